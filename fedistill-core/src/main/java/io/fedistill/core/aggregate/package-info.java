@@ -1,0 +1,2 @@
+/** Aggregators that combine participants' tensors on the coordinator. */
+package io.fedistill.core.aggregate;

@@ -1,0 +1,46 @@
+package io.fedistill.core.codec;
+
+import io.fedistill.core.message.Message;
+
+/**
+ * Turns a message into the bytes that cross the wire and back; its output length is the
+ * byte count the run reports.
+ *
+ * <p>Every encoding starts with the codec's name and version; decoding refuses an unknown name
+ * or version by name instead of misreading the payload.
+ */
+public interface Codec {
+
+    /** Returns the lossless 32-bit float codec. */
+    static Codec fp32() {
+        return Fp32Codec.INSTANCE;
+    }
+
+    /**
+     * Returns the codec with the given name.
+     *
+     * @throws IllegalArgumentException naming the unknown codec and the known ones
+     */
+    static Codec forName(String name) {
+        if (Fp32Codec.NAME.equals(name)) {
+            return fp32();
+        }
+        throw new IllegalArgumentException("unknown codec '" + name + "'; known: [fp32]");
+    }
+
+    /** Returns the codec's name as written in configs and on the wire. */
+    String name();
+
+    /** Returns the version of the wire format this codec writes. */
+    int version();
+
+    /** Encodes a message. */
+    byte[] encode(Message message);
+
+    /**
+     * Decodes bytes written by this codec.
+     *
+     * @throws CodecException if the bytes are malformed or written by another codec or version
+     */
+    Message decode(byte[] bytes);
+}

@@ -1,0 +1,84 @@
+package io.fedistill.core.coordinator;
+
+import io.fedistill.core.fleet.Channel;
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.fleet.FleetBackend;
+import io.fedistill.core.fleet.ParticipantFailure;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.runlog.TrafficLedger;
+import io.fedistill.core.validate.ReplySpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fleet a strategy sees in one round: delivers through the runtime backend with the round's
+ * deadline, counts bytes, and rejects replies that break their spec.
+ */
+final class BoundaryFleet implements Fleet {
+    private static final Logger LOG = LoggerFactory.getLogger(BoundaryFleet.class);
+
+    private final FleetBackend backend;
+    private final int round;
+    private final Channel channel;
+    private final Duration deadline;
+    private final TrafficLedger ledger;
+    private final List<ParticipantFailure> failures = new ArrayList<>();
+
+    BoundaryFleet(FleetBackend backend, int round, Channel channel, Duration deadline, TrafficLedger ledger) {
+        this.backend = backend;
+        this.round = round;
+        this.channel = channel;
+        this.deadline = deadline;
+        this.ledger = ledger;
+    }
+
+    @Override
+    public List<String> participantIds() {
+        return backend.participantIds();
+    }
+
+    @Override
+    public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
+        for (Message request : requests) {
+            if (request.round() != round) {
+                throw new IllegalArgumentException(
+                        "request to " + request.participantId() + " is for round " + request.round()
+                                + " but round " + round + " is running");
+            }
+        }
+        ExchangeResult delivered = backend.deliver(requests, deadline);
+        ledger.record(round, channel, delivered.transfers());
+        Map<String, Message> requestByParticipant = new HashMap<>();
+        requests.forEach(r -> requestByParticipant.put(r.participantId(), r));
+        List<ParticipantFailure> roundFailures = new ArrayList<>(delivered.failures());
+        List<Message> usable = new ArrayList<>();
+        for (Message reply : delivered.replies()) {
+            Message request = requestByParticipant.get(reply.participantId());
+            Optional<String> problem =
+                    request == null
+                            ? Optional.of("reply from " + reply.participantId() + ", who was not asked")
+                            : spec.check(request, reply);
+            if (problem.isPresent()) {
+                roundFailures.add(new ParticipantFailure(reply.participantId(), round, problem.get()));
+            } else {
+                usable.add(reply);
+            }
+        }
+        for (ParticipantFailure failure : roundFailures) {
+            LOG.warn("round {}: participant {} rejected: {}", round, failure.participantId(), failure.reason());
+        }
+        failures.addAll(roundFailures);
+        return new ExchangeResult(usable, roundFailures, delivered.transfers());
+    }
+
+    List<ParticipantFailure> failures() {
+        return List.copyOf(failures);
+    }
+}

@@ -1,0 +1,218 @@
+package io.fedistill.core.coordinator;
+
+import io.fedistill.core.fleet.Channel;
+import io.fedistill.core.fleet.Direction;
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.FleetBackend;
+import io.fedistill.core.fleet.ParticipantFailure;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.runlog.EvaluationSummary;
+import io.fedistill.core.runlog.RoundReport;
+import io.fedistill.core.runlog.TrafficLedger;
+import io.fedistill.core.strategy.RoundContext;
+import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.TensorRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The runtime-agnostic round loop: selects participants, lets the strategy run each round
+ * through a validating, byte-counting fleet, evaluates, and reports to listeners.
+ */
+public final class Coordinator {
+    private final FleetBackend backend;
+    private final Strategy strategy;
+    private final int rounds;
+    private final long seed;
+    private final ParticipantSelector selector;
+    private final Duration deadline;
+    private final int evaluateEvery;
+    private final GlobalModelEvaluator globalEvaluator;
+    private final List<RoundListener> listeners;
+
+    private Coordinator(Builder b) {
+        this.backend = b.backend;
+        this.strategy = b.strategy;
+        this.rounds = b.rounds;
+        this.seed = b.seed;
+        this.selector = b.selector;
+        this.deadline = b.deadline;
+        this.evaluateEvery = b.evaluateEvery;
+        this.globalEvaluator = b.globalEvaluator;
+        this.listeners = List.copyOf(b.listeners);
+    }
+
+    /** Returns a builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs every round and returns the reports. */
+    public RunResult run() {
+        TrafficLedger ledger = new TrafficLedger();
+        List<RoundReport> reports = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            reports.add(runRound(round, ledger));
+        }
+        return new RunResult(reports, ledger);
+    }
+
+    private RoundReport runRound(int round, TrafficLedger ledger) {
+        long start = System.nanoTime();
+        List<String> selected = selector.select(backend.participantIds(), round, seed);
+        listeners.forEach(l -> l.roundStarted(round, selected));
+        BoundaryFleet fleet = new BoundaryFleet(backend, round, Channel.ALGORITHM, deadline, ledger);
+        Metrics strategyMetrics = strategy.runRound(new RoundContext(round, rounds, seed, selected), fleet);
+        List<ParticipantFailure> failures = new ArrayList<>(fleet.failures());
+        Optional<EvaluationSummary> evaluation = Optional.empty();
+        if (round % evaluateEvery == 0 || round == rounds) {
+            BoundaryFleet evalFleet = new BoundaryFleet(backend, round, Channel.EVALUATION, deadline, ledger);
+            evaluation = Optional.of(evaluate(round, evalFleet));
+            failures.addAll(evalFleet.failures());
+        }
+        RoundReport report =
+                new RoundReport(
+                        round,
+                        selected,
+                        failures,
+                        ledger.bytes(round, Channel.ALGORITHM, Direction.UP),
+                        ledger.bytes(round, Channel.ALGORITHM, Direction.DOWN),
+                        ledger.bytes(round, Channel.EVALUATION, Direction.UP),
+                        ledger.bytes(round, Channel.EVALUATION, Direction.DOWN),
+                        (System.nanoTime() - start) / 1e9,
+                        strategyMetrics,
+                        evaluation);
+        listeners.forEach(l -> l.roundFinished(report));
+        return report;
+    }
+
+    private EvaluationSummary evaluate(int round, BoundaryFleet fleet) {
+        Optional<TensorRecord> global = strategy.globalModel();
+        List<Message> requests = new ArrayList<>();
+        for (String id : backend.participantIds()) {
+            requests.add(
+                    Message.builder(round, MessageKind.EVALUATE, id)
+                            .optTensors(global.orElse(TensorRecord.empty()))
+                            .build());
+        }
+        ExchangeResult result = fleet.exchange(requests, EvaluationProtocol.replySpec());
+        Map<String, Double> testAccuracy = new LinkedHashMap<>();
+        Map<String, Double> localAccuracy = new LinkedHashMap<>();
+        double testLoss = 0;
+        double localLoss = 0;
+        for (Message reply : result.replies()) {
+            testAccuracy.put(reply.participantId(), reply.metrics().get(EvaluationProtocol.TEST_ACCURACY));
+            localAccuracy.put(reply.participantId(), reply.metrics().get(EvaluationProtocol.LOCAL_ACCURACY));
+            testLoss += reply.metrics().get(EvaluationProtocol.TEST_LOSS);
+            localLoss += reply.metrics().get(EvaluationProtocol.LOCAL_LOSS);
+        }
+        int n = result.replies().size();
+        OptionalDouble globalAccuracy = OptionalDouble.empty();
+        OptionalDouble globalLoss = OptionalDouble.empty();
+        if (global.isPresent() && globalEvaluator != null) {
+            GlobalModelEvaluator.Score score = globalEvaluator.evaluate(global.get());
+            globalAccuracy = OptionalDouble.of(score.accuracy());
+            globalLoss = OptionalDouble.of(score.loss());
+        }
+        return new EvaluationSummary(
+                testAccuracy,
+                n == 0 ? Double.NaN : testLoss / n,
+                localAccuracy,
+                n == 0 ? Double.NaN : localLoss / n,
+                globalAccuracy,
+                globalLoss);
+    }
+
+    /** Collects a coordinator's parts; {@code set} values are required. */
+    public static final class Builder {
+        private FleetBackend backend;
+        private Strategy strategy;
+        private int rounds = -1;
+        private long seed;
+        private ParticipantSelector selector = ParticipantSelector.all();
+        private Duration deadline = Duration.ofMinutes(30);
+        private int evaluateEvery = 1;
+        private GlobalModelEvaluator globalEvaluator;
+        private final List<RoundListener> listeners = new ArrayList<>();
+
+        private Builder() {}
+
+        /** Sets the runtime that reaches participants. */
+        public Builder setBackend(FleetBackend backend) {
+            this.backend = backend;
+            return this;
+        }
+
+        /** Sets the algorithm's coordinator half. */
+        public Builder setStrategy(Strategy strategy) {
+            this.strategy = strategy;
+            return this;
+        }
+
+        /** Sets the number of rounds. */
+        public Builder setRounds(int rounds) {
+            this.rounds = rounds;
+            return this;
+        }
+
+        /** Sets the run seed. */
+        public Builder setSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Sets how participants are selected each round (default: all). */
+        public Builder optSelector(ParticipantSelector selector) {
+            this.selector = selector;
+            return this;
+        }
+
+        /** Sets the deadline of every exchange (default 30 minutes). */
+        public Builder optDeadline(Duration deadline) {
+            this.deadline = deadline;
+            return this;
+        }
+
+        /** Evaluates every n-th round and the last (default: every round). */
+        public Builder optEvaluateEvery(int evaluateEvery) {
+            this.evaluateEvery = evaluateEvery;
+            return this;
+        }
+
+        /** Sets the scorer of the coordinator's global model, for algorithms that keep one. */
+        public Builder optGlobalEvaluator(GlobalModelEvaluator globalEvaluator) {
+            this.globalEvaluator = globalEvaluator;
+            return this;
+        }
+
+        /** Adds a progress listener. */
+        public Builder addListener(RoundListener listener) {
+            listeners.add(Objects.requireNonNull(listener));
+            return this;
+        }
+
+        /** Validates and builds. */
+        public Coordinator build() {
+            Objects.requireNonNull(backend, "backend is required");
+            Objects.requireNonNull(strategy, "strategy is required");
+            if (rounds < 1) {
+                throw new IllegalArgumentException("rounds must be > 0, got " + rounds);
+            }
+            if (evaluateEvery < 1) {
+                throw new IllegalArgumentException("evaluateEvery must be > 0, got " + evaluateEvery);
+            }
+            if (deadline.isNegative() || deadline.isZero()) {
+                throw new IllegalArgumentException("deadline must be positive, got " + deadline);
+            }
+            return new Coordinator(this);
+        }
+    }
+}

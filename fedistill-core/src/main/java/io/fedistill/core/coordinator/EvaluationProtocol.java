@@ -1,0 +1,25 @@
+package io.fedistill.core.coordinator;
+
+import io.fedistill.core.validate.ReplySpec;
+
+/**
+ * The contract of an evaluation exchange: an {@code EVALUATE} message, possibly carrying the
+ * coordinator's global weights for the participant to score, answered with these metrics.
+ */
+public final class EvaluationProtocol {
+    /** Accuracy of the participant's model on the global test set. */
+    public static final String TEST_ACCURACY = "test_accuracy";
+    /** Mean cross-entropy of the participant's model on the global test set. */
+    public static final String TEST_LOSS = "test_loss";
+    /** Accuracy on the participant's own local test split. */
+    public static final String LOCAL_ACCURACY = "local_accuracy";
+    /** Mean cross-entropy on the participant's own local test split. */
+    public static final String LOCAL_LOSS = "local_loss";
+
+    private EvaluationProtocol() {}
+
+    /** Returns the spec every evaluation reply must meet. */
+    public static ReplySpec replySpec() {
+        return ReplySpec.metricsOnly(TEST_ACCURACY, TEST_LOSS, LOCAL_ACCURACY, LOCAL_LOSS);
+    }
+}

@@ -1,0 +1,14 @@
+package io.fedistill.core.coordinator;
+
+import io.fedistill.core.runlog.RoundReport;
+import java.util.List;
+
+/** Hears the coordinator's progress: progress bars, live logs and dashboards plug in here. */
+public interface RoundListener {
+
+    /** Called before a round runs. */
+    default void roundStarted(int round, List<String> selected) {}
+
+    /** Called after a round, its evaluation included, has finished. */
+    default void roundFinished(RoundReport report) {}
+}

@@ -1,0 +1,30 @@
+package io.fedistill.core.fleet;
+
+import io.fedistill.core.message.Message;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a runtime implements to reach participants: the in-process simulation, or the network.
+ *
+ * <p>A backend delivers every request encoded with the run's codec, waits for replies until the
+ * deadline, and reports each message's encoded size. It does not judge reply content; the
+ * coordinator's {@link Fleet} does that at the boundary.
+ */
+public interface FleetBackend extends AutoCloseable {
+
+    /** Returns the ids of every participant this backend can reach, in a stable order. */
+    List<String> participantIds();
+
+    /**
+     * Delivers requests and collects replies.
+     *
+     * @param requests one message per participant
+     * @param deadline how long to wait for all replies; late participants become failures
+     * @return replies (possibly error replies), failures and transfers
+     */
+    ExchangeResult deliver(List<Message> requests, Duration deadline);
+
+    @Override
+    default void close() {}
+}

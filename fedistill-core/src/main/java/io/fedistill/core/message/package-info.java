@@ -1,0 +1,2 @@
+/** The immutable messages exchanged between a coordinator and its participants. */
+package io.fedistill.core.message;

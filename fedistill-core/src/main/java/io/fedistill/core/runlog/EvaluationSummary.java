@@ -1,0 +1,60 @@
+package io.fedistill.core.runlog;
+
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * One evaluated round: each participant's model on the global test set and on its local test
+ * split, summarized, plus the coordinator's global model where the algorithm has one.
+ *
+ * @param participantTestAccuracy each participant's accuracy on the global test set
+ * @param testLossMean mean participant loss on the global test set
+ * @param participantLocalAccuracy each participant's accuracy on its local test split
+ * @param localLossMean mean participant loss on local test splits
+ * @param globalAccuracy the global model's test accuracy, if there is a global model
+ * @param globalLoss the global model's test loss, if there is a global model
+ */
+public record EvaluationSummary(
+        Map<String, Double> participantTestAccuracy,
+        double testLossMean,
+        Map<String, Double> participantLocalAccuracy,
+        double localLossMean,
+        OptionalDouble globalAccuracy,
+        OptionalDouble globalLoss) {
+
+    /** Freezes the maps. */
+    public EvaluationSummary {
+        participantTestAccuracy = Map.copyOf(participantTestAccuracy);
+        participantLocalAccuracy = Map.copyOf(participantLocalAccuracy);
+    }
+
+    /** Mean participant accuracy on the global test set (NaN when nobody reported). */
+    public double testAccuracyMean() {
+        return participantTestAccuracy.values().stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+    }
+
+    /** Lowest participant accuracy on the global test set. */
+    public double testAccuracyMin() {
+        return participantTestAccuracy.values().stream().mapToDouble(d -> d).min().orElse(Double.NaN);
+    }
+
+    /** Highest participant accuracy on the global test set. */
+    public double testAccuracyMax() {
+        return participantTestAccuracy.values().stream().mapToDouble(d -> d).max().orElse(Double.NaN);
+    }
+
+    /** Mean participant accuracy on local test splits. */
+    public double localAccuracyMean() {
+        return participantLocalAccuracy.values().stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+    }
+
+    /** Lowest participant accuracy on local test splits. */
+    public double localAccuracyMin() {
+        return participantLocalAccuracy.values().stream().mapToDouble(d -> d).min().orElse(Double.NaN);
+    }
+
+    /** Highest participant accuracy on local test splits. */
+    public double localAccuracyMax() {
+        return participantLocalAccuracy.values().stream().mapToDouble(d -> d).max().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,33 @@
+package io.fedistill.core.strategy;
+
+import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.tensor.TensorRecord;
+import java.util.Optional;
+
+/**
+ * The coordinator half of an algorithm: runs one round through the fleet.
+ *
+ * <p>A round may exchange several messages (scores, then consensus), aggregate and train on the
+ * coordinator. The strategy never sees the transport, only {@link Fleet}, so the simulation and
+ * a network deployment run the same code.
+ */
+public interface Strategy {
+
+    /**
+     * Runs one round.
+     *
+     * @param context the round number, selected participants and seed
+     * @param fleet the way to reach participants
+     * @return coordinator-side metrics of the round (may be empty)
+     */
+    Metrics runRound(RoundContext context, Fleet fleet);
+
+    /**
+     * Returns the coordinator's model after the last round, for algorithms that keep one
+     * (FedAvg's global weights); empty for algorithms without a global model.
+     */
+    default Optional<TensorRecord> globalModel() {
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,128 @@
+package io.fedistill.core.tensor;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An ordered, immutable map from names to tensors: model weights, per-label logits, soft
+ * labels or any other named payload a message carries.
+ */
+public final class TensorRecord {
+    private static final TensorRecord EMPTY = new TensorRecord(new LinkedHashMap<>());
+
+    private final Map<String, Tensor> tensors;
+
+    private TensorRecord(LinkedHashMap<String, Tensor> tensors) {
+        this.tensors = Collections.unmodifiableMap(tensors);
+    }
+
+    /** Returns the record with no tensors. */
+    public static TensorRecord empty() {
+        return EMPTY;
+    }
+
+    /** Returns a record holding one tensor. */
+    public static TensorRecord of(String name, Tensor tensor) {
+        return builder().put(name, tensor).build();
+    }
+
+    /** Returns a builder that keeps insertion order. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns the names in order. */
+    public Set<String> names() {
+        return tensors.keySet();
+    }
+
+    /** Returns the name-to-tensor view, in order. */
+    public Map<String, Tensor> asMap() {
+        return tensors;
+    }
+
+    /** Returns the named tensor if present. */
+    public Optional<Tensor> find(String name) {
+        return Optional.ofNullable(tensors.get(name));
+    }
+
+    /**
+     * Returns the named tensor.
+     *
+     * @throws IllegalArgumentException naming the missing tensor and the ones present
+     */
+    public Tensor get(String name) {
+        Tensor tensor = tensors.get(name);
+        if (tensor == null) {
+            throw new IllegalArgumentException(
+                    "no tensor named '" + name + "'; present: " + tensors.keySet());
+        }
+        return tensor;
+    }
+
+    /** Returns whether the record holds no tensors. */
+    public boolean isEmpty() {
+        return tensors.isEmpty();
+    }
+
+    /** Returns the number of tensors. */
+    public int size() {
+        return tensors.size();
+    }
+
+    /** Returns the total number of float elements over all tensors. */
+    public long elementCount() {
+        long total = 0;
+        for (Tensor t : tensors.values()) {
+            total += t.size();
+        }
+        return total;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TensorRecord r && tensors.equals(r.tensors);
+    }
+
+    @Override
+    public int hashCode() {
+        return tensors.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "TensorRecord" + tensors;
+    }
+
+    /** Collects tensors in insertion order; a name may be given once. */
+    public static final class Builder {
+        private final LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** Adds a tensor under a new name. */
+        public Builder put(String name, Tensor tensor) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(tensor, "tensor");
+            if (tensors.putIfAbsent(name, tensor) != null) {
+                throw new IllegalArgumentException("duplicate tensor name '" + name + "'");
+            }
+            return this;
+        }
+
+        /** Adds every tensor of another record. */
+        public Builder putAll(TensorRecord record) {
+            record.asMap().forEach(this::put);
+            return this;
+        }
+
+        /** Builds the immutable record. */
+        public TensorRecord build() {
+            return new TensorRecord(new LinkedHashMap<>(tensors));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.fedistill.core.validate;
+
+import io.fedistill.core.message.Message;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a usable reply looks like: exactly these tensor names with these shapes, these metrics,
+ * every value finite.
+ *
+ * <p>Checked at the boundary for every reply, so an aggregator never sees a wrong shape, a NaN
+ * or a missing count.
+ */
+public final class ReplySpec {
+    private final Map<String, int[]> shapes;
+    private final List<String> metrics;
+
+    private ReplySpec(Map<String, int[]> shapes, List<String> metrics) {
+        this.shapes = shapes;
+        this.metrics = metrics;
+    }
+
+    /** Returns a spec for replies that carry no tensors and the named metrics. */
+    public static ReplySpec metricsOnly(String... requiredMetrics) {
+        return new ReplySpec(Map.of(), List.of(requiredMetrics));
+    }
+
+    /** Returns a spec for replies whose tensors match {@code template} in names and shapes. */
+    public static ReplySpec shapedLike(TensorRecord template, String... requiredMetrics) {
+        LinkedHashMap<String, int[]> shapes = new LinkedHashMap<>();
+        template.asMap().forEach((name, tensor) -> shapes.put(name, tensor.shape()));
+        return new ReplySpec(Collections.unmodifiableMap(shapes), List.of(requiredMetrics));
+    }
+
+    /** Returns a spec for replies with the given tensor names and shapes. */
+    public static ReplySpec tensors(Map<String, int[]> shapes, String... requiredMetrics) {
+        LinkedHashMap<String, int[]> copy = new LinkedHashMap<>();
+        shapes.forEach((name, shape) -> copy.put(name, shape.clone()));
+        return new ReplySpec(Collections.unmodifiableMap(copy), List.of(requiredMetrics));
+    }
+
+    /**
+     * Checks a reply against its request and this spec.
+     *
+     * @return the reason the reply is unusable, or empty when it is usable
+     */
+    public Optional<String> check(Message request, Message reply) {
+        if (reply.isError()) {
+            return Optional.of("participant reported an error: " + reply.error().get());
+        }
+        if (!reply.participantId().equals(request.participantId())
+                || reply.round() != request.round()
+                || reply.kind() != request.kind()) {
+            return Optional.of(
+                    "reply is addressed to " + reply.participantId() + "/round " + reply.round()
+                            + "/" + reply.kind() + ", expected " + request.participantId()
+                            + "/round " + request.round() + "/" + request.kind());
+        }
+        Map<String, Tensor> got = reply.tensors().asMap();
+        if (!got.keySet().equals(shapes.keySet())) {
+            return Optional.of("reply tensors " + got.keySet() + " do not match expected " + shapes.keySet());
+        }
+        for (Map.Entry<String, int[]> e : shapes.entrySet()) {
+            Tensor tensor = got.get(e.getKey());
+            if (!tensor.hasShape(e.getValue())) {
+                return Optional.of(
+                        "tensor '" + e.getKey() + "' has shape " + Arrays.toString(tensor.shape())
+                                + ", expected " + Arrays.toString(e.getValue()));
+            }
+            if (!tensor.isFinite()) {
+                return Optional.of("tensor '" + e.getKey() + "' holds NaN or infinite values");
+            }
+        }
+        for (String metric : metrics) {
+            if (reply.metrics().find(metric).isEmpty()) {
+                return Optional.of("reply lacks metric '" + metric + "'");
+            }
+        }
+        for (Map.Entry<String, Double> e : reply.metrics().values().entrySet()) {
+            if (!Double.isFinite(e.getValue())) {
+                return Optional.of("metric '" + e.getKey() + "' is " + e.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+}
