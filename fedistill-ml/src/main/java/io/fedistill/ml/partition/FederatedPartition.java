@@ -1,0 +1,74 @@
+package io.fedistill.ml.partition;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The split of a training set among named participants, each with a local test split; the
+ * source of the run's {@code partition.csv}.
+ *
+ * @param splits one split per participant, in participant order
+ * @param numClasses number of classes, for histograms
+ */
+public record FederatedPartition(List<ParticipantSplit> splits, int numClasses) {
+    /** Freezes the list. */
+    public FederatedPartition {
+        splits = List.copyOf(splits);
+    }
+
+    /**
+     * Partitions a training set and holds out a share of each participant's samples as its
+     * local test split.
+     *
+     * @param partitioner how to split
+     * @param labels every training label
+     * @param numClasses number of classes
+     * @param participantIds the participants, in order
+     * @param localTestFraction share of each participant's samples held out, in [0, 0.5]
+     * @param seed the partition seed
+     * @return the partition
+     */
+    public static FederatedPartition create(Partitioner partitioner, int[] labels, int numClasses,
+            List<String> participantIds, double localTestFraction, long seed) {
+        if (!(localTestFraction >= 0 && localTestFraction <= 0.5)) {
+            throw new IllegalArgumentException("local test fraction must be in [0, 0.5], got " + localTestFraction);
+        }
+        List<int[]> parts = partitioner.split(labels, numClasses, participantIds.size(), seed);
+        Random random = new Random(seed ^ 0x5DEECE66DL);
+        List<ParticipantSplit> splits = new ArrayList<>();
+        for (int p = 0; p < parts.size(); p++) {
+            int[] part = parts.get(p);
+            int[] order = Partitions.shuffledRange(part.length, random);
+            int testCount = part.length > 1 ? (int) Math.floor(part.length * localTestFraction) : 0;
+            int[] test = new int[testCount];
+            int[] train = new int[part.length - testCount];
+            for (int i = 0; i < part.length; i++) {
+                if (i < testCount) {
+                    test[i] = part[order[i]];
+                } else {
+                    train[i - testCount] = part[order[i]];
+                }
+            }
+            Arrays.sort(test);
+            Arrays.sort(train);
+            splits.add(new ParticipantSplit(participantIds.get(p), train, test));
+        }
+        return new FederatedPartition(splits, numClasses);
+    }
+
+    /** Returns each participant's per-label count of training plus local test samples. */
+    public int[][] labelHistogram(int[] labels) {
+        int[][] histogram = new int[splits.size()][numClasses];
+        for (int p = 0; p < splits.size(); p++) {
+            for (int i : splits.get(p).trainIndices()) {
+                histogram[p][labels[i]]++;
+            }
+            for (int i : splits.get(p).localTestIndices()) {
+                histogram[p][labels[i]]++;
+            }
+        }
+        return histogram;
+    }
+}
