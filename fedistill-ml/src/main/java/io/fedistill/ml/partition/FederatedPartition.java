@@ -41,7 +41,8 @@ public record FederatedPartition(List<ParticipantSplit> splits, int numClasses) 
         for (int p = 0; p < parts.size(); p++) {
             int[] part = parts.get(p);
             int[] order = Partitions.shuffledRange(part.length, random);
-            int testCount = part.length > 1 ? (int) Math.floor(part.length * localTestFraction) : 0;
+            int testCount = part.length > 1 && localTestFraction > 0
+                    ? Math.max(1, (int) Math.floor(part.length * localTestFraction)) : 0;
             int[] test = new int[testCount];
             int[] train = new int[part.length - testCount];
             for (int i = 0; i < part.length; i++) {

@@ -1,0 +1,82 @@
+package io.fedistill.ml.train;
+
+import io.fedistill.core.tensor.TensorRecord;
+import java.util.Optional;
+
+/**
+ * What local training minimizes: cross-entropy, optionally distilled toward a per-label teacher
+ * (FD) and optionally anchored to global weights by a proximal term (FedProx). Immutable.
+ */
+public final class LocalObjective {
+    private static final LocalObjective CROSS_ENTROPY = new LocalObjective(null, 1, 1, null, 0);
+
+    private final float[][] labelTeacher;
+    private final float alpha;
+    private final float temperature;
+    private final TensorRecord proximalAnchor;
+    private final float mu;
+
+    private LocalObjective(float[][] labelTeacher, float alpha, float temperature, TensorRecord proximalAnchor, float mu) {
+        this.labelTeacher = labelTeacher;
+        this.alpha = alpha;
+        this.temperature = temperature;
+        this.proximalAnchor = proximalAnchor;
+        this.mu = mu;
+    }
+
+    /** Returns plain cross-entropy. */
+    public static LocalObjective crossEntropy() {
+        return CROSS_ENTROPY;
+    }
+
+    /**
+     * Adds distillation toward a teacher logit vector per label.
+     *
+     * @param perLabelLogits row c is the teacher logits for samples of label c, or null where no
+     *     teacher exists (those samples get plain cross-entropy)
+     * @param alphaCe weight of cross-entropy, in [0, 1]
+     * @param temperatureT temperature, > 0
+     * @return the extended objective
+     */
+    public LocalObjective withLabelTeacher(float[][] perLabelLogits, float alphaCe, float temperatureT) {
+        if (!(alphaCe >= 0 && alphaCe <= 1)) {
+            throw new IllegalArgumentException("alpha must be in [0, 1], got " + alphaCe);
+        }
+        if (!(temperatureT > 0) || !Float.isFinite(temperatureT)) {
+            throw new IllegalArgumentException("temperature must be > 0, got " + temperatureT);
+        }
+        float[][] copy = new float[perLabelLogits.length][];
+        for (int c = 0; c < copy.length; c++) {
+            copy[c] = perLabelLogits[c] == null ? null : perLabelLogits[c].clone();
+        }
+        return new LocalObjective(copy, alphaCe, temperatureT, proximalAnchor, mu);
+    }
+
+    /** Adds the proximal term {@code mu / 2 * ||w - anchor||^2}. */
+    public LocalObjective withProximalTerm(TensorRecord anchor, float proximalMu) {
+        if (!(proximalMu >= 0) || !Float.isFinite(proximalMu)) {
+            throw new IllegalArgumentException("mu must be >= 0, got " + proximalMu);
+        }
+        return new LocalObjective(labelTeacher, alpha, temperature, anchor, proximalMu);
+    }
+
+    Optional<float[][]> labelTeacher() {
+        return Optional.ofNullable(labelTeacher);
+    }
+
+    float alpha() {
+        return alpha;
+    }
+
+    float temperature() {
+        return temperature;
+    }
+
+    Optional<TensorRecord> proximalAnchor() {
+        return Optional.ofNullable(proximalAnchor);
+    }
+
+    float mu() {
+        return mu;
+    }
+}

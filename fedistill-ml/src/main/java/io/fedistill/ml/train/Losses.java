@@ -1,0 +1,64 @@
+package io.fedistill.ml.train;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+
+/**
+ * The loss terms local training composes: cross-entropy, temperature-scaled distillation and
+ * FedProx's proximal term. All take logits (not probabilities) and return scalars.
+ */
+public final class Losses {
+    private Losses() {}
+
+    /** Per-sample cross-entropy of logits (n, C) against integer labels (n). */
+    public static NDArray crossEntropyPerSample(NDArray logits, NDArray labels) {
+        int classes = (int) logits.getShape().get(1);
+        return logits.logSoftmax(1).mul(labels.oneHot(classes, logits.getDataType())).sum(new int[] {1}).neg();
+    }
+
+    /** Mean cross-entropy of logits against integer labels. */
+    public static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        return crossEntropyPerSample(logits, labels).mean();
+    }
+
+    /** Per-sample {@code KL(softmax(teacher / T) ‖ softmax(student / T))}. */
+    public static NDArray klDivergencePerSample(NDArray student, NDArray teacher, float temperature) {
+        NDArray logStudent = student.div(temperature).logSoftmax(1);
+        NDArray logTeacher = teacher.div(temperature).logSoftmax(1);
+        return logTeacher.exp().mul(logTeacher.sub(logStudent)).sum(new int[] {1});
+    }
+
+    /**
+     * The distillation loss {@code alpha * CE + (1 - alpha) * T^2 * KL(softmax(t/T) ‖ softmax(s/T))},
+     * averaged over the batch; samples whose {@code hasTeacher} entry is 0 get plain cross-entropy.
+     *
+     * @param student student logits (n, C)
+     * @param teacher teacher logits (n, C)
+     * @param labels integer labels (n)
+     * @param hasTeacher 1 where a sample has a teacher, 0 where it has none (n)
+     * @param alpha weight of the cross-entropy term, in [0, 1]
+     * @param temperature softening temperature, > 0
+     * @return the scalar loss
+     */
+    public static NDArray distillation(NDArray student, NDArray teacher, NDArray labels, NDArray hasTeacher,
+            float alpha, float temperature) {
+        NDArray ce = crossEntropyPerSample(student, labels);
+        NDArray kd = klDivergencePerSample(student, teacher, temperature).mul(temperature * temperature);
+        NDArray mixed = ce.mul(alpha).add(kd.mul(1 - alpha));
+        NDArray mask = hasTeacher.toType(ce.getDataType(), false);
+        return ce.add(mask.mul(mixed.sub(ce))).mean();
+    }
+
+    /** FedProx's proximal term {@code mu / 2 * sum ||w - w_anchor||^2} over matching arrays. */
+    public static NDArray proximal(List<NDArray> weights, List<NDArray> anchors, float mu) {
+        if (weights.size() != anchors.size() || weights.isEmpty()) {
+            throw new IllegalArgumentException(weights.size() + " weights but " + anchors.size() + " anchors");
+        }
+        NDArray total = null;
+        for (int i = 0; i < weights.size(); i++) {
+            NDArray squared = weights.get(i).sub(anchors.get(i)).square().sum();
+            total = total == null ? squared : total.add(squared);
+        }
+        return total.mul(mu / 2);
+    }
+}

@@ -1,0 +1,286 @@
+package io.fedistill.ml.train;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.ml.data.ImageDataset;
+import io.fedistill.ml.eval.EvaluationScore;
+import io.fedistill.ml.model.ClassifierNetwork;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * One live model for the length of one participant call: created from a network and either
+ * given weights or a seeded initialization, trained or evaluated, its weights read back, then
+ * closed so that no native memory outlives the call.
+ */
+public final class ModelSession implements AutoCloseable {
+    private final ClassifierNetwork network;
+    private final Shape imageShape;
+    private final TrainingSettings settings;
+    private final Model model;
+    private final Trainer trainer;
+
+    private ModelSession(ClassifierNetwork network, Shape imageShape, TrainingSettings settings,
+            Optional<TensorRecord> weights, long initSeed) {
+        this.network = network;
+        this.imageShape = imageShape;
+        this.settings = settings;
+        this.model = Model.newInstance("participant");
+        try {
+            model.setBlock(network.network());
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(optimizer(settings));
+            this.trainer = model.newTrainer(config);
+            Engine.getInstance().setRandomSeed((int) (initSeed ^ (initSeed >>> 32)));
+            trainer.initialize(new Shape(1).addAll(imageShape));
+            weights.ifPresent(this::loadWeights);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a session.
+     *
+     * @param network the architecture to run
+     * @param imageShape (channels, height, width) of one input
+     * @param settings local training settings
+     * @param weights weights to start from; empty to initialize from {@code initSeed}
+     * @param initSeed the seed of the initialization (used when {@code weights} is empty)
+     * @return the open session
+     */
+    public static ModelSession open(ClassifierNetwork network, Shape imageShape, TrainingSettings settings,
+            Optional<TensorRecord> weights, long initSeed) {
+        return new ModelSession(network, imageShape, settings, weights, initSeed);
+    }
+
+    private static Optimizer optimizer(TrainingSettings s) {
+        Tracker rate = Tracker.fixed(s.learningRate());
+        switch (s.optimizer()) {
+            case ADAM:
+                return Optimizer.adam().optLearningRateTracker(rate).optWeightDecays(s.weightDecay()).build();
+            case SGD:
+            default:
+                return Optimizer.sgd().setLearningRateTracker(rate).optMomentum(s.momentum())
+                        .optWeightDecays(s.weightDecay()).build();
+        }
+    }
+
+    /** Returns every parameter (trainable weights and normalization statistics) as named tensors. */
+    public TensorRecord weights() {
+        TensorRecord.Builder out = TensorRecord.builder();
+        for (Pair<String, Parameter> p : network.network().getParameters()) {
+            NDArray array = p.getValue().getArray();
+            out.put(p.getKey(), Tensor.wrap(toIntShape(array.getShape()),
+                    array.toFloatArray()));
+        }
+        return out.build();
+    }
+
+    /**
+     * Replaces every parameter with the named tensors.
+     *
+     * @throws IllegalArgumentException naming a missing, extra or wrongly shaped tensor
+     */
+    public void loadWeights(TensorRecord weights) {
+        List<Pair<String, Parameter>> params = new ArrayList<>();
+        network.network().getParameters().forEach(params::add);
+        if (params.size() != weights.size()) {
+            throw new IllegalArgumentException("weights hold " + weights.size() + " tensors, "
+                    + network.spec() + " has " + params.size() + " parameters");
+        }
+        for (Pair<String, Parameter> p : params) {
+            Tensor tensor = weights.find(p.getKey()).orElseThrow(() -> new IllegalArgumentException(
+                    "weights lack parameter '" + p.getKey() + "' of " + network.spec()));
+            NDArray array = p.getValue().getArray();
+            if (!tensor.hasShape(toIntShape(array.getShape()))) {
+                throw new IllegalArgumentException("parameter '" + p.getKey() + "' has shape " + array.getShape()
+                        + ", weights give " + Arrays.toString(tensor.shape()));
+            }
+            array.set(tensor.toFloatArray());
+        }
+    }
+
+    /**
+     * Trains on the given samples for the configured number of epochs.
+     *
+     * @param data the dataset the indices point into
+     * @param indices the samples to train on
+     * @param objective what to minimize
+     * @param seed seed of shuffling and any randomness inside the model
+     * @return loss and per-label logit sums
+     */
+    public TrainOutcome train(ImageDataset data, int[] indices, LocalObjective objective, long seed) {
+        int classes = data.numClasses();
+        float[][] logitSums = new float[classes][classes];
+        int[] logitCounts = new int[classes];
+        if (indices.length == 0) {
+            return new TrainOutcome(Double.NaN, 0, logitSums, logitCounts);
+        }
+        Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+        Random random = new Random(seed);
+        int[] labels = data.labels(indices);
+        double lossSum = 0;
+        int steps = 0;
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            NDArray images = data.images(manager, indices);
+            NDArray labelArray = manager.create(Arrays.stream(labels).asLongStream().toArray());
+            ObjectiveArrays arrays = new ObjectiveArrays(manager, objective, classes);
+            for (int epoch = 0; epoch < settings.epochs(); epoch++) {
+                int[] order = shuffled(indices.length, random);
+                for (int start = 0; start < order.length; start += settings.batchSize()) {
+                    int end = Math.min(order.length, start + settings.batchSize());
+                    if (end - start == 1 && order.length > 1) {
+                        continue; // a single-sample batch breaks batch normalization statistics
+                    }
+                    long[] batch = new long[end - start];
+                    for (int i = start; i < end; i++) {
+                        batch[i - start] = order[i];
+                    }
+                    try (NDManager batchManager = manager.newSubManager()) {
+                        NDArray batchIndex = batchManager.create(batch);
+                        NDArray x = images.get(batchManager, new NDIndex("{}", batchIndex));
+                        NDArray y = labelArray.get(batchManager, new NDIndex("{}", batchIndex));
+                        float[] batchLogits;
+                        try (GradientCollector collector = trainer.newGradientCollector()) {
+                            NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                            NDArray loss = arrays.loss(logits, y, batchManager);
+                            collector.backward(loss);
+                            lossSum += loss.getFloat();
+                            batchLogits = logits.toFloatArray();
+                        }
+                        trainer.step();
+                        for (int i = 0; i < batch.length; i++) {
+                            int label = labels[(int) batch[i]];
+                            logitCounts[label]++;
+                            for (int c = 0; c < classes; c++) {
+                                logitSums[label][c] += batchLogits[i * classes + c];
+                            }
+                        }
+                    }
+                    steps++;
+                }
+            }
+        }
+        return new TrainOutcome(steps == 0 ? Double.NaN : lossSum / steps, indices.length, logitSums, logitCounts);
+    }
+
+    /** Scores the current weights on the given samples. */
+    public EvaluationScore evaluate(ImageDataset data, int[] indices) {
+        if (indices.length == 0) {
+            return new EvaluationScore(Double.NaN, Double.NaN, 0);
+        }
+        int correct = 0;
+        double lossSum = 0;
+        int batchSize = Math.max(256, settings.batchSize());
+        for (int start = 0; start < indices.length; start += batchSize) {
+            int[] batch = Arrays.copyOfRange(indices, start, Math.min(indices.length, start + batchSize));
+            try (NDManager manager = model.getNDManager().newSubManager()) {
+                NDArray x = data.images(manager, batch);
+                NDArray y = manager.create(Arrays.stream(data.labels(batch)).asLongStream().toArray());
+                NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
+                lossSum += Losses.crossEntropyPerSample(logits, y).sum().getFloat();
+                correct += (int) logits.argMax(1).eq(y).sum().getLong();
+            }
+        }
+        return new EvaluationScore((double) correct / indices.length, lossSum / indices.length, indices.length);
+    }
+
+    private static int[] shuffled(int n, Random random) {
+        int[] order = new int[n];
+        Arrays.setAll(order, i -> i);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        return order;
+    }
+
+    private static int[] toIntShape(Shape shape) {
+        return Arrays.stream(shape.getShape()).mapToInt(Math::toIntExact).toArray();
+    }
+
+    /** The objective's tensors, placed once per training call. */
+    private final class ObjectiveArrays {
+        private final LocalObjective objective;
+        private final NDArray teacherTable;
+        private final NDArray teacherPresent;
+        private final List<NDArray> trainable = new ArrayList<>();
+        private final List<NDArray> anchors = new ArrayList<>();
+
+        ObjectiveArrays(NDManager manager, LocalObjective objective, int classes) {
+            this.objective = objective;
+            if (objective.labelTeacher().isPresent()) {
+                float[][] rows = objective.labelTeacher().get();
+                if (rows.length != classes) {
+                    throw new IllegalArgumentException("teacher has " + rows.length + " labels, data has " + classes);
+                }
+                float[] table = new float[classes * classes];
+                float[] present = new float[classes];
+                for (int c = 0; c < classes; c++) {
+                    if (rows[c] != null) {
+                        System.arraycopy(rows[c], 0, table, c * classes, classes);
+                        present[c] = 1;
+                    }
+                }
+                teacherTable = manager.create(table, new Shape(classes, classes));
+                teacherPresent = manager.create(present);
+            } else {
+                teacherTable = null;
+                teacherPresent = null;
+            }
+            if (objective.proximalAnchor().isPresent() && objective.mu() > 0) {
+                TensorRecord anchor = objective.proximalAnchor().get();
+                for (Pair<String, Parameter> p : network.network().getParameters()) {
+                    if (p.getValue().requiresGradient()) {
+                        Tensor t = anchor.get(p.getKey());
+                        trainable.add(p.getValue().getArray());
+                        anchors.add(manager.create(t.toFloatArray(), p.getValue().getArray().getShape()));
+                    }
+                }
+            }
+        }
+
+        NDArray loss(NDArray logits, NDArray labels, NDManager batchManager) {
+            NDArray loss;
+            if (teacherTable != null) {
+                NDArray teacher = teacherTable.get(batchManager, new NDIndex("{}", labels));
+                NDArray present = teacherPresent.get(batchManager, new NDIndex("{}", labels));
+                loss = Losses.distillation(logits, teacher, labels, present, objective.alpha(), objective.temperature());
+            } else {
+                loss = Losses.crossEntropy(logits, labels);
+            }
+            if (!trainable.isEmpty()) {
+                loss = loss.add(Losses.proximal(trainable, anchors, objective.mu()));
+            }
+            return loss;
+        }
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+        model.close();
+    }
+}

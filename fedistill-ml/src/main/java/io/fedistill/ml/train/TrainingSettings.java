@@ -1,0 +1,47 @@
+package io.fedistill.ml.train;
+
+/**
+ * How a participant trains locally.
+ *
+ * @param optimizer SGD with momentum or Adam
+ * @param learningRate step size, > 0
+ * @param momentum SGD momentum in [0, 1)
+ * @param batchSize samples per step, >= 1
+ * @param epochs local epochs per round, >= 1
+ * @param weightDecay L2 weight decay, >= 0
+ */
+public record TrainingSettings(
+        OptimizerKind optimizer, float learningRate, float momentum, int batchSize, int epochs, float weightDecay) {
+
+    /** Validates every field, naming the bad one. */
+    public TrainingSettings {
+        if (optimizer == null) {
+            throw new IllegalArgumentException("optimizer is required");
+        }
+        if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+            throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("local epochs must be >= 1, got " + epochs);
+        }
+        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+            throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        }
+    }
+
+    /** SGD, learning rate 0.05, momentum 0.9, batch 64, one epoch, no weight decay. */
+    public static TrainingSettings defaults() {
+        return new TrainingSettings(OptimizerKind.SGD, 0.05f, 0.9f, 64, 1, 0f);
+    }
+
+    /** Returns a copy with another number of local epochs. */
+    public TrainingSettings withEpochs(int newEpochs) {
+        return new TrainingSettings(optimizer, learningRate, momentum, batchSize, newEpochs, weightDecay);
+    }
+}
