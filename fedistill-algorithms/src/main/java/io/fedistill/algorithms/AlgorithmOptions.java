@@ -1,0 +1,61 @@
+package io.fedistill.algorithms;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * An algorithm's options as written in the experiment file, read with defaults; a name the
+ * algorithm does not know is an error naming the allowed ones.
+ */
+public final class AlgorithmOptions {
+    private final String algorithm;
+    private final Map<String, Object> values;
+
+    /**
+     * Wraps options and checks their names.
+     *
+     * @param algorithm the algorithm's name, for messages
+     * @param values the options as written
+     * @param allowed the option names the algorithm knows
+     */
+    public AlgorithmOptions(String algorithm, Map<String, Object> values, List<String> allowed) {
+        this.algorithm = algorithm;
+        this.values = new LinkedHashMap<>(values);
+        Set<String> unknown = new TreeSet<>(values.keySet());
+        unknown.removeAll(allowed);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("algorithm '" + algorithm + "': unknown option(s) " + unknown
+                    + "; allowed: " + allowed);
+        }
+    }
+
+    /** Returns a number option, or the default when absent. */
+    public double getDouble(String name, double fallback) {
+        Object value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        if (value instanceof Number n) {
+            return n.doubleValue();
+        }
+        try {
+            return Double.parseDouble(value.toString());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name
+                    + "' must be a number, got '" + value + "'", e);
+        }
+    }
+
+    /** Returns a number option in [min, max], or the default when absent. */
+    public double getDouble(String name, double fallback, double min, double max) {
+        double value = getDouble(name, fallback);
+        if (!(value >= min && value <= max)) {
+            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name
+                    + "' must be in [" + min + ", " + max + "], got " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,63 @@
+package io.fedistill.algorithms;
+
+import io.fedistill.algorithms.fd.FdAlgorithm;
+import io.fedistill.algorithms.fedavg.FedAvgAlgorithm;
+import io.fedistill.algorithms.fedprox.FedProxAlgorithm;
+import io.fedistill.algorithms.localonly.LocalOnlyAlgorithm;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Maps algorithm names in experiment files to algorithms built from their options. */
+public final class AlgorithmRegistry {
+
+    /**
+     * One registered algorithm.
+     *
+     * @param name the config name
+     * @param description one line for {@code fedistill list}
+     * @param factory builds the algorithm from its options
+     */
+    public record Entry(String name, String description, Function<Map<String, Object>, Algorithm> factory) {}
+
+    private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
+
+    static {
+        register(new Entry(LocalOnlyAlgorithm.NAME, "each participant trains alone: the baseline",
+                options -> {
+                    new AlgorithmOptions(LocalOnlyAlgorithm.NAME, options, List.of());
+                    return new LocalOnlyAlgorithm();
+                }));
+        register(new Entry(FedAvgAlgorithm.NAME, "FedAvg: example-weighted mean of weights (one architecture)",
+                FedAvgAlgorithm::fromOptions));
+        register(new Entry(FedProxAlgorithm.NAME, "FedProx: FedAvg plus a proximal term mu/2 ||w - w_global||^2",
+                FedProxAlgorithm::fromOptions));
+        register(new Entry(FdAlgorithm.NAME, "FD: per-label mean logits, distilled (any architectures)",
+                FdAlgorithm::fromOptions));
+    }
+
+    private AlgorithmRegistry() {}
+
+    private static void register(Entry entry) {
+        ENTRIES.put(entry.name(), entry);
+    }
+
+    /** Returns every registered algorithm in registration order. */
+    public static List<Entry> entries() {
+        return List.copyOf(ENTRIES.values());
+    }
+
+    /**
+     * Creates an algorithm by name.
+     *
+     * @throws IllegalArgumentException naming the unknown algorithm and the allowed ones, or a bad option
+     */
+    public static Algorithm create(String name, Map<String, Object> options) {
+        Entry entry = ENTRIES.get(name);
+        if (entry == null) {
+            throw new IllegalArgumentException("unknown algorithm '" + name + "'; allowed: " + ENTRIES.keySet());
+        }
+        return entry.factory().apply(options == null ? Map.of() : options);
+    }
+}

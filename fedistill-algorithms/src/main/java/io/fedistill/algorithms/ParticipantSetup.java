@@ -1,0 +1,20 @@
+package io.fedistill.algorithms;
+
+import io.fedistill.ml.data.ImageDataset;
+import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.partition.ParticipantSplit;
+import io.fedistill.ml.train.TrainingSettings;
+
+/**
+ * What one participant is given: its architecture, its private split of the training set, the
+ * global test set it is scored on, and how it trains.
+ *
+ * @param participantId the participant
+ * @param model its architecture
+ * @param trainSet the training set its split indexes into
+ * @param split its private training samples and local test split
+ * @param testSet the global test set
+ * @param training its local training settings
+ */
+public record ParticipantSetup(String participantId, ModelSpec model, ImageDataset trainSet, ParticipantSplit split,
+        ImageDataset testSet, TrainingSettings training) {}

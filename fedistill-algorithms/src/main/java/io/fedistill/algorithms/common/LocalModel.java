@@ -1,0 +1,93 @@
+package io.fedistill.algorithms.common;
+
+import io.fedistill.algorithms.FederationSetup;
+import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.core.coordinator.EvaluationProtocol;
+import io.fedistill.core.learner.ParticipantContext;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.seed.Seeds;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.ml.eval.EvaluationScore;
+import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.model.ModelZoo;
+import io.fedistill.ml.train.ModelSession;
+import java.util.Optional;
+
+/**
+ * A participant's model as the learners use it: opened from given or stored weights (or a
+ * seeded initialization shared by every participant of the same architecture), trained,
+ * evaluated and stored again.
+ */
+public final class LocalModel {
+    /** The state key under which a participant's private weights are stored. */
+    public static final String WEIGHTS_KEY = "weights";
+
+    private final ParticipantSetup setup;
+    private final long runSeed;
+
+    /** Creates the helper for one participant of a run. */
+    public LocalModel(ParticipantSetup setup, long runSeed) {
+        this.setup = setup;
+        this.runSeed = runSeed;
+    }
+
+    /** Returns the participant's setup. */
+    public ParticipantSetup setup() {
+        return setup;
+    }
+
+    /**
+     * Opens a session on the given weights, or on the seeded initial weights of this
+     * participant's architecture when empty.
+     */
+    public ModelSession open(Optional<TensorRecord> weights) {
+        return ModelSession.open(ModelZoo.build(setup.model(), setup.trainSet().imageShape(), setup.trainSet().numClasses()),
+                setup.trainSet().imageShape(), setup.training(), weights, initSeed(runSeed, setup.model()));
+    }
+
+    /**
+     * Returns the seeded initial weights of an architecture: what every participant of that
+     * architecture starts from, and FedAvg's first global model.
+     */
+    public static TensorRecord initialWeights(FederationSetup federation, ModelSpec spec) {
+        try (ModelSession session = ModelSession.open(
+                ModelZoo.build(spec, federation.imageShape(), federation.numClasses()), federation.imageShape(),
+                federation.training(), Optional.empty(), initSeed(federation.seed(), spec))) {
+            return session.weights();
+        }
+    }
+
+    private static long initSeed(long runSeed, ModelSpec spec) {
+        return Seeds.derive(runSeed, 0, "", "init:" + spec);
+    }
+
+    /** Opens a session on the participant's stored private weights (or initial weights). */
+    public ModelSession openStored(ParticipantContext context) {
+        return open(context.state().load(WEIGHTS_KEY));
+    }
+
+    /** Returns the seed of this participant's local training in a round. */
+    public long trainingSeed(int round) {
+        return Seeds.derive(runSeed, round, setup.participantId(), "train");
+    }
+
+    /**
+     * Answers an evaluation request: scores the weights it carries, or the stored private model
+     * when it carries none, on the global test set and the local test split.
+     */
+    public Message evaluate(Message request, ParticipantContext context) {
+        Optional<TensorRecord> weights = request.tensors().isEmpty()
+                ? context.state().load(WEIGHTS_KEY)
+                : Optional.of(request.tensors());
+        try (ModelSession session = open(weights)) {
+            EvaluationScore test = session.evaluate(setup.testSet(), setup.testSet().allIndices());
+            EvaluationScore local = session.evaluate(setup.trainSet(), setup.split().localTestIndices());
+            return request.reply().optMetrics(Metrics.of(
+                    EvaluationProtocol.TEST_ACCURACY, test.accuracy(),
+                    EvaluationProtocol.TEST_LOSS, test.loss(),
+                    EvaluationProtocol.LOCAL_ACCURACY, local.samples() == 0 ? test.accuracy() : local.accuracy(),
+                    EvaluationProtocol.LOCAL_LOSS, local.samples() == 0 ? test.loss() : local.loss())).build();
+        }
+    }
+}

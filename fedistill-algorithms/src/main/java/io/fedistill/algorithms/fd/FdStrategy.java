@@ -1,0 +1,63 @@
+package io.fedistill.algorithms.fd;
+
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.message.ConfigRecord;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.strategy.RoundContext;
+import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.validate.ReplySpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * FD's coordinator: keeps each participant's latest per-label logits and sends every selected
+ * participant the count-weighted mean of everybody else's, so its own contribution never
+ * teaches it.
+ */
+final class FdStrategy implements Strategy {
+    private static final Logger LOG = LoggerFactory.getLogger(FdStrategy.class);
+
+    private final int classes;
+    private final ConfigRecord config;
+    private final Map<String, PerLabelLogits> latest = new TreeMap<>();
+
+    FdStrategy(int classes, double alpha, double temperature) {
+        this.classes = classes;
+        this.config = ConfigRecord.of(FdAlgorithm.ALPHA, alpha, FdAlgorithm.TEMPERATURE, temperature);
+    }
+
+    @Override
+    public Metrics runRound(RoundContext context, Fleet fleet) {
+        List<Message> requests = new ArrayList<>();
+        for (String id : context.selected()) {
+            List<PerLabelLogits> others = latest.entrySet().stream()
+                    .filter(e -> !e.getKey().equals(id)).map(Map.Entry::getValue).toList();
+            PerLabelLogits teacher = PerLabelLogits.weightedMean(others, classes);
+            requests.add(Message.builder(context.round(), MessageKind.TRAIN, id)
+                    .optTensors(teacher.isEmpty() ? TensorRecord.empty() : teacher.toRecord())
+                    .optConfig(config).build());
+        }
+        ReplySpec spec = ReplySpec.tensors(
+                Map.of(PerLabelLogits.LOGITS, new int[] {classes, classes}, PerLabelLogits.COUNTS, new int[] {classes}),
+                "examples");
+        ExchangeResult result = fleet.exchange(requests, spec);
+        int accepted = 0;
+        for (Message reply : result.replies()) {
+            try {
+                latest.put(reply.participantId(), PerLabelLogits.fromRecord(reply.tensors()));
+                accepted++;
+            } catch (IllegalArgumentException e) {
+                LOG.warn("round {}: FD upload of {} rejected: {}", context.round(), reply.participantId(), e.getMessage());
+            }
+        }
+        return Metrics.of("participants_aggregated", accepted);
+    }
+}

@@ -1,0 +1,2 @@
+/** FD, Federated Distillation: per-label mean logits exchanged instead of weights. */
+package io.fedistill.algorithms.fd;

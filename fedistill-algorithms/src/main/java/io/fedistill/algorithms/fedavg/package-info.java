@@ -1,0 +1,2 @@
+/** FedAvg: example-weighted averaging of participants' weights. */
+package io.fedistill.algorithms.fedavg;

@@ -1,0 +1,2 @@
+/** Local-only training: the no-federation baseline. */
+package io.fedistill.algorithms.localonly;
