@@ -1,0 +1,189 @@
+package io.fedistill.simulation;
+
+import io.fedistill.algorithms.Algorithm;
+import io.fedistill.algorithms.FederationSetup;
+import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.core.codec.Codec;
+import io.fedistill.core.coordinator.Coordinator;
+import io.fedistill.core.coordinator.ParticipantSelector;
+import io.fedistill.core.coordinator.RoundListener;
+import io.fedistill.core.coordinator.RunResult;
+import io.fedistill.core.learner.Learner;
+import io.fedistill.core.strategy.Strategy;
+import io.fedistill.ml.data.DatasetSplits;
+import io.fedistill.ml.eval.TestSetEvaluator;
+import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.partition.FederatedPartition;
+import io.fedistill.ml.partition.ParticipantSplit;
+import io.fedistill.ml.train.TrainingSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One federated run in this process: builds every virtual participant from a partition and
+ * per-participant architectures, wires the algorithm's halves through an {@link InProcessFleet}
+ * and runs the coordinator.
+ */
+public final class Simulation {
+    private final Builder b;
+
+    private Simulation(Builder builder) {
+        this.b = builder;
+    }
+
+    /** Returns a builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Runs every round and returns the reports and traffic. */
+    public RunResult run() {
+        DatasetSplits data = b.data;
+        Map<String, ModelSpec> models = new LinkedHashMap<>();
+        for (ParticipantSplit split : b.partition.splits()) {
+            ModelSpec spec = b.models.get(split.participantId());
+            if (spec == null) {
+                throw new IllegalArgumentException("participant " + split.participantId() + " has no model");
+            }
+            models.put(split.participantId(), spec);
+        }
+        FederationSetup federation = new FederationSetup(b.seed, data.train().imageShape(),
+                data.train().numClasses(), models, b.training);
+        b.algorithm.validate(federation);
+        Strategy strategy = b.algorithm.newStrategy(federation);
+        Map<String, Learner> learners = new LinkedHashMap<>();
+        for (ParticipantSplit split : b.partition.splits()) {
+            ParticipantSetup setup = new ParticipantSetup(split.participantId(), models.get(split.participantId()),
+                    data.train(), split, data.test(), b.training);
+            learners.put(split.participantId(), b.algorithm.newLearner(setup, b.seed));
+        }
+        Coordinator.Builder coordinator = Coordinator.builder()
+                .setStrategy(strategy)
+                .setRounds(b.rounds)
+                .setSeed(b.seed)
+                .optSelector(b.selector)
+                .optDeadline(b.deadline)
+                .optEvaluateEvery(b.evaluateEvery);
+        if (strategy.globalModel().isPresent()) {
+            coordinator.optGlobalEvaluator(new TestSetEvaluator(models.values().iterator().next(), data.test()));
+        }
+        b.listeners.forEach(coordinator::addListener);
+        try (InProcessFleet fleet = new InProcessFleet(learners, new CompactStateStore(Codec.fp32()), b.codec,
+                b.seed, b.failures)) {
+            return coordinator.setBackend(fleet).build().run();
+        }
+    }
+
+    /** Collects a simulation's parts; {@code set} values are required. */
+    public static final class Builder {
+        private DatasetSplits data;
+        private FederatedPartition partition;
+        private Map<String, ModelSpec> models;
+        private Algorithm algorithm;
+        private TrainingSettings training = TrainingSettings.defaults();
+        private int rounds = -1;
+        private long seed;
+        private ParticipantSelector selector = ParticipantSelector.all();
+        private int evaluateEvery = 1;
+        private Duration deadline = Duration.ofMinutes(30);
+        private Codec codec = Codec.fp32();
+        private FailureInjection failures = FailureInjection.none();
+        private final List<RoundListener> listeners = new ArrayList<>();
+
+        private Builder() {}
+
+        /** Sets the training and test data. */
+        public Builder setData(DatasetSplits data) {
+            this.data = data;
+            return this;
+        }
+
+        /** Sets how the training data is split among participants. */
+        public Builder setPartition(FederatedPartition partition) {
+            this.partition = partition;
+            return this;
+        }
+
+        /** Sets each participant's architecture. */
+        public Builder setModels(Map<String, ModelSpec> models) {
+            this.models = new LinkedHashMap<>(models);
+            return this;
+        }
+
+        /** Sets the algorithm. */
+        public Builder setAlgorithm(Algorithm algorithm) {
+            this.algorithm = algorithm;
+            return this;
+        }
+
+        /** Sets the number of rounds. */
+        public Builder setRounds(int rounds) {
+            this.rounds = rounds;
+            return this;
+        }
+
+        /** Sets the run seed. */
+        public Builder setSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Sets local training (default {@link TrainingSettings#defaults()}). */
+        public Builder optTraining(TrainingSettings training) {
+            this.training = training;
+            return this;
+        }
+
+        /** Sets participant selection (default: all). */
+        public Builder optSelector(ParticipantSelector selector) {
+            this.selector = selector;
+            return this;
+        }
+
+        /** Evaluates every n-th round and the last. */
+        public Builder optEvaluateEvery(int evaluateEvery) {
+            this.evaluateEvery = evaluateEvery;
+            return this;
+        }
+
+        /** Sets the deadline of every exchange. */
+        public Builder optDeadline(Duration deadline) {
+            this.deadline = deadline;
+            return this;
+        }
+
+        /** Sets the wire codec (default fp32). */
+        public Builder optCodec(Codec codec) {
+            this.codec = codec;
+            return this;
+        }
+
+        /** Sets simulated failures (default none). */
+        public Builder optFailures(FailureInjection failures) {
+            this.failures = failures;
+            return this;
+        }
+
+        /** Adds a progress listener. */
+        public Builder addListener(RoundListener listener) {
+            listeners.add(Objects.requireNonNull(listener));
+            return this;
+        }
+
+        /** Validates and builds. */
+        public Simulation build() {
+            Objects.requireNonNull(data, "data is required");
+            Objects.requireNonNull(partition, "partition is required");
+            Objects.requireNonNull(models, "models are required");
+            Objects.requireNonNull(algorithm, "algorithm is required");
+            if (rounds < 1) {
+                throw new IllegalArgumentException("rounds must be > 0, got " + rounds);
+            }
+            return new Simulation(this);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.fedistill.simulation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fedistill.algorithms.Algorithm;
+import io.fedistill.algorithms.AlgorithmRegistry;
+import io.fedistill.algorithms.FederationSetup;
+import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.core.coordinator.RunResult;
+import io.fedistill.core.learner.Learner;
+import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.runlog.RoundReport;
+import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.ml.data.DatasetSplits;
+import io.fedistill.ml.data.FashionMnist;
+import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.partition.FederatedPartition;
+import io.fedistill.ml.partition.Partitioner;
+import io.fedistill.ml.train.OptimizerKind;
+import io.fedistill.ml.train.TrainingSettings;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every registered algorithm on a small federation: it learns, it is deterministic, it survives a failure. */
+class AlgorithmConformanceTest {
+    private static final List<String> IDS = IntStream.range(0, 4).mapToObj(i -> "p" + i).toList();
+    private static final int ROUNDS = 3;
+    private static DatasetSplits data;
+    private static FederatedPartition partition;
+
+    @BeforeAll
+    static void loadData() {
+        data = FashionMnist.sample();
+        partition = FederatedPartition.create(Partitioner.dirichlet(1.0), data.train().labels(),
+                data.train().numClasses(), IDS, 0.1, 11);
+    }
+
+    static List<String> algorithms() {
+        return AlgorithmRegistry.entries().stream().map(AlgorithmRegistry.Entry::name).toList();
+    }
+
+    private static Map<String, ModelSpec> modelsFor(String algorithm) {
+        Map<String, ModelSpec> models = new LinkedHashMap<>();
+        boolean sharesWeights = algorithm.startsWith("fed");
+        for (int i = 0; i < IDS.size(); i++) {
+            models.put(IDS.get(i), ModelSpec.parse(sharesWeights || i % 2 == 0 ? "mlp:64" : "lenet"));
+        }
+        return models;
+    }
+
+    private static RunResult run(Algorithm algorithm, Map<String, ModelSpec> models, FailureInjection failures) {
+        return Simulation.builder()
+                .setData(data).setPartition(partition).setModels(models).setAlgorithm(algorithm)
+                .setRounds(ROUNDS).setSeed(5)
+                .optTraining(new TrainingSettings(OptimizerKind.SGD, 0.05f, 0.9f, 32, 1, 0f))
+                .optFailures(failures)
+                .build().run();
+    }
+
+    private static List<Map<String, Object>> rowsWithoutTime(RunResult result) {
+        return result.rounds().stream().map(r -> {
+            Map<String, Object> row = new LinkedHashMap<>(r.toRow());
+            row.remove("wall_seconds");
+            return row;
+        }).toList();
+    }
+
+    @ParameterizedTest
+    @MethodSource("algorithms")
+    void learnsIsDeterministicAndSurvivesAFailedParticipant(String name) {
+        Algorithm algorithm = AlgorithmRegistry.create(name, Map.of());
+        Map<String, ModelSpec> models = modelsFor(name);
+        RunResult first = run(algorithm, models, FailureInjection.none());
+        RoundReport round1 = first.rounds().get(0);
+        RoundReport last = first.rounds().get(ROUNDS - 1);
+        double firstAccuracy = round1.evaluation().orElseThrow().testAccuracyMean();
+        double lastAccuracy = last.evaluation().orElseThrow().testAccuracyMean();
+        assertThat(lastAccuracy).as("%s final accuracy above chance", name).isGreaterThan(0.3);
+        assertThat(lastAccuracy).as("%s improves over its first round", name).isGreaterThan(firstAccuracy);
+        assertThat(first.rounds()).allSatisfy(r -> assertThat(r.failures()).isEmpty());
+
+        RunResult again = run(AlgorithmRegistry.create(name, Map.of()), models, FailureInjection.none());
+        assertThat(rowsWithoutTime(again)).as("%s is deterministic", name).isEqualTo(rowsWithoutTime(first));
+
+        RunResult withFailure = run(AlgorithmRegistry.create(name, Map.of()), models,
+                new FailureInjection(Map.of("p1", Set.of(2)), 0));
+        assertThat(withFailure.rounds()).hasSize(ROUNDS);
+        assertThat(withFailure.rounds().get(1).failures())
+                .singleElement().satisfies(f -> {
+                    assertThat(f.participantId()).isEqualTo("p1");
+                    assertThat(f.reason()).contains("simulated failure");
+                });
+        assertThat(withFailure.rounds().get(2).failures()).isEmpty();
+        assertThat(withFailure.rounds().get(2).evaluation().orElseThrow().participantTestAccuracy()).hasSize(IDS.size());
+    }
+
+    @Test
+    void fdSendsFarFewerBytesThanFedAvg() {
+        RunResult fd = run(AlgorithmRegistry.create("fd", Map.of()), modelsFor("fd"), FailureInjection.none());
+        RunResult fedavg = run(AlgorithmRegistry.create("fedavg", Map.of()), modelsFor("fedavg"), FailureInjection.none());
+        long fdBytes = fd.rounds().get(1).bytesUp() + fd.rounds().get(1).bytesDown();
+        long fedavgBytes = fedavg.rounds().get(1).bytesUp() + fedavg.rounds().get(1).bytesDown();
+        assertThat(fedavgBytes).isGreaterThan(100 * fdBytes);
+        // FD's upload per participant: a 10x10 logit table and 10 counts as fp32 plus the frame
+        assertThat(fd.rounds().get(1).bytesUp() / IDS.size()).isBetween(440L, 700L);
+    }
+
+    @Test
+    void aCorruptReplyIsRejectedAndTheRoundGoesOn() {
+        Algorithm fedavg = AlgorithmRegistry.create("fedavg", Map.of());
+        Algorithm corruptingP0 = new Algorithm() {
+            @Override
+            public String name() {
+                return "fedavg-with-a-bad-participant";
+            }
+
+            @Override
+            public Strategy newStrategy(FederationSetup setup) {
+                return fedavg.newStrategy(setup);
+            }
+
+            @Override
+            public Learner newLearner(ParticipantSetup setup, long runSeed) {
+                Learner honest = fedavg.newLearner(setup, runSeed);
+                if (!setup.participantId().equals("p0")) {
+                    return honest;
+                }
+                return (request, context) -> {
+                    if (request.kind() != MessageKind.TRAIN) {
+                        return honest.handle(request, context);
+                    }
+                    TensorRecord.Builder poisoned = TensorRecord.builder();
+                    request.tensors().asMap().forEach((n, t) -> {
+                        float[] values = t.toFloatArray();
+                        values[0] = Float.NaN;
+                        poisoned.put(n, Tensor.of(t.shape(), values));
+                    });
+                    return request.reply().optTensors(poisoned.build())
+                            .optMetrics(io.fedistill.core.message.Metrics.of("examples", 10)).build();
+                };
+            }
+        };
+        RunResult result = run(corruptingP0, modelsFor("fedavg"), FailureInjection.none());
+        assertThat(result.rounds()).allSatisfy(r -> {
+            assertThat(r.failures()).singleElement().satisfies(f -> {
+                assertThat(f.participantId()).isEqualTo("p0");
+                assertThat(f.reason()).contains("NaN");
+            });
+            assertThat(r.strategyMetrics().get("participants_aggregated")).isEqualTo(3.0);
+        });
+        assertThat(result.rounds().get(ROUNDS - 1).evaluation().orElseThrow().globalAccuracy().getAsDouble())
+                .isGreaterThan(0.3);
+    }
+}
