@@ -73,7 +73,7 @@ public final class Coordinator {
         Metrics strategyMetrics = strategy.runRound(new RoundContext(round, rounds, seed, selected), fleet);
         List<ParticipantFailure> failures = new ArrayList<>(fleet.failures());
         Optional<EvaluationSummary> evaluation = Optional.empty();
-        if (round % evaluateEvery == 0 || round == rounds) {
+        if (evaluateEvery > 0 && (round % evaluateEvery == 0 || round == rounds)) {
             BoundaryFleet evalFleet = new BoundaryFleet(backend, round, Channel.EVALUATION, deadline, ledger);
             evaluation = Optional.of(evaluate(round, evalFleet));
             failures.addAll(evalFleet.failures());
@@ -181,7 +181,7 @@ public final class Coordinator {
             return this;
         }
 
-        /** Evaluates every n-th round and the last (default: every round). */
+        /** Evaluates every n-th round and the last (default: every round); 0 never evaluates. */
         public Builder optEvaluateEvery(int evaluateEvery) {
             this.evaluateEvery = evaluateEvery;
             return this;
@@ -206,8 +206,8 @@ public final class Coordinator {
             if (rounds < 1) {
                 throw new IllegalArgumentException("rounds must be > 0, got " + rounds);
             }
-            if (evaluateEvery < 1) {
-                throw new IllegalArgumentException("evaluateEvery must be > 0, got " + evaluateEvery);
+            if (evaluateEvery < 0) {
+                throw new IllegalArgumentException("evaluateEvery must be >= 0, got " + evaluateEvery);
             }
             if (deadline.isNegative() || deadline.isZero()) {
                 throw new IllegalArgumentException("deadline must be positive, got " + deadline);

@@ -1,0 +1,30 @@
+package io.fedistill.cli;
+
+import io.fedistill.cli.config.ExperimentConfig;
+import io.fedistill.cli.config.ExperimentLoader;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code fedistill quickstart}: FD vs FedAvg vs local-only on the embedded Fashion-MNIST sample. */
+@Command(name = "quickstart", mixinStandardHelpOptions = true,
+        description = "Compare FD, FedAvg and local-only on the embedded Fashion-MNIST sample (a few minutes).")
+final class QuickstartCommand implements Callable<Integer> {
+    static final String RESOURCE = "/io/fedistill/cli/quickstart.yaml";
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a field of the quickstart experiment")
+    private List<String> overrides = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        ExperimentConfig config;
+        try (InputStream in = QuickstartCommand.class.getResourceAsStream(RESOURCE)) {
+            config = ExperimentLoader.load("quickstart.yaml", in, overrides);
+        }
+        new ExperimentRunner(config, "fedistill quickstart", System.out).run();
+        return 0;
+    }
+}

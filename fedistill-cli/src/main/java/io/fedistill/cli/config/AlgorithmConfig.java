@@ -1,0 +1,36 @@
+package io.fedistill.cli.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fedistill.algorithms.Algorithm;
+import io.fedistill.algorithms.AlgorithmRegistry;
+import java.util.Map;
+
+/**
+ * One algorithm of an experiment, with its options and optionally its own model assignment.
+ *
+ * @param name a registered algorithm name
+ * @param label how it is named in tables and plots (default: the name)
+ * @param options algorithm-specific options
+ * @param models a model assignment replacing the experiment's for this algorithm (optional)
+ */
+public record AlgorithmConfig(String name, String label, Map<String, Object> options, JsonNode models) {
+    /** Applies defaults and checks that the algorithm and its options exist. */
+    public AlgorithmConfig {
+        if (name == null) {
+            throw new ConfigException("algorithms[].name is required; allowed: "
+                    + AlgorithmRegistry.entries().stream().map(AlgorithmRegistry.Entry::name).toList());
+        }
+        label = label == null ? name : label;
+        options = options == null ? Map.of() : Map.copyOf(options);
+        try {
+            AlgorithmRegistry.create(name, options);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("algorithms." + label + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates the algorithm. */
+    public Algorithm create() {
+        return AlgorithmRegistry.create(name, options);
+    }
+}

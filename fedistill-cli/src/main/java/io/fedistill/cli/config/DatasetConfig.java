@@ -1,0 +1,32 @@
+package io.fedistill.cli.config;
+
+import java.util.List;
+
+/**
+ * Which data a run uses.
+ *
+ * @param name {@code fashion-mnist} (full, found or downloaded) or {@code fashion-mnist-sample} (embedded)
+ * @param dataDir a directory to look in first (optional)
+ * @param download whether the full dataset may be downloaded when not found
+ * @param trainLimit use only the first n training images (optional)
+ * @param testLimit use only the first n test images (optional)
+ */
+public record DatasetConfig(String name, String dataDir, Boolean download, Integer trainLimit, Integer testLimit) {
+    /** The dataset names. */
+    public static final List<String> NAMES = List.of("fashion-mnist", "fashion-mnist-sample");
+
+    /** Applies defaults and checks values. */
+    public DatasetConfig {
+        name = name == null ? "fashion-mnist" : name;
+        if (!NAMES.contains(name)) {
+            throw new ConfigException("dataset.name: unknown dataset '" + name + "'; allowed: " + NAMES);
+        }
+        download = download == null ? Boolean.TRUE : download;
+        if (trainLimit != null && trainLimit < 1) {
+            throw new ConfigException("dataset.trainLimit must be > 0, got " + trainLimit);
+        }
+        if (testLimit != null && testLimit < 1) {
+            throw new ConfigException("dataset.testLimit must be > 0, got " + testLimit);
+        }
+    }
+}

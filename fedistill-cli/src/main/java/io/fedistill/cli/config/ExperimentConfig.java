@@ -1,0 +1,144 @@
+package io.fedistill.cli.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * A whole experiment as written in YAML: data, partition, participants and their models,
+ * training, rounds, and the algorithms to compare on the same partition. Validated on
+ * construction; every error names its field.
+ *
+ * @param name the run's name, used for its output directory
+ * @param seed the run seed
+ * @param dataset the data
+ * @param participants number of participants
+ * @param partition how data is split
+ * @param models the default model assignment
+ * @param training local training settings
+ * @param rounds number of rounds
+ * @param fraction share of participants selected per round
+ * @param minParticipants lowest number selected per round
+ * @param evaluateEvery evaluate every n-th round (and the last)
+ * @param deadlineSeconds deadline of every exchange
+ * @param threads intra-op threads of the engine
+ * @param failures simulated failures (optional)
+ * @param algorithms the algorithms to run
+ * @param outputDir where run directories are created
+ */
+public record ExperimentConfig(
+        String name,
+        Long seed,
+        DatasetConfig dataset,
+        Integer participants,
+        PartitionConfig partition,
+        JsonNode models,
+        TrainingConfig training,
+        Integer rounds,
+        Double fraction,
+        Integer minParticipants,
+        Integer evaluateEvery,
+        Integer deadlineSeconds,
+        Integer threads,
+        FailureConfig failures,
+        List<AlgorithmConfig> algorithms,
+        String outputDir) {
+
+    /**
+     * Simulated failures.
+     *
+     * @param dropProbability probability a participant fails a training request
+     * @param crashes participant id to the rounds in which it fails
+     */
+    public record FailureConfig(Double dropProbability, Map<String, List<Integer>> crashes) {
+        /** Applies defaults and checks values. */
+        public FailureConfig {
+            dropProbability = dropProbability == null ? 0.0 : dropProbability;
+            if (!(dropProbability >= 0 && dropProbability < 1)) {
+                throw new ConfigException("failures.dropProbability must be in [0, 1), got " + dropProbability);
+            }
+            crashes = crashes == null ? Map.of() : Map.copyOf(crashes);
+        }
+    }
+
+    /** Applies defaults and checks values, naming the field. */
+    public ExperimentConfig {
+        name = name == null ? "experiment" : name;
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            throw new ConfigException("name may hold letters, digits, '.', '_' and '-' only, got '" + name + "'");
+        }
+        seed = seed == null ? 42L : seed;
+        dataset = dataset == null ? new DatasetConfig(null, null, null, null, null) : dataset;
+        participants = participants == null ? 10 : participants;
+        if (participants < 1) {
+            throw new ConfigException("participants must be > 0, got " + participants);
+        }
+        partition = partition == null ? new PartitionConfig(null, null, null, null) : partition;
+        training = training == null ? new TrainingConfig(null, null, null, null, null, null) : training;
+        rounds = rounds == null ? 10 : rounds;
+        if (rounds < 1) {
+            throw new ConfigException("rounds must be > 0, got " + rounds);
+        }
+        fraction = fraction == null ? 1.0 : fraction;
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new ConfigException("fraction must be in (0, 1], got " + fraction);
+        }
+        minParticipants = minParticipants == null ? 1 : minParticipants;
+        if (minParticipants < 1) {
+            throw new ConfigException("minParticipants must be >= 1, got " + minParticipants);
+        }
+        evaluateEvery = evaluateEvery == null ? 1 : evaluateEvery;
+        if (evaluateEvery < 1) {
+            throw new ConfigException("evaluateEvery must be > 0, got " + evaluateEvery);
+        }
+        deadlineSeconds = deadlineSeconds == null ? 1800 : deadlineSeconds;
+        if (deadlineSeconds < 1) {
+            throw new ConfigException("deadlineSeconds must be > 0, got " + deadlineSeconds);
+        }
+        threads = threads == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : threads;
+        if (threads < 1) {
+            throw new ConfigException("threads must be > 0, got " + threads);
+        }
+        failures = failures == null ? new FailureConfig(null, null) : failures;
+        if (algorithms == null || algorithms.isEmpty()) {
+            throw new ConfigException("algorithms must list at least one algorithm, e.g. [{name: fedavg}]");
+        }
+        algorithms = List.copyOf(algorithms);
+        if (algorithms.stream().map(AlgorithmConfig::label).distinct().count() != algorithms.size()) {
+            throw new ConfigException("algorithms: two entries share a label; give each a distinct label");
+        }
+        outputDir = outputDir == null ? "runs" : outputDir;
+        List<String> ids = participantIds(participants);
+        for (String id : failures.crashes().keySet()) {
+            if (!ids.contains(id)) {
+                throw new ConfigException("failures.crashes names unknown participant '" + id + "'");
+            }
+        }
+        for (AlgorithmConfig algorithm : algorithms) {
+            if (algorithm.models() == null && models == null) {
+                throw new ConfigException("models is required (or algorithms." + algorithm.label() + ".models)");
+            }
+            ModelAssignment.resolve(algorithm.models() != null ? "algorithms." + algorithm.label() + ".models" : "models",
+                    algorithm.models() != null ? algorithm.models() : models, ids);
+        }
+    }
+
+    /** Returns the participant ids: p00, p01, ... padded to the width of the count. */
+    public static List<String> participantIds(int count) {
+        int width = String.valueOf(Math.max(0, count - 1)).length();
+        return IntStream.range(0, count).mapToObj(i -> String.format("p%0" + Math.max(2, width) + "d", i)).toList();
+    }
+
+    /** Returns the participant ids of this experiment. */
+    public List<String> participantIds() {
+        return participantIds(participants);
+    }
+
+    /** Returns the model assignment an algorithm runs with. */
+    public Map<String, io.fedistill.ml.model.ModelSpec> modelsFor(AlgorithmConfig algorithm) {
+        return algorithm.models() != null
+                ? ModelAssignment.resolve("algorithms." + algorithm.label() + ".models", algorithm.models(), participantIds())
+                : ModelAssignment.resolve("models", models, participantIds());
+    }
+}

@@ -1,0 +1,177 @@
+package io.fedistill.cli.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Reads experiment YAML, applies {@code --set key=value} overrides and binds it to a validated
+ * {@link ExperimentConfig}, turning every parse or validation failure into a
+ * {@link ConfigException} that names the field.
+ */
+public final class ExperimentLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(
+            new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private ExperimentLoader() {}
+
+    /** Loads an experiment file with overrides. */
+    public static ExperimentConfig load(Path file, List<String> overrides) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("experiment file " + file + " does not exist");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return load(file.toString(), in, overrides);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads an experiment from a stream ({@code source} names it in errors). */
+    public static ExperimentConfig load(String source, InputStream in, List<String> overrides) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(in);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + " is not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + source + ": " + e.getMessage(), e);
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new ConfigException(source + " must hold a YAML mapping of experiment fields");
+        }
+        ObjectNode root = (ObjectNode) tree;
+        for (String override : overrides) {
+            applyOverride(root, override);
+        }
+        return bind(source, root);
+    }
+
+    /** Returns the config as YAML, defaults filled in. */
+    public static String toYaml(Object value) {
+        try {
+            return YAML.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write config as YAML", e);
+        }
+    }
+
+    private static ExperimentConfig bind(String source, ObjectNode root) {
+        try {
+            return YAML.treeToValue(root, ExperimentConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            String where = path(e);
+            String parent = where.contains(".") ? where.substring(0, where.lastIndexOf('.')) : "";
+            throw new ConfigException(source + ": unknown field '" + e.getPropertyName() + "'"
+                    + (parent.isEmpty() ? "" : " in " + parent) + "; allowed: "
+                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.toList()), e);
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause();
+            while (cause != null && !(cause instanceof ConfigException)) {
+                cause = cause.getCause();
+            }
+            if (cause != null) {
+                throw new ConfigException(source + ": " + cause.getMessage(), e);
+            }
+            throw new ConfigException(source + ": " + path(e) + ": " + e.getOriginalMessage(), e);
+        } catch (InvalidFormatException e) {
+            throw new ConfigException(source + ": field '" + path(e) + "' must be "
+                    + e.getTargetType().getSimpleName() + ", got '" + e.getValue() + "'", e);
+        } catch (JsonMappingException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ConfigException config) {
+                throw new ConfigException(source + ": " + config.getMessage(), e);
+            }
+            throw new ConfigException(source + ": field '" + path(e) + "': " + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    /** Sets {@code a.b.c=value} in the tree; list items are addressed by index, the value is parsed as YAML. */
+    static void applyOverride(ObjectNode root, String override) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            throw new ConfigException("--set expects key=value, got '" + override + "'");
+        }
+        String[] keys = override.substring(0, eq).trim().split("\\.");
+        JsonNode value;
+        try {
+            value = YAML.readTree(override.substring(eq + 1));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("--set " + override + ": the value is not valid YAML", e);
+        }
+        if (value == null || value.isMissingNode()) {
+            value = JsonNodeFactory.instance.nullNode();
+        }
+        JsonNode node = root;
+        for (int i = 0; i < keys.length; i++) {
+            boolean last = i == keys.length - 1;
+            String key = keys[i];
+            if (node instanceof ArrayNode array) {
+                int index;
+                try {
+                    index = Integer.parseInt(key);
+                } catch (NumberFormatException e) {
+                    throw new ConfigException("--set " + override + ": '" + key + "' must be a list index");
+                }
+                if (index < 0 || index >= array.size()) {
+                    throw new ConfigException("--set " + override + ": index " + index + " is outside the list of "
+                            + array.size());
+                }
+                if (last) {
+                    array.set(index, value);
+                } else {
+                    node = array.get(index);
+                }
+            } else if (node instanceof ObjectNode object) {
+                if (last) {
+                    object.set(key, value);
+                } else {
+                    JsonNode child = object.get(key);
+                    if (child == null || child.isNull()) {
+                        child = object.putObject(key);
+                    }
+                    node = child;
+                }
+            } else {
+                throw new ConfigException("--set " + override + ": '" + keys[i - 1] + "' is a value, not a section");
+            }
+        }
+    }
+}

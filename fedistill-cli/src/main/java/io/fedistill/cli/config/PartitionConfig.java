@@ -1,0 +1,51 @@
+package io.fedistill.cli.config;
+
+import io.fedistill.ml.partition.Partitioner;
+import java.util.List;
+
+/**
+ * How training data is split among participants.
+ *
+ * @param kind {@code iid}, {@code dirichlet}, {@code shards} or {@code quantity}
+ * @param alpha Dirichlet concentration for {@code dirichlet} and {@code quantity}
+ * @param labelsPerParticipant labels per participant for {@code shards}
+ * @param localTestFraction share of each participant's samples held out as its local test split
+ */
+public record PartitionConfig(String kind, Double alpha, Integer labelsPerParticipant, Double localTestFraction) {
+    /** The partitioner names. */
+    public static final List<String> KINDS = List.of("iid", "dirichlet", "shards", "quantity");
+
+    /** Applies defaults and checks values. */
+    public PartitionConfig {
+        kind = kind == null ? "iid" : kind;
+        if (!KINDS.contains(kind)) {
+            throw new ConfigException("partition.kind: unknown partitioner '" + kind + "'; allowed: " + KINDS);
+        }
+        alpha = alpha == null ? 0.5 : alpha;
+        if (!(alpha > 0) || alpha.isInfinite()) {
+            throw new ConfigException("partition.alpha must be > 0, got " + alpha);
+        }
+        labelsPerParticipant = labelsPerParticipant == null ? 2 : labelsPerParticipant;
+        if (labelsPerParticipant < 1) {
+            throw new ConfigException("partition.labelsPerParticipant must be >= 1, got " + labelsPerParticipant);
+        }
+        localTestFraction = localTestFraction == null ? 0.1 : localTestFraction;
+        if (!(localTestFraction > 0 && localTestFraction <= 0.5)) {
+            throw new ConfigException("partition.localTestFraction must be in (0, 0.5], got " + localTestFraction);
+        }
+    }
+
+    /** Returns the configured partitioner. */
+    public Partitioner partitioner() {
+        switch (kind) {
+            case "dirichlet":
+                return Partitioner.dirichlet(alpha);
+            case "shards":
+                return Partitioner.shards(labelsPerParticipant);
+            case "quantity":
+                return Partitioner.quantitySkew(alpha);
+            default:
+                return Partitioner.iid();
+        }
+    }
+}

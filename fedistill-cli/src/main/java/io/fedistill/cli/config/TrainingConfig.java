@@ -1,0 +1,44 @@
+package io.fedistill.cli.config;
+
+import io.fedistill.ml.train.OptimizerKind;
+import io.fedistill.ml.train.TrainingSettings;
+import java.util.Locale;
+
+/**
+ * Local training settings as written in the experiment file.
+ *
+ * @param optimizer {@code sgd} or {@code adam}
+ * @param learningRate step size
+ * @param momentum SGD momentum
+ * @param batchSize samples per step
+ * @param localEpochs epochs per round
+ * @param weightDecay L2 weight decay
+ */
+public record TrainingConfig(String optimizer, Double learningRate, Double momentum, Integer batchSize,
+        Integer localEpochs, Double weightDecay) {
+
+    /** Applies defaults and checks values, naming the field. */
+    public TrainingConfig {
+        optimizer = optimizer == null ? "sgd" : optimizer.toLowerCase(Locale.ROOT);
+        if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
+            throw new ConfigException("training.optimizer: unknown optimizer '" + optimizer + "'; allowed: [sgd, adam]");
+        }
+        learningRate = learningRate == null ? 0.05 : learningRate;
+        momentum = momentum == null ? 0.9 : momentum;
+        batchSize = batchSize == null ? 64 : batchSize;
+        localEpochs = localEpochs == null ? 1 : localEpochs;
+        weightDecay = weightDecay == null ? 0.0 : weightDecay;
+        try {
+            new TrainingSettings(OptimizerKind.SGD, learningRate.floatValue(), momentum.floatValue(), batchSize,
+                    localEpochs, weightDecay.floatValue());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("training: " + e.getMessage(), e);
+        }
+    }
+
+    /** Returns the settings for the trainer. */
+    public TrainingSettings settings() {
+        return new TrainingSettings(OptimizerKind.valueOf(optimizer.toUpperCase(Locale.ROOT)), learningRate.floatValue(),
+                momentum.floatValue(), batchSize, localEpochs, weightDecay.floatValue());
+    }
+}

@@ -1,0 +1,32 @@
+package io.fedistill.cli.report;
+
+import ai.djl.engine.Engine;
+import java.time.Instant;
+
+/**
+ * Where a run's numbers came from: seed, software versions and machine, saved beside its results.
+ *
+ * @param seed the run seed
+ * @param fedistillVersion fedistill's version
+ * @param djlVersion DJL's version
+ * @param engine the deep-learning engine and its version
+ * @param java the Java runtime
+ * @param os the operating system
+ * @param cores available processors
+ * @param startedAt when the run started
+ * @param command the command line that started it
+ */
+public record Provenance(long seed, String fedistillVersion, String djlVersion, String engine, String java, String os,
+        int cores, String startedAt, String command) {
+
+    /** Collects provenance for a run started now. */
+    public static Provenance collect(long seed, String command) {
+        String version = Provenance.class.getPackage().getImplementationVersion();
+        Engine engine = Engine.getInstance();
+        return new Provenance(seed, version == null ? "development build" : version, Engine.getDjlVersion(),
+                engine.getEngineName() + " " + engine.getVersion(),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(), Instant.now().toString(), command);
+    }
+}

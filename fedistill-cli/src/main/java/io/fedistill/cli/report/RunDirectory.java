@@ -1,0 +1,123 @@
+package io.fedistill.cli.report;
+
+import io.fedistill.core.coordinator.RoundListener;
+import io.fedistill.core.runlog.RoundReport;
+import io.fedistill.ml.partition.FederatedPartition;
+import io.fedistill.ml.partition.ParticipantSplit;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A run's output directory, {@code <output>/<name>-<timestamp>/}: the resolved config with its
+ * provenance, {@code partition.csv}, {@code metrics.csv} written row by row as rounds finish,
+ * then {@code summary.md} and {@code accuracy.png}.
+ */
+public final class RunDirectory implements AutoCloseable {
+    private final Path dir;
+    private final BufferedWriter metrics;
+    private boolean headerWritten;
+
+    private RunDirectory(Path dir) throws IOException {
+        this.dir = dir;
+        this.metrics = Files.newBufferedWriter(dir.resolve("metrics.csv"));
+    }
+
+    /** Creates a fresh directory for a run. */
+    public static RunDirectory create(Path outputRoot, String name) {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path dir = outputRoot.resolve(name + "-" + stamp);
+        try {
+            for (int suffix = 2; Files.exists(dir); suffix++) {
+                dir = outputRoot.resolve(name + "-" + stamp + "-" + suffix);
+            }
+            Files.createDirectories(dir);
+            return new RunDirectory(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + dir, e);
+        }
+    }
+
+    /** Returns the directory. */
+    public Path path() {
+        return dir;
+    }
+
+    /** Writes a text file into the directory. */
+    public void write(String fileName, String content) {
+        try {
+            Files.writeString(dir.resolve(fileName), content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(fileName), e);
+        }
+    }
+
+    /** Writes {@code partition.csv}: each participant's sample counts and label histogram. */
+    public void writePartition(FederatedPartition partition, int[] labels) {
+        int[][] histogram = partition.labelHistogram(labels);
+        StringBuilder csv = new StringBuilder("participant,train_samples,local_test_samples");
+        for (int c = 0; c < partition.numClasses(); c++) {
+            csv.append(",label_").append(c);
+        }
+        csv.append('\n');
+        List<ParticipantSplit> splits = partition.splits();
+        for (int p = 0; p < splits.size(); p++) {
+            csv.append(splits.get(p).participantId()).append(',').append(splits.get(p).trainIndices().length)
+                    .append(',').append(splits.get(p).localTestIndices().length);
+            for (int count : histogram[p]) {
+                csv.append(',').append(count);
+            }
+            csv.append('\n');
+        }
+        write("partition.csv", csv.toString());
+    }
+
+    /** Returns a listener that appends each finished round of one algorithm to {@code metrics.csv}. */
+    public RoundListener metricsWriter(String algorithmLabel) {
+        return new RoundListener() {
+            @Override
+            public void roundFinished(RoundReport report) {
+                appendRow(algorithmLabel, report.toRow());
+            }
+        };
+    }
+
+    private synchronized void appendRow(String algorithm, Map<String, Object> row) {
+        try {
+            if (!headerWritten) {
+                metrics.write("algorithm," + String.join(",", row.keySet()));
+                metrics.newLine();
+                headerWritten = true;
+            }
+            StringBuilder line = new StringBuilder(algorithm);
+            for (Object value : row.values()) {
+                line.append(',').append(value instanceof Double d ? format(d) : String.valueOf(value));
+            }
+            metrics.write(line.toString());
+            metrics.newLine();
+            metrics.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to metrics.csv", e);
+        }
+    }
+
+    private static String format(double value) {
+        return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.6g", value);
+    }
+
+    @Override
+    public void close() {
+        try {
+            metrics.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close metrics.csv", e);
+        }
+    }
+}
