@@ -1,0 +1,78 @@
+package io.fedistill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FedistillCommandTest {
+    @TempDir
+    Path dir;
+
+    private static final String EXPERIMENT = """
+            name: tiny
+            seed: 3
+            dataset: {name: fashion-mnist-sample, trainLimit: 900, testLimit: 300}
+            participants: 3
+            partition: {kind: dirichlet, alpha: 1.0}
+            models: [mlp:32, lenet]
+            rounds: 2
+            algorithms:
+              - name: local-only
+              - name: fd
+              - name: fedavg
+                models: mlp:32
+            """;
+
+    private String runCapturingErr(String... args) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(FedistillCommand.execute(args)).isEqualTo(2);
+        } finally {
+            System.setErr(original);
+        }
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void runWritesEveryOutput() throws IOException {
+        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
+        int status = FedistillCommand.execute("run", yaml.toString(), "--set", "outputDir=" + dir.resolve("runs"));
+        assertThat(status).isZero();
+        Path run;
+        try (Stream<Path> runs = Files.list(dir.resolve("runs"))) {
+            run = runs.findFirst().orElseThrow();
+        }
+        assertThat(run.getFileName().toString()).startsWith("tiny-");
+        for (String file : List.of("config.yaml", "metrics.csv", "partition.csv", "summary.md", "accuracy.png")) {
+            assertThat(run.resolve(file)).as(file).isNotEmptyFile();
+        }
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
+        assertThat(metrics).hasSize(1 + 3 * 2);
+        assertThat(metrics.get(0)).startsWith("algorithm,round,").contains("bytes_up", "test_acc_mean", "global_acc");
+        assertThat(Files.readAllLines(run.resolve("partition.csv"))).hasSize(4);
+        String config = Files.readString(run.resolve("config.yaml"));
+        assertThat(config).contains("provenance:", "seed: 3", "djlVersion: 0.35.0", "PyTorch 2.7.1");
+        assertThat(Files.readString(run.resolve("summary.md"))).contains("| fd |", "| fedavg |", "| local-only |");
+    }
+
+    @Test
+    void badExperimentsExitWithStatusTwoAndAClearMessage() throws IOException {
+        Path unknownAlgorithm = Files.writeString(dir.resolve("a.yaml"), EXPERIMENT.replace("name: fd", "name: fdd"));
+        assertThat(runCapturingErr("run", unknownAlgorithm.toString())).contains("unknown algorithm 'fdd'");
+        Path heterogeneousFedAvg = Files.writeString(dir.resolve("b.yaml"), EXPERIMENT.replace("models: mlp:32\n", "models: [mlp, lenet]\n"));
+        assertThat(runCapturingErr("run", heterogeneousFedAvg.toString(), "--set", "outputDir=" + dir))
+                .contains("fedavg averages weights, so every participant needs the same architecture");
+        assertThat(runCapturingErr("run", dir.resolve("missing.yaml").toString())).contains("does not exist");
+    }
+}
