@@ -40,7 +40,7 @@ class PartitionerTest {
             assertThat(labelsHeld(part)).isEqualTo(10);
         });
         assertThat(Partitioner.shards(2).split(LABELS, 10, 8, 1)).allSatisfy(part ->
-                assertThat(labelsHeld(part)).isLessThanOrEqualTo(3));
+                assertThat(labelsHeld(part)).isLessThanOrEqualTo(4)); // a shard may straddle two labels
         double meanLabels = Partitioner.dirichlet(0.05).split(LABELS, 10, 8, 1).stream()
                 .mapToLong(PartitionerTest::labelsHeld).average().orElseThrow();
         assertThat(meanLabels).isLessThan(5);
@@ -56,8 +56,8 @@ class PartitionerTest {
         for (ParticipantSplit split : partition.splits()) {
             int n = split.trainIndices().length + split.localTestIndices().length;
             assertThat(split.localTestIndices().length).isEqualTo(Math.max(1, (int) Math.floor(n * 0.2)));
-            assertThat(split.trainIndices()).doesNotContainAnyElementsOf(
-                    Arrays.stream(split.localTestIndices()).boxed().toList());
+            assertThat(Arrays.stream(split.trainIndices()).boxed().toList())
+                    .doesNotContainAnyElementsOf(Arrays.stream(split.localTestIndices()).boxed().toList());
             total += n;
         }
         assertThat(total).isEqualTo(LABELS.length);
