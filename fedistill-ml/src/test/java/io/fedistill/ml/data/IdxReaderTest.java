@@ -101,6 +101,26 @@ class IdxReaderTest {
     }
 
     @Test
+    void aDownloadThatFailsItsChecksumIsDeleted() throws IOException {
+        Path forged = gz("t10k-labels-idx1-ubyte.gz", labels(1, new byte[] {3}));
+        assertThatThrownBy(() -> FashionMnist.verify(forged, FashionMnist.IdxFile.TEST_LABELS))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("failed its SHA-256 check")
+                .hasMessageContaining("0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34");
+        assertThat(forged).doesNotExist();
+    }
+
+    @Test
+    void debiansCopyMatchesTheOfficialChecksumsWhenInstalled() throws IOException {
+        Path debian = FashionMnist.DEBIAN_DIR.resolve("t10k-labels-idx1-ubyte.gz");
+        if (Files.isRegularFile(debian)) {
+            Path copy = Files.copy(debian, dir.resolve("t10k-labels-idx1-ubyte.gz"));
+            FashionMnist.verify(copy, FashionMnist.IdxFile.TEST_LABELS);
+            assertThat(copy).exists();
+        }
+    }
+
+    @Test
     void theEmbeddedSampleHoldsFourThousandAndOneThousandImages() {
         DatasetSplits sample = FashionMnist.sample();
         assertThat(sample.train().size()).isEqualTo(4000);
