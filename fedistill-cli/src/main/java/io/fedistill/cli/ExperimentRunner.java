@@ -132,7 +132,7 @@ public final class ExperimentRunner {
         config.failures().crashes().forEach((id, rounds) -> crashes.put(id, new HashSet<>(rounds)));
         long start = System.nanoTime();
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName(algorithm.label()).setInitialMax(config.rounds())
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" rounds", 1).continuousUpdate().setConsumer(
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" rounds", 1).setConsumer(
                         new me.tongfei.progressbar.ConsoleProgressBarConsumer(out)).build()) {
             RoundListener progress = new RoundListener() {
                 @Override
