@@ -153,6 +153,7 @@ public final class ExperimentRunner {
                     .addListener(dir.metricsWriter(algorithm.label()))
                     .addListener(progress)
                     .build().run();
+            dir.appendTraffic(algorithm.label(), result.traffic());
             return new AlgorithmRun(algorithm.label(), models, result, (System.nanoTime() - start) / 1e9);
         }
     }

@@ -54,13 +54,19 @@ class FedistillCommandTest {
             run = runs.findFirst().orElseThrow();
         }
         assertThat(run.getFileName().toString()).startsWith("tiny-");
-        for (String file : List.of("config.yaml", "metrics.csv", "partition.csv", "summary.md", "accuracy.png")) {
+        for (String file : List.of("config.yaml", "metrics.csv", "partition.csv", "traffic.csv", "summary.md",
+                "accuracy.png")) {
             assertThat(run.resolve(file)).as(file).isNotEmptyFile();
         }
         List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
         assertThat(metrics).hasSize(1 + 3 * 2);
         assertThat(metrics.get(0)).startsWith("algorithm,round,").contains("bytes_up", "test_acc_mean", "global_acc");
         assertThat(Files.readAllLines(run.resolve("partition.csv"))).hasSize(4);
+        List<String> traffic = Files.readAllLines(run.resolve("traffic.csv"));
+        assertThat(traffic.get(0)).isEqualTo("algorithm,round,channel,participant,direction,bytes");
+        // local-only sends nothing but its train requests; fd and fedavg add evaluation rows too
+        assertThat(traffic).anyMatch(l -> l.startsWith("fd,1,algorithm,p00,up,"))
+                .anyMatch(l -> l.startsWith("fedavg,2,evaluation,p02,down,"));
         String config = Files.readString(run.resolve("config.yaml"));
         assertThat(config).contains("provenance:", "seed: 3", "djlVersion: 0.35.0", "PyTorch 2.7.1");
         assertThat(Files.readString(run.resolve("summary.md"))).contains("| fd |", "| fedavg |", "| local-only |");

@@ -2,6 +2,7 @@ package io.fedistill.cli.report;
 
 import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.runlog.RoundReport;
+import io.fedistill.core.runlog.TrafficLedger;
 import io.fedistill.ml.partition.FederatedPartition;
 import io.fedistill.ml.partition.ParticipantSplit;
 import java.io.BufferedWriter;
@@ -9,16 +10,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A run's output directory, {@code <output>/<name>-<timestamp>/}: the resolved config with its
  * provenance, {@code partition.csv}, {@code metrics.csv} written row by row as rounds finish,
- * then {@code summary.md} and {@code accuracy.png}.
+ * {@code traffic.csv} per algorithm, then {@code summary.md} and {@code accuracy.png}.
  */
 public final class RunDirectory implements AutoCloseable {
     private final Path dir;
@@ -77,6 +80,32 @@ public final class RunDirectory implements AutoCloseable {
             csv.append('\n');
         }
         write("partition.csv", csv.toString());
+    }
+
+    /**
+     * Appends one algorithm's byte counts to {@code traffic.csv}: one row per round, channel,
+     * participant and direction, each the exact encoded size.
+     */
+    public void appendTraffic(String algorithmLabel, TrafficLedger ledger) {
+        Map<String, Long> rows = new TreeMap<>();
+        for (TrafficLedger.Entry e : ledger.entries()) {
+            String key = String.format(Locale.ROOT, "%06d,%s,%s,%s", e.round(), e.channel().name().toLowerCase(Locale.ROOT),
+                    e.transfer().participantId(), e.transfer().direction().name().toLowerCase(Locale.ROOT));
+            rows.merge(key, e.transfer().bytes(), Long::sum);
+        }
+        Path file = dir.resolve("traffic.csv");
+        try {
+            if (!Files.exists(file)) {
+                Files.writeString(file, "algorithm,round,channel,participant,direction,bytes\n");
+            }
+            StringBuilder csv = new StringBuilder();
+            rows.forEach((key, bytes) -> csv.append(algorithmLabel).append(',')
+                    .append(Integer.parseInt(key.substring(0, 6))).append(key.substring(6)).append(',')
+                    .append(bytes).append('\n'));
+            Files.writeString(file, csv.toString(), StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + file, e);
+        }
     }
 
     /** Returns a listener that appends each finished round of one algorithm to {@code metrics.csv}. */
