@@ -1,5 +1,6 @@
 package io.fedistill.algorithms;
 
+import io.fedistill.core.aggregate.ParticipantWeighting;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,5 +58,26 @@ public final class AlgorithmOptions {
                     + "' must be in [" + min + ", " + max + "], got " + value);
         }
         return value;
+    }
+
+    /** Returns a string option that must be one of {@code allowed}, or the default when absent. */
+    public String getString(String name, String fallback, List<String> allowedValues) {
+        Object value = values.get(name);
+        String text = value == null ? fallback : value.toString();
+        if (!allowedValues.contains(text)) {
+            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name + "' must be one of "
+                    + allowedValues + ", got '" + text + "'");
+        }
+        return text;
+    }
+
+    /** Returns a participant weighting option (default uniform). */
+    public ParticipantWeighting getWeighting(String name) {
+        Object value = values.get(name);
+        try {
+            return value == null ? ParticipantWeighting.UNIFORM : ParticipantWeighting.parse(value.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name + "': " + e.getMessage(), e);
+        }
     }
 }

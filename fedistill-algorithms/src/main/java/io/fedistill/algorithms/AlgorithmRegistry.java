@@ -1,7 +1,9 @@
 package io.fedistill.algorithms;
 
+import io.fedistill.algorithms.dsfl.DsflAlgorithm;
 import io.fedistill.algorithms.fd.FdAlgorithm;
 import io.fedistill.algorithms.fedavg.FedAvgAlgorithm;
+import io.fedistill.algorithms.fedmd.FedMdAlgorithm;
 import io.fedistill.algorithms.fedprox.FedProxAlgorithm;
 import io.fedistill.algorithms.localonly.LocalOnlyAlgorithm;
 import java.util.LinkedHashMap;
@@ -35,6 +37,10 @@ public final class AlgorithmRegistry {
                 FedProxAlgorithm::fromOptions));
         register(new Entry(FdAlgorithm.NAME, "FD: per-label mean logits, distilled (any architectures)",
                 FdAlgorithm::fromOptions));
+        register(new Entry(FedMdAlgorithm.NAME, "FedMD: transfer on public data, then consensus class scores on it",
+                FedMdAlgorithm::fromOptions));
+        register(new Entry(DsflAlgorithm.NAME, "DS-FL: soft labels on unlabeled public data, mean or ERA aggregation",
+                DsflAlgorithm::fromOptions));
     }
 
     private AlgorithmRegistry() {}

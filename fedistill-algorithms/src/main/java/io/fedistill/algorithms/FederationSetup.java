@@ -1,10 +1,12 @@
 package io.fedistill.algorithms;
 
 import ai.djl.ndarray.types.Shape;
+import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.train.TrainingSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the coordinator half of an algorithm knows about the federation: the seed, the input
@@ -15,11 +17,22 @@ import java.util.Map;
  * @param numClasses number of classes
  * @param models each participant's architecture, in fleet order
  * @param training the local training settings
+ * @param publicData the shared public data, if the experiment has any (the coordinator holds it too)
  */
 public record FederationSetup(long seed, Shape imageShape, int numClasses, Map<String, ModelSpec> models,
-        TrainingSettings training) {
+        TrainingSettings training, Optional<PublicData> publicData) {
     /** Freezes the map, keeping its order. */
     public FederationSetup {
         models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
+    }
+
+    /**
+     * Returns the public data.
+     *
+     * @throws IllegalArgumentException naming the algorithm that needs it when there is none
+     */
+    public PublicData requirePublicData(String algorithm) {
+        return publicData.orElseThrow(() -> new IllegalArgumentException(
+                algorithm + " distills on public data; declare publicData in the experiment"));
     }
 }

@@ -1,9 +1,11 @@
 package io.fedistill.algorithms;
 
 import io.fedistill.ml.data.ImageDataset;
+import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.partition.ParticipantSplit;
 import io.fedistill.ml.train.TrainingSettings;
+import java.util.Optional;
 
 /**
  * What one participant is given: its architecture, its private split of the training set, the
@@ -15,6 +17,7 @@ import io.fedistill.ml.train.TrainingSettings;
  * @param split its private training samples and local test split
  * @param testSet the global test set
  * @param training its local training settings
+ * @param publicData the shared public data it holds locally, if the experiment has any
  */
 public record ParticipantSetup(String participantId, ModelSpec model, ImageDataset trainSet, ParticipantSplit split,
-        ImageDataset testSet, TrainingSettings training) {}
+        ImageDataset testSet, TrainingSettings training, Optional<PublicData> publicData) {}

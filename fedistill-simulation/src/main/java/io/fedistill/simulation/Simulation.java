@@ -11,6 +11,7 @@ import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.data.DatasetSplits;
+import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.eval.TestSetEvaluator;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.partition.FederatedPartition;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One federated run in this process: builds every virtual participant from a partition and
@@ -51,14 +53,20 @@ public final class Simulation {
             }
             models.put(split.participantId(), spec);
         }
+        if (b.publicData != null) {
+            if (b.publicData.pool() != data.train()) {
+                throw new IllegalArgumentException("public data must index the training set of this simulation");
+            }
+            b.partition.checkDisjointFrom(b.publicData.indices());
+        }
         FederationSetup federation = new FederationSetup(b.seed, data.train().imageShape(),
-                data.train().numClasses(), models, b.training);
+                data.train().numClasses(), models, b.training, Optional.ofNullable(b.publicData));
         b.algorithm.validate(federation);
         Strategy strategy = b.algorithm.newStrategy(federation);
         Map<String, Learner> learners = new LinkedHashMap<>();
         for (ParticipantSplit split : b.partition.splits()) {
             ParticipantSetup setup = new ParticipantSetup(split.participantId(), models.get(split.participantId()),
-                    data.train(), split, data.test(), b.training);
+                    data.train(), split, data.test(), b.training, Optional.ofNullable(b.publicData));
             learners.put(split.participantId(), b.algorithm.newLearner(setup, b.seed));
         }
         Coordinator.Builder coordinator = Coordinator.builder()
@@ -92,9 +100,16 @@ public final class Simulation {
         private Duration deadline = Duration.ofMinutes(30);
         private Codec codec = Codec.fp32();
         private FailureInjection failures = FailureInjection.none();
+        private PublicData publicData;
         private final List<RoundListener> listeners = new ArrayList<>();
 
         private Builder() {}
+
+        /** Sets the public data every participant holds; it must be disjoint from the partition. */
+        public Builder optPublicData(PublicData publicData) {
+            this.publicData = publicData;
+            return this;
+        }
 
         /** Sets the training and test data. */
         public Builder setData(DatasetSplits data) {

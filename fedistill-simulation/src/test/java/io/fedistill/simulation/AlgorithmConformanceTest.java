@@ -1,6 +1,7 @@
 package io.fedistill.simulation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.AlgorithmRegistry;
@@ -15,6 +16,7 @@ import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.FashionMnist;
+import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.partition.FederatedPartition;
 import io.fedistill.ml.partition.Partitioner;
@@ -36,11 +38,15 @@ class AlgorithmConformanceTest {
     private static final int ROUNDS = 3;
     private static DatasetSplits data;
     private static FederatedPartition partition;
+    private static PublicData publicData;
 
     @BeforeAll
     static void loadData() {
         data = FashionMnist.sample();
-        partition = FederatedPartition.create(Partitioner.dirichlet(1.0), data.train().labels(),
+        // the last 1,000 sample images are public (labeled, for FedMD's transfer phase); the rest private
+        int[] privatePool = IntStream.range(0, 3000).toArray();
+        publicData = new PublicData(data.train(), IntStream.range(3000, 4000).toArray(), true);
+        partition = FederatedPartition.create(Partitioner.dirichlet(1.0), data.train().labels(), privatePool,
                 data.train().numClasses(), IDS, 0.1, 11);
     }
 
@@ -63,6 +69,7 @@ class AlgorithmConformanceTest {
                 .setRounds(ROUNDS).setSeed(5)
                 .optTraining(new TrainingSettings(OptimizerKind.SGD, 0.05f, 0.9f, 32, 1, 0f))
                 .optFailures(failures)
+                .optPublicData(publicData)
                 .build().run();
     }
 
@@ -101,6 +108,16 @@ class AlgorithmConformanceTest {
                 });
         assertThat(withFailure.rounds().get(2).failures()).isEmpty();
         assertThat(withFailure.rounds().get(2).evaluation().orElseThrow().participantTestAccuracy()).hasSize(IDS.size());
+    }
+
+    @Test
+    void publicDataOverlappingPrivateDataIsRefused() {
+        PublicData overlapping = new PublicData(data.train(), IntStream.range(2990, 3100).toArray(), false);
+        assertThatThrownBy(() -> Simulation.builder()
+                .setData(data).setPartition(partition).setModels(modelsFor("dsfl"))
+                .setAlgorithm(AlgorithmRegistry.create("dsfl", Map.of())).setRounds(1)
+                .optPublicData(overlapping).build().run())
+                .hasMessageContaining("public data overlaps the private data of");
     }
 
     @Test

@@ -59,6 +59,56 @@ public record FederatedPartition(List<ParticipantSplit> splits, int numClasses) 
         return new FederatedPartition(splits, numClasses);
     }
 
+    /**
+     * Partitions only the samples in {@code pool} (the rest of the training set is kept out,
+     * e.g. as public data); the returned indices point into the full training set.
+     */
+    public static FederatedPartition create(Partitioner partitioner, int[] labels, int[] pool, int numClasses,
+            List<String> participantIds, double localTestFraction, long seed) {
+        int[] poolLabels = new int[pool.length];
+        for (int i = 0; i < pool.length; i++) {
+            poolLabels[i] = labels[pool[i]];
+        }
+        FederatedPartition local = create(partitioner, poolLabels, numClasses, participantIds, localTestFraction, seed);
+        List<ParticipantSplit> mapped = new ArrayList<>();
+        for (ParticipantSplit split : local.splits()) {
+            mapped.add(new ParticipantSplit(split.participantId(), map(split.trainIndices(), pool),
+                    map(split.localTestIndices(), pool)));
+        }
+        return new FederatedPartition(mapped, numClasses);
+    }
+
+    private static int[] map(int[] positions, int[] pool) {
+        int[] out = new int[positions.length];
+        for (int i = 0; i < positions.length; i++) {
+            out[i] = pool[positions[i]];
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    /**
+     * Checks that no participant's samples are public samples.
+     *
+     * @throws IllegalArgumentException naming a participant and a shared sample
+     */
+    public void checkDisjointFrom(int[] publicIndices) {
+        java.util.BitSet shared = new java.util.BitSet();
+        for (int i : publicIndices) {
+            shared.set(i);
+        }
+        for (ParticipantSplit split : splits) {
+            for (int[] part : List.of(split.trainIndices(), split.localTestIndices())) {
+                for (int i : part) {
+                    if (shared.get(i)) {
+                        throw new IllegalArgumentException("public data overlaps the private data of "
+                                + split.participantId() + " (training sample " + i + "); public samples must be held out");
+                    }
+                }
+            }
+        }
+    }
+
     /** Returns each participant's per-label count of training plus local test samples. */
     public int[][] labelHistogram(int[] labels) {
         int[][] histogram = new int[splits.size()][numClasses];

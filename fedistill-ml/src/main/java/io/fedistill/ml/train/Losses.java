@@ -49,6 +49,22 @@ public final class Losses {
         return ce.add(mask.mul(mixed.sub(ce))).mean();
     }
 
+    /**
+     * Distillation toward soft targets without labels, {@code T^2 * KL(target ‖ softmax(s / T))},
+     * averaged over the batch.
+     *
+     * @param student student logits (n, C)
+     * @param targets target probabilities (n, C), each row summing to 1
+     * @param temperature the student's temperature, > 0
+     * @return the scalar loss
+     */
+    public static NDArray softTargetDistillation(NDArray student, NDArray targets, float temperature) {
+        NDArray logStudent = student.div(temperature).logSoftmax(1);
+        NDArray safeTargets = targets.maximum(1e-12f);
+        NDArray kl = targets.mul(safeTargets.log().sub(logStudent)).sum(new int[] {1});
+        return kl.mean().mul(temperature * temperature);
+    }
+
     /** FedProx's proximal term {@code mu / 2 * sum ||w - w_anchor||^2} over matching arrays. */
     public static NDArray proximal(List<NDArray> weights, List<NDArray> anchors, float mu) {
         if (weights.size() != anchors.size() || weights.isEmpty()) {

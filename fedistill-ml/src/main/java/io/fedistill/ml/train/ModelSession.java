@@ -136,39 +136,16 @@ public final class ModelSession implements AutoCloseable {
         if (indices.length == 0) {
             return new TrainOutcome(Double.NaN, 0, logitSums, logitCounts);
         }
-        Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
-        Random random = new Random(seed);
         int[] labels = data.labels(indices);
-        double lossSum = 0;
-        int steps = 0;
+        double meanLoss;
         try (NDManager manager = model.getNDManager().newSubManager()) {
-            NDArray images = data.images(manager, indices);
             NDArray labelArray = manager.create(Arrays.stream(labels).asLongStream().toArray());
             ObjectiveArrays arrays = new ObjectiveArrays(manager, objective, classes);
-            for (int epoch = 0; epoch < settings.epochs(); epoch++) {
-                int[] order = shuffled(indices.length, random);
-                for (int start = 0; start < order.length; start += settings.batchSize()) {
-                    int end = Math.min(order.length, start + settings.batchSize());
-                    if (end - start == 1 && order.length > 1) {
-                        continue; // a single-sample batch breaks batch normalization statistics
-                    }
-                    long[] batch = new long[end - start];
-                    for (int i = start; i < end; i++) {
-                        batch[i - start] = order[i];
-                    }
-                    try (NDManager batchManager = manager.newSubManager()) {
-                        NDArray batchIndex = batchManager.create(batch);
-                        NDArray x = images.get(batchManager, new NDIndex("{}", batchIndex));
-                        NDArray y = labelArray.get(batchManager, new NDIndex("{}", batchIndex));
-                        float[] batchLogits;
-                        try (GradientCollector collector = trainer.newGradientCollector()) {
-                            NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                            NDArray loss = arrays.loss(logits, y, batchManager);
-                            collector.backward(loss);
-                            lossSum += loss.getFloat();
-                            batchLogits = logits.toFloatArray();
-                        }
-                        trainer.step();
+            meanLoss = runEpochs(manager, data.images(manager, indices), settings.epochs(), seed,
+                    (logits, positions, batch, batchManager) -> {
+                        NDArray y = labelArray.get(batchManager, new NDIndex("{}", positions));
+                        NDArray loss = arrays.loss(logits, y, batchManager);
+                        float[] batchLogits = logits.toFloatArray();
                         for (int i = 0; i < batch.length; i++) {
                             int label = labels[(int) batch[i]];
                             logitCounts[label]++;
@@ -176,12 +153,104 @@ public final class ModelSession implements AutoCloseable {
                                 logitSums[label][c] += batchLogits[i * classes + c];
                             }
                         }
-                    }
-                    steps++;
+                        return loss;
+                    });
+        }
+        return new TrainOutcome(meanLoss, indices.length, logitSums, logitCounts);
+    }
+
+    /**
+     * Distills soft targets into the model on unlabeled samples: minimizes
+     * {@code T^2 * KL(target ‖ softmax(s / T))} per sample. Labels are never read.
+     *
+     * @param data the dataset the indices point into
+     * @param indices the samples (their labels are not used)
+     * @param targets one probability vector per sample, already softened by its producer
+     * @param temperature the student's temperature
+     * @param epochs passes over the samples
+     * @param seed shuffling seed
+     * @return the mean loss over all steps (NaN when there are no samples)
+     */
+    public double distill(ImageDataset data, int[] indices, float[][] targets, float temperature, int epochs,
+            long seed) {
+        if (targets.length != indices.length) {
+            throw new IllegalArgumentException(indices.length + " samples but " + targets.length + " targets");
+        }
+        if (indices.length == 0) {
+            return Double.NaN;
+        }
+        int classes = data.numClasses();
+        float[] flat = new float[indices.length * classes];
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i].length != classes) {
+                throw new IllegalArgumentException("target " + i + " has " + targets[i].length + " classes, not " + classes);
+            }
+            System.arraycopy(targets[i], 0, flat, i * classes, classes);
+        }
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            NDArray targetArray = manager.create(flat, new Shape(indices.length, classes));
+            return runEpochs(manager, data.images(manager, indices), epochs, seed,
+                    (logits, positions, batch, batchManager) -> Losses.softTargetDistillation(
+                            logits, targetArray.get(batchManager, new NDIndex("{}", positions)), temperature));
+        }
+    }
+
+    /** Returns the model's logits for the given samples, one row per sample, in evaluation mode. */
+    public float[][] predict(ImageDataset data, int[] indices) {
+        int classes = data.numClasses();
+        float[][] out = new float[indices.length][];
+        int batchSize = Math.max(256, settings.batchSize());
+        for (int start = 0; start < indices.length; start += batchSize) {
+            int[] batch = Arrays.copyOfRange(indices, start, Math.min(indices.length, start + batchSize));
+            try (NDManager manager = model.getNDManager().newSubManager()) {
+                float[] logits = trainer.evaluate(new NDList(data.images(manager, batch))).singletonOrThrow()
+                        .toFloatArray();
+                for (int i = 0; i < batch.length; i++) {
+                    out[start + i] = Arrays.copyOfRange(logits, i * classes, (i + 1) * classes);
                 }
             }
         }
-        return new TrainOutcome(steps == 0 ? Double.NaN : lossSum / steps, indices.length, logitSums, logitCounts);
+        return out;
+    }
+
+    /** Computes one batch's loss from the model's logits; may record what it needs from the batch. */
+    private interface BatchLoss {
+        NDArray loss(NDArray logits, NDArray positions, long[] batch, NDManager batchManager);
+    }
+
+    /** Runs shuffled mini-batch epochs over {@code images}; returns the mean loss per step. */
+    private double runEpochs(NDManager manager, NDArray images, int epochs, long seed, BatchLoss batchLoss) {
+        Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+        Random random = new Random(seed);
+        int n = (int) images.getShape().get(0);
+        double lossSum = 0;
+        int steps = 0;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            int[] order = shuffled(n, random);
+            for (int start = 0; start < n; start += settings.batchSize()) {
+                int end = Math.min(n, start + settings.batchSize());
+                if (end - start == 1 && n > 1) {
+                    continue; // a single-sample batch breaks batch normalization statistics
+                }
+                long[] batch = new long[end - start];
+                for (int i = start; i < end; i++) {
+                    batch[i - start] = order[i];
+                }
+                try (NDManager batchManager = manager.newSubManager()) {
+                    NDArray positions = batchManager.create(batch);
+                    NDArray x = images.get(batchManager, new NDIndex("{}", positions));
+                    try (GradientCollector collector = trainer.newGradientCollector()) {
+                        NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                        NDArray loss = batchLoss.loss(logits, positions, batch, batchManager);
+                        collector.backward(loss);
+                        lossSum += loss.getFloat();
+                    }
+                    trainer.step();
+                }
+                steps++;
+            }
+        }
+        return steps == 0 ? Double.NaN : lossSum / steps;
     }
 
     /** Scores the current weights on the given samples. */

@@ -1,0 +1,172 @@
+package io.fedistill.algorithms.common;
+
+import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.message.ConfigRecord;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.strategy.RoundContext;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.validate.ReplySpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The messages of public-data distillation (FedMD, DS-FL): the coordinator names a public
+ * subset by seed and size, participants answer with their class scores on it, and the
+ * coordinator sends aggregated targets back for participants to distill.
+ */
+public final class KnowledgeProtocol {
+    /** Reply tensor: the participant's scores on the subset, n x C. */
+    public static final String KNOWLEDGE = "knowledge";
+    /** Reply tensor: the participant's training examples per class, C. */
+    public static final String LABEL_COUNTS = "label_counts";
+    /** Request tensor: aggregated targets on the subset, n x C. */
+    public static final String TARGETS = "targets";
+    /** Reply metric: accuracy on the participant's held-out split (0 unless asked for). */
+    public static final String VALIDATION_ACCURACY = "validation_accuracy";
+
+    static final String STEP = "step";
+    static final String SUBSET_SEED = "subset_seed";
+    static final String SUBSET_SIZE = "subset_size";
+    static final String SCORES = "scores";
+    static final String TRAIN_FIRST = "train_first";
+    static final String WANT_VALIDATION = "want_validation";
+    static final String TEMPERATURE = "temperature";
+    static final String TARGETS_ARE_LOGITS = "targets_are_logits";
+    static final String DISTILL_EPOCHS = "distill_epochs";
+    static final String REVISIT = "revisit";
+    static final String TRANSFER_EPOCHS = "transfer_epochs";
+
+    /** Step names a request carries. */
+    static final String STEP_TRANSFER = "transfer";
+    static final String STEP_PREDICT = "predict";
+    static final String STEP_DISTILL = "distill";
+
+    /** What participants upload: probabilities (DS-FL's soft labels) or logits (FedMD's class scores). */
+    public enum Scores {
+        /** softmax of the logits. */
+        PROBABILITIES,
+        /** raw logits. */
+        LOGITS
+    }
+
+    private KnowledgeProtocol() {}
+
+    /**
+     * Builds the requests asking selected participants for their scores on a subset.
+     *
+     * @param context the round
+     * @param subsetSize samples in the subset
+     * @param scores what to upload
+     * @param trainFirst whether participants first train a local epoch on their private data (DS-FL)
+     * @param weighting how the coordinator will weigh them (decides whether validation accuracy is measured)
+     * @return one request per selected participant
+     */
+    public static List<Message> predictRequests(RoundContext context, int subsetSize, Scores scores,
+            boolean trainFirst, ParticipantWeighting weighting) {
+        ConfigRecord config = ConfigRecord.of(STEP, STEP_PREDICT, SUBSET_SEED, context.seed("public-subset"),
+                SUBSET_SIZE, subsetSize, SCORES, scores.name(), TRAIN_FIRST, trainFirst,
+                WANT_VALIDATION, weighting == ParticipantWeighting.VALIDATION_ACCURACY);
+        return context.selected().stream()
+                .map(id -> Message.builder(context.round(), trainFirst ? MessageKind.TRAIN : MessageKind.PREDICT, id)
+                        .optConfig(config).build())
+                .toList();
+    }
+
+    /** Returns the spec of a prediction reply. */
+    public static ReplySpec predictionSpec(int subsetSize, int classes) {
+        return ReplySpec.tensors(Map.of(KNOWLEDGE, new int[] {subsetSize, classes}, LABEL_COUNTS, new int[] {classes}),
+                "examples", VALIDATION_ACCURACY);
+    }
+
+    /**
+     * Builds the requests that send aggregated targets for the participants to distill.
+     *
+     * @param context the round (its subset seed names the same subset as the prediction request)
+     * @param participants who receives them
+     * @param targets the aggregated n x C targets
+     * @param targetsAreLogits whether participants must soften them with {@code temperature} first
+     * @param temperature the distillation temperature
+     * @param distillEpochs passes over the subset
+     * @param revisit whether participants train on their private data afterwards (FedMD's revisit)
+     * @return one request per participant
+     */
+    public static List<Message> distillRequests(RoundContext context, List<String> participants, float[][] targets,
+            boolean targetsAreLogits, double temperature, int distillEpochs, boolean revisit) {
+        ConfigRecord config = ConfigRecord.of(STEP, STEP_DISTILL, SUBSET_SEED, context.seed("public-subset"),
+                SUBSET_SIZE, targets.length, TARGETS_ARE_LOGITS, targetsAreLogits, TEMPERATURE, temperature,
+                DISTILL_EPOCHS, distillEpochs, REVISIT, revisit);
+        TensorRecord tensors = TensorRecord.of(TARGETS, matrix(targets));
+        return participants.stream()
+                .map(id -> Message.builder(context.round(), MessageKind.DISTILL, id)
+                        .optTensors(tensors).optConfig(config).build())
+                .toList();
+    }
+
+    /** Builds round-one requests for FedMD's transfer phase: learn the labeled public set, then private data. */
+    public static List<Message> transferRequests(RoundContext context, int transferEpochs) {
+        ConfigRecord config = ConfigRecord.of(STEP, STEP_TRANSFER, TRANSFER_EPOCHS, transferEpochs);
+        return context.selected().stream()
+                .map(id -> Message.builder(context.round(), MessageKind.TRAIN, id).optConfig(config).build())
+                .toList();
+    }
+
+    /**
+     * Weights and stacks the usable prediction replies.
+     *
+     * @param result the exchange's result
+     * @param weighting how to weigh participants
+     * @param classes number of classes
+     * @return the scores and their participant x class weights (empty when nobody answered)
+     */
+    public static Collected collect(ExchangeResult result, ParticipantWeighting weighting, int classes) {
+        List<float[][]> scores = new ArrayList<>();
+        List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
+        List<String> participants = new ArrayList<>();
+        for (Message reply : result.replies()) {
+            scores.add(rows(reply.tensors().get(KNOWLEDGE)));
+            float[] counts = reply.tensors().get(LABEL_COUNTS).toFloatArray();
+            double[] labelCounts = new double[counts.length];
+            for (int k = 0; k < counts.length; k++) {
+                labelCounts[k] = Math.max(0, counts[k]);
+            }
+            contributions.add(new ParticipantWeighting.Contribution(reply.metrics().get("examples"), labelCounts,
+                    reply.metrics().get(VALIDATION_ACCURACY)));
+            participants.add(reply.participantId());
+        }
+        double[][] weights = scores.isEmpty() ? new double[0][] : weighting.weights(contributions, classes);
+        return new Collected(participants, scores, weights);
+    }
+
+    /**
+     * Usable uploads of one round.
+     *
+     * @param participants who answered
+     * @param scores their n x C scores
+     * @param weights participant x class weights
+     */
+    public record Collected(List<String> participants, List<float[][]> scores, double[][] weights) {}
+
+    static Tensor matrix(float[][] rows) {
+        int n = rows.length;
+        int classes = n == 0 ? 0 : rows[0].length;
+        float[] flat = new float[n * classes];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(rows[i], 0, flat, i * classes, classes);
+        }
+        return Tensor.wrap(new int[] {n, classes}, flat);
+    }
+
+    static float[][] rows(Tensor matrix) {
+        int[] shape = matrix.shape();
+        float[] flat = matrix.toFloatArray();
+        float[][] rows = new float[shape[0]][];
+        for (int i = 0; i < shape[0]; i++) {
+            rows[i] = java.util.Arrays.copyOfRange(flat, i * shape[1], (i + 1) * shape[1]);
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,134 @@
+package io.fedistill.algorithms.common;
+
+import static io.fedistill.algorithms.common.KnowledgeProtocol.*;
+
+import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.core.aggregate.SoftLabels;
+import io.fedistill.core.learner.Learner;
+import io.fedistill.core.learner.ParticipantContext;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.seed.Seeds;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.ml.data.PublicData;
+import io.fedistill.ml.train.LocalObjective;
+import io.fedistill.ml.train.ModelSession;
+import io.fedistill.ml.train.TrainOutcome;
+
+/**
+ * The participant half of public-data distillation (FedMD, DS-FL): learns the labeled public
+ * set (FedMD's transfer phase), trains on private data, predicts class scores on the public
+ * subset a request names, and distills the aggregated targets it is sent.
+ */
+public final class PublicDistillationLearner implements Learner {
+    private final LocalModel local;
+    private final ParticipantSetup setup;
+    private final PublicData publicData;
+    private final long runSeed;
+
+    /**
+     * Creates the learner.
+     *
+     * @param setup the participant's setup; it must hold public data
+     * @param runSeed the run seed
+     * @param algorithm the algorithm's name, for the error when public data is missing
+     */
+    public PublicDistillationLearner(ParticipantSetup setup, long runSeed, String algorithm) {
+        this.setup = setup;
+        this.local = new LocalModel(setup, runSeed);
+        this.publicData = setup.publicData().orElseThrow(() -> new IllegalArgumentException(
+                algorithm + " distills on public data; declare publicData in the experiment"));
+        this.runSeed = runSeed;
+    }
+
+    @Override
+    public Message handle(Message request, ParticipantContext context) {
+        if (request.kind() == MessageKind.EVALUATE) {
+            return local.evaluate(request, context);
+        }
+        String step = request.config().getString(STEP);
+        try (ModelSession session = local.openStored(context)) {
+            Message reply;
+            switch (step) {
+                case STEP_TRANSFER:
+                    reply = transfer(request, session);
+                    break;
+                case STEP_PREDICT:
+                    reply = predict(request, session);
+                    break;
+                case STEP_DISTILL:
+                    reply = distill(request, session);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown step '" + step + "'");
+            }
+            context.state().save(LocalModel.WEIGHTS_KEY, session.weights());
+            return reply;
+        }
+    }
+
+    private long seed(Message request, String purpose) {
+        return Seeds.derive(runSeed, request.round(), setup.participantId(), purpose);
+    }
+
+    private TrainOutcome trainPrivate(Message request, ModelSession session) {
+        return session.train(setup.trainSet(), setup.split().trainIndices(), LocalObjective.crossEntropy(),
+                local.trainingSeed(request.round()));
+    }
+
+    private Message transfer(Message request, ModelSession session) {
+        if (!publicData.labeled()) {
+            throw new IllegalStateException("the transfer phase needs labeled public data (publicData.labeled: true)");
+        }
+        long epochs = request.config().getLong(TRANSFER_EPOCHS);
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            session.train(publicData.pool(), publicData.indices(), LocalObjective.crossEntropy(),
+                    seed(request, "transfer-" + epoch));
+        }
+        TrainOutcome outcome = trainPrivate(request, session);
+        return request.reply().optMetrics(Metrics.of("examples", outcome.examples())).build();
+    }
+
+    private Message predict(Message request, ModelSession session) {
+        TrainOutcome outcome = request.config().getBoolean(TRAIN_FIRST, false) ? trainPrivate(request, session) : null;
+        int[] subset = publicData.subset(request.config().getLong(SUBSET_SEED), (int) request.config().getLong(SUBSET_SIZE));
+        float[][] logits = session.predict(publicData.pool(), subset);
+        boolean probabilities = Scores.valueOf(request.config().getString(SCORES)) == Scores.PROBABILITIES;
+        float[][] scores = probabilities ? SoftLabels.softmax(logits, 1.0) : logits;
+        int classes = setup.trainSet().numClasses();
+        float[] labelCounts = new float[classes];
+        for (int label : setup.trainSet().labels(setup.split().trainIndices())) {
+            labelCounts[label]++;
+        }
+        double validation = request.config().getBoolean(WANT_VALIDATION, false)
+                ? session.evaluate(setup.trainSet(), setup.split().localTestIndices()).accuracy()
+                : 0;
+        return request.reply()
+                .optTensors(TensorRecord.builder().put(KNOWLEDGE, matrix(scores))
+                        .put(LABEL_COUNTS, Tensor.wrap(new int[] {classes}, labelCounts)).build())
+                .optMetrics(Metrics.of("examples", setup.split().trainIndices().length,
+                        VALIDATION_ACCURACY, Double.isNaN(validation) ? 0 : validation,
+                        "train_loss", outcome == null || Double.isNaN(outcome.meanLoss()) ? 0 : outcome.meanLoss()))
+                .build();
+    }
+
+    private Message distill(Message request, ModelSession session) {
+        int[] subset = publicData.subset(request.config().getLong(SUBSET_SEED), (int) request.config().getLong(SUBSET_SIZE));
+        float[][] targets = rows(request.tensors().get(TARGETS));
+        if (targets.length != subset.length) {
+            throw new IllegalArgumentException(targets.length + " targets for a subset of " + subset.length);
+        }
+        float temperature = (float) request.config().getDouble(TEMPERATURE);
+        float[][] probabilities = request.config().getBoolean(TARGETS_ARE_LOGITS, false)
+                ? SoftLabels.softmax(targets, temperature)
+                : targets;
+        double loss = session.distill(publicData.pool(), subset, probabilities, temperature,
+                (int) request.config().getLong(DISTILL_EPOCHS), seed(request, "distill"));
+        if (request.config().getBoolean(REVISIT, false)) {
+            trainPrivate(request, session);
+        }
+        return request.reply().optMetrics(Metrics.of("distill_loss", Double.isNaN(loss) ? 0 : loss)).build();
+    }
+}

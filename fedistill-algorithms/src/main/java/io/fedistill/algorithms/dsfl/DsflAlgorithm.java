@@ -1,0 +1,86 @@
+package io.fedistill.algorithms.dsfl;
+
+import io.fedistill.algorithms.Algorithm;
+import io.fedistill.algorithms.AlgorithmOptions;
+import io.fedistill.algorithms.FederationSetup;
+import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.algorithms.common.PublicDistillationLearner;
+import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.learner.Learner;
+import io.fedistill.core.strategy.Strategy;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * DS-FL, distillation-based semi-supervised federated learning (Itahara et al. 2020):
+ * participants train on private data, upload soft labels on an unlabeled public subset, and
+ * distill toward the aggregate, which is a plain mean or ERA, entropy reduction averaging:
+ * {@code softmax(mean / T)} with {@code T < 1}.
+ */
+public final class DsflAlgorithm implements Algorithm {
+    /** The name used in configs. */
+    public static final String NAME = "dsfl";
+    private static final List<String> OPTIONS = List.of("subsetSize", "aggregation", "eraTemperature",
+            "distillTemperature", "distillEpochs", "weighting");
+
+    private final Settings settings;
+
+    /**
+     * DS-FL's settings.
+     *
+     * @param subsetSize public samples per round
+     * @param era whether to sharpen the mean (ERA) or use it plainly
+     * @param eraTemperature ERA's temperature, in (0, 1)
+     * @param distillTemperature the students' temperature when distilling
+     * @param distillEpochs passes over the subset per round
+     * @param weighting how participants' soft labels are weighted
+     */
+    record Settings(int subsetSize, boolean era, double eraTemperature, double distillTemperature, int distillEpochs,
+            ParticipantWeighting weighting) {}
+
+    private DsflAlgorithm(Settings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Creates DS-FL from its options: {@code subsetSize} (1000), {@code aggregation} ({@code era}
+     * or {@code mean}, default era), {@code eraTemperature} (0.1), {@code distillTemperature}
+     * (1), {@code distillEpochs} (1), {@code weighting} (uniform).
+     */
+    public static DsflAlgorithm fromOptions(Map<String, Object> options) {
+        AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
+        String aggregation = read.getString("aggregation", "era", List.of("era", "mean"));
+        return new DsflAlgorithm(new Settings(
+                (int) read.getDouble("subsetSize", 1000, 1, 1e7),
+                aggregation.equals("era"),
+                read.getDouble("eraTemperature", 0.1, 1e-4, 0.9999),
+                read.getDouble("distillTemperature", 1.0, 1e-3, 1e3),
+                (int) read.getDouble("distillEpochs", 1, 1, 1000),
+                read.getWeighting("weighting")));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void validate(FederationSetup setup) {
+        int size = setup.requirePublicData(NAME).size();
+        if (settings.subsetSize() > size) {
+            throw new IllegalArgumentException(NAME + ": subsetSize " + settings.subsetSize()
+                    + " exceeds the public data's " + size + " samples");
+        }
+    }
+
+    @Override
+    public Strategy newStrategy(FederationSetup setup) {
+        validate(setup);
+        return new DsflStrategy(settings, setup.numClasses());
+    }
+
+    @Override
+    public Learner newLearner(ParticipantSetup setup, long runSeed) {
+        return new PublicDistillationLearner(setup, runSeed, NAME);
+    }
+}

@@ -1,0 +1,47 @@
+package io.fedistill.algorithms.dsfl;
+
+import io.fedistill.algorithms.common.KnowledgeProtocol;
+import io.fedistill.core.aggregate.SoftLabels;
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.strategy.RoundContext;
+import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.validate.ReplySpec;
+
+/**
+ * DS-FL's coordinator: one exchange collects soft labels on the round's public subset (after a
+ * local epoch on private data), a second sends the mean or its ERA sharpening back for
+ * distillation. Reports the entropy of the aggregated labels.
+ */
+final class DsflStrategy implements Strategy {
+    private final DsflAlgorithm.Settings settings;
+    private final int classes;
+
+    DsflStrategy(DsflAlgorithm.Settings settings, int classes) {
+        this.settings = settings;
+        this.classes = classes;
+    }
+
+    @Override
+    public Metrics runRound(RoundContext context, Fleet fleet) {
+        ExchangeResult predictions = fleet.exchange(
+                KnowledgeProtocol.predictRequests(context, settings.subsetSize(), KnowledgeProtocol.Scores.PROBABILITIES,
+                        true, settings.weighting()),
+                KnowledgeProtocol.predictionSpec(settings.subsetSize(), classes));
+        KnowledgeProtocol.Collected collected = KnowledgeProtocol.collect(predictions, settings.weighting(), classes);
+        if (collected.participants().isEmpty()) {
+            return Metrics.of("participants_aggregated", 0);
+        }
+        float[][] mean = SoftLabels.weightedMean(collected.scores(), collected.weights());
+        float[][] targets = settings.era() ? SoftLabels.softmax(mean, settings.eraTemperature()) : mean;
+        ExchangeResult distilled = fleet.exchange(
+                KnowledgeProtocol.distillRequests(context, collected.participants(), targets, false,
+                        settings.distillTemperature(), settings.distillEpochs(), false),
+                ReplySpec.metricsOnly("distill_loss"));
+        return Metrics.of("participants_aggregated", collected.participants().size(),
+                "participants_distilled", distilled.replies().size(),
+                "label_entropy", SoftLabels.meanEntropy(targets),
+                "mean_label_entropy", SoftLabels.meanEntropy(mean));
+    }
+}

@@ -1,0 +1,108 @@
+package io.fedistill.algorithms.fedmd;
+
+import io.fedistill.algorithms.Algorithm;
+import io.fedistill.algorithms.AlgorithmOptions;
+import io.fedistill.algorithms.FederationSetup;
+import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.algorithms.common.KnowledgeProtocol;
+import io.fedistill.algorithms.common.PublicDistillationLearner;
+import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.SoftLabels;
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.learner.Learner;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.strategy.RoundContext;
+import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.validate.ReplySpec;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * FedMD (Li & Wang 2019): a transfer phase (each participant learns the labeled public set,
+ * then its private data), then every round: class scores on a public subset, their mean as
+ * the consensus, and each participant digests the consensus on that subset and revisits its
+ * private data. Digesting minimizes {@code T^2 * KL(softmax(consensus / T) ‖ softmax(s / T))}.
+ */
+public final class FedMdAlgorithm implements Algorithm {
+    /** The name used in configs. */
+    public static final String NAME = "fedmd";
+    private static final List<String> OPTIONS =
+            List.of("subsetSize", "transferEpochs", "temperature", "digestEpochs", "weighting");
+
+    private final int subsetSize;
+    private final int transferEpochs;
+    private final double temperature;
+    private final int digestEpochs;
+    private final ParticipantWeighting weighting;
+
+    private FedMdAlgorithm(int subsetSize, int transferEpochs, double temperature, int digestEpochs,
+            ParticipantWeighting weighting) {
+        this.subsetSize = subsetSize;
+        this.transferEpochs = transferEpochs;
+        this.temperature = temperature;
+        this.digestEpochs = digestEpochs;
+        this.weighting = weighting;
+    }
+
+    /**
+     * Creates FedMD from its options: {@code subsetSize} (1000), {@code transferEpochs} (1),
+     * {@code temperature} (1), {@code digestEpochs} (1), {@code weighting} (uniform).
+     */
+    public static FedMdAlgorithm fromOptions(Map<String, Object> options) {
+        AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
+        return new FedMdAlgorithm((int) read.getDouble("subsetSize", 1000, 1, 1e7),
+                (int) read.getDouble("transferEpochs", 1, 0, 1000), read.getDouble("temperature", 1.0, 1e-3, 1e3),
+                (int) read.getDouble("digestEpochs", 1, 1, 1000), read.getWeighting("weighting"));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void validate(FederationSetup setup) {
+        var publicData = setup.requirePublicData(NAME);
+        if (transferEpochs > 0 && !publicData.labeled()) {
+            throw new IllegalArgumentException(NAME + "'s transfer phase needs labeled public data: set "
+                    + "publicData.labeled: true, or transferEpochs: 0");
+        }
+        if (subsetSize > publicData.size()) {
+            throw new IllegalArgumentException(NAME + ": subsetSize " + subsetSize + " exceeds the public data's "
+                    + publicData.size() + " samples");
+        }
+    }
+
+    @Override
+    public Strategy newStrategy(FederationSetup setup) {
+        validate(setup);
+        int classes = setup.numClasses();
+        return (RoundContext context, Fleet fleet) -> {
+            if (context.round() == 1 && transferEpochs > 0) {
+                fleet.exchange(KnowledgeProtocol.transferRequests(context, transferEpochs),
+                        ReplySpec.metricsOnly("examples"));
+            }
+            ExchangeResult scores = fleet.exchange(
+                    KnowledgeProtocol.predictRequests(context, subsetSize, KnowledgeProtocol.Scores.LOGITS, false, weighting),
+                    KnowledgeProtocol.predictionSpec(subsetSize, classes));
+            KnowledgeProtocol.Collected collected = KnowledgeProtocol.collect(scores, weighting, classes);
+            if (collected.participants().isEmpty()) {
+                return Metrics.of("participants_aggregated", 0);
+            }
+            float[][] consensus = SoftLabels.weightedMean(collected.scores(), collected.weights());
+            ExchangeResult digested = fleet.exchange(
+                    KnowledgeProtocol.distillRequests(context, collected.participants(), consensus, true, temperature,
+                            digestEpochs, true),
+                    ReplySpec.metricsOnly("distill_loss"));
+            return Metrics.of("participants_aggregated", collected.participants().size(),
+                    "participants_digested", digested.replies().size(),
+                    "consensus_entropy", SoftLabels.meanEntropy(SoftLabels.softmax(consensus, temperature)));
+        };
+    }
+
+    @Override
+    public Learner newLearner(ParticipantSetup setup, long runSeed) {
+        return new PublicDistillationLearner(setup, runSeed, NAME);
+    }
+}

@@ -1,0 +1,78 @@
+package io.fedistill.core.aggregate;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How much each participant's knowledge counts when it is averaged: equally, by its number of
+ * examples, per class by its count of that class, or by its accuracy on a held-out split
+ * ({@code w_i = acc_i / sum_j acc_j}).
+ */
+public enum ParticipantWeighting {
+    /** Every participant counts the same. */
+    UNIFORM,
+    /** Weight proportional to the participant's number of training examples. */
+    EXAMPLES,
+    /** For class c, weight proportional to the participant's number of examples of class c. */
+    CLASS_COUNTS,
+    /** Weight proportional to the participant's accuracy on its held-out split. */
+    VALIDATION_ACCURACY;
+
+    /**
+     * What a participant reports for weighting.
+     *
+     * @param examples its number of training examples
+     * @param labelCounts its number of training examples per class
+     * @param validationAccuracy its accuracy on its held-out split
+     */
+    public record Contribution(double examples, double[] labelCounts, double validationAccuracy) {}
+
+    /** Parses a config name such as {@code validation-accuracy}. */
+    public static ParticipantWeighting parse(String name) {
+        for (ParticipantWeighting w : values()) {
+            if (w.configName().equals(name)) {
+                return w;
+            }
+        }
+        throw new IllegalArgumentException("unknown weighting '" + name + "'; allowed: "
+                + java.util.Arrays.stream(values()).map(ParticipantWeighting::configName).toList());
+    }
+
+    /** Returns the name used in configs. */
+    public String configName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * Returns normalized weights, one row per participant and one column per class; each
+     * column sums to 1. A column where every raw weight is 0 falls back to equal weights.
+     */
+    public double[][] weights(List<Contribution> contributions, int classes) {
+        int n = contributions.size();
+        double[][] w = new double[n][classes];
+        for (int p = 0; p < n; p++) {
+            Contribution c = contributions.get(p);
+            for (int k = 0; k < classes; k++) {
+                w[p][k] = switch (this) {
+                    case UNIFORM -> 1;
+                    case EXAMPLES -> c.examples();
+                    case CLASS_COUNTS -> c.labelCounts()[k];
+                    case VALIDATION_ACCURACY -> c.validationAccuracy();
+                };
+                if (!(w[p][k] >= 0) || !Double.isFinite(w[p][k])) {
+                    throw new IllegalArgumentException("participant " + p + " has weight " + w[p][k] + " under " + configName());
+                }
+            }
+        }
+        for (int k = 0; k < classes; k++) {
+            double total = 0;
+            for (int p = 0; p < n; p++) {
+                total += w[p][k];
+            }
+            for (int p = 0; p < n; p++) {
+                w[p][k] = total > 0 ? w[p][k] / total : 1.0 / n;
+            }
+        }
+        return w;
+    }
+}

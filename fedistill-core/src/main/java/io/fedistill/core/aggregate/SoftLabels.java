@@ -1,0 +1,78 @@
+package io.fedistill.core.aggregate;
+
+import java.util.List;
+
+/**
+ * Operations on per-sample class scores (n samples x C classes) that knowledge-sharing
+ * algorithms aggregate: weighted means, temperature softmax (ERA's sharpening) and entropy.
+ */
+public final class SoftLabels {
+    private SoftLabels() {}
+
+    /**
+     * Averages participants' scores class by class with per-class weights.
+     *
+     * @param scores one n x C matrix per participant
+     * @param weights participant x class weights, each column summing to 1
+     * @return the n x C weighted mean
+     */
+    public static float[][] weightedMean(List<float[][]> scores, double[][] weights) {
+        if (scores.isEmpty() || scores.size() != weights.length) {
+            throw new IllegalArgumentException(scores.size() + " score matrices but " + weights.length + " weight rows");
+        }
+        int n = scores.get(0).length;
+        int classes = n == 0 ? 0 : scores.get(0)[0].length;
+        float[][] mean = new float[n][classes];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < classes; k++) {
+                double sum = 0;
+                for (int p = 0; p < scores.size(); p++) {
+                    sum += weights[p][k] * scores.get(p)[i][k];
+                }
+                mean[i][k] = (float) sum;
+            }
+        }
+        return mean;
+    }
+
+    /** Returns {@code softmax(row / temperature)} for every row. */
+    public static float[][] softmax(float[][] rows, double temperature) {
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+        }
+        float[][] out = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (float v : rows[i]) {
+                max = Math.max(max, v / temperature);
+            }
+            double sum = 0;
+            double[] e = new double[rows[i].length];
+            for (int k = 0; k < e.length; k++) {
+                e[k] = Math.exp(rows[i][k] / temperature - max);
+                sum += e[k];
+            }
+            out[i] = new float[e.length];
+            for (int k = 0; k < e.length; k++) {
+                out[i][k] = (float) (e[k] / sum);
+            }
+        }
+        return out;
+    }
+
+    /** Returns the mean Shannon entropy (nats) of probability rows. */
+    public static double meanEntropy(float[][] probabilities) {
+        if (probabilities.length == 0) {
+            return Double.NaN;
+        }
+        double total = 0;
+        for (float[] row : probabilities) {
+            for (float p : row) {
+                if (p > 0) {
+                    total -= p * Math.log(p);
+                }
+            }
+        }
+        return total / probabilities.length;
+    }
+}
