@@ -80,4 +80,17 @@ public final class AlgorithmOptions {
             throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name + "': " + e.getMessage(), e);
         }
     }
+
+    /** Returns a list-of-strings option, or an empty list when absent. */
+    public List<String> getStringList(String name) {
+        Object value = values.get(name);
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list)) {
+            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name
+                    + "' must be a list, got '" + value + "'");
+        }
+        return list.stream().map(String::valueOf).toList();
+    }
 }

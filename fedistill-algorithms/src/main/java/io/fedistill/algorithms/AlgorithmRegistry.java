@@ -3,6 +3,7 @@ package io.fedistill.algorithms;
 import io.fedistill.algorithms.dsfl.DsflAlgorithm;
 import io.fedistill.algorithms.fd.FdAlgorithm;
 import io.fedistill.algorithms.fedavg.FedAvgAlgorithm;
+import io.fedistill.algorithms.feddf.FedDfAlgorithm;
 import io.fedistill.algorithms.fedmd.FedMdAlgorithm;
 import io.fedistill.algorithms.fedprox.FedProxAlgorithm;
 import io.fedistill.algorithms.localonly.LocalOnlyAlgorithm;
@@ -41,6 +42,8 @@ public final class AlgorithmRegistry {
                 FedMdAlgorithm::fromOptions));
         register(new Entry(DsflAlgorithm.NAME, "DS-FL: soft labels on unlabeled public data, mean or ERA aggregation",
                 DsflAlgorithm::fromOptions));
+        register(new Entry(FedDfAlgorithm.NAME, "FedDF: FedAvg per architecture, then ensemble distillation on public data",
+                FedDfAlgorithm::fromOptions));
     }
 
     private AlgorithmRegistry() {}

@@ -18,6 +18,7 @@ import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.FashionMnist;
+import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.partition.FederatedPartition;
 import io.fedistill.simulation.FailureInjection;
@@ -74,12 +75,16 @@ public final class ExperimentRunner {
     public Path run() throws IOException {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
         DatasetSplits data = loadData(config.dataset());
+        Optional<PublicData> publicData = holdOutPublicData(data);
+        int[] privatePool = privatePool(data, publicData);
         FederatedPartition partition = FederatedPartition.create(config.partition().partitioner(),
-                data.train().labels(), data.train().numClasses(), config.participantIds(),
+                data.train().labels(), privatePool, data.train().numClasses(), config.participantIds(),
                 config.partition().localTestFraction(), Seeds.derive(config.seed(), 0, "", "partition"));
-        String dataDescription = String.format(Locale.ROOT, "%s (%d train, %d test)", config.dataset().name(),
-                data.train().size(), data.test().size());
-        preflight(data);
+        String dataDescription = String.format(Locale.ROOT, "%s (%d train, %d test%s)", config.dataset().name(),
+                data.train().size(), data.test().size(), publicData.map(p -> String.format(Locale.ROOT,
+                        ", of the training images %d held out as %s public data", p.size(),
+                        p.labeled() ? "labeled" : "unlabeled")).orElse(""));
+        preflight(data, publicData);
         List<AlgorithmRun> runs = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         try (RunDirectory dir = RunDirectory.create(Path.of(config.outputDir()), config.name())) {
@@ -87,11 +92,11 @@ public final class ExperimentRunner {
             resolved.put("experiment", config);
             resolved.put("provenance", Provenance.collect(config.seed(), command));
             dir.write("config.yaml", ExperimentLoader.toYaml(resolved));
-            dir.writePartition(partition, data.train().labels());
+            dir.writePartition(partition, data.train().labels(), publicData.map(PublicData::indices));
             out.println("fedistill: " + config.name() + " on " + dataDescription + " -> " + dir.path());
             for (AlgorithmConfig algorithm : config.algorithms()) {
                 try {
-                    runs.add(runAlgorithm(algorithm, data, partition, dir));
+                    runs.add(runAlgorithm(algorithm, data, partition, publicData, dir));
                 } catch (RuntimeException e) {
                     // the other algorithms and every round already in metrics.csv stay valid
                     failed.add(algorithm.label() + ": " + e);
@@ -112,11 +117,36 @@ public final class ExperimentRunner {
         }
     }
 
+    /** Holds a seeded random share of the training images out as public data, if configured. */
+    private Optional<PublicData> holdOutPublicData(DatasetSplits data) {
+        if (config.publicData() == null) {
+            return Optional.empty();
+        }
+        int size = config.publicData().size();
+        if (size >= data.train().size()) {
+            throw new ConfigException("publicData.size " + size + " leaves no private data in a training set of "
+                    + data.train().size() + " images");
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < data.train().size(); i++) {
+            order.add(i);
+        }
+        java.util.Collections.shuffle(order, new java.util.Random(Seeds.derive(config.seed(), 0, "", "public-data")));
+        int[] indices = order.subList(0, size).stream().mapToInt(Integer::intValue).sorted().toArray();
+        return Optional.of(new PublicData(data.train(), indices, config.publicData().labeled()));
+    }
+
+    private static int[] privatePool(DatasetSplits data, Optional<PublicData> publicData) {
+        java.util.BitSet held = new java.util.BitSet();
+        publicData.ifPresent(p -> java.util.Arrays.stream(p.indices()).forEach(held::set));
+        return java.util.stream.IntStream.range(0, data.train().size()).filter(i -> !held.get(i)).toArray();
+    }
+
     /** Checks every algorithm against its model assignment before any training starts. */
-    private void preflight(DatasetSplits data) {
+    private void preflight(DatasetSplits data, Optional<PublicData> publicData) {
         for (AlgorithmConfig algorithm : config.algorithms()) {
             FederationSetup setup = new FederationSetup(config.seed(), data.train().imageShape(),
-                    data.train().numClasses(), config.modelsFor(algorithm), config.training().settings());
+                    data.train().numClasses(), config.modelsFor(algorithm), config.training().settings(), publicData);
             try {
                 algorithm.create().validate(setup);
             } catch (IllegalArgumentException e) {
@@ -126,7 +156,7 @@ public final class ExperimentRunner {
     }
 
     private AlgorithmRun runAlgorithm(AlgorithmConfig algorithm, DatasetSplits data, FederatedPartition partition,
-            RunDirectory dir) {
+            Optional<PublicData> publicData, RunDirectory dir) {
         Map<String, ModelSpec> models = config.modelsFor(algorithm);
         Map<String, Set<Integer>> crashes = new LinkedHashMap<>();
         config.failures().crashes().forEach((id, rounds) -> crashes.put(id, new HashSet<>(rounds)));
@@ -150,6 +180,7 @@ public final class ExperimentRunner {
                     .optEvaluateEvery(config.evaluateEvery())
                     .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
                     .optFailures(new FailureInjection(crashes, config.failures().dropProbability()))
+                    .optPublicData(publicData.orElse(null))
                     .addListener(dir.metricsWriter(algorithm.label()))
                     .addListener(progress)
                     .build().run();

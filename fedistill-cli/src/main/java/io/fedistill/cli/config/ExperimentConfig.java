@@ -15,6 +15,7 @@ import java.util.stream.IntStream;
  * @param dataset the data
  * @param participants number of participants
  * @param partition how data is split
+ * @param publicData training images held out as public data (optional)
  * @param models the default model assignment
  * @param training local training settings
  * @param rounds number of rounds
@@ -33,6 +34,7 @@ public record ExperimentConfig(
         DatasetConfig dataset,
         Integer participants,
         PartitionConfig partition,
+        PublicDataConfig publicData,
         JsonNode models,
         TrainingConfig training,
         Integer rounds,

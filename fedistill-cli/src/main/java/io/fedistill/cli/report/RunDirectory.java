@@ -62,8 +62,11 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
-    /** Writes {@code partition.csv}: each participant's sample counts and label histogram. */
-    public void writePartition(FederatedPartition partition, int[] labels) {
+    /**
+     * Writes {@code partition.csv}: each participant's sample counts and label histogram, and a
+     * {@code public} row for the held-out public data when there is some.
+     */
+    public void writePartition(FederatedPartition partition, int[] labels, java.util.Optional<int[]> publicIndices) {
         int[][] histogram = partition.labelHistogram(labels);
         StringBuilder csv = new StringBuilder("participant,train_samples,local_test_samples");
         for (int c = 0; c < partition.numClasses(); c++) {
@@ -79,6 +82,17 @@ public final class RunDirectory implements AutoCloseable {
             }
             csv.append('\n');
         }
+        publicIndices.ifPresent(indices -> {
+            int[] counts = new int[partition.numClasses()];
+            for (int i : indices) {
+                counts[labels[i]]++;
+            }
+            csv.append("public,").append(indices.length).append(",0");
+            for (int count : counts) {
+                csv.append(',').append(count);
+            }
+            csv.append('\n');
+        });
         write("partition.csv", csv.toString());
     }
 

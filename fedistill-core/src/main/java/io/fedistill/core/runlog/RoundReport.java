@@ -65,6 +65,10 @@ public record RoundReport(
         row.put("local_loss_mean", e == null ? Double.NaN : e.localLossMean());
         row.put("global_acc", e == null ? Double.NaN : e.globalAccuracy().orElse(Double.NaN));
         row.put("global_loss", e == null ? Double.NaN : e.globalLoss().orElse(Double.NaN));
+        StringBuilder strategy = new StringBuilder();
+        strategyMetrics.values().forEach((name, value) -> strategy.append(strategy.length() == 0 ? "" : ";")
+                .append(name).append('=').append(String.format(java.util.Locale.ROOT, "%.6g", value)));
+        row.put("strategy_metrics", strategy.toString());
         return row;
     }
 }

@@ -1,0 +1,158 @@
+package io.fedistill.algorithms.feddf;
+
+import io.fedistill.algorithms.FederationSetup;
+import io.fedistill.algorithms.common.LocalModel;
+import io.fedistill.core.aggregate.SoftLabels;
+import io.fedistill.core.aggregate.WeightedMean;
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.strategy.RoundContext;
+import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.validate.ReplySpec;
+import io.fedistill.ml.data.PublicData;
+import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.train.ModelSession;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * FedDF's coordinator: per-architecture FedAvg, then ensemble distillation of all participants'
+ * averaged logits into each group's model on the round's public subset, with early stopping on
+ * held-out public samples; the fused models are then sent to every participant of the group.
+ */
+final class FusionStrategy implements Strategy {
+    private final FederationSetup setup;
+    private final FedDfAlgorithm.Settings settings;
+    private final PublicData publicData;
+    private final Map<ModelSpec, TensorRecord> fused = new LinkedHashMap<>();
+
+    FusionStrategy(FederationSetup setup, FedDfAlgorithm.Settings settings) {
+        this.setup = setup;
+        this.settings = settings;
+        this.publicData = setup.requirePublicData(FedDfAlgorithm.NAME);
+        for (ModelSpec spec : setup.models().values()) {
+            fused.computeIfAbsent(spec, s -> LocalModel.initialWeights(setup, s));
+        }
+    }
+
+    @Override
+    public Metrics runRound(RoundContext context, Fleet fleet) {
+        List<Message> requests = new ArrayList<>();
+        for (String id : context.selected()) {
+            requests.add(Message.builder(context.round(), MessageKind.TRAIN, id).build());
+        }
+        Map<ModelSpec, List<Message>> uploads = new LinkedHashMap<>();
+        for (Map.Entry<ModelSpec, TensorRecord> group : fused.entrySet()) {
+            List<Message> groupRequests = requests.stream()
+                    .filter(r -> setup.models().get(r.participantId()).equals(group.getKey())).toList();
+            if (!groupRequests.isEmpty()) {
+                ExchangeResult result = fleet.exchange(groupRequests,
+                        ReplySpec.shapedLike(group.getValue(), "examples"));
+                uploads.put(group.getKey(), result.replies().stream()
+                        .filter(r -> r.metrics().get("examples") > 0).toList());
+            }
+        }
+        int[] subset = publicData.subset(context.seed("public-subset"), settings.subsetSize());
+        int validationCount = Math.max(1, (int) Math.round(subset.length * settings.validationFraction()));
+        int[] validation = Arrays.copyOfRange(subset, 0, validationCount);
+        int[] distillation = Arrays.copyOfRange(subset, validationCount, subset.length);
+        float[][] teacherLogits = ensembleLogits(uploads, subset);
+        if (teacherLogits == null) {
+            return Metrics.of("participants_aggregated", 0);
+        }
+        float[][] teacher = SoftLabels.softmax(teacherLogits, settings.temperature());
+        float[][] validationTeacher = Arrays.copyOfRange(teacher, 0, validationCount);
+        float[][] distillationTeacher = Arrays.copyOfRange(teacher, validationCount, teacher.length);
+        int aggregated = 0;
+        double epochsUsed = 0;
+        for (Map.Entry<ModelSpec, List<Message>> group : uploads.entrySet()) {
+            List<Message> replies = group.getValue();
+            if (replies.isEmpty()) {
+                continue;
+            }
+            aggregated += replies.size();
+            TensorRecord averaged = WeightedMean.of(replies.stream().map(Message::tensors).toList(),
+                    replies.stream().mapToDouble(r -> r.metrics().get("examples")).toArray());
+            try (ModelSession student = FedDfAlgorithm.coordinatorSession(setup, group.getKey(), averaged, settings)) {
+                TensorRecord best = averaged;
+                double bestDivergence = divergence(student, validation, validationTeacher);
+                int epoch = 0;
+                while (epoch < settings.maxEpochs()) {
+                    student.distill(publicData.pool(), distillation, distillationTeacher, (float) settings.temperature(), 1,
+                            context.seed("feddf-" + group.getKey() + "-" + epoch));
+                    epoch++;
+                    double divergence = divergence(student, validation, validationTeacher);
+                    if (!(divergence < bestDivergence)) {
+                        break; // agreement with the ensemble on held-out samples stopped improving
+                    }
+                    bestDivergence = divergence;
+                    best = student.weights();
+                }
+                epochsUsed += epoch;
+                fused.put(group.getKey(), best);
+            }
+        }
+        List<Message> broadcast = new ArrayList<>();
+        for (String id : fleet.participantIds()) {
+            broadcast.add(Message.builder(context.round(), MessageKind.DISTILL, id)
+                    .optTensors(fused.get(setup.models().get(id))).build());
+        }
+        fleet.exchange(broadcast, ReplySpec.metricsOnly("received"));
+        return Metrics.of("participants_aggregated", aggregated,
+                "distill_epochs_mean", uploads.isEmpty() ? 0 : epochsUsed / uploads.size(),
+                "teacher_entropy", SoftLabels.meanEntropy(teacher));
+    }
+
+    /** Averages the logits of every uploaded participant model on the subset; null when none. */
+    private float[][] ensembleLogits(Map<ModelSpec, List<Message>> uploads, int[] subset) {
+        float[][] sum = null;
+        int models = 0;
+        for (Map.Entry<ModelSpec, List<Message>> group : uploads.entrySet()) {
+            for (Message reply : group.getValue()) {
+                try (ModelSession session = FedDfAlgorithm.coordinatorSession(setup, group.getKey(), reply.tensors(),
+                        settings)) {
+                    float[][] logits = session.predict(publicData.pool(), subset);
+                    if (sum == null) {
+                        sum = new float[logits.length][logits[0].length];
+                    }
+                    for (int i = 0; i < logits.length; i++) {
+                        for (int k = 0; k < logits[i].length; k++) {
+                            sum[i][k] += logits[i][k];
+                        }
+                    }
+                    models++;
+                }
+            }
+        }
+        if (sum == null) {
+            return null;
+        }
+        for (float[] row : sum) {
+            for (int k = 0; k < row.length; k++) {
+                row[k] /= models;
+            }
+        }
+        return sum;
+    }
+
+    /** Mean KL(teacher ‖ student) on held-out samples: how far the student is from the ensemble. */
+    private double divergence(ModelSession student, int[] samples, float[][] teacher) {
+        float[][] probabilities = SoftLabels.softmax(student.predict(publicData.pool(), samples), settings.temperature());
+        double total = 0;
+        for (int i = 0; i < samples.length; i++) {
+            for (int k = 0; k < teacher[i].length; k++) {
+                if (teacher[i][k] > 0) {
+                    total += teacher[i][k] * Math.log(teacher[i][k] / Math.max(1e-12, probabilities[i][k]));
+                }
+            }
+        }
+        return total / samples.length;
+    }
+}
