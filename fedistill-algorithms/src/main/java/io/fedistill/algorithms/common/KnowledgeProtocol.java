@@ -37,6 +37,7 @@ public final class KnowledgeProtocol {
     static final String TEMPERATURE = "temperature";
     static final String TARGETS_ARE_LOGITS = "targets_are_logits";
     static final String DISTILL_EPOCHS = "distill_epochs";
+    static final String DISTILL_LEARNING_RATE = "distill_learning_rate";
     static final String REVISIT = "revisit";
     static final String TRANSFER_EPOCHS = "transfer_epochs";
 
@@ -92,13 +93,15 @@ public final class KnowledgeProtocol {
      * @param temperature the distillation temperature
      * @param distillEpochs passes over the subset
      * @param revisit whether participants train on their private data afterwards (FedMD's revisit)
+     * @param distillLearningRate the participants' learning rate while distilling (0: their training rate)
      * @return one request per participant
      */
     public static List<Message> distillRequests(RoundContext context, List<String> participants, float[][] targets,
-            boolean targetsAreLogits, double temperature, int distillEpochs, boolean revisit) {
+            boolean targetsAreLogits, double temperature, int distillEpochs, boolean revisit,
+            double distillLearningRate) {
         ConfigRecord config = ConfigRecord.of(STEP, STEP_DISTILL, SUBSET_SEED, context.seed("public-subset"),
                 SUBSET_SIZE, targets.length, TARGETS_ARE_LOGITS, targetsAreLogits, TEMPERATURE, temperature,
-                DISTILL_EPOCHS, distillEpochs, REVISIT, revisit);
+                DISTILL_EPOCHS, distillEpochs, REVISIT, revisit, DISTILL_LEARNING_RATE, distillLearningRate);
         TensorRecord tensors = TensorRecord.of(TARGETS, matrix(targets));
         return participants.stream()
                 .map(id -> Message.builder(context.round(), MessageKind.DISTILL, id)

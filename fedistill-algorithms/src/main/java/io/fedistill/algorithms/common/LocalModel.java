@@ -12,6 +12,7 @@ import io.fedistill.ml.eval.EvaluationScore;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.ModelSession;
+import io.fedistill.ml.train.TrainingSettings;
 import java.util.Optional;
 
 /**
@@ -42,8 +43,13 @@ public final class LocalModel {
      * participant's architecture when empty.
      */
     public ModelSession open(Optional<TensorRecord> weights) {
+        return open(weights, setup.training());
+    }
+
+    /** Opens a session as {@link #open(Optional)} does, with other training settings. */
+    public ModelSession open(Optional<TensorRecord> weights, TrainingSettings training) {
         return ModelSession.open(ModelZoo.build(setup.model(), setup.trainSet().imageShape(), setup.trainSet().numClasses()),
-                setup.trainSet().imageShape(), setup.training(), weights, initSeed(runSeed, setup.model()));
+                setup.trainSet().imageShape(), training, weights, initSeed(runSeed, setup.model()));
     }
 
     /**

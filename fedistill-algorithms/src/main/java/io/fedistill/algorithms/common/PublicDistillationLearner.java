@@ -16,6 +16,7 @@ import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainOutcome;
+import io.fedistill.ml.train.TrainingSettings;
 
 /**
  * The participant half of public-data distillation (FedMD, DS-FL): learns the labeled public
@@ -49,7 +50,11 @@ public final class PublicDistillationLearner implements Learner {
             return local.evaluate(request, context);
         }
         String step = request.config().getString(STEP);
-        try (ModelSession session = local.openStored(context)) {
+        double distillRate = request.config().has(DISTILL_LEARNING_RATE) ? request.config().getDouble(DISTILL_LEARNING_RATE) : 0;
+        TrainingSettings training = step.equals(STEP_DISTILL) && distillRate > 0
+                ? setup.training().withLearningRate((float) distillRate)
+                : setup.training();
+        try (ModelSession session = local.open(context.state().load(LocalModel.WEIGHTS_KEY), training)) {
             Message reply;
             switch (step) {
                 case STEP_TRANSFER:

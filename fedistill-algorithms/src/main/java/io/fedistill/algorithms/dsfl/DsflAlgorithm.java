@@ -21,7 +21,7 @@ public final class DsflAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "dsfl";
     private static final List<String> OPTIONS = List.of("subsetSize", "aggregation", "eraTemperature",
-            "distillTemperature", "distillEpochs", "weighting");
+            "distillTemperature", "distillEpochs", "distillLearningRate", "weighting");
 
     private final Settings settings;
 
@@ -33,10 +33,11 @@ public final class DsflAlgorithm implements Algorithm {
      * @param eraTemperature ERA's temperature, in (0, 1)
      * @param distillTemperature the students' temperature when distilling
      * @param distillEpochs passes over the subset per round
+     * @param distillLearningRate participants' learning rate while distilling (0: their training rate)
      * @param weighting how participants' soft labels are weighted
      */
     record Settings(int subsetSize, boolean era, double eraTemperature, double distillTemperature, int distillEpochs,
-            ParticipantWeighting weighting) {}
+            double distillLearningRate, ParticipantWeighting weighting) {}
 
     private DsflAlgorithm(Settings settings) {
         this.settings = settings;
@@ -45,7 +46,8 @@ public final class DsflAlgorithm implements Algorithm {
     /**
      * Creates DS-FL from its options: {@code subsetSize} (1000), {@code aggregation} ({@code era}
      * or {@code mean}, default era), {@code eraTemperature} (0.1), {@code distillTemperature}
-     * (1), {@code distillEpochs} (1), {@code weighting} (uniform).
+     * (1), {@code distillEpochs} (1), {@code distillLearningRate} (0: the training rate),
+     * {@code weighting} (uniform; {@code examples}, {@code class-counts}, {@code validation-accuracy}).
      */
     public static DsflAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
@@ -56,6 +58,7 @@ public final class DsflAlgorithm implements Algorithm {
                 read.getDouble("eraTemperature", 0.1, 1e-4, 0.9999),
                 read.getDouble("distillTemperature", 1.0, 1e-3, 1e3),
                 (int) read.getDouble("distillEpochs", 1, 1, 1000),
+                read.getDouble("distillLearningRate", 0, 0, 10),
                 read.getWeighting("weighting")));
     }
 

@@ -37,7 +37,7 @@ final class DsflStrategy implements Strategy {
         float[][] targets = settings.era() ? SoftLabels.softmax(mean, settings.eraTemperature()) : mean;
         ExchangeResult distilled = fleet.exchange(
                 KnowledgeProtocol.distillRequests(context, collected.participants(), targets, false,
-                        settings.distillTemperature(), settings.distillEpochs(), false),
+                        settings.distillTemperature(), settings.distillEpochs(), false, settings.distillLearningRate()),
                 ReplySpec.metricsOnly("distill_loss"));
         return Metrics.of("participants_aggregated", collected.participants().size(),
                 "participants_distilled", distilled.replies().size(),

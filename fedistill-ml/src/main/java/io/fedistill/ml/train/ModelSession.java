@@ -32,6 +32,7 @@ import java.util.Random;
  * closed so that no native memory outlives the call.
  */
 public final class ModelSession implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelSession.class);
     private final ClassifierNetwork network;
     private final Shape imageShape;
     private final TrainingSettings settings;
@@ -245,7 +246,7 @@ public final class ModelSession implements AutoCloseable {
                         collector.backward(loss);
                         lossSum += loss.getFloat();
                     }
-                    trainer.step();
+                    stepUnlessGradientsVanished();
                 }
                 steps++;
             }
@@ -272,6 +273,22 @@ public final class ModelSession implements AutoCloseable {
             }
         }
         return new EvaluationScore((double) correct / indices.length, lossSum / indices.length, indices.length);
+    }
+
+    /**
+     * Applies the optimizer step. DJL refuses a first step whose gradients are all zero (its
+     * guard against a forgotten backward call); here that only happens when every unit of the
+     * model is dead, a state training can reach, and the right step is then to change nothing.
+     */
+    private void stepUnlessGradientsVanished() {
+        try {
+            trainer.step();
+        } catch (IllegalStateException e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("Gradient values are all zeros")) {
+                throw e;
+            }
+            LOG.debug("all gradients are zero; step skipped");
+        }
     }
 
     private static int[] shuffled(int n, Random random) {

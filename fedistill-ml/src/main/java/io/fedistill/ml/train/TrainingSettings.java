@@ -40,6 +40,11 @@ public record TrainingSettings(
         return new TrainingSettings(OptimizerKind.SGD, 0.05f, 0.9f, 64, 1, 0f);
     }
 
+    /** Returns a copy with another learning rate. */
+    public TrainingSettings withLearningRate(float newLearningRate) {
+        return new TrainingSettings(optimizer, newLearningRate, momentum, batchSize, epochs, weightDecay);
+    }
+
     /** Returns a copy with another number of local epochs. */
     public TrainingSettings withEpochs(int newEpochs) {
         return new TrainingSettings(optimizer, learningRate, momentum, batchSize, newEpochs, weightDecay);
