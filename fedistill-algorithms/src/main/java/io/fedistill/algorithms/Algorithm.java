@@ -2,6 +2,8 @@ package io.fedistill.algorithms;
 
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.strategy.Strategy;
+import io.fedistill.ml.model.ModelSpec;
+import java.util.Optional;
 
 /**
  * A federated algorithm: its coordinator half and its participant half, created from the
@@ -18,6 +20,14 @@ public interface Algorithm {
      * @throws IllegalArgumentException naming what does not fit
      */
     default void validate(FederationSetup setup) {}
+
+    /**
+     * Returns the architecture of the model the coordinator keeps, for algorithms that keep one
+     * (FedAvg's global model, a global student), so the run can score it on the test set.
+     */
+    default Optional<ModelSpec> coordinatorModel(FederationSetup setup) {
+        return Optional.empty();
+    }
 
     /** Creates the coordinator half. */
     Strategy newStrategy(FederationSetup setup);

@@ -5,6 +5,7 @@ import io.fedistill.algorithms.fd.FdAlgorithm;
 import io.fedistill.algorithms.fedavg.FedAvgAlgorithm;
 import io.fedistill.algorithms.feddf.FedDfAlgorithm;
 import io.fedistill.algorithms.fedmd.FedMdAlgorithm;
+import io.fedistill.algorithms.globalstudent.GlobalStudentAlgorithm;
 import io.fedistill.algorithms.fedprox.FedProxAlgorithm;
 import io.fedistill.algorithms.localonly.LocalOnlyAlgorithm;
 import java.util.LinkedHashMap;
@@ -44,6 +45,8 @@ public final class AlgorithmRegistry {
                 DsflAlgorithm::fromOptions));
         register(new Entry(FedDfAlgorithm.NAME, "FedDF: FedAvg per architecture, then ensemble distillation on public data",
                 FedDfAlgorithm::fromOptions));
+        register(new Entry(GlobalStudentAlgorithm.NAME, "coordinator-side student distilled from participants' "
+                + "soft labels (cross-device or cross-institution)", GlobalStudentAlgorithm::fromOptions));
     }
 
     private AlgorithmRegistry() {}

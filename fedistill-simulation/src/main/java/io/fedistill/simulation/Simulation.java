@@ -76,9 +76,8 @@ public final class Simulation {
                 .optSelector(b.selector)
                 .optDeadline(b.deadline)
                 .optEvaluateEvery(b.evaluateEvery);
-        if (strategy.globalModel().isPresent()) {
-            coordinator.optGlobalEvaluator(new TestSetEvaluator(models.values().iterator().next(), data.test()));
-        }
+        b.algorithm.coordinatorModel(federation)
+                .ifPresent(spec -> coordinator.optGlobalEvaluator(new TestSetEvaluator(spec, data.test())));
         b.listeners.forEach(coordinator::addListener);
         try (InProcessFleet fleet = new InProcessFleet(learners, new CompactStateStore(Codec.fp32()), b.codec,
                 b.seed, b.failures)) {

@@ -25,6 +25,7 @@ import io.fedistill.ml.train.TrainingSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,6 +53,10 @@ class AlgorithmConformanceTest {
 
     static List<String> algorithms() {
         return AlgorithmRegistry.entries().stream().map(AlgorithmRegistry.Entry::name).toList();
+    }
+
+    private static Map<String, Object> optionsFor(String algorithm) {
+        return algorithm.equals("global-student") ? Map.of("model", "lenet") : Map.of();
     }
 
     private static Map<String, ModelSpec> modelsFor(String algorithm) {
@@ -84,7 +89,7 @@ class AlgorithmConformanceTest {
     @ParameterizedTest
     @MethodSource("algorithms")
     void learnsIsDeterministicAndSurvivesAFailedParticipant(String name) {
-        Algorithm algorithm = AlgorithmRegistry.create(name, Map.of());
+        Algorithm algorithm = AlgorithmRegistry.create(name, optionsFor(name));
         Map<String, ModelSpec> models = modelsFor(name);
         RunResult first = run(algorithm, models, FailureInjection.none());
         RoundReport round1 = first.rounds().get(0);
@@ -95,10 +100,10 @@ class AlgorithmConformanceTest {
         assertThat(lastAccuracy).as("%s improves over its first round", name).isGreaterThan(firstAccuracy);
         assertThat(first.rounds()).allSatisfy(r -> assertThat(r.failures()).isEmpty());
 
-        RunResult again = run(AlgorithmRegistry.create(name, Map.of()), models, FailureInjection.none());
+        RunResult again = run(AlgorithmRegistry.create(name, optionsFor(name)), models, FailureInjection.none());
         assertThat(rowsWithoutTime(again)).as("%s is deterministic", name).isEqualTo(rowsWithoutTime(first));
 
-        RunResult withFailure = run(AlgorithmRegistry.create(name, Map.of()), models,
+        RunResult withFailure = run(AlgorithmRegistry.create(name, optionsFor(name)), models,
                 new FailureInjection(Map.of("p1", Set.of(2)), 0));
         assertThat(withFailure.rounds()).hasSize(ROUNDS);
         // a crashed participant fails every exchange of its round (FedMD, DS-FL and FedDF have two)
@@ -143,6 +148,11 @@ class AlgorithmConformanceTest {
             @Override
             public Strategy newStrategy(FederationSetup setup) {
                 return fedavg.newStrategy(setup);
+            }
+
+            @Override
+            public Optional<ModelSpec> coordinatorModel(FederationSetup setup) {
+                return fedavg.coordinatorModel(setup);
             }
 
             @Override

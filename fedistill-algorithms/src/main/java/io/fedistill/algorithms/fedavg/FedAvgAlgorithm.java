@@ -65,6 +65,11 @@ public final class FedAvgAlgorithm implements Algorithm {
     }
 
     @Override
+    public Optional<ModelSpec> coordinatorModel(FederationSetup setup) {
+        return setup.models().values().stream().findFirst();
+    }
+
+    @Override
     public Strategy newStrategy(FederationSetup setup) {
         validate(setup);
         ModelSpec spec = setup.models().values().iterator().next();

@@ -96,12 +96,11 @@ public final class Coordinator {
 
     private EvaluationSummary evaluate(int round, BoundaryFleet fleet) {
         Optional<TensorRecord> global = strategy.globalModel();
+        TensorRecord payload = strategy.participantsRunGlobalModel() ? global.orElse(TensorRecord.empty())
+                : TensorRecord.empty();
         List<Message> requests = new ArrayList<>();
         for (String id : backend.participantIds()) {
-            requests.add(
-                    Message.builder(round, MessageKind.EVALUATE, id)
-                            .optTensors(global.orElse(TensorRecord.empty()))
-                            .build());
+            requests.add(Message.builder(round, MessageKind.EVALUATE, id).optTensors(payload).build());
         }
         ExchangeResult result = fleet.exchange(requests, EvaluationProtocol.replySpec());
         Map<String, Double> testAccuracy = new LinkedHashMap<>();

@@ -30,4 +30,12 @@ public interface Strategy {
     default Optional<TensorRecord> globalModel() {
         return Optional.empty();
     }
+
+    /**
+     * Returns whether participants evaluate the global model (FedAvg: their model is the global
+     * one) rather than their own; false when the coordinator's model has another architecture.
+     */
+    default boolean participantsRunGlobalModel() {
+        return globalModel().isPresent();
+    }
 }

@@ -1,0 +1,2 @@
+/** A global student on the coordinator, distilled from participants' soft labels (cross-device, cross-institution). */
+package io.fedistill.algorithms.globalstudent;
