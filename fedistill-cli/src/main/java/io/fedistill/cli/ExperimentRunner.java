@@ -106,6 +106,7 @@ public final class ExperimentRunner {
             String summary = SummaryReport.render(config, dataDescription, runs);
             dir.write("summary.md", summary);
             AccuracyPlot.write(runs, config.name(), dir.path().resolve("accuracy.png"));
+            AccuracyPlot.writeAgainstMegabytes(runs, config.name(), dir.path().resolve("accuracy-vs-mb.png"));
             out.println();
             out.println(summary);
             out.println("outputs: " + dir.path());

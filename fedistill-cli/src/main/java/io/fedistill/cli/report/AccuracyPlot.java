@@ -11,13 +11,38 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Draws accuracy per round: one line per algorithm (mean participant accuracy on the global
- * test set) and, for algorithms with a global model, a line for that model.
+ * Draws accuracy per round and accuracy against cumulative megabytes sent: one line per
+ * algorithm, the coordinator's model where the algorithm keeps one, else the mean participant.
  */
 public final class AccuracyPlot {
     private AccuracyPlot() {}
 
-    /** Writes the chart as a PNG. */
+    /** Writes accuracy against cumulative megabytes of algorithm traffic (log scale) as a PNG. */
+    public static void writeAgainstMegabytes(List<AlgorithmRun> runs, String title, Path png) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(560).title(title)
+                .xAxisTitle("cumulative MB sent (both directions, log scale)")
+                .yAxisTitle("accuracy on the global test set").build();
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setXAxisLogarithmic(true);
+        for (AlgorithmRun run : runs) {
+            List<Double> megabytes = new ArrayList<>();
+            List<Double> accuracy = new ArrayList<>();
+            double cumulative = 0;
+            for (RoundReport report : run.result().rounds()) {
+                cumulative += (report.bytesUp() + report.bytesDown()) / 1e6;
+                double sent = cumulative;
+                report.evaluation().ifPresent(e -> {
+                    megabytes.add(sent);
+                    accuracy.add(e.globalAccuracy().orElse(e.testAccuracyMean()));
+                });
+            }
+            if (!megabytes.isEmpty() && megabytes.get(0) > 0) {
+                chart.addSeries(run.label(), megabytes, accuracy).setMarker(SeriesMarkers.CIRCLE);
+            }
+        }
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** Writes accuracy per round as a PNG. */
     public static void write(List<AlgorithmRun> runs, String title, Path png) throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(560).title(title)
                 .xAxisTitle("round").yAxisTitle("accuracy on the global test set").build();
