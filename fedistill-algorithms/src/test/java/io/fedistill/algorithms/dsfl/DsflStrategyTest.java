@@ -1,0 +1,85 @@
+package io.fedistill.algorithms.dsfl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.fedistill.algorithms.common.KnowledgeProtocol;
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.strategy.RoundContext;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.validate.ReplySpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DsflStrategyTest {
+    /** Two participants answering fixed soft labels on a one-sample subset, and recording what they are sent. */
+    private static final class ScriptedFleet implements Fleet {
+        final List<Message> distillRequests = new ArrayList<>();
+
+        @Override
+        public List<String> participantIds() {
+            return List.of("a", "b");
+        }
+
+        @Override
+        public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
+            List<Message> replies = new ArrayList<>();
+            for (Message request : requests) {
+                if (request.kind() == MessageKind.DISTILL) {
+                    distillRequests.add(request);
+                    replies.add(request.reply().optMetrics(Metrics.of("distill_loss", 0.5)).build());
+                    continue;
+                }
+                float[] labels = request.participantId().equals("a") ? new float[] {0.8f, 0.2f} : new float[] {0.4f, 0.6f};
+                float[] counts = request.participantId().equals("a") ? new float[] {30, 0} : new float[] {5, 5};
+                Message reply = request.reply().optTensors(TensorRecord.builder()
+                                .put(KnowledgeProtocol.KNOWLEDGE, Tensor.of(new int[] {1, 2}, labels))
+                                .put(KnowledgeProtocol.LABEL_COUNTS, Tensor.vector(counts)).build())
+                        .optMetrics(Metrics.of("examples", counts[0] + counts[1], KnowledgeProtocol.VALIDATION_ACCURACY, 0.5))
+                        .build();
+                assertThat(spec.check(request, reply)).isEmpty();
+                replies.add(reply);
+            }
+            return new ExchangeResult(replies, List.of(), List.of());
+        }
+    }
+
+    private static Metrics runOneRound(Map<String, Object> options, ScriptedFleet fleet) {
+        DsflAlgorithm algorithm = DsflAlgorithm.fromOptions(options);
+        DsflStrategy strategy = new DsflStrategy(
+                new DsflAlgorithm.Settings(1, !"mean".equals(options.get("aggregation")), 0.1, 1, 1, 0,
+                        io.fedistill.core.aggregate.ParticipantWeighting.parse(
+                                (String) options.getOrDefault("weighting", "uniform"))), 2);
+        assertThat(algorithm.name()).isEqualTo("dsfl");
+        return strategy.runRound(new RoundContext(1, 1, 3, List.of("a", "b")), fleet);
+    }
+
+    @Test
+    void eraSendsTheSharpenedMeanAndReportsItsEntropy() {
+        ScriptedFleet fleet = new ScriptedFleet();
+        Metrics metrics = runOneRound(Map.of("aggregation", "era"), fleet);
+        float[] sent = fleet.distillRequests.get(0).tensors().get(KnowledgeProtocol.TARGETS).toFloatArray();
+        // mean (0.6, 0.4) sharpened at T = 0.1: softmax(6, 4) = (0.8807971, 0.1192029)
+        assertThat(sent[0]).isCloseTo(0.8807971f, within(1e-6f));
+        assertThat(metrics.get("label_entropy")).isCloseTo(0.3653339, within(1e-6));
+        assertThat(metrics.get("mean_label_entropy")).isCloseTo(0.6730117, within(1e-6));
+        assertThat(fleet.distillRequests).extracting(Message::participantId).containsExactly("a", "b");
+    }
+
+    @Test
+    void meanAggregationWithClassCountWeights() {
+        ScriptedFleet fleet = new ScriptedFleet();
+        runOneRound(Map.of("aggregation", "mean", "weighting", "class-counts"), fleet);
+        float[] sent = fleet.distillRequests.get(0).tensors().get(KnowledgeProtocol.TARGETS).toFloatArray();
+        // class 0 weighted 30:5 -> (30 * 0.8 + 5 * 0.4) / 35; class 1 only b holds -> 0.6
+        assertThat(sent[0]).isCloseTo((30 * 0.8f + 5 * 0.4f) / 35, within(1e-6f));
+        assertThat(sent[1]).isCloseTo(0.6f, within(1e-6f));
+    }
+}
