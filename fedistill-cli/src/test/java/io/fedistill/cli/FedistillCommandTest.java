@@ -73,6 +73,32 @@ class FedistillCommandTest {
     }
 
     @Test
+    void publicDataIsHeldOutOfThePartitionAndRecorded() throws IOException {
+        String yaml = EXPERIMENT.replace("rounds: 2", "rounds: 1\npublicData: {size: 200}")
+                .replace("  - name: local-only\n", "  - name: dsfl\n    options: {subsetSize: 100}\n");
+        Path file = Files.writeString(dir.resolve("public.yaml"), yaml);
+        assertThat(FedistillCommand.execute("run", file.toString(), "--set", "outputDir=" + dir.resolve("out")))
+                .isZero();
+        Path run;
+        try (Stream<Path> runs = Files.list(dir.resolve("out"))) {
+            run = runs.findFirst().orElseThrow();
+        }
+        List<String> partition = Files.readAllLines(run.resolve("partition.csv"));
+        assertThat(partition).last().asString().startsWith("public,200,0,");
+        int privateSamples = partition.subList(1, partition.size() - 1).stream()
+                .mapToInt(line -> Integer.parseInt(line.split(",")[1]) + Integer.parseInt(line.split(",")[2])).sum();
+        assertThat(privateSamples).isEqualTo(900 - 200);
+        assertThat(Files.readString(run.resolve("metrics.csv"))).contains("label_entropy=");
+        assertThat(run.resolve("accuracy-vs-mb.png")).isNotEmptyFile();
+        Path tooLarge = Files.writeString(dir.resolve("large.yaml"), yaml.replace("size: 200", "size: 5000"));
+        assertThat(runCapturingErr("run", tooLarge.toString(), "--set", "outputDir=" + dir))
+                .contains("publicData.size 5000 leaves no private data");
+        Path withoutPublic = Files.writeString(dir.resolve("nopublic.yaml"), EXPERIMENT.replace("name: fd", "name: feddf"));
+        assertThat(runCapturingErr("run", withoutPublic.toString(), "--set", "outputDir=" + dir))
+                .contains("feddf distills on public data; declare publicData");
+    }
+
+    @Test
     void badExperimentsExitWithStatusTwoAndAClearMessage() throws IOException {
         Path unknownAlgorithm = Files.writeString(dir.resolve("a.yaml"), EXPERIMENT.replace("name: fd", "name: fdd"));
         assertThat(runCapturingErr("run", unknownAlgorithm.toString())).contains("unknown algorithm 'fdd'");
