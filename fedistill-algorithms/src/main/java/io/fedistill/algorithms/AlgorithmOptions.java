@@ -93,4 +93,47 @@ public final class AlgorithmOptions {
         }
         return list.stream().map(String::valueOf).toList();
     }
+
+    /**
+     * Returns a scheduled option: a number (constant), {@code {linear: [from, to]}} or
+     * {@code {step: [from, to], at: round}}; every value must lie in [min, max].
+     */
+    public Schedule getSchedule(String name, double fallback, double min, double max) {
+        Object value = values.get(name);
+        if (value == null || value instanceof Number || value instanceof String) {
+            return Schedule.constant(getDouble(name, fallback, min, max));
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name
+                    + "' must be a number, {linear: [from, to]} or {step: [from, to], at: round}; got '" + value + "'");
+        }
+        String where = "algorithm '" + algorithm + "': option '" + name + "'";
+        if (map.containsKey("linear")) {
+            double[] ends = pair(where, map.get("linear"), min, max);
+            return Schedule.linear(ends[0], ends[1]);
+        }
+        if (map.containsKey("step")) {
+            double[] ends = pair(where, map.get("step"), min, max);
+            Object at = map.get("at");
+            if (!(at instanceof Number n) || n.intValue() < 1) {
+                throw new IllegalArgumentException(where + ": step needs at: <round >= 1>, got " + at);
+            }
+            return Schedule.step(ends[0], ends[1], n.intValue());
+        }
+        throw new IllegalArgumentException(where + " must have the key linear or step, got " + map.keySet());
+    }
+
+    private static double[] pair(String where, Object value, double min, double max) {
+        if (!(value instanceof List<?> list) || list.size() != 2 || !(list.get(0) instanceof Number)
+                || !(list.get(1) instanceof Number)) {
+            throw new IllegalArgumentException(where + ": expected [from, to], got " + value);
+        }
+        double[] ends = {((Number) list.get(0)).doubleValue(), ((Number) list.get(1)).doubleValue()};
+        for (double v : ends) {
+            if (!(v >= min && v <= max)) {
+                throw new IllegalArgumentException(where + ": values must be in [" + min + ", " + max + "], got " + v);
+            }
+        }
+        return ends;
+    }
 }

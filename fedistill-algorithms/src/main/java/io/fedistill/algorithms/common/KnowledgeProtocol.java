@@ -38,6 +38,7 @@ public final class KnowledgeProtocol {
     static final String TARGETS_ARE_LOGITS = "targets_are_logits";
     static final String DISTILL_EPOCHS = "distill_epochs";
     static final String DISTILL_LEARNING_RATE = "distill_learning_rate";
+    static final String DISTILL_WEIGHT = "distill_weight";
     static final String REVISIT = "revisit";
     static final String TRANSFER_EPOCHS = "transfer_epochs";
 
@@ -84,24 +85,33 @@ public final class KnowledgeProtocol {
     }
 
     /**
+     * How participants distill the targets they are sent.
+     *
+     * @param targetsAreLogits whether participants must soften the targets with {@code temperature} first
+     * @param temperature the distillation temperature
+     * @param epochs passes over the subset
+     * @param revisit whether participants train on their private data afterwards (FedMD's revisit)
+     * @param learningRate the participants' learning rate while distilling (0: their training rate)
+     * @param weight factor on the distillation loss (a schedule can lower it over the rounds)
+     */
+    public record DistillStep(boolean targetsAreLogits, double temperature, int epochs, boolean revisit,
+            double learningRate, double weight) {}
+
+    /**
      * Builds the requests that send aggregated targets for the participants to distill.
      *
      * @param context the round (its subset seed names the same subset as the prediction request)
      * @param participants who receives them
      * @param targets the aggregated n x C targets
-     * @param targetsAreLogits whether participants must soften them with {@code temperature} first
-     * @param temperature the distillation temperature
-     * @param distillEpochs passes over the subset
-     * @param revisit whether participants train on their private data afterwards (FedMD's revisit)
-     * @param distillLearningRate the participants' learning rate while distilling (0: their training rate)
+     * @param step how to distill them
      * @return one request per participant
      */
     public static List<Message> distillRequests(RoundContext context, List<String> participants, float[][] targets,
-            boolean targetsAreLogits, double temperature, int distillEpochs, boolean revisit,
-            double distillLearningRate) {
+            DistillStep step) {
         ConfigRecord config = ConfigRecord.of(STEP, STEP_DISTILL, SUBSET_SEED, context.seed("public-subset"),
-                SUBSET_SIZE, targets.length, TARGETS_ARE_LOGITS, targetsAreLogits, TEMPERATURE, temperature,
-                DISTILL_EPOCHS, distillEpochs, REVISIT, revisit, DISTILL_LEARNING_RATE, distillLearningRate);
+                SUBSET_SIZE, targets.length, TARGETS_ARE_LOGITS, step.targetsAreLogits(), TEMPERATURE,
+                step.temperature(), DISTILL_EPOCHS, step.epochs(), REVISIT, step.revisit(), DISTILL_LEARNING_RATE,
+                step.learningRate(), DISTILL_WEIGHT, step.weight());
         TensorRecord tensors = TensorRecord.of(TARGETS, matrix(targets));
         return participants.stream()
                 .map(id -> Message.builder(context.round(), MessageKind.DISTILL, id)

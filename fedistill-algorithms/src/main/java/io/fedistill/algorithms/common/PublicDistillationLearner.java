@@ -129,8 +129,9 @@ public final class PublicDistillationLearner implements Learner {
         float[][] probabilities = request.config().getBoolean(TARGETS_ARE_LOGITS, false)
                 ? SoftLabels.softmax(targets, temperature)
                 : targets;
-        double loss = session.distill(publicData.pool(), subset, probabilities, temperature,
-                (int) request.config().getLong(DISTILL_EPOCHS), seed(request, "distill"));
+        float weight = request.config().has(DISTILL_WEIGHT) ? (float) request.config().getDouble(DISTILL_WEIGHT) : 1f;
+        double loss = weight <= 0 ? 0 : session.distill(publicData.pool(), subset, probabilities, temperature,
+                (int) request.config().getLong(DISTILL_EPOCHS), weight, seed(request, "distill"));
         if (request.config().getBoolean(REVISIT, false)) {
             trainPrivate(request, session);
         }

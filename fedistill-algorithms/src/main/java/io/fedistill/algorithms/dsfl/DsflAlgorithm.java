@@ -4,6 +4,7 @@ import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.PublicDistillationLearner;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.learner.Learner;
@@ -21,7 +22,7 @@ public final class DsflAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "dsfl";
     private static final List<String> OPTIONS = List.of("subsetSize", "aggregation", "eraTemperature",
-            "distillTemperature", "distillEpochs", "distillLearningRate", "weighting");
+            "distillTemperature", "distillEpochs", "distillLearningRate", "distillWeight", "weighting");
 
     private final Settings settings;
 
@@ -34,10 +35,11 @@ public final class DsflAlgorithm implements Algorithm {
      * @param distillTemperature the students' temperature when distilling
      * @param distillEpochs passes over the subset per round
      * @param distillLearningRate participants' learning rate while distilling (0: their training rate)
+     * @param distillWeight factor on the distillation loss per round
      * @param weighting how participants' soft labels are weighted
      */
-    record Settings(int subsetSize, boolean era, double eraTemperature, double distillTemperature, int distillEpochs,
-            double distillLearningRate, ParticipantWeighting weighting) {}
+    record Settings(int subsetSize, boolean era, Schedule eraTemperature, Schedule distillTemperature,
+            int distillEpochs, double distillLearningRate, Schedule distillWeight, ParticipantWeighting weighting) {}
 
     private DsflAlgorithm(Settings settings) {
         this.settings = settings;
@@ -47,6 +49,7 @@ public final class DsflAlgorithm implements Algorithm {
      * Creates DS-FL from its options: {@code subsetSize} (1000), {@code aggregation} ({@code era}
      * or {@code mean}, default era), {@code eraTemperature} (0.1), {@code distillTemperature}
      * (1), {@code distillEpochs} (1), {@code distillLearningRate} (0: the training rate),
+     * {@code distillWeight} (1; e.g. {@code {linear: [1, 0.2]}} lowers distillation over the run),
      * {@code weighting} (uniform; {@code examples}, {@code class-counts}, {@code validation-accuracy}).
      */
     public static DsflAlgorithm fromOptions(Map<String, Object> options) {
@@ -55,10 +58,11 @@ public final class DsflAlgorithm implements Algorithm {
         return new DsflAlgorithm(new Settings(
                 (int) read.getDouble("subsetSize", 1000, 1, 1e7),
                 aggregation.equals("era"),
-                read.getDouble("eraTemperature", 0.1, 1e-4, 0.9999),
-                read.getDouble("distillTemperature", 1.0, 1e-3, 1e3),
+                read.getSchedule("eraTemperature", 0.1, 1e-4, 0.9999),
+                read.getSchedule("distillTemperature", 1.0, 1e-3, 1e3),
                 (int) read.getDouble("distillEpochs", 1, 1, 1000),
                 read.getDouble("distillLearningRate", 0, 0, 10),
+                read.getSchedule("distillWeight", 1.0, 0, 1e3),
                 read.getWeighting("weighting")));
     }
 

@@ -34,10 +34,15 @@ final class DsflStrategy implements Strategy {
             return Metrics.of("participants_aggregated", 0);
         }
         float[][] mean = SoftLabels.weightedMean(collected.scores(), collected.weights());
-        float[][] targets = settings.era() ? SoftLabels.softmax(mean, settings.eraTemperature()) : mean;
+        int round = context.round();
+        int total = context.totalRounds();
+        float[][] targets = settings.era() ? SoftLabels.softmax(mean, settings.eraTemperature().valueAt(round, total))
+                : mean;
         ExchangeResult distilled = fleet.exchange(
-                KnowledgeProtocol.distillRequests(context, collected.participants(), targets, false,
-                        settings.distillTemperature(), settings.distillEpochs(), false, settings.distillLearningRate()),
+                KnowledgeProtocol.distillRequests(context, collected.participants(), targets,
+                        new KnowledgeProtocol.DistillStep(false, settings.distillTemperature().valueAt(round, total),
+                                settings.distillEpochs(), false, settings.distillLearningRate(),
+                                settings.distillWeight().valueAt(round, total))),
                 ReplySpec.metricsOnly("distill_loss"));
         return Metrics.of("participants_aggregated", collected.participants().size(),
                 "participants_distilled", distilled.replies().size(),

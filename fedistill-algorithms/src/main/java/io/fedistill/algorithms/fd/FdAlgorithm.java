@@ -4,6 +4,7 @@ import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.MessageKind;
@@ -26,18 +27,22 @@ public final class FdAlgorithm implements Algorithm {
     static final String ALPHA = "alpha";
     static final String TEMPERATURE = "temperature";
 
-    private final double alpha;
-    private final double temperature;
+    private final Schedule alpha;
+    private final Schedule temperature;
 
-    private FdAlgorithm(double alpha, double temperature) {
+    private FdAlgorithm(Schedule alpha, Schedule temperature) {
         this.alpha = alpha;
         this.temperature = temperature;
     }
 
-    /** Creates FD from its options: {@code alpha} (cross-entropy weight, default 0.5), {@code temperature} (default 2). */
+    /**
+     * Creates FD from its options: {@code alpha} (cross-entropy weight, default 0.5) and
+     * {@code temperature} (default 2), each a number or a schedule such as
+     * {@code {linear: [0.5, 1.0]}}, which moves weight from distillation to cross-entropy.
+     */
     public static FdAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, List.of(ALPHA, TEMPERATURE));
-        return new FdAlgorithm(read.getDouble(ALPHA, 0.5, 0, 1), read.getDouble(TEMPERATURE, 2.0, 1e-3, 1e3));
+        return new FdAlgorithm(read.getSchedule(ALPHA, 0.5, 0, 1), read.getSchedule(TEMPERATURE, 2.0, 1e-3, 1e3));
     }
 
     @Override

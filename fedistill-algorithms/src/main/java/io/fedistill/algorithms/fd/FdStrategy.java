@@ -1,5 +1,6 @@
 package io.fedistill.algorithms.fd;
 
+import io.fedistill.algorithms.Schedule;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
@@ -26,16 +27,21 @@ final class FdStrategy implements Strategy {
     private static final Logger LOG = LoggerFactory.getLogger(FdStrategy.class);
 
     private final int classes;
-    private final ConfigRecord config;
+    private final Schedule alpha;
+    private final Schedule temperature;
     private final Map<String, PerLabelLogits> latest = new TreeMap<>();
 
-    FdStrategy(int classes, double alpha, double temperature) {
+    FdStrategy(int classes, Schedule alpha, Schedule temperature) {
         this.classes = classes;
-        this.config = ConfigRecord.of(FdAlgorithm.ALPHA, alpha, FdAlgorithm.TEMPERATURE, temperature);
+        this.alpha = alpha;
+        this.temperature = temperature;
     }
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
+        ConfigRecord config = ConfigRecord.of(
+                FdAlgorithm.ALPHA, alpha.valueAt(context.round(), context.totalRounds()),
+                FdAlgorithm.TEMPERATURE, temperature.valueAt(context.round(), context.totalRounds()));
         List<Message> requests = new ArrayList<>();
         for (String id : context.selected()) {
             List<PerLabelLogits> others = latest.entrySet().stream()

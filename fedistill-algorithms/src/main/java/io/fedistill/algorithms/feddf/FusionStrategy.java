@@ -85,7 +85,7 @@ final class FusionStrategy implements Strategy {
                 double bestDivergence = divergence(student, validation, validationTeacher);
                 int epoch = 0;
                 while (epoch < settings.maxEpochs()) {
-                    student.distill(publicData.pool(), distillation, distillationTeacher, (float) settings.temperature(), 1,
+                    student.distill(publicData.pool(), distillation, distillationTeacher, (float) settings.temperature(), 1, 1f,
                             context.seed("feddf-" + group.getKey() + "-" + epoch));
                     epoch++;
                     double divergence = divergence(student, validation, validationTeacher);

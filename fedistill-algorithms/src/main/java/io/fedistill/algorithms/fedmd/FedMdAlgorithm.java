@@ -92,8 +92,8 @@ public final class FedMdAlgorithm implements Algorithm {
             }
             float[][] consensus = SoftLabels.weightedMean(collected.scores(), collected.weights());
             ExchangeResult digested = fleet.exchange(
-                    KnowledgeProtocol.distillRequests(context, collected.participants(), consensus, true, temperature,
-                            digestEpochs, true, 0),
+                    KnowledgeProtocol.distillRequests(context, collected.participants(), consensus,
+                            new KnowledgeProtocol.DistillStep(true, temperature, digestEpochs, true, 0, 1)),
                     ReplySpec.metricsOnly("distill_loss"));
             return Metrics.of("participants_aggregated", collected.participants().size(),
                     "participants_digested", digested.replies().size(),

@@ -56,15 +56,16 @@ final class StudentStrategy implements Strategy {
                 ModelZoo.build(settings.student(), setup.imageShape(), classes), setup.imageShape(), training,
                 Optional.of(student), 0)) {
             loss = session.distill(publicData.pool(), subset, targets, (float) settings.temperature(),
-                    settings.serverEpochs(), context.seed("student"));
+                    settings.serverEpochs(), 1f, context.seed("student"));
             student = session.weights();
             studentLabels = SoftLabels.softmax(session.predict(publicData.pool(), subset), settings.temperature());
         }
         int distilled = 0;
         if (settings.crossDevice()) {
             distilled = fleet.exchange(
-                    KnowledgeProtocol.distillRequests(context, collected.participants(), studentLabels, false,
-                            settings.temperature(), settings.distillEpochs(), false, settings.distillLearningRate()),
+                    KnowledgeProtocol.distillRequests(context, collected.participants(), studentLabels,
+                            new KnowledgeProtocol.DistillStep(false, settings.temperature(), settings.distillEpochs(),
+                                    false, settings.distillLearningRate(), 1)),
                     ReplySpec.metricsOnly("distill_loss")).replies().size();
         }
         return Metrics.of("participants_aggregated", collected.participants().size(),

@@ -3,6 +3,7 @@ package io.fedistill.algorithms.dsfl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
@@ -54,7 +55,8 @@ class DsflStrategyTest {
     private static Metrics runOneRound(Map<String, Object> options, ScriptedFleet fleet) {
         DsflAlgorithm algorithm = DsflAlgorithm.fromOptions(options);
         DsflStrategy strategy = new DsflStrategy(
-                new DsflAlgorithm.Settings(1, !"mean".equals(options.get("aggregation")), 0.1, 1, 1, 0,
+                new DsflAlgorithm.Settings(1, !"mean".equals(options.get("aggregation")), Schedule.constant(0.1),
+                        Schedule.constant(1), 1, 0, Schedule.linear(1, 0.5),
                         io.fedistill.core.aggregate.ParticipantWeighting.parse(
                                 (String) options.getOrDefault("weighting", "uniform"))), 2);
         assertThat(algorithm.name()).isEqualTo("dsfl");
@@ -71,6 +73,8 @@ class DsflStrategyTest {
         assertThat(metrics.get("label_entropy")).isCloseTo(0.3653339, within(1e-6));
         assertThat(metrics.get("mean_label_entropy")).isCloseTo(0.6730117, within(1e-6));
         assertThat(fleet.distillRequests).extracting(Message::participantId).containsExactly("a", "b");
+        assertThat(fleet.distillRequests.get(0).config().getDouble("distill_weight")).as("single round: the end value")
+                .isEqualTo(0.5);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.fedistill.algorithms.fd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.fedistill.algorithms.Schedule;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.Message;
@@ -51,7 +52,7 @@ class FdStrategyTest {
         PerLabelLogits p1 = new PerLabelLogits(new float[][] {{4, 1, 1}, {0, 2, 0}, {0, 0, 0}}, new int[] {1, 3, 0});
         PerLabelLogits p2 = new PerLabelLogits(new float[][] {{7, 1, -2}, {0, 0, 0}, {0, 0, 0}}, new int[] {3, 0, 0});
         ScriptedFleet fleet = new ScriptedFleet(Map.of("p0", p0, "p1", p1, "p2", p2));
-        FdStrategy strategy = new FdStrategy(C, 0.5, 2.0);
+        FdStrategy strategy = new FdStrategy(C, Schedule.linear(0.5, 0.9), Schedule.constant(2.0));
         List<String> all = List.of("p0", "p1", "p2");
         strategy.runRound(new RoundContext(1, 2, 7, all), fleet);
         assertThat(fleet.received).allSatisfy(m -> assertThat(m.tensors().isEmpty()).isTrue());
@@ -67,7 +68,7 @@ class FdStrategyTest {
         float[][] rows = teacher.teacherRows();
         assertThat(rows[1]).containsExactly(0f, 2f, 0f);
         assertThat(rows[2]).as("nobody else holds label 2: no teacher").isNull();
-        assertThat(toP0.config().getDouble(FdAlgorithm.ALPHA)).isEqualTo(0.5);
+        assertThat(toP0.config().getDouble(FdAlgorithm.ALPHA)).as("alpha in the last of 2 rounds").isCloseTo(0.9, within(1e-12));
         assertThat(toP0.config().getDouble(FdAlgorithm.TEMPERATURE)).isEqualTo(2.0);
     }
 }

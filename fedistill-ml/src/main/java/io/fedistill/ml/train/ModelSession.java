@@ -169,11 +169,12 @@ public final class ModelSession implements AutoCloseable {
      * @param targets one probability vector per sample, already softened by its producer
      * @param temperature the student's temperature
      * @param epochs passes over the samples
+     * @param weight factor on the loss, > 0 (a schedule may lower it as rounds progress)
      * @param seed shuffling seed
      * @return the mean loss over all steps (NaN when there are no samples)
      */
     public double distill(ImageDataset data, int[] indices, float[][] targets, float temperature, int epochs,
-            long seed) {
+            float weight, long seed) {
         if (targets.length != indices.length) {
             throw new IllegalArgumentException(indices.length + " samples but " + targets.length + " targets");
         }
@@ -192,7 +193,8 @@ public final class ModelSession implements AutoCloseable {
             NDArray targetArray = manager.create(flat, new Shape(indices.length, classes));
             return runEpochs(manager, data.images(manager, indices), epochs, seed,
                     (logits, positions, batch, batchManager) -> Losses.softTargetDistillation(
-                            logits, targetArray.get(batchManager, new NDIndex("{}", positions)), temperature));
+                            logits, targetArray.get(batchManager, new NDIndex("{}", positions)), temperature)
+                            .mul(weight));
         }
     }
 
