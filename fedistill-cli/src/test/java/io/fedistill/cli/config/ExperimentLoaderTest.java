@@ -58,7 +58,7 @@ class ExperimentLoaderTest {
                 .hasMessageContaining("not valid YAML");
         assertThatThrownBy(() -> load(VALID, "algorithms.0.name=fedsomething")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown algorithm 'fedsomething'")
-                .hasMessageContaining("[local-only, fedavg, fedprox, fd]");
+                .hasMessageContaining("[local-only, fedavg, fedprox, fd, fedmd, dsfl, feddf, global-student]");
         assertThatThrownBy(() -> load(VALID, "models=[mlp, vgg]")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("models[1]: unknown model 'vgg'");
         assertThatThrownBy(() -> load(VALID, "training.learnignRate=0.1")).isInstanceOf(ConfigException.class)
