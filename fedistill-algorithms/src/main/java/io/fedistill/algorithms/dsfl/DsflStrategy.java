@@ -33,7 +33,7 @@ final class DsflStrategy implements Strategy {
         if (collected.participants().isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
-        float[][] mean = SoftLabels.weightedMean(collected.scores(), collected.weights());
+        float[][] mean = SoftLabels.normalizeRows(SoftLabels.weightedMean(collected.scores(), collected.weights()));
         int round = context.round();
         int total = context.totalRounds();
         float[][] targets = settings.era() ? SoftLabels.softmax(mean, settings.eraTemperature().valueAt(round, total))

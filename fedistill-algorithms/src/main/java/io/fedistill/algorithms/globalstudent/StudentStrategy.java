@@ -46,7 +46,7 @@ final class StudentStrategy implements Strategy {
         if (collected.participants().isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
-        float[][] targets = SoftLabels.weightedMean(collected.scores(), collected.weights());
+        float[][] targets = SoftLabels.normalizeRows(SoftLabels.weightedMean(collected.scores(), collected.weights()));
         int[] subset = publicData.subset(context.seed("public-subset"), settings.subsetSize());
         TrainingSettings training = new TrainingSettings(OptimizerKind.ADAM, (float) settings.serverLearningRate(), 0f,
                 setup.training().batchSize(), 1, 0f);

@@ -82,8 +82,9 @@ class DsflStrategyTest {
         ScriptedFleet fleet = new ScriptedFleet();
         runOneRound(Map.of("aggregation", "mean", "weighting", "class-counts"), fleet);
         float[] sent = fleet.distillRequests.get(0).tensors().get(KnowledgeProtocol.TARGETS).toFloatArray();
-        // class 0 weighted 30:5 -> (30 * 0.8 + 5 * 0.4) / 35; class 1 only b holds -> 0.6
-        assertThat(sent[0]).isCloseTo((30 * 0.8f + 5 * 0.4f) / 35, within(1e-6f));
-        assertThat(sent[1]).isCloseTo(0.6f, within(1e-6f));
+        // class 0 weighted 30:5 -> (30 * 0.8 + 5 * 0.4) / 35 = 0.7428571; class 1 only b holds -> 0.6;
+        // the row is rescaled to sum to 1
+        assertThat(sent[0]).isCloseTo(0.7428571f / 1.3428571f, within(1e-6f));
+        assertThat(sent[1]).isCloseTo(0.6f / 1.3428571f, within(1e-6f));
     }
 }

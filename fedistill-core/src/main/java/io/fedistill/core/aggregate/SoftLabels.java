@@ -35,6 +35,25 @@ public final class SoftLabels {
         return mean;
     }
 
+    /**
+     * Returns the rows rescaled to sum to 1: per-class weights keep each class's weights summing
+     * to 1, so a weighted mean of probability rows needs this to be a distribution again.
+     */
+    public static float[][] normalizeRows(float[][] rows) {
+        float[][] out = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            double sum = 0;
+            for (float v : rows[i]) {
+                sum += v;
+            }
+            out[i] = new float[rows[i].length];
+            for (int k = 0; k < rows[i].length; k++) {
+                out[i][k] = sum > 0 ? (float) (rows[i][k] / sum) : 1f / rows[i].length;
+            }
+        }
+        return out;
+    }
+
     /** Returns {@code softmax(row / temperature)} for every row. */
     public static float[][] softmax(float[][] rows, double temperature) {
         if (!(temperature > 0)) {
