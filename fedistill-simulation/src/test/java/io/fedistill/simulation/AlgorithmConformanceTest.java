@@ -116,6 +116,22 @@ class AlgorithmConformanceTest {
     }
 
     @Test
+    void fdAlignsFeaturePrototypesFirstThenOutputs() {
+        Map<String, ModelSpec> sameWidth = new LinkedHashMap<>();
+        IDS.forEach(id -> sameWidth.put(id, ModelSpec.parse(id.equals("p0") ? "mlp:84" : "lenet")));
+        RunResult staged = run(AlgorithmRegistry.create("fd", Map.of("featureRounds", 2, "featureWeight", 0.1)),
+                sameWidth, FailureInjection.none());
+        // the feature stage uploads a 10 x 84 prototype table per participant, the output stage 10 x 10 logits
+        assertThat(staged.rounds().get(0).bytesUp()).isGreaterThan(4 * staged.rounds().get(2).bytesUp());
+        assertThat(staged.rounds()).allSatisfy(r -> assertThat(r.failures()).isEmpty());
+        assertThat(staged.rounds().get(ROUNDS - 1).evaluation().orElseThrow().testAccuracyMean()).isGreaterThan(0.3);
+        assertThatThrownBy(() -> run(AlgorithmRegistry.create("fd", Map.of("featureRounds", 1)), modelsFor("fd"),
+                FailureInjection.none()))
+                .hasMessageContaining("every participant's features must be equally wide")
+                .hasMessageContaining("mlp:64=64").hasMessageContaining("lenet=84");
+    }
+
+    @Test
     void publicDataOverlappingPrivateDataIsRefused() {
         PublicData overlapping = new PublicData(data.train(), IntStream.range(2990, 3100).toArray(), false);
         assertThatThrownBy(() -> Simulation.builder()

@@ -10,39 +10,75 @@ import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.Strategy;
+import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainOutcome;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Federated Distillation (Jeong et al. 2018): participants upload per-label mean logits and
  * counts; each participant then distills, label by label, toward the count-weighted mean logits
- * of the other participants. Only C x C numbers travel, so architectures may differ.
+ * of the other participants. Only C x C numbers travel, so architectures may differ. An optional
+ * first stage exchanges per-label feature prototypes instead and pulls features toward them.
  */
 public final class FdAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "fd";
     static final String ALPHA = "alpha";
     static final String TEMPERATURE = "temperature";
+    static final String STAGE = "stage";
+    static final String FEATURE_WEIGHT = "feature_weight";
 
     private final Schedule alpha;
     private final Schedule temperature;
+    private final int featureRounds;
+    private final double featureWeight;
 
-    private FdAlgorithm(Schedule alpha, Schedule temperature) {
+    private FdAlgorithm(Schedule alpha, Schedule temperature, int featureRounds, double featureWeight) {
         this.alpha = alpha;
         this.temperature = temperature;
+        this.featureRounds = featureRounds;
+        this.featureWeight = featureWeight;
     }
 
     /**
      * Creates FD from its options: {@code alpha} (cross-entropy weight, default 0.5) and
      * {@code temperature} (default 2), each a number or a schedule such as
-     * {@code {linear: [0.5, 1.0]}}, which moves weight from distillation to cross-entropy.
+     * {@code {linear: [0.5, 1.0]}}, which moves weight from distillation to cross-entropy;
+     * {@code featureRounds} (default 0) and {@code featureWeight} (default 1): multi-stage
+     * distillation that first aligns per-label feature prototypes for that many rounds, then
+     * distills outputs. The feature stage needs every participant's features equally wide.
      */
     public static FdAlgorithm fromOptions(Map<String, Object> options) {
-        AlgorithmOptions read = new AlgorithmOptions(NAME, options, List.of(ALPHA, TEMPERATURE));
-        return new FdAlgorithm(read.getSchedule(ALPHA, 0.5, 0, 1), read.getSchedule(TEMPERATURE, 2.0, 1e-3, 1e3));
+        AlgorithmOptions read = new AlgorithmOptions(NAME, options,
+                List.of(ALPHA, TEMPERATURE, "featureRounds", "featureWeight"));
+        return new FdAlgorithm(read.getSchedule(ALPHA, 0.5, 0, 1), read.getSchedule(TEMPERATURE, 2.0, 1e-3, 1e3),
+                (int) read.getDouble("featureRounds", 0, 0, 1e6), read.getDouble("featureWeight", 1, 0, 1e6));
+    }
+
+    @Override
+    public void validate(FederationSetup setup) {
+        if (featureRounds > 0) {
+            featureWidth(setup);
+        }
+    }
+
+    /** Returns the participants' common feature width, or fails naming the widths that differ. */
+    private static int featureWidth(FederationSetup setup) {
+        Map<ModelSpec, Long> widths = new LinkedHashMap<>();
+        for (ModelSpec spec : setup.models().values()) {
+            widths.computeIfAbsent(spec, s -> ModelZoo.featureWidth(s, setup.imageShape(), setup.numClasses()));
+        }
+        if (new HashSet<>(widths.values()).size() > 1) {
+            throw new IllegalArgumentException(NAME + "'s feature stage (featureRounds > 0) aligns feature "
+                    + "prototypes, so every participant's features must be equally wide; got " + widths);
+        }
+        return Math.toIntExact(widths.values().iterator().next());
     }
 
     @Override
@@ -52,7 +88,9 @@ public final class FdAlgorithm implements Algorithm {
 
     @Override
     public Strategy newStrategy(FederationSetup setup) {
-        return new FdStrategy(setup.numClasses(), alpha, temperature);
+        validate(setup);
+        return new FdStrategy(setup.numClasses(), alpha, temperature, featureRounds, featureWeight,
+                featureRounds > 0 ? featureWidth(setup) : 0);
     }
 
     @Override
@@ -62,17 +100,27 @@ public final class FdAlgorithm implements Algorithm {
             if (request.kind() == MessageKind.EVALUATE) {
                 return local.evaluate(request, context);
             }
+            boolean featureStage = PerLabelMeans.FEATURES.equals(request.config().getString(STAGE, PerLabelMeans.LOGITS));
+            String kind = featureStage ? PerLabelMeans.FEATURES : PerLabelMeans.LOGITS;
             LocalObjective objective = LocalObjective.crossEntropy();
             if (!request.tensors().isEmpty()) {
-                PerLabelLogits teacher = PerLabelLogits.fromRecord(request.tensors());
-                objective = objective.withLabelTeacher(teacher.teacherRows(),
-                        (float) request.config().getDouble(ALPHA), (float) request.config().getDouble(TEMPERATURE));
+                PerLabelMeans teacher = PerLabelMeans.fromRecord(kind, request.tensors());
+                objective = featureStage
+                        ? objective.withFeatureTeacher(teacher.teacherRows(),
+                                (float) request.config().getDouble(FEATURE_WEIGHT))
+                        : objective.withLabelTeacher(teacher.teacherRows(),
+                                (float) request.config().getDouble(ALPHA), (float) request.config().getDouble(TEMPERATURE));
             }
             try (ModelSession session = local.openStored(context)) {
                 TrainOutcome outcome = session.train(setup.trainSet(), setup.split().trainIndices(), objective,
                         local.trainingSeed(request.round()));
                 context.state().save(LocalModel.WEIGHTS_KEY, session.weights());
-                PerLabelLogits upload = PerLabelLogits.fromSums(outcome.perLabelLogitSums(), outcome.perLabelCounts());
+                int classes = setup.trainSet().numClasses();
+                PerLabelMeans upload = featureStage
+                        ? PerLabelMeans.fromSums(kind, outcome.perLabelFeatureSums(), outcome.perLabelCounts(),
+                                Math.toIntExact(ModelZoo.featureWidth(setup.model(), setup.trainSet().imageShape(),
+                                        classes)))
+                        : PerLabelMeans.fromSums(kind, outcome.perLabelLogitSums(), outcome.perLabelCounts(), classes);
                 return request.reply().optTensors(upload.toRecord())
                         .optMetrics(Metrics.of("examples", outcome.examples(),
                                 "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss()))

@@ -20,10 +20,10 @@ class FdStrategyTest {
 
     /** A fleet of three participants whose uploads are fixed per-label logits. */
     private static final class ScriptedFleet implements Fleet {
-        final Map<String, PerLabelLogits> uploads;
+        final Map<String, PerLabelMeans> uploads;
         final List<Message> received = new ArrayList<>();
 
-        ScriptedFleet(Map<String, PerLabelLogits> uploads) {
+        ScriptedFleet(Map<String, PerLabelMeans> uploads) {
             this.uploads = uploads;
         }
 
@@ -48,9 +48,9 @@ class FdStrategyTest {
     @Test
     void teachersAreCountWeightedAndExcludeTheRecipient() {
         // p0 holds labels 0 and 2 only; p1 holds labels 0 and 1; p2 holds label 0 only
-        PerLabelLogits p0 = new PerLabelLogits(new float[][] {{1, 0, 0}, {0, 0, 0}, {0, 0, 9}}, new int[] {2, 0, 5});
-        PerLabelLogits p1 = new PerLabelLogits(new float[][] {{4, 1, 1}, {0, 2, 0}, {0, 0, 0}}, new int[] {1, 3, 0});
-        PerLabelLogits p2 = new PerLabelLogits(new float[][] {{7, 1, -2}, {0, 0, 0}, {0, 0, 0}}, new int[] {3, 0, 0});
+        PerLabelMeans p0 = new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{1, 0, 0}, {0, 0, 0}, {0, 0, 9}}, new int[] {2, 0, 5});
+        PerLabelMeans p1 = new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{4, 1, 1}, {0, 2, 0}, {0, 0, 0}}, new int[] {1, 3, 0});
+        PerLabelMeans p2 = new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{7, 1, -2}, {0, 0, 0}, {0, 0, 0}}, new int[] {3, 0, 0});
         ScriptedFleet fleet = new ScriptedFleet(Map.of("p0", p0, "p1", p1, "p2", p2));
         FdStrategy strategy = new FdStrategy(C, Schedule.linear(0.5, 0.9), Schedule.constant(2.0));
         List<String> all = List.of("p0", "p1", "p2");
@@ -60,7 +60,7 @@ class FdStrategyTest {
         fleet.received.clear();
         strategy.runRound(new RoundContext(2, 2, 7, all), fleet);
         Message toP0 = fleet.received.stream().filter(m -> m.participantId().equals("p0")).findFirst().orElseThrow();
-        PerLabelLogits teacher = PerLabelLogits.fromRecord(toP0.tensors());
+        PerLabelMeans teacher = PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, toP0.tensors());
         // label 0: (1 * (4,1,1) + 3 * (7,1,-2)) / 4 = (6.25, 1, -1.25); p0's own (1,0,0) is excluded
         assertThat(teacher.counts()).containsExactly(4, 3, 0);
         assertThat(teacher.means()[0][0]).isCloseTo(6.25f, within(1e-6f));

@@ -67,6 +67,16 @@ public final class ModelZoo {
         }
     }
 
+    /** Returns the width of the flattened features the network's feature extractor produces. */
+    public static long featureWidth(ModelSpec spec, Shape imageShape, int numClasses) {
+        ClassifierNetwork net = build(spec, imageShape, numClasses);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Shape input = new Shape(1).addAll(imageShape);
+            net.network().initialize(manager, DataType.FLOAT32, input);
+            return net.features().getOutputShapes(new Shape[] {input})[0].size();
+        }
+    }
+
     private static ClassifierNetwork assemble(ModelSpec spec, Block features, Block head) {
         SequentialBlock network = new SequentialBlock().add(features).add(head);
         return new ClassifierNetwork(spec, features, head, network);

@@ -5,23 +5,29 @@ import java.util.Optional;
 
 /**
  * What local training minimizes: cross-entropy, optionally distilled toward a per-label teacher
- * (FD) and optionally anchored to global weights by a proximal term (FedProx). Immutable.
+ * (FD), aligned to per-label feature prototypes, and anchored to global weights by a proximal
+ * term (FedProx). Immutable.
  */
 public final class LocalObjective {
-    private static final LocalObjective CROSS_ENTROPY = new LocalObjective(null, 1, 1, null, 0);
+    private static final LocalObjective CROSS_ENTROPY = new LocalObjective(null, 1, 1, null, 0, null, 0);
 
     private final float[][] labelTeacher;
     private final float alpha;
     private final float temperature;
     private final TensorRecord proximalAnchor;
     private final float mu;
+    private final float[][] featureTeacher;
+    private final float featureWeight;
 
-    private LocalObjective(float[][] labelTeacher, float alpha, float temperature, TensorRecord proximalAnchor, float mu) {
+    private LocalObjective(float[][] labelTeacher, float alpha, float temperature, TensorRecord proximalAnchor, float mu,
+            float[][] featureTeacher, float featureWeight) {
         this.labelTeacher = labelTeacher;
         this.alpha = alpha;
         this.temperature = temperature;
         this.proximalAnchor = proximalAnchor;
         this.mu = mu;
+        this.featureTeacher = featureTeacher;
+        this.featureWeight = featureWeight;
     }
 
     /** Returns plain cross-entropy. */
@@ -49,7 +55,26 @@ public final class LocalObjective {
         for (int c = 0; c < copy.length; c++) {
             copy[c] = perLabelLogits[c] == null ? null : perLabelLogits[c].clone();
         }
-        return new LocalObjective(copy, alphaCe, temperatureT, proximalAnchor, mu);
+        return new LocalObjective(copy, alphaCe, temperatureT, proximalAnchor, mu, featureTeacher, featureWeight);
+    }
+
+    /**
+     * Adds feature alignment: pulls each sample's features toward its label's target features
+     * (class prototypes), {@code weight * ||f - t_label||^2}, averaged over samples that have one.
+     *
+     * @param perLabelFeatures row c: target features for label c, or null where none exists
+     * @param weight the term's weight, >= 0
+     * @return the extended objective
+     */
+    public LocalObjective withFeatureTeacher(float[][] perLabelFeatures, float weight) {
+        if (!(weight >= 0) || !Float.isFinite(weight)) {
+            throw new IllegalArgumentException("feature weight must be >= 0, got " + weight);
+        }
+        float[][] copy = new float[perLabelFeatures.length][];
+        for (int c = 0; c < copy.length; c++) {
+            copy[c] = perLabelFeatures[c] == null ? null : perLabelFeatures[c].clone();
+        }
+        return new LocalObjective(labelTeacher, alpha, temperature, proximalAnchor, mu, copy, weight);
     }
 
     /** Adds the proximal term {@code mu / 2 * ||w - anchor||^2}. */
@@ -57,7 +82,7 @@ public final class LocalObjective {
         if (!(proximalMu >= 0) || !Float.isFinite(proximalMu)) {
             throw new IllegalArgumentException("mu must be >= 0, got " + proximalMu);
         }
-        return new LocalObjective(labelTeacher, alpha, temperature, anchor, proximalMu);
+        return new LocalObjective(labelTeacher, alpha, temperature, anchor, proximalMu, featureTeacher, featureWeight);
     }
 
     Optional<float[][]> labelTeacher() {
@@ -78,5 +103,13 @@ public final class LocalObjective {
 
     float mu() {
         return mu;
+    }
+
+    Optional<float[][]> featureTeacher() {
+        return Optional.ofNullable(featureTeacher);
+    }
+
+    float featureWeight() {
+        return featureWeight;
     }
 }

@@ -65,6 +65,21 @@ public final class Losses {
         return kl.mean().mul(temperature * temperature);
     }
 
+    /**
+     * Feature alignment: the mean over samples with a target of the squared distance between a
+     * sample's features and its label's target features (class prototypes).
+     *
+     * @param features the model's features (n, D)
+     * @param targets target features of each sample's label (n, D)
+     * @param hasTarget 1 where a sample's label has a target, 0 where none (n)
+     * @return the scalar loss (0 when no sample has a target)
+     */
+    public static NDArray featureAlignment(NDArray features, NDArray targets, NDArray hasTarget) {
+        NDArray mask = hasTarget.toType(features.getDataType(), false);
+        NDArray squared = features.sub(targets).square().sum(new int[] {1}).mul(mask);
+        return squared.sum().div(mask.sum().maximum(1f));
+    }
+
     /** FedProx's proximal term {@code mu / 2 * sum ||w - w_anchor||^2} over matching arrays. */
     public static NDArray proximal(List<NDArray> weights, List<NDArray> anchors, float mu) {
         if (weights.size() != anchors.size() || weights.isEmpty()) {

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
@@ -133,9 +134,10 @@ public final class ModelSession implements AutoCloseable {
     public TrainOutcome train(ImageDataset data, int[] indices, LocalObjective objective, long seed) {
         int classes = data.numClasses();
         float[][] logitSums = new float[classes][classes];
-        int[] logitCounts = new int[classes];
+        float[][] featureSums = new float[classes][];
+        int[] counts = new int[classes];
         if (indices.length == 0) {
-            return new TrainOutcome(Double.NaN, 0, logitSums, logitCounts);
+            return new TrainOutcome(Double.NaN, 0, logitSums, featureSums, counts);
         }
         int[] labels = data.labels(indices);
         double meanLoss;
@@ -143,21 +145,29 @@ public final class ModelSession implements AutoCloseable {
             NDArray labelArray = manager.create(Arrays.stream(labels).asLongStream().toArray());
             ObjectiveArrays arrays = new ObjectiveArrays(manager, objective, classes);
             meanLoss = runEpochs(manager, data.images(manager, indices), settings.epochs(), seed,
-                    (logits, positions, batch, batchManager) -> {
+                    (features, logits, positions, batch, batchManager) -> {
                         NDArray y = labelArray.get(batchManager, new NDIndex("{}", positions));
-                        NDArray loss = arrays.loss(logits, y, batchManager);
+                        NDArray loss = arrays.loss(features, logits, y, batchManager);
                         float[] batchLogits = logits.toFloatArray();
+                        float[] batchFeatures = features.toFloatArray();
+                        int width = (int) features.getShape().get(1);
                         for (int i = 0; i < batch.length; i++) {
                             int label = labels[(int) batch[i]];
-                            logitCounts[label]++;
+                            counts[label]++;
                             for (int c = 0; c < classes; c++) {
                                 logitSums[label][c] += batchLogits[i * classes + c];
+                            }
+                            if (featureSums[label] == null) {
+                                featureSums[label] = new float[width];
+                            }
+                            for (int f = 0; f < width; f++) {
+                                featureSums[label][f] += batchFeatures[i * width + f];
                             }
                         }
                         return loss;
                     });
         }
-        return new TrainOutcome(meanLoss, indices.length, logitSums, logitCounts);
+        return new TrainOutcome(meanLoss, indices.length, logitSums, featureSums, counts);
     }
 
     /**
@@ -192,7 +202,7 @@ public final class ModelSession implements AutoCloseable {
         try (NDManager manager = model.getNDManager().newSubManager()) {
             NDArray targetArray = manager.create(flat, new Shape(indices.length, classes));
             return runEpochs(manager, data.images(manager, indices), epochs, seed,
-                    (logits, positions, batch, batchManager) -> Losses.softTargetDistillation(
+                    (features, logits, positions, batch, batchManager) -> Losses.softTargetDistillation(
                             logits, targetArray.get(batchManager, new NDIndex("{}", positions)), temperature)
                             .mul(weight));
         }
@@ -216,15 +226,16 @@ public final class ModelSession implements AutoCloseable {
         return out;
     }
 
-    /** Computes one batch's loss from the model's logits; may record what it needs from the batch. */
+    /** Computes one batch's loss from the model's features and logits; may record what it needs. */
     private interface BatchLoss {
-        NDArray loss(NDArray logits, NDArray positions, long[] batch, NDManager batchManager);
+        NDArray loss(NDArray features, NDArray logits, NDArray positions, long[] batch, NDManager batchManager);
     }
 
     /** Runs shuffled mini-batch epochs over {@code images}; returns the mean loss per step. */
     private double runEpochs(NDManager manager, NDArray images, int epochs, long seed, BatchLoss batchLoss) {
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
         Random random = new Random(seed);
+        ParameterStore store = new ParameterStore(manager, false);
         int n = (int) images.getShape().get(0);
         double lossSum = 0;
         int steps = 0;
@@ -243,8 +254,11 @@ public final class ModelSession implements AutoCloseable {
                     NDArray positions = batchManager.create(batch);
                     NDArray x = images.get(batchManager, new NDIndex("{}", positions));
                     try (GradientCollector collector = trainer.newGradientCollector()) {
-                        NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                        NDArray loss = batchLoss.loss(logits, positions, batch, batchManager);
+                        // features and head run separately so losses can reach the features
+                        NDArray features = network.features().forward(store, new NDList(x), true).singletonOrThrow();
+                        NDArray logits = network.head().forward(store, new NDList(features), true).singletonOrThrow();
+                        NDArray loss = batchLoss.loss(features.reshape(features.getShape().get(0), -1), logits,
+                                positions, batch, batchManager);
                         collector.backward(loss);
                         lossSum += loss.getFloat();
                     }
@@ -314,6 +328,8 @@ public final class ModelSession implements AutoCloseable {
         private final LocalObjective objective;
         private final NDArray teacherTable;
         private final NDArray teacherPresent;
+        private final NDArray featureTable;
+        private final NDArray featurePresent;
         private final List<NDArray> trainable = new ArrayList<>();
         private final List<NDArray> anchors = new ArrayList<>();
 
@@ -338,6 +354,31 @@ public final class ModelSession implements AutoCloseable {
                 teacherTable = null;
                 teacherPresent = null;
             }
+            if (objective.featureTeacher().isPresent()) {
+                float[][] rows = objective.featureTeacher().get();
+                int width = -1;
+                for (float[] row : rows) {
+                    if (row != null) {
+                        width = row.length;
+                    }
+                }
+                float[] table = new float[classes * Math.max(0, width)];
+                float[] present = new float[classes];
+                for (int c = 0; c < classes && width > 0; c++) {
+                    if (rows[c] != null) {
+                        if (rows[c].length != width) {
+                            throw new IllegalArgumentException("feature teacher rows differ in width");
+                        }
+                        System.arraycopy(rows[c], 0, table, c * width, width);
+                        present[c] = 1;
+                    }
+                }
+                featureTable = width > 0 ? manager.create(table, new Shape(classes, width)) : null;
+                featurePresent = width > 0 ? manager.create(present) : null;
+            } else {
+                featureTable = null;
+                featurePresent = null;
+            }
             if (objective.proximalAnchor().isPresent() && objective.mu() > 0) {
                 TensorRecord anchor = objective.proximalAnchor().get();
                 for (Pair<String, Parameter> p : network.network().getParameters()) {
@@ -350,7 +391,7 @@ public final class ModelSession implements AutoCloseable {
             }
         }
 
-        NDArray loss(NDArray logits, NDArray labels, NDManager batchManager) {
+        NDArray loss(NDArray features, NDArray logits, NDArray labels, NDManager batchManager) {
             NDArray loss;
             if (teacherTable != null) {
                 NDArray teacher = teacherTable.get(batchManager, new NDIndex("{}", labels));
@@ -358,6 +399,15 @@ public final class ModelSession implements AutoCloseable {
                 loss = Losses.distillation(logits, teacher, labels, present, objective.alpha(), objective.temperature());
             } else {
                 loss = Losses.crossEntropy(logits, labels);
+            }
+            if (featureTable != null) {
+                if (features.getShape().get(1) != featureTable.getShape().get(1)) {
+                    throw new IllegalArgumentException("the model's features are " + features.getShape().get(1)
+                            + " wide, the feature teacher's " + featureTable.getShape().get(1));
+                }
+                NDArray target = featureTable.get(batchManager, new NDIndex("{}", labels));
+                NDArray present = featurePresent.get(batchManager, new NDIndex("{}", labels));
+                loss = loss.add(Losses.featureAlignment(features, target, present).mul(objective.featureWeight()));
             }
             if (!trainable.isEmpty()) {
                 loss = loss.add(Losses.proximal(trainable, anchors, objective.mu()));

@@ -7,6 +7,9 @@ package io.fedistill.ml.train;
  * @param examples samples seen per epoch
  * @param perLabelLogitSums row c: sum of the logits the model produced for samples of label c
  *     during training (FD's upload, before dividing by the counts)
- * @param perLabelCounts how many logit vectors each row sums
+ * @param perLabelFeatureSums row c: sum of the feature vectors for samples of label c (null rows
+ *     for labels the participant has none of): per-class prototypes before dividing
+ * @param perLabelCounts how many vectors each row sums
  */
-public record TrainOutcome(double meanLoss, int examples, float[][] perLabelLogitSums, int[] perLabelCounts) {}
+public record TrainOutcome(double meanLoss, int examples, float[][] perLabelLogitSums, float[][] perLabelFeatureSums,
+        int[] perLabelCounts) {}

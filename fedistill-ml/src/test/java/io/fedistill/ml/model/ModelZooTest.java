@@ -44,6 +44,13 @@ class ModelZooTest {
     }
 
     @Test
+    void featureWidthsOfTheSmallArchitectures() {
+        assertThat(ModelZoo.featureWidth(ModelSpec.parse("mlp:64"), MNIST, 10)).isEqualTo(64);
+        assertThat(ModelZoo.featureWidth(ModelSpec.parse("lenet"), MNIST, 10)).isEqualTo(84);
+        assertThat(ModelZoo.featureWidth(ModelSpec.parse("cnn:0.5"), MNIST, 10)).isEqualTo(256);
+    }
+
+    @Test
     void parsesOptionsAndRefusesUnknownNames() {
         assertThat(ModelSpec.parse("mlp:256-128").hiddenWidths()).containsExactly(256, 128);
         assertThat(ModelSpec.parse("cnn:0.5").widthMultiplier()).isEqualTo(0.5);

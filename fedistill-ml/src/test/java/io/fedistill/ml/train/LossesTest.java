@@ -62,6 +62,17 @@ class LossesTest {
     }
 
     @Test
+    void featureAlignmentMatchesHandComputedValue() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray features = m.create(new float[] {1, 2, 0, 0, 5, 5}, new Shape(3, 2));
+            NDArray targets = m.create(new float[] {0, 0, 3, 4, 0, 0}, new Shape(3, 2));
+            // samples 0 and 1 have a target: (1 + 4) and (9 + 16), mean 15; sample 2 has none
+            NDArray present = m.create(new float[] {1, 1, 0});
+            assertThat(Losses.featureAlignment(features, targets, present).getFloat()).isCloseTo(15f, within(1e-6f));
+        }
+    }
+
+    @Test
     void distillationGradientMatchesFiniteDifferences() {
         try (NDManager m = NDManager.newBaseManager()) {
             double[] student = {0.3, -1.2, 0.8, 1.5, 0.1, -0.4};

@@ -5,54 +5,57 @@ import io.fedistill.core.tensor.TensorRecord;
 import java.util.Collection;
 
 /**
- * Per-label mean logits with the number of samples behind each row: FD's upload, and, summed
- * over other participants with counts as weights, its teacher.
+ * Per-label mean vectors (logits or feature prototypes) with the number of samples behind each
+ * row: FD's upload, and, summed over other participants with counts as weights, its teacher.
  *
- * @param means row c: mean logit vector over samples of label c (zeros where the count is 0)
+ * @param kind the tensor name: {@link #LOGITS} or {@link #FEATURES}
+ * @param means row c: mean vector over samples of label c (zeros where the count is 0)
  * @param counts samples behind each row
  */
-record PerLabelLogits(float[][] means, int[] counts) {
+record PerLabelMeans(String kind, float[][] means, int[] counts) {
     static final String LOGITS = "logits";
+    static final String FEATURES = "features";
     static final String COUNTS = "counts";
 
-    static PerLabelLogits fromSums(float[][] sums, int[] counts) {
-        float[][] means = new float[sums.length][];
+    /** Divides per-label sums by their counts; a null sum row (no samples) becomes zeros of {@code width}. */
+    static PerLabelMeans fromSums(String kind, float[][] sums, int[] counts, int width) {
+        float[][] means = new float[sums.length][width];
         for (int c = 0; c < sums.length; c++) {
-            means[c] = new float[sums[c].length];
-            for (int k = 0; k < sums[c].length; k++) {
+            for (int k = 0; k < width && sums[c] != null; k++) {
                 means[c][k] = counts[c] == 0 ? 0 : sums[c][k] / counts[c];
             }
         }
-        return new PerLabelLogits(means, counts.clone());
+        return new PerLabelMeans(kind, means, counts.clone());
     }
 
-    /** Count-weighted mean of several participants' logits, label by label. */
-    static PerLabelLogits weightedMean(Collection<PerLabelLogits> parts, int classes) {
-        double[][] sums = new double[classes][classes];
+    /** Count-weighted mean of several participants' vectors, label by label. */
+    static PerLabelMeans weightedMean(String kind, Collection<PerLabelMeans> parts, int classes, int width) {
+        double[][] sums = new double[classes][width];
         int[] counts = new int[classes];
-        for (PerLabelLogits part : parts) {
+        for (PerLabelMeans part : parts) {
             for (int c = 0; c < classes; c++) {
                 counts[c] += part.counts[c];
-                for (int k = 0; k < classes; k++) {
+                for (int k = 0; k < width; k++) {
                     sums[c][k] += (double) part.counts[c] * part.means[c][k];
                 }
             }
         }
-        float[][] means = new float[classes][classes];
+        float[][] means = new float[classes][width];
         for (int c = 0; c < classes; c++) {
-            for (int k = 0; k < classes; k++) {
+            for (int k = 0; k < width; k++) {
                 means[c][k] = counts[c] == 0 ? 0 : (float) (sums[c][k] / counts[c]);
             }
         }
-        return new PerLabelLogits(means, counts);
+        return new PerLabelMeans(kind, means, counts);
     }
 
     /** Reads the record's two tensors. */
-    static PerLabelLogits fromRecord(TensorRecord record) {
-        Tensor logits = record.get(LOGITS);
+    static PerLabelMeans fromRecord(String kind, TensorRecord record) {
+        Tensor values = record.get(kind);
         Tensor countTensor = record.get(COUNTS);
         int classes = countTensor.size();
-        float[][] means = new float[classes][classes];
+        int width = values.shape()[1];
+        float[][] means = new float[classes][width];
         int[] counts = new int[classes];
         for (int c = 0; c < classes; c++) {
             float count = countTensor.get(c);
@@ -60,24 +63,25 @@ record PerLabelLogits(float[][] means, int[] counts) {
                 throw new IllegalArgumentException("label " + c + " has count " + count + ", not a count");
             }
             counts[c] = (int) count;
-            for (int k = 0; k < classes; k++) {
-                means[c][k] = logits.get(c * classes + k);
+            for (int k = 0; k < width; k++) {
+                means[c][k] = values.get(c * width + k);
             }
         }
-        return new PerLabelLogits(means, counts);
+        return new PerLabelMeans(kind, means, counts);
     }
 
     /** Writes the means and counts as two tensors. */
     TensorRecord toRecord() {
         int classes = counts.length;
-        float[] flat = new float[classes * classes];
+        int width = classes == 0 ? 0 : means[0].length;
+        float[] flat = new float[classes * width];
         float[] countValues = new float[classes];
         for (int c = 0; c < classes; c++) {
-            System.arraycopy(means[c], 0, flat, c * classes, classes);
+            System.arraycopy(means[c], 0, flat, c * width, width);
             countValues[c] = counts[c];
         }
         return TensorRecord.builder()
-                .put(LOGITS, Tensor.wrap(new int[] {classes, classes}, flat))
+                .put(kind, Tensor.wrap(new int[] {classes, width}, flat))
                 .put(COUNTS, Tensor.wrap(new int[] {classes}, countValues))
                 .build();
     }
