@@ -4,6 +4,7 @@ import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.algorithms.common.PublicDistillationLearner;
 import io.fedistill.core.aggregate.ParticipantWeighting;
@@ -27,7 +28,7 @@ public final class GlobalStudentAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "global-student";
     private static final List<String> OPTIONS = List.of("model", "mode", "subsetSize", "serverEpochs",
-            "serverLearningRate", "temperature", "distillEpochs", "distillLearningRate", "weighting");
+            "serverLearningRate", "temperature", "distillEpochs", "distillLearningRate", "distillWeight", "weighting");
 
     private final Settings settings;
 
@@ -42,11 +43,12 @@ public final class GlobalStudentAlgorithm implements Algorithm {
      * @param temperature distillation temperature on both sides
      * @param distillEpochs participants' epochs over the subset (cross-device)
      * @param distillLearningRate participants' learning rate while distilling (0: their training rate)
+     * @param distillWeight factor on participants' distillation loss per round (cross-device)
      * @param weighting how participants' soft labels are weighted
      */
     record Settings(ModelSpec student, boolean crossDevice, int subsetSize, int serverEpochs,
             double serverLearningRate, double temperature, int distillEpochs, double distillLearningRate,
-            ParticipantWeighting weighting) {}
+            Schedule distillWeight, ParticipantWeighting weighting) {}
 
     private GlobalStudentAlgorithm(Settings settings) {
         this.settings = settings;
@@ -56,7 +58,8 @@ public final class GlobalStudentAlgorithm implements Algorithm {
      * Creates the algorithm from its options: {@code model} (required, e.g. {@code cnn}),
      * {@code mode} ({@code cross-device} or {@code cross-institution}), {@code subsetSize}
      * (1000), {@code serverEpochs} (2), {@code serverLearningRate} (0.001), {@code temperature}
-     * (1), {@code distillEpochs} (1), {@code distillLearningRate} (0), {@code weighting} (uniform).
+     * (1), {@code distillEpochs} (1), {@code distillLearningRate} (0), {@code distillWeight} (1, or a
+     * schedule), {@code weighting} (uniform).
      */
     public static GlobalStudentAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
@@ -76,7 +79,7 @@ public final class GlobalStudentAlgorithm implements Algorithm {
                 (int) read.getDouble("subsetSize", 1000, 1, 1e7), (int) read.getDouble("serverEpochs", 2, 1, 1000),
                 read.getDouble("serverLearningRate", 0.001, 1e-7, 10), read.getDouble("temperature", 1, 1e-3, 1e3),
                 (int) read.getDouble("distillEpochs", 1, 1, 1000), read.getDouble("distillLearningRate", 0, 0, 10),
-                read.getWeighting("weighting")));
+                read.getSchedule("distillWeight", 1, 0, 1e3), read.getWeighting("weighting")));
     }
 
     @Override

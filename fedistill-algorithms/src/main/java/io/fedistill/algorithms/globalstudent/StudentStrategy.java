@@ -65,7 +65,8 @@ final class StudentStrategy implements Strategy {
             distilled = fleet.exchange(
                     KnowledgeProtocol.distillRequests(context, collected.participants(), studentLabels,
                             new KnowledgeProtocol.DistillStep(false, settings.temperature(), settings.distillEpochs(),
-                                    false, settings.distillLearningRate(), 1)),
+                                    false, settings.distillLearningRate(),
+                                    settings.distillWeight().valueAt(context.round(), context.totalRounds()))),
                     ReplySpec.metricsOnly("distill_loss")).replies().size();
         }
         return Metrics.of("participants_aggregated", collected.participants().size(),
