@@ -28,13 +28,19 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.stream.IntStream;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -132,15 +138,15 @@ public final class ExperimentRunner {
         for (int i = 0; i < data.train().size(); i++) {
             order.add(i);
         }
-        java.util.Collections.shuffle(order, new java.util.Random(Seeds.derive(config.seed(), 0, "", "public-data")));
+        Collections.shuffle(order, new Random(Seeds.derive(config.seed(), 0, "", "public-data")));
         int[] indices = order.subList(0, size).stream().mapToInt(Integer::intValue).sorted().toArray();
         return Optional.of(new PublicData(data.train(), indices, config.publicData().labeled()));
     }
 
     private static int[] privatePool(DatasetSplits data, Optional<PublicData> publicData) {
-        java.util.BitSet held = new java.util.BitSet();
-        publicData.ifPresent(p -> java.util.Arrays.stream(p.indices()).forEach(held::set));
-        return java.util.stream.IntStream.range(0, data.train().size()).filter(i -> !held.get(i)).toArray();
+        BitSet held = new BitSet();
+        publicData.ifPresent(p -> Arrays.stream(p.indices()).forEach(held::set));
+        return IntStream.range(0, data.train().size()).filter(i -> !held.get(i)).toArray();
     }
 
     /** Checks every algorithm against its model assignment before any training starts. */
@@ -164,7 +170,7 @@ public final class ExperimentRunner {
         long start = System.nanoTime();
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName(algorithm.label()).setInitialMax(config.rounds())
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" rounds", 1).setConsumer(
-                        new me.tongfei.progressbar.ConsoleProgressBarConsumer(out)).build()) {
+                        new ConsoleProgressBarConsumer(out)).build()) {
             RoundListener progress = new RoundListener() {
                 @Override
                 public void roundFinished(RoundReport report) {

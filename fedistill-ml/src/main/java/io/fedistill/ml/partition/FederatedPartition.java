@@ -2,6 +2,7 @@ package io.fedistill.ml.partition;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
 
@@ -93,7 +94,7 @@ public record FederatedPartition(List<ParticipantSplit> splits, int numClasses) 
      * @throws IllegalArgumentException naming a participant and a shared sample
      */
     public void checkDisjointFrom(int[] publicIndices) {
-        java.util.BitSet shared = new java.util.BitSet();
+        BitSet shared = new BitSet();
         for (int i : publicIndices) {
             shared.set(i);
         }

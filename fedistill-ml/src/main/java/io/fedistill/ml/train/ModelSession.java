@@ -26,6 +26,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One live model for the length of one participant call: created from a network and either
@@ -33,7 +35,7 @@ import java.util.Random;
  * closed so that no native memory outlives the call.
  */
 public final class ModelSession implements AutoCloseable {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelSession.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ModelSession.class);
     private final ClassifierNetwork network;
     private final Shape imageShape;
     private final TrainingSettings settings;
