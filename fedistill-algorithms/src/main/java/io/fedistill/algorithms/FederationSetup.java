@@ -35,4 +35,18 @@ public record FederationSetup(long seed, Shape imageShape, int numClasses, Map<S
         return publicData.orElseThrow(() -> new IllegalArgumentException(
                 algorithm + " distills on public data; declare publicData in the experiment"));
     }
+
+    /**
+     * Returns the public data, checking it can supply subsets of {@code subsetSize} samples.
+     *
+     * @throws IllegalArgumentException when there is none or it is smaller than a subset
+     */
+    public PublicData requirePublicData(String algorithm, int subsetSize) {
+        PublicData data = requirePublicData(algorithm);
+        if (subsetSize > data.size()) {
+            throw new IllegalArgumentException(algorithm + ": subsetSize " + subsetSize
+                    + " exceeds the public data's " + data.size() + " samples");
+        }
+        return data;
+    }
 }

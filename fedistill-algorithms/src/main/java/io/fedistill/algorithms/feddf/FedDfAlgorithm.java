@@ -90,11 +90,7 @@ public final class FedDfAlgorithm implements Algorithm {
                 }
             });
         }
-        int size = setup.requirePublicData(NAME).size();
-        if (settings.subsetSize() > size) {
-            throw new IllegalArgumentException(NAME + ": subsetSize " + settings.subsetSize()
-                    + " exceeds the public data's " + size + " samples");
-        }
+        setup.requirePublicData(NAME, settings.subsetSize());
     }
 
     @Override

@@ -63,15 +63,11 @@ public final class FedMdAlgorithm implements Algorithm {
 
     @Override
     public void validate(FederationSetup setup) {
-        var publicData = setup.requirePublicData(NAME);
-        if (transferEpochs > 0 && !publicData.labeled()) {
+        if (transferEpochs > 0 && !setup.requirePublicData(NAME).labeled()) {
             throw new IllegalArgumentException(NAME + "'s transfer phase needs labeled public data: set "
                     + "publicData.labeled: true, or transferEpochs: 0");
         }
-        if (subsetSize > publicData.size()) {
-            throw new IllegalArgumentException(NAME + ": subsetSize " + subsetSize + " exceeds the public data's "
-                    + publicData.size() + " samples");
-        }
+        setup.requirePublicData(NAME, subsetSize);
     }
 
     @Override

@@ -89,11 +89,7 @@ public final class GlobalStudentAlgorithm implements Algorithm {
 
     @Override
     public void validate(FederationSetup setup) {
-        int size = setup.requirePublicData(NAME).size();
-        if (settings.subsetSize() > size) {
-            throw new IllegalArgumentException(NAME + ": subsetSize " + settings.subsetSize()
-                    + " exceeds the public data's " + size + " samples");
-        }
+        setup.requirePublicData(NAME, settings.subsetSize());
     }
 
     @Override
