@@ -1,7 +1,9 @@
 package io.fedistill.algorithms.common;
 
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageKind;
@@ -58,16 +60,26 @@ public final class KnowledgeProtocol {
     private KnowledgeProtocol() {}
 
     /**
-     * Builds the requests asking selected participants for their scores on a subset.
+     * Asks the round's participants for their scores on a public subset and weighs the usable
+     * answers.
      *
-     * @param context the round
+     * @param context the round (its seed names the subset)
+     * @param fleet the way to reach participants
      * @param subsetSize samples in the subset
-     * @param scores what to upload
+     * @param scores what participants upload
      * @param trainFirst whether participants first train a local epoch on their private data (DS-FL)
-     * @param weighting how the coordinator will weigh them (decides whether validation accuracy is measured)
-     * @return one request per selected participant
+     * @param weighting how to weigh participants (decides whether validation accuracy is measured)
+     * @param classes number of classes
+     * @return the usable scores and their weights (no participants when nobody answered)
      */
-    public static List<Message> predictRequests(RoundContext context, int subsetSize, Scores scores,
+    public static Collected requestScores(RoundContext context, Fleet fleet, int subsetSize, Scores scores,
+            boolean trainFirst, ParticipantWeighting weighting, int classes) {
+        ExchangeResult result = fleet.exchange(predictRequests(context, subsetSize, scores, trainFirst, weighting),
+                predictionSpec(subsetSize, classes));
+        return collect(result, scores, weighting, classes);
+    }
+
+    private static List<Message> predictRequests(RoundContext context, int subsetSize, Scores scores,
             boolean trainFirst, ParticipantWeighting weighting) {
         ConfigRecord config = ConfigRecord.of(STEP, STEP_PREDICT, SUBSET_SEED, context.seed("public-subset"),
                 SUBSET_SIZE, subsetSize, SCORES, scores.name(), TRAIN_FIRST, trainFirst,
@@ -78,8 +90,7 @@ public final class KnowledgeProtocol {
                 .toList();
     }
 
-    /** Returns the spec of a prediction reply. */
-    public static ReplySpec predictionSpec(int subsetSize, int classes) {
+    private static ReplySpec predictionSpec(int subsetSize, int classes) {
         return ReplySpec.tensors(Map.of(KNOWLEDGE, new int[] {subsetSize, classes}, LABEL_COUNTS, new int[] {classes}),
                 "examples", VALIDATION_ACCURACY);
     }
@@ -127,15 +138,8 @@ public final class KnowledgeProtocol {
                 .toList();
     }
 
-    /**
-     * Weights and stacks the usable prediction replies.
-     *
-     * @param result the exchange's result
-     * @param weighting how to weigh participants
-     * @param classes number of classes
-     * @return the scores and their participant x class weights (empty when nobody answered)
-     */
-    public static Collected collect(ExchangeResult result, ParticipantWeighting weighting, int classes) {
+    private static Collected collect(ExchangeResult result, Scores kind, ParticipantWeighting weighting,
+            int classes) {
         List<float[][]> scores = new ArrayList<>();
         List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
         List<String> participants = new ArrayList<>();
@@ -151,17 +155,27 @@ public final class KnowledgeProtocol {
             participants.add(reply.participantId());
         }
         double[][] weights = scores.isEmpty() ? new double[0][] : weighting.weights(contributions, classes);
-        return new Collected(participants, scores, weights);
+        return new Collected(participants, kind, scores, weights);
     }
 
     /**
      * Usable uploads of one round.
      *
      * @param participants who answered
+     * @param kind what the scores are
      * @param scores their n x C scores
      * @param weights participant x class weights
      */
-    public record Collected(List<String> participants, List<float[][]> scores, double[][] weights) {}
+    public record Collected(List<String> participants, Scores kind, List<float[][]> scores, double[][] weights) {
+        /**
+         * Returns the weighted mean of the scores, class by class; a mean of probabilities is
+         * rescaled to sum to 1 per sample, since per-class weights do not keep rows normalized.
+         */
+        public float[][] weightedMean() {
+            float[][] mean = SoftLabels.weightedMean(scores, weights);
+            return kind == Scores.PROBABILITIES ? SoftLabels.normalizeRows(mean) : mean;
+        }
+    }
 
     static Tensor matrix(float[][] rows) {
         int n = rows.length;

@@ -25,15 +25,12 @@ final class DsflStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
-        ExchangeResult predictions = fleet.exchange(
-                KnowledgeProtocol.predictRequests(context, settings.subsetSize(), KnowledgeProtocol.Scores.PROBABILITIES,
-                        true, settings.weighting()),
-                KnowledgeProtocol.predictionSpec(settings.subsetSize(), classes));
-        KnowledgeProtocol.Collected collected = KnowledgeProtocol.collect(predictions, settings.weighting(), classes);
+        KnowledgeProtocol.Collected collected = KnowledgeProtocol.requestScores(context, fleet, settings.subsetSize(),
+                KnowledgeProtocol.Scores.PROBABILITIES, true, settings.weighting(), classes);
         if (collected.participants().isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
-        float[][] mean = SoftLabels.normalizeRows(SoftLabels.weightedMean(collected.scores(), collected.weights()));
+        float[][] mean = collected.weightedMean();
         int round = context.round();
         int total = context.totalRounds();
         float[][] targets = settings.era() ? SoftLabels.softmax(mean, settings.eraTemperature().valueAt(round, total))

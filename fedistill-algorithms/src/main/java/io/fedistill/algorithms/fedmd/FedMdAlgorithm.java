@@ -79,14 +79,12 @@ public final class FedMdAlgorithm implements Algorithm {
                 fleet.exchange(KnowledgeProtocol.transferRequests(context, transferEpochs),
                         ReplySpec.metricsOnly("examples"));
             }
-            ExchangeResult scores = fleet.exchange(
-                    KnowledgeProtocol.predictRequests(context, subsetSize, KnowledgeProtocol.Scores.LOGITS, false, weighting),
-                    KnowledgeProtocol.predictionSpec(subsetSize, classes));
-            KnowledgeProtocol.Collected collected = KnowledgeProtocol.collect(scores, weighting, classes);
+            KnowledgeProtocol.Collected collected = KnowledgeProtocol.requestScores(context, fleet, subsetSize,
+                    KnowledgeProtocol.Scores.LOGITS, false, weighting, classes);
             if (collected.participants().isEmpty()) {
                 return Metrics.of("participants_aggregated", 0);
             }
-            float[][] consensus = SoftLabels.weightedMean(collected.scores(), collected.weights());
+            float[][] consensus = collected.weightedMean();
             ExchangeResult digested = fleet.exchange(
                     KnowledgeProtocol.distillRequests(context, collected.participants(), consensus,
                             new KnowledgeProtocol.DistillStep(true, temperature, digestEpochs, true, 0, 1)),

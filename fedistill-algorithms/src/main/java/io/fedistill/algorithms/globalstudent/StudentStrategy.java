@@ -3,7 +3,6 @@ package io.fedistill.algorithms.globalstudent;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.aggregate.SoftLabels;
-import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
@@ -38,15 +37,12 @@ final class StudentStrategy implements Strategy {
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
         int classes = setup.numClasses();
-        ExchangeResult predictions = fleet.exchange(
-                KnowledgeProtocol.predictRequests(context, settings.subsetSize(), KnowledgeProtocol.Scores.PROBABILITIES,
-                        true, settings.weighting()),
-                KnowledgeProtocol.predictionSpec(settings.subsetSize(), classes));
-        KnowledgeProtocol.Collected collected = KnowledgeProtocol.collect(predictions, settings.weighting(), classes);
+        KnowledgeProtocol.Collected collected = KnowledgeProtocol.requestScores(context, fleet, settings.subsetSize(),
+                KnowledgeProtocol.Scores.PROBABILITIES, true, settings.weighting(), classes);
         if (collected.participants().isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
-        float[][] targets = SoftLabels.normalizeRows(SoftLabels.weightedMean(collected.scores(), collected.weights()));
+        float[][] targets = collected.weightedMean();
         int[] subset = publicData.subset(context.seed("public-subset"), settings.subsetSize());
         TrainingSettings training = new TrainingSettings(OptimizerKind.ADAM, (float) settings.serverLearningRate(), 0f,
                 setup.training().batchSize(), 1, 0f);
