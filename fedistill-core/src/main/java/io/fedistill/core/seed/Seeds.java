@@ -1,6 +1,7 @@
 package io.fedistill.core.seed;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
@@ -24,6 +25,24 @@ public final class Seeds {
         h = mix(h ^ round);
         h = mix(h ^ fnv(participantId));
         return mix(h ^ fnv(purpose));
+    }
+
+    /**
+     * Returns a uniformly random permutation of {@code 0 .. n-1} (Fisher-Yates), drawn from
+     * {@code random}: the one shuffle every partition and training epoch uses.
+     */
+    public static int[] permutation(int n, Random random) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        return order;
     }
 
     private static long mix(long value) {

@@ -1,5 +1,6 @@
 package io.fedistill.ml.partition;
 
+import io.fedistill.core.seed.Seeds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -41,7 +42,7 @@ public record FederatedPartition(List<ParticipantSplit> splits, int numClasses) 
         List<ParticipantSplit> splits = new ArrayList<>();
         for (int p = 0; p < parts.size(); p++) {
             int[] part = parts.get(p);
-            int[] order = Partitions.shuffledRange(part.length, random);
+            int[] order = Seeds.permutation(part.length, random);
             int testCount = part.length > 1 && localTestFraction > 0
                     ? Math.max(1, (int) Math.floor(part.length * localTestFraction)) : 0;
             int[] test = new int[testCount];

@@ -1,5 +1,6 @@
 package io.fedistill.ml.partition;
 
+import io.fedistill.core.seed.Seeds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +17,7 @@ final class IidPartitioner implements Partitioner {
     @Override
     public List<int[]> split(int[] labels, int numClasses, int participants, long seed) {
         Partitions.checkParticipants(participants, labels.length);
-        int[] order = Partitions.shuffledRange(labels.length, new Random(seed));
+        int[] order = Seeds.permutation(labels.length, new Random(seed));
         List<int[]> parts = new ArrayList<>();
         for (int p = 0; p < participants; p++) {
             int from = (int) ((long) labels.length * p / participants);

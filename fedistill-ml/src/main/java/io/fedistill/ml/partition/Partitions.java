@@ -1,5 +1,6 @@
 package io.fedistill.ml.partition;
 
+import io.fedistill.core.seed.Seeds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,18 +20,6 @@ final class Partitions {
             throw new IllegalArgumentException(
                     "cannot split " + samples + " samples among " + participants + " participants");
         }
-    }
-
-    static int[] shuffledRange(int n, Random random) {
-        int[] order = new int[n];
-        Arrays.setAll(order, i -> i);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
-        return order;
     }
 
     /** Draws a probability vector from a symmetric Dirichlet(alpha) through Gamma draws. */
@@ -64,7 +53,7 @@ final class Partitions {
         List<int[]> out = new ArrayList<>();
         for (List<Integer> members : byClass) {
             int[] arr = members.stream().mapToInt(Integer::intValue).toArray();
-            int[] order = shuffledRange(arr.length, random);
+            int[] order = Seeds.permutation(arr.length, random);
             int[] shuffled = new int[arr.length];
             for (int i = 0; i < arr.length; i++) {
                 shuffled[i] = arr[order[i]];

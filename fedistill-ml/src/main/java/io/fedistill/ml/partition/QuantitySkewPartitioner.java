@@ -1,5 +1,6 @@
 package io.fedistill.ml.partition;
 
+import io.fedistill.core.seed.Seeds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +30,7 @@ final class QuantitySkewPartitioner implements Partitioner {
     public List<int[]> split(int[] labels, int numClasses, int participants, long seed) {
         Partitions.checkParticipants(participants, labels.length);
         int minimum = Math.max(1, Math.min(10, labels.length / (2 * participants)));
-        int[] order = Partitions.shuffledRange(labels.length, new Random(seed));
+        int[] order = Seeds.permutation(labels.length, new Random(seed));
         double[] shares = Partitions.dirichlet(participants, alpha, new Well19937c(seed));
         int spare = labels.length - minimum * participants;
         List<int[]> parts = new ArrayList<>();

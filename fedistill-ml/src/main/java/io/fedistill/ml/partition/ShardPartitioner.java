@@ -1,5 +1,6 @@
 package io.fedistill.ml.partition;
 
+import io.fedistill.core.seed.Seeds;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +36,7 @@ final class ShardPartitioner implements Partitioner {
         Random random = new Random(seed);
         List<int[]> byClass = Partitions.shuffledByClass(labels, numClasses, random);
         int[] sorted = byClass.stream().flatMapToInt(Arrays::stream).toArray();
-        int[] shardOrder = Partitions.shuffledRange(shardCount, random);
+        int[] shardOrder = Seeds.permutation(shardCount, random);
         List<List<Integer>> parts = new ArrayList<>();
         for (int p = 0; p < participants; p++) {
             List<Integer> part = new ArrayList<>();

@@ -16,6 +16,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.data.ImageDataset;
@@ -242,7 +243,7 @@ public final class ModelSession implements AutoCloseable {
         double lossSum = 0;
         int steps = 0;
         for (int epoch = 0; epoch < epochs; epoch++) {
-            int[] order = shuffled(n, random);
+            int[] order = Seeds.permutation(n, random);
             for (int start = 0; start < n; start += settings.batchSize()) {
                 int end = Math.min(n, start + settings.batchSize());
                 if (end - start == 1 && n > 1) {
@@ -307,18 +308,6 @@ public final class ModelSession implements AutoCloseable {
             }
             LOG.debug("all gradients are zero; step skipped");
         }
-    }
-
-    private static int[] shuffled(int n, Random random) {
-        int[] order = new int[n];
-        Arrays.setAll(order, i -> i);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
-        return order;
     }
 
     private static int[] toIntShape(Shape shape) {
