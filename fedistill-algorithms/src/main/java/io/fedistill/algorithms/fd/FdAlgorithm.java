@@ -96,6 +96,11 @@ public final class FdAlgorithm implements Algorithm {
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
+        int classes = setup.trainSet().numClasses();
+        // measured once here, not per round: it builds and initializes a network
+        int featureWidth = featureRounds > 0
+                ? Math.toIntExact(ModelZoo.featureWidth(setup.model(), setup.trainSet().imageShape(), classes))
+                : 0;
         return (request, context) -> {
             if (request.kind() == MessageKind.EVALUATE) {
                 return local.evaluate(request, context);
@@ -115,11 +120,9 @@ public final class FdAlgorithm implements Algorithm {
                 TrainOutcome outcome = session.train(setup.trainSet(), setup.split().trainIndices(), objective,
                         local.trainingSeed(request.round()));
                 context.state().save(LocalModel.WEIGHTS_KEY, session.weights());
-                int classes = setup.trainSet().numClasses();
                 PerLabelMeans upload = featureStage
                         ? PerLabelMeans.fromSums(kind, outcome.perLabelFeatureSums(), outcome.perLabelCounts(),
-                                Math.toIntExact(ModelZoo.featureWidth(setup.model(), setup.trainSet().imageShape(),
-                                        classes)))
+                                featureWidth)
                         : PerLabelMeans.fromSums(kind, outcome.perLabelLogitSums(), outcome.perLabelCounts(), classes);
                 return request.reply().optTensors(upload.toRecord())
                         .optMetrics(Metrics.of("examples", outcome.examples(),
