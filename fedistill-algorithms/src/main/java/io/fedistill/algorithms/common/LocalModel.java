@@ -3,8 +3,10 @@ package io.fedistill.algorithms.common;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.core.coordinator.EvaluationProtocol;
+import io.fedistill.core.learner.Learner;
 import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.tensor.TensorRecord;
@@ -76,6 +78,16 @@ public final class LocalModel {
     /** Returns the seed of this participant's local training in a round. */
     public long trainingSeed(int round) {
         return Seeds.derive(runSeed, round, setup.participantId(), "train");
+    }
+
+    /**
+     * Returns a learner that answers evaluation requests with {@link #evaluate} and hands every
+     * other request to {@code training}: the shape every learner built on a local model shares.
+     */
+    public Learner learner(Learner training) {
+        return (request, context) -> request.kind() == MessageKind.EVALUATE
+                ? evaluate(request, context)
+                : training.handle(request, context);
     }
 
     /**

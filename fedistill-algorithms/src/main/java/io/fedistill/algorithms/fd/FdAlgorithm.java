@@ -7,7 +7,6 @@ import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.learner.Learner;
-import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
@@ -101,10 +100,7 @@ public final class FdAlgorithm implements Algorithm {
         int featureWidth = featureRounds > 0
                 ? Math.toIntExact(ModelZoo.featureWidth(setup.model(), setup.trainSet().imageShape(), classes))
                 : 0;
-        return (request, context) -> {
-            if (request.kind() == MessageKind.EVALUATE) {
-                return local.evaluate(request, context);
-            }
+        return local.learner((request, context) -> {
             boolean featureStage = PerLabelMeans.FEATURES.equals(request.config().getString(STAGE, PerLabelMeans.LOGITS));
             String kind = featureStage ? PerLabelMeans.FEATURES : PerLabelMeans.LOGITS;
             LocalObjective objective = LocalObjective.crossEntropy();
@@ -129,6 +125,6 @@ public final class FdAlgorithm implements Algorithm {
                                 "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss()))
                         .build();
             }
-        };
+        });
     }
 }

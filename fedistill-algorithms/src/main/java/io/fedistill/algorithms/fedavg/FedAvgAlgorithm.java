@@ -6,7 +6,6 @@ import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.learner.Learner;
-import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
@@ -79,10 +78,7 @@ public final class FedAvgAlgorithm implements Algorithm {
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
-        return (request, context) -> {
-            if (request.kind() == MessageKind.EVALUATE) {
-                return local.evaluate(request, context);
-            }
+        return local.learner((request, context) -> {
             float proximalMu = (float) request.config().getDouble(MU);
             try (ModelSession session = local.open(Optional.of(request.tensors()))) {
                 LocalObjective objective = proximalMu > 0
@@ -95,6 +91,6 @@ public final class FedAvgAlgorithm implements Algorithm {
                                 "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss()))
                         .build();
             }
-        };
+        });
     }
 }

@@ -102,10 +102,7 @@ public final class FedDfAlgorithm implements Algorithm {
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
-        return (request, context) -> {
-            if (request.kind() == MessageKind.EVALUATE) {
-                return local.evaluate(request, context);
-            }
+        return local.learner((request, context) -> {
             if (request.kind() == MessageKind.DISTILL) {
                 // the coordinator's fused model of this participant's group becomes its model
                 context.state().save(LocalModel.WEIGHTS_KEY, request.tensors());
@@ -119,7 +116,7 @@ public final class FedDfAlgorithm implements Algorithm {
                                 "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss()))
                         .build();
             }
-        };
+        });
     }
 
     /** Returns an open session on weights of an architecture, for the coordinator. */

@@ -44,10 +44,7 @@ public final class LocalOnlyAlgorithm implements Algorithm {
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
-        return (request, context) -> {
-            if (request.kind() == MessageKind.EVALUATE) {
-                return local.evaluate(request, context);
-            }
+        return local.learner((request, context) -> {
             try (ModelSession session = local.openStored(context)) {
                 TrainOutcome outcome = session.train(setup.trainSet(), setup.split().trainIndices(),
                         LocalObjective.crossEntropy(), local.trainingSeed(request.round()));
@@ -55,6 +52,6 @@ public final class LocalOnlyAlgorithm implements Algorithm {
                 return request.reply().optMetrics(Metrics.of("examples", outcome.examples(),
                         "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss())).build();
             }
-        };
+        });
     }
 }
