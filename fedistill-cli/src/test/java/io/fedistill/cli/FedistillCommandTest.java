@@ -54,14 +54,17 @@ class FedistillCommandTest {
             run = runs.findFirst().orElseThrow();
         }
         assertThat(run.getFileName().toString()).startsWith("tiny-");
-        for (String file : List.of("config.yaml", "metrics.csv", "partition.csv", "traffic.csv", "summary.md",
-                "accuracy.png")) {
+        for (String file : List.of("config.yaml", "metrics.csv", "participants.csv", "partition.csv", "traffic.csv",
+                "summary.md", "accuracy.png")) {
             assertThat(run.resolve(file)).as(file).isNotEmptyFile();
         }
         List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
         assertThat(metrics).hasSize(1 + 3 * 2);
         assertThat(metrics.get(0)).startsWith("algorithm,round,").contains("bytes_up", "test_acc_mean", "global_acc");
         assertThat(Files.readAllLines(run.resolve("partition.csv"))).hasSize(4);
+        List<String> participants = Files.readAllLines(run.resolve("participants.csv"));
+        assertThat(participants.get(0)).isEqualTo("algorithm,round,participant,test_acc,local_acc");
+        assertThat(participants).anyMatch(l -> l.matches("fd,2,p02,0\\.\\d+,[01]\\.?\\d*"));
         List<String> traffic = Files.readAllLines(run.resolve("traffic.csv"));
         assertThat(traffic.get(0)).isEqualTo("algorithm,round,channel,participant,direction,bytes");
         // local-only sends nothing but its train requests; fd and fedavg add evaluation rows too

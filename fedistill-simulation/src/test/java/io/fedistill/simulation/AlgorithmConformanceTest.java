@@ -117,8 +117,9 @@ class AlgorithmConformanceTest {
 
     @Test
     void fdAlignsFeaturePrototypesFirstThenOutputs() {
+        // an MLP and LeNets projected to one 84-wide feature space
         Map<String, ModelSpec> sameWidth = new LinkedHashMap<>();
-        IDS.forEach(id -> sameWidth.put(id, ModelSpec.parse(id.equals("p0") ? "mlp:84" : "lenet")));
+        IDS.forEach(id -> sameWidth.put(id, ModelSpec.parse(id.equals("p0") ? "mlp:64@84" : "lenet@84")));
         RunResult staged = run(AlgorithmRegistry.create("fd", Map.of("featureRounds", 2, "featureWeight", 0.1)),
                 sameWidth, FailureInjection.none());
         // the feature stage uploads a 10 x 84 prototype table per participant, the output stage 10 x 10 logits
@@ -128,7 +129,8 @@ class AlgorithmConformanceTest {
         assertThatThrownBy(() -> run(AlgorithmRegistry.create("fd", Map.of("featureRounds", 1)), modelsFor("fd"),
                 FailureInjection.none()))
                 .hasMessageContaining("every participant's features must be equally wide")
-                .hasMessageContaining("mlp:64=64").hasMessageContaining("lenet=84");
+                .hasMessageContaining("mlp:64=64").hasMessageContaining("lenet=84")
+                .hasMessageContaining("common projection width");
     }
 
     @Test

@@ -75,7 +75,8 @@ public final class FdAlgorithm implements Algorithm {
         }
         if (new HashSet<>(widths.values()).size() > 1) {
             throw new IllegalArgumentException(NAME + "'s feature stage (featureRounds > 0) aligns feature "
-                    + "prototypes, so every participant's features must be equally wide; got " + widths);
+                    + "prototypes, so every participant's features must be equally wide; got " + widths
+                    + "; give every model a common projection width, e.g. 'mlp@64', 'lenet@64', 'cnn:0.5@64'");
         }
         return Math.toIntExact(widths.values().iterator().next());
     }

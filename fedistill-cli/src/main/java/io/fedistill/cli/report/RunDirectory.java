@@ -1,6 +1,7 @@
 package io.fedistill.cli.report;
 
 import io.fedistill.core.coordinator.RoundListener;
+import io.fedistill.core.runlog.EvaluationSummary;
 import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.runlog.TrafficLedger;
 import io.fedistill.ml.partition.FederatedPartition;
@@ -20,17 +21,22 @@ import java.util.TreeMap;
 
 /**
  * A run's output directory, {@code <output>/<name>-<timestamp>/}: the resolved config with its
- * provenance, {@code partition.csv}, {@code metrics.csv} written row by row as rounds finish,
+ * provenance, {@code partition.csv}, {@code metrics.csv} and {@code participants.csv} (each
+ * participant's accuracies in every evaluated round) written row by row as rounds finish,
  * {@code traffic.csv} per algorithm, then {@code summary.md} and {@code accuracy.png}.
  */
 public final class RunDirectory implements AutoCloseable {
     private final Path dir;
     private final BufferedWriter metrics;
+    private final BufferedWriter participants;
     private boolean headerWritten;
 
     private RunDirectory(Path dir) throws IOException {
         this.dir = dir;
         this.metrics = Files.newBufferedWriter(dir.resolve("metrics.csv"));
+        this.participants = Files.newBufferedWriter(dir.resolve("participants.csv"));
+        participants.write("algorithm,round,participant,test_acc,local_acc");
+        participants.newLine();
     }
 
     /** Creates a fresh directory for a run. */
@@ -122,14 +128,32 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
-    /** Returns a listener that appends each finished round of one algorithm to {@code metrics.csv}. */
+    /**
+     * Returns a listener that appends each finished round of one algorithm to {@code metrics.csv}
+     * and, when the round was evaluated, each participant's accuracies to {@code participants.csv}.
+     */
     public RoundListener metricsWriter(String algorithmLabel) {
         return new RoundListener() {
             @Override
             public void roundFinished(RoundReport report) {
                 appendRow(algorithmLabel, report.toRow());
+                report.evaluation().ifPresent(e -> appendParticipants(algorithmLabel, report.round(), e));
             }
         };
+    }
+
+    private synchronized void appendParticipants(String algorithm, int round, EvaluationSummary evaluation) {
+        try {
+            for (Map.Entry<String, Double> test : new TreeMap<>(evaluation.participantTestAccuracy()).entrySet()) {
+                Double local = evaluation.participantLocalAccuracy().get(test.getKey());
+                participants.write(algorithm + "," + round + "," + test.getKey() + "," + format(test.getValue()) + ","
+                        + (local == null ? "" : format(local)));
+                participants.newLine();
+            }
+            participants.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to participants.csv", e);
+        }
     }
 
     private synchronized void appendRow(String algorithm, Map<String, Object> row) {
@@ -159,8 +183,9 @@ public final class RunDirectory implements AutoCloseable {
     public void close() {
         try {
             metrics.close();
+            participants.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot close metrics.csv", e);
+            throw new UncheckedIOException("cannot close metrics.csv or participants.csv", e);
         }
     }
 }

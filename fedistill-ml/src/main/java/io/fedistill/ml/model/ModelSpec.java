@@ -6,17 +6,25 @@ import java.util.Locale;
 
 /**
  * A named architecture with its option, written in configs as {@code name} or
- * {@code name:option} ({@code mlp:256-128}, {@code cnn:0.5}, {@code resnet:50}).
+ * {@code name:option} ({@code mlp:256-128}, {@code cnn:0.5}, {@code resnet:50}), optionally
+ * followed by {@code @width} ({@code lenet@64}): a learned linear projection (with ReLU) of the
+ * architecture's features to that width before the classifier head, so that different
+ * architectures share a feature space for feature distillation.
  *
  * @param architecture the architecture
  * @param hiddenWidths MLP hidden widths (empty for other architectures)
  * @param widthMultiplier CNN width multiplier (1 for other architectures)
  * @param layers ResNet depth (0 for other architectures)
+ * @param featureProjection the projected feature width, or 0 for the architecture's own features
  */
-public record ModelSpec(Architecture architecture, List<Integer> hiddenWidths, double widthMultiplier, int layers) {
+public record ModelSpec(Architecture architecture, List<Integer> hiddenWidths, double widthMultiplier, int layers,
+        int featureProjection) {
 
     /** Validates the options. */
     public ModelSpec {
+        if (featureProjection < 0) {
+            throw new IllegalArgumentException("feature projection width must be >= 1, got " + featureProjection);
+        }
         hiddenWidths = List.copyOf(hiddenWidths);
         for (int w : hiddenWidths) {
             if (w < 1) {
@@ -37,7 +45,30 @@ public record ModelSpec(Architecture architecture, List<Integer> hiddenWidths, d
      * @throws IllegalArgumentException naming the bad text and the allowed names
      */
     public static ModelSpec parse(String text) {
-        String trimmed = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        String full = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        int at = full.indexOf('@');
+        String trimmed = at < 0 ? full : full.substring(0, at);
+        int projection = 0;
+        if (at >= 0) {
+            try {
+                projection = Integer.parseInt(full.substring(at + 1));
+            } catch (NumberFormatException e) {
+                projection = -1;
+            }
+            if (projection < 1) {
+                throw new IllegalArgumentException("model '" + text + "' has a malformed feature width '"
+                        + full.substring(at + 1) + "'; write e.g. 'lenet@64'");
+            }
+        }
+        return parseArchitecture(trimmed, text).withFeatureProjection(projection);
+    }
+
+    /** Returns this architecture with its features projected to {@code width} (0: its own features). */
+    public ModelSpec withFeatureProjection(int width) {
+        return new ModelSpec(architecture, hiddenWidths, widthMultiplier, layers, width);
+    }
+
+    private static ModelSpec parseArchitecture(String trimmed, String text) {
         String name = trimmed.contains(":") ? trimmed.substring(0, trimmed.indexOf(':')) : trimmed;
         String option = trimmed.contains(":") ? trimmed.substring(trimmed.indexOf(':') + 1) : "";
         Architecture architecture = null;
@@ -56,16 +87,16 @@ public record ModelSpec(Architecture architecture, List<Integer> hiddenWidths, d
                     List<Integer> widths = option.isEmpty()
                             ? List.of(200, 200)
                             : Arrays.stream(option.split("-")).map(Integer::parseInt).toList();
-                    return new ModelSpec(architecture, widths, 1, 0);
+                    return new ModelSpec(architecture, widths, 1, 0, 0);
                 case CNN:
-                    return new ModelSpec(architecture, List.of(), option.isEmpty() ? 1 : Double.parseDouble(option), 0);
+                    return new ModelSpec(architecture, List.of(), option.isEmpty() ? 1 : Double.parseDouble(option), 0, 0);
                 case RESNET:
-                    return new ModelSpec(architecture, List.of(), 1, option.isEmpty() ? 20 : Integer.parseInt(option));
+                    return new ModelSpec(architecture, List.of(), 1, option.isEmpty() ? 20 : Integer.parseInt(option), 0);
                 default:
                     if (!option.isEmpty()) {
                         throw new IllegalArgumentException("model '" + name + "' takes no option, got '" + option + "'");
                     }
-                    return new ModelSpec(architecture, List.of(), 1, 0);
+                    return new ModelSpec(architecture, List.of(), 1, 0, 0);
             }
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("model '" + text + "' has a malformed option '" + option + "'", e);
@@ -75,6 +106,10 @@ public record ModelSpec(Architecture architecture, List<Integer> hiddenWidths, d
     /** Returns the config text that parses back to this spec. */
     @Override
     public String toString() {
+        return featureProjection == 0 ? architectureText() : architectureText() + "@" + featureProjection;
+    }
+
+    private String architectureText() {
         switch (architecture) {
             case MLP:
                 return "mlp:" + String.join("-", hiddenWidths.stream().map(String::valueOf).toList());

@@ -78,8 +78,12 @@ public final class ModelZoo {
     }
 
     private static ClassifierNetwork assemble(ModelSpec spec, Block features, Block head) {
-        SequentialBlock network = new SequentialBlock().add(features).add(head);
-        return new ClassifierNetwork(spec, features, head, network);
+        Block projected = spec.featureProjection() == 0 ? features
+                : new SequentialBlock().add(features).add(Blocks.batchFlattenBlock())
+                        .add(Linear.builder().setUnits(spec.featureProjection()).build())
+                        .add(Activation.reluBlock());
+        SequentialBlock network = new SequentialBlock().add(projected).add(head);
+        return new ClassifierNetwork(spec, projected, head, network);
     }
 
     private static ClassifierNetwork mlp(ModelSpec spec, int numClasses) {

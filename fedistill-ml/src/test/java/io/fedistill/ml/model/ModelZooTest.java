@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ModelZooTest {
@@ -48,6 +49,23 @@ class ModelZooTest {
         assertThat(ModelZoo.featureWidth(ModelSpec.parse("mlp:64"), MNIST, 10)).isEqualTo(64);
         assertThat(ModelZoo.featureWidth(ModelSpec.parse("lenet"), MNIST, 10)).isEqualTo(84);
         assertThat(ModelZoo.featureWidth(ModelSpec.parse("cnn:0.5"), MNIST, 10)).isEqualTo(256);
+    }
+
+    @Test
+    void aProjectionGivesEveryArchitectureTheSameFeatureWidth() {
+        for (String name : List.of("mlp:64@48", "lenet@48", "cnn:0.25@48", "resnet:20@48")) {
+            assertThat(ModelZoo.featureWidth(ModelSpec.parse(name), MNIST, 10)).as(name).isEqualTo(48);
+        }
+        // LeNet's 84 features -> 48 (84 * 48 + 48) and a 48 -> 10 head instead of 84 -> 10
+        assertThat(ModelZoo.parameterCount(ModelSpec.parse("lenet@48"), MNIST, 10))
+                .isEqualTo(61_706 - (84 * 10 + 10) + (84 * 48 + 48) + (48 * 10 + 10));
+        ModelSpec projected = ModelSpec.parse("cnn:0.5@64");
+        assertThat(projected.featureProjection()).isEqualTo(64);
+        assertThat(projected.toString()).isEqualTo("cnn:0.5@64");
+        assertThat(ModelSpec.parse(projected.toString())).isEqualTo(projected);
+        assertThat(projected).isNotEqualTo(ModelSpec.parse("cnn:0.5"));
+        assertThatThrownBy(() -> ModelSpec.parse("lenet@")).hasMessageContaining("malformed feature width ''");
+        assertThatThrownBy(() -> ModelSpec.parse("lenet@0")).hasMessageContaining("malformed feature width '0'");
     }
 
     @Test
