@@ -18,6 +18,7 @@ final class ListCommand implements Callable<Integer> {
         for (Architecture a : Architecture.values()) {
             line(a.configName(), a.description());
         }
+        line("<model>@<width>", "any model with its features projected to <width> (e.g. lenet@64), for feature distillation");
         System.out.println("datasets:");
         line(DatasetConfig.NAMES.get(0), "Fashion-MNIST, 60k/10k 28x28 grey images, 10 classes (found locally or downloaded)");
         line(DatasetConfig.NAMES.get(1), "the first 4,000 training and 1,000 test images, embedded in fedistill");

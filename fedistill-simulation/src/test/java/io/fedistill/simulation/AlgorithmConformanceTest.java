@@ -134,6 +134,19 @@ class AlgorithmConformanceTest {
     }
 
     @Test
+    void fedDfWeighsTheEnsembleAsConfigured() {
+        Map<String, Double> teacherEntropy = new LinkedHashMap<>();
+        for (String weighting : List.of("uniform", "class-counts", "validation-accuracy")) {
+            RunResult result = run(AlgorithmRegistry.create("feddf", Map.of("weighting", weighting)), modelsFor("feddf"),
+                    FailureInjection.none());
+            assertThat(result.rounds()).allSatisfy(r -> assertThat(r.failures()).isEmpty());
+            teacherEntropy.put(weighting, result.rounds().get(0).strategyMetrics().get("teacher_entropy"));
+        }
+        // the first round's participants and uploads are the same; only the ensemble's weights differ
+        assertThat(new java.util.HashSet<>(teacherEntropy.values())).as("%s", teacherEntropy).hasSize(3);
+    }
+
+    @Test
     void publicDataOverlappingPrivateDataIsRefused() {
         PublicData overlapping = new PublicData(data.train(), IntStream.range(2990, 3100).toArray(), false);
         assertThatThrownBy(() -> Simulation.builder()

@@ -35,7 +35,8 @@ public final class KnowledgeProtocol {
     static final String SUBSET_SIZE = "subset_size";
     static final String SCORES = "scores";
     static final String TRAIN_FIRST = "train_first";
-    static final String WANT_VALIDATION = "want_validation";
+    /** Request config: whether the participant should measure its held-out accuracy for weighting. */
+    public static final String WANT_VALIDATION = "want_validation";
     static final String TEMPERATURE = "temperature";
     static final String TARGETS_ARE_LOGITS = "targets_are_logits";
     static final String DISTILL_EPOCHS = "distill_epochs";
@@ -138,6 +139,20 @@ public final class KnowledgeProtocol {
                 .toList();
     }
 
+    /**
+     * Reads what a reply reports for weighting: its {@code examples} metric, its
+     * {@link #LABEL_COUNTS} tensor and its {@link #VALIDATION_ACCURACY} metric (0 when absent).
+     */
+    public static ParticipantWeighting.Contribution contributionOf(Message reply) {
+        float[] counts = reply.tensors().get(LABEL_COUNTS).toFloatArray();
+        double[] labelCounts = new double[counts.length];
+        for (int k = 0; k < counts.length; k++) {
+            labelCounts[k] = Math.max(0, counts[k]);
+        }
+        return new ParticipantWeighting.Contribution(reply.metrics().get("examples"), labelCounts,
+                reply.metrics().find(VALIDATION_ACCURACY).orElse(0));
+    }
+
     private static Collected collect(ExchangeResult result, Scores kind, ParticipantWeighting weighting,
             int classes) {
         List<float[][]> scores = new ArrayList<>();
@@ -145,13 +160,7 @@ public final class KnowledgeProtocol {
         List<String> participants = new ArrayList<>();
         for (Message reply : result.replies()) {
             scores.add(rows(reply.tensors().get(KNOWLEDGE)));
-            float[] counts = reply.tensors().get(LABEL_COUNTS).toFloatArray();
-            double[] labelCounts = new double[counts.length];
-            for (int k = 0; k < counts.length; k++) {
-                labelCounts[k] = Math.max(0, counts[k]);
-            }
-            contributions.add(new ParticipantWeighting.Contribution(reply.metrics().get("examples"), labelCounts,
-                    reply.metrics().get(VALIDATION_ACCURACY)));
+            contributions.add(contributionOf(reply));
             participants.add(reply.participantId());
         }
         double[][] weights = scores.isEmpty() ? new double[0][] : weighting.weights(contributions, classes);

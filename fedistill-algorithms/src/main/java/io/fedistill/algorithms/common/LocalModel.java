@@ -9,6 +9,7 @@ import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.seed.Seeds;
+import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.eval.EvaluationScore;
 import io.fedistill.ml.model.ModelSpec;
@@ -73,6 +74,22 @@ public final class LocalModel {
     /** Opens a session on the participant's stored private weights (or initial weights). */
     public ModelSession openStored(ParticipantContext context) {
         return open(context.state().load(WEIGHTS_KEY));
+    }
+
+    /** Returns the participant's number of training examples per class, as weighting reports it. */
+    public Tensor labelCounts() {
+        int classes = setup.trainSet().numClasses();
+        float[] counts = new float[classes];
+        for (int label : setup.trainSet().labels(setup.split().trainIndices())) {
+            counts[label]++;
+        }
+        return Tensor.wrap(new int[] {classes}, counts);
+    }
+
+    /** Returns the session's accuracy on the participant's held-out split (0 when it has none). */
+    public double validationAccuracy(ModelSession session) {
+        double accuracy = session.evaluate(setup.trainSet(), setup.split().localTestIndices()).accuracy();
+        return Double.isNaN(accuracy) ? 0 : accuracy;
     }
 
     /** Returns the seed of this participant's local training in a round. */

@@ -10,7 +10,6 @@ import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.seed.Seeds;
-import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.train.LocalObjective;
@@ -102,19 +101,12 @@ public final class PublicDistillationLearner implements Learner {
         float[][] logits = session.predict(publicData.pool(), subset);
         boolean probabilities = Scores.valueOf(request.config().getString(SCORES)) == Scores.PROBABILITIES;
         float[][] scores = probabilities ? SoftLabels.softmax(logits, 1.0) : logits;
-        int classes = setup.trainSet().numClasses();
-        float[] labelCounts = new float[classes];
-        for (int label : setup.trainSet().labels(setup.split().trainIndices())) {
-            labelCounts[label]++;
-        }
-        double validation = request.config().getBoolean(WANT_VALIDATION, false)
-                ? session.evaluate(setup.trainSet(), setup.split().localTestIndices()).accuracy()
-                : 0;
+        double validation = request.config().getBoolean(WANT_VALIDATION, false) ? local.validationAccuracy(session) : 0;
         return request.reply()
                 .optTensors(TensorRecord.builder().put(KNOWLEDGE, matrix(scores))
-                        .put(LABEL_COUNTS, Tensor.wrap(new int[] {classes}, labelCounts)).build())
+                        .put(LABEL_COUNTS, local.labelCounts()).build())
                 .optMetrics(Metrics.of("examples", setup.split().trainIndices().length,
-                        VALIDATION_ACCURACY, Double.isNaN(validation) ? 0 : validation,
+                        VALIDATION_ACCURACY, validation,
                         "train_loss", outcome == null || Double.isNaN(outcome.meanLoss()) ? 0 : outcome.meanLoss()))
                 .build();
     }

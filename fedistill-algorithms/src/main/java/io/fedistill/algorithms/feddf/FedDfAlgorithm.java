@@ -4,7 +4,9 @@ import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.LocalModel;
+import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
@@ -32,7 +34,7 @@ public final class FedDfAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "feddf";
     private static final List<String> OPTIONS = List.of("subsetSize", "maxEpochs", "validationFraction",
-            "temperature", "learningRate", "batchSize", "groups");
+            "temperature", "learningRate", "batchSize", "groups", "weighting");
 
     private final Settings settings;
 
@@ -46,9 +48,10 @@ public final class FedDfAlgorithm implements Algorithm {
      * @param learningRate Adam's learning rate on the coordinator
      * @param batchSize distillation batch size
      * @param groups the architecture groups declared in the config (empty: one group per architecture present)
+     * @param weighting how participants' logits are weighted in the ensemble
      */
     record Settings(int subsetSize, int maxEpochs, double validationFraction, double temperature,
-            double learningRate, int batchSize, List<ModelSpec> groups) {}
+            double learningRate, int batchSize, List<ModelSpec> groups, ParticipantWeighting weighting) {}
 
     private FedDfAlgorithm(Settings settings) {
         this.settings = settings;
@@ -57,14 +60,17 @@ public final class FedDfAlgorithm implements Algorithm {
     /**
      * Creates FedDF from its options: {@code subsetSize} (1000), {@code maxEpochs} (5),
      * {@code validationFraction} (0.2), {@code temperature} (1), {@code learningRate} (0.001),
-     * {@code batchSize} (64), {@code groups} (architectures allowed, e.g. [mlp, lenet]; default: any).
+     * {@code batchSize} (64), {@code groups} (architectures allowed, e.g. [mlp, lenet]; default: any),
+     * {@code weighting} of the participants in the ensemble (uniform; {@code examples},
+     * {@code class-counts}, {@code validation-accuracy}).
      */
     public static FedDfAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
         return new FedDfAlgorithm(new Settings((int) read.getDouble("subsetSize", 1000, 10, 1e7),
                 (int) read.getDouble("maxEpochs", 5, 1, 1000), read.getDouble("validationFraction", 0.2, 0.01, 0.9),
                 read.getDouble("temperature", 1.0, 1e-3, 1e3), read.getDouble("learningRate", 0.001, 1e-7, 10),
-                (int) read.getDouble("batchSize", 64, 1, 1e5), parseGroups(read.getStringList("groups"))));
+                (int) read.getDouble("batchSize", 64, 1, 1e5), parseGroups(read.getStringList("groups")),
+                read.getWeighting("weighting")));
     }
 
     private static List<ModelSpec> parseGroups(List<String> names) {
@@ -111,9 +117,16 @@ public final class FedDfAlgorithm implements Algorithm {
             try (ModelSession session = local.open(context.state().load(LocalModel.WEIGHTS_KEY))) {
                 TrainOutcome outcome = session.train(setup.trainSet(), setup.split().trainIndices(),
                         LocalObjective.crossEntropy(), local.trainingSeed(request.round()));
-                return request.reply().optTensors(session.weights())
+                double validation = request.config().getBoolean(KnowledgeProtocol.WANT_VALIDATION, false)
+                        ? local.validationAccuracy(session)
+                        : 0;
+                // the weights, and what the ensemble's weighting reads
+                return request.reply()
+                        .optTensors(TensorRecord.builder().putAll(session.weights())
+                                .put(KnowledgeProtocol.LABEL_COUNTS, local.labelCounts()).build())
                         .optMetrics(Metrics.of("examples", outcome.examples(),
-                                "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss()))
+                                "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss(),
+                                KnowledgeProtocol.VALIDATION_ACCURACY, validation))
                         .build();
             }
         });

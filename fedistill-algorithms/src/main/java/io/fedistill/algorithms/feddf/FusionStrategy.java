@@ -1,16 +1,20 @@
 package io.fedistill.algorithms.feddf;
 
 import io.fedistill.algorithms.FederationSetup;
+import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.LocalModel;
+import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.aggregate.WeightedMean;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import io.fedistill.ml.data.PublicData;
@@ -44,17 +48,22 @@ final class FusionStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
+        ConfigRecord config = ConfigRecord.of(KnowledgeProtocol.WANT_VALIDATION,
+                settings.weighting() == ParticipantWeighting.VALIDATION_ACCURACY);
         List<Message> requests = new ArrayList<>();
         for (String id : context.selected()) {
-            requests.add(Message.builder(context.round(), MessageKind.TRAIN, id).build());
+            requests.add(Message.builder(context.round(), MessageKind.TRAIN, id).optConfig(config).build());
         }
         Map<ModelSpec, List<Message>> uploads = new LinkedHashMap<>();
         for (Map.Entry<ModelSpec, TensorRecord> group : fused.entrySet()) {
             List<Message> groupRequests = requests.stream()
                     .filter(r -> setup.models().get(r.participantId()).equals(group.getKey())).toList();
             if (!groupRequests.isEmpty()) {
-                ExchangeResult result = fleet.exchange(groupRequests,
-                        ReplySpec.shapedLike(group.getValue(), "examples"));
+                TensorRecord expected = TensorRecord.builder().putAll(group.getValue())
+                        .put(KnowledgeProtocol.LABEL_COUNTS, Tensor.wrap(new int[] {setup.numClasses()},
+                                new float[setup.numClasses()]))
+                        .build();
+                ExchangeResult result = fleet.exchange(groupRequests, ReplySpec.shapedLike(expected, "examples"));
                 uploads.put(group.getKey(), result.replies().stream()
                         .filter(r -> r.metrics().get("examples") > 0).toList());
             }
@@ -78,7 +87,7 @@ final class FusionStrategy implements Strategy {
                 continue;
             }
             aggregated += replies.size();
-            TensorRecord averaged = WeightedMean.of(replies.stream().map(Message::tensors).toList(),
+            TensorRecord averaged = WeightedMean.of(replies.stream().map(FusionStrategy::modelWeights).toList(),
                     replies.stream().mapToDouble(r -> r.metrics().get("examples")).toArray());
             try (ModelSession student = FedDfAlgorithm.coordinatorSession(setup, group.getKey(), averaged, settings)) {
                 TensorRecord best = averaged;
@@ -110,36 +119,35 @@ final class FusionStrategy implements Strategy {
                 "teacher_entropy", SoftLabels.meanEntropy(teacher));
     }
 
-    /** Averages the logits of every uploaded participant model on the subset; null when none. */
+    /** A reply's model weights, without what it reports for weighting. */
+    private static TensorRecord modelWeights(Message reply) {
+        TensorRecord.Builder weights = TensorRecord.builder();
+        reply.tensors().asMap().forEach((name, tensor) -> {
+            if (!name.equals(KnowledgeProtocol.LABEL_COUNTS)) {
+                weights.put(name, tensor);
+            }
+        });
+        return weights.build();
+    }
+
+    /**
+     * The ensemble: every uploaded participant model's logits on the subset, averaged class by
+     * class with the configured participant weights; null when nobody uploaded.
+     */
     private float[][] ensembleLogits(Map<ModelSpec, List<Message>> uploads, int[] subset) {
-        float[][] sum = null;
-        int models = 0;
+        List<float[][]> logits = new ArrayList<>();
+        List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
         for (Map.Entry<ModelSpec, List<Message>> group : uploads.entrySet()) {
             for (Message reply : group.getValue()) {
-                try (ModelSession session = FedDfAlgorithm.coordinatorSession(setup, group.getKey(), reply.tensors(),
-                        settings)) {
-                    float[][] logits = session.predict(publicData.pool(), subset);
-                    if (sum == null) {
-                        sum = new float[logits.length][logits[0].length];
-                    }
-                    for (int i = 0; i < logits.length; i++) {
-                        for (int k = 0; k < logits[i].length; k++) {
-                            sum[i][k] += logits[i][k];
-                        }
-                    }
-                    models++;
+                try (ModelSession session = FedDfAlgorithm.coordinatorSession(setup, group.getKey(),
+                        modelWeights(reply), settings)) {
+                    logits.add(session.predict(publicData.pool(), subset));
+                    contributions.add(KnowledgeProtocol.contributionOf(reply));
                 }
             }
         }
-        if (sum == null) {
-            return null;
-        }
-        for (float[] row : sum) {
-            for (int k = 0; k < row.length; k++) {
-                row[k] /= models;
-            }
-        }
-        return sum;
+        return logits.isEmpty() ? null
+                : SoftLabels.weightedMean(logits, settings.weighting().weights(contributions, setup.numClasses()));
     }
 
     /** Mean KL(teacher ‖ student) on held-out samples: how far the student is from the ensemble. */
