@@ -5,7 +5,9 @@ import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.Schedule;
+import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.LocalModel;
+import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.Strategy;
@@ -37,8 +39,11 @@ public final class FdAlgorithm implements Algorithm {
     private final Schedule temperature;
     private final int featureRounds;
     private final double featureWeight;
+    private final ParticipantWeighting weighting;
 
-    private FdAlgorithm(Schedule alpha, Schedule temperature, int featureRounds, double featureWeight) {
+    private FdAlgorithm(Schedule alpha, Schedule temperature, int featureRounds, double featureWeight,
+            ParticipantWeighting weighting) {
+        this.weighting = weighting;
         this.alpha = alpha;
         this.temperature = temperature;
         this.featureRounds = featureRounds;
@@ -51,13 +56,17 @@ public final class FdAlgorithm implements Algorithm {
      * {@code {linear: [0.5, 1.0]}}, which moves weight from distillation to cross-entropy;
      * {@code featureRounds} (default 0) and {@code featureWeight} (default 1): multi-stage
      * distillation that first aligns per-label feature prototypes for that many rounds, then
-     * distills outputs. The feature stage needs every participant's features equally wide.
+     * distills outputs. The feature stage needs every participant's features equally wide
+     * (project them with {@code name@width} model specs). {@code weighting} (default
+     * {@code class-counts}: the count-weighted per-label mean; {@code uniform}, {@code examples},
+     * {@code validation-accuracy}) weighs the others' rows of each label.
      */
     public static FdAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options,
-                List.of(ALPHA, TEMPERATURE, "featureRounds", "featureWeight"));
+                List.of(ALPHA, TEMPERATURE, "featureRounds", "featureWeight", "weighting"));
         return new FdAlgorithm(read.getSchedule(ALPHA, 0.5, 0, 1), read.getSchedule(TEMPERATURE, 2.0, 1e-3, 1e3),
-                (int) read.getDouble("featureRounds", 0, 0, 1e6), read.getDouble("featureWeight", 1, 0, 1e6));
+                (int) read.getDouble("featureRounds", 0, 0, 1e6), read.getDouble("featureWeight", 1, 0, 1e6),
+                options.containsKey("weighting") ? read.getWeighting("weighting") : ParticipantWeighting.CLASS_COUNTS);
     }
 
     @Override
@@ -90,7 +99,7 @@ public final class FdAlgorithm implements Algorithm {
     public Strategy newStrategy(FederationSetup setup) {
         // featureWidth is the validation: it fails when widths differ
         return new FdStrategy(setup.numClasses(), alpha, temperature, featureRounds, featureWeight,
-                featureRounds > 0 ? featureWidth(setup) : 0);
+                featureRounds > 0 ? featureWidth(setup) : 0, weighting);
     }
 
     @Override
@@ -121,9 +130,13 @@ public final class FdAlgorithm implements Algorithm {
                         ? PerLabelMeans.fromSums(kind, outcome.perLabelFeatureSums(), outcome.perLabelCounts(),
                                 featureWidth)
                         : PerLabelMeans.fromSums(kind, outcome.perLabelLogitSums(), outcome.perLabelCounts(), classes);
+                double validation = request.config().getBoolean(KnowledgeProtocol.WANT_VALIDATION, false)
+                        ? local.validationAccuracy(session)
+                        : 0;
                 return request.reply().optTensors(upload.toRecord())
                         .optMetrics(Metrics.of("examples", outcome.examples(),
-                                "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss()))
+                                "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss(),
+                                KnowledgeProtocol.VALIDATION_ACCURACY, validation))
                         .build();
             }
         });

@@ -1,6 +1,8 @@
 package io.fedistill.algorithms.fd;
 
 import io.fedistill.algorithms.Schedule;
+import io.fedistill.algorithms.common.KnowledgeProtocol;
+import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
@@ -12,6 +14,7 @@ import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * FD's coordinator: keeps each participant's latest per-label logits (or, in an optional first
- * stage, per-label feature prototypes) and sends every selected participant the count-weighted
- * mean of everybody else's, so its own contribution never teaches it.
+ * stage, per-label feature prototypes) and sends every selected participant the weighted mean
+ * of everybody else's (count-weighted by default), so its own contribution never teaches it.
  */
 final class FdStrategy implements Strategy {
     private static final Logger LOG = LoggerFactory.getLogger(FdStrategy.class);
@@ -34,9 +37,11 @@ final class FdStrategy implements Strategy {
     private final int featureWidth;
     private final Map<String, PerLabelMeans> latestLogits = new TreeMap<>();
     private final Map<String, PerLabelMeans> latestFeatures = new TreeMap<>();
+    private final Map<String, ParticipantWeighting.Contribution> contributions = new TreeMap<>();
+    private final ParticipantWeighting weighting;
 
     FdStrategy(int classes, Schedule alpha, Schedule temperature) {
-        this(classes, alpha, temperature, 0, 0, 0);
+        this(classes, alpha, temperature, 0, 0, 0, ParticipantWeighting.CLASS_COUNTS);
     }
 
     /**
@@ -44,7 +49,8 @@ final class FdStrategy implements Strategy {
      * participants exchange per-label feature means ({@code featureWidth} wide) instead of logits.
      */
     FdStrategy(int classes, Schedule alpha, Schedule temperature, int featureRounds, double featureWeight,
-            int featureWidth) {
+            int featureWidth, ParticipantWeighting weighting) {
+        this.weighting = weighting;
         this.classes = classes;
         this.alpha = alpha;
         this.temperature = temperature;
@@ -63,12 +69,13 @@ final class FdStrategy implements Strategy {
                 FdAlgorithm.STAGE, kind,
                 FdAlgorithm.ALPHA, alpha.valueAt(context.round(), context.totalRounds()),
                 FdAlgorithm.TEMPERATURE, temperature.valueAt(context.round(), context.totalRounds()),
-                FdAlgorithm.FEATURE_WEIGHT, featureWeight);
+                FdAlgorithm.FEATURE_WEIGHT, featureWeight,
+                KnowledgeProtocol.WANT_VALIDATION, weighting == ParticipantWeighting.VALIDATION_ACCURACY);
         List<Message> requests = new ArrayList<>();
         for (String id : context.selected()) {
-            List<PerLabelMeans> others = latest.entrySet().stream()
-                    .filter(e -> !e.getKey().equals(id)).map(Map.Entry::getValue).toList();
-            PerLabelMeans teacher = PerLabelMeans.weightedMean(kind, others, classes, width);
+            List<String> others = latest.keySet().stream().filter(other -> !other.equals(id)).toList();
+            PerLabelMeans teacher = PerLabelMeans.weightedMean(kind, others.stream().map(latest::get).toList(),
+                    others.stream().map(contributions::get).toList(), weighting, classes, width);
             requests.add(Message.builder(context.round(), MessageKind.TRAIN, id)
                     .optTensors(teacher.isEmpty() ? TensorRecord.empty() : teacher.toRecord())
                     .optConfig(config).build());
@@ -79,7 +86,11 @@ final class FdStrategy implements Strategy {
         int accepted = 0;
         for (Message reply : result.replies()) {
             try {
-                latest.put(reply.participantId(), PerLabelMeans.fromRecord(kind, reply.tensors()));
+                PerLabelMeans upload = PerLabelMeans.fromRecord(kind, reply.tensors());
+                latest.put(reply.participantId(), upload);
+                contributions.put(reply.participantId(), new ParticipantWeighting.Contribution(
+                        reply.metrics().get("examples"), Arrays.stream(upload.counts()).asDoubleStream().toArray(),
+                        reply.metrics().find(KnowledgeProtocol.VALIDATION_ACCURACY).orElse(0)));
                 accepted++;
             } catch (IllegalArgumentException e) {
                 LOG.warn("round {}: FD upload of {} rejected: {}", context.round(), reply.participantId(), e.getMessage());

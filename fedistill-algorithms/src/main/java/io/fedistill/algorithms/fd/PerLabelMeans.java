@@ -1,8 +1,9 @@
 package io.fedistill.algorithms.fd;
 
+import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
-import java.util.Collection;
+import java.util.List;
 
 /**
  * Per-label mean vectors (logits or feature prototypes) with the number of samples behind each
@@ -28,22 +29,39 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
         return new PerLabelMeans(kind, means, counts.clone());
     }
 
-    /** Count-weighted mean of several participants' vectors, label by label. */
-    static PerLabelMeans weightedMean(String kind, Collection<PerLabelMeans> parts, int classes, int width) {
+    /**
+     * Weighted mean of several participants' vectors, label by label: participant {@code p}'s row
+     * for label {@code c} counts with {@code weighting}'s raw weight when {@code p} holds samples
+     * of {@code c}, and not at all otherwise; a label whose weights are all 0 falls back to
+     * count weights. Class-count weighting is the count-weighted mean.
+     */
+    static PerLabelMeans weightedMean(String kind, List<PerLabelMeans> parts,
+            List<ParticipantWeighting.Contribution> contributions, ParticipantWeighting weighting, int classes,
+            int width) {
         double[][] sums = new double[classes][width];
+        double[][] countSums = new double[classes][width];
+        double[] totals = new double[classes];
         int[] counts = new int[classes];
-        for (PerLabelMeans part : parts) {
+        for (int p = 0; p < parts.size(); p++) {
+            PerLabelMeans part = parts.get(p);
             for (int c = 0; c < classes; c++) {
+                if (part.counts[c] == 0) {
+                    continue;
+                }
+                double w = weighting.rawWeight(contributions.get(p), c, "participant " + p);
                 counts[c] += part.counts[c];
+                totals[c] += w;
                 for (int k = 0; k < width; k++) {
-                    sums[c][k] += (double) part.counts[c] * part.means[c][k];
+                    sums[c][k] += w * part.means[c][k];
+                    countSums[c][k] += (double) part.counts[c] * part.means[c][k];
                 }
             }
         }
         float[][] means = new float[classes][width];
         for (int c = 0; c < classes; c++) {
             for (int k = 0; k < width; k++) {
-                means[c][k] = counts[c] == 0 ? 0 : (float) (sums[c][k] / counts[c]);
+                means[c][k] = counts[c] == 0 ? 0
+                        : totals[c] > 0 ? (float) (sums[c][k] / totals[c]) : (float) (countSums[c][k] / counts[c]);
             }
         }
         return new PerLabelMeans(kind, means, counts);

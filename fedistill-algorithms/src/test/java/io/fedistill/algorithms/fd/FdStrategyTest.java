@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.algorithms.Schedule;
+import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.Message;
@@ -45,21 +46,39 @@ class FdStrategyTest {
         }
     }
 
-    @Test
-    void teachersAreCountWeightedAndExcludeTheRecipient() {
-        // p0 holds labels 0 and 2 only; p1 holds labels 0 and 1; p2 holds label 0 only
-        PerLabelMeans p0 = new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{1, 0, 0}, {0, 0, 0}, {0, 0, 9}}, new int[] {2, 0, 5});
-        PerLabelMeans p1 = new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{4, 1, 1}, {0, 2, 0}, {0, 0, 0}}, new int[] {1, 3, 0});
-        PerLabelMeans p2 = new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{7, 1, -2}, {0, 0, 0}, {0, 0, 0}}, new int[] {3, 0, 0});
-        ScriptedFleet fleet = new ScriptedFleet(Map.of("p0", p0, "p1", p1, "p2", p2));
-        FdStrategy strategy = new FdStrategy(C, Schedule.linear(0.5, 0.9), Schedule.constant(2.0));
+    // p0 holds labels 0 and 2 only; p1 holds labels 0 and 1; p2 holds label 0 only
+    private static final Map<String, PerLabelMeans> UPLOADS = Map.of(
+            "p0", new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{1, 0, 0}, {0, 0, 0}, {0, 0, 9}}, new int[] {2, 0, 5}),
+            "p1", new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{4, 1, 1}, {0, 2, 0}, {0, 0, 0}}, new int[] {1, 3, 0}),
+            "p2", new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{7, 1, -2}, {0, 0, 0}, {0, 0, 0}}, new int[] {3, 0, 0}));
+
+    /** Runs two rounds and returns the second round's request to p0. */
+    private static Message secondRequestToP0(FdStrategy strategy, ScriptedFleet fleet) {
         List<String> all = List.of("p0", "p1", "p2");
         strategy.runRound(new RoundContext(1, 2, 7, all), fleet);
         assertThat(fleet.received).allSatisfy(m -> assertThat(m.tensors().isEmpty()).isTrue());
-
         fleet.received.clear();
         strategy.runRound(new RoundContext(2, 2, 7, all), fleet);
-        Message toP0 = fleet.received.stream().filter(m -> m.participantId().equals("p0")).findFirst().orElseThrow();
+        return fleet.received.stream().filter(m -> m.participantId().equals("p0")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void uniformWeightingAveragesTheHoldersOfEachLabelEqually() {
+        FdStrategy strategy = new FdStrategy(C, Schedule.constant(0.5), Schedule.constant(2.0), 0, 0, 0,
+                ParticipantWeighting.UNIFORM);
+        Message toP0 = secondRequestToP0(strategy, new ScriptedFleet(UPLOADS));
+        PerLabelMeans teacher = PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, toP0.tensors());
+        // label 0: ((4,1,1) + (7,1,-2)) / 2, whatever the counts; label 1: p1's row alone
+        assertThat(teacher.means()[0]).containsExactly(5.5f, 1f, -0.5f);
+        assertThat(teacher.teacherRows()[1]).containsExactly(0f, 2f, 0f);
+        assertThat(teacher.teacherRows()[2]).isNull();
+    }
+
+    @Test
+    void teachersAreCountWeightedAndExcludeTheRecipient() {
+        ScriptedFleet fleet = new ScriptedFleet(UPLOADS);
+        FdStrategy strategy = new FdStrategy(C, Schedule.linear(0.5, 0.9), Schedule.constant(2.0));
+        Message toP0 = secondRequestToP0(strategy, fleet);
         PerLabelMeans teacher = PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, toP0.tensors());
         // label 0: (1 * (4,1,1) + 3 * (7,1,-2)) / 4 = (6.25, 1, -1.25); p0's own (1,0,0) is excluded
         assertThat(teacher.counts()).containsExactly(4, 3, 0);

@@ -71,7 +71,7 @@ class ExperimentLoaderTest {
         assertThatThrownBy(() -> load(VALID, "partition.kind=zipf")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("partition.kind: unknown partitioner 'zipf'; allowed: [iid, dirichlet, shards, quantity]");
         assertThatThrownBy(() -> load(VALID, "algorithms.0.options.temprature=2")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("unknown option(s) [temprature]; allowed: [alpha, temperature, featureRounds, featureWeight]");
+                .hasMessageContaining("unknown option(s) [temprature]; allowed: [alpha, temperature, featureRounds, featureWeight, weighting]");
         assertThatThrownBy(() -> load(VALID, "dataset.name=cifar")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown dataset 'cifar'");
         assertThatThrownBy(() -> load(VALID, "rounds")).isInstanceOf(ConfigException.class)

@@ -44,6 +44,27 @@ public enum ParticipantWeighting {
     }
 
     /**
+     * Returns one participant's unnormalized weight for class {@code k}.
+     *
+     * @param contribution what the participant reported
+     * @param k the class
+     * @param who the participant, named in the error
+     * @throws IllegalArgumentException when the weight is negative or not finite
+     */
+    public double rawWeight(Contribution contribution, int k, String who) {
+        double w = switch (this) {
+            case UNIFORM -> 1;
+            case EXAMPLES -> contribution.examples();
+            case CLASS_COUNTS -> contribution.labelCounts()[k];
+            case VALIDATION_ACCURACY -> contribution.validationAccuracy();
+        };
+        if (!(w >= 0) || !Double.isFinite(w)) {
+            throw new IllegalArgumentException(who + " has weight " + w + " under " + configName());
+        }
+        return w;
+    }
+
+    /**
      * Returns normalized weights, one row per participant and one column per class; each
      * column sums to 1. A column where every raw weight is 0 falls back to equal weights.
      */
@@ -51,17 +72,8 @@ public enum ParticipantWeighting {
         int n = contributions.size();
         double[][] w = new double[n][classes];
         for (int p = 0; p < n; p++) {
-            Contribution c = contributions.get(p);
             for (int k = 0; k < classes; k++) {
-                w[p][k] = switch (this) {
-                    case UNIFORM -> 1;
-                    case EXAMPLES -> c.examples();
-                    case CLASS_COUNTS -> c.labelCounts()[k];
-                    case VALIDATION_ACCURACY -> c.validationAccuracy();
-                };
-                if (!(w[p][k] >= 0) || !Double.isFinite(w[p][k])) {
-                    throw new IllegalArgumentException("participant " + p + " has weight " + w[p][k] + " under " + configName());
-                }
+                w[p][k] = rawWeight(contributions.get(p), k, "participant " + p);
             }
         }
         for (int k = 0; k < classes; k++) {

@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * A named architecture with its option, written in configs as {@code name} or
  * {@code name:option} ({@code mlp:256-128}, {@code cnn:0.5}, {@code resnet:50}), optionally
- * followed by {@code @width} ({@code lenet@64}): a learned linear projection (with ReLU) of the
+ * followed by {@code @width} ({@code lenet@64}): a learned linear projection of the
  * architecture's features to that width before the classifier head, so that different
  * architectures share a feature space for feature distillation.
  *

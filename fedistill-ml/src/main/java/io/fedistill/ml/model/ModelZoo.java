@@ -80,8 +80,7 @@ public final class ModelZoo {
     private static ClassifierNetwork assemble(ModelSpec spec, Block features, Block head) {
         Block projected = spec.featureProjection() == 0 ? features
                 : new SequentialBlock().add(features).add(Blocks.batchFlattenBlock())
-                        .add(Linear.builder().setUnits(spec.featureProjection()).build())
-                        .add(Activation.reluBlock());
+                        .add(Linear.builder().setUnits(spec.featureProjection()).build());
         SequentialBlock network = new SequentialBlock().add(projected).add(head);
         return new ClassifierNetwork(spec, projected, head, network);
     }

@@ -66,8 +66,10 @@ public final class Losses {
     }
 
     /**
-     * Feature alignment: the mean over samples with a target of the squared distance between a
-     * sample's features and its label's target features (class prototypes).
+     * Feature alignment: the mean squared difference between a sample's features and its label's
+     * target features (class prototypes), over the D feature dimensions and the samples that
+     * have a target (the mean, not the sum, over dimensions, so the weight on this loss means
+     * the same for any feature width).
      *
      * @param features the model's features (n, D)
      * @param targets target features of each sample's label (n, D)
@@ -76,7 +78,7 @@ public final class Losses {
      */
     public static NDArray featureAlignment(NDArray features, NDArray targets, NDArray hasTarget) {
         NDArray mask = hasTarget.toType(features.getDataType(), false);
-        NDArray squared = features.sub(targets).square().sum(new int[] {1}).mul(mask);
+        NDArray squared = features.sub(targets).square().mean(new int[] {1}).mul(mask);
         return squared.sum().div(mask.sum().maximum(1f));
     }
 

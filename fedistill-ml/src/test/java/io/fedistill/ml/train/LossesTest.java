@@ -66,9 +66,10 @@ class LossesTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray features = m.create(new float[] {1, 2, 0, 0, 5, 5}, new Shape(3, 2));
             NDArray targets = m.create(new float[] {0, 0, 3, 4, 0, 0}, new Shape(3, 2));
-            // samples 0 and 1 have a target: (1 + 4) and (9 + 16), mean 15; sample 2 has none
+            // samples 0 and 1 have a target: (1 + 4) / 2 and (9 + 16) / 2 per dimension, mean 7.5;
+            // sample 2 has none
             NDArray present = m.create(new float[] {1, 1, 0});
-            assertThat(Losses.featureAlignment(features, targets, present).getFloat()).isCloseTo(15f, within(1e-6f));
+            assertThat(Losses.featureAlignment(features, targets, present).getFloat()).isCloseTo(7.5f, within(1e-6f));
         }
     }
 
