@@ -73,9 +73,14 @@ public final class AlgorithmOptions {
 
     /** Returns a participant weighting option (default uniform). */
     public ParticipantWeighting getWeighting(String name) {
+        return getWeighting(name, ParticipantWeighting.UNIFORM);
+    }
+
+    /** Returns a participant-weighting option, or {@code defaultValue} when absent. */
+    public ParticipantWeighting getWeighting(String name, ParticipantWeighting defaultValue) {
         Object value = values.get(name);
         try {
-            return value == null ? ParticipantWeighting.UNIFORM : ParticipantWeighting.parse(value.toString());
+            return value == null ? defaultValue : ParticipantWeighting.parse(value.toString());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name + "': " + e.getMessage(), e);
         }

@@ -144,7 +144,12 @@ public final class KnowledgeProtocol {
      * {@link #LABEL_COUNTS} tensor and its {@link #VALIDATION_ACCURACY} metric (0 when absent).
      */
     public static ParticipantWeighting.Contribution contributionOf(Message reply) {
-        float[] counts = reply.tensors().get(LABEL_COUNTS).toFloatArray();
+        return contributionOf(reply, LABEL_COUNTS);
+    }
+
+    /** Reads a reply's contribution as {@link #contributionOf(Message)} does, its label counts from another tensor. */
+    public static ParticipantWeighting.Contribution contributionOf(Message reply, String labelCountsTensor) {
+        float[] counts = reply.tensors().get(labelCountsTensor).toFloatArray();
         double[] labelCounts = new double[counts.length];
         for (int k = 0; k < counts.length; k++) {
             labelCounts[k] = Math.max(0, counts[k]);

@@ -86,8 +86,15 @@ public final class LocalModel {
         return Tensor.wrap(new int[] {classes}, counts);
     }
 
-    /** Returns the session's accuracy on the participant's held-out split (0 when it has none). */
-    public double validationAccuracy(ModelSession session) {
+    /**
+     * Returns the session's accuracy on the participant's held-out split when the request asks
+     * for it ({@link KnowledgeProtocol#WANT_VALIDATION}, for validation-accuracy weighting), and 0
+     * when it does not or the split is empty.
+     */
+    public double validationAccuracy(Message request, ModelSession session) {
+        if (!request.config().getBoolean(KnowledgeProtocol.WANT_VALIDATION, false)) {
+            return 0;
+        }
         double accuracy = session.evaluate(setup.trainSet(), setup.split().localTestIndices()).accuracy();
         return Double.isNaN(accuracy) ? 0 : accuracy;
     }

@@ -101,7 +101,7 @@ public final class PublicDistillationLearner implements Learner {
         float[][] logits = session.predict(publicData.pool(), subset);
         boolean probabilities = Scores.valueOf(request.config().getString(SCORES)) == Scores.PROBABILITIES;
         float[][] scores = probabilities ? SoftLabels.softmax(logits, 1.0) : logits;
-        double validation = request.config().getBoolean(WANT_VALIDATION, false) ? local.validationAccuracy(session) : 0;
+        double validation = local.validationAccuracy(request, session);
         return request.reply()
                 .optTensors(TensorRecord.builder().put(KNOWLEDGE, matrix(scores))
                         .put(LABEL_COUNTS, local.labelCounts()).build())

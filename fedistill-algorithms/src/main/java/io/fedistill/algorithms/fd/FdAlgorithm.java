@@ -66,7 +66,7 @@ public final class FdAlgorithm implements Algorithm {
                 List.of(ALPHA, TEMPERATURE, "featureRounds", "featureWeight", "weighting"));
         return new FdAlgorithm(read.getSchedule(ALPHA, 0.5, 0, 1), read.getSchedule(TEMPERATURE, 2.0, 1e-3, 1e3),
                 (int) read.getDouble("featureRounds", 0, 0, 1e6), read.getDouble("featureWeight", 1, 0, 1e6),
-                options.containsKey("weighting") ? read.getWeighting("weighting") : ParticipantWeighting.CLASS_COUNTS);
+                read.getWeighting("weighting", ParticipantWeighting.CLASS_COUNTS));
     }
 
     @Override
@@ -130,9 +130,7 @@ public final class FdAlgorithm implements Algorithm {
                         ? PerLabelMeans.fromSums(kind, outcome.perLabelFeatureSums(), outcome.perLabelCounts(),
                                 featureWidth)
                         : PerLabelMeans.fromSums(kind, outcome.perLabelLogitSums(), outcome.perLabelCounts(), classes);
-                double validation = request.config().getBoolean(KnowledgeProtocol.WANT_VALIDATION, false)
-                        ? local.validationAccuracy(session)
-                        : 0;
+                double validation = local.validationAccuracy(request, session);
                 return request.reply().optTensors(upload.toRecord())
                         .optMetrics(Metrics.of("examples", outcome.examples(),
                                 "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss(),

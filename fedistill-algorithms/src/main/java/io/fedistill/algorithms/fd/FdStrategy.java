@@ -14,7 +14,6 @@ import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -88,9 +87,8 @@ final class FdStrategy implements Strategy {
             try {
                 PerLabelMeans upload = PerLabelMeans.fromRecord(kind, reply.tensors());
                 latest.put(reply.participantId(), upload);
-                contributions.put(reply.participantId(), new ParticipantWeighting.Contribution(
-                        reply.metrics().get("examples"), Arrays.stream(upload.counts()).asDoubleStream().toArray(),
-                        reply.metrics().find(KnowledgeProtocol.VALIDATION_ACCURACY).orElse(0)));
+                contributions.put(reply.participantId(),
+                        KnowledgeProtocol.contributionOf(reply, PerLabelMeans.COUNTS));
                 accepted++;
             } catch (IllegalArgumentException e) {
                 LOG.warn("round {}: FD upload of {} rejected: {}", context.round(), reply.participantId(), e.getMessage());

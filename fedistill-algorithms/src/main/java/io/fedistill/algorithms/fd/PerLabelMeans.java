@@ -32,36 +32,41 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
     /**
      * Weighted mean of several participants' vectors, label by label: participant {@code p}'s row
      * for label {@code c} counts with {@code weighting}'s raw weight when {@code p} holds samples
-     * of {@code c}, and not at all otherwise; a label whose weights are all 0 falls back to
-     * count weights. Class-count weighting is the count-weighted mean.
+     * of {@code c}, and not at all otherwise; a label whose holders all weigh 0 falls back to
+     * equal weights among them. Class-count weighting is the count-weighted mean.
      */
     static PerLabelMeans weightedMean(String kind, List<PerLabelMeans> parts,
             List<ParticipantWeighting.Contribution> contributions, ParticipantWeighting weighting, int classes,
             int width) {
-        double[][] sums = new double[classes][width];
-        double[][] countSums = new double[classes][width];
+        double[][] weights = new double[parts.size()][classes];
         double[] totals = new double[classes];
         int[] counts = new int[classes];
         for (int p = 0; p < parts.size(); p++) {
-            PerLabelMeans part = parts.get(p);
             for (int c = 0; c < classes; c++) {
-                if (part.counts[c] == 0) {
-                    continue;
+                if (parts.get(p).counts[c] > 0) {
+                    weights[p][c] = weighting.rawWeight(contributions.get(p), c, "participant " + p);
+                    totals[c] += weights[p][c];
+                    counts[c] += parts.get(p).counts[c];
                 }
-                double w = weighting.rawWeight(contributions.get(p), c, "participant " + p);
-                counts[c] += part.counts[c];
-                totals[c] += w;
+            }
+        }
+        double[][] sums = new double[classes][width];
+        for (int c = 0; c < classes; c++) {
+            boolean equalWeights = totals[c] == 0; // every holder weighs 0: count them equally
+            for (int p = 0; p < parts.size(); p++) {
+                if (equalWeights && parts.get(p).counts[c] > 0) {
+                    weights[p][c] = 1;
+                    totals[c] += 1;
+                }
                 for (int k = 0; k < width; k++) {
-                    sums[c][k] += w * part.means[c][k];
-                    countSums[c][k] += (double) part.counts[c] * part.means[c][k];
+                    sums[c][k] += weights[p][c] * parts.get(p).means[c][k];
                 }
             }
         }
         float[][] means = new float[classes][width];
         for (int c = 0; c < classes; c++) {
             for (int k = 0; k < width; k++) {
-                means[c][k] = counts[c] == 0 ? 0
-                        : totals[c] > 0 ? (float) (sums[c][k] / totals[c]) : (float) (countSums[c][k] / counts[c]);
+                means[c][k] = totals[c] == 0 ? 0 : (float) (sums[c][k] / totals[c]);
             }
         }
         return new PerLabelMeans(kind, means, counts);

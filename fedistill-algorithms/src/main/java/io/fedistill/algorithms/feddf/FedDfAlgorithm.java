@@ -117,9 +117,7 @@ public final class FedDfAlgorithm implements Algorithm {
             try (ModelSession session = local.open(context.state().load(LocalModel.WEIGHTS_KEY))) {
                 TrainOutcome outcome = session.train(setup.trainSet(), setup.split().trainIndices(),
                         LocalObjective.crossEntropy(), local.trainingSeed(request.round()));
-                double validation = request.config().getBoolean(KnowledgeProtocol.WANT_VALIDATION, false)
-                        ? local.validationAccuracy(session)
-                        : 0;
+                double validation = local.validationAccuracy(request, session);
                 // the weights, and what the ensemble's weighting reads
                 return request.reply()
                         .optTensors(TensorRecord.builder().putAll(session.weights())

@@ -54,7 +54,7 @@ final class FusionStrategy implements Strategy {
         for (String id : context.selected()) {
             requests.add(Message.builder(context.round(), MessageKind.TRAIN, id).optConfig(config).build());
         }
-        Map<ModelSpec, List<Message>> uploads = new LinkedHashMap<>();
+        Map<ModelSpec, List<Upload>> uploads = new LinkedHashMap<>();
         for (Map.Entry<ModelSpec, TensorRecord> group : fused.entrySet()) {
             List<Message> groupRequests = requests.stream()
                     .filter(r -> setup.models().get(r.participantId()).equals(group.getKey())).toList();
@@ -65,7 +65,7 @@ final class FusionStrategy implements Strategy {
                         .build();
                 ExchangeResult result = fleet.exchange(groupRequests, ReplySpec.shapedLike(expected, "examples"));
                 uploads.put(group.getKey(), result.replies().stream()
-                        .filter(r -> r.metrics().get("examples") > 0).toList());
+                        .filter(r -> r.metrics().get("examples") > 0).map(Upload::of).toList());
             }
         }
         int[] subset = publicData.subset(context.seed("public-subset"), settings.subsetSize());
@@ -81,14 +81,14 @@ final class FusionStrategy implements Strategy {
         float[][] distillationTeacher = Arrays.copyOfRange(teacher, validationCount, teacher.length);
         int aggregated = 0;
         double epochsUsed = 0;
-        for (Map.Entry<ModelSpec, List<Message>> group : uploads.entrySet()) {
-            List<Message> replies = group.getValue();
+        for (Map.Entry<ModelSpec, List<Upload>> group : uploads.entrySet()) {
+            List<Upload> replies = group.getValue();
             if (replies.isEmpty()) {
                 continue;
             }
             aggregated += replies.size();
-            TensorRecord averaged = WeightedMean.of(replies.stream().map(FusionStrategy::modelWeights).toList(),
-                    replies.stream().mapToDouble(r -> r.metrics().get("examples")).toArray());
+            TensorRecord averaged = WeightedMean.of(replies.stream().map(Upload::weights).toList(),
+                    replies.stream().mapToDouble(u -> u.contribution().examples()).toArray());
             try (ModelSession student = FedDfAlgorithm.coordinatorSession(setup, group.getKey(), averaged, settings)) {
                 TensorRecord best = averaged;
                 double bestDivergence = divergence(student, validation, validationTeacher);
@@ -119,30 +119,32 @@ final class FusionStrategy implements Strategy {
                 "teacher_entropy", SoftLabels.meanEntropy(teacher));
     }
 
-    /** A reply's model weights, without what it reports for weighting. */
-    private static TensorRecord modelWeights(Message reply) {
-        TensorRecord.Builder weights = TensorRecord.builder();
-        reply.tensors().asMap().forEach((name, tensor) -> {
-            if (!name.equals(KnowledgeProtocol.LABEL_COUNTS)) {
-                weights.put(name, tensor);
-            }
-        });
-        return weights.build();
+    /** One participant's upload: its model weights and what it reports for weighting. */
+    private record Upload(TensorRecord weights, ParticipantWeighting.Contribution contribution) {
+        static Upload of(Message reply) {
+            TensorRecord.Builder weights = TensorRecord.builder();
+            reply.tensors().asMap().forEach((name, tensor) -> {
+                if (!name.equals(KnowledgeProtocol.LABEL_COUNTS)) {
+                    weights.put(name, tensor);
+                }
+            });
+            return new Upload(weights.build(), KnowledgeProtocol.contributionOf(reply));
+        }
     }
 
     /**
      * The ensemble: every uploaded participant model's logits on the subset, averaged class by
      * class with the configured participant weights; null when nobody uploaded.
      */
-    private float[][] ensembleLogits(Map<ModelSpec, List<Message>> uploads, int[] subset) {
+    private float[][] ensembleLogits(Map<ModelSpec, List<Upload>> uploads, int[] subset) {
         List<float[][]> logits = new ArrayList<>();
         List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
-        for (Map.Entry<ModelSpec, List<Message>> group : uploads.entrySet()) {
-            for (Message reply : group.getValue()) {
+        for (Map.Entry<ModelSpec, List<Upload>> group : uploads.entrySet()) {
+            for (Upload upload : group.getValue()) {
                 try (ModelSession session = FedDfAlgorithm.coordinatorSession(setup, group.getKey(),
-                        modelWeights(reply), settings)) {
+                        upload.weights(), settings)) {
                     logits.add(session.predict(publicData.pool(), subset));
-                    contributions.add(KnowledgeProtocol.contributionOf(reply));
+                    contributions.add(upload.contribution());
                 }
             }
         }

@@ -48,19 +48,21 @@ public record ModelSpec(Architecture architecture, List<Integer> hiddenWidths, d
         String full = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
         int at = full.indexOf('@');
         String trimmed = at < 0 ? full : full.substring(0, at);
-        int projection = 0;
-        if (at >= 0) {
-            try {
-                projection = Integer.parseInt(full.substring(at + 1));
-            } catch (NumberFormatException e) {
-                projection = -1;
-            }
-            if (projection < 1) {
-                throw new IllegalArgumentException("model '" + text + "' has a malformed feature width '"
-                        + full.substring(at + 1) + "'; write e.g. 'lenet@64'");
-            }
-        }
+        int projection = at < 0 ? 0 : parseProjection(full.substring(at + 1), text);
         return parseArchitecture(trimmed, text).withFeatureProjection(projection);
+    }
+
+    private static int parseProjection(String width, String text) {
+        try {
+            int projection = Integer.parseInt(width);
+            if (projection >= 1) {
+                return projection;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the text that failed
+        }
+        throw new IllegalArgumentException("model '" + text + "' has a malformed feature width '" + width
+                + "'; write e.g. 'lenet@64'");
     }
 
     /** Returns this architecture with its features projected to {@code width} (0: its own features). */
