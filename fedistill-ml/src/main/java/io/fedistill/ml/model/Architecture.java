@@ -10,8 +10,8 @@ public enum Architecture {
     CNN("cnn", "FedAvg paper CNN: 2 conv (32, 64) + fc 512; cnn:0.5 scales the widths"),
     /** ResNet v1 from DJL's model zoo; option: 20 or 50 layers. */
     RESNET("resnet", "ResNet v1 from DJL's zoo; resnet:20 (default) or resnet:50"),
-    /** MobileNetV2 from DJL's model zoo. */
-    MOBILENETV2("mobilenetv2", "MobileNetV2 from DJL's zoo");
+    /** MobileNetV2 in the layout of DJL's model zoo version. */
+    MOBILENETV2("mobilenetv2", "MobileNetV2 (DJL zoo layout, ~2.2M parameters)");
 
     private final String configName;
     private final String description;

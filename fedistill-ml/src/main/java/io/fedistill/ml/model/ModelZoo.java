@@ -1,6 +1,5 @@
 package io.fedistill.ml.model;
 
-import ai.djl.basicmodelzoo.cv.classification.MobileNetV2;
 import ai.djl.basicmodelzoo.cv.classification.ResNetV1;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -42,11 +41,7 @@ public final class ModelZoo {
                 return splitAtHead(spec, ResNetV1.builder().setImageShape(imageShape)
                         .setNumLayers(spec.layers()).setOutSize(numClasses).build());
             case MOBILENETV2:
-                Block mobile = MobileNetV2.builder().setOutSize(numClasses).build();
-                if (!(mobile instanceof SequentialBlock sequential)) {
-                    throw new IllegalStateException("DJL's MobileNetV2 is no longer a SequentialBlock");
-                }
-                return splitAtHead(spec, sequential);
+                return splitAtHead(spec, MobileNetV2.build(numClasses));
             default:
                 throw new IllegalArgumentException("no builder for " + spec);
         }

@@ -1,14 +1,35 @@
 package io.fedistill.ml.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 /**
  * The loss terms local training composes: cross-entropy, temperature-scaled distillation and
  * FedProx's proximal term. All take logits (not probabilities) and return scalars.
+ *
+ * <p>No term multiplies or divides by a Java number through DJL's {@code mul(Number)}-style
+ * overloads: those wrap the number in a tensor that borrows a Java buffer and free the buffer's
+ * owner right after the call, while the autograd graph keeps the tensor for the backward pass, so
+ * a garbage collection between forward and backward corrupts the gradient. Constants here are
+ * tensors that own their memory ({@link #scaled}).
  */
 public final class Losses {
     private Losses() {}
+
+    /**
+     * Returns {@code array * factor}, safe to differentiate: the factor is a tensor allocated by
+     * the engine, not one borrowing a Java buffer.
+     */
+    public static NDArray scaled(NDArray array, float factor) {
+        return array.mul(constant(array, factor));
+    }
+
+    /** A scalar tensor holding {@code value}, in the engine's own memory, on {@code like}'s manager. */
+    private static NDArray constant(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType());
+    }
 
     /** Per-sample cross-entropy of logits (n, C) against integer labels (n). */
     public static NDArray crossEntropyPerSample(NDArray logits, NDArray labels) {
@@ -23,8 +44,8 @@ public final class Losses {
 
     /** Per-sample {@code KL(softmax(teacher / T) ‖ softmax(student / T))}. */
     public static NDArray klDivergencePerSample(NDArray student, NDArray teacher, float temperature) {
-        NDArray logStudent = student.div(temperature).logSoftmax(1);
-        NDArray logTeacher = teacher.div(temperature).logSoftmax(1);
+        NDArray logStudent = scaled(student, 1 / temperature).logSoftmax(1);
+        NDArray logTeacher = scaled(teacher, 1 / temperature).logSoftmax(1);
         return logTeacher.exp().mul(logTeacher.sub(logStudent)).sum(new int[] {1});
     }
 
@@ -43,8 +64,8 @@ public final class Losses {
     public static NDArray distillation(NDArray student, NDArray teacher, NDArray labels, NDArray hasTeacher,
             float alpha, float temperature) {
         NDArray ce = crossEntropyPerSample(student, labels);
-        NDArray kd = klDivergencePerSample(student, teacher, temperature).mul(temperature * temperature);
-        NDArray mixed = ce.mul(alpha).add(kd.mul(1 - alpha));
+        NDArray kd = scaled(klDivergencePerSample(student, teacher, temperature), temperature * temperature);
+        NDArray mixed = scaled(ce, alpha).add(scaled(kd, 1 - alpha));
         NDArray mask = hasTeacher.toType(ce.getDataType(), false);
         return ce.add(mask.mul(mixed.sub(ce))).mean();
     }
@@ -59,10 +80,10 @@ public final class Losses {
      * @return the scalar loss
      */
     public static NDArray softTargetDistillation(NDArray student, NDArray targets, float temperature) {
-        NDArray logStudent = student.div(temperature).logSoftmax(1);
-        NDArray safeTargets = targets.maximum(1e-12f);
+        NDArray logStudent = scaled(student, 1 / temperature).logSoftmax(1);
+        NDArray safeTargets = targets.maximum(constant(targets, 1e-12f));
         NDArray kl = targets.mul(safeTargets.log().sub(logStudent)).sum(new int[] {1});
-        return kl.mean().mul(temperature * temperature);
+        return scaled(kl.mean(), temperature * temperature);
     }
 
     /**
@@ -79,19 +100,30 @@ public final class Losses {
     public static NDArray featureAlignment(NDArray features, NDArray targets, NDArray hasTarget) {
         NDArray mask = hasTarget.toType(features.getDataType(), false);
         NDArray squared = features.sub(targets).square().mean(new int[] {1}).mul(mask);
-        return squared.sum().div(mask.sum().maximum(1f));
+        return squared.sum().div(mask.sum().maximum(constant(mask, 1f)));
     }
 
-    /** FedProx's proximal term {@code mu / 2 * sum ||w - w_anchor||^2} over matching arrays. */
-    public static NDArray proximal(List<NDArray> weights, List<NDArray> anchors, float mu) {
+    /**
+     * FedProx's proximal term {@code mu / 2 * sum ||w - w_anchor||^2} over matching arrays.
+     *
+     * @param weights the model's live weights
+     * @param anchors the weights training started from, one per weight
+     * @param mu the proximal coefficient
+     * @param scratch where the intermediate arrays live (the batch's manager), so that they do not
+     *     pile up on the weights' manager for the length of the model's life
+     * @return the scalar term, on {@code scratch}
+     */
+    public static NDArray proximal(List<NDArray> weights, List<NDArray> anchors, float mu, NDManager scratch) {
         if (weights.size() != anchors.size() || weights.isEmpty()) {
             throw new IllegalArgumentException(weights.size() + " weights but " + anchors.size() + " anchors");
         }
         NDArray total = null;
         for (int i = 0; i < weights.size(); i++) {
-            NDArray squared = weights.get(i).sub(anchors.get(i)).square().sum();
+            NDArray difference = weights.get(i).sub(anchors.get(i));
+            difference.attach(scratch); // what is computed from it lands on scratch too
+            NDArray squared = difference.square().sum();
             total = total == null ? squared : total.add(squared);
         }
-        return total.mul(mu / 2);
+        return scaled(total, mu / 2);
     }
 }

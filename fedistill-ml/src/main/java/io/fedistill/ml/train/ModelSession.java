@@ -205,9 +205,10 @@ public final class ModelSession implements AutoCloseable {
         try (NDManager manager = model.getNDManager().newSubManager()) {
             NDArray targetArray = manager.create(flat, new Shape(indices.length, classes));
             return runEpochs(manager, data.images(manager, indices), epochs, seed,
-                    (features, logits, positions, batch, batchManager) -> Losses.softTargetDistillation(
-                            logits, targetArray.get(batchManager, new NDIndex("{}", positions)), temperature)
-                            .mul(weight));
+                    (features, logits, positions, batch, batchManager) -> Losses.scaled(
+                            Losses.softTargetDistillation(logits,
+                                    targetArray.get(batchManager, new NDIndex("{}", positions)), temperature),
+                            weight));
         }
     }
 
@@ -398,10 +399,11 @@ public final class ModelSession implements AutoCloseable {
                 }
                 NDArray target = featureTable.get(batchManager, new NDIndex("{}", labels));
                 NDArray present = featurePresent.get(batchManager, new NDIndex("{}", labels));
-                loss = loss.add(Losses.featureAlignment(features, target, present).mul(objective.featureWeight()));
+                loss = loss.add(Losses.scaled(Losses.featureAlignment(features, target, present),
+                        objective.featureWeight()));
             }
             if (!trainable.isEmpty()) {
-                loss = loss.add(Losses.proximal(trainable, anchors, objective.mu()));
+                loss = loss.add(Losses.proximal(trainable, anchors, objective.mu(), batchManager));
             }
             return loss;
         }

@@ -56,7 +56,7 @@ class LossesTest {
             NDArray w2 = m.create(new float[] {3});
             NDArray anchor2 = m.create(new float[] {1});
             // 0.1 / 2 * ((1 + 4) + 4) = 0.45
-            assertThat(Losses.proximal(List.of(w, w2), List.of(anchor, anchor2), 0.1f).getFloat())
+            assertThat(Losses.proximal(List.of(w, w2), List.of(anchor, anchor2), 0.1f, m).getFloat())
                     .isCloseTo(0.45f, within(1e-6f));
         }
     }
@@ -89,7 +89,7 @@ class LossesTest {
         try (NDManager m = NDManager.newBaseManager()) {
             double[] w = {0.5, -0.25, 2.0};
             NDArray anchor = m.create(new double[] {0.1, 0.2, -0.3});
-            checkGradient(m, w, x -> Losses.proximal(List.of(x.flatten()), List.of(anchor), 0.7f));
+            checkGradient(m, w, x -> Losses.proximal(List.of(x.flatten()), List.of(anchor), 0.7f, m));
         }
     }
 

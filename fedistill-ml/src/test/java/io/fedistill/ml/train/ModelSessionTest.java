@@ -11,7 +11,9 @@ import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.eval.EvaluationScore;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +78,67 @@ class ModelSessionTest {
             TrainOutcome outcome = session.train(DATA.train(), indices, objective, 5);
             assertThat(outcome.meanLoss()).isFinite().isPositive();
             assertThat(session.weights()).isNotEqualTo(anchor);
+        }
+    }
+
+    /**
+     * Every objective, and the one zoo network with a clipping activation, trains to the same
+     * weights while another thread keeps collecting garbage: no constant the autograd graph keeps
+     * may borrow memory a collection can free (DJL's {@code mul(Number)} and {@code relu6} do).
+     */
+    @Test
+    void trainingIsRepeatableWhileTheGarbageCollectorRuns() throws InterruptedException {
+        int[] indices = Arrays.copyOf(DATA.train().allIndices(), 256);
+        float[][] labelTeacher = new float[10][10];
+        float[][] featureTeacher = new float[10][32];
+        float[][] softTargets = new float[indices.length][10];
+        for (int c = 0; c < 10; c++) {
+            labelTeacher[c][c] = 4f;
+            Arrays.fill(featureTeacher[c], c / 10f);
+        }
+        for (float[] row : softTargets) {
+            Arrays.fill(row, 0.1f);
+        }
+        TensorRecord anchor;
+        try (ModelSession session = open("mlp:32", Optional.empty(), SETTINGS)) {
+            anchor = session.weights();
+        }
+        LocalObjective everyTerm = LocalObjective.crossEntropy().withLabelTeacher(labelTeacher, 0.5f, 2f)
+                .withFeatureTeacher(featureTeacher, 0.5f).withProximalTerm(anchor, 0.1f);
+        Thread collector = new Thread(() -> {
+            try {
+                while (true) {
+                    System.gc();
+                    Thread.sleep(1);
+                }
+            } catch (InterruptedException e) {
+                // the test is over
+            }
+        });
+        collector.setDaemon(true);
+        collector.start();
+        try {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                List<TensorRecord> trained = new ArrayList<>();
+                for (int run = 0; run < 2; run++) {
+                    try (ModelSession session = open("mlp:32", Optional.empty(), SETTINGS)) {
+                        session.train(DATA.train(), indices, everyTerm, 3);
+                        session.distill(DATA.train(), indices, softTargets, 2f, 1, 0.5f, 4);
+                        trained.add(session.weights());
+                    }
+                }
+                for (int run = 0; run < 2; run++) {
+                    try (ModelSession session = open("mobilenetv2", Optional.empty(), SETTINGS)) {
+                        session.train(DATA.train(), Arrays.copyOf(indices, 48), LocalObjective.crossEntropy(), 3);
+                        trained.add(session.weights());
+                    }
+                }
+                assertThat(trained.get(1)).as("mlp, attempt %d", attempt).isEqualTo(trained.get(0));
+                assertThat(trained.get(3)).as("mobilenetv2, attempt %d", attempt).isEqualTo(trained.get(2));
+            }
+        } finally {
+            collector.interrupt();
+            collector.join();
         }
     }
 
