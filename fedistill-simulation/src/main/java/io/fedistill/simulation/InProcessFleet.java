@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.MDC;
 
 /**
  * Virtual participants inside this JVM. Every message is encoded and decoded with the run's
@@ -32,6 +33,8 @@ import java.util.concurrent.TimeoutException;
  * behind the same {@link FleetBackend} interface.
  */
 public final class InProcessFleet implements FleetBackend {
+    /** The logging context key under which a participant's log lines carry its id. */
+    public static final String PARTICIPANT_LOG_KEY = "participant";
     private final Map<String, Learner> learners;
     private final CompactStateStore states;
     private final Codec codec;
@@ -104,6 +107,7 @@ public final class InProcessFleet implements FleetBackend {
 
     private Message handle(Learner learner, Message request) {
         String id = request.participantId();
+        MDC.put(PARTICIPANT_LOG_KEY, id);
         try {
             if (request.kind() != MessageKind.EVALUATE && failures.fails(id, request.round(), runSeed)) {
                 throw new IllegalStateException("simulated failure of " + id + " in round " + request.round());
@@ -111,6 +115,8 @@ public final class InProcessFleet implements FleetBackend {
             return learner.handle(request, new ParticipantContext(id, runSeed, states.stateOf(id)));
         } catch (RuntimeException e) {
             return Message.failure(request, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            MDC.remove(PARTICIPANT_LOG_KEY);
         }
     }
 

@@ -132,7 +132,8 @@ public final class ModelSession implements AutoCloseable {
      * @param indices the samples to train on
      * @param objective what to minimize
      * @param seed seed of shuffling and any randomness inside the model
-     * @return loss and per-label logit sums
+     * @return loss, per-label logit and feature sums, and whether the trained model still reads
+     *     its input (a warning is logged when it does not)
      */
     public TrainOutcome train(ImageDataset data, int[] indices, LocalObjective objective, long seed) {
         int classes = data.numClasses();
@@ -140,7 +141,7 @@ public final class ModelSession implements AutoCloseable {
         float[][] featureSums = new float[classes][];
         int[] counts = new int[classes];
         if (indices.length == 0) {
-            return new TrainOutcome(Double.NaN, 0, logitSums, featureSums, counts);
+            return new TrainOutcome(Double.NaN, 0, logitSums, featureSums, counts, false);
         }
         int[] labels = data.labels(indices);
         double meanLoss;
@@ -170,7 +171,29 @@ public final class ModelSession implements AutoCloseable {
                         return loss;
                     });
         }
-        return new TrainOutcome(meanLoss, indices.length, logitSums, featureSums, counts);
+        boolean inputIgnored = ignoresInput(data, indices);
+        if (inputIgnored) {
+            LOG.warn("{}: after training, its features are the same for every input (every ReLU dead?), so it"
+                    + " predicts the same for every sample; a lower learning rate usually avoids this", network.spec());
+        }
+        return new TrainOutcome(meanLoss, indices.length, logitSums, featureSums, counts, inputIgnored);
+    }
+
+    /**
+     * Whether the features of (up to 64 of) the given samples are all identical, i.e. the model's
+     * output no longer depends on its input.
+     */
+    private boolean ignoresInput(ImageDataset data, int[] indices) {
+        int[] probe = Arrays.copyOf(indices, Math.min(64, indices.length));
+        if (probe.length < 2) {
+            return false;
+        }
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            NDArray features = network.features().forward(new ParameterStore(manager, false),
+                    new NDList(data.images(manager, probe)), false).singletonOrThrow();
+            NDArray flat = features.reshape(probe.length, -1);
+            return flat.max(new int[] {0}).sub(flat.min(new int[] {0})).max().getFloat() == 0f;
+        }
     }
 
     /**

@@ -143,6 +143,29 @@ class ModelSessionTest {
     }
 
     @Test
+    void aModelWhoseUnitsAllDiedIsReportedAsIgnoringItsInput() {
+        int[] indices = Arrays.copyOf(DATA.train().allIndices(), 128);
+        TensorRecord dead;
+        try (ModelSession session = open("mlp:32", Optional.empty(), SETTINGS)) {
+            assertThat(session.train(DATA.train(), indices, LocalObjective.crossEntropy(), 1).inputIgnored()).isFalse();
+            // hidden biases so negative that no pixel can lift a unit above zero: every ReLU is dead
+            TensorRecord.Builder killed = TensorRecord.builder();
+            session.weights().asMap().forEach((name, tensor) -> {
+                boolean hiddenBias = name.endsWith("bias") && tensor.size() == 32;
+                float[] values = tensor.toFloatArray();
+                if (hiddenBias) {
+                    Arrays.fill(values, -1000f);
+                }
+                killed.put(name, Tensor.of(tensor.shape(), values));
+            });
+            dead = killed.build();
+        }
+        try (ModelSession session = open("mlp:32", Optional.of(dead), SETTINGS)) {
+            assertThat(session.train(DATA.train(), indices, LocalObjective.crossEntropy(), 1).inputIgnored()).isTrue();
+        }
+    }
+
+    @Test
     void wrongWeightsAreRefusedByName() {
         TensorRecord wrong = TensorRecord.of("nonsense", Tensor.zeros(3));
         assertThatThrownBy(() -> open("mlp:32", Optional.of(wrong), SETTINGS))
