@@ -28,8 +28,13 @@ public final class AlgorithmOptions {
         Set<String> unknown = new TreeSet<>(values.keySet());
         unknown.removeAll(allowed);
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("algorithm '" + algorithm + "': unknown option(s) " + unknown
-                    + "; allowed: " + allowed);
+            throw new IllegalArgumentException(
+                    "algorithm '"
+                            + algorithm
+                            + "': unknown option(s) "
+                            + unknown
+                            + "; allowed: "
+                            + allowed);
         }
     }
 
@@ -45,8 +50,15 @@ public final class AlgorithmOptions {
         try {
             return Double.parseDouble(value.toString());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name
-                    + "' must be a number, got '" + value + "'", e);
+            throw new IllegalArgumentException(
+                    "algorithm '"
+                            + algorithm
+                            + "': option '"
+                            + name
+                            + "' must be a number, got '"
+                            + value
+                            + "'",
+                    e);
         }
     }
 
@@ -54,8 +66,17 @@ public final class AlgorithmOptions {
     public double getDouble(String name, double fallback, double min, double max) {
         double value = getDouble(name, fallback);
         if (!(value >= min && value <= max)) {
-            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name
-                    + "' must be in [" + min + ", " + max + "], got " + value);
+            throw new IllegalArgumentException(
+                    "algorithm '"
+                            + algorithm
+                            + "': option '"
+                            + name
+                            + "' must be in ["
+                            + min
+                            + ", "
+                            + max
+                            + "], got "
+                            + value);
         }
         return value;
     }
@@ -65,8 +86,16 @@ public final class AlgorithmOptions {
         Object value = values.get(name);
         String text = value == null ? fallback : value.toString();
         if (!allowedValues.contains(text)) {
-            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name + "' must be one of "
-                    + allowedValues + ", got '" + text + "'");
+            throw new IllegalArgumentException(
+                    "algorithm '"
+                            + algorithm
+                            + "': option '"
+                            + name
+                            + "' must be one of "
+                            + allowedValues
+                            + ", got '"
+                            + text
+                            + "'");
         }
         return text;
     }
@@ -82,7 +111,8 @@ public final class AlgorithmOptions {
         try {
             return value == null ? defaultValue : ParticipantWeighting.parse(value.toString());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "algorithm '" + algorithm + "': option '" + name + "': " + e.getMessage(), e);
         }
     }
 
@@ -93,15 +123,21 @@ public final class AlgorithmOptions {
             return List.of();
         }
         if (!(value instanceof List<?> list)) {
-            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name
-                    + "' must be a list, got '" + value + "'");
+            throw new IllegalArgumentException(
+                    "algorithm '"
+                            + algorithm
+                            + "': option '"
+                            + name
+                            + "' must be a list, got '"
+                            + value
+                            + "'");
         }
         return list.stream().map(String::valueOf).toList();
     }
 
     /**
-     * Returns a scheduled option: a number (constant), {@code {linear: [from, to]}} or
-     * {@code {step: [from, to], at: round}}; every value must lie in [min, max].
+     * Returns a scheduled option: a number (constant), {@code {linear: [from, to]}} or {@code
+     * {step: [from, to], at: round}}; every value must lie in [min, max].
      */
     public Schedule getSchedule(String name, double fallback, double min, double max) {
         Object value = values.get(name);
@@ -109,8 +145,14 @@ public final class AlgorithmOptions {
             return Schedule.constant(getDouble(name, fallback, min, max));
         }
         if (!(value instanceof Map<?, ?> map)) {
-            throw new IllegalArgumentException("algorithm '" + algorithm + "': option '" + name
-                    + "' must be a number, {linear: [from, to]} or {step: [from, to], at: round}; got '" + value + "'");
+            throw new IllegalArgumentException(
+                    "algorithm '"
+                            + algorithm
+                            + "': option '"
+                            + name
+                            + "' must be a number, {linear: [from, to]} or {step: [from, to], at: round}; got '"
+                            + value
+                            + "'");
         }
         String where = "algorithm '" + algorithm + "': option '" + name + "'";
         if (map.containsKey("linear")) {
@@ -121,22 +163,29 @@ public final class AlgorithmOptions {
             double[] ends = pair(where, map.get("step"), min, max);
             Object at = map.get("at");
             if (!(at instanceof Number n) || n.intValue() < 1) {
-                throw new IllegalArgumentException(where + ": step needs at: <round >= 1>, got " + at);
+                throw new IllegalArgumentException(
+                        where + ": step needs at: <round >= 1>, got " + at);
             }
             return Schedule.step(ends[0], ends[1], n.intValue());
         }
-        throw new IllegalArgumentException(where + " must have the key linear or step, got " + map.keySet());
+        throw new IllegalArgumentException(
+                where + " must have the key linear or step, got " + map.keySet());
     }
 
     private static double[] pair(String where, Object value, double min, double max) {
-        if (!(value instanceof List<?> list) || list.size() != 2 || !(list.get(0) instanceof Number)
+        if (!(value instanceof List<?> list)
+                || list.size() != 2
+                || !(list.get(0) instanceof Number)
                 || !(list.get(1) instanceof Number)) {
             throw new IllegalArgumentException(where + ": expected [from, to], got " + value);
         }
-        double[] ends = {((Number) list.get(0)).doubleValue(), ((Number) list.get(1)).doubleValue()};
+        double[] ends = {
+            ((Number) list.get(0)).doubleValue(), ((Number) list.get(1)).doubleValue()
+        };
         for (double v : ends) {
             if (!(v >= min && v <= max)) {
-                throw new IllegalArgumentException(where + ": values must be in [" + min + ", " + max + "], got " + v);
+                throw new IllegalArgumentException(
+                        where + ": values must be in [" + min + ", " + max + "], got " + v);
             }
         }
         return ends;

@@ -5,8 +5,8 @@ import io.fedistill.algorithms.fd.FdAlgorithm;
 import io.fedistill.algorithms.fedavg.FedAvgAlgorithm;
 import io.fedistill.algorithms.feddf.FedDfAlgorithm;
 import io.fedistill.algorithms.fedmd.FedMdAlgorithm;
-import io.fedistill.algorithms.globalstudent.GlobalStudentAlgorithm;
 import io.fedistill.algorithms.fedprox.FedProxAlgorithm;
+import io.fedistill.algorithms.globalstudent.GlobalStudentAlgorithm;
 import io.fedistill.algorithms.localonly.LocalOnlyAlgorithm;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,30 +23,56 @@ public final class AlgorithmRegistry {
      * @param description one line for {@code fedistill list}
      * @param factory builds the algorithm from its options
      */
-    public record Entry(String name, String description, Function<Map<String, Object>, Algorithm> factory) {}
+    public record Entry(
+            String name, String description, Function<Map<String, Object>, Algorithm> factory) {}
 
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
 
     static {
-        register(new Entry(LocalOnlyAlgorithm.NAME, "each participant trains alone: the baseline",
-                options -> {
-                    new AlgorithmOptions(LocalOnlyAlgorithm.NAME, options, List.of());
-                    return new LocalOnlyAlgorithm();
-                }));
-        register(new Entry(FedAvgAlgorithm.NAME, "FedAvg: example-weighted mean of weights (one architecture)",
-                FedAvgAlgorithm::fromOptions));
-        register(new Entry(FedProxAlgorithm.NAME, "FedProx: FedAvg plus a proximal term mu/2 ||w - w_global||^2",
-                FedProxAlgorithm::fromOptions));
-        register(new Entry(FdAlgorithm.NAME, "FD: per-label mean logits, distilled (any architectures)",
-                FdAlgorithm::fromOptions));
-        register(new Entry(FedMdAlgorithm.NAME, "FedMD: transfer on public data, then consensus class scores on it",
-                FedMdAlgorithm::fromOptions));
-        register(new Entry(DsflAlgorithm.NAME, "DS-FL: soft labels on unlabeled public data, mean or ERA aggregation",
-                DsflAlgorithm::fromOptions));
-        register(new Entry(FedDfAlgorithm.NAME, "FedDF: FedAvg per architecture, then ensemble distillation on public data",
-                FedDfAlgorithm::fromOptions));
-        register(new Entry(GlobalStudentAlgorithm.NAME, "coordinator-side student distilled from participants' "
-                + "soft labels (cross-device or cross-institution)", GlobalStudentAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        LocalOnlyAlgorithm.NAME,
+                        "each participant trains alone: the baseline",
+                        options -> {
+                            new AlgorithmOptions(LocalOnlyAlgorithm.NAME, options, List.of());
+                            return new LocalOnlyAlgorithm();
+                        }));
+        register(
+                new Entry(
+                        FedAvgAlgorithm.NAME,
+                        "FedAvg: example-weighted mean of weights (one architecture)",
+                        FedAvgAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        FedProxAlgorithm.NAME,
+                        "FedProx: FedAvg plus a proximal term mu/2 ||w - w_global||^2",
+                        FedProxAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        FdAlgorithm.NAME,
+                        "FD: per-label mean logits, distilled (any architectures)",
+                        FdAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        FedMdAlgorithm.NAME,
+                        "FedMD: transfer on public data, then consensus class scores on it",
+                        FedMdAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        DsflAlgorithm.NAME,
+                        "DS-FL: soft labels on unlabeled public data, mean or ERA aggregation",
+                        DsflAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        FedDfAlgorithm.NAME,
+                        "FedDF: FedAvg per architecture, then ensemble distillation on public data",
+                        FedDfAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        GlobalStudentAlgorithm.NAME,
+                        "coordinator-side student distilled from participants' "
+                                + "soft labels (cross-device or cross-institution)",
+                        GlobalStudentAlgorithm::fromOptions));
     }
 
     private AlgorithmRegistry() {}
@@ -63,12 +89,14 @@ public final class AlgorithmRegistry {
     /**
      * Creates an algorithm by name.
      *
-     * @throws IllegalArgumentException naming the unknown algorithm and the allowed ones, or a bad option
+     * @throws IllegalArgumentException naming the unknown algorithm and the allowed ones, or a bad
+     *     option
      */
     public static Algorithm create(String name, Map<String, Object> options) {
         Entry entry = ENTRIES.get(name);
         if (entry == null) {
-            throw new IllegalArgumentException("unknown algorithm '" + name + "'; allowed: " + ENTRIES.keySet());
+            throw new IllegalArgumentException(
+                    "unknown algorithm '" + name + "'; allowed: " + ENTRIES.keySet());
         }
         return entry.factory().apply(options == null ? Map.of() : options);
     }

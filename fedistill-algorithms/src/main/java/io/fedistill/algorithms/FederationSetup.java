@@ -9,18 +9,24 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the coordinator half of an algorithm knows about the federation: the seed, the input
- * shape and classes, each participant's architecture and the training settings.
+ * What the coordinator half of an algorithm knows about the federation: the seed, the input shape
+ * and classes, each participant's architecture and the training settings.
  *
  * @param seed the run seed
  * @param imageShape (channels, height, width) of one input
  * @param numClasses number of classes
  * @param models each participant's architecture, in fleet order
  * @param training the local training settings
- * @param publicData the shared public data, if the experiment has any (the coordinator holds it too)
+ * @param publicData the shared public data, if the experiment has any (the coordinator holds it
+ *     too)
  */
-public record FederationSetup(long seed, Shape imageShape, int numClasses, Map<String, ModelSpec> models,
-        TrainingSettings training, Optional<PublicData> publicData) {
+public record FederationSetup(
+        long seed,
+        Shape imageShape,
+        int numClasses,
+        Map<String, ModelSpec> models,
+        TrainingSettings training,
+        Optional<PublicData> publicData) {
     /** Freezes the map, keeping its order. */
     public FederationSetup {
         models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
@@ -32,8 +38,11 @@ public record FederationSetup(long seed, Shape imageShape, int numClasses, Map<S
      * @throws IllegalArgumentException naming the algorithm that needs it when there is none
      */
     public PublicData requirePublicData(String algorithm) {
-        return publicData.orElseThrow(() -> new IllegalArgumentException(
-                algorithm + " distills on public data; declare publicData in the experiment"));
+        return publicData.orElseThrow(
+                () ->
+                        new IllegalArgumentException(
+                                algorithm
+                                        + " distills on public data; declare publicData in the experiment"));
     }
 
     /**
@@ -44,8 +53,13 @@ public record FederationSetup(long seed, Shape imageShape, int numClasses, Map<S
     public PublicData requirePublicData(String algorithm, int subsetSize) {
         PublicData data = requirePublicData(algorithm);
         if (subsetSize > data.size()) {
-            throw new IllegalArgumentException(algorithm + ": subsetSize " + subsetSize
-                    + " exceeds the public data's " + data.size() + " samples");
+            throw new IllegalArgumentException(
+                    algorithm
+                            + ": subsetSize "
+                            + subsetSize
+                            + " exceeds the public data's "
+                            + data.size()
+                            + " samples");
         }
         return data;
     }

@@ -19,5 +19,11 @@ import java.util.Optional;
  * @param training its local training settings
  * @param publicData the shared public data it holds locally, if the experiment has any
  */
-public record ParticipantSetup(String participantId, ModelSpec model, ImageDataset trainSet, ParticipantSplit split,
-        ImageDataset testSet, TrainingSettings training, Optional<PublicData> publicData) {}
+public record ParticipantSetup(
+        String participantId,
+        ModelSpec model,
+        ImageDataset trainSet,
+        ParticipantSplit split,
+        ImageDataset testSet,
+        TrainingSettings training,
+        Optional<PublicData> publicData) {}

@@ -3,9 +3,9 @@ package io.fedistill.algorithms;
 import java.util.Locale;
 
 /**
- * A hyperparameter that may change with the round: constant, linear from a start to an end
- * value over the run, or a step from one value to another at a given round. FD and DS-FL use it
- * to lower the weight of distillation as training progresses.
+ * A hyperparameter that may change with the round: constant, linear from a start to an end value
+ * over the run, or a step from one value to another at a given round. FD and DS-FL use it to lower
+ * the weight of distillation as training progresses.
  */
 public interface Schedule {
 
@@ -27,7 +27,9 @@ public interface Schedule {
         };
     }
 
-    /** Returns a value moving linearly from {@code from} in round 1 to {@code to} in the last round. */
+    /**
+     * Returns a value moving linearly from {@code from} in round 1 to {@code to} in the last round.
+     */
     static Schedule linear(double from, double to) {
         return new Schedule() {
             @Override

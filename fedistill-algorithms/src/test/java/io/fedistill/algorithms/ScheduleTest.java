@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class ScheduleTest {
     private static Schedule read(Object value) {
-        return new AlgorithmOptions("fd", Map.of("alpha", value), List.of("alpha")).getSchedule("alpha", 0.5, 0, 1);
+        return new AlgorithmOptions("fd", Map.of("alpha", value), List.of("alpha"))
+                .getSchedule("alpha", 0.5, 0, 1);
     }
 
     @Test
@@ -33,6 +34,7 @@ class ScheduleTest {
                 .hasMessageContaining("step needs at: <round >= 1>");
         assertThatThrownBy(() -> read(Map.of("cosine", List.of(0.1, 0.2))))
                 .hasMessageContaining("must have the key linear or step");
-        assertThatThrownBy(() -> read(List.of(1, 2))).hasMessageContaining("must be a number, {linear");
+        assertThatThrownBy(() -> read(List.of(1, 2)))
+                .hasMessageContaining("must be a number, {linear");
     }
 }

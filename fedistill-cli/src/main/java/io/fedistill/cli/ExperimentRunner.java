@@ -46,8 +46,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Runs an experiment: loads the data once, partitions it once, runs every listed algorithm on
- * that partition in the simulation, and writes the run directory.
+ * Runs an experiment: loads the data once, partitions it once, runs every listed algorithm on that
+ * partition in the simulation, and writes the run directory.
  */
 public final class ExperimentRunner {
     private final ExperimentConfig config;
@@ -69,11 +69,20 @@ public final class ExperimentRunner {
 
     /** Loads the experiment's data with its limits applied. */
     public static DatasetSplits loadData(DatasetConfig dataset) {
-        DatasetSplits full = dataset.name().equals("fashion-mnist-sample")
-                ? FashionMnist.sample()
-                : FashionMnist.load(Optional.ofNullable(dataset.dataDir()).map(Path::of), dataset.download());
-        int train = dataset.trainLimit() == null ? full.train().size() : Math.min(dataset.trainLimit(), full.train().size());
-        int test = dataset.testLimit() == null ? full.test().size() : Math.min(dataset.testLimit(), full.test().size());
+        DatasetSplits full =
+                dataset.name().equals("fashion-mnist-sample")
+                        ? FashionMnist.sample()
+                        : FashionMnist.load(
+                                Optional.ofNullable(dataset.dataDir()).map(Path::of),
+                                dataset.download());
+        int train =
+                dataset.trainLimit() == null
+                        ? full.train().size()
+                        : Math.min(dataset.trainLimit(), full.train().size());
+        int test =
+                dataset.testLimit() == null
+                        ? full.test().size()
+                        : Math.min(dataset.testLimit(), full.test().size());
         return new DatasetSplits(full.train().head(train), full.test().head(test));
     }
 
@@ -83,13 +92,31 @@ public final class ExperimentRunner {
         DatasetSplits data = loadData(config.dataset());
         Optional<PublicData> publicData = holdOutPublicData(data);
         int[] privatePool = privatePool(data, publicData);
-        FederatedPartition partition = FederatedPartition.create(config.partition().partitioner(),
-                data.train().labels(), privatePool, data.train().numClasses(), config.participantIds(),
-                config.partition().localTestFraction(), Seeds.derive(config.seed(), 0, "", "partition"));
-        String dataDescription = String.format(Locale.ROOT, "%s (%d train, %d test%s)", config.dataset().name(),
-                data.train().size(), data.test().size(), publicData.map(p -> String.format(Locale.ROOT,
-                        ", of the training images %d held out as %s public data", p.size(),
-                        p.labeled() ? "labeled" : "unlabeled")).orElse(""));
+        FederatedPartition partition =
+                FederatedPartition.create(
+                        config.partition().partitioner(),
+                        data.train().labels(),
+                        privatePool,
+                        data.train().numClasses(),
+                        config.participantIds(),
+                        config.partition().localTestFraction(),
+                        Seeds.derive(config.seed(), 0, "", "partition"));
+        String dataDescription =
+                String.format(
+                        Locale.ROOT,
+                        "%s (%d train, %d test%s)",
+                        config.dataset().name(),
+                        data.train().size(),
+                        data.test().size(),
+                        publicData
+                                .map(
+                                        p ->
+                                                String.format(
+                                                        Locale.ROOT,
+                                                        ", of the training images %d held out as %s public data",
+                                                        p.size(),
+                                                        p.labeled() ? "labeled" : "unlabeled"))
+                                .orElse(""));
         preflight(data, publicData);
         List<AlgorithmRun> runs = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -98,8 +125,10 @@ public final class ExperimentRunner {
             resolved.put("experiment", config);
             resolved.put("provenance", Provenance.collect(config.seed(), command));
             dir.write("config.yaml", ExperimentLoader.toYaml(resolved));
-            dir.writePartition(partition, data.train().labels(), publicData.map(PublicData::indices));
-            out.println("fedistill: " + config.name() + " on " + dataDescription + " -> " + dir.path());
+            dir.writePartition(
+                    partition, data.train().labels(), publicData.map(PublicData::indices));
+            out.println(
+                    "fedistill: " + config.name() + " on " + dataDescription + " -> " + dir.path());
             for (AlgorithmConfig algorithm : config.algorithms()) {
                 try {
                     runs.add(runAlgorithm(algorithm, data, partition, publicData, dir));
@@ -112,13 +141,17 @@ public final class ExperimentRunner {
             String summary = SummaryReport.render(config, dataDescription, runs);
             dir.write("summary.md", summary);
             AccuracyPlot.write(runs, config.name(), dir.path().resolve("accuracy.png"));
-            AccuracyPlot.writeAgainstMegabytes(runs, config.name(), dir.path().resolve("accuracy-vs-mb.png"));
+            AccuracyPlot.writeAgainstMegabytes(
+                    runs, config.name(), dir.path().resolve("accuracy-vs-mb.png"));
             out.println();
             out.println(summary);
             out.println("outputs: " + dir.path());
             if (!failed.isEmpty()) {
-                throw new IllegalStateException("algorithms that stopped early: " + failed
-                        + "; completed results are in " + dir.path());
+                throw new IllegalStateException(
+                        "algorithms that stopped early: "
+                                + failed
+                                + "; completed results are in "
+                                + dir.path());
             }
             return dir.path();
         }
@@ -131,15 +164,20 @@ public final class ExperimentRunner {
         }
         int size = config.publicData().size();
         if (size >= data.train().size()) {
-            throw new ConfigException("publicData.size " + size + " leaves no private data in a training set of "
-                    + data.train().size() + " images");
+            throw new ConfigException(
+                    "publicData.size "
+                            + size
+                            + " leaves no private data in a training set of "
+                            + data.train().size()
+                            + " images");
         }
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < data.train().size(); i++) {
             order.add(i);
         }
         Collections.shuffle(order, new Random(Seeds.derive(config.seed(), 0, "", "public-data")));
-        int[] indices = order.subList(0, size).stream().mapToInt(Integer::intValue).sorted().toArray();
+        int[] indices =
+                order.subList(0, size).stream().mapToInt(Integer::intValue).sorted().toArray();
         return Optional.of(new PublicData(data.train(), indices, config.publicData().labeled()));
     }
 
@@ -152,47 +190,84 @@ public final class ExperimentRunner {
     /** Checks every algorithm against its model assignment before any training starts. */
     private void preflight(DatasetSplits data, Optional<PublicData> publicData) {
         for (AlgorithmConfig algorithm : config.algorithms()) {
-            FederationSetup setup = new FederationSetup(config.seed(), data.train().imageShape(),
-                    data.train().numClasses(), config.modelsFor(algorithm), config.training().settings(), publicData);
+            FederationSetup setup =
+                    new FederationSetup(
+                            config.seed(),
+                            data.train().imageShape(),
+                            data.train().numClasses(),
+                            config.modelsFor(algorithm),
+                            config.training().settings(),
+                            publicData);
             try {
                 algorithm.create().validate(setup);
             } catch (IllegalArgumentException e) {
-                throw new ConfigException("algorithms." + algorithm.label() + ": " + e.getMessage(), e);
+                throw new ConfigException(
+                        "algorithms." + algorithm.label() + ": " + e.getMessage(), e);
             }
         }
     }
 
-    private AlgorithmRun runAlgorithm(AlgorithmConfig algorithm, DatasetSplits data, FederatedPartition partition,
-            Optional<PublicData> publicData, RunDirectory dir) {
+    private AlgorithmRun runAlgorithm(
+            AlgorithmConfig algorithm,
+            DatasetSplits data,
+            FederatedPartition partition,
+            Optional<PublicData> publicData,
+            RunDirectory dir) {
         Map<String, ModelSpec> models = config.modelsFor(algorithm);
         Map<String, Set<Integer>> crashes = new LinkedHashMap<>();
         config.failures().crashes().forEach((id, rounds) -> crashes.put(id, new HashSet<>(rounds)));
         long start = System.nanoTime();
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName(algorithm.label()).setInitialMax(config.rounds())
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" rounds", 1).setConsumer(
-                        new ConsoleProgressBarConsumer(out)).build()) {
-            RoundListener progress = new RoundListener() {
-                @Override
-                public void roundFinished(RoundReport report) {
-                    report.evaluation().ifPresent(e -> bar.setExtraMessage(
-                            String.format(Locale.ROOT, "acc %.3f", e.globalAccuracy().orElse(e.testAccuracyMean()))));
-                    bar.step();
-                }
-            };
-            RunResult result = Simulation.builder()
-                    .setData(data).setPartition(partition).setModels(models).setAlgorithm(algorithm.create())
-                    .setRounds(config.rounds()).setSeed(config.seed())
-                    .optTraining(config.training().settings())
-                    .optSelector(new ParticipantSelector(config.fraction(), config.minParticipants()))
-                    .optEvaluateEvery(config.evaluateEvery())
-                    .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
-                    .optFailures(new FailureInjection(crashes, config.failures().dropProbability()))
-                    .optPublicData(publicData.orElse(null))
-                    .addListener(dir.metricsWriter(algorithm.label()))
-                    .addListener(progress)
-                    .build().run();
+        try (ProgressBar bar =
+                new ProgressBarBuilder()
+                        .setTaskName(algorithm.label())
+                        .setInitialMax(config.rounds())
+                        .setStyle(ProgressBarStyle.ASCII)
+                        .setUnit(" rounds", 1)
+                        .setConsumer(new ConsoleProgressBarConsumer(out))
+                        .build()) {
+            RoundListener progress =
+                    new RoundListener() {
+                        @Override
+                        public void roundFinished(RoundReport report) {
+                            report.evaluation()
+                                    .ifPresent(
+                                            e ->
+                                                    bar.setExtraMessage(
+                                                            String.format(
+                                                                    Locale.ROOT,
+                                                                    "acc %.3f",
+                                                                    e.globalAccuracy()
+                                                                            .orElse(
+                                                                                    e
+                                                                                            .testAccuracyMean()))));
+                            bar.step();
+                        }
+                    };
+            RunResult result =
+                    Simulation.builder()
+                            .setData(data)
+                            .setPartition(partition)
+                            .setModels(models)
+                            .setAlgorithm(algorithm.create())
+                            .setRounds(config.rounds())
+                            .setSeed(config.seed())
+                            .optTraining(config.training().settings())
+                            .optSelector(
+                                    new ParticipantSelector(
+                                            config.fraction(), config.minParticipants()))
+                            .optEvaluateEvery(config.evaluateEvery())
+                            .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
+                            .optFailures(
+                                    new FailureInjection(
+                                            crashes, config.failures().dropProbability()))
+                            .optPublicData(publicData.orElse(null))
+                            .addListener(dir.metricsWriter(algorithm.label()))
+                            .addListener(progress)
+                            .build()
+                            .run();
             dir.appendTraffic(algorithm.label(), result.traffic());
-            return new AlgorithmRun(algorithm.label(), models, result, (System.nanoTime() - start) / 1e9);
+            return new AlgorithmRun(
+                    algorithm.label(), models, result, (System.nanoTime() - start) / 1e9);
         }
     }
 }

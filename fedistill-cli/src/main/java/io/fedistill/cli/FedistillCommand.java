@@ -7,13 +7,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code fedistill} command line: run experiments, the quickstart, listings and benchmarks. */
-@Command(name = "fedistill", mixinStandardHelpOptions = true, versionProvider = FedistillCommand.Version.class,
-        description = "Federated learning across heterogeneous models through knowledge distillation.",
-        subcommands = {RunCommand.class, QuickstartCommand.class, ListCommand.class, BenchCommand.class})
+@Command(
+        name = "fedistill",
+        mixinStandardHelpOptions = true,
+        versionProvider = FedistillCommand.Version.class,
+        description =
+                "Federated learning across heterogeneous models through knowledge distillation.",
+        subcommands = {
+            RunCommand.class,
+            QuickstartCommand.class,
+            ListCommand.class,
+            BenchCommand.class
+        })
 public final class FedistillCommand implements Runnable {
 
-    @CommandLine.Spec
-    private CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
@@ -28,15 +36,16 @@ public final class FedistillCommand implements Runnable {
     /** Runs the command line and returns its exit status: 0 success, 1 failure, 2 bad input. */
     public static int execute(String... args) {
         CommandLine line = new CommandLine(new FedistillCommand());
-        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigException || e instanceof DatasetException) {
-                cmd.getErr().println("error: " + e.getMessage());
-                return 2;
-            }
-            cmd.getErr().println("error: " + e);
-            e.printStackTrace(cmd.getErr());
-            return 1;
-        });
+        line.setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                    if (e instanceof ConfigException || e instanceof DatasetException) {
+                        cmd.getErr().println("error: " + e.getMessage());
+                        return 2;
+                    }
+                    cmd.getErr().println("error: " + e);
+                    e.printStackTrace(cmd.getErr());
+                    return 1;
+                });
         return line.execute(args);
     }
 

@@ -7,7 +7,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /** {@code fedistill list}: algorithms, models, datasets and partitioners, one line each. */
-@Command(name = "list", mixinStandardHelpOptions = true,
+@Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
         description = "List algorithms, models, datasets and partitioners.")
 final class ListCommand implements Callable<Integer> {
     @Override
@@ -18,10 +20,16 @@ final class ListCommand implements Callable<Integer> {
         for (Architecture a : Architecture.values()) {
             line(a.configName(), a.description());
         }
-        line("<model>@<width>", "any model with its features projected to <width> (e.g. lenet@64), for feature distillation");
+        line(
+                "<model>@<width>",
+                "any model with its features projected to <width> (e.g. lenet@64), for feature distillation");
         System.out.println("datasets:");
-        line(DatasetConfig.NAMES.get(0), "Fashion-MNIST, 60k/10k 28x28 grey images, 10 classes (found locally or downloaded)");
-        line(DatasetConfig.NAMES.get(1), "the first 4,000 training and 1,000 test images, embedded in fedistill");
+        line(
+                DatasetConfig.NAMES.get(0),
+                "Fashion-MNIST, 60k/10k 28x28 grey images, 10 classes (found locally or downloaded)");
+        line(
+                DatasetConfig.NAMES.get(1),
+                "the first 4,000 training and 1,000 test images, embedded in fedistill");
         System.out.println("partitioners:");
         line("iid", "uniformly random equal shares");
         line("dirichlet", "label skew: class shares per participant ~ Dirichlet(alpha)");

@@ -9,13 +9,21 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code fedistill quickstart}: FD vs FedAvg vs local-only on the embedded Fashion-MNIST sample. */
-@Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = "Compare FD, FedAvg and local-only on the embedded Fashion-MNIST sample (a few minutes).")
+/**
+ * {@code fedistill quickstart}: FD vs FedAvg vs local-only on the embedded Fashion-MNIST sample.
+ */
+@Command(
+        name = "quickstart",
+        mixinStandardHelpOptions = true,
+        description =
+                "Compare FD, FedAvg and local-only on the embedded Fashion-MNIST sample (a few minutes).")
 final class QuickstartCommand implements Callable<Integer> {
     static final String RESOURCE = "/io/fedistill/cli/quickstart.yaml";
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a field of the quickstart experiment")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "override a field of the quickstart experiment")
     private List<String> overrides = new ArrayList<>();
 
     @Override

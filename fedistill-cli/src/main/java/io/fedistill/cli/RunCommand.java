@@ -11,13 +11,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code fedistill run <experiment.yaml> [--set key=value ...]}. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
         description = "Run an experiment file; writes runs/<name>-<timestamp>/.")
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "the experiment YAML file")
     private Path experiment;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE",
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
             description = "override a field, e.g. --set rounds=5 --set algorithms.0.options.mu=0.1")
     private List<String> overrides = new ArrayList<>();
 

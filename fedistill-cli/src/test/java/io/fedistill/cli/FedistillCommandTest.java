@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FedistillCommandTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    private static final String EXPERIMENT = """
+    private static final String EXPERIMENT =
+            """
             name: tiny
             seed: 3
             dataset: {name: fashion-mnist-sample, trainLimit: 900, testLimit: 300}
@@ -47,20 +47,31 @@ class FedistillCommandTest {
     @Test
     void runWritesEveryOutput() throws IOException {
         Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
-        int status = FedistillCommand.execute("run", yaml.toString(), "--set", "outputDir=" + dir.resolve("runs"));
+        int status =
+                FedistillCommand.execute(
+                        "run", yaml.toString(), "--set", "outputDir=" + dir.resolve("runs"));
         assertThat(status).isZero();
         Path run;
         try (Stream<Path> runs = Files.list(dir.resolve("runs"))) {
             run = runs.findFirst().orElseThrow();
         }
         assertThat(run.getFileName().toString()).startsWith("tiny-");
-        for (String file : List.of("config.yaml", "metrics.csv", "participants.csv", "partition.csv", "traffic.csv",
-                "summary.md", "accuracy.png")) {
+        for (String file :
+                List.of(
+                        "config.yaml",
+                        "metrics.csv",
+                        "participants.csv",
+                        "partition.csv",
+                        "traffic.csv",
+                        "summary.md",
+                        "accuracy.png")) {
             assertThat(run.resolve(file)).as(file).isNotEmptyFile();
         }
         List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
         assertThat(metrics).hasSize(1 + 3 * 2);
-        assertThat(metrics.get(0)).startsWith("algorithm,round,").contains("bytes_up", "test_acc_mean", "global_acc");
+        assertThat(metrics.get(0))
+                .startsWith("algorithm,round,")
+                .contains("bytes_up", "test_acc_mean", "global_acc");
         assertThat(Files.readAllLines(run.resolve("partition.csv"))).hasSize(4);
         List<String> participants = Files.readAllLines(run.resolve("participants.csv"));
         assertThat(participants.get(0)).isEqualTo("algorithm,round,participant,test_acc,local_acc");
@@ -68,19 +79,28 @@ class FedistillCommandTest {
         List<String> traffic = Files.readAllLines(run.resolve("traffic.csv"));
         assertThat(traffic.get(0)).isEqualTo("algorithm,round,channel,participant,direction,bytes");
         // local-only sends nothing but its train requests; fd and fedavg add evaluation rows too
-        assertThat(traffic).anyMatch(l -> l.startsWith("fd,1,algorithm,p00,up,"))
+        assertThat(traffic)
+                .anyMatch(l -> l.startsWith("fd,1,algorithm,p00,up,"))
                 .anyMatch(l -> l.startsWith("fedavg,2,evaluation,p02,down,"));
         String config = Files.readString(run.resolve("config.yaml"));
-        assertThat(config).contains("provenance:", "seed: 3", "djlVersion: 0.35.0", "PyTorch 2.7.1");
-        assertThat(Files.readString(run.resolve("summary.md"))).contains("| fd |", "| fedavg |", "| local-only |");
+        assertThat(config)
+                .contains("provenance:", "seed: 3", "djlVersion: 0.35.0", "PyTorch 2.7.1");
+        assertThat(Files.readString(run.resolve("summary.md")))
+                .contains("| fd |", "| fedavg |", "| local-only |");
     }
 
     @Test
     void publicDataIsHeldOutOfThePartitionAndRecorded() throws IOException {
-        String yaml = EXPERIMENT.replace("rounds: 2", "rounds: 1\npublicData: {size: 200}")
-                .replace("  - name: local-only\n", "  - name: dsfl\n    options: {subsetSize: 100}\n");
+        String yaml =
+                EXPERIMENT
+                        .replace("rounds: 2", "rounds: 1\npublicData: {size: 200}")
+                        .replace(
+                                "  - name: local-only\n",
+                                "  - name: dsfl\n    options: {subsetSize: 100}\n");
         Path file = Files.writeString(dir.resolve("public.yaml"), yaml);
-        assertThat(FedistillCommand.execute("run", file.toString(), "--set", "outputDir=" + dir.resolve("out")))
+        assertThat(
+                        FedistillCommand.execute(
+                                "run", file.toString(), "--set", "outputDir=" + dir.resolve("out")))
                 .isZero();
         Path run;
         try (Stream<Path> runs = Files.list(dir.resolve("out"))) {
@@ -88,26 +108,46 @@ class FedistillCommandTest {
         }
         List<String> partition = Files.readAllLines(run.resolve("partition.csv"));
         assertThat(partition).last().asString().startsWith("public,200,0,");
-        int privateSamples = partition.subList(1, partition.size() - 1).stream()
-                .mapToInt(line -> Integer.parseInt(line.split(",")[1]) + Integer.parseInt(line.split(",")[2])).sum();
+        int privateSamples =
+                partition.subList(1, partition.size() - 1).stream()
+                        .mapToInt(
+                                line ->
+                                        Integer.parseInt(line.split(",")[1])
+                                                + Integer.parseInt(line.split(",")[2]))
+                        .sum();
         assertThat(privateSamples).isEqualTo(900 - 200);
         assertThat(Files.readString(run.resolve("metrics.csv"))).contains("label_entropy=");
         assertThat(run.resolve("accuracy-vs-mb.png")).isNotEmptyFile();
-        Path tooLarge = Files.writeString(dir.resolve("large.yaml"), yaml.replace("size: 200", "size: 5000"));
+        Path tooLarge =
+                Files.writeString(
+                        dir.resolve("large.yaml"), yaml.replace("size: 200", "size: 5000"));
         assertThat(runCapturingErr("run", tooLarge.toString(), "--set", "outputDir=" + dir))
                 .contains("publicData.size 5000 leaves no private data");
-        Path withoutPublic = Files.writeString(dir.resolve("nopublic.yaml"), EXPERIMENT.replace("name: fd", "name: feddf"));
+        Path withoutPublic =
+                Files.writeString(
+                        dir.resolve("nopublic.yaml"),
+                        EXPERIMENT.replace("name: fd", "name: feddf"));
         assertThat(runCapturingErr("run", withoutPublic.toString(), "--set", "outputDir=" + dir))
                 .contains("feddf distills on public data; declare publicData");
     }
 
     @Test
     void badExperimentsExitWithStatusTwoAndAClearMessage() throws IOException {
-        Path unknownAlgorithm = Files.writeString(dir.resolve("a.yaml"), EXPERIMENT.replace("name: fd", "name: fdd"));
-        assertThat(runCapturingErr("run", unknownAlgorithm.toString())).contains("unknown algorithm 'fdd'");
-        Path heterogeneousFedAvg = Files.writeString(dir.resolve("b.yaml"), EXPERIMENT.replace("models: mlp:32\n", "models: [mlp, lenet]\n"));
-        assertThat(runCapturingErr("run", heterogeneousFedAvg.toString(), "--set", "outputDir=" + dir))
-                .contains("fedavg averages weights, so every participant needs the same architecture");
-        assertThat(runCapturingErr("run", dir.resolve("missing.yaml").toString())).contains("does not exist");
+        Path unknownAlgorithm =
+                Files.writeString(
+                        dir.resolve("a.yaml"), EXPERIMENT.replace("name: fd", "name: fdd"));
+        assertThat(runCapturingErr("run", unknownAlgorithm.toString()))
+                .contains("unknown algorithm 'fdd'");
+        Path heterogeneousFedAvg =
+                Files.writeString(
+                        dir.resolve("b.yaml"),
+                        EXPERIMENT.replace("models: mlp:32\n", "models: [mlp, lenet]\n"));
+        assertThat(
+                        runCapturingErr(
+                                "run", heterogeneousFedAvg.toString(), "--set", "outputDir=" + dir))
+                .contains(
+                        "fedavg averages weights, so every participant needs the same architecture");
+        assertThat(runCapturingErr("run", dir.resolve("missing.yaml").toString()))
+                .contains("does not exist");
     }
 }

@@ -28,12 +28,17 @@ public final class CompactStateStore {
             @Override
             public Optional<TensorRecord> load(String key) {
                 byte[] bytes = entries.get(participantId + '/' + key);
-                return bytes == null ? Optional.empty() : Optional.of(codec.decode(bytes).tensors());
+                return bytes == null
+                        ? Optional.empty()
+                        : Optional.of(codec.decode(bytes).tensors());
             }
 
             @Override
             public void save(String key, TensorRecord record) {
-                Message holder = Message.builder(0, MessageKind.TRAIN, participantId).optTensors(record).build();
+                Message holder =
+                        Message.builder(0, MessageKind.TRAIN, participantId)
+                                .optTensors(record)
+                                .build();
                 entries.put(participantId + '/' + key, codec.encode(holder));
             }
         };

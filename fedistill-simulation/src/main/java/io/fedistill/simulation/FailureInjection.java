@@ -17,7 +17,8 @@ public record FailureInjection(Map<String, Set<Integer>> crashes, double dropPro
     public FailureInjection {
         crashes = Map.copyOf(crashes);
         if (!(dropProbability >= 0 && dropProbability < 1)) {
-            throw new IllegalArgumentException("drop probability must be in [0, 1), got " + dropProbability);
+            throw new IllegalArgumentException(
+                    "drop probability must be in [0, 1), got " + dropProbability);
         }
     }
 
@@ -32,7 +33,8 @@ public record FailureInjection(Map<String, Set<Integer>> crashes, double dropPro
             return true;
         }
         return dropProbability > 0
-                && new SplittableRandom(Seeds.derive(runSeed, round, participantId, "dropout")).nextDouble()
+                && new SplittableRandom(Seeds.derive(runSeed, round, participantId, "dropout"))
+                                .nextDouble()
                         < dropProbability;
     }
 }

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.MDC;
 
 /**
- * Virtual participants inside this JVM. Every message is encoded and decoded with the run's
- * codec exactly as on a network, so byte counts and codec effects are real.
+ * Virtual participants inside this JVM. Every message is encoded and decoded with the run's codec
+ * exactly as on a network, so byte counts and codec effects are real.
  *
  * <p>Participants run one after another on one worker thread: the engine allows one gradient
  * collector per process. Spreading participants over worker processes is a backend of its own
@@ -35,16 +35,19 @@ import org.slf4j.MDC;
 public final class InProcessFleet implements FleetBackend {
     /** The logging context key under which a participant's log lines carry its id. */
     public static final String PARTICIPANT_LOG_KEY = "participant";
+
     private final Map<String, Learner> learners;
     private final CompactStateStore states;
     private final Codec codec;
     private final long runSeed;
     private final FailureInjection failures;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "fedistill-participant");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService worker =
+            Executors.newSingleThreadExecutor(
+                    r -> {
+                        Thread thread = new Thread(r, "fedistill-participant");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
 
     /**
      * Creates the fleet.
@@ -55,7 +58,11 @@ public final class InProcessFleet implements FleetBackend {
      * @param runSeed the run seed
      * @param failures simulated failures
      */
-    public InProcessFleet(Map<String, Learner> learners, CompactStateStore states, Codec codec, long runSeed,
+    public InProcessFleet(
+            Map<String, Learner> learners,
+            CompactStateStore states,
+            Codec codec,
+            long runSeed,
             FailureInjection failures) {
         this.learners = new LinkedHashMap<>(learners);
         this.states = states;
@@ -84,18 +91,29 @@ public final class InProcessFleet implements FleetBackend {
             }
             byte[] down = codec.encode(request);
             transfers.add(new Transfer(id, Direction.DOWN, down.length));
-            Future<byte[]> pending = worker.submit(() -> codec.encode(handle(learner, codec.decode(down))));
+            Future<byte[]> pending =
+                    worker.submit(() -> codec.encode(handle(learner, codec.decode(down))));
             try {
                 byte[] up = pending.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
                 transfers.add(new Transfer(id, Direction.UP, up.length));
                 replies.add(codec.decode(up));
             } catch (TimeoutException e) {
                 pending.cancel(true);
-                failed.add(new ParticipantFailure(id, request.round(), "missed the deadline of " + deadline));
+                failed.add(
+                        new ParticipantFailure(
+                                id, request.round(), "missed the deadline of " + deadline));
             } catch (ExecutionException e) {
-                failed.add(new ParticipantFailure(id, request.round(), "reply could not be delivered: " + e.getCause()));
+                failed.add(
+                        new ParticipantFailure(
+                                id,
+                                request.round(),
+                                "reply could not be delivered: " + e.getCause()));
             } catch (CodecException e) {
-                failed.add(new ParticipantFailure(id, request.round(), "reply could not be decoded: " + e.getMessage()));
+                failed.add(
+                        new ParticipantFailure(
+                                id,
+                                request.round(),
+                                "reply could not be decoded: " + e.getMessage()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failed.add(new ParticipantFailure(id, request.round(), "interrupted"));
@@ -109,8 +127,10 @@ public final class InProcessFleet implements FleetBackend {
         String id = request.participantId();
         MDC.put(PARTICIPANT_LOG_KEY, id);
         try {
-            if (request.kind() != MessageKind.EVALUATE && failures.fails(id, request.round(), runSeed)) {
-                throw new IllegalStateException("simulated failure of " + id + " in round " + request.round());
+            if (request.kind() != MessageKind.EVALUATE
+                    && failures.fails(id, request.round(), runSeed)) {
+                throw new IllegalStateException(
+                        "simulated failure of " + id + " in round " + request.round());
             }
             return learner.handle(request, new ParticipantContext(id, runSeed, states.stateOf(id)));
         } catch (RuntimeException e) {

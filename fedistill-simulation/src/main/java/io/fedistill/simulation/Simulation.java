@@ -27,8 +27,8 @@ import java.util.Optional;
 
 /**
  * One federated run in this process: builds every virtual participant from a partition and
- * per-participant architectures, wires the algorithm's halves through an {@link InProcessFleet}
- * and runs the coordinator.
+ * per-participant architectures, wires the algorithm's halves through an {@link InProcessFleet} and
+ * runs the coordinator.
  */
 public final class Simulation {
     private final Builder b;
@@ -49,38 +49,63 @@ public final class Simulation {
         for (ParticipantSplit split : b.partition.splits()) {
             ModelSpec spec = b.models.get(split.participantId());
             if (spec == null) {
-                throw new IllegalArgumentException("participant " + split.participantId() + " has no model");
+                throw new IllegalArgumentException(
+                        "participant " + split.participantId() + " has no model");
             }
             models.put(split.participantId(), spec);
         }
         if (b.publicData != null) {
             if (b.publicData.pool() != data.train()) {
-                throw new IllegalArgumentException("public data must index the training set of this simulation");
+                throw new IllegalArgumentException(
+                        "public data must index the training set of this simulation");
             }
             b.partition.checkDisjointFrom(b.publicData.indices());
         }
-        FederationSetup federation = new FederationSetup(b.seed, data.train().imageShape(),
-                data.train().numClasses(), models, b.training, Optional.ofNullable(b.publicData));
+        FederationSetup federation =
+                new FederationSetup(
+                        b.seed,
+                        data.train().imageShape(),
+                        data.train().numClasses(),
+                        models,
+                        b.training,
+                        Optional.ofNullable(b.publicData));
         b.algorithm.validate(federation);
         Strategy strategy = b.algorithm.newStrategy(federation);
         Map<String, Learner> learners = new LinkedHashMap<>();
         for (ParticipantSplit split : b.partition.splits()) {
-            ParticipantSetup setup = new ParticipantSetup(split.participantId(), models.get(split.participantId()),
-                    data.train(), split, data.test(), b.training, Optional.ofNullable(b.publicData));
+            ParticipantSetup setup =
+                    new ParticipantSetup(
+                            split.participantId(),
+                            models.get(split.participantId()),
+                            data.train(),
+                            split,
+                            data.test(),
+                            b.training,
+                            Optional.ofNullable(b.publicData));
             learners.put(split.participantId(), b.algorithm.newLearner(setup, b.seed));
         }
-        Coordinator.Builder coordinator = Coordinator.builder()
-                .setStrategy(strategy)
-                .setRounds(b.rounds)
-                .setSeed(b.seed)
-                .optSelector(b.selector)
-                .optDeadline(b.deadline)
-                .optEvaluateEvery(b.evaluateEvery);
-        b.algorithm.coordinatorModel(federation)
-                .ifPresent(spec -> coordinator.optGlobalEvaluator(new TestSetEvaluator(spec, data.test())));
+        Coordinator.Builder coordinator =
+                Coordinator.builder()
+                        .setStrategy(strategy)
+                        .setRounds(b.rounds)
+                        .setSeed(b.seed)
+                        .optSelector(b.selector)
+                        .optDeadline(b.deadline)
+                        .optEvaluateEvery(b.evaluateEvery);
+        b.algorithm
+                .coordinatorModel(federation)
+                .ifPresent(
+                        spec ->
+                                coordinator.optGlobalEvaluator(
+                                        new TestSetEvaluator(spec, data.test())));
         b.listeners.forEach(coordinator::addListener);
-        try (InProcessFleet fleet = new InProcessFleet(learners, new CompactStateStore(Codec.fp32()), b.codec,
-                b.seed, b.failures)) {
+        try (InProcessFleet fleet =
+                new InProcessFleet(
+                        learners,
+                        new CompactStateStore(Codec.fp32()),
+                        b.codec,
+                        b.seed,
+                        b.failures)) {
             return coordinator.setBackend(fleet).build().run();
         }
     }

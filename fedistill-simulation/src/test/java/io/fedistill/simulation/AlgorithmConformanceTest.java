@@ -33,7 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every registered algorithm on a small federation: it learns, it is deterministic, it survives a failure. */
+/**
+ * Every registered algorithm on a small federation: it learns, it is deterministic, it survives a
+ * failure.
+ */
 class AlgorithmConformanceTest {
     private static final List<String> IDS = IntStream.range(0, 4).mapToObj(i -> "p" + i).toList();
     private static final int ROUNDS = 3;
@@ -44,11 +47,19 @@ class AlgorithmConformanceTest {
     @BeforeAll
     static void loadData() {
         data = FashionMnist.sample();
-        // the last 1,000 sample images are public (labeled, for FedMD's transfer phase); the rest private
+        // the last 1,000 sample images are public (labeled, for FedMD's transfer phase); the rest
+        // private
         int[] privatePool = IntStream.range(0, 3000).toArray();
         publicData = new PublicData(data.train(), IntStream.range(3000, 4000).toArray(), true);
-        partition = FederatedPartition.create(Partitioner.dirichlet(1.0), data.train().labels(), privatePool,
-                data.train().numClasses(), IDS, 0.1, 11);
+        partition =
+                FederatedPartition.create(
+                        Partitioner.dirichlet(1.0),
+                        data.train().labels(),
+                        privatePool,
+                        data.train().numClasses(),
+                        IDS,
+                        0.1,
+                        11);
     }
 
     static List<String> algorithms() {
@@ -63,27 +74,37 @@ class AlgorithmConformanceTest {
         Map<String, ModelSpec> models = new LinkedHashMap<>();
         boolean sharesWeights = algorithm.equals("fedavg") || algorithm.equals("fedprox");
         for (int i = 0; i < IDS.size(); i++) {
-            models.put(IDS.get(i), ModelSpec.parse(sharesWeights || i % 2 == 0 ? "mlp:64" : "lenet"));
+            models.put(
+                    IDS.get(i), ModelSpec.parse(sharesWeights || i % 2 == 0 ? "mlp:64" : "lenet"));
         }
         return models;
     }
 
-    private static RunResult run(Algorithm algorithm, Map<String, ModelSpec> models, FailureInjection failures) {
+    private static RunResult run(
+            Algorithm algorithm, Map<String, ModelSpec> models, FailureInjection failures) {
         return Simulation.builder()
-                .setData(data).setPartition(partition).setModels(models).setAlgorithm(algorithm)
-                .setRounds(ROUNDS).setSeed(5)
+                .setData(data)
+                .setPartition(partition)
+                .setModels(models)
+                .setAlgorithm(algorithm)
+                .setRounds(ROUNDS)
+                .setSeed(5)
                 .optTraining(new TrainingSettings(OptimizerKind.SGD, 0.05f, 0.9f, 32, 1, 0f))
                 .optFailures(failures)
                 .optPublicData(publicData)
-                .build().run();
+                .build()
+                .run();
     }
 
     private static List<Map<String, Object>> rowsWithoutTime(RunResult result) {
-        return result.rounds().stream().map(r -> {
-            Map<String, Object> row = new LinkedHashMap<>(r.toRow());
-            row.remove("wall_seconds");
-            return row;
-        }).toList();
+        return result.rounds().stream()
+                .map(
+                        r -> {
+                            Map<String, Object> row = new LinkedHashMap<>(r.toRow());
+                            row.remove("wall_seconds");
+                            return row;
+                        })
+                .toList();
     }
 
     @ParameterizedTest
@@ -97,39 +118,69 @@ class AlgorithmConformanceTest {
         double firstAccuracy = round1.evaluation().orElseThrow().testAccuracyMean();
         double lastAccuracy = last.evaluation().orElseThrow().testAccuracyMean();
         assertThat(lastAccuracy).as("%s final accuracy above chance", name).isGreaterThan(0.3);
-        assertThat(lastAccuracy).as("%s improves over its first round", name).isGreaterThan(firstAccuracy);
+        assertThat(lastAccuracy)
+                .as("%s improves over its first round", name)
+                .isGreaterThan(firstAccuracy);
         assertThat(first.rounds()).allSatisfy(r -> assertThat(r.failures()).isEmpty());
 
-        RunResult again = run(AlgorithmRegistry.create(name, optionsFor(name)), models, FailureInjection.none());
-        assertThat(rowsWithoutTime(again)).as("%s is deterministic", name).isEqualTo(rowsWithoutTime(first));
+        RunResult again =
+                run(
+                        AlgorithmRegistry.create(name, optionsFor(name)),
+                        models,
+                        FailureInjection.none());
+        assertThat(rowsWithoutTime(again))
+                .as("%s is deterministic", name)
+                .isEqualTo(rowsWithoutTime(first));
 
-        RunResult withFailure = run(AlgorithmRegistry.create(name, optionsFor(name)), models,
-                new FailureInjection(Map.of("p1", Set.of(2)), 0));
+        RunResult withFailure =
+                run(
+                        AlgorithmRegistry.create(name, optionsFor(name)),
+                        models,
+                        new FailureInjection(Map.of("p1", Set.of(2)), 0));
         assertThat(withFailure.rounds()).hasSize(ROUNDS);
         // a crashed participant fails every exchange of its round (FedMD, DS-FL and FedDF have two)
-        assertThat(withFailure.rounds().get(1).failures()).isNotEmpty().allSatisfy(f -> {
-            assertThat(f.participantId()).isEqualTo("p1");
-            assertThat(f.reason()).contains("simulated failure");
-        });
+        assertThat(withFailure.rounds().get(1).failures())
+                .isNotEmpty()
+                .allSatisfy(
+                        f -> {
+                            assertThat(f.participantId()).isEqualTo("p1");
+                            assertThat(f.reason()).contains("simulated failure");
+                        });
         assertThat(withFailure.rounds().get(2).failures()).isEmpty();
-        assertThat(withFailure.rounds().get(2).evaluation().orElseThrow().participantTestAccuracy()).hasSize(IDS.size());
+        assertThat(withFailure.rounds().get(2).evaluation().orElseThrow().participantTestAccuracy())
+                .hasSize(IDS.size());
     }
 
     @Test
     void fdAlignsFeaturePrototypesFirstThenOutputs() {
         // an MLP and LeNets projected to one 84-wide feature space
         Map<String, ModelSpec> sameWidth = new LinkedHashMap<>();
-        IDS.forEach(id -> sameWidth.put(id, ModelSpec.parse(id.equals("p0") ? "mlp:64@84" : "lenet@84")));
-        RunResult staged = run(AlgorithmRegistry.create("fd", Map.of("featureRounds", 2, "featureWeight", 0.1)),
-                sameWidth, FailureInjection.none());
-        // the feature stage uploads a 10 x 84 prototype table per participant, the output stage 10 x 10 logits
-        assertThat(staged.rounds().get(0).bytesUp()).isGreaterThan(4 * staged.rounds().get(2).bytesUp());
+        IDS.forEach(
+                id ->
+                        sameWidth.put(
+                                id, ModelSpec.parse(id.equals("p0") ? "mlp:64@84" : "lenet@84")));
+        RunResult staged =
+                run(
+                        AlgorithmRegistry.create(
+                                "fd", Map.of("featureRounds", 2, "featureWeight", 0.1)),
+                        sameWidth,
+                        FailureInjection.none());
+        // the feature stage uploads a 10 x 84 prototype table per participant, the output stage 10
+        // x 10 logits
+        assertThat(staged.rounds().get(0).bytesUp())
+                .isGreaterThan(4 * staged.rounds().get(2).bytesUp());
         assertThat(staged.rounds()).allSatisfy(r -> assertThat(r.failures()).isEmpty());
-        assertThat(staged.rounds().get(ROUNDS - 1).evaluation().orElseThrow().testAccuracyMean()).isGreaterThan(0.3);
-        assertThatThrownBy(() -> run(AlgorithmRegistry.create("fd", Map.of("featureRounds", 1)), modelsFor("fd"),
-                FailureInjection.none()))
+        assertThat(staged.rounds().get(ROUNDS - 1).evaluation().orElseThrow().testAccuracyMean())
+                .isGreaterThan(0.3);
+        assertThatThrownBy(
+                        () ->
+                                run(
+                                        AlgorithmRegistry.create("fd", Map.of("featureRounds", 1)),
+                                        modelsFor("fd"),
+                                        FailureInjection.none()))
                 .hasMessageContaining("every participant's features must be equally wide")
-                .hasMessageContaining("mlp:64=64").hasMessageContaining("lenet=84")
+                .hasMessageContaining("mlp:64=64")
+                .hasMessageContaining("lenet=84")
                 .hasMessageContaining("common projection width");
     }
 
@@ -137,29 +188,52 @@ class AlgorithmConformanceTest {
     void fedDfWeighsTheEnsembleAsConfigured() {
         Map<String, Double> teacherEntropy = new LinkedHashMap<>();
         for (String weighting : List.of("uniform", "class-counts", "validation-accuracy")) {
-            RunResult result = run(AlgorithmRegistry.create("feddf", Map.of("weighting", weighting)), modelsFor("feddf"),
-                    FailureInjection.none());
+            RunResult result =
+                    run(
+                            AlgorithmRegistry.create("feddf", Map.of("weighting", weighting)),
+                            modelsFor("feddf"),
+                            FailureInjection.none());
             assertThat(result.rounds()).allSatisfy(r -> assertThat(r.failures()).isEmpty());
-            teacherEntropy.put(weighting, result.rounds().get(0).strategyMetrics().get("teacher_entropy"));
+            teacherEntropy.put(
+                    weighting, result.rounds().get(0).strategyMetrics().get("teacher_entropy"));
         }
-        // the first round's participants and uploads are the same; only the ensemble's weights differ
-        assertThat(new java.util.HashSet<>(teacherEntropy.values())).as("%s", teacherEntropy).hasSize(3);
+        // the first round's participants and uploads are the same; only the ensemble's weights
+        // differ
+        assertThat(new java.util.HashSet<>(teacherEntropy.values()))
+                .as("%s", teacherEntropy)
+                .hasSize(3);
     }
 
     @Test
     void publicDataOverlappingPrivateDataIsRefused() {
-        PublicData overlapping = new PublicData(data.train(), IntStream.range(2990, 3100).toArray(), false);
-        assertThatThrownBy(() -> Simulation.builder()
-                .setData(data).setPartition(partition).setModels(modelsFor("dsfl"))
-                .setAlgorithm(AlgorithmRegistry.create("dsfl", Map.of())).setRounds(1)
-                .optPublicData(overlapping).build().run())
+        PublicData overlapping =
+                new PublicData(data.train(), IntStream.range(2990, 3100).toArray(), false);
+        assertThatThrownBy(
+                        () ->
+                                Simulation.builder()
+                                        .setData(data)
+                                        .setPartition(partition)
+                                        .setModels(modelsFor("dsfl"))
+                                        .setAlgorithm(AlgorithmRegistry.create("dsfl", Map.of()))
+                                        .setRounds(1)
+                                        .optPublicData(overlapping)
+                                        .build()
+                                        .run())
                 .hasMessageContaining("public data overlaps the private data of");
     }
 
     @Test
     void fdSendsFarFewerBytesThanFedAvg() {
-        RunResult fd = run(AlgorithmRegistry.create("fd", Map.of()), modelsFor("fd"), FailureInjection.none());
-        RunResult fedavg = run(AlgorithmRegistry.create("fedavg", Map.of()), modelsFor("fedavg"), FailureInjection.none());
+        RunResult fd =
+                run(
+                        AlgorithmRegistry.create("fd", Map.of()),
+                        modelsFor("fd"),
+                        FailureInjection.none());
+        RunResult fedavg =
+                run(
+                        AlgorithmRegistry.create("fedavg", Map.of()),
+                        modelsFor("fedavg"),
+                        FailureInjection.none());
         long fdBytes = fd.rounds().get(1).bytesUp() + fd.rounds().get(1).bytesDown();
         long fedavgBytes = fedavg.rounds().get(1).bytesUp() + fedavg.rounds().get(1).bytesDown();
         assertThat(fedavgBytes).isGreaterThan(100 * fdBytes);
@@ -170,52 +244,71 @@ class AlgorithmConformanceTest {
     @Test
     void aCorruptReplyIsRejectedAndTheRoundGoesOn() {
         Algorithm fedavg = AlgorithmRegistry.create("fedavg", Map.of());
-        Algorithm corruptingP0 = new Algorithm() {
-            @Override
-            public String name() {
-                return "fedavg-with-a-bad-participant";
-            }
-
-            @Override
-            public Strategy newStrategy(FederationSetup setup) {
-                return fedavg.newStrategy(setup);
-            }
-
-            @Override
-            public Optional<ModelSpec> coordinatorModel(FederationSetup setup) {
-                return fedavg.coordinatorModel(setup);
-            }
-
-            @Override
-            public Learner newLearner(ParticipantSetup setup, long runSeed) {
-                Learner honest = fedavg.newLearner(setup, runSeed);
-                if (!setup.participantId().equals("p0")) {
-                    return honest;
-                }
-                return (request, context) -> {
-                    if (request.kind() != MessageKind.TRAIN) {
-                        return honest.handle(request, context);
+        Algorithm corruptingP0 =
+                new Algorithm() {
+                    @Override
+                    public String name() {
+                        return "fedavg-with-a-bad-participant";
                     }
-                    TensorRecord.Builder poisoned = TensorRecord.builder();
-                    request.tensors().asMap().forEach((n, t) -> {
-                        float[] values = t.toFloatArray();
-                        values[0] = Float.NaN;
-                        poisoned.put(n, Tensor.of(t.shape(), values));
-                    });
-                    return request.reply().optTensors(poisoned.build())
-                            .optMetrics(io.fedistill.core.message.Metrics.of("examples", 10)).build();
+
+                    @Override
+                    public Strategy newStrategy(FederationSetup setup) {
+                        return fedavg.newStrategy(setup);
+                    }
+
+                    @Override
+                    public Optional<ModelSpec> coordinatorModel(FederationSetup setup) {
+                        return fedavg.coordinatorModel(setup);
+                    }
+
+                    @Override
+                    public Learner newLearner(ParticipantSetup setup, long runSeed) {
+                        Learner honest = fedavg.newLearner(setup, runSeed);
+                        if (!setup.participantId().equals("p0")) {
+                            return honest;
+                        }
+                        return (request, context) -> {
+                            if (request.kind() != MessageKind.TRAIN) {
+                                return honest.handle(request, context);
+                            }
+                            TensorRecord.Builder poisoned = TensorRecord.builder();
+                            request.tensors()
+                                    .asMap()
+                                    .forEach(
+                                            (n, t) -> {
+                                                float[] values = t.toFloatArray();
+                                                values[0] = Float.NaN;
+                                                poisoned.put(n, Tensor.of(t.shape(), values));
+                                            });
+                            return request.reply()
+                                    .optTensors(poisoned.build())
+                                    .optMetrics(
+                                            io.fedistill.core.message.Metrics.of("examples", 10))
+                                    .build();
+                        };
+                    }
                 };
-            }
-        };
         RunResult result = run(corruptingP0, modelsFor("fedavg"), FailureInjection.none());
-        assertThat(result.rounds()).allSatisfy(r -> {
-            assertThat(r.failures()).singleElement().satisfies(f -> {
-                assertThat(f.participantId()).isEqualTo("p0");
-                assertThat(f.reason()).contains("NaN");
-            });
-            assertThat(r.strategyMetrics().get("participants_aggregated")).isEqualTo(3.0);
-        });
-        assertThat(result.rounds().get(ROUNDS - 1).evaluation().orElseThrow().globalAccuracy().getAsDouble())
+        assertThat(result.rounds())
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.failures())
+                                    .singleElement()
+                                    .satisfies(
+                                            f -> {
+                                                assertThat(f.participantId()).isEqualTo("p0");
+                                                assertThat(f.reason()).contains("NaN");
+                                            });
+                            assertThat(r.strategyMetrics().get("participants_aggregated"))
+                                    .isEqualTo(3.0);
+                        });
+        assertThat(
+                        result.rounds()
+                                .get(ROUNDS - 1)
+                                .evaluation()
+                                .orElseThrow()
+                                .globalAccuracy()
+                                .getAsDouble())
                 .isGreaterThan(0.3);
     }
 }

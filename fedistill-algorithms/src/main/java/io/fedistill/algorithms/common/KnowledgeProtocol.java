@@ -16,17 +16,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The messages of public-data distillation (FedMD, DS-FL): the coordinator names a public
- * subset by seed and size, participants answer with their class scores on it, and the
- * coordinator sends aggregated targets back for participants to distill.
+ * The messages of public-data distillation (FedMD, DS-FL): the coordinator names a public subset by
+ * seed and size, participants answer with their class scores on it, and the coordinator sends
+ * aggregated targets back for participants to distill.
  */
 public final class KnowledgeProtocol {
     /** Reply tensor: the participant's scores on the subset, n x C. */
     public static final String KNOWLEDGE = "knowledge";
+
     /** Reply tensor: the participant's training examples per class, C. */
     public static final String LABEL_COUNTS = "label_counts";
+
     /** Request tensor: aggregated targets on the subset, n x C. */
     public static final String TARGETS = "targets";
+
     /** Reply metric: accuracy on the participant's held-out split (0 unless asked for). */
     public static final String VALIDATION_ACCURACY = "validation_accuracy";
 
@@ -35,8 +38,12 @@ public final class KnowledgeProtocol {
     static final String SUBSET_SIZE = "subset_size";
     static final String SCORES = "scores";
     static final String TRAIN_FIRST = "train_first";
-    /** Request config: whether the participant should measure its held-out accuracy for weighting. */
+
+    /**
+     * Request config: whether the participant should measure its held-out accuracy for weighting.
+     */
     public static final String WANT_VALIDATION = "want_validation";
+
     static final String TEMPERATURE = "temperature";
     static final String TARGETS_ARE_LOGITS = "targets_are_logits";
     static final String DISTILL_EPOCHS = "distill_epochs";
@@ -47,10 +54,14 @@ public final class KnowledgeProtocol {
 
     /** Step names a request carries. */
     static final String STEP_TRANSFER = "transfer";
+
     static final String STEP_PREDICT = "predict";
     static final String STEP_DISTILL = "distill";
 
-    /** What participants upload: probabilities (DS-FL's soft labels) or logits (FedMD's class scores). */
+    /**
+     * What participants upload: probabilities (DS-FL's soft labels) or logits (FedMD's class
+     * scores).
+     */
     public enum Scores {
         /** softmax of the logits. */
         PROBABILITIES,
@@ -68,46 +79,90 @@ public final class KnowledgeProtocol {
      * @param fleet the way to reach participants
      * @param subsetSize samples in the subset
      * @param scores what participants upload
-     * @param trainFirst whether participants first train a local epoch on their private data (DS-FL)
+     * @param trainFirst whether participants first train a local epoch on their private data
+     *     (DS-FL)
      * @param weighting how to weigh participants (decides whether validation accuracy is measured)
      * @param classes number of classes
      * @return the usable scores and their weights (no participants when nobody answered)
      */
-    public static Collected requestScores(RoundContext context, Fleet fleet, int subsetSize, Scores scores,
-            boolean trainFirst, ParticipantWeighting weighting, int classes) {
-        ExchangeResult result = fleet.exchange(predictRequests(context, subsetSize, scores, trainFirst, weighting),
-                predictionSpec(subsetSize, classes));
+    public static Collected requestScores(
+            RoundContext context,
+            Fleet fleet,
+            int subsetSize,
+            Scores scores,
+            boolean trainFirst,
+            ParticipantWeighting weighting,
+            int classes) {
+        ExchangeResult result =
+                fleet.exchange(
+                        predictRequests(context, subsetSize, scores, trainFirst, weighting),
+                        predictionSpec(subsetSize, classes));
         return collect(result, scores, weighting, classes);
     }
 
-    private static List<Message> predictRequests(RoundContext context, int subsetSize, Scores scores,
-            boolean trainFirst, ParticipantWeighting weighting) {
-        ConfigRecord config = ConfigRecord.of(STEP, STEP_PREDICT, SUBSET_SEED, context.seed("public-subset"),
-                SUBSET_SIZE, subsetSize, SCORES, scores.name(), TRAIN_FIRST, trainFirst,
-                WANT_VALIDATION, weighting == ParticipantWeighting.VALIDATION_ACCURACY);
+    private static List<Message> predictRequests(
+            RoundContext context,
+            int subsetSize,
+            Scores scores,
+            boolean trainFirst,
+            ParticipantWeighting weighting) {
+        ConfigRecord config =
+                ConfigRecord.of(
+                        STEP,
+                        STEP_PREDICT,
+                        SUBSET_SEED,
+                        context.seed("public-subset"),
+                        SUBSET_SIZE,
+                        subsetSize,
+                        SCORES,
+                        scores.name(),
+                        TRAIN_FIRST,
+                        trainFirst,
+                        WANT_VALIDATION,
+                        weighting == ParticipantWeighting.VALIDATION_ACCURACY);
         return context.selected().stream()
-                .map(id -> Message.builder(context.round(), trainFirst ? MessageKind.TRAIN : MessageKind.PREDICT, id)
-                        .optConfig(config).build())
+                .map(
+                        id ->
+                                Message.builder(
+                                                context.round(),
+                                                trainFirst
+                                                        ? MessageKind.TRAIN
+                                                        : MessageKind.PREDICT,
+                                                id)
+                                        .optConfig(config)
+                                        .build())
                 .toList();
     }
 
     private static ReplySpec predictionSpec(int subsetSize, int classes) {
-        return ReplySpec.tensors(Map.of(KNOWLEDGE, new int[] {subsetSize, classes}, LABEL_COUNTS, new int[] {classes}),
-                "examples", VALIDATION_ACCURACY);
+        return ReplySpec.tensors(
+                Map.of(
+                        KNOWLEDGE,
+                        new int[] {subsetSize, classes},
+                        LABEL_COUNTS,
+                        new int[] {classes}),
+                "examples",
+                VALIDATION_ACCURACY);
     }
 
     /**
      * How participants distill the targets they are sent.
      *
-     * @param targetsAreLogits whether participants must soften the targets with {@code temperature} first
+     * @param targetsAreLogits whether participants must soften the targets with {@code temperature}
+     *     first
      * @param temperature the distillation temperature
      * @param epochs passes over the subset
      * @param revisit whether participants train on their private data afterwards (FedMD's revisit)
      * @param learningRate the participants' learning rate while distilling (0: their training rate)
      * @param weight factor on the distillation loss (a schedule can lower it over the rounds)
      */
-    public record DistillStep(boolean targetsAreLogits, double temperature, int epochs, boolean revisit,
-            double learningRate, double weight) {}
+    public record DistillStep(
+            boolean targetsAreLogits,
+            double temperature,
+            int epochs,
+            boolean revisit,
+            double learningRate,
+            double weight) {}
 
     /**
      * Builds the requests that send aggregated targets for the participants to distill.
@@ -118,48 +173,81 @@ public final class KnowledgeProtocol {
      * @param step how to distill them
      * @return one request per participant
      */
-    public static List<Message> distillRequests(RoundContext context, List<String> participants, float[][] targets,
-            DistillStep step) {
-        ConfigRecord config = ConfigRecord.of(STEP, STEP_DISTILL, SUBSET_SEED, context.seed("public-subset"),
-                SUBSET_SIZE, targets.length, TARGETS_ARE_LOGITS, step.targetsAreLogits(), TEMPERATURE,
-                step.temperature(), DISTILL_EPOCHS, step.epochs(), REVISIT, step.revisit(), DISTILL_LEARNING_RATE,
-                step.learningRate(), DISTILL_WEIGHT, step.weight());
+    public static List<Message> distillRequests(
+            RoundContext context, List<String> participants, float[][] targets, DistillStep step) {
+        ConfigRecord config =
+                ConfigRecord.of(
+                        STEP,
+                        STEP_DISTILL,
+                        SUBSET_SEED,
+                        context.seed("public-subset"),
+                        SUBSET_SIZE,
+                        targets.length,
+                        TARGETS_ARE_LOGITS,
+                        step.targetsAreLogits(),
+                        TEMPERATURE,
+                        step.temperature(),
+                        DISTILL_EPOCHS,
+                        step.epochs(),
+                        REVISIT,
+                        step.revisit(),
+                        DISTILL_LEARNING_RATE,
+                        step.learningRate(),
+                        DISTILL_WEIGHT,
+                        step.weight());
         TensorRecord tensors = TensorRecord.of(TARGETS, matrix(targets));
         return participants.stream()
-                .map(id -> Message.builder(context.round(), MessageKind.DISTILL, id)
-                        .optTensors(tensors).optConfig(config).build())
-                .toList();
-    }
-
-    /** Builds round-one requests for FedMD's transfer phase: learn the labeled public set, then private data. */
-    public static List<Message> transferRequests(RoundContext context, int transferEpochs) {
-        ConfigRecord config = ConfigRecord.of(STEP, STEP_TRANSFER, TRANSFER_EPOCHS, transferEpochs);
-        return context.selected().stream()
-                .map(id -> Message.builder(context.round(), MessageKind.TRAIN, id).optConfig(config).build())
+                .map(
+                        id ->
+                                Message.builder(context.round(), MessageKind.DISTILL, id)
+                                        .optTensors(tensors)
+                                        .optConfig(config)
+                                        .build())
                 .toList();
     }
 
     /**
-     * Reads what a reply reports for weighting: its {@code examples} metric, its
-     * {@link #LABEL_COUNTS} tensor and its {@link #VALIDATION_ACCURACY} metric (0 when absent).
+     * Builds round-one requests for FedMD's transfer phase: learn the labeled public set, then
+     * private data.
+     */
+    public static List<Message> transferRequests(RoundContext context, int transferEpochs) {
+        ConfigRecord config = ConfigRecord.of(STEP, STEP_TRANSFER, TRANSFER_EPOCHS, transferEpochs);
+        return context.selected().stream()
+                .map(
+                        id ->
+                                Message.builder(context.round(), MessageKind.TRAIN, id)
+                                        .optConfig(config)
+                                        .build())
+                .toList();
+    }
+
+    /**
+     * Reads what a reply reports for weighting: its {@code examples} metric, its {@link
+     * #LABEL_COUNTS} tensor and its {@link #VALIDATION_ACCURACY} metric (0 when absent).
      */
     public static ParticipantWeighting.Contribution contributionOf(Message reply) {
         return contributionOf(reply, LABEL_COUNTS);
     }
 
-    /** Reads a reply's contribution as {@link #contributionOf(Message)} does, its label counts from another tensor. */
-    public static ParticipantWeighting.Contribution contributionOf(Message reply, String labelCountsTensor) {
+    /**
+     * Reads a reply's contribution as {@link #contributionOf(Message)} does, its label counts from
+     * another tensor.
+     */
+    public static ParticipantWeighting.Contribution contributionOf(
+            Message reply, String labelCountsTensor) {
         float[] counts = reply.tensors().get(labelCountsTensor).toFloatArray();
         double[] labelCounts = new double[counts.length];
         for (int k = 0; k < counts.length; k++) {
             labelCounts[k] = Math.max(0, counts[k]);
         }
-        return new ParticipantWeighting.Contribution(reply.metrics().get("examples"), labelCounts,
+        return new ParticipantWeighting.Contribution(
+                reply.metrics().get("examples"),
+                labelCounts,
                 reply.metrics().find(VALIDATION_ACCURACY).orElse(0));
     }
 
-    private static Collected collect(ExchangeResult result, Scores kind, ParticipantWeighting weighting,
-            int classes) {
+    private static Collected collect(
+            ExchangeResult result, Scores kind, ParticipantWeighting weighting, int classes) {
         List<float[][]> scores = new ArrayList<>();
         List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
         List<String> participants = new ArrayList<>();
@@ -168,7 +256,8 @@ public final class KnowledgeProtocol {
             contributions.add(contributionOf(reply));
             participants.add(reply.participantId());
         }
-        double[][] weights = scores.isEmpty() ? new double[0][] : weighting.weights(contributions, classes);
+        double[][] weights =
+                scores.isEmpty() ? new double[0][] : weighting.weights(contributions, classes);
         return new Collected(participants, kind, scores, weights);
     }
 
@@ -180,7 +269,8 @@ public final class KnowledgeProtocol {
      * @param scores their n x C scores
      * @param weights participant x class weights
      */
-    public record Collected(List<String> participants, Scores kind, List<float[][]> scores, double[][] weights) {
+    public record Collected(
+            List<String> participants, Scores kind, List<float[][]> scores, double[][] weights) {
         /**
          * Returns the weighted mean of the scores, class by class; a mean of probabilities is
          * rescaled to sum to 1 per sample, since per-class weights do not keep rows normalized.

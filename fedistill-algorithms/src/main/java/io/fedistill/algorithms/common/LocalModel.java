@@ -14,14 +14,16 @@ import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.eval.EvaluationScore;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
+import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
+import io.fedistill.ml.train.TrainOutcome;
 import io.fedistill.ml.train.TrainingSettings;
 import java.util.Optional;
 
 /**
- * A participant's model as the learners use it: opened from given or stored weights (or a
- * seeded initialization shared by every participant of the same architecture), trained,
- * evaluated and stored again.
+ * A participant's model as the learners use it: opened from given or stored weights (or a seeded
+ * initialization shared by every participant of the same architecture), trained, evaluated and
+ * stored again.
  */
 public final class LocalModel {
     /** The state key under which a participant's private weights are stored. */
@@ -42,8 +44,8 @@ public final class LocalModel {
     }
 
     /**
-     * Opens a session on the given weights, or on the seeded initial weights of this
-     * participant's architecture when empty.
+     * Opens a session on the given weights, or on the seeded initial weights of this participant's
+     * architecture when empty.
      */
     public ModelSession open(Optional<TensorRecord> weights) {
         return open(weights, setup.training());
@@ -51,8 +53,15 @@ public final class LocalModel {
 
     /** Opens a session as {@link #open(Optional)} does, with other training settings. */
     public ModelSession open(Optional<TensorRecord> weights, TrainingSettings training) {
-        return ModelSession.open(ModelZoo.build(setup.model(), setup.trainSet().imageShape(), setup.trainSet().numClasses()),
-                setup.trainSet().imageShape(), training, weights, initSeed(runSeed, setup.model()));
+        return ModelSession.open(
+                ModelZoo.build(
+                        setup.model(),
+                        setup.trainSet().imageShape(),
+                        setup.trainSet().numClasses()),
+                setup.trainSet().imageShape(),
+                training,
+                weights,
+                initSeed(runSeed, setup.model()));
     }
 
     /**
@@ -60,9 +69,13 @@ public final class LocalModel {
      * architecture starts from, and FedAvg's first global model.
      */
     public static TensorRecord initialWeights(FederationSetup federation, ModelSpec spec) {
-        try (ModelSession session = ModelSession.open(
-                ModelZoo.build(spec, federation.imageShape(), federation.numClasses()), federation.imageShape(),
-                federation.training(), Optional.empty(), initSeed(federation.seed(), spec))) {
+        try (ModelSession session =
+                ModelSession.open(
+                        ModelZoo.build(spec, federation.imageShape(), federation.numClasses()),
+                        federation.imageShape(),
+                        federation.training(),
+                        Optional.empty(),
+                        initSeed(federation.seed(), spec))) {
             return session.weights();
         }
     }
@@ -87,16 +100,45 @@ public final class LocalModel {
     }
 
     /**
-     * Returns the session's accuracy on the participant's held-out split when the request asks
-     * for it ({@link KnowledgeProtocol#WANT_VALIDATION}, for validation-accuracy weighting), and 0
-     * when it does not or the split is empty.
+     * Returns the session's accuracy on the participant's held-out split when the request asks for
+     * it ({@link KnowledgeProtocol#WANT_VALIDATION}, for validation-accuracy weighting), and 0 when
+     * it does not or the split is empty.
      */
     public double validationAccuracy(Message request, ModelSession session) {
         if (!request.config().getBoolean(KnowledgeProtocol.WANT_VALIDATION, false)) {
             return 0;
         }
-        double accuracy = session.evaluate(setup.trainSet(), setup.split().localTestIndices()).accuracy();
+        double accuracy =
+                session.evaluate(setup.trainSet(), setup.split().localTestIndices()).accuracy();
         return Double.isNaN(accuracy) ? 0 : accuracy;
+    }
+
+    /** Trains the session on the participant's private training split, seeded for the round. */
+    public TrainOutcome trainPrivate(ModelSession session, LocalObjective objective, int round) {
+        return session.train(
+                setup.trainSet(), setup.split().trainIndices(), objective, trainingSeed(round));
+    }
+
+    /**
+     * Returns what every training reply reports: the examples trained on and the mean training loss
+     * (0 when there were none).
+     */
+    public static Metrics trainingMetrics(TrainOutcome outcome) {
+        return Metrics.of(
+                "examples",
+                outcome.examples(),
+                "train_loss",
+                outcome.examples() == 0 ? 0 : outcome.meanLoss());
+    }
+
+    /**
+     * Returns {@link #trainingMetrics} plus the session's {@link #validationAccuracy}: what a
+     * training reply reports when the coordinator may weigh its upload by that accuracy.
+     */
+    public Metrics trainingMetricsWithValidation(
+            TrainOutcome outcome, Message request, ModelSession session) {
+        return trainingMetrics(outcome)
+                .with(KnowledgeProtocol.VALIDATION_ACCURACY, validationAccuracy(request, session));
     }
 
     /** Returns the seed of this participant's local training in a round. */
@@ -109,9 +151,10 @@ public final class LocalModel {
      * other request to {@code training}: the shape every learner built on a local model shares.
      */
     public Learner learner(Learner training) {
-        return (request, context) -> request.kind() == MessageKind.EVALUATE
-                ? evaluate(request, context)
-                : training.handle(request, context);
+        return (request, context) ->
+                request.kind() == MessageKind.EVALUATE
+                        ? evaluate(request, context)
+                        : training.handle(request, context);
     }
 
     /**
@@ -119,17 +162,26 @@ public final class LocalModel {
      * when it carries none, on the global test set and the local test split.
      */
     public Message evaluate(Message request, ParticipantContext context) {
-        Optional<TensorRecord> weights = request.tensors().isEmpty()
-                ? context.state().load(WEIGHTS_KEY)
-                : Optional.of(request.tensors());
+        Optional<TensorRecord> weights =
+                request.tensors().isEmpty()
+                        ? context.state().load(WEIGHTS_KEY)
+                        : Optional.of(request.tensors());
         try (ModelSession session = open(weights)) {
             EvaluationScore test = session.evaluate(setup.testSet(), setup.testSet().allIndices());
-            EvaluationScore local = session.evaluate(setup.trainSet(), setup.split().localTestIndices());
-            return request.reply().optMetrics(Metrics.of(
-                    EvaluationProtocol.TEST_ACCURACY, test.accuracy(),
-                    EvaluationProtocol.TEST_LOSS, test.loss(),
-                    EvaluationProtocol.LOCAL_ACCURACY, local.samples() == 0 ? test.accuracy() : local.accuracy(),
-                    EvaluationProtocol.LOCAL_LOSS, local.samples() == 0 ? test.loss() : local.loss())).build();
+            EvaluationScore local =
+                    session.evaluate(setup.trainSet(), setup.split().localTestIndices());
+            return request.reply()
+                    .optMetrics(
+                            Metrics.of(
+                                    EvaluationProtocol.TEST_ACCURACY,
+                                    test.accuracy(),
+                                    EvaluationProtocol.TEST_LOSS,
+                                    test.loss(),
+                                    EvaluationProtocol.LOCAL_ACCURACY,
+                                    local.samples() == 0 ? test.accuracy() : local.accuracy(),
+                                    EvaluationProtocol.LOCAL_LOSS,
+                                    local.samples() == 0 ? test.loss() : local.loss()))
+                    .build();
         }
     }
 }

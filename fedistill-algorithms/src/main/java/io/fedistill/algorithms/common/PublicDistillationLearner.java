@@ -18,9 +18,9 @@ import io.fedistill.ml.train.TrainOutcome;
 import io.fedistill.ml.train.TrainingSettings;
 
 /**
- * The participant half of public-data distillation (FedMD, DS-FL): learns the labeled public
- * set (FedMD's transfer phase), trains on private data, predicts class scores on the public
- * subset a request names, and distills the aggregated targets it is sent.
+ * The participant half of public-data distillation (FedMD, DS-FL): learns the labeled public set
+ * (FedMD's transfer phase), trains on private data, predicts class scores on the public subset a
+ * request names, and distills the aggregated targets it is sent.
  */
 public final class PublicDistillationLearner implements Learner {
     private final LocalModel local;
@@ -38,8 +38,13 @@ public final class PublicDistillationLearner implements Learner {
     public PublicDistillationLearner(ParticipantSetup setup, long runSeed, String algorithm) {
         this.setup = setup;
         this.local = new LocalModel(setup, runSeed);
-        this.publicData = setup.publicData().orElseThrow(() -> new IllegalArgumentException(
-                algorithm + " distills on public data; declare publicData in the experiment"));
+        this.publicData =
+                setup.publicData()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                algorithm
+                                                        + " distills on public data; declare publicData in the experiment"));
         this.runSeed = runSeed;
     }
 
@@ -49,11 +54,16 @@ public final class PublicDistillationLearner implements Learner {
             return local.evaluate(request, context);
         }
         String step = request.config().getString(STEP);
-        double distillRate = request.config().has(DISTILL_LEARNING_RATE) ? request.config().getDouble(DISTILL_LEARNING_RATE) : 0;
-        TrainingSettings training = step.equals(STEP_DISTILL) && distillRate > 0
-                ? setup.training().withLearningRate((float) distillRate)
-                : setup.training();
-        try (ModelSession session = local.open(context.state().load(LocalModel.WEIGHTS_KEY), training)) {
+        double distillRate =
+                request.config().has(DISTILL_LEARNING_RATE)
+                        ? request.config().getDouble(DISTILL_LEARNING_RATE)
+                        : 0;
+        TrainingSettings training =
+                step.equals(STEP_DISTILL) && distillRate > 0
+                        ? setup.training().withLearningRate((float) distillRate)
+                        : setup.training();
+        try (ModelSession session =
+                local.open(context.state().load(LocalModel.WEIGHTS_KEY), training)) {
             Message reply;
             switch (step) {
                 case STEP_TRANSFER:
@@ -78,17 +88,20 @@ public final class PublicDistillationLearner implements Learner {
     }
 
     private TrainOutcome trainPrivate(Message request, ModelSession session) {
-        return session.train(setup.trainSet(), setup.split().trainIndices(), LocalObjective.crossEntropy(),
-                local.trainingSeed(request.round()));
+        return local.trainPrivate(session, LocalObjective.crossEntropy(), request.round());
     }
 
     private Message transfer(Message request, ModelSession session) {
         if (!publicData.labeled()) {
-            throw new IllegalStateException("the transfer phase needs labeled public data (publicData.labeled: true)");
+            throw new IllegalStateException(
+                    "the transfer phase needs labeled public data (publicData.labeled: true)");
         }
         long epochs = request.config().getLong(TRANSFER_EPOCHS);
         for (int epoch = 0; epoch < epochs; epoch++) {
-            session.train(publicData.pool(), publicData.indices(), LocalObjective.crossEntropy(),
+            session.train(
+                    publicData.pool(),
+                    publicData.indices(),
+                    LocalObjective.crossEntropy(),
                     seed(request, "transfer-" + epoch));
         }
         TrainOutcome outcome = trainPrivate(request, session);
@@ -96,37 +109,73 @@ public final class PublicDistillationLearner implements Learner {
     }
 
     private Message predict(Message request, ModelSession session) {
-        TrainOutcome outcome = request.config().getBoolean(TRAIN_FIRST, false) ? trainPrivate(request, session) : null;
-        int[] subset = publicData.subset(request.config().getLong(SUBSET_SEED), (int) request.config().getLong(SUBSET_SIZE));
+        TrainOutcome outcome =
+                request.config().getBoolean(TRAIN_FIRST, false)
+                        ? trainPrivate(request, session)
+                        : null;
+        int[] subset =
+                publicData.subset(
+                        request.config().getLong(SUBSET_SEED),
+                        (int) request.config().getLong(SUBSET_SIZE));
         float[][] logits = session.predict(publicData.pool(), subset);
-        boolean probabilities = Scores.valueOf(request.config().getString(SCORES)) == Scores.PROBABILITIES;
+        boolean probabilities =
+                Scores.valueOf(request.config().getString(SCORES)) == Scores.PROBABILITIES;
         float[][] scores = probabilities ? SoftLabels.softmax(logits, 1.0) : logits;
         double validation = local.validationAccuracy(request, session);
         return request.reply()
-                .optTensors(TensorRecord.builder().put(KNOWLEDGE, matrix(scores))
-                        .put(LABEL_COUNTS, local.labelCounts()).build())
-                .optMetrics(Metrics.of("examples", setup.split().trainIndices().length,
-                        VALIDATION_ACCURACY, validation,
-                        "train_loss", outcome == null || Double.isNaN(outcome.meanLoss()) ? 0 : outcome.meanLoss()))
+                .optTensors(
+                        TensorRecord.builder()
+                                .put(KNOWLEDGE, matrix(scores))
+                                .put(LABEL_COUNTS, local.labelCounts())
+                                .build())
+                .optMetrics(
+                        Metrics.of(
+                                "examples",
+                                setup.split().trainIndices().length,
+                                VALIDATION_ACCURACY,
+                                validation,
+                                "train_loss",
+                                outcome == null || Double.isNaN(outcome.meanLoss())
+                                        ? 0
+                                        : outcome.meanLoss()))
                 .build();
     }
 
     private Message distill(Message request, ModelSession session) {
-        int[] subset = publicData.subset(request.config().getLong(SUBSET_SEED), (int) request.config().getLong(SUBSET_SIZE));
+        int[] subset =
+                publicData.subset(
+                        request.config().getLong(SUBSET_SEED),
+                        (int) request.config().getLong(SUBSET_SIZE));
         float[][] targets = rows(request.tensors().get(TARGETS));
         if (targets.length != subset.length) {
-            throw new IllegalArgumentException(targets.length + " targets for a subset of " + subset.length);
+            throw new IllegalArgumentException(
+                    targets.length + " targets for a subset of " + subset.length);
         }
         float temperature = (float) request.config().getDouble(TEMPERATURE);
-        float[][] probabilities = request.config().getBoolean(TARGETS_ARE_LOGITS, false)
-                ? SoftLabels.softmax(targets, temperature)
-                : targets;
-        float weight = request.config().has(DISTILL_WEIGHT) ? (float) request.config().getDouble(DISTILL_WEIGHT) : 1f;
-        double loss = weight <= 0 ? 0 : session.distill(publicData.pool(), subset, probabilities, temperature,
-                (int) request.config().getLong(DISTILL_EPOCHS), weight, seed(request, "distill"));
+        float[][] probabilities =
+                request.config().getBoolean(TARGETS_ARE_LOGITS, false)
+                        ? SoftLabels.softmax(targets, temperature)
+                        : targets;
+        float weight =
+                request.config().has(DISTILL_WEIGHT)
+                        ? (float) request.config().getDouble(DISTILL_WEIGHT)
+                        : 1f;
+        double loss =
+                weight <= 0
+                        ? 0
+                        : session.distill(
+                                publicData.pool(),
+                                subset,
+                                probabilities,
+                                temperature,
+                                (int) request.config().getLong(DISTILL_EPOCHS),
+                                weight,
+                                seed(request, "distill"));
         if (request.config().getBoolean(REVISIT, false)) {
             trainPrivate(request, session);
         }
-        return request.reply().optMetrics(Metrics.of("distill_loss", Double.isNaN(loss) ? 0 : loss)).build();
+        return request.reply()
+                .optMetrics(Metrics.of("distill_loss", Double.isNaN(loss) ? 0 : loss))
+                .build();
     }
 }

@@ -13,16 +13,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * DS-FL, distillation-based semi-supervised federated learning (Itahara et al. 2020):
- * participants train on private data, upload soft labels on an unlabeled public subset, and
- * distill toward the aggregate, which is a plain mean or ERA, entropy reduction averaging:
- * {@code softmax(mean / T)} with {@code T < 1}.
+ * DS-FL, distillation-based semi-supervised federated learning (Itahara et al. 2020): participants
+ * train on private data, upload soft labels on an unlabeled public subset, and distill toward the
+ * aggregate, which is a plain mean or ERA, entropy reduction averaging: {@code softmax(mean / T)}
+ * with {@code T < 1}.
  */
 public final class DsflAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "dsfl";
-    private static final List<String> OPTIONS = List.of("subsetSize", "aggregation", "eraTemperature",
-            "distillTemperature", "distillEpochs", "distillLearningRate", "distillWeight", "weighting");
+
+    private static final List<String> OPTIONS =
+            List.of(
+                    "subsetSize",
+                    "aggregation",
+                    "eraTemperature",
+                    "distillTemperature",
+                    "distillEpochs",
+                    "distillLearningRate",
+                    "distillWeight",
+                    "weighting");
 
     private final Settings settings;
 
@@ -34,12 +43,20 @@ public final class DsflAlgorithm implements Algorithm {
      * @param eraTemperature ERA's temperature, in (0, 1)
      * @param distillTemperature the students' temperature when distilling
      * @param distillEpochs passes over the subset per round
-     * @param distillLearningRate participants' learning rate while distilling (0: their training rate)
+     * @param distillLearningRate participants' learning rate while distilling (0: their training
+     *     rate)
      * @param distillWeight factor on the distillation loss per round
      * @param weighting how participants' soft labels are weighted
      */
-    record Settings(int subsetSize, boolean era, Schedule eraTemperature, Schedule distillTemperature,
-            int distillEpochs, double distillLearningRate, Schedule distillWeight, ParticipantWeighting weighting) {}
+    record Settings(
+            int subsetSize,
+            boolean era,
+            Schedule eraTemperature,
+            Schedule distillTemperature,
+            int distillEpochs,
+            double distillLearningRate,
+            Schedule distillWeight,
+            ParticipantWeighting weighting) {}
 
     private DsflAlgorithm(Settings settings) {
         this.settings = settings;
@@ -47,23 +64,24 @@ public final class DsflAlgorithm implements Algorithm {
 
     /**
      * Creates DS-FL from its options: {@code subsetSize} (1000), {@code aggregation} ({@code era}
-     * or {@code mean}, default era), {@code eraTemperature} (0.1), {@code distillTemperature}
-     * (1), {@code distillEpochs} (1), {@code distillLearningRate} (0: the training rate),
-     * {@code distillWeight} (1; e.g. {@code {linear: [1, 0.2]}} lowers distillation over the run),
-     * {@code weighting} (uniform; {@code examples}, {@code class-counts}, {@code validation-accuracy}).
+     * or {@code mean}, default era), {@code eraTemperature} (0.1), {@code distillTemperature} (1),
+     * {@code distillEpochs} (1), {@code distillLearningRate} (0: the training rate), {@code
+     * distillWeight} (1; e.g. {@code {linear: [1, 0.2]}} lowers distillation over the run), {@code
+     * weighting} (uniform; {@code examples}, {@code class-counts}, {@code validation-accuracy}).
      */
     public static DsflAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
         String aggregation = read.getString("aggregation", "era", List.of("era", "mean"));
-        return new DsflAlgorithm(new Settings(
-                (int) read.getDouble("subsetSize", 1000, 1, 1e7),
-                aggregation.equals("era"),
-                read.getSchedule("eraTemperature", 0.1, 1e-4, 0.9999),
-                read.getSchedule("distillTemperature", 1.0, 1e-3, 1e3),
-                (int) read.getDouble("distillEpochs", 1, 1, 1000),
-                read.getDouble("distillLearningRate", 0, 0, 10),
-                read.getSchedule("distillWeight", 1.0, 0, 1e3),
-                read.getWeighting("weighting")));
+        return new DsflAlgorithm(
+                new Settings(
+                        (int) read.getDouble("subsetSize", 1000, 1, 1e7),
+                        aggregation.equals("era"),
+                        read.getSchedule("eraTemperature", 0.1, 1e-4, 0.9999),
+                        read.getSchedule("distillTemperature", 1.0, 1e-3, 1e3),
+                        (int) read.getDouble("distillEpochs", 1, 1, 1000),
+                        read.getDouble("distillLearningRate", 0, 0, 10),
+                        read.getSchedule("distillWeight", 1.0, 0, 1e3),
+                        read.getWeighting("weighting")));
     }
 
     @Override

@@ -25,25 +25,47 @@ final class DsflStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
-        KnowledgeProtocol.Collected collected = KnowledgeProtocol.requestScores(context, fleet, settings.subsetSize(),
-                KnowledgeProtocol.Scores.PROBABILITIES, true, settings.weighting(), classes);
+        KnowledgeProtocol.Collected collected =
+                KnowledgeProtocol.requestScores(
+                        context,
+                        fleet,
+                        settings.subsetSize(),
+                        KnowledgeProtocol.Scores.PROBABILITIES,
+                        true,
+                        settings.weighting(),
+                        classes);
         if (collected.participants().isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
         float[][] mean = collected.weightedMean();
         int round = context.round();
         int total = context.totalRounds();
-        float[][] targets = settings.era() ? SoftLabels.softmax(mean, settings.eraTemperature().valueAt(round, total))
-                : mean;
-        ExchangeResult distilled = fleet.exchange(
-                KnowledgeProtocol.distillRequests(context, collected.participants(), targets,
-                        new KnowledgeProtocol.DistillStep(false, settings.distillTemperature().valueAt(round, total),
-                                settings.distillEpochs(), false, settings.distillLearningRate(),
-                                settings.distillWeight().valueAt(round, total))),
-                ReplySpec.metricsOnly("distill_loss"));
-        return Metrics.of("participants_aggregated", collected.participants().size(),
-                "participants_distilled", distilled.replies().size(),
-                "label_entropy", SoftLabels.meanEntropy(targets),
-                "mean_label_entropy", SoftLabels.meanEntropy(mean));
+        float[][] targets =
+                settings.era()
+                        ? SoftLabels.softmax(mean, settings.eraTemperature().valueAt(round, total))
+                        : mean;
+        ExchangeResult distilled =
+                fleet.exchange(
+                        KnowledgeProtocol.distillRequests(
+                                context,
+                                collected.participants(),
+                                targets,
+                                new KnowledgeProtocol.DistillStep(
+                                        false,
+                                        settings.distillTemperature().valueAt(round, total),
+                                        settings.distillEpochs(),
+                                        false,
+                                        settings.distillLearningRate(),
+                                        settings.distillWeight().valueAt(round, total))),
+                        ReplySpec.metricsOnly("distill_loss"));
+        return Metrics.of(
+                "participants_aggregated",
+                collected.participants().size(),
+                "participants_distilled",
+                distilled.replies().size(),
+                "label_entropy",
+                SoftLabels.meanEntropy(targets),
+                "mean_label_entropy",
+                SoftLabels.meanEntropy(mean));
     }
 }

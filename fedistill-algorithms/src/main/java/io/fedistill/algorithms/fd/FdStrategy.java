@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * FD's coordinator: keeps each participant's latest per-label logits (or, in an optional first
- * stage, per-label feature prototypes) and sends every selected participant the weighted mean
- * of everybody else's (count-weighted by default), so its own contribution never teaches it.
+ * stage, per-label feature prototypes) and sends every selected participant the weighted mean of
+ * everybody else's (count-weighted by default), so its own contribution never teaches it.
  */
 final class FdStrategy implements Strategy {
     private static final Logger LOG = LoggerFactory.getLogger(FdStrategy.class);
@@ -47,8 +47,14 @@ final class FdStrategy implements Strategy {
      * Creates the coordinator with a feature stage: for the first {@code featureRounds} rounds
      * participants exchange per-label feature means ({@code featureWidth} wide) instead of logits.
      */
-    FdStrategy(int classes, Schedule alpha, Schedule temperature, int featureRounds, double featureWeight,
-            int featureWidth, ParticipantWeighting weighting) {
+    FdStrategy(
+            int classes,
+            Schedule alpha,
+            Schedule temperature,
+            int featureRounds,
+            double featureWeight,
+            int featureWidth,
+            ParticipantWeighting weighting) {
         this.weighting = weighting;
         this.classes = classes;
         this.alpha = alpha;
@@ -64,34 +70,61 @@ final class FdStrategy implements Strategy {
         String kind = featureStage ? PerLabelMeans.FEATURES : PerLabelMeans.LOGITS;
         int width = featureStage ? featureWidth : classes;
         Map<String, PerLabelMeans> latest = featureStage ? latestFeatures : latestLogits;
-        ConfigRecord config = ConfigRecord.of(
-                FdAlgorithm.STAGE, kind,
-                FdAlgorithm.ALPHA, alpha.valueAt(context.round(), context.totalRounds()),
-                FdAlgorithm.TEMPERATURE, temperature.valueAt(context.round(), context.totalRounds()),
-                FdAlgorithm.FEATURE_WEIGHT, featureWeight,
-                KnowledgeProtocol.WANT_VALIDATION, weighting == ParticipantWeighting.VALIDATION_ACCURACY);
+        ConfigRecord config =
+                ConfigRecord.of(
+                        FdAlgorithm.STAGE,
+                        kind,
+                        FdAlgorithm.ALPHA,
+                        alpha.valueAt(context.round(), context.totalRounds()),
+                        FdAlgorithm.TEMPERATURE,
+                        temperature.valueAt(context.round(), context.totalRounds()),
+                        FdAlgorithm.FEATURE_WEIGHT,
+                        featureWeight,
+                        KnowledgeProtocol.WANT_VALIDATION,
+                        weighting == ParticipantWeighting.VALIDATION_ACCURACY);
         List<Message> requests = new ArrayList<>();
         for (String id : context.selected()) {
-            List<String> others = latest.keySet().stream().filter(other -> !other.equals(id)).toList();
-            PerLabelMeans teacher = PerLabelMeans.weightedMean(kind, others.stream().map(latest::get).toList(),
-                    others.stream().map(contributions::get).toList(), weighting, classes, width);
-            requests.add(Message.builder(context.round(), MessageKind.TRAIN, id)
-                    .optTensors(teacher.isEmpty() ? TensorRecord.empty() : teacher.toRecord())
-                    .optConfig(config).build());
+            List<String> others =
+                    latest.keySet().stream().filter(other -> !other.equals(id)).toList();
+            PerLabelMeans teacher =
+                    PerLabelMeans.weightedMean(
+                            kind,
+                            others.stream().map(latest::get).toList(),
+                            others.stream().map(contributions::get).toList(),
+                            weighting,
+                            classes,
+                            width);
+            requests.add(
+                    Message.builder(context.round(), MessageKind.TRAIN, id)
+                            .optTensors(
+                                    teacher.isEmpty() ? TensorRecord.empty() : teacher.toRecord())
+                            .optConfig(config)
+                            .build());
         }
-        ReplySpec spec = ReplySpec.tensors(
-                Map.of(kind, new int[] {classes, width}, PerLabelMeans.COUNTS, new int[] {classes}), "examples");
+        ReplySpec spec =
+                ReplySpec.tensors(
+                        Map.of(
+                                kind,
+                                new int[] {classes, width},
+                                PerLabelMeans.COUNTS,
+                                new int[] {classes}),
+                        "examples");
         ExchangeResult result = fleet.exchange(requests, spec);
         int accepted = 0;
         for (Message reply : result.replies()) {
             try {
                 PerLabelMeans upload = PerLabelMeans.fromRecord(kind, reply.tensors());
                 latest.put(reply.participantId(), upload);
-                contributions.put(reply.participantId(),
+                contributions.put(
+                        reply.participantId(),
                         KnowledgeProtocol.contributionOf(reply, PerLabelMeans.COUNTS));
                 accepted++;
             } catch (IllegalArgumentException e) {
-                LOG.warn("round {}: FD upload of {} rejected: {}", context.round(), reply.participantId(), e.getMessage());
+                LOG.warn(
+                        "round {}: FD upload of {} rejected: {}",
+                        context.round(),
+                        reply.participantId(),
+                        e.getMessage());
             }
         }
         return Metrics.of("participants_aggregated", accepted);

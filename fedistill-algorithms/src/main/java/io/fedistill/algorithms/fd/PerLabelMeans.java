@@ -6,8 +6,8 @@ import io.fedistill.core.tensor.TensorRecord;
 import java.util.List;
 
 /**
- * Per-label mean vectors (logits or feature prototypes) with the number of samples behind each
- * row: FD's upload, and, summed over other participants with counts as weights, its teacher.
+ * Per-label mean vectors (logits or feature prototypes) with the number of samples behind each row:
+ * FD's upload, and, summed over other participants with counts as weights, its teacher.
  *
  * @param kind the tensor name: {@link #LOGITS} or {@link #FEATURES}
  * @param means row c: mean vector over samples of label c (zeros where the count is 0)
@@ -18,7 +18,10 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
     static final String FEATURES = "features";
     static final String COUNTS = "counts";
 
-    /** Divides per-label sums by their counts; a null sum row (no samples) becomes zeros of {@code width}. */
+    /**
+     * Divides per-label sums by their counts; a null sum row (no samples) becomes zeros of {@code
+     * width}.
+     */
     static PerLabelMeans fromSums(String kind, float[][] sums, int[] counts, int width) {
         float[][] means = new float[sums.length][width];
         for (int c = 0; c < sums.length; c++) {
@@ -32,11 +35,15 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
     /**
      * Weighted mean of several participants' vectors, label by label: participant {@code p}'s row
      * for label {@code c} counts with {@code weighting}'s raw weight when {@code p} holds samples
-     * of {@code c}, and not at all otherwise; a label whose holders all weigh 0 falls back to
-     * equal weights among them. Class-count weighting is the count-weighted mean.
+     * of {@code c}, and not at all otherwise; a label whose holders all weigh 0 falls back to equal
+     * weights among them. Class-count weighting is the count-weighted mean.
      */
-    static PerLabelMeans weightedMean(String kind, List<PerLabelMeans> parts,
-            List<ParticipantWeighting.Contribution> contributions, ParticipantWeighting weighting, int classes,
+    static PerLabelMeans weightedMean(
+            String kind,
+            List<PerLabelMeans> parts,
+            List<ParticipantWeighting.Contribution> contributions,
+            ParticipantWeighting weighting,
+            int classes,
             int width) {
         double[][] weights = new double[parts.size()][classes];
         double[] totals = new double[classes];
@@ -44,7 +51,8 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
         for (int p = 0; p < parts.size(); p++) {
             for (int c = 0; c < classes; c++) {
                 if (parts.get(p).counts[c] > 0) {
-                    weights[p][c] = weighting.rawWeight(contributions.get(p), c, "participant " + p);
+                    weights[p][c] =
+                            weighting.rawWeight(contributions.get(p), c, "participant " + p);
                     totals[c] += weights[p][c];
                     counts[c] += parts.get(p).counts[c];
                 }
@@ -83,7 +91,8 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
         for (int c = 0; c < classes; c++) {
             float count = countTensor.get(c);
             if (count < 0 || count != Math.rint(count)) {
-                throw new IllegalArgumentException("label " + c + " has count " + count + ", not a count");
+                throw new IllegalArgumentException(
+                        "label " + c + " has count " + count + ", not a count");
             }
             counts[c] = (int) count;
             for (int k = 0; k < width; k++) {

@@ -6,7 +6,6 @@ import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.learner.Learner;
-import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.train.LocalObjective;
@@ -18,13 +17,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * FedAvg (McMahan et al. 2017): participants train from the global weights and upload theirs;
- * the coordinator takes their example-weighted mean. With a proximal weight {@code mu > 0} it is
+ * FedAvg (McMahan et al. 2017): participants train from the global weights and upload theirs; the
+ * coordinator takes their example-weighted mean. With a proximal weight {@code mu > 0} it is
  * FedProx's participant objective on the same exchange.
  */
 public final class FedAvgAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "fedavg";
+
     /** Config key of the proximal weight sent with every training request. */
     static final String MU = "mu";
 
@@ -58,8 +58,11 @@ public final class FedAvgAlgorithm implements Algorithm {
     @Override
     public void validate(FederationSetup setup) {
         if (new HashSet<>(setup.models().values()).size() > 1) {
-            throw new IllegalArgumentException(name + " averages weights, so every participant needs the same "
-                    + "architecture; got " + setup.models());
+            throw new IllegalArgumentException(
+                    name
+                            + " averages weights, so every participant needs the same "
+                            + "architecture; got "
+                            + setup.models());
         }
     }
 
@@ -78,19 +81,22 @@ public final class FedAvgAlgorithm implements Algorithm {
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
-        return local.learner((request, context) -> {
-            float proximalMu = (float) request.config().getDouble(MU);
-            try (ModelSession session = local.open(Optional.of(request.tensors()))) {
-                LocalObjective objective = proximalMu > 0
-                        ? LocalObjective.crossEntropy().withProximalTerm(request.tensors(), proximalMu)
-                        : LocalObjective.crossEntropy();
-                TrainOutcome outcome = session.train(setup.trainSet(), setup.split().trainIndices(), objective,
-                        local.trainingSeed(request.round()));
-                return request.reply().optTensors(session.weights())
-                        .optMetrics(Metrics.of("examples", outcome.examples(),
-                                "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss()))
-                        .build();
-            }
-        });
+        return local.learner(
+                (request, context) -> {
+                    float proximalMu = (float) request.config().getDouble(MU);
+                    try (ModelSession session = local.open(Optional.of(request.tensors()))) {
+                        LocalObjective objective =
+                                proximalMu > 0
+                                        ? LocalObjective.crossEntropy()
+                                                .withProximalTerm(request.tensors(), proximalMu)
+                                        : LocalObjective.crossEntropy();
+                        TrainOutcome outcome =
+                                local.trainPrivate(session, objective, request.round());
+                        return request.reply()
+                                .optTensors(session.weights())
+                                .optMetrics(LocalModel.trainingMetrics(outcome))
+                                .build();
+                    }
+                });
     }
 }

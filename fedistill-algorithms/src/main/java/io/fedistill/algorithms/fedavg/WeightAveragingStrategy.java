@@ -30,15 +30,21 @@ final class WeightAveragingStrategy implements Strategy {
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
         ConfigRecord config = ConfigRecord.of(FedAvgAlgorithm.MU, mu);
-        List<Message> requests = context.selected().stream()
-                .map(id -> Message.builder(context.round(), MessageKind.TRAIN, id)
-                        .optTensors(global).optConfig(config).build())
-                .toList();
+        List<Message> requests =
+                context.selected().stream()
+                        .map(
+                                id ->
+                                        Message.builder(context.round(), MessageKind.TRAIN, id)
+                                                .optTensors(global)
+                                                .optConfig(config)
+                                                .build())
+                        .toList();
         ExchangeResult result = fleet.exchange(requests, ReplySpec.shapedLike(global, "examples"));
-        List<Message> usable = result.replies().stream()
-                .filter(r -> r.metrics().get("examples") > 0).toList();
+        List<Message> usable =
+                result.replies().stream().filter(r -> r.metrics().get("examples") > 0).toList();
         if (!usable.isEmpty()) {
-            double[] weights = usable.stream().mapToDouble(r -> r.metrics().get("examples")).toArray();
+            double[] weights =
+                    usable.stream().mapToDouble(r -> r.metrics().get("examples")).toArray();
             global = WeightedMean.of(usable.stream().map(Message::tensors).toList(), weights);
         }
         return Metrics.of("participants_aggregated", usable.size());

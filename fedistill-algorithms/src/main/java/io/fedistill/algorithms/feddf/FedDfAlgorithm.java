@@ -15,8 +15,8 @@ import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.LocalObjective;
-import io.fedistill.ml.train.OptimizerKind;
 import io.fedistill.ml.train.ModelSession;
+import io.fedistill.ml.train.OptimizerKind;
 import io.fedistill.ml.train.TrainOutcome;
 import io.fedistill.ml.train.TrainingSettings;
 import java.util.List;
@@ -25,16 +25,25 @@ import java.util.Optional;
 
 /**
  * FedDF, ensemble distillation for model fusion (Lin et al. 2020): participants train and upload
- * weights; the coordinator averages them within each architecture group, then distills the
- * ensemble of all participants' averaged logits on unlabeled public data into every group's
- * model, stopping early when agreement with the ensemble on held-out public samples stops
- * improving, and sends each participant its group's fused model.
+ * weights; the coordinator averages them within each architecture group, then distills the ensemble
+ * of all participants' averaged logits on unlabeled public data into every group's model, stopping
+ * early when agreement with the ensemble on held-out public samples stops improving, and sends each
+ * participant its group's fused model.
  */
 public final class FedDfAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "feddf";
-    private static final List<String> OPTIONS = List.of("subsetSize", "maxEpochs", "validationFraction",
-            "temperature", "learningRate", "batchSize", "groups", "weighting");
+
+    private static final List<String> OPTIONS =
+            List.of(
+                    "subsetSize",
+                    "maxEpochs",
+                    "validationFraction",
+                    "temperature",
+                    "learningRate",
+                    "batchSize",
+                    "groups",
+                    "weighting");
 
     private final Settings settings;
 
@@ -47,37 +56,51 @@ public final class FedDfAlgorithm implements Algorithm {
      * @param temperature softening of the ensemble's logits
      * @param learningRate Adam's learning rate on the coordinator
      * @param batchSize distillation batch size
-     * @param groups the architecture groups declared in the config (empty: one group per architecture present)
+     * @param groups the architecture groups declared in the config (empty: one group per
+     *     architecture present)
      * @param weighting how participants' logits are weighted in the ensemble
      */
-    record Settings(int subsetSize, int maxEpochs, double validationFraction, double temperature,
-            double learningRate, int batchSize, List<ModelSpec> groups, ParticipantWeighting weighting) {}
+    record Settings(
+            int subsetSize,
+            int maxEpochs,
+            double validationFraction,
+            double temperature,
+            double learningRate,
+            int batchSize,
+            List<ModelSpec> groups,
+            ParticipantWeighting weighting) {}
 
     private FedDfAlgorithm(Settings settings) {
         this.settings = settings;
     }
 
     /**
-     * Creates FedDF from its options: {@code subsetSize} (1000), {@code maxEpochs} (5),
-     * {@code validationFraction} (0.2), {@code temperature} (1), {@code learningRate} (0.001),
-     * {@code batchSize} (64), {@code groups} (architectures allowed, e.g. [mlp, lenet]; default: any),
-     * {@code weighting} of the participants in the ensemble (uniform; {@code examples},
-     * {@code class-counts}, {@code validation-accuracy}).
+     * Creates FedDF from its options: {@code subsetSize} (1000), {@code maxEpochs} (5), {@code
+     * validationFraction} (0.2), {@code temperature} (1), {@code learningRate} (0.001), {@code
+     * batchSize} (64), {@code groups} (architectures allowed, e.g. [mlp, lenet]; default: any),
+     * {@code weighting} of the participants in the ensemble (uniform; {@code examples}, {@code
+     * class-counts}, {@code validation-accuracy}).
      */
     public static FedDfAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
-        return new FedDfAlgorithm(new Settings((int) read.getDouble("subsetSize", 1000, 10, 1e7),
-                (int) read.getDouble("maxEpochs", 5, 1, 1000), read.getDouble("validationFraction", 0.2, 0.01, 0.9),
-                read.getDouble("temperature", 1.0, 1e-3, 1e3), read.getDouble("learningRate", 0.001, 1e-7, 10),
-                (int) read.getDouble("batchSize", 64, 1, 1e5), parseGroups(read.getStringList("groups")),
-                read.getWeighting("weighting")));
+        return new FedDfAlgorithm(
+                new Settings(
+                        (int) read.getDouble("subsetSize", 1000, 10, 1e7),
+                        (int) read.getDouble("maxEpochs", 5, 1, 1000),
+                        read.getDouble("validationFraction", 0.2, 0.01, 0.9),
+                        read.getDouble("temperature", 1.0, 1e-3, 1e3),
+                        read.getDouble("learningRate", 0.001, 1e-7, 10),
+                        (int) read.getDouble("batchSize", 64, 1, 1e5),
+                        parseGroups(read.getStringList("groups")),
+                        read.getWeighting("weighting")));
     }
 
     private static List<ModelSpec> parseGroups(List<String> names) {
         try {
             return names.stream().map(ModelSpec::parse).toList();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("algorithm '" + NAME + "': option 'groups': " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "algorithm '" + NAME + "': option 'groups': " + e.getMessage(), e);
         }
     }
 
@@ -89,12 +112,20 @@ public final class FedDfAlgorithm implements Algorithm {
     @Override
     public void validate(FederationSetup setup) {
         if (!settings.groups().isEmpty()) {
-            setup.models().forEach((id, spec) -> {
-                if (!settings.groups().contains(spec)) {
-                    throw new IllegalArgumentException(NAME + ": participant " + id + "'s model " + spec
-                            + " matches no declared group " + settings.groups());
-                }
-            });
+            setup.models()
+                    .forEach(
+                            (id, spec) -> {
+                                if (!settings.groups().contains(spec)) {
+                                    throw new IllegalArgumentException(
+                                            NAME
+                                                    + ": participant "
+                                                    + id
+                                                    + "'s model "
+                                                    + spec
+                                                    + " matches no declared group "
+                                                    + settings.groups());
+                                }
+                            });
         }
         setup.requirePublicData(NAME, settings.subsetSize());
     }
@@ -108,34 +139,52 @@ public final class FedDfAlgorithm implements Algorithm {
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
-        return local.learner((request, context) -> {
-            if (request.kind() == MessageKind.DISTILL) {
-                // the coordinator's fused model of this participant's group becomes its model
-                context.state().save(LocalModel.WEIGHTS_KEY, request.tensors());
-                return request.reply().optMetrics(Metrics.of("received", 1)).build();
-            }
-            try (ModelSession session = local.open(context.state().load(LocalModel.WEIGHTS_KEY))) {
-                TrainOutcome outcome = session.train(setup.trainSet(), setup.split().trainIndices(),
-                        LocalObjective.crossEntropy(), local.trainingSeed(request.round()));
-                double validation = local.validationAccuracy(request, session);
-                // the weights, and what the ensemble's weighting reads
-                return request.reply()
-                        .optTensors(TensorRecord.builder().putAll(session.weights())
-                                .put(KnowledgeProtocol.LABEL_COUNTS, local.labelCounts()).build())
-                        .optMetrics(Metrics.of("examples", outcome.examples(),
-                                "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss(),
-                                KnowledgeProtocol.VALIDATION_ACCURACY, validation))
-                        .build();
-            }
-        });
+        return local.learner(
+                (request, context) -> {
+                    if (request.kind() == MessageKind.DISTILL) {
+                        // the coordinator's fused model of this participant's group becomes its
+                        // model
+                        context.state().save(LocalModel.WEIGHTS_KEY, request.tensors());
+                        return request.reply().optMetrics(Metrics.of("received", 1)).build();
+                    }
+                    try (ModelSession session =
+                            local.open(context.state().load(LocalModel.WEIGHTS_KEY))) {
+                        TrainOutcome outcome =
+                                local.trainPrivate(
+                                        session, LocalObjective.crossEntropy(), request.round());
+                        // the weights, and what the ensemble's weighting reads
+                        return request.reply()
+                                .optTensors(
+                                        TensorRecord.builder()
+                                                .putAll(session.weights())
+                                                .put(
+                                                        KnowledgeProtocol.LABEL_COUNTS,
+                                                        local.labelCounts())
+                                                .build())
+                                .optMetrics(
+                                        local.trainingMetricsWithValidation(
+                                                outcome, request, session))
+                                .build();
+                    }
+                });
     }
 
     /** Returns an open session on weights of an architecture, for the coordinator. */
-    static ModelSession coordinatorSession(FederationSetup setup, ModelSpec spec, TensorRecord weights,
-            Settings settings) {
-        TrainingSettings training = new TrainingSettings(OptimizerKind.ADAM, (float) settings.learningRate(), 0f,
-                settings.batchSize(), 1, 0f);
-        return ModelSession.open(ModelZoo.build(spec, setup.imageShape(), setup.numClasses()), setup.imageShape(),
-                training, Optional.of(weights), 0);
+    static ModelSession coordinatorSession(
+            FederationSetup setup, ModelSpec spec, TensorRecord weights, Settings settings) {
+        TrainingSettings training =
+                new TrainingSettings(
+                        OptimizerKind.ADAM,
+                        (float) settings.learningRate(),
+                        0f,
+                        settings.batchSize(),
+                        1,
+                        0f);
+        return ModelSession.open(
+                ModelZoo.build(spec, setup.imageShape(), setup.numClasses()),
+                setup.imageShape(),
+                training,
+                Optional.of(weights),
+                0);
     }
 }

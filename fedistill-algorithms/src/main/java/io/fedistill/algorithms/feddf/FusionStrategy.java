@@ -48,28 +48,50 @@ final class FusionStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
-        ConfigRecord config = ConfigRecord.of(KnowledgeProtocol.WANT_VALIDATION,
-                settings.weighting() == ParticipantWeighting.VALIDATION_ACCURACY);
+        ConfigRecord config =
+                ConfigRecord.of(
+                        KnowledgeProtocol.WANT_VALIDATION,
+                        settings.weighting() == ParticipantWeighting.VALIDATION_ACCURACY);
         List<Message> requests = new ArrayList<>();
         for (String id : context.selected()) {
-            requests.add(Message.builder(context.round(), MessageKind.TRAIN, id).optConfig(config).build());
+            requests.add(
+                    Message.builder(context.round(), MessageKind.TRAIN, id)
+                            .optConfig(config)
+                            .build());
         }
         Map<ModelSpec, List<Upload>> uploads = new LinkedHashMap<>();
         for (Map.Entry<ModelSpec, TensorRecord> group : fused.entrySet()) {
-            List<Message> groupRequests = requests.stream()
-                    .filter(r -> setup.models().get(r.participantId()).equals(group.getKey())).toList();
+            List<Message> groupRequests =
+                    requests.stream()
+                            .filter(
+                                    r ->
+                                            setup.models()
+                                                    .get(r.participantId())
+                                                    .equals(group.getKey()))
+                            .toList();
             if (!groupRequests.isEmpty()) {
-                TensorRecord expected = TensorRecord.builder().putAll(group.getValue())
-                        .put(KnowledgeProtocol.LABEL_COUNTS, Tensor.wrap(new int[] {setup.numClasses()},
-                                new float[setup.numClasses()]))
-                        .build();
-                ExchangeResult result = fleet.exchange(groupRequests, ReplySpec.shapedLike(expected, "examples"));
-                uploads.put(group.getKey(), result.replies().stream()
-                        .filter(r -> r.metrics().get("examples") > 0).map(Upload::of).toList());
+                TensorRecord expected =
+                        TensorRecord.builder()
+                                .putAll(group.getValue())
+                                .put(
+                                        KnowledgeProtocol.LABEL_COUNTS,
+                                        Tensor.wrap(
+                                                new int[] {setup.numClasses()},
+                                                new float[setup.numClasses()]))
+                                .build();
+                ExchangeResult result =
+                        fleet.exchange(groupRequests, ReplySpec.shapedLike(expected, "examples"));
+                uploads.put(
+                        group.getKey(),
+                        result.replies().stream()
+                                .filter(r -> r.metrics().get("examples") > 0)
+                                .map(Upload::of)
+                                .toList());
             }
         }
         int[] subset = publicData.subset(context.seed("public-subset"), settings.subsetSize());
-        int validationCount = Math.max(1, (int) Math.round(subset.length * settings.validationFraction()));
+        int validationCount =
+                Math.max(1, (int) Math.round(subset.length * settings.validationFraction()));
         int[] validation = Arrays.copyOfRange(subset, 0, validationCount);
         int[] distillation = Arrays.copyOfRange(subset, validationCount, subset.length);
         float[][] teacherLogits = ensembleLogits(uploads, subset);
@@ -78,7 +100,8 @@ final class FusionStrategy implements Strategy {
         }
         float[][] teacher = SoftLabels.softmax(teacherLogits, settings.temperature());
         float[][] validationTeacher = Arrays.copyOfRange(teacher, 0, validationCount);
-        float[][] distillationTeacher = Arrays.copyOfRange(teacher, validationCount, teacher.length);
+        float[][] distillationTeacher =
+                Arrays.copyOfRange(teacher, validationCount, teacher.length);
         int aggregated = 0;
         double epochsUsed = 0;
         for (Map.Entry<ModelSpec, List<Upload>> group : uploads.entrySet()) {
@@ -87,14 +110,25 @@ final class FusionStrategy implements Strategy {
                 continue;
             }
             aggregated += replies.size();
-            TensorRecord averaged = WeightedMean.of(replies.stream().map(Upload::weights).toList(),
-                    replies.stream().mapToDouble(u -> u.contribution().examples()).toArray());
-            try (ModelSession student = FedDfAlgorithm.coordinatorSession(setup, group.getKey(), averaged, settings)) {
+            TensorRecord averaged =
+                    WeightedMean.of(
+                            replies.stream().map(Upload::weights).toList(),
+                            replies.stream()
+                                    .mapToDouble(u -> u.contribution().examples())
+                                    .toArray());
+            try (ModelSession student =
+                    FedDfAlgorithm.coordinatorSession(setup, group.getKey(), averaged, settings)) {
                 TensorRecord best = averaged;
                 double bestDivergence = divergence(student, validation, validationTeacher);
                 int epoch = 0;
                 while (epoch < settings.maxEpochs()) {
-                    student.distill(publicData.pool(), distillation, distillationTeacher, (float) settings.temperature(), 1, 1f,
+                    student.distill(
+                            publicData.pool(),
+                            distillation,
+                            distillationTeacher,
+                            (float) settings.temperature(),
+                            1,
+                            1f,
                             context.seed("feddf-" + group.getKey() + "-" + epoch));
                     epoch++;
                     double divergence = divergence(student, validation, validationTeacher);
@@ -110,24 +144,33 @@ final class FusionStrategy implements Strategy {
         }
         List<Message> broadcast = new ArrayList<>();
         for (String id : fleet.participantIds()) {
-            broadcast.add(Message.builder(context.round(), MessageKind.DISTILL, id)
-                    .optTensors(fused.get(setup.models().get(id))).build());
+            broadcast.add(
+                    Message.builder(context.round(), MessageKind.DISTILL, id)
+                            .optTensors(fused.get(setup.models().get(id)))
+                            .build());
         }
         fleet.exchange(broadcast, ReplySpec.metricsOnly("received"));
-        return Metrics.of("participants_aggregated", aggregated,
-                "distill_epochs_mean", uploads.isEmpty() ? 0 : epochsUsed / uploads.size(),
-                "teacher_entropy", SoftLabels.meanEntropy(teacher));
+        return Metrics.of(
+                "participants_aggregated",
+                aggregated,
+                "distill_epochs_mean",
+                uploads.isEmpty() ? 0 : epochsUsed / uploads.size(),
+                "teacher_entropy",
+                SoftLabels.meanEntropy(teacher));
     }
 
     /** One participant's upload: its model weights and what it reports for weighting. */
     private record Upload(TensorRecord weights, ParticipantWeighting.Contribution contribution) {
         static Upload of(Message reply) {
             TensorRecord.Builder weights = TensorRecord.builder();
-            reply.tensors().asMap().forEach((name, tensor) -> {
-                if (!name.equals(KnowledgeProtocol.LABEL_COUNTS)) {
-                    weights.put(name, tensor);
-                }
-            });
+            reply.tensors()
+                    .asMap()
+                    .forEach(
+                            (name, tensor) -> {
+                                if (!name.equals(KnowledgeProtocol.LABEL_COUNTS)) {
+                                    weights.put(name, tensor);
+                                }
+                            });
             return new Upload(weights.build(), KnowledgeProtocol.contributionOf(reply));
         }
     }
@@ -141,25 +184,33 @@ final class FusionStrategy implements Strategy {
         List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
         for (Map.Entry<ModelSpec, List<Upload>> group : uploads.entrySet()) {
             for (Upload upload : group.getValue()) {
-                try (ModelSession session = FedDfAlgorithm.coordinatorSession(setup, group.getKey(),
-                        upload.weights(), settings)) {
+                try (ModelSession session =
+                        FedDfAlgorithm.coordinatorSession(
+                                setup, group.getKey(), upload.weights(), settings)) {
                     logits.add(session.predict(publicData.pool(), subset));
                     contributions.add(upload.contribution());
                 }
             }
         }
-        return logits.isEmpty() ? null
-                : SoftLabels.weightedMean(logits, settings.weighting().weights(contributions, setup.numClasses()));
+        return logits.isEmpty()
+                ? null
+                : SoftLabels.weightedMean(
+                        logits, settings.weighting().weights(contributions, setup.numClasses()));
     }
 
     /** Mean KL(teacher ‖ student) on held-out samples: how far the student is from the ensemble. */
     private double divergence(ModelSession student, int[] samples, float[][] teacher) {
-        float[][] probabilities = SoftLabels.softmax(student.predict(publicData.pool(), samples), settings.temperature());
+        float[][] probabilities =
+                SoftLabels.softmax(
+                        student.predict(publicData.pool(), samples), settings.temperature());
         double total = 0;
         for (int i = 0; i < samples.length; i++) {
             for (int k = 0; k < teacher[i].length; k++) {
                 if (teacher[i][k] > 0) {
-                    total += teacher[i][k] * Math.log(teacher[i][k] / Math.max(1e-12, probabilities[i][k]));
+                    total +=
+                            teacher[i][k]
+                                    * Math.log(
+                                            teacher[i][k] / Math.max(1e-12, probabilities[i][k]));
                 }
             }
         }

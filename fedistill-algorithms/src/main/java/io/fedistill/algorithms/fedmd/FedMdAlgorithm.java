@@ -19,14 +19,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * FedMD (Li & Wang 2019): a transfer phase (each participant learns the labeled public set,
- * then its private data), then every round: class scores on a public subset, their mean as
- * the consensus, and each participant digests the consensus on that subset and revisits its
- * private data. Digesting minimizes {@code T^2 * KL(softmax(consensus / T) ‖ softmax(s / T))}.
+ * FedMD (Li & Wang 2019): a transfer phase (each participant learns the labeled public set, then
+ * its private data), then every round: class scores on a public subset, their mean as the
+ * consensus, and each participant digests the consensus on that subset and revisits its private
+ * data. Digesting minimizes {@code T^2 * KL(softmax(consensus / T) ‖ softmax(s / T))}.
  */
 public final class FedMdAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "fedmd";
+
     private static final List<String> OPTIONS =
             List.of("subsetSize", "transferEpochs", "temperature", "digestEpochs", "weighting");
 
@@ -36,7 +37,11 @@ public final class FedMdAlgorithm implements Algorithm {
     private final int digestEpochs;
     private final ParticipantWeighting weighting;
 
-    private FedMdAlgorithm(int subsetSize, int transferEpochs, double temperature, int digestEpochs,
+    private FedMdAlgorithm(
+            int subsetSize,
+            int transferEpochs,
+            double temperature,
+            int digestEpochs,
             ParticipantWeighting weighting) {
         this.subsetSize = subsetSize;
         this.transferEpochs = transferEpochs;
@@ -46,14 +51,17 @@ public final class FedMdAlgorithm implements Algorithm {
     }
 
     /**
-     * Creates FedMD from its options: {@code subsetSize} (1000), {@code transferEpochs} (1),
-     * {@code temperature} (1), {@code digestEpochs} (1), {@code weighting} (uniform).
+     * Creates FedMD from its options: {@code subsetSize} (1000), {@code transferEpochs} (1), {@code
+     * temperature} (1), {@code digestEpochs} (1), {@code weighting} (uniform).
      */
     public static FedMdAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
-        return new FedMdAlgorithm((int) read.getDouble("subsetSize", 1000, 1, 1e7),
-                (int) read.getDouble("transferEpochs", 1, 0, 1000), read.getDouble("temperature", 1.0, 1e-3, 1e3),
-                (int) read.getDouble("digestEpochs", 1, 1, 1000), read.getWeighting("weighting"));
+        return new FedMdAlgorithm(
+                (int) read.getDouble("subsetSize", 1000, 1, 1e7),
+                (int) read.getDouble("transferEpochs", 1, 0, 1000),
+                read.getDouble("temperature", 1.0, 1e-3, 1e3),
+                (int) read.getDouble("digestEpochs", 1, 1, 1000),
+                read.getWeighting("weighting"));
     }
 
     @Override
@@ -64,8 +72,10 @@ public final class FedMdAlgorithm implements Algorithm {
     @Override
     public void validate(FederationSetup setup) {
         if (transferEpochs > 0 && !setup.requirePublicData(NAME).labeled()) {
-            throw new IllegalArgumentException(NAME + "'s transfer phase needs labeled public data: set "
-                    + "publicData.labeled: true, or transferEpochs: 0");
+            throw new IllegalArgumentException(
+                    NAME
+                            + "'s transfer phase needs labeled public data: set "
+                            + "publicData.labeled: true, or transferEpochs: 0");
         }
         setup.requirePublicData(NAME, subsetSize);
     }
@@ -76,22 +86,39 @@ public final class FedMdAlgorithm implements Algorithm {
         int classes = setup.numClasses();
         return (RoundContext context, Fleet fleet) -> {
             if (context.round() == 1 && transferEpochs > 0) {
-                fleet.exchange(KnowledgeProtocol.transferRequests(context, transferEpochs),
+                fleet.exchange(
+                        KnowledgeProtocol.transferRequests(context, transferEpochs),
                         ReplySpec.metricsOnly("examples"));
             }
-            KnowledgeProtocol.Collected collected = KnowledgeProtocol.requestScores(context, fleet, subsetSize,
-                    KnowledgeProtocol.Scores.LOGITS, false, weighting, classes);
+            KnowledgeProtocol.Collected collected =
+                    KnowledgeProtocol.requestScores(
+                            context,
+                            fleet,
+                            subsetSize,
+                            KnowledgeProtocol.Scores.LOGITS,
+                            false,
+                            weighting,
+                            classes);
             if (collected.participants().isEmpty()) {
                 return Metrics.of("participants_aggregated", 0);
             }
             float[][] consensus = collected.weightedMean();
-            ExchangeResult digested = fleet.exchange(
-                    KnowledgeProtocol.distillRequests(context, collected.participants(), consensus,
-                            new KnowledgeProtocol.DistillStep(true, temperature, digestEpochs, true, 0, 1)),
-                    ReplySpec.metricsOnly("distill_loss"));
-            return Metrics.of("participants_aggregated", collected.participants().size(),
-                    "participants_digested", digested.replies().size(),
-                    "consensus_entropy", SoftLabels.meanEntropy(SoftLabels.softmax(consensus, temperature)));
+            ExchangeResult digested =
+                    fleet.exchange(
+                            KnowledgeProtocol.distillRequests(
+                                    context,
+                                    collected.participants(),
+                                    consensus,
+                                    new KnowledgeProtocol.DistillStep(
+                                            true, temperature, digestEpochs, true, 0, 1)),
+                            ReplySpec.metricsOnly("distill_loss"));
+            return Metrics.of(
+                    "participants_aggregated",
+                    collected.participants().size(),
+                    "participants_digested",
+                    digested.replies().size(),
+                    "consensus_entropy",
+                    SoftLabels.meanEntropy(SoftLabels.softmax(consensus, temperature)));
         };
     }
 

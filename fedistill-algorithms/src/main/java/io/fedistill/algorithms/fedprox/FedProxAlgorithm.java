@@ -6,12 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * FedProx (Li et al. 2020): FedAvg's exchange, with participants minimizing their loss plus
- * {@code mu / 2 * ||w - w_global||^2} so that skewed participants drift less.
+ * FedProx (Li et al. 2020): FedAvg's exchange, with participants minimizing their loss plus {@code
+ * mu / 2 * ||w - w_global||^2} so that skewed participants drift less.
  */
 public final class FedProxAlgorithm {
     /** The name used in configs. */
     public static final String NAME = "fedprox";
+
     /** Default proximal weight. */
     public static final double DEFAULT_MU = 0.01;
 

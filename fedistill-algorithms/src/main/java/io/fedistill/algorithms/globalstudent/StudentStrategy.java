@@ -18,8 +18,8 @@ import java.util.Optional;
 
 /**
  * The coordinator of a global student: collects participants' soft labels on the round's public
- * subset, trains its own model toward their weighted mean, and in the cross-device mode sends
- * the student's soft labels back for participants to distill.
+ * subset, trains its own model toward their weighted mean, and in the cross-device mode sends the
+ * student's soft labels back for participants to distill.
  */
 final class StudentStrategy implements Strategy {
     private final FederationSetup setup;
@@ -27,7 +27,8 @@ final class StudentStrategy implements Strategy {
     private final PublicData publicData;
     private TensorRecord student;
 
-    StudentStrategy(FederationSetup setup, GlobalStudentAlgorithm.Settings settings, TensorRecord initial) {
+    StudentStrategy(
+            FederationSetup setup, GlobalStudentAlgorithm.Settings settings, TensorRecord initial) {
         this.setup = setup;
         this.settings = settings;
         this.publicData = setup.requirePublicData(GlobalStudentAlgorithm.NAME);
@@ -37,37 +38,82 @@ final class StudentStrategy implements Strategy {
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
         int classes = setup.numClasses();
-        KnowledgeProtocol.Collected collected = KnowledgeProtocol.requestScores(context, fleet, settings.subsetSize(),
-                KnowledgeProtocol.Scores.PROBABILITIES, true, settings.weighting(), classes);
+        KnowledgeProtocol.Collected collected =
+                KnowledgeProtocol.requestScores(
+                        context,
+                        fleet,
+                        settings.subsetSize(),
+                        KnowledgeProtocol.Scores.PROBABILITIES,
+                        true,
+                        settings.weighting(),
+                        classes);
         if (collected.participants().isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
         float[][] targets = collected.weightedMean();
         int[] subset = publicData.subset(context.seed("public-subset"), settings.subsetSize());
-        TrainingSettings training = new TrainingSettings(OptimizerKind.ADAM, (float) settings.serverLearningRate(), 0f,
-                setup.training().batchSize(), 1, 0f);
+        TrainingSettings training =
+                new TrainingSettings(
+                        OptimizerKind.ADAM,
+                        (float) settings.serverLearningRate(),
+                        0f,
+                        setup.training().batchSize(),
+                        1,
+                        0f);
         float[][] studentLabels;
         double loss;
-        try (ModelSession session = ModelSession.open(
-                ModelZoo.build(settings.student(), setup.imageShape(), classes), setup.imageShape(), training,
-                Optional.of(student), 0)) {
-            loss = session.distill(publicData.pool(), subset, targets, (float) settings.temperature(),
-                    settings.serverEpochs(), 1f, context.seed("student"));
+        try (ModelSession session =
+                ModelSession.open(
+                        ModelZoo.build(settings.student(), setup.imageShape(), classes),
+                        setup.imageShape(),
+                        training,
+                        Optional.of(student),
+                        0)) {
+            loss =
+                    session.distill(
+                            publicData.pool(),
+                            subset,
+                            targets,
+                            (float) settings.temperature(),
+                            settings.serverEpochs(),
+                            1f,
+                            context.seed("student"));
             student = session.weights();
-            studentLabels = SoftLabels.softmax(session.predict(publicData.pool(), subset), settings.temperature());
+            studentLabels =
+                    SoftLabels.softmax(
+                            session.predict(publicData.pool(), subset), settings.temperature());
         }
         int distilled = 0;
         if (settings.crossDevice()) {
-            distilled = fleet.exchange(
-                    KnowledgeProtocol.distillRequests(context, collected.participants(), studentLabels,
-                            new KnowledgeProtocol.DistillStep(false, settings.temperature(), settings.distillEpochs(),
-                                    false, settings.distillLearningRate(),
-                                    settings.distillWeight().valueAt(context.round(), context.totalRounds()))),
-                    ReplySpec.metricsOnly("distill_loss")).replies().size();
+            distilled =
+                    fleet.exchange(
+                                    KnowledgeProtocol.distillRequests(
+                                            context,
+                                            collected.participants(),
+                                            studentLabels,
+                                            new KnowledgeProtocol.DistillStep(
+                                                    false,
+                                                    settings.temperature(),
+                                                    settings.distillEpochs(),
+                                                    false,
+                                                    settings.distillLearningRate(),
+                                                    settings.distillWeight()
+                                                            .valueAt(
+                                                                    context.round(),
+                                                                    context.totalRounds()))),
+                                    ReplySpec.metricsOnly("distill_loss"))
+                            .replies()
+                            .size();
         }
-        return Metrics.of("participants_aggregated", collected.participants().size(),
-                "participants_distilled", distilled, "student_loss", Double.isNaN(loss) ? 0 : loss,
-                "target_entropy", SoftLabels.meanEntropy(targets));
+        return Metrics.of(
+                "participants_aggregated",
+                collected.participants().size(),
+                "participants_distilled",
+                distilled,
+                "student_loss",
+                Double.isNaN(loss) ? 0 : loss,
+                "target_entropy",
+                SoftLabels.meanEntropy(targets));
     }
 
     @Override

@@ -1,2 +1,5 @@
-/** A global student on the coordinator, distilled from participants' soft labels (cross-device, cross-institution). */
+/**
+ * A global student on the coordinator, distilled from participants' soft labels (cross-device,
+ * cross-institution).
+ */
 package io.fedistill.algorithms.globalstudent;

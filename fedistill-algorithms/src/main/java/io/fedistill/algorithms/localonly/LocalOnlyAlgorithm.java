@@ -18,8 +18,8 @@ import io.fedistill.ml.train.TrainOutcome;
 import java.util.List;
 
 /**
- * The baseline every table needs: each participant trains alone on its own data. The
- * coordinator only tells selected participants to train; nothing is learned from others.
+ * The baseline every table needs: each participant trains alone on its own data. The coordinator
+ * only tells selected participants to train; nothing is learned from others.
  */
 public final class LocalOnlyAlgorithm implements Algorithm {
     /** The name used in configs. */
@@ -33,10 +33,15 @@ public final class LocalOnlyAlgorithm implements Algorithm {
     @Override
     public Strategy newStrategy(FederationSetup setup) {
         return (RoundContext context, Fleet fleet) -> {
-            List<Message> requests = context.selected().stream()
-                    .map(id -> Message.builder(context.round(), MessageKind.TRAIN, id).build())
-                    .toList();
-            int trained = fleet.exchange(requests, ReplySpec.metricsOnly("examples")).replies().size();
+            List<Message> requests =
+                    context.selected().stream()
+                            .map(
+                                    id ->
+                                            Message.builder(context.round(), MessageKind.TRAIN, id)
+                                                    .build())
+                            .toList();
+            int trained =
+                    fleet.exchange(requests, ReplySpec.metricsOnly("examples")).replies().size();
             return Metrics.of("participants_trained", trained);
         };
     }
@@ -44,14 +49,17 @@ public final class LocalOnlyAlgorithm implements Algorithm {
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
-        return local.learner((request, context) -> {
-            try (ModelSession session = local.openStored(context)) {
-                TrainOutcome outcome = session.train(setup.trainSet(), setup.split().trainIndices(),
-                        LocalObjective.crossEntropy(), local.trainingSeed(request.round()));
-                context.state().save(LocalModel.WEIGHTS_KEY, session.weights());
-                return request.reply().optMetrics(Metrics.of("examples", outcome.examples(),
-                        "train_loss", outcome.examples() == 0 ? 0 : outcome.meanLoss())).build();
-            }
-        });
+        return local.learner(
+                (request, context) -> {
+                    try (ModelSession session = local.openStored(context)) {
+                        TrainOutcome outcome =
+                                local.trainPrivate(
+                                        session, LocalObjective.crossEntropy(), request.round());
+                        context.state().save(LocalModel.WEIGHTS_KEY, session.weights());
+                        return request.reply()
+                                .optMetrics(LocalModel.trainingMetrics(outcome))
+                                .build();
+                    }
+                });
     }
 }

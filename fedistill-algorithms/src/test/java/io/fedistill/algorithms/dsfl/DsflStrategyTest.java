@@ -20,7 +20,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DsflStrategyTest {
-    /** Two participants answering fixed soft labels on a one-sample subset, and recording what they are sent. */
+    /**
+     * Two participants answering fixed soft labels on a one-sample subset, and recording what they
+     * are sent.
+     */
     private static final class ScriptedFleet implements Fleet {
         final List<Message> distillRequests = new ArrayList<>();
 
@@ -35,16 +38,36 @@ class DsflStrategyTest {
             for (Message request : requests) {
                 if (request.kind() == MessageKind.DISTILL) {
                     distillRequests.add(request);
-                    replies.add(request.reply().optMetrics(Metrics.of("distill_loss", 0.5)).build());
+                    replies.add(
+                            request.reply().optMetrics(Metrics.of("distill_loss", 0.5)).build());
                     continue;
                 }
-                float[] labels = request.participantId().equals("a") ? new float[] {0.8f, 0.2f} : new float[] {0.4f, 0.6f};
-                float[] counts = request.participantId().equals("a") ? new float[] {30, 0} : new float[] {5, 5};
-                Message reply = request.reply().optTensors(TensorRecord.builder()
-                                .put(KnowledgeProtocol.KNOWLEDGE, Tensor.of(new int[] {1, 2}, labels))
-                                .put(KnowledgeProtocol.LABEL_COUNTS, Tensor.vector(counts)).build())
-                        .optMetrics(Metrics.of("examples", counts[0] + counts[1], KnowledgeProtocol.VALIDATION_ACCURACY, 0.5))
-                        .build();
+                float[] labels =
+                        request.participantId().equals("a")
+                                ? new float[] {0.8f, 0.2f}
+                                : new float[] {0.4f, 0.6f};
+                float[] counts =
+                        request.participantId().equals("a")
+                                ? new float[] {30, 0}
+                                : new float[] {5, 5};
+                Message reply =
+                        request.reply()
+                                .optTensors(
+                                        TensorRecord.builder()
+                                                .put(
+                                                        KnowledgeProtocol.KNOWLEDGE,
+                                                        Tensor.of(new int[] {1, 2}, labels))
+                                                .put(
+                                                        KnowledgeProtocol.LABEL_COUNTS,
+                                                        Tensor.vector(counts))
+                                                .build())
+                                .optMetrics(
+                                        Metrics.of(
+                                                "examples",
+                                                counts[0] + counts[1],
+                                                KnowledgeProtocol.VALIDATION_ACCURACY,
+                                                0.5))
+                                .build();
                 assertThat(spec.check(request, reply)).isEmpty();
                 replies.add(reply);
             }
@@ -54,11 +77,19 @@ class DsflStrategyTest {
 
     private static Metrics runOneRound(Map<String, Object> options, ScriptedFleet fleet) {
         DsflAlgorithm algorithm = DsflAlgorithm.fromOptions(options);
-        DsflStrategy strategy = new DsflStrategy(
-                new DsflAlgorithm.Settings(1, !"mean".equals(options.get("aggregation")), Schedule.constant(0.1),
-                        Schedule.constant(1), 1, 0, Schedule.linear(1, 0.5),
-                        io.fedistill.core.aggregate.ParticipantWeighting.parse(
-                                (String) options.getOrDefault("weighting", "uniform"))), 2);
+        DsflStrategy strategy =
+                new DsflStrategy(
+                        new DsflAlgorithm.Settings(
+                                1,
+                                !"mean".equals(options.get("aggregation")),
+                                Schedule.constant(0.1),
+                                Schedule.constant(1),
+                                1,
+                                0,
+                                Schedule.linear(1, 0.5),
+                                io.fedistill.core.aggregate.ParticipantWeighting.parse(
+                                        (String) options.getOrDefault("weighting", "uniform"))),
+                        2);
         assertThat(algorithm.name()).isEqualTo("dsfl");
         return strategy.runRound(new RoundContext(1, 1, 3, List.of("a", "b")), fleet);
     }
@@ -67,13 +98,21 @@ class DsflStrategyTest {
     void eraSendsTheSharpenedMeanAndReportsItsEntropy() {
         ScriptedFleet fleet = new ScriptedFleet();
         Metrics metrics = runOneRound(Map.of("aggregation", "era"), fleet);
-        float[] sent = fleet.distillRequests.get(0).tensors().get(KnowledgeProtocol.TARGETS).toFloatArray();
+        float[] sent =
+                fleet.distillRequests
+                        .get(0)
+                        .tensors()
+                        .get(KnowledgeProtocol.TARGETS)
+                        .toFloatArray();
         // mean (0.6, 0.4) sharpened at T = 0.1: softmax(6, 4) = (0.8807971, 0.1192029)
         assertThat(sent[0]).isCloseTo(0.8807971f, within(1e-6f));
         assertThat(metrics.get("label_entropy")).isCloseTo(0.3653339, within(1e-6));
         assertThat(metrics.get("mean_label_entropy")).isCloseTo(0.6730117, within(1e-6));
-        assertThat(fleet.distillRequests).extracting(Message::participantId).containsExactly("a", "b");
-        assertThat(fleet.distillRequests.get(0).config().getDouble("distill_weight")).as("single round: the end value")
+        assertThat(fleet.distillRequests)
+                .extracting(Message::participantId)
+                .containsExactly("a", "b");
+        assertThat(fleet.distillRequests.get(0).config().getDouble("distill_weight"))
+                .as("single round: the end value")
                 .isEqualTo(0.5);
     }
 
@@ -81,8 +120,14 @@ class DsflStrategyTest {
     void meanAggregationWithClassCountWeights() {
         ScriptedFleet fleet = new ScriptedFleet();
         runOneRound(Map.of("aggregation", "mean", "weighting", "class-counts"), fleet);
-        float[] sent = fleet.distillRequests.get(0).tensors().get(KnowledgeProtocol.TARGETS).toFloatArray();
-        // class 0 weighted 30:5 -> (30 * 0.8 + 5 * 0.4) / 35 = 0.7428571; class 1 only b holds -> 0.6;
+        float[] sent =
+                fleet.distillRequests
+                        .get(0)
+                        .tensors()
+                        .get(KnowledgeProtocol.TARGETS)
+                        .toFloatArray();
+        // class 0 weighted 30:5 -> (30 * 0.8 + 5 * 0.4) / 35 = 0.7428571; class 1 only b holds ->
+        // 0.6;
         // the row is rescaled to sum to 1
         assertThat(sent[0]).isCloseTo(0.7428571f / 1.3428571f, within(1e-6f));
         assertThat(sent[1]).isCloseTo(0.6f / 1.3428571f, within(1e-6f));

@@ -36,21 +36,44 @@ class FdStrategyTest {
         @Override
         public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
             received.addAll(requests);
-            List<Message> replies = requests.stream().map(r -> r.reply()
-                    .optTensors(uploads.get(r.participantId()).toRecord())
-                    .optMetrics(Metrics.of("examples", 1)).build()).toList();
+            List<Message> replies =
+                    requests.stream()
+                            .map(
+                                    r ->
+                                            r.reply()
+                                                    .optTensors(
+                                                            uploads.get(r.participantId())
+                                                                    .toRecord())
+                                                    .optMetrics(Metrics.of("examples", 1))
+                                                    .build())
+                            .toList();
             for (int i = 0; i < replies.size(); i++) {
-                assertThat(spec.check(requests.get(i), replies.get(i))).as("FD's own reply spec").isEmpty();
+                assertThat(spec.check(requests.get(i), replies.get(i)))
+                        .as("FD's own reply spec")
+                        .isEmpty();
             }
             return new ExchangeResult(replies, List.of(), List.of());
         }
     }
 
     // p0 holds labels 0 and 2 only; p1 holds labels 0 and 1; p2 holds label 0 only
-    private static final Map<String, PerLabelMeans> UPLOADS = Map.of(
-            "p0", new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{1, 0, 0}, {0, 0, 0}, {0, 0, 9}}, new int[] {2, 0, 5}),
-            "p1", new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{4, 1, 1}, {0, 2, 0}, {0, 0, 0}}, new int[] {1, 3, 0}),
-            "p2", new PerLabelMeans(PerLabelMeans.LOGITS, new float[][] {{7, 1, -2}, {0, 0, 0}, {0, 0, 0}}, new int[] {3, 0, 0}));
+    private static final Map<String, PerLabelMeans> UPLOADS =
+            Map.of(
+                    "p0",
+                            new PerLabelMeans(
+                                    PerLabelMeans.LOGITS,
+                                    new float[][] {{1, 0, 0}, {0, 0, 0}, {0, 0, 9}},
+                                    new int[] {2, 0, 5}),
+                    "p1",
+                            new PerLabelMeans(
+                                    PerLabelMeans.LOGITS,
+                                    new float[][] {{4, 1, 1}, {0, 2, 0}, {0, 0, 0}},
+                                    new int[] {1, 3, 0}),
+                    "p2",
+                            new PerLabelMeans(
+                                    PerLabelMeans.LOGITS,
+                                    new float[][] {{7, 1, -2}, {0, 0, 0}, {0, 0, 0}},
+                                    new int[] {3, 0, 0}));
 
     /** Runs two rounds and returns the second round's request to p0. */
     private static Message secondRequestToP0(FdStrategy strategy, ScriptedFleet fleet) {
@@ -59,13 +82,23 @@ class FdStrategyTest {
         assertThat(fleet.received).allSatisfy(m -> assertThat(m.tensors().isEmpty()).isTrue());
         fleet.received.clear();
         strategy.runRound(new RoundContext(2, 2, 7, all), fleet);
-        return fleet.received.stream().filter(m -> m.participantId().equals("p0")).findFirst().orElseThrow();
+        return fleet.received.stream()
+                .filter(m -> m.participantId().equals("p0"))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
     void uniformWeightingAveragesTheHoldersOfEachLabelEqually() {
-        FdStrategy strategy = new FdStrategy(C, Schedule.constant(0.5), Schedule.constant(2.0), 0, 0, 0,
-                ParticipantWeighting.UNIFORM);
+        FdStrategy strategy =
+                new FdStrategy(
+                        C,
+                        Schedule.constant(0.5),
+                        Schedule.constant(2.0),
+                        0,
+                        0,
+                        0,
+                        ParticipantWeighting.UNIFORM);
         Message toP0 = secondRequestToP0(strategy, new ScriptedFleet(UPLOADS));
         PerLabelMeans teacher = PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, toP0.tensors());
         // label 0: ((4,1,1) + (7,1,-2)) / 2, whatever the counts; label 1: p1's row alone
@@ -80,14 +113,17 @@ class FdStrategyTest {
         FdStrategy strategy = new FdStrategy(C, Schedule.linear(0.5, 0.9), Schedule.constant(2.0));
         Message toP0 = secondRequestToP0(strategy, fleet);
         PerLabelMeans teacher = PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, toP0.tensors());
-        // label 0: (1 * (4,1,1) + 3 * (7,1,-2)) / 4 = (6.25, 1, -1.25); p0's own (1,0,0) is excluded
+        // label 0: (1 * (4,1,1) + 3 * (7,1,-2)) / 4 = (6.25, 1, -1.25); p0's own (1,0,0) is
+        // excluded
         assertThat(teacher.counts()).containsExactly(4, 3, 0);
         assertThat(teacher.means()[0][0]).isCloseTo(6.25f, within(1e-6f));
         assertThat(teacher.means()[0][2]).isCloseTo(-1.25f, within(1e-6f));
         float[][] rows = teacher.teacherRows();
         assertThat(rows[1]).containsExactly(0f, 2f, 0f);
         assertThat(rows[2]).as("nobody else holds label 2: no teacher").isNull();
-        assertThat(toP0.config().getDouble(FdAlgorithm.ALPHA)).as("alpha in the last of 2 rounds").isCloseTo(0.9, within(1e-12));
+        assertThat(toP0.config().getDouble(FdAlgorithm.ALPHA))
+                .as("alpha in the last of 2 rounds")
+                .isCloseTo(0.9, within(1e-12));
         assertThat(toP0.config().getDouble(FdAlgorithm.TEMPERATURE)).isEqualTo(2.0);
     }
 }

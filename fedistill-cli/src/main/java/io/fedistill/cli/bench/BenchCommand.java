@@ -11,11 +11,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fedistill bench overhead}: the simulation-overhead benchmark of docs/BENCHMARKS.md. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run benchmarks.",
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Run benchmarks.",
         subcommands = BenchCommand.Overhead.class)
 public final class BenchCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    private picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
@@ -23,34 +25,61 @@ public final class BenchCommand implements Runnable {
     }
 
     /** FedAvg round vs centralized epoch. */
-    @Command(name = "overhead", mixinStandardHelpOptions = true,
-            description = "FedAvg round (IID participants, 1 epoch) vs one centralized epoch on full Fashion-MNIST.")
+    @Command(
+            name = "overhead",
+            mixinStandardHelpOptions = true,
+            description =
+                    "FedAvg round (IID participants, 1 epoch) vs one centralized epoch on full Fashion-MNIST.")
     static final class Overhead implements Callable<Integer> {
-        @Option(names = "--model", defaultValue = "lenet", description = "architecture (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--model",
+                defaultValue = "lenet",
+                description = "architecture (default ${DEFAULT-VALUE})")
         private String model;
 
-        @Option(names = "--participants", defaultValue = "10", description = "participants (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--participants",
+                defaultValue = "10",
+                description = "participants (default ${DEFAULT-VALUE})")
         private int participants;
 
-        @Option(names = "--batch-size", defaultValue = "64", description = "batch size (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--batch-size",
+                defaultValue = "64",
+                description = "batch size (default ${DEFAULT-VALUE})")
         private int batchSize;
 
-        @Option(names = "--repeats", defaultValue = "3", description = "alternating repeats (default ${DEFAULT-VALUE})")
+        @Option(
+                names = "--repeats",
+                defaultValue = "3",
+                description = "alternating repeats (default ${DEFAULT-VALUE})")
         private int repeats;
 
         @Option(names = "--data-dir", description = "directory holding Fashion-MNIST")
         private Path dataDir;
 
-        @Option(names = "--sample", description = "use the embedded sample instead of the full dataset")
+        @Option(
+                names = "--sample",
+                description = "use the embedded sample instead of the full dataset")
         private boolean sample;
 
         @Override
         public Integer call() {
-            DatasetSplits data = sample ? FashionMnist.sample() : FashionMnist.load(Optional.ofNullable(dataDir), true);
+            DatasetSplits data =
+                    sample
+                            ? FashionMnist.sample()
+                            : FashionMnist.load(Optional.ofNullable(dataDir), true);
             TrainingSettings defaults = TrainingSettings.defaults();
-            TrainingSettings training = new TrainingSettings(defaults.optimizer(), defaults.learningRate(),
-                    defaults.momentum(), batchSize, 1, 0f);
-            new OverheadBenchmark(data, ModelSpec.parse(model), participants, training).run(repeats, System.out);
+            TrainingSettings training =
+                    new TrainingSettings(
+                            defaults.optimizer(),
+                            defaults.learningRate(),
+                            defaults.momentum(),
+                            batchSize,
+                            1,
+                            0f);
+            new OverheadBenchmark(data, ModelSpec.parse(model), participants, training)
+                    .run(repeats, System.out);
             return 0;
         }
     }

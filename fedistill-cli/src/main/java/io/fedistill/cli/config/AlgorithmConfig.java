@@ -13,12 +13,16 @@ import java.util.Map;
  * @param options algorithm-specific options
  * @param models a model assignment replacing the experiment's for this algorithm (optional)
  */
-public record AlgorithmConfig(String name, String label, Map<String, Object> options, JsonNode models) {
+public record AlgorithmConfig(
+        String name, String label, Map<String, Object> options, JsonNode models) {
     /** Applies defaults and checks that the algorithm and its options exist. */
     public AlgorithmConfig {
         if (name == null) {
-            throw new ConfigException("algorithms[].name is required; allowed: "
-                    + AlgorithmRegistry.entries().stream().map(AlgorithmRegistry.Entry::name).toList());
+            throw new ConfigException(
+                    "algorithms[].name is required; allowed: "
+                            + AlgorithmRegistry.entries().stream()
+                                    .map(AlgorithmRegistry.Entry::name)
+                                    .toList());
         }
         label = label == null ? name : label;
         options = options == null ? Map.of() : Map.copyOf(options);

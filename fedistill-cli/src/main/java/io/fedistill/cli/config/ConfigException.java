@@ -1,6 +1,9 @@
 package io.fedistill.cli.config;
 
-/** Thrown when an experiment file is malformed or a value is not allowed; the message names the field. */
+/**
+ * Thrown when an experiment file is malformed or a value is not allowed; the message names the
+ * field.
+ */
 public class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

@@ -5,13 +5,15 @@ import java.util.List;
 /**
  * Which data a run uses.
  *
- * @param name {@code fashion-mnist} (full, found or downloaded) or {@code fashion-mnist-sample} (embedded)
+ * @param name {@code fashion-mnist} (full, found or downloaded) or {@code fashion-mnist-sample}
+ *     (embedded)
  * @param dataDir a directory to look in first (optional)
  * @param download whether the full dataset may be downloaded when not found
  * @param trainLimit use only the first n training images (optional)
  * @param testLimit use only the first n test images (optional)
  */
-public record DatasetConfig(String name, String dataDir, Boolean download, Integer trainLimit, Integer testLimit) {
+public record DatasetConfig(
+        String name, String dataDir, Boolean download, Integer trainLimit, Integer testLimit) {
     /** The dataset names. */
     public static final List<String> NAMES = List.of("fashion-mnist", "fashion-mnist-sample");
 
@@ -19,7 +21,8 @@ public record DatasetConfig(String name, String dataDir, Boolean download, Integ
     public DatasetConfig {
         name = name == null ? "fashion-mnist" : name;
         if (!NAMES.contains(name)) {
-            throw new ConfigException("dataset.name: unknown dataset '" + name + "'; allowed: " + NAMES);
+            throw new ConfigException(
+                    "dataset.name: unknown dataset '" + name + "'; allowed: " + NAMES);
         }
         download = download == null ? Boolean.TRUE : download;
         if (trainLimit != null && trainLimit < 1) {

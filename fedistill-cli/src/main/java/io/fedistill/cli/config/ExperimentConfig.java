@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * A whole experiment as written in YAML: data, partition, participants and their models,
- * training, rounds, and the algorithms to compare on the same partition. Validated on
- * construction; every error names its field.
+ * A whole experiment as written in YAML: data, partition, participants and their models, training,
+ * rounds, and the algorithms to compare on the same partition. Validated on construction; every
+ * error names its field.
  *
  * @param name the run's name, used for its output directory
  * @param seed the run seed
@@ -58,7 +58,8 @@ public record ExperimentConfig(
         public FailureConfig {
             dropProbability = dropProbability == null ? 0.0 : dropProbability;
             if (!(dropProbability >= 0 && dropProbability < 1)) {
-                throw new ConfigException("failures.dropProbability must be in [0, 1), got " + dropProbability);
+                throw new ConfigException(
+                        "failures.dropProbability must be in [0, 1), got " + dropProbability);
             }
             crashes = crashes == null ? Map.of() : Map.copyOf(crashes);
         }
@@ -68,7 +69,8 @@ public record ExperimentConfig(
     public ExperimentConfig {
         name = name == null ? "experiment" : name;
         if (!name.matches("[A-Za-z0-9._-]+")) {
-            throw new ConfigException("name may hold letters, digits, '.', '_' and '-' only, got '" + name + "'");
+            throw new ConfigException(
+                    "name may hold letters, digits, '.', '_' and '-' only, got '" + name + "'");
         }
         seed = seed == null ? 42L : seed;
         dataset = dataset == null ? new DatasetConfig(null, null, null, null, null) : dataset;
@@ -77,7 +79,10 @@ public record ExperimentConfig(
             throw new ConfigException("participants must be > 0, got " + participants);
         }
         partition = partition == null ? new PartitionConfig(null, null, null, null) : partition;
-        training = training == null ? new TrainingConfig(null, null, null, null, null, null) : training;
+        training =
+                training == null
+                        ? new TrainingConfig(null, null, null, null, null, null)
+                        : training;
         rounds = rounds == null ? 10 : rounds;
         if (rounds < 1) {
             throw new ConfigException("rounds must be > 0, got " + rounds);
@@ -98,38 +103,50 @@ public record ExperimentConfig(
         if (deadlineSeconds < 1) {
             throw new ConfigException("deadlineSeconds must be > 0, got " + deadlineSeconds);
         }
-        threads = threads == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : threads;
+        threads =
+                threads == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : threads;
         if (threads < 1) {
             throw new ConfigException("threads must be > 0, got " + threads);
         }
         failures = failures == null ? new FailureConfig(null, null) : failures;
         if (algorithms == null || algorithms.isEmpty()) {
-            throw new ConfigException("algorithms must list at least one algorithm, e.g. [{name: fedavg}]");
+            throw new ConfigException(
+                    "algorithms must list at least one algorithm, e.g. [{name: fedavg}]");
         }
         algorithms = List.copyOf(algorithms);
-        if (algorithms.stream().map(AlgorithmConfig::label).distinct().count() != algorithms.size()) {
-            throw new ConfigException("algorithms: two entries share a label; give each a distinct label");
+        if (algorithms.stream().map(AlgorithmConfig::label).distinct().count()
+                != algorithms.size()) {
+            throw new ConfigException(
+                    "algorithms: two entries share a label; give each a distinct label");
         }
         outputDir = outputDir == null ? "runs" : outputDir;
         List<String> ids = participantIds(participants);
         for (String id : failures.crashes().keySet()) {
             if (!ids.contains(id)) {
-                throw new ConfigException("failures.crashes names unknown participant '" + id + "'");
+                throw new ConfigException(
+                        "failures.crashes names unknown participant '" + id + "'");
             }
         }
         for (AlgorithmConfig algorithm : algorithms) {
             if (algorithm.models() == null && models == null) {
-                throw new ConfigException("models is required (or algorithms." + algorithm.label() + ".models)");
+                throw new ConfigException(
+                        "models is required (or algorithms." + algorithm.label() + ".models)");
             }
-            ModelAssignment.resolve(algorithm.models() != null ? "algorithms." + algorithm.label() + ".models" : "models",
-                    algorithm.models() != null ? algorithm.models() : models, ids);
+            ModelAssignment.resolve(
+                    algorithm.models() != null
+                            ? "algorithms." + algorithm.label() + ".models"
+                            : "models",
+                    algorithm.models() != null ? algorithm.models() : models,
+                    ids);
         }
     }
 
     /** Returns the participant ids: p00, p01, ... padded to the width of the count. */
     public static List<String> participantIds(int count) {
         int width = String.valueOf(Math.max(0, count - 1)).length();
-        return IntStream.range(0, count).mapToObj(i -> String.format("p%0" + Math.max(2, width) + "d", i)).toList();
+        return IntStream.range(0, count)
+                .mapToObj(i -> String.format("p%0" + Math.max(2, width) + "d", i))
+                .toList();
     }
 
     /** Returns the participant ids of this experiment. */
@@ -140,7 +157,10 @@ public record ExperimentConfig(
     /** Returns the model assignment an algorithm runs with. */
     public Map<String, io.fedistill.ml.model.ModelSpec> modelsFor(AlgorithmConfig algorithm) {
         return algorithm.models() != null
-                ? ModelAssignment.resolve("algorithms." + algorithm.label() + ".models", algorithm.models(), participantIds())
+                ? ModelAssignment.resolve(
+                        "algorithms." + algorithm.label() + ".models",
+                        algorithm.models(),
+                        participantIds())
                 : ModelAssignment.resolve("models", models, participantIds());
     }
 }

@@ -22,15 +22,17 @@ import java.util.stream.Collectors;
 
 /**
  * Reads experiment YAML, applies {@code --set key=value} overrides and binds it to a validated
- * {@link ExperimentConfig}, turning every parse or validation failure into a
- * {@link ConfigException} that names the field.
+ * {@link ExperimentConfig}, turning every parse or validation failure into a {@link
+ * ConfigException} that names the field.
  */
 public final class ExperimentLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(
-            new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final ObjectMapper YAML =
+            new ObjectMapper(
+                            new YAMLFactory()
+                                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
     private ExperimentLoader() {}
 
@@ -52,8 +54,14 @@ public final class ExperimentLoader {
         try {
             tree = YAML.readTree(in);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source + " is not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+            throw new ConfigException(
+                    source
+                            + " is not valid YAML: "
+                            + e.getOriginalMessage()
+                            + (e.getLocation() == null
+                                    ? ""
+                                    : " (line " + e.getLocation().getLineNr() + ")"),
+                    e);
         } catch (IOException e) {
             throw new ConfigException("cannot read " + source + ": " + e.getMessage(), e);
         }
@@ -82,9 +90,18 @@ public final class ExperimentLoader {
         } catch (UnrecognizedPropertyException e) {
             String where = path(e);
             String parent = where.contains(".") ? where.substring(0, where.lastIndexOf('.')) : "";
-            throw new ConfigException(source + ": unknown field '" + e.getPropertyName() + "'"
-                    + (parent.isEmpty() ? "" : " in " + parent) + "; allowed: "
-                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.toList()), e);
+            throw new ConfigException(
+                    source
+                            + ": unknown field '"
+                            + e.getPropertyName()
+                            + "'"
+                            + (parent.isEmpty() ? "" : " in " + parent)
+                            + "; allowed: "
+                            + e.getKnownPropertyIds().stream()
+                                    .map(Object::toString)
+                                    .sorted()
+                                    .collect(Collectors.toList()),
+                    e);
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause();
             while (cause != null && !(cause instanceof ConfigException)) {
@@ -95,14 +112,23 @@ public final class ExperimentLoader {
             }
             throw new ConfigException(source + ": " + path(e) + ": " + e.getOriginalMessage(), e);
         } catch (InvalidFormatException e) {
-            throw new ConfigException(source + ": field '" + path(e) + "' must be "
-                    + e.getTargetType().getSimpleName() + ", got '" + e.getValue() + "'", e);
+            throw new ConfigException(
+                    source
+                            + ": field '"
+                            + path(e)
+                            + "' must be "
+                            + e.getTargetType().getSimpleName()
+                            + ", got '"
+                            + e.getValue()
+                            + "'",
+                    e);
         } catch (JsonMappingException e) {
             Throwable cause = e.getCause();
             if (cause instanceof ConfigException config) {
                 throw new ConfigException(source + ": " + config.getMessage(), e);
             }
-            throw new ConfigException(source + ": field '" + path(e) + "': " + e.getOriginalMessage(), e);
+            throw new ConfigException(
+                    source + ": field '" + path(e) + "': " + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": " + e.getOriginalMessage(), e);
         }
@@ -123,7 +149,10 @@ public final class ExperimentLoader {
         return path.toString();
     }
 
-    /** Sets {@code a.b.c=value} in the tree; list items are addressed by index, the value is parsed as YAML. */
+    /**
+     * Sets {@code a.b.c=value} in the tree; list items are addressed by index, the value is parsed
+     * as YAML.
+     */
     static void applyOverride(ObjectNode root, String override) {
         int eq = override.indexOf('=');
         if (eq <= 0) {
@@ -148,11 +177,17 @@ public final class ExperimentLoader {
                 try {
                     index = Integer.parseInt(key);
                 } catch (NumberFormatException e) {
-                    throw new ConfigException("--set " + override + ": '" + key + "' must be a list index");
+                    throw new ConfigException(
+                            "--set " + override + ": '" + key + "' must be a list index");
                 }
                 if (index < 0 || index >= array.size()) {
-                    throw new ConfigException("--set " + override + ": index " + index + " is outside the list of "
-                            + array.size());
+                    throw new ConfigException(
+                            "--set "
+                                    + override
+                                    + ": index "
+                                    + index
+                                    + " is outside the list of "
+                                    + array.size());
                 }
                 if (last) {
                     array.set(index, value);
@@ -170,7 +205,8 @@ public final class ExperimentLoader {
                     node = child;
                 }
             } else {
-                throw new ConfigException("--set " + override + ": '" + keys[i - 1] + "' is a value, not a section");
+                throw new ConfigException(
+                        "--set " + override + ": '" + keys[i - 1] + "' is a value, not a section");
             }
         }
     }

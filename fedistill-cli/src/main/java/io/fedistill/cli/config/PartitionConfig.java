@@ -11,7 +11,8 @@ import java.util.List;
  * @param labelsPerParticipant labels per participant for {@code shards}
  * @param localTestFraction share of each participant's samples held out as its local test split
  */
-public record PartitionConfig(String kind, Double alpha, Integer labelsPerParticipant, Double localTestFraction) {
+public record PartitionConfig(
+        String kind, Double alpha, Integer labelsPerParticipant, Double localTestFraction) {
     /** The partitioner names. */
     public static final List<String> KINDS = List.of("iid", "dirichlet", "shards", "quantity");
 
@@ -19,7 +20,8 @@ public record PartitionConfig(String kind, Double alpha, Integer labelsPerPartic
     public PartitionConfig {
         kind = kind == null ? "iid" : kind;
         if (!KINDS.contains(kind)) {
-            throw new ConfigException("partition.kind: unknown partitioner '" + kind + "'; allowed: " + KINDS);
+            throw new ConfigException(
+                    "partition.kind: unknown partitioner '" + kind + "'; allowed: " + KINDS);
         }
         alpha = alpha == null ? 0.5 : alpha;
         if (!(alpha > 0) || alpha.isInfinite()) {
@@ -27,11 +29,13 @@ public record PartitionConfig(String kind, Double alpha, Integer labelsPerPartic
         }
         labelsPerParticipant = labelsPerParticipant == null ? 2 : labelsPerParticipant;
         if (labelsPerParticipant < 1) {
-            throw new ConfigException("partition.labelsPerParticipant must be >= 1, got " + labelsPerParticipant);
+            throw new ConfigException(
+                    "partition.labelsPerParticipant must be >= 1, got " + labelsPerParticipant);
         }
         localTestFraction = localTestFraction == null ? 0.1 : localTestFraction;
         if (!(localTestFraction > 0 && localTestFraction <= 0.5)) {
-            throw new ConfigException("partition.localTestFraction must be in (0, 0.5], got " + localTestFraction);
+            throw new ConfigException(
+                    "partition.localTestFraction must be in (0, 0.5], got " + localTestFraction);
         }
     }
 

@@ -14,14 +14,22 @@ import java.util.Locale;
  * @param localEpochs epochs per round
  * @param weightDecay L2 weight decay
  */
-public record TrainingConfig(String optimizer, Double learningRate, Double momentum, Integer batchSize,
-        Integer localEpochs, Double weightDecay) {
+public record TrainingConfig(
+        String optimizer,
+        Double learningRate,
+        Double momentum,
+        Integer batchSize,
+        Integer localEpochs,
+        Double weightDecay) {
 
     /** Applies defaults and checks values, naming the field. */
     public TrainingConfig {
         optimizer = optimizer == null ? "sgd" : optimizer.toLowerCase(Locale.ROOT);
         if (!optimizer.equals("sgd") && !optimizer.equals("adam")) {
-            throw new ConfigException("training.optimizer: unknown optimizer '" + optimizer + "'; allowed: [sgd, adam]");
+            throw new ConfigException(
+                    "training.optimizer: unknown optimizer '"
+                            + optimizer
+                            + "'; allowed: [sgd, adam]");
         }
         learningRate = learningRate == null ? 0.05 : learningRate;
         momentum = momentum == null ? 0.9 : momentum;
@@ -29,8 +37,13 @@ public record TrainingConfig(String optimizer, Double learningRate, Double momen
         localEpochs = localEpochs == null ? 1 : localEpochs;
         weightDecay = weightDecay == null ? 0.0 : weightDecay;
         try {
-            new TrainingSettings(OptimizerKind.SGD, learningRate.floatValue(), momentum.floatValue(), batchSize,
-                    localEpochs, weightDecay.floatValue());
+            new TrainingSettings(
+                    OptimizerKind.SGD,
+                    learningRate.floatValue(),
+                    momentum.floatValue(),
+                    batchSize,
+                    localEpochs,
+                    weightDecay.floatValue());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("training: " + e.getMessage(), e);
         }
@@ -38,7 +51,12 @@ public record TrainingConfig(String optimizer, Double learningRate, Double momen
 
     /** Returns the settings for the trainer. */
     public TrainingSettings settings() {
-        return new TrainingSettings(OptimizerKind.valueOf(optimizer.toUpperCase(Locale.ROOT)), learningRate.floatValue(),
-                momentum.floatValue(), batchSize, localEpochs, weightDecay.floatValue());
+        return new TrainingSettings(
+                OptimizerKind.valueOf(optimizer.toUpperCase(Locale.ROOT)),
+                learningRate.floatValue(),
+                momentum.floatValue(),
+                batchSize,
+                localEpochs,
+                weightDecay.floatValue());
     }
 }

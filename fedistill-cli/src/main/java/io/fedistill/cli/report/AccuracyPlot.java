@@ -11,17 +11,23 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Draws accuracy per round and accuracy against cumulative megabytes sent: one line per
- * algorithm, the coordinator's model where the algorithm keeps one, else the mean participant.
+ * Draws accuracy per round and accuracy against cumulative megabytes sent: one line per algorithm,
+ * the coordinator's model where the algorithm keeps one, else the mean participant.
  */
 public final class AccuracyPlot {
     private AccuracyPlot() {}
 
     /** Writes accuracy against cumulative megabytes of algorithm traffic (log scale) as a PNG. */
-    public static void writeAgainstMegabytes(List<AlgorithmRun> runs, String title, Path png) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(560).title(title)
-                .xAxisTitle("cumulative MB sent (both directions, log scale)")
-                .yAxisTitle("accuracy on the global test set").build();
+    public static void writeAgainstMegabytes(List<AlgorithmRun> runs, String title, Path png)
+            throws IOException {
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(900)
+                        .height(560)
+                        .title(title)
+                        .xAxisTitle("cumulative MB sent (both directions, log scale)")
+                        .yAxisTitle("accuracy on the global test set")
+                        .build();
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setXAxisLogarithmic(true);
         for (AlgorithmRun run : runs) {
             List<Double> megabytes = new ArrayList<>();
@@ -30,10 +36,12 @@ public final class AccuracyPlot {
             for (RoundReport report : run.result().rounds()) {
                 cumulative += (report.bytesUp() + report.bytesDown()) / 1e6;
                 double sent = cumulative;
-                report.evaluation().ifPresent(e -> {
-                    megabytes.add(sent);
-                    accuracy.add(e.globalAccuracy().orElse(e.testAccuracyMean()));
-                });
+                report.evaluation()
+                        .ifPresent(
+                                e -> {
+                                    megabytes.add(sent);
+                                    accuracy.add(e.globalAccuracy().orElse(e.testAccuracyMean()));
+                                });
             }
             if (!megabytes.isEmpty() && megabytes.get(0) > 0) {
                 chart.addSeries(run.label(), megabytes, accuracy).setMarker(SeriesMarkers.CIRCLE);
@@ -44,8 +52,14 @@ public final class AccuracyPlot {
 
     /** Writes accuracy per round as a PNG. */
     public static void write(List<AlgorithmRun> runs, String title, Path png) throws IOException {
-        XYChart chart = new XYChartBuilder().width(900).height(560).title(title)
-                .xAxisTitle("round").yAxisTitle("accuracy on the global test set").build();
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(900)
+                        .height(560)
+                        .title(title)
+                        .xAxisTitle("round")
+                        .yAxisTitle("accuracy on the global test set")
+                        .build();
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         for (AlgorithmRun run : runs) {
             List<Integer> rounds = new ArrayList<>();
@@ -53,19 +67,25 @@ public final class AccuracyPlot {
             List<Integer> globalRounds = new ArrayList<>();
             List<Double> global = new ArrayList<>();
             for (RoundReport report : run.result().rounds()) {
-                report.evaluation().ifPresent(e -> {
-                    rounds.add(report.round());
-                    mean.add(e.testAccuracyMean());
-                    e.globalAccuracy().ifPresent(acc -> {
-                        globalRounds.add(report.round());
-                        global.add(acc);
-                    });
-                });
+                report.evaluation()
+                        .ifPresent(
+                                e -> {
+                                    rounds.add(report.round());
+                                    mean.add(e.testAccuracyMean());
+                                    e.globalAccuracy()
+                                            .ifPresent(
+                                                    acc -> {
+                                                        globalRounds.add(report.round());
+                                                        global.add(acc);
+                                                    });
+                                });
             }
             if (!global.isEmpty()) {
-                chart.addSeries(run.label() + " (global model)", globalRounds, global).setMarker(SeriesMarkers.NONE);
+                chart.addSeries(run.label() + " (global model)", globalRounds, global)
+                        .setMarker(SeriesMarkers.NONE);
             } else if (!rounds.isEmpty()) {
-                chart.addSeries(run.label() + " (mean participant)", rounds, mean).setMarker(SeriesMarkers.NONE);
+                chart.addSeries(run.label() + " (mean participant)", rounds, mean)
+                        .setMarker(SeriesMarkers.NONE);
             }
         }
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);

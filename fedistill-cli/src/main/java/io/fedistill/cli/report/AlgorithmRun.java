@@ -17,7 +17,8 @@ import java.util.Optional;
  * @param result the round reports and traffic
  * @param wallSeconds wall time of the whole run
  */
-public record AlgorithmRun(String label, Map<String, ModelSpec> models, RunResult result, double wallSeconds) {
+public record AlgorithmRun(
+        String label, Map<String, ModelSpec> models, RunResult result, double wallSeconds) {
 
     /** Returns the last evaluation of the run. */
     public Optional<EvaluationSummary> finalEvaluation() {
@@ -30,7 +31,9 @@ public record AlgorithmRun(String label, Map<String, ModelSpec> models, RunResul
         return Optional.empty();
     }
 
-    /** Returns the algorithm's bytes in both directions over the run (evaluation traffic excluded). */
+    /**
+     * Returns the algorithm's bytes in both directions over the run (evaluation traffic excluded).
+     */
     public long algorithmBytes() {
         return result.traffic().totalBytes(Channel.ALGORITHM, Direction.UP)
                 + result.traffic().totalBytes(Channel.ALGORITHM, Direction.DOWN);

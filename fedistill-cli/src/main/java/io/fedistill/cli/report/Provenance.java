@@ -16,17 +16,30 @@ import java.time.Instant;
  * @param startedAt when the run started
  * @param command the command line that started it
  */
-public record Provenance(long seed, String fedistillVersion, String djlVersion, String engine, String java, String os,
-        int cores, String startedAt, String command) {
+public record Provenance(
+        long seed,
+        String fedistillVersion,
+        String djlVersion,
+        String engine,
+        String java,
+        String os,
+        int cores,
+        String startedAt,
+        String command) {
 
     /** Collects provenance for a run started now. */
     public static Provenance collect(long seed, String command) {
         String version = Provenance.class.getPackage().getImplementationVersion();
         Engine engine = Engine.getInstance();
-        return new Provenance(seed, version == null ? "development build" : version, Engine.getDjlVersion(),
+        return new Provenance(
+                seed,
+                version == null ? "development build" : version,
+                Engine.getDjlVersion(),
                 engine.getEngineName() + " " + engine.getVersion(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), Instant.now().toString(), command);
+                Runtime.getRuntime().availableProcessors(),
+                Instant.now().toString(),
+                command);
     }
 }

@@ -22,8 +22,8 @@ import java.util.TreeMap;
 /**
  * A run's output directory, {@code <output>/<name>-<timestamp>/}: the resolved config with its
  * provenance, {@code partition.csv}, {@code metrics.csv} and {@code participants.csv} (each
- * participant's accuracies in every evaluated round) written row by row as rounds finish,
- * {@code traffic.csv} per algorithm, then {@code summary.md} and {@code accuracy.png}.
+ * participant's accuracies in every evaluated round) written row by row as rounds finish, {@code
+ * traffic.csv} per algorithm, then {@code summary.md} and {@code accuracy.png}.
  */
 public final class RunDirectory implements AutoCloseable {
     private final Path dir;
@@ -72,7 +72,8 @@ public final class RunDirectory implements AutoCloseable {
      * Writes {@code partition.csv}: each participant's sample counts and label histogram, and a
      * {@code public} row for the held-out public data when there is some.
      */
-    public void writePartition(FederatedPartition partition, int[] labels, java.util.Optional<int[]> publicIndices) {
+    public void writePartition(
+            FederatedPartition partition, int[] labels, java.util.Optional<int[]> publicIndices) {
         int[][] histogram = partition.labelHistogram(labels);
         StringBuilder csv = new StringBuilder("participant,train_samples,local_test_samples");
         for (int c = 0; c < partition.numClasses(); c++) {
@@ -81,24 +82,28 @@ public final class RunDirectory implements AutoCloseable {
         csv.append('\n');
         List<ParticipantSplit> splits = partition.splits();
         for (int p = 0; p < splits.size(); p++) {
-            csv.append(splits.get(p).participantId()).append(',').append(splits.get(p).trainIndices().length)
-                    .append(',').append(splits.get(p).localTestIndices().length);
+            csv.append(splits.get(p).participantId())
+                    .append(',')
+                    .append(splits.get(p).trainIndices().length)
+                    .append(',')
+                    .append(splits.get(p).localTestIndices().length);
             for (int count : histogram[p]) {
                 csv.append(',').append(count);
             }
             csv.append('\n');
         }
-        publicIndices.ifPresent(indices -> {
-            int[] counts = new int[partition.numClasses()];
-            for (int i : indices) {
-                counts[labels[i]]++;
-            }
-            csv.append("public,").append(indices.length).append(",0");
-            for (int count : counts) {
-                csv.append(',').append(count);
-            }
-            csv.append('\n');
-        });
+        publicIndices.ifPresent(
+                indices -> {
+                    int[] counts = new int[partition.numClasses()];
+                    for (int i : indices) {
+                        counts[labels[i]]++;
+                    }
+                    csv.append("public,").append(indices.length).append(",0");
+                    for (int count : counts) {
+                        csv.append(',').append(count);
+                    }
+                    csv.append('\n');
+                });
         write("partition.csv", csv.toString());
     }
 
@@ -109,8 +114,14 @@ public final class RunDirectory implements AutoCloseable {
     public void appendTraffic(String algorithmLabel, TrafficLedger ledger) {
         Map<String, Long> rows = new TreeMap<>();
         for (TrafficLedger.Entry e : ledger.entries()) {
-            String key = String.format(Locale.ROOT, "%06d,%s,%s,%s", e.round(), e.channel().name().toLowerCase(Locale.ROOT),
-                    e.transfer().participantId(), e.transfer().direction().name().toLowerCase(Locale.ROOT));
+            String key =
+                    String.format(
+                            Locale.ROOT,
+                            "%06d,%s,%s,%s",
+                            e.round(),
+                            e.channel().name().toLowerCase(Locale.ROOT),
+                            e.transfer().participantId(),
+                            e.transfer().direction().name().toLowerCase(Locale.ROOT));
             rows.merge(key, e.transfer().bytes(), Long::sum);
         }
         Path file = dir.resolve("traffic.csv");
@@ -119,9 +130,15 @@ public final class RunDirectory implements AutoCloseable {
                 Files.writeString(file, "algorithm,round,channel,participant,direction,bytes\n");
             }
             StringBuilder csv = new StringBuilder();
-            rows.forEach((key, bytes) -> csv.append(algorithmLabel).append(',')
-                    .append(Integer.parseInt(key.substring(0, 6))).append(key.substring(6)).append(',')
-                    .append(bytes).append('\n'));
+            rows.forEach(
+                    (key, bytes) ->
+                            csv.append(algorithmLabel)
+                                    .append(',')
+                                    .append(Integer.parseInt(key.substring(0, 6)))
+                                    .append(key.substring(6))
+                                    .append(',')
+                                    .append(bytes)
+                                    .append('\n'));
             Files.writeString(file, csv.toString(), StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file, e);
@@ -137,17 +154,28 @@ public final class RunDirectory implements AutoCloseable {
             @Override
             public void roundFinished(RoundReport report) {
                 appendRow(algorithmLabel, report.toRow());
-                report.evaluation().ifPresent(e -> appendParticipants(algorithmLabel, report.round(), e));
+                report.evaluation()
+                        .ifPresent(e -> appendParticipants(algorithmLabel, report.round(), e));
             }
         };
     }
 
-    private synchronized void appendParticipants(String algorithm, int round, EvaluationSummary evaluation) {
+    private synchronized void appendParticipants(
+            String algorithm, int round, EvaluationSummary evaluation) {
         try {
-            for (Map.Entry<String, Double> test : new TreeMap<>(evaluation.participantTestAccuracy()).entrySet()) {
+            for (Map.Entry<String, Double> test :
+                    new TreeMap<>(evaluation.participantTestAccuracy()).entrySet()) {
                 Double local = evaluation.participantLocalAccuracy().get(test.getKey());
-                participants.write(algorithm + "," + round + "," + test.getKey() + "," + format(test.getValue()) + ","
-                        + (local == null ? "" : format(local)));
+                participants.write(
+                        algorithm
+                                + ","
+                                + round
+                                + ","
+                                + test.getKey()
+                                + ","
+                                + format(test.getValue())
+                                + ","
+                                + (local == null ? "" : format(local)));
                 participants.newLine();
             }
             participants.flush();
@@ -165,7 +193,8 @@ public final class RunDirectory implements AutoCloseable {
             }
             StringBuilder line = new StringBuilder(algorithm);
             for (Object value : row.values()) {
-                line.append(',').append(value instanceof Double d ? format(d) : String.valueOf(value));
+                line.append(',')
+                        .append(value instanceof Double d ? format(d) : String.valueOf(value));
             }
             metrics.write(line.toString());
             metrics.newLine();

@@ -15,46 +15,88 @@ public final class SummaryReport {
     private SummaryReport() {}
 
     /** Returns the Markdown summary of finished runs. */
-    public static String render(ExperimentConfig config, String datasetDescription, List<AlgorithmRun> runs) {
+    public static String render(
+            ExperimentConfig config, String datasetDescription, List<AlgorithmRun> runs) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(config.name()).append("\n\n");
-        md.append(String.format(Locale.ROOT, "%s; %d participants; partition %s (local test %.0f%%); %d rounds; "
-                        + "%d local epoch(s), batch %d, %s lr %s; seed %d.%n%n",
-                datasetDescription, config.participants(), config.partition().partitioner().describe(),
-                100 * config.partition().localTestFraction(), config.rounds(), config.training().localEpochs(),
-                config.training().batchSize(), config.training().optimizer(), config.training().learningRate(),
-                config.seed()));
-        md.append("Accuracy is on the global test set after the last round; MB counts every algorithm message in "
-                + "both directions as encoded (evaluation traffic excluded).\n\n");
-        md.append("| algorithm | models | mean participant acc | min | max | local-split acc | global model acc "
-                + "| MB total | MB / round | failures | wall s |\n");
+        md.append(
+                String.format(
+                        Locale.ROOT,
+                        "%s; %d participants; partition %s (local test %.0f%%); %d rounds; "
+                                + "%d local epoch(s), batch %d, %s lr %s; seed %d.%n%n",
+                        datasetDescription,
+                        config.participants(),
+                        config.partition().partitioner().describe(),
+                        100 * config.partition().localTestFraction(),
+                        config.rounds(),
+                        config.training().localEpochs(),
+                        config.training().batchSize(),
+                        config.training().optimizer(),
+                        config.training().learningRate(),
+                        config.seed()));
+        md.append(
+                "Accuracy is on the global test set after the last round; MB counts every algorithm message in "
+                        + "both directions as encoded (evaluation traffic excluded).\n\n");
+        md.append(
+                "| algorithm | models | mean participant acc | min | max | local-split acc | global model acc "
+                        + "| MB total | MB / round | failures | wall s |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (AlgorithmRun run : runs) {
             EvaluationSummary e = run.finalEvaluation().orElse(null);
-            long failures = run.result().rounds().stream().mapToLong(r -> r.failures().size()).sum();
+            long failures =
+                    run.result().rounds().stream().mapToLong(r -> r.failures().size()).sum();
             double mb = run.algorithmBytes() / 1e6;
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %.3f | %.4f | %d | %.1f |%n",
-                    run.label(), describeModels(run.models()),
-                    pct(e == null ? Double.NaN : e.testAccuracyMean()), pct(e == null ? Double.NaN : e.testAccuracyMin()),
-                    pct(e == null ? Double.NaN : e.testAccuracyMax()), pct(e == null ? Double.NaN : e.localAccuracyMean()),
-                    e == null ? "-" : e.globalAccuracy().isPresent() ? pct(e.globalAccuracy().getAsDouble()) : "-",
-                    mb, mb / run.result().rounds().size(), failures, run.wallSeconds()));
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %s | %s | %s | %s | %s | %s | %.3f | %.4f | %d | %.1f |%n",
+                            run.label(),
+                            describeModels(run.models()),
+                            pct(e == null ? Double.NaN : e.testAccuracyMean()),
+                            pct(e == null ? Double.NaN : e.testAccuracyMin()),
+                            pct(e == null ? Double.NaN : e.testAccuracyMax()),
+                            pct(e == null ? Double.NaN : e.localAccuracyMean()),
+                            e == null
+                                    ? "-"
+                                    : e.globalAccuracy().isPresent()
+                                            ? pct(e.globalAccuracy().getAsDouble())
+                                            : "-",
+                            mb,
+                            mb / run.result().rounds().size(),
+                            failures,
+                            run.wallSeconds()));
         }
-        md.append("\n## Mean participant accuracy by architecture\n\n| algorithm | model | participants | mean acc |\n|---|---|---|---|\n");
+        md.append(
+                "\n## Mean participant accuracy by architecture\n\n| algorithm | model | participants | mean acc |\n|---|---|---|---|\n");
         for (AlgorithmRun run : runs) {
             EvaluationSummary e = run.finalEvaluation().orElse(null);
             if (e == null) {
                 continue;
             }
             Map<String, List<Double>> byModel = new TreeMap<>();
-            run.models().forEach((id, spec) -> {
-                Double acc = e.participantTestAccuracy().get(id);
-                if (acc != null) {
-                    byModel.computeIfAbsent(spec.toString(), k -> new ArrayList<>()).add(acc);
-                }
-            });
-            byModel.forEach((model, accs) -> md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s |%n",
-                    run.label(), model, accs.size(), pct(accs.stream().mapToDouble(d -> d).average().orElse(Double.NaN)))));
+            run.models()
+                    .forEach(
+                            (id, spec) -> {
+                                Double acc = e.participantTestAccuracy().get(id);
+                                if (acc != null) {
+                                    byModel.computeIfAbsent(spec.toString(), k -> new ArrayList<>())
+                                            .add(acc);
+                                }
+                            });
+            byModel.forEach(
+                    (model, accs) ->
+                            md.append(
+                                    String.format(
+                                            Locale.ROOT,
+                                            "| %s | %s | %d | %s |%n",
+                                            run.label(),
+                                            model,
+                                            accs.size(),
+                                            pct(
+                                                    accs.stream()
+                                                            .mapToDouble(d -> d)
+                                                            .average()
+                                                            .orElse(Double.NaN)))));
         }
         return md.toString();
     }

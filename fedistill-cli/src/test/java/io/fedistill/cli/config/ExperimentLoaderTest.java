@@ -10,7 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ExperimentLoaderTest {
-    private static final String VALID = """
+    private static final String VALID =
+            """
             name: t
             participants: 4
             models: [mlp, lenet]
@@ -22,7 +23,9 @@ class ExperimentLoaderTest {
             """;
 
     private static ExperimentConfig load(String yaml, String... overrides) {
-        return ExperimentLoader.load("test.yaml", new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
+        return ExperimentLoader.load(
+                "test.yaml",
+                new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)),
                 List.of(overrides));
     }
 
@@ -33,20 +36,29 @@ class ExperimentLoaderTest {
         assertThat(config.participantIds()).containsExactly("p00", "p01", "p02", "p03");
         assertThat(config.modelsFor(config.algorithms().get(0)).values())
                 .extracting(s -> s.architecture())
-                .containsExactly(Architecture.MLP, Architecture.LENET, Architecture.MLP, Architecture.LENET);
-        assertThat(config.modelsFor(config.algorithms().get(1)).values()).extracting(Object::toString)
+                .containsExactly(
+                        Architecture.MLP, Architecture.LENET, Architecture.MLP, Architecture.LENET);
+        assertThat(config.modelsFor(config.algorithms().get(1)).values())
+                .extracting(Object::toString)
                 .containsOnly("lenet");
         ExperimentConfig blocks = load(VALID, "models={blocks: [mlp, cnn]}");
-        assertThat(blocks.modelsFor(blocks.algorithms().get(0)).values()).extracting(Object::toString)
+        assertThat(blocks.modelsFor(blocks.algorithms().get(0)).values())
+                .extracting(Object::toString)
                 .containsExactly("mlp:200-200", "mlp:200-200", "cnn", "cnn");
         ExperimentConfig mapping = load(VALID, "models={mapping: {p01: cnn}, default: lenet}");
-        assertThat(mapping.modelsFor(mapping.algorithms().get(0)).values()).extracting(Object::toString)
+        assertThat(mapping.modelsFor(mapping.algorithms().get(0)).values())
+                .extracting(Object::toString)
                 .containsExactly("lenet", "cnn", "lenet", "lenet");
     }
 
     @Test
     void overridesReachNestedFieldsAndListItems() {
-        ExperimentConfig config = load(VALID, "rounds=3", "training.learningRate=0.01", "algorithms.0.options.alpha=0.2");
+        ExperimentConfig config =
+                load(
+                        VALID,
+                        "rounds=3",
+                        "training.learningRate=0.01",
+                        "algorithms.0.options.alpha=0.2");
         assertThat(config.rounds()).isEqualTo(3);
         assertThat(config.training().learningRate()).isEqualTo(0.01);
         assertThat(config.algorithms().get(0).options()).containsEntry("alpha", 0.2);
@@ -54,27 +66,40 @@ class ExperimentLoaderTest {
 
     @Test
     void badInputNamesTheFieldAndTheAllowedValues() {
-        assertThatThrownBy(() -> load("name: [unclosed")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load("name: [unclosed"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("not valid YAML");
-        assertThatThrownBy(() -> load(VALID, "algorithms.0.name=fedsomething")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load(VALID, "algorithms.0.name=fedsomething"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown algorithm 'fedsomething'")
-                .hasMessageContaining("[local-only, fedavg, fedprox, fd, fedmd, dsfl, feddf, global-student]");
-        assertThatThrownBy(() -> load(VALID, "models=[mlp, vgg]")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "[local-only, fedavg, fedprox, fd, fedmd, dsfl, feddf, global-student]");
+        assertThatThrownBy(() -> load(VALID, "models=[mlp, vgg]"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("models[1]: unknown model 'vgg'");
-        assertThatThrownBy(() -> load(VALID, "training.learnignRate=0.1")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load(VALID, "training.learnignRate=0.1"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown field 'learnignRate' in training")
                 .hasMessageContaining("learningRate");
-        assertThatThrownBy(() -> load(VALID, "rounds=-3")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load(VALID, "rounds=-3"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("rounds must be > 0, got -3");
-        assertThatThrownBy(() -> load(VALID, "rounds=many")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load(VALID, "rounds=many"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("rounds");
-        assertThatThrownBy(() -> load(VALID, "partition.kind=zipf")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("partition.kind: unknown partitioner 'zipf'; allowed: [iid, dirichlet, shards, quantity]");
-        assertThatThrownBy(() -> load(VALID, "algorithms.0.options.temprature=2")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("unknown option(s) [temprature]; allowed: [alpha, temperature, featureRounds, featureWeight, weighting]");
-        assertThatThrownBy(() -> load(VALID, "dataset.name=cifar")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load(VALID, "partition.kind=zipf"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "partition.kind: unknown partitioner 'zipf'; allowed: [iid, dirichlet, shards, quantity]");
+        assertThatThrownBy(() -> load(VALID, "algorithms.0.options.temprature=2"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "unknown option(s) [temprature]; allowed: [alpha, temperature, featureRounds, featureWeight, weighting]");
+        assertThatThrownBy(() -> load(VALID, "dataset.name=cifar"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown dataset 'cifar'");
-        assertThatThrownBy(() -> load(VALID, "rounds")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> load(VALID, "rounds"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("--set expects key=value");
     }
 }

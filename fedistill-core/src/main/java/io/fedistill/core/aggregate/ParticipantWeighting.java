@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * How much each participant's knowledge counts when it is averaged: equally, by its number of
- * examples, per class by its count of that class, or by its accuracy on a held-out split
- * ({@code w_i = acc_i / sum_j acc_j}).
+ * examples, per class by its count of that class, or by its accuracy on a held-out split ({@code
+ * w_i = acc_i / sum_j acc_j}).
  */
 public enum ParticipantWeighting {
     /** Every participant counts the same. */
@@ -34,8 +34,13 @@ public enum ParticipantWeighting {
                 return w;
             }
         }
-        throw new IllegalArgumentException("unknown weighting '" + name + "'; allowed: "
-                + java.util.Arrays.stream(values()).map(ParticipantWeighting::configName).toList());
+        throw new IllegalArgumentException(
+                "unknown weighting '"
+                        + name
+                        + "'; allowed: "
+                        + java.util.Arrays.stream(values())
+                                .map(ParticipantWeighting::configName)
+                                .toList());
     }
 
     /** Returns the name used in configs. */
@@ -52,12 +57,13 @@ public enum ParticipantWeighting {
      * @throws IllegalArgumentException when the weight is negative or not finite
      */
     public double rawWeight(Contribution contribution, int k, String who) {
-        double w = switch (this) {
-            case UNIFORM -> 1;
-            case EXAMPLES -> contribution.examples();
-            case CLASS_COUNTS -> contribution.labelCounts()[k];
-            case VALIDATION_ACCURACY -> contribution.validationAccuracy();
-        };
+        double w =
+                switch (this) {
+                    case UNIFORM -> 1;
+                    case EXAMPLES -> contribution.examples();
+                    case CLASS_COUNTS -> contribution.labelCounts()[k];
+                    case VALIDATION_ACCURACY -> contribution.validationAccuracy();
+                };
         if (!(w >= 0) || !Double.isFinite(w)) {
             throw new IllegalArgumentException(who + " has weight " + w + " under " + configName());
         }
@@ -65,8 +71,8 @@ public enum ParticipantWeighting {
     }
 
     /**
-     * Returns normalized weights, one row per participant and one column per class; each
-     * column sums to 1. A column where every raw weight is 0 falls back to equal weights.
+     * Returns normalized weights, one row per participant and one column per class; each column
+     * sums to 1. A column where every raw weight is 0 falls back to equal weights.
      */
     public double[][] weights(List<Contribution> contributions, int classes) {
         int n = contributions.size();

@@ -3,8 +3,8 @@ package io.fedistill.core.aggregate;
 import java.util.List;
 
 /**
- * Operations on per-sample class scores (n samples x C classes) that knowledge-sharing
- * algorithms aggregate: weighted means, temperature softmax (ERA's sharpening) and entropy.
+ * Operations on per-sample class scores (n samples x C classes) that knowledge-sharing algorithms
+ * aggregate: weighted means, temperature softmax (ERA's sharpening) and entropy.
  */
 public final class SoftLabels {
     private SoftLabels() {}
@@ -18,7 +18,8 @@ public final class SoftLabels {
      */
     public static float[][] weightedMean(List<float[][]> scores, double[][] weights) {
         if (scores.isEmpty() || scores.size() != weights.length) {
-            throw new IllegalArgumentException(scores.size() + " score matrices but " + weights.length + " weight rows");
+            throw new IllegalArgumentException(
+                    scores.size() + " score matrices but " + weights.length + " weight rows");
         }
         int n = scores.get(0).length;
         int classes = n == 0 ? 0 : scores.get(0)[0].length;
@@ -36,8 +37,8 @@ public final class SoftLabels {
     }
 
     /**
-     * Returns the rows rescaled to sum to 1: per-class weights keep each class's weights summing
-     * to 1, so a weighted mean of probability rows needs this to be a distribution again.
+     * Returns the rows rescaled to sum to 1: per-class weights keep each class's weights summing to
+     * 1, so a weighted mean of probability rows needs this to be a distribution again.
      */
     public static float[][] normalizeRows(float[][] rows) {
         float[][] out = new float[rows.length][];

@@ -43,7 +43,8 @@ public final class WeightedMean {
             for (int r = 0; r < records.size(); r++) {
                 Tensor t = records.get(r).get(name);
                 if (!t.hasShape(shape)) {
-                    throw new IllegalArgumentException("tensor '" + name + "' differs in shape between records");
+                    throw new IllegalArgumentException(
+                            "tensor '" + name + "' differs in shape between records");
                 }
                 double w = weights[r] / total;
                 for (int i = 0; i < sum.length; i++) {

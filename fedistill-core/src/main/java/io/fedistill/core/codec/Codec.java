@@ -3,11 +3,11 @@ package io.fedistill.core.codec;
 import io.fedistill.core.message.Message;
 
 /**
- * Turns a message into the bytes that cross the wire and back; its output length is the
- * byte count the run reports.
+ * Turns a message into the bytes that cross the wire and back; its output length is the byte count
+ * the run reports.
  *
- * <p>Every encoding starts with the codec's name and version; decoding refuses an unknown name
- * or version by name instead of misreading the payload.
+ * <p>Every encoding starts with the codec's name and version; decoding refuses an unknown name or
+ * version by name instead of misreading the payload.
  */
 public interface Codec {
 

@@ -33,7 +33,14 @@ abstract class FramedCodec implements Codec {
 
     @Override
     public final byte[] encode(Message message) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 4 * (int) Math.min(Integer.MAX_VALUE / 8, message.tensors().elementCount()));
+        ByteArrayOutputStream bytes =
+                new ByteArrayOutputStream(
+                        256
+                                + 4
+                                        * (int)
+                                                Math.min(
+                                                        Integer.MAX_VALUE / 8,
+                                                        message.tensors().elementCount()));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
             out.writeUTF(name());
@@ -83,20 +90,34 @@ abstract class FramedCodec implements Codec {
             int codecVersion = in.readInt();
             if (!codecName.equals(name())) {
                 throw new CodecException(
-                        "message was encoded by codec '" + codecName + "', this is '" + name() + "'");
+                        "message was encoded by codec '"
+                                + codecName
+                                + "', this is '"
+                                + name()
+                                + "'");
             }
             if (codecVersion != version()) {
                 throw new CodecException(
-                        "codec '" + name() + "' version " + codecVersion
-                                + " is unknown; this build reads version " + version());
+                        "codec '"
+                                + name()
+                                + "' version "
+                                + codecVersion
+                                + " is unknown; this build reads version "
+                                + version());
             }
             int round = in.readInt();
             MessageKind kind = readKind(in.readUTF());
             String participantId = in.readUTF();
             if (in.readBoolean()) {
                 String reason = in.readUTF();
-                return new Message(round, kind, participantId, TensorRecord.empty(), Metrics.empty(),
-                        ConfigRecord.empty(), Optional.of(reason));
+                return new Message(
+                        round,
+                        kind,
+                        participantId,
+                        TensorRecord.empty(),
+                        Metrics.empty(),
+                        ConfigRecord.empty(),
+                        Optional.of(reason));
             }
             LinkedHashMap<String, Double> metrics = new LinkedHashMap<>();
             int metricCount = checkedCount(in.readInt(), "metric");
@@ -115,7 +136,8 @@ abstract class FramedCodec implements Codec {
                 String tensorName = in.readUTF();
                 int rank = in.readUnsignedByte();
                 if (rank > MAX_RANK) {
-                    throw new CodecException("tensor '" + tensorName + "' has rank " + rank + " > " + MAX_RANK);
+                    throw new CodecException(
+                            "tensor '" + tensorName + "' has rank " + rank + " > " + MAX_RANK);
                 }
                 int[] shape = new int[rank];
                 for (int d = 0; d < rank; d++) {
@@ -128,15 +150,24 @@ abstract class FramedCodec implements Codec {
                     throw new CodecException("tensor '" + tensorName + "': " + e.getMessage(), e);
                 }
                 if ((long) count > bytes.length) {
-                    throw new CodecException("tensor '" + tensorName + "' claims more values than the message holds");
+                    throw new CodecException(
+                            "tensor '"
+                                    + tensorName
+                                    + "' claims more values than the message holds");
                 }
                 tensors.put(tensorName, Tensor.wrap(shape, readValues(count, in)));
             }
             if (in.available() > 0) {
                 throw new CodecException(in.available() + " trailing bytes after the message");
             }
-            return new Message(round, kind, participantId, tensors.build(), new Metrics(metrics),
-                    new ConfigRecord(config), Optional.empty());
+            return new Message(
+                    round,
+                    kind,
+                    participantId,
+                    tensors.build(),
+                    new Metrics(metrics),
+                    new ConfigRecord(config),
+                    Optional.empty());
         } catch (EOFException e) {
             throw new CodecException("message is truncated", e);
         } catch (IOException e) {

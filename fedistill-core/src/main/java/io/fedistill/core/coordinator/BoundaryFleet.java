@@ -31,7 +31,12 @@ final class BoundaryFleet implements Fleet {
     private final TrafficLedger ledger;
     private final List<ParticipantFailure> failures = new ArrayList<>();
 
-    BoundaryFleet(FleetBackend backend, int round, Channel channel, Duration deadline, TrafficLedger ledger) {
+    BoundaryFleet(
+            FleetBackend backend,
+            int round,
+            Channel channel,
+            Duration deadline,
+            TrafficLedger ledger) {
         this.backend = backend;
         this.round = round;
         this.channel = channel;
@@ -49,8 +54,13 @@ final class BoundaryFleet implements Fleet {
         for (Message request : requests) {
             if (request.round() != round) {
                 throw new IllegalArgumentException(
-                        "request to " + request.participantId() + " is for round " + request.round()
-                                + " but round " + round + " is running");
+                        "request to "
+                                + request.participantId()
+                                + " is for round "
+                                + request.round()
+                                + " but round "
+                                + round
+                                + " is running");
             }
         }
         ExchangeResult delivered = backend.deliver(requests, deadline);
@@ -63,16 +73,22 @@ final class BoundaryFleet implements Fleet {
             Message request = requestByParticipant.get(reply.participantId());
             Optional<String> problem =
                     request == null
-                            ? Optional.of("reply from " + reply.participantId() + ", who was not asked")
+                            ? Optional.of(
+                                    "reply from " + reply.participantId() + ", who was not asked")
                             : spec.check(request, reply);
             if (problem.isPresent()) {
-                roundFailures.add(new ParticipantFailure(reply.participantId(), round, problem.get()));
+                roundFailures.add(
+                        new ParticipantFailure(reply.participantId(), round, problem.get()));
             } else {
                 usable.add(reply);
             }
         }
         for (ParticipantFailure failure : roundFailures) {
-            LOG.warn("round {}: participant {} rejected: {}", round, failure.participantId(), failure.reason());
+            LOG.warn(
+                    "round {}: participant {} rejected: {}",
+                    round,
+                    failure.participantId(),
+                    failure.reason());
         }
         failures.addAll(roundFailures);
         return new ExchangeResult(usable, roundFailures, delivered.transfers());

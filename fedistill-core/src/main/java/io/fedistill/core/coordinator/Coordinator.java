@@ -24,8 +24,8 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * The runtime-agnostic round loop: selects participants, lets the strategy run each round
- * through a validating, byte-counting fleet, evaluates, and reports to listeners.
+ * The runtime-agnostic round loop: selects participants, lets the strategy run each round through a
+ * validating, byte-counting fleet, evaluates, and reports to listeners.
  */
 public final class Coordinator {
     private final FleetBackend backend;
@@ -69,12 +69,15 @@ public final class Coordinator {
         long start = System.nanoTime();
         List<String> selected = selector.select(backend.participantIds(), round, seed);
         listeners.forEach(l -> l.roundStarted(round, selected));
-        BoundaryFleet fleet = new BoundaryFleet(backend, round, Channel.ALGORITHM, deadline, ledger);
-        Metrics strategyMetrics = strategy.runRound(new RoundContext(round, rounds, seed, selected), fleet);
+        BoundaryFleet fleet =
+                new BoundaryFleet(backend, round, Channel.ALGORITHM, deadline, ledger);
+        Metrics strategyMetrics =
+                strategy.runRound(new RoundContext(round, rounds, seed, selected), fleet);
         List<ParticipantFailure> failures = new ArrayList<>(fleet.failures());
         Optional<EvaluationSummary> evaluation = Optional.empty();
         if (evaluateEvery > 0 && (round % evaluateEvery == 0 || round == rounds)) {
-            BoundaryFleet evalFleet = new BoundaryFleet(backend, round, Channel.EVALUATION, deadline, ledger);
+            BoundaryFleet evalFleet =
+                    new BoundaryFleet(backend, round, Channel.EVALUATION, deadline, ledger);
             evaluation = Optional.of(evaluate(round, evalFleet));
             failures.addAll(evalFleet.failures());
         }
@@ -96,11 +99,14 @@ public final class Coordinator {
 
     private EvaluationSummary evaluate(int round, BoundaryFleet fleet) {
         Optional<TensorRecord> global = strategy.globalModel();
-        TensorRecord payload = strategy.participantsRunGlobalModel() ? global.orElse(TensorRecord.empty())
-                : TensorRecord.empty();
+        TensorRecord payload =
+                strategy.participantsRunGlobalModel()
+                        ? global.orElse(TensorRecord.empty())
+                        : TensorRecord.empty();
         List<Message> requests = new ArrayList<>();
         for (String id : backend.participantIds()) {
-            requests.add(Message.builder(round, MessageKind.EVALUATE, id).optTensors(payload).build());
+            requests.add(
+                    Message.builder(round, MessageKind.EVALUATE, id).optTensors(payload).build());
         }
         ExchangeResult result = fleet.exchange(requests, EvaluationProtocol.replySpec());
         Map<String, Double> testAccuracy = new LinkedHashMap<>();
@@ -108,8 +114,10 @@ public final class Coordinator {
         double testLoss = 0;
         double localLoss = 0;
         for (Message reply : result.replies()) {
-            testAccuracy.put(reply.participantId(), reply.metrics().get(EvaluationProtocol.TEST_ACCURACY));
-            localAccuracy.put(reply.participantId(), reply.metrics().get(EvaluationProtocol.LOCAL_ACCURACY));
+            testAccuracy.put(
+                    reply.participantId(), reply.metrics().get(EvaluationProtocol.TEST_ACCURACY));
+            localAccuracy.put(
+                    reply.participantId(), reply.metrics().get(EvaluationProtocol.LOCAL_ACCURACY));
             testLoss += reply.metrics().get(EvaluationProtocol.TEST_LOSS);
             localLoss += reply.metrics().get(EvaluationProtocol.LOCAL_LOSS);
         }
@@ -206,7 +214,8 @@ public final class Coordinator {
                 throw new IllegalArgumentException("rounds must be > 0, got " + rounds);
             }
             if (evaluateEvery < 0) {
-                throw new IllegalArgumentException("evaluateEvery must be >= 0, got " + evaluateEvery);
+                throw new IllegalArgumentException(
+                        "evaluateEvery must be >= 0, got " + evaluateEvery);
             }
             if (deadline.isNegative() || deadline.isZero()) {
                 throw new IllegalArgumentException("deadline must be positive, got " + deadline);

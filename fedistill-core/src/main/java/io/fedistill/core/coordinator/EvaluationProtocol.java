@@ -9,10 +9,13 @@ import io.fedistill.core.validate.ReplySpec;
 public final class EvaluationProtocol {
     /** Accuracy of the participant's model on the global test set. */
     public static final String TEST_ACCURACY = "test_accuracy";
+
     /** Mean cross-entropy of the participant's model on the global test set. */
     public static final String TEST_LOSS = "test_loss";
+
     /** Accuracy on the participant's own local test split. */
     public static final String LOCAL_ACCURACY = "local_accuracy";
+
     /** Mean cross-entropy on the participant's own local test split. */
     public static final String LOCAL_LOSS = "local_loss";
 

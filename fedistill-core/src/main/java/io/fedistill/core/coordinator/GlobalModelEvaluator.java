@@ -3,8 +3,8 @@ package io.fedistill.core.coordinator;
 import io.fedistill.core.tensor.TensorRecord;
 
 /**
- * Scores a coordinator-held model on the global test set; implemented where the model code
- * lives, so the coordinator itself needs no deep-learning engine.
+ * Scores a coordinator-held model on the global test set; implemented where the model code lives,
+ * so the coordinator itself needs no deep-learning engine.
  */
 public interface GlobalModelEvaluator {
 

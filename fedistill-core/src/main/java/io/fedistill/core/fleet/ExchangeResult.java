@@ -4,8 +4,8 @@ import io.fedistill.core.message.Message;
 import java.util.List;
 
 /**
- * What one exchange with participants produced: the usable replies, the participants that
- * gave none, and the bytes that travelled.
+ * What one exchange with participants produced: the usable replies, the participants that gave
+ * none, and the bytes that travelled.
  *
  * @param replies usable replies, in request order
  * @param failures participants without a usable reply

@@ -7,9 +7,8 @@ import java.util.List;
 /**
  * The only way a strategy reaches participants: send messages, get validated replies.
  *
- * <p>Every reply is checked against a {@link ReplySpec}; a reply that breaks it becomes a
- * {@link ParticipantFailure} and the exchange goes on with the others. Bytes are counted for
- * the round.
+ * <p>Every reply is checked against a {@link ReplySpec}; a reply that breaks it becomes a {@link
+ * ParticipantFailure} and the exchange goes on with the others. Bytes are counted for the round.
  */
 public interface Fleet {
 

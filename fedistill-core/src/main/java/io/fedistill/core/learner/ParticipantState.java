@@ -4,8 +4,8 @@ import io.fedistill.core.tensor.TensorRecord;
 import java.util.Optional;
 
 /**
- * What one participant keeps between rounds (private weights, running per-label logits),
- * stored by the runtime so an idle participant costs its serialized state, not a live model.
+ * What one participant keeps between rounds (private weights, running per-label logits), stored by
+ * the runtime so an idle participant costs its serialized state, not a live model.
  */
 public interface ParticipantState {
 

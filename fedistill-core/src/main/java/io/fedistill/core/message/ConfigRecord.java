@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Named scalar settings a coordinator sends with a message (learning rate, epochs, a seed, a
- * step name). Values are strings, booleans, longs or doubles; nothing else crosses the wire.
+ * Named scalar settings a coordinator sends with a message (learning rate, epochs, a seed, a step
+ * name). Values are strings, booleans, longs or doubles; nothing else crosses the wire.
  */
 public record ConfigRecord(Map<String, Object> values) {
     private static final ConfigRecord EMPTY = new ConfigRecord(Map.of());
@@ -28,12 +28,16 @@ public record ConfigRecord(Map<String, Object> values) {
         if (value instanceof Float f) {
             return f.doubleValue();
         }
-        if (value instanceof Long || value instanceof Double || value instanceof String
+        if (value instanceof Long
+                || value instanceof Double
+                || value instanceof String
                 || value instanceof Boolean) {
             return value;
         }
         throw new IllegalArgumentException(
-                "config '" + name + "' must be a string, boolean or number, got "
+                "config '"
+                        + name
+                        + "' must be a string, boolean or number, got "
                         + (value == null ? "null" : value.getClass().getSimpleName()));
     }
 
@@ -87,7 +91,8 @@ public record ConfigRecord(Map<String, Object> values) {
     private Object require(String name, Class<?> type) {
         Object v = values.get(name);
         if (v == null) {
-            throw new IllegalArgumentException("config has no '" + name + "'; present: " + values.keySet());
+            throw new IllegalArgumentException(
+                    "config has no '" + name + "'; present: " + values.keySet());
         }
         if (!type.isInstance(v)) {
             throw new IllegalArgumentException(

@@ -39,7 +39,9 @@ public record Message(
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(error, "error");
         if (error.isPresent()
-                && (!tensors.isEmpty() || !metrics.values().isEmpty() || !config.values().isEmpty())) {
+                && (!tensors.isEmpty()
+                        || !metrics.values().isEmpty()
+                        || !config.values().isEmpty())) {
             throw new IllegalArgumentException("a message carries content or an error, never both");
         }
     }
@@ -106,7 +108,8 @@ public record Message(
 
         /** Builds the message. */
         public Message build() {
-            return new Message(round, kind, participantId, tensors, metrics, config, Optional.empty());
+            return new Message(
+                    round, kind, participantId, tensors, metrics, config, Optional.empty());
         }
     }
 }

@@ -15,7 +15,8 @@ public record Metrics(Map<String, Double> values) {
         values.forEach(
                 (k, v) -> {
                     if (k == null || v == null) {
-                        throw new IllegalArgumentException("metrics may not hold null names or values");
+                        throw new IllegalArgumentException(
+                                "metrics may not hold null names or values");
                     }
                     copy.put(k, v);
                 });
@@ -39,6 +40,13 @@ public record Metrics(Map<String, Double> values) {
         return new Metrics(map);
     }
 
+    /** Returns these metrics with one more value (or the named one replaced). */
+    public Metrics with(String name, double value) {
+        LinkedHashMap<String, Double> map = new LinkedHashMap<>(values);
+        map.put(name, value);
+        return new Metrics(map);
+    }
+
     /** Returns the named value if present. */
     public OptionalDouble find(String name) {
         Double v = values.get(name);
@@ -53,7 +61,8 @@ public record Metrics(Map<String, Double> values) {
     public double get(String name) {
         Double v = values.get(name);
         if (v == null) {
-            throw new IllegalArgumentException("no metric named '" + name + "'; present: " + values.keySet());
+            throw new IllegalArgumentException(
+                    "no metric named '" + name + "'; present: " + values.keySet());
         }
         return v;
     }

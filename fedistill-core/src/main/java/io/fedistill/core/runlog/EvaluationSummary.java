@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * One evaluated round: each participant's model on the global test set and on its local test
- * split, summarized, plus the coordinator's global model where the algorithm has one.
+ * One evaluated round: each participant's model on the global test set and on its local test split,
+ * summarized, plus the coordinator's global model where the algorithm has one.
  *
  * @param participantTestAccuracy each participant's accuracy on the global test set
  * @param testLossMean mean participant loss on the global test set
@@ -30,31 +30,49 @@ public record EvaluationSummary(
 
     /** Mean participant accuracy on the global test set (NaN when nobody reported). */
     public double testAccuracyMean() {
-        return participantTestAccuracy.values().stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+        return participantTestAccuracy.values().stream()
+                .mapToDouble(d -> d)
+                .average()
+                .orElse(Double.NaN);
     }
 
     /** Lowest participant accuracy on the global test set. */
     public double testAccuracyMin() {
-        return participantTestAccuracy.values().stream().mapToDouble(d -> d).min().orElse(Double.NaN);
+        return participantTestAccuracy.values().stream()
+                .mapToDouble(d -> d)
+                .min()
+                .orElse(Double.NaN);
     }
 
     /** Highest participant accuracy on the global test set. */
     public double testAccuracyMax() {
-        return participantTestAccuracy.values().stream().mapToDouble(d -> d).max().orElse(Double.NaN);
+        return participantTestAccuracy.values().stream()
+                .mapToDouble(d -> d)
+                .max()
+                .orElse(Double.NaN);
     }
 
     /** Mean participant accuracy on local test splits. */
     public double localAccuracyMean() {
-        return participantLocalAccuracy.values().stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+        return participantLocalAccuracy.values().stream()
+                .mapToDouble(d -> d)
+                .average()
+                .orElse(Double.NaN);
     }
 
     /** Lowest participant accuracy on local test splits. */
     public double localAccuracyMin() {
-        return participantLocalAccuracy.values().stream().mapToDouble(d -> d).min().orElse(Double.NaN);
+        return participantLocalAccuracy.values().stream()
+                .mapToDouble(d -> d)
+                .min()
+                .orElse(Double.NaN);
     }
 
     /** Highest participant accuracy on local test splits. */
     public double localAccuracyMax() {
-        return participantLocalAccuracy.values().stream().mapToDouble(d -> d).max().orElse(Double.NaN);
+        return participantLocalAccuracy.values().stream()
+                .mapToDouble(d -> d)
+                .max()
+                .orElse(Double.NaN);
     }
 }

@@ -66,8 +66,16 @@ public record RoundReport(
         row.put("global_acc", e == null ? Double.NaN : e.globalAccuracy().orElse(Double.NaN));
         row.put("global_loss", e == null ? Double.NaN : e.globalLoss().orElse(Double.NaN));
         StringBuilder strategy = new StringBuilder();
-        strategyMetrics.values().forEach((name, value) -> strategy.append(strategy.length() == 0 ? "" : ";")
-                .append(name).append('=').append(String.format(java.util.Locale.ROOT, "%.6g", value)));
+        strategyMetrics
+                .values()
+                .forEach(
+                        (name, value) ->
+                                strategy.append(strategy.length() == 0 ? "" : ";")
+                                        .append(name)
+                                        .append('=')
+                                        .append(
+                                                String.format(
+                                                        java.util.Locale.ROOT, "%.6g", value)));
         row.put("strategy_metrics", strategy.toString());
         return row;
     }

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Exact byte counts of a run, per round, participant, direction and channel: the source of
- * every communication figure.
+ * Exact byte counts of a run, per round, participant, direction and channel: the source of every
+ * communication figure.
  */
 public final class TrafficLedger {
     private final List<Entry> entries = new ArrayList<>();
@@ -54,7 +54,8 @@ public final class TrafficLedger {
     }
 
     /** Returns the run's bytes of one channel and direction per participant, sorted by id. */
-    public synchronized Map<String, Long> bytesPerParticipant(Channel channel, Direction direction) {
+    public synchronized Map<String, Long> bytesPerParticipant(
+            Channel channel, Direction direction) {
         Map<String, Long> totals = new TreeMap<>();
         for (Entry e : entries) {
             if (e.channel == channel && e.transfer.direction() == direction) {

@@ -5,8 +5,8 @@ import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
- * Derives every random stream of a run from one run seed, so the same config and seed give the
- * same partition, selection, initialization and shuffles.
+ * Derives every random stream of a run from one run seed, so the same config and seed give the same
+ * partition, selection, initialization and shuffles.
  */
 public final class Seeds {
     private Seeds() {}
@@ -28,8 +28,8 @@ public final class Seeds {
     }
 
     /**
-     * Returns a uniformly random permutation of {@code 0 .. n-1} (Fisher-Yates), drawn from
-     * {@code random}: the one shuffle every partition and training epoch uses.
+     * Returns a uniformly random permutation of {@code 0 .. n-1} (Fisher-Yates), drawn from {@code
+     * random}: the one shuffle every partition and training epoch uses.
      */
     public static int[] permutation(int n, Random random) {
         int[] order = new int[n];

@@ -4,8 +4,8 @@ import io.fedistill.core.seed.Seeds;
 import java.util.List;
 
 /**
- * What a strategy knows about the round it runs: its number, the participants selected for it
- * and the run seed.
+ * What a strategy knows about the round it runs: its number, the participants selected for it and
+ * the run seed.
  *
  * @param round the round, from 1
  * @param totalRounds the number of rounds in the run
@@ -16,7 +16,8 @@ public record RoundContext(int round, int totalRounds, long runSeed, List<String
     /** Validates and freezes the fields. */
     public RoundContext {
         if (round < 1 || round > totalRounds) {
-            throw new IllegalArgumentException("round must be in 1.." + totalRounds + ", got " + round);
+            throw new IllegalArgumentException(
+                    "round must be in 1.." + totalRounds + ", got " + round);
         }
         selected = List.copyOf(selected);
     }

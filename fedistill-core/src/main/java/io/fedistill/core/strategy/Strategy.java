@@ -9,8 +9,8 @@ import java.util.Optional;
  * The coordinator half of an algorithm: runs one round through the fleet.
  *
  * <p>A round may exchange several messages (scores, then consensus), aggregate and train on the
- * coordinator. The strategy never sees the transport, only {@link Fleet}, so the simulation and
- * a network deployment run the same code.
+ * coordinator. The strategy never sees the transport, only {@link Fleet}, so the simulation and a
+ * network deployment run the same code.
  */
 public interface Strategy {
 
@@ -24,8 +24,8 @@ public interface Strategy {
     Metrics runRound(RoundContext context, Fleet fleet);
 
     /**
-     * Returns the coordinator's model after the last round, for algorithms that keep one
-     * (FedAvg's global weights); empty for algorithms without a global model.
+     * Returns the coordinator's model after the last round, for algorithms that keep one (FedAvg's
+     * global weights); empty for algorithms without a global model.
      */
     default Optional<TensorRecord> globalModel() {
         return Optional.empty();

@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * A dense float tensor held in plain Java memory: the unit of every exchanged payload.
  *
- * <p>Immutable: the shape and data are copied in and copied out, so a tensor can be shared
- * between the coordinator, codecs and participants without aliasing surprises.
+ * <p>Immutable: the shape and data are copied in and copied out, so a tensor can be shared between
+ * the coordinator, codecs and participants without aliasing surprises.
  */
 public final class Tensor {
     private final int[] shape;
@@ -29,8 +29,8 @@ public final class Tensor {
     }
 
     /**
-     * Creates a tensor that takes ownership of {@code data} without copying it; the caller
-     * must not modify the array afterwards.
+     * Creates a tensor that takes ownership of {@code data} without copying it; the caller must not
+     * modify the array afterwards.
      */
     public static Tensor wrap(int[] shape, float[] data) {
         return new Tensor(shape.clone(), checkedData(shape, data));
@@ -114,7 +114,9 @@ public final class Tensor {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Tensor t && Arrays.equals(shape, t.shape) && Arrays.equals(data, t.data);
+        return o instanceof Tensor t
+                && Arrays.equals(shape, t.shape)
+                && Arrays.equals(data, t.data);
     }
 
     @Override

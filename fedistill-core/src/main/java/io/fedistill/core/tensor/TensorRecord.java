@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * An ordered, immutable map from names to tensors: model weights, per-label logits, soft
- * labels or any other named payload a message carries.
+ * An ordered, immutable map from names to tensors: model weights, per-label logits, soft labels or
+ * any other named payload a message carries.
  */
 public final class TensorRecord {
     private static final TensorRecord EMPTY = new TensorRecord(new LinkedHashMap<>());

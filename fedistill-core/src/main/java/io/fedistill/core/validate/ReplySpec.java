@@ -14,8 +14,8 @@ import java.util.Optional;
  * What a usable reply looks like: exactly these tensor names with these shapes, these metrics,
  * every value finite.
  *
- * <p>Checked at the boundary for every reply, so an aggregator never sees a wrong shape, a NaN
- * or a missing count.
+ * <p>Checked at the boundary for every reply, so an aggregator never sees a wrong shape, a NaN or a
+ * missing count.
  */
 public final class ReplySpec {
     private final Map<String, int[]> shapes;
@@ -58,20 +58,34 @@ public final class ReplySpec {
                 || reply.round() != request.round()
                 || reply.kind() != request.kind()) {
             return Optional.of(
-                    "reply is addressed to " + reply.participantId() + "/round " + reply.round()
-                            + "/" + reply.kind() + ", expected " + request.participantId()
-                            + "/round " + request.round() + "/" + request.kind());
+                    "reply is addressed to "
+                            + reply.participantId()
+                            + "/round "
+                            + reply.round()
+                            + "/"
+                            + reply.kind()
+                            + ", expected "
+                            + request.participantId()
+                            + "/round "
+                            + request.round()
+                            + "/"
+                            + request.kind());
         }
         Map<String, Tensor> got = reply.tensors().asMap();
         if (!got.keySet().equals(shapes.keySet())) {
-            return Optional.of("reply tensors " + got.keySet() + " do not match expected " + shapes.keySet());
+            return Optional.of(
+                    "reply tensors " + got.keySet() + " do not match expected " + shapes.keySet());
         }
         for (Map.Entry<String, int[]> e : shapes.entrySet()) {
             Tensor tensor = got.get(e.getKey());
             if (!tensor.hasShape(e.getValue())) {
                 return Optional.of(
-                        "tensor '" + e.getKey() + "' has shape " + Arrays.toString(tensor.shape())
-                                + ", expected " + Arrays.toString(e.getValue()));
+                        "tensor '"
+                                + e.getKey()
+                                + "' has shape "
+                                + Arrays.toString(tensor.shape())
+                                + ", expected "
+                                + Arrays.toString(e.getValue()));
             }
             if (!tensor.isFinite()) {
                 return Optional.of("tensor '" + e.getKey() + "' holds NaN or infinite values");

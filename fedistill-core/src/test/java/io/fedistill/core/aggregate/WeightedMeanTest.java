@@ -21,7 +21,9 @@ class WeightedMeanTest {
     void refusesMismatchedShapesAndZeroWeights() {
         TensorRecord a = TensorRecord.of("w", Tensor.vector(1f, 2f));
         TensorRecord b = TensorRecord.of("w", Tensor.vector(1f));
-        assertThatThrownBy(() -> WeightedMean.of(List.of(a, b), new double[] {1, 1})).hasMessageContaining("differs in shape");
-        assertThatThrownBy(() -> WeightedMean.of(List.of(a, a), new double[] {0, 0})).hasMessageContaining("sum to zero");
+        assertThatThrownBy(() -> WeightedMean.of(List.of(a, b), new double[] {1, 1}))
+                .hasMessageContaining("differs in shape");
+        assertThatThrownBy(() -> WeightedMean.of(List.of(a, a), new double[] {0, 0}))
+                .hasMessageContaining("sum to zero");
     }
 }

@@ -20,11 +20,16 @@ class Fp32CodecTest {
         return Message.builder(3, MessageKind.TRAIN, "p7")
                 .optTensors(
                         TensorRecord.builder()
-                                .put("w", Tensor.of(new int[] {2, 2}, new float[] {1f, -2.5f, 3e-8f, Float.MAX_VALUE}))
+                                .put(
+                                        "w",
+                                        Tensor.of(
+                                                new int[] {2, 2},
+                                                new float[] {1f, -2.5f, 3e-8f, Float.MAX_VALUE}))
                                 .put("b", Tensor.vector(0.5f))
                                 .build())
                 .optMetrics(Metrics.of("examples", 12, "loss", 0.25))
-                .optConfig(ConfigRecord.of("lr", 0.05, "epochs", 2, "optimizer", "sgd", "prox", true))
+                .optConfig(
+                        ConfigRecord.of("lr", 0.05, "epochs", 2, "optimizer", "sgd", "prox", true))
                 .build();
     }
 
@@ -37,8 +42,11 @@ class Fp32CodecTest {
     @Test
     void byteCountIsHeaderPlusFourBytesPerValue() {
         Message message = sample();
-        Message empty = Message.builder(3, MessageKind.TRAIN, "p7")
-                .optMetrics(message.metrics()).optConfig(message.config()).build();
+        Message empty =
+                Message.builder(3, MessageKind.TRAIN, "p7")
+                        .optMetrics(message.metrics())
+                        .optConfig(message.config())
+                        .build();
         int withTensors = codec.encode(message).length;
         int withoutTensors = codec.encode(empty).length;
         // per tensor: name (2 + len), rank byte, 4 bytes per dim, 4 bytes per value
@@ -71,7 +79,6 @@ class Fp32CodecTest {
         assertThatThrownBy(() -> codec.decode(new byte[] {1, 2, 3, 4, 5}))
                 .isInstanceOf(CodecException.class)
                 .hasMessageContaining("magic");
-        assertThatThrownBy(() -> Codec.forName("fp8"))
-                .hasMessageContaining("unknown codec 'fp8'");
+        assertThatThrownBy(() -> Codec.forName("fp8")).hasMessageContaining("unknown codec 'fp8'");
     }
 }

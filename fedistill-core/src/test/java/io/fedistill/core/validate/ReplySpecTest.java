@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class ReplySpecTest {
     private final Message request = Message.builder(1, MessageKind.TRAIN, "p0").build();
-    private final ReplySpec spec = ReplySpec.tensors(Map.of("logits", new int[] {2, 3}), "examples");
+    private final ReplySpec spec =
+            ReplySpec.tensors(Map.of("logits", new int[] {2, 3}), "examples");
 
     private Message reply(TensorRecord tensors, Metrics metrics) {
         return request.reply().optTensors(tensors).optMetrics(metrics).build();
@@ -20,31 +21,70 @@ class ReplySpecTest {
 
     @Test
     void acceptsMatchingReply() {
-        Message ok = reply(TensorRecord.of("logits", Tensor.zeros(2, 3)), Metrics.of("examples", 4));
+        Message ok =
+                reply(TensorRecord.of("logits", Tensor.zeros(2, 3)), Metrics.of("examples", 4));
         assertThat(spec.check(request, ok)).isEmpty();
     }
 
     @Test
     void rejectsWrongNameShapeNaNAndMissingMetric() {
-        assertThat(spec.check(request, reply(TensorRecord.of("logit", Tensor.zeros(2, 3)), Metrics.of("examples", 4))))
-                .get().asString().contains("do not match expected [logits]");
-        assertThat(spec.check(request, reply(TensorRecord.of("logits", Tensor.zeros(3, 2)), Metrics.of("examples", 4))))
-                .get().asString().contains("has shape [3, 2], expected [2, 3]");
+        assertThat(
+                        spec.check(
+                                request,
+                                reply(
+                                        TensorRecord.of("logit", Tensor.zeros(2, 3)),
+                                        Metrics.of("examples", 4))))
+                .get()
+                .asString()
+                .contains("do not match expected [logits]");
+        assertThat(
+                        spec.check(
+                                request,
+                                reply(
+                                        TensorRecord.of("logits", Tensor.zeros(3, 2)),
+                                        Metrics.of("examples", 4))))
+                .get()
+                .asString()
+                .contains("has shape [3, 2], expected [2, 3]");
         Tensor nan = Tensor.of(new int[] {2, 3}, new float[] {0, 0, Float.NaN, 0, 0, 0});
-        assertThat(spec.check(request, reply(TensorRecord.of("logits", nan), Metrics.of("examples", 4))))
-                .get().asString().contains("NaN");
-        assertThat(spec.check(request, reply(TensorRecord.of("logits", Tensor.zeros(2, 3)), Metrics.empty())))
-                .get().asString().contains("lacks metric 'examples'");
-        assertThat(spec.check(request, reply(TensorRecord.of("logits", Tensor.zeros(2, 3)),
-                        Metrics.of("examples", Double.POSITIVE_INFINITY))))
-                .get().asString().contains("metric 'examples' is Infinity");
+        assertThat(
+                        spec.check(
+                                request,
+                                reply(TensorRecord.of("logits", nan), Metrics.of("examples", 4))))
+                .get()
+                .asString()
+                .contains("NaN");
+        assertThat(
+                        spec.check(
+                                request,
+                                reply(
+                                        TensorRecord.of("logits", Tensor.zeros(2, 3)),
+                                        Metrics.empty())))
+                .get()
+                .asString()
+                .contains("lacks metric 'examples'");
+        assertThat(
+                        spec.check(
+                                request,
+                                reply(
+                                        TensorRecord.of("logits", Tensor.zeros(2, 3)),
+                                        Metrics.of("examples", Double.POSITIVE_INFINITY))))
+                .get()
+                .asString()
+                .contains("metric 'examples' is Infinity");
     }
 
     @Test
     void rejectsMisaddressedAndErrorReplies() {
-        Message other = Message.builder(1, MessageKind.TRAIN, "p1")
-                .optTensors(TensorRecord.of("logits", Tensor.zeros(2, 3))).optMetrics(Metrics.of("examples", 1)).build();
+        Message other =
+                Message.builder(1, MessageKind.TRAIN, "p1")
+                        .optTensors(TensorRecord.of("logits", Tensor.zeros(2, 3)))
+                        .optMetrics(Metrics.of("examples", 1))
+                        .build();
         assertThat(spec.check(request, other)).get().asString().contains("addressed to p1");
-        assertThat(spec.check(request, Message.failure(request, "boom"))).get().asString().contains("boom");
+        assertThat(spec.check(request, Message.failure(request, "boom")))
+                .get()
+                .asString()
+                .contains("boom");
     }
 }

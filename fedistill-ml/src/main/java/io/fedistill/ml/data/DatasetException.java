@@ -1,6 +1,9 @@
 package io.fedistill.ml.data;
 
-/** Thrown when a dataset is missing, corrupt or cannot be fetched; the message says which file and why. */
+/**
+ * Thrown when a dataset is missing, corrupt or cannot be fetched; the message says which file and
+ * why.
+ */
 public class DatasetException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

@@ -9,8 +9,10 @@ package io.fedistill.ml.data;
 public record DatasetSplits(ImageDataset train, ImageDataset test) {
     /** Checks the parts agree on image shape and classes. */
     public DatasetSplits {
-        if (!train.imageShape().equals(test.imageShape()) || train.numClasses() != test.numClasses()) {
-            throw new IllegalArgumentException("train and test parts differ in image shape or classes");
+        if (!train.imageShape().equals(test.imageShape())
+                || train.numClasses() != test.numClasses()) {
+            throw new IllegalArgumentException(
+                    "train and test parts differ in image shape or classes");
         }
     }
 }

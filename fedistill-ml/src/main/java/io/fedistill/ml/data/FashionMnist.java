@@ -26,29 +26,53 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fashion-MNIST (Xiao et al. 2017, MIT licence): finds the IDX files on this machine, or
- * downloads them with SHA-256 checks, and ships a small sample for tests and the quickstart.
+ * Fashion-MNIST (Xiao et al. 2017, MIT licence): finds the IDX files on this machine, or downloads
+ * them with SHA-256 checks, and ships a small sample for tests and the quickstart.
  */
 public final class FashionMnist {
-    /** Environment variable naming a directory that holds the dataset (or a fashion-mnist/ folder). */
+    /**
+     * Environment variable naming a directory that holds the dataset (or a fashion-mnist/ folder).
+     */
     public static final String DATA_ENV = "FEDISTILL_DATA";
+
     /** Where Debian's {@code dataset-fashion-mnist} package installs the files. */
     public static final Path DEBIAN_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+
     /** The dataset's official download location. */
-    public static final String OFFICIAL_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
+    public static final String OFFICIAL_URL =
+            "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/";
+
     /** The class names, in label order. */
-    public static final List<String> CLASS_NAMES = List.of(
-            "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    public static final List<String> CLASS_NAMES =
+            List.of(
+                    "T-shirt/top",
+                    "Trouser",
+                    "Pullover",
+                    "Dress",
+                    "Coat",
+                    "Sandal",
+                    "Shirt",
+                    "Sneaker",
+                    "Bag",
+                    "Ankle boot");
 
     private static final Logger LOG = LoggerFactory.getLogger(FashionMnist.class);
     private static final String SAMPLE_RESOURCE = "/io/fedistill/ml/data/fashion-mnist-sample/";
 
     /** One of the four files, with the SHA-256 of its decompressed content. */
     enum IdxFile {
-        TRAIN_IMAGES("train-images-idx3-ubyte", "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
-        TRAIN_LABELS("train-labels-idx1-ubyte", "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
-        TEST_IMAGES("t10k-images-idx3-ubyte", "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
-        TEST_LABELS("t10k-labels-idx1-ubyte", "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34");
+        TRAIN_IMAGES(
+                "train-images-idx3-ubyte",
+                "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
+        TRAIN_LABELS(
+                "train-labels-idx1-ubyte",
+                "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
+        TEST_IMAGES(
+                "t10k-images-idx3-ubyte",
+                "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
+        TEST_LABELS(
+                "t10k-labels-idx1-ubyte",
+                "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34");
 
         final String baseName;
         final String sha256;
@@ -71,15 +95,16 @@ public final class FashionMnist {
     }
 
     /**
-     * Returns the directories searched, in order: the given one, {@code $FEDISTILL_DATA},
-     * {@code ~/.fedistill/datasets/fashion-mnist}, and Debian's install directory.
+     * Returns the directories searched, in order: the given one, {@code $FEDISTILL_DATA}, {@code
+     * ~/.fedistill/datasets/fashion-mnist}, and Debian's install directory.
      */
     public static List<Path> searchPath(Optional<Path> dataDir) {
         List<Path> dirs = new ArrayList<>();
-        dataDir.ifPresent(dir -> {
-            dirs.add(dir);
-            dirs.add(dir.resolve("fashion-mnist"));
-        });
+        dataDir.ifPresent(
+                dir -> {
+                    dirs.add(dir);
+                    dirs.add(dir.resolve("fashion-mnist"));
+                });
         String env = System.getenv(DATA_ENV);
         if (env != null && !env.isBlank()) {
             dirs.add(Path.of(env));
@@ -101,8 +126,8 @@ public final class FashionMnist {
     }
 
     /**
-     * Loads the full dataset (60,000 training and 10,000 test images) from the first directory
-     * that holds it, downloading it into the data directory (or {@link #userDir()}) when allowed.
+     * Loads the full dataset (60,000 training and 10,000 test images) from the first directory that
+     * holds it, downloading it into the data directory (or {@link #userDir()}) when allowed.
      *
      * @param dataDir a directory to look in first
      * @param allowDownload whether to fetch the files when no directory holds them
@@ -116,7 +141,8 @@ public final class FashionMnist {
                 download(target);
                 found = Optional.of(target);
             } catch (DatasetException e) {
-                throw new DatasetException(missingMessage(dataDir) + "\nThe download failed: " + e.getMessage(), e);
+                throw new DatasetException(
+                        missingMessage(dataDir) + "\nThe download failed: " + e.getMessage(), e);
             }
         }
         if (found.isEmpty()) {
@@ -128,14 +154,22 @@ public final class FashionMnist {
     /** Loads the dataset from a directory holding the four IDX files (gzip-compressed or not). */
     public static DatasetSplits loadFrom(Path dir) {
         LOG.info("loading Fashion-MNIST from {}", dir);
-        ImageDataset train = read("fashion-mnist/train", fileIn(dir, IdxFile.TRAIN_IMAGES), fileIn(dir, IdxFile.TRAIN_LABELS));
-        ImageDataset test = read("fashion-mnist/test", fileIn(dir, IdxFile.TEST_IMAGES), fileIn(dir, IdxFile.TEST_LABELS));
+        ImageDataset train =
+                read(
+                        "fashion-mnist/train",
+                        fileIn(dir, IdxFile.TRAIN_IMAGES),
+                        fileIn(dir, IdxFile.TRAIN_LABELS));
+        ImageDataset test =
+                read(
+                        "fashion-mnist/test",
+                        fileIn(dir, IdxFile.TEST_IMAGES),
+                        fileIn(dir, IdxFile.TEST_LABELS));
         return new DatasetSplits(train, test);
     }
 
     /**
-     * Loads the sample shipped inside fedistill: the first 4,000 training and 1,000 test images
-     * of Fashion-MNIST.
+     * Loads the sample shipped inside fedistill: the first 4,000 training and 1,000 test images of
+     * Fashion-MNIST.
      */
     public static DatasetSplits sample() {
         ImageDataset train = readResource("fashion-mnist-sample/train", "train");
@@ -149,7 +183,10 @@ public final class FashionMnist {
         InputStream imageStream = FashionMnist.class.getResourceAsStream(images);
         InputStream labelStream = FashionMnist.class.getResourceAsStream(labels);
         if (imageStream == null || labelStream == null) {
-            throw new DatasetException("the embedded Fashion-MNIST sample is missing from the classpath (" + images + ")");
+            throw new DatasetException(
+                    "the embedded Fashion-MNIST sample is missing from the classpath ("
+                            + images
+                            + ")");
         }
         IdxReader.Images im = IdxReader.readImages(images, imageStream);
         int[] lab = IdxReader.readLabels(labels, labelStream);
@@ -162,19 +199,34 @@ public final class FashionMnist {
 
     private static ImageDataset toDataset(String name, IdxReader.Images images, int[] labels) {
         if (images.count() != labels.length) {
-            throw new DatasetException(name + ": " + images.count() + " images but " + labels.length + " labels");
+            throw new DatasetException(
+                    name + ": " + images.count() + " images but " + labels.length + " labels");
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] >= CLASS_NAMES.size()) {
-                throw new DatasetException(name + ": label " + labels[i] + " of sample " + i + " is not a Fashion-MNIST class (0-9)");
+                throw new DatasetException(
+                        name
+                                + ": label "
+                                + labels[i]
+                                + " of sample "
+                                + i
+                                + " is not a Fashion-MNIST class (0-9)");
             }
         }
-        return new ImageDataset(name, images.pixels(), labels, 1, images.rows(), images.columns(), CLASS_NAMES.size());
+        return new ImageDataset(
+                name,
+                images.pixels(),
+                labels,
+                1,
+                images.rows(),
+                images.columns(),
+                CLASS_NAMES.size());
     }
 
     private static boolean holdsAllFiles(Path dir) {
         for (IdxFile f : IdxFile.values()) {
-            if (!Files.isRegularFile(dir.resolve(f.gzName())) && !Files.isRegularFile(dir.resolve(f.baseName))) {
+            if (!Files.isRegularFile(dir.resolve(f.gzName()))
+                    && !Files.isRegularFile(dir.resolve(f.baseName))) {
                 return false;
             }
         }
@@ -192,11 +244,17 @@ public final class FashionMnist {
             message.append("\n  ").append(dir);
         }
         message.append("\nGet it in one of these ways:")
-                .append("\n  - on Debian/Ubuntu: apt-get install dataset-fashion-mnist (installs into ")
-                .append(DEBIAN_DIR).append(')')
-                .append("\n  - download the four .gz files from ").append(OFFICIAL_URL)
-                .append(" into ").append(userDir())
-                .append("\n  - point --data-dir or $").append(DATA_ENV).append(" at a directory holding them")
+                .append(
+                        "\n  - on Debian/Ubuntu: apt-get install dataset-fashion-mnist (installs into ")
+                .append(DEBIAN_DIR)
+                .append(')')
+                .append("\n  - download the four .gz files from ")
+                .append(OFFICIAL_URL)
+                .append(" into ")
+                .append(userDir())
+                .append("\n  - point --data-dir or $")
+                .append(DATA_ENV)
+                .append(" at a directory holding them")
                 .append("\n  - allow fedistill to download them (network access, no --offline)")
                 .append("\n  - or use the embedded sample: dataset fashion-mnist-sample");
         return message.toString();
@@ -207,8 +265,11 @@ public final class FashionMnist {
      * file's SHA-256 before it is moved into place.
      */
     public static void download(Path dir) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpClient client =
+                HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(20))
+                        .followRedirects(HttpClient.Redirect.NORMAL)
+                        .build();
         try {
             Files.createDirectories(dir);
             for (IdxFile file : IdxFile.values()) {
@@ -217,17 +278,26 @@ public final class FashionMnist {
                     continue;
                 }
                 Path partial = dir.resolve(file.gzName() + ".part");
-                HttpRequest request = HttpRequest.newBuilder(URI.create(OFFICIAL_URL + file.gzName()))
-                        .timeout(Duration.ofMinutes(10)).build();
-                HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                HttpRequest request =
+                        HttpRequest.newBuilder(URI.create(OFFICIAL_URL + file.gzName()))
+                                .timeout(Duration.ofMinutes(10))
+                                .build();
+                HttpResponse<InputStream> response =
+                        client.send(request, HttpResponse.BodyHandlers.ofInputStream());
                 if (response.statusCode() != 200) {
-                    throw new DatasetException("GET " + request.uri() + " answered HTTP " + response.statusCode());
+                    throw new DatasetException(
+                            "GET " + request.uri() + " answered HTTP " + response.statusCode());
                 }
                 long length = response.headers().firstValueAsLong("content-length").orElse(-1);
                 try (InputStream body = response.body();
                         OutputStream out = Files.newOutputStream(partial);
-                        ProgressBar bar = new ProgressBarBuilder().setTaskName(file.gzName())
-                                .setInitialMax(length).setStyle(ProgressBarStyle.ASCII).setUnit("MB", 1 << 20).build()) {
+                        ProgressBar bar =
+                                new ProgressBarBuilder()
+                                        .setTaskName(file.gzName())
+                                        .setInitialMax(length)
+                                        .setStyle(ProgressBarStyle.ASCII)
+                                        .setUnit("MB", 1 << 20)
+                                        .build()) {
                     byte[] buffer = new byte[1 << 16];
                     int n;
                     while ((n = body.read(buffer)) > 0) {
@@ -253,13 +323,19 @@ public final class FashionMnist {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM lacks SHA-256", e);
         }
-        try (InputStream in = new DigestInputStream(new GZIPInputStream(Files.newInputStream(gzFile)), digest)) {
+        try (InputStream in =
+                new DigestInputStream(new GZIPInputStream(Files.newInputStream(gzFile)), digest)) {
             in.transferTo(OutputStream.nullOutputStream());
         }
         String actual = HexFormat.of().formatHex(digest.digest());
         if (!actual.equals(file.sha256)) {
             Files.deleteIfExists(gzFile);
-            throw new DatasetException(file.gzName() + " failed its SHA-256 check: got " + actual + ", expected " + file.sha256);
+            throw new DatasetException(
+                    file.gzName()
+                            + " failed its SHA-256 check: got "
+                            + actual
+                            + ", expected "
+                            + file.sha256);
         }
     }
 }

@@ -34,7 +34,10 @@ public final class IdxReader {
         return readImages(file.toString(), openFile(file));
     }
 
-    /** Reads IDX3 images from a stream (gzip-compressed or not) and closes it; {@code file} names it in errors. */
+    /**
+     * Reads IDX3 images from a stream (gzip-compressed or not) and closes it; {@code file} names it
+     * in errors.
+     */
     public static Images readImages(String file, InputStream source) {
         try (DataInputStream in = open(file, source)) {
             checkMagic(file, in.readInt(), IMAGES_MAGIC);
@@ -45,7 +48,8 @@ public final class IdxReader {
             in.readFully(pixels);
             return new Images(count, rows, columns, pixels);
         } catch (EOFException e) {
-            throw new DatasetException(file + " is truncated: it holds fewer bytes than its header promises", e);
+            throw new DatasetException(
+                    file + " is truncated: it holds fewer bytes than its header promises", e);
         } catch (IOException e) {
             throw new DatasetException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -56,7 +60,10 @@ public final class IdxReader {
         return readLabels(file.toString(), openFile(file));
     }
 
-    /** Reads IDX1 labels from a stream (gzip-compressed or not) and closes it; {@code file} names it in errors. */
+    /**
+     * Reads IDX1 labels from a stream (gzip-compressed or not) and closes it; {@code file} names it
+     * in errors.
+     */
     public static int[] readLabels(String file, InputStream source) {
         try (DataInputStream in = open(file, source)) {
             checkMagic(file, in.readInt(), LABELS_MAGIC);
@@ -69,7 +76,8 @@ public final class IdxReader {
             }
             return labels;
         } catch (EOFException e) {
-            throw new DatasetException(file + " is truncated: it holds fewer bytes than its header promises", e);
+            throw new DatasetException(
+                    file + " is truncated: it holds fewer bytes than its header promises", e);
         } catch (IOException e) {
             throw new DatasetException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -97,7 +105,8 @@ public final class IdxReader {
                 in = new GZIPInputStream(in, 1 << 16);
             } catch (IOException e) {
                 in.close();
-                throw new DatasetException(file + " is not a valid gzip file: " + e.getMessage(), e);
+                throw new DatasetException(
+                        file + " is not a valid gzip file: " + e.getMessage(), e);
             }
         }
         return new DataInputStream(in);
@@ -105,9 +114,10 @@ public final class IdxReader {
 
     private static void checkMagic(String file, int magic, int expected) {
         if (magic != expected) {
-            throw new DatasetException(String.format(
-                    "%s has IDX magic number 0x%08x, expected 0x%08x: not an IDX %s file",
-                    file, magic, expected, expected == IMAGES_MAGIC ? "image" : "label"));
+            throw new DatasetException(
+                    String.format(
+                            "%s has IDX magic number 0x%08x, expected 0x%08x: not an IDX %s file",
+                            file, magic, expected, expected == IMAGES_MAGIC ? "image" : "label"));
         }
     }
 

@@ -6,8 +6,8 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 
 /**
- * Labelled images held compactly as unsigned bytes, converted to normalized float arrays only
- * for the samples a computation needs.
+ * Labelled images held compactly as unsigned bytes, converted to normalized float arrays only for
+ * the samples a computation needs.
  */
 public final class ImageDataset {
     private final String name;
@@ -29,16 +29,40 @@ public final class ImageDataset {
      * @param width image width
      * @param numClasses number of classes
      */
-    public ImageDataset(String name, byte[] pixels, int[] labels, int channels, int height, int width, int numClasses) {
+    public ImageDataset(
+            String name,
+            byte[] pixels,
+            int[] labels,
+            int channels,
+            int height,
+            int width,
+            int numClasses) {
         if ((long) labels.length * channels * height * width != pixels.length) {
             throw new IllegalArgumentException(
-                    name + ": " + labels.length + " labels but " + pixels.length + " pixel bytes for "
-                            + channels + "x" + height + "x" + width + " images");
+                    name
+                            + ": "
+                            + labels.length
+                            + " labels but "
+                            + pixels.length
+                            + " pixel bytes for "
+                            + channels
+                            + "x"
+                            + height
+                            + "x"
+                            + width
+                            + " images");
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= numClasses) {
                 throw new IllegalArgumentException(
-                        name + ": label " + labels[i] + " of sample " + i + " is outside [0, " + numClasses + ")");
+                        name
+                                + ": label "
+                                + labels[i]
+                                + " of sample "
+                                + i
+                                + " is outside [0, "
+                                + numClasses
+                                + ")");
             }
         }
         this.name = name;
@@ -92,16 +116,23 @@ public final class ImageDataset {
     /** Returns the first {@code count} samples as a new dataset. */
     public ImageDataset head(int count) {
         if (count < 0 || count > size()) {
-            throw new IllegalArgumentException("count must be in [0, " + size() + "], got " + count);
+            throw new IllegalArgumentException(
+                    "count must be in [0, " + size() + "], got " + count);
         }
         int pixelsPerImage = channels * height * width;
-        return new ImageDataset(name, Arrays.copyOf(pixels, count * pixelsPerImage), Arrays.copyOf(labels, count),
-                channels, height, width, numClasses);
+        return new ImageDataset(
+                name,
+                Arrays.copyOf(pixels, count * pixelsPerImage),
+                Arrays.copyOf(labels, count),
+                channels,
+                height,
+                width,
+                numClasses);
     }
 
     /**
-     * Creates the images of the given samples as one float array in {@code manager}, scaled to
-     * [0, 1], shape (n, channels, height, width).
+     * Creates the images of the given samples as one float array in {@code manager}, scaled to [0,
+     * 1], shape (n, channels, height, width).
      */
     public NDArray images(NDManager manager, int[] indices) {
         int pixelsPerImage = channels * height * width;

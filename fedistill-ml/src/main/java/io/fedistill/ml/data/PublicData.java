@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * A shared dataset every participant (and the coordinator) holds locally, disjoint from all
- * private data: the transfer set of distillation algorithms. Rounds use subsets of it, named by
- * a seed, so only the seed travels, never the samples.
+ * A shared dataset every participant (and the coordinator) holds locally, disjoint from all private
+ * data: the transfer set of distillation algorithms. Rounds use subsets of it, named by a seed, so
+ * only the seed travels, never the samples.
  *
  * @param pool the dataset the indices point into
  * @param indices the samples that make up the public set
@@ -20,7 +20,8 @@ public record PublicData(ImageDataset pool, int[] indices, boolean labeled) {
         indices = indices.clone();
         for (int i : indices) {
             if (i < 0 || i >= pool.size()) {
-                throw new IllegalArgumentException("public sample " + i + " is outside " + pool.name());
+                throw new IllegalArgumentException(
+                        "public sample " + i + " is outside " + pool.name());
             }
         }
     }
@@ -36,8 +37,8 @@ public record PublicData(ImageDataset pool, int[] indices, boolean labeled) {
     }
 
     /**
-     * Returns the subset a round uses: {@code size} samples drawn without replacement by
-     * {@code seed}, the same on every participant and on the coordinator.
+     * Returns the subset a round uses: {@code size} samples drawn without replacement by {@code
+     * seed}, the same on every participant and on the coordinator.
      */
     public int[] subset(long seed, int size) {
         if (size >= indices.length) {

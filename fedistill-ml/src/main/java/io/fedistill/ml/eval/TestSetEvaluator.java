@@ -29,9 +29,13 @@ public final class TestSetEvaluator implements GlobalModelEvaluator {
 
     @Override
     public Score evaluate(TensorRecord weights) {
-        try (ModelSession session = ModelSession.open(
-                ModelZoo.build(spec, testSet.imageShape(), testSet.numClasses()),
-                testSet.imageShape(), TrainingSettings.defaults(), Optional.of(weights), 0)) {
+        try (ModelSession session =
+                ModelSession.open(
+                        ModelZoo.build(spec, testSet.imageShape(), testSet.numClasses()),
+                        testSet.imageShape(),
+                        TrainingSettings.defaults(),
+                        Optional.of(weights),
+                        0)) {
             EvaluationScore score = session.evaluate(testSet, indices);
             return new Score(score.accuracy(), score.loss());
         }

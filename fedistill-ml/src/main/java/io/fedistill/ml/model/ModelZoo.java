@@ -28,7 +28,8 @@ public final class ModelZoo {
      */
     public static ClassifierNetwork build(ModelSpec spec, Shape imageShape, int numClasses) {
         if (imageShape.dimension() != 3) {
-            throw new IllegalArgumentException("image shape must be (channels, height, width), got " + imageShape);
+            throw new IllegalArgumentException(
+                    "image shape must be (channels, height, width), got " + imageShape);
         }
         switch (spec.architecture()) {
             case MLP:
@@ -38,8 +39,13 @@ public final class ModelZoo {
             case CNN:
                 return cnn(spec, numClasses);
             case RESNET:
-                return splitAtHead(spec, ResNetV1.builder().setImageShape(imageShape)
-                        .setNumLayers(spec.layers()).setOutSize(numClasses).build());
+                return splitAtHead(
+                        spec,
+                        ResNetV1.builder()
+                                .setImageShape(imageShape)
+                                .setNumLayers(spec.layers())
+                                .setOutSize(numClasses)
+                                .build());
             case MOBILENETV2:
                 return splitAtHead(spec, MobileNetV2.build(numClasses));
             default:
@@ -73,9 +79,13 @@ public final class ModelZoo {
     }
 
     private static ClassifierNetwork assemble(ModelSpec spec, Block features, Block head) {
-        Block projected = spec.featureProjection() == 0 ? features
-                : new SequentialBlock().add(features).add(Blocks.batchFlattenBlock())
-                        .add(Linear.builder().setUnits(spec.featureProjection()).build());
+        Block projected =
+                spec.featureProjection() == 0
+                        ? features
+                        : new SequentialBlock()
+                                .add(features)
+                                .add(Blocks.batchFlattenBlock())
+                                .add(Linear.builder().setUnits(spec.featureProjection()).build());
         SequentialBlock network = new SequentialBlock().add(projected).add(head);
         return new ClassifierNetwork(spec, projected, head, network);
     }
@@ -89,18 +99,19 @@ public final class ModelZoo {
     }
 
     private static ClassifierNetwork lenet(ModelSpec spec, int numClasses) {
-        SequentialBlock features = new SequentialBlock()
-                .add(conv(6, 2))
-                .add(Activation.reluBlock())
-                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-                .add(conv(16, 0))
-                .add(Activation.reluBlock())
-                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-                .add(Blocks.batchFlattenBlock())
-                .add(Linear.builder().setUnits(120).build())
-                .add(Activation.reluBlock())
-                .add(Linear.builder().setUnits(84).build())
-                .add(Activation.reluBlock());
+        SequentialBlock features =
+                new SequentialBlock()
+                        .add(conv(6, 2))
+                        .add(Activation.reluBlock())
+                        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                        .add(conv(16, 0))
+                        .add(Activation.reluBlock())
+                        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                        .add(Blocks.batchFlattenBlock())
+                        .add(Linear.builder().setUnits(120).build())
+                        .add(Activation.reluBlock())
+                        .add(Linear.builder().setUnits(84).build())
+                        .add(Activation.reluBlock());
         return assemble(spec, features, Linear.builder().setUnits(numClasses).build());
     }
 
@@ -108,25 +119,32 @@ public final class ModelZoo {
         int first = Math.max(1, (int) Math.round(32 * spec.widthMultiplier()));
         int second = Math.max(1, (int) Math.round(64 * spec.widthMultiplier()));
         int hidden = Math.max(1, (int) Math.round(512 * spec.widthMultiplier()));
-        SequentialBlock features = new SequentialBlock()
-                .add(conv(first, 0))
-                .add(Activation.reluBlock())
-                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-                .add(conv(second, 0))
-                .add(Activation.reluBlock())
-                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-                .add(Blocks.batchFlattenBlock())
-                .add(Linear.builder().setUnits(hidden).build())
-                .add(Activation.reluBlock());
+        SequentialBlock features =
+                new SequentialBlock()
+                        .add(conv(first, 0))
+                        .add(Activation.reluBlock())
+                        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                        .add(conv(second, 0))
+                        .add(Activation.reluBlock())
+                        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                        .add(Blocks.batchFlattenBlock())
+                        .add(Linear.builder().setUnits(hidden).build())
+                        .add(Activation.reluBlock());
         return assemble(spec, features, Linear.builder().setUnits(numClasses).build());
     }
 
     private static Block conv(int filters, int padding) {
-        return Conv2d.builder().setKernelShape(new Shape(5, 5)).setFilters(filters)
-                .optPadding(new Shape(padding, padding)).build();
+        return Conv2d.builder()
+                .setKernelShape(new Shape(5, 5))
+                .setFilters(filters)
+                .optPadding(new Shape(padding, padding))
+                .build();
     }
 
-    /** Splits a zoo network before its last block that holds parameters: that block onward is the head. */
+    /**
+     * Splits a zoo network before its last block that holds parameters: that block onward is the
+     * head.
+     */
     private static ClassifierNetwork splitAtHead(ModelSpec spec, SequentialBlock zooNetwork) {
         List<Block> children = zooNetwork.getChildren().values();
         int headStart = -1;
@@ -140,7 +158,8 @@ public final class ModelZoo {
             throw new IllegalStateException(spec + " has no separable classifier head");
         }
         SequentialBlock features = new SequentialBlock().addAll(children.subList(0, headStart));
-        SequentialBlock head = new SequentialBlock().addAll(children.subList(headStart, children.size()));
+        SequentialBlock head =
+                new SequentialBlock().addAll(children.subList(headStart, children.size()));
         return assemble(spec, features, head);
     }
 }

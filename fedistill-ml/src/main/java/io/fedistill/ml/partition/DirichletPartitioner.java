@@ -6,9 +6,9 @@ import java.util.Random;
 import org.apache.commons.math3.random.Well19937c;
 
 /**
- * Label skew: for every class, the shares of the participants are drawn from Dirichlet(alpha)
- * (Hsu et al. 2019). Draws are repeated until every participant holds at least a minimum of
- * samples, so nobody is left with an empty training set.
+ * Label skew: for every class, the shares of the participants are drawn from Dirichlet(alpha) (Hsu
+ * et al. 2019). Draws are repeated until every participant holds at least a minimum of samples, so
+ * nobody is left with an empty training set.
  */
 final class DirichletPartitioner implements Partitioner {
     private static final int MAX_ATTEMPTS = 1000;
@@ -44,7 +44,10 @@ final class DirichletPartitioner implements Partitioner {
                 double cumulative = 0;
                 for (int p = 0; p < participants; p++) {
                     cumulative += shares[p];
-                    int end = p == participants - 1 ? members.length : (int) Math.round(cumulative * members.length);
+                    int end =
+                            p == participants - 1
+                                    ? members.length
+                                    : (int) Math.round(cumulative * members.length);
                     end = Math.max(start, Math.min(members.length, end));
                     for (int i = start; i < end; i++) {
                         parts.get(p).add(members[i]);
@@ -56,7 +59,13 @@ final class DirichletPartitioner implements Partitioner {
                 return Partitions.toSortedArrays(parts);
             }
         }
-        throw new IllegalArgumentException("dirichlet(alpha=" + alpha + ") left a participant with fewer than "
-                + minimum + " samples in " + MAX_ATTEMPTS + " draws; use fewer participants or a larger alpha");
+        throw new IllegalArgumentException(
+                "dirichlet(alpha="
+                        + alpha
+                        + ") left a participant with fewer than "
+                        + minimum
+                        + " samples in "
+                        + MAX_ATTEMPTS
+                        + " draws; use fewer participants or a larger alpha");
     }
 }

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The split of a training set among named participants, each with a local test split; the
- * source of the run's {@code partition.csv}.
+ * The split of a training set among named participants, each with a local test split; the source of
+ * the run's {@code partition.csv}.
  *
  * @param splits one split per participant, in participant order
  * @param numClasses number of classes, for histograms
@@ -21,8 +21,8 @@ public record FederatedPartition(List<ParticipantSplit> splits, int numClasses) 
     }
 
     /**
-     * Partitions a training set and holds out a share of each participant's samples as its
-     * local test split.
+     * Partitions a training set and holds out a share of each participant's samples as its local
+     * test split.
      *
      * @param partitioner how to split
      * @param labels every training label
@@ -32,10 +32,16 @@ public record FederatedPartition(List<ParticipantSplit> splits, int numClasses) 
      * @param seed the partition seed
      * @return the partition
      */
-    public static FederatedPartition create(Partitioner partitioner, int[] labels, int numClasses,
-            List<String> participantIds, double localTestFraction, long seed) {
+    public static FederatedPartition create(
+            Partitioner partitioner,
+            int[] labels,
+            int numClasses,
+            List<String> participantIds,
+            double localTestFraction,
+            long seed) {
         if (!(localTestFraction >= 0 && localTestFraction <= 0.5)) {
-            throw new IllegalArgumentException("local test fraction must be in [0, 0.5], got " + localTestFraction);
+            throw new IllegalArgumentException(
+                    "local test fraction must be in [0, 0.5], got " + localTestFraction);
         }
         List<int[]> parts = partitioner.split(labels, numClasses, participantIds.size(), seed);
         Random random = new Random(seed ^ 0x5DEECE66DL);
@@ -43,8 +49,10 @@ public record FederatedPartition(List<ParticipantSplit> splits, int numClasses) 
         for (int p = 0; p < parts.size(); p++) {
             int[] part = parts.get(p);
             int[] order = Seeds.permutation(part.length, random);
-            int testCount = part.length > 1 && localTestFraction > 0
-                    ? Math.max(1, (int) Math.floor(part.length * localTestFraction)) : 0;
+            int testCount =
+                    part.length > 1 && localTestFraction > 0
+                            ? Math.max(1, (int) Math.floor(part.length * localTestFraction))
+                            : 0;
             int[] test = new int[testCount];
             int[] train = new int[part.length - testCount];
             for (int i = 0; i < part.length; i++) {
@@ -62,20 +70,36 @@ public record FederatedPartition(List<ParticipantSplit> splits, int numClasses) 
     }
 
     /**
-     * Partitions only the samples in {@code pool} (the rest of the training set is kept out,
-     * e.g. as public data); the returned indices point into the full training set.
+     * Partitions only the samples in {@code pool} (the rest of the training set is kept out, e.g.
+     * as public data); the returned indices point into the full training set.
      */
-    public static FederatedPartition create(Partitioner partitioner, int[] labels, int[] pool, int numClasses,
-            List<String> participantIds, double localTestFraction, long seed) {
+    public static FederatedPartition create(
+            Partitioner partitioner,
+            int[] labels,
+            int[] pool,
+            int numClasses,
+            List<String> participantIds,
+            double localTestFraction,
+            long seed) {
         int[] poolLabels = new int[pool.length];
         for (int i = 0; i < pool.length; i++) {
             poolLabels[i] = labels[pool[i]];
         }
-        FederatedPartition local = create(partitioner, poolLabels, numClasses, participantIds, localTestFraction, seed);
+        FederatedPartition local =
+                create(
+                        partitioner,
+                        poolLabels,
+                        numClasses,
+                        participantIds,
+                        localTestFraction,
+                        seed);
         List<ParticipantSplit> mapped = new ArrayList<>();
         for (ParticipantSplit split : local.splits()) {
-            mapped.add(new ParticipantSplit(split.participantId(), map(split.trainIndices(), pool),
-                    map(split.localTestIndices(), pool)));
+            mapped.add(
+                    new ParticipantSplit(
+                            split.participantId(),
+                            map(split.trainIndices(), pool),
+                            map(split.localTestIndices(), pool)));
         }
         return new FederatedPartition(mapped, numClasses);
     }
@@ -103,8 +127,12 @@ public record FederatedPartition(List<ParticipantSplit> splits, int numClasses) 
             for (int[] part : List.of(split.trainIndices(), split.localTestIndices())) {
                 for (int i : part) {
                     if (shared.get(i)) {
-                        throw new IllegalArgumentException("public data overlaps the private data of "
-                                + split.participantId() + " (training sample " + i + "); public samples must be held out");
+                        throw new IllegalArgumentException(
+                                "public data overlaps the private data of "
+                                        + split.participantId()
+                                        + " (training sample "
+                                        + i
+                                        + "); public samples must be held out");
                     }
                 }
             }

@@ -1,8 +1,8 @@
 package io.fedistill.ml.partition;
 
 /**
- * One participant's share of the training set: what it trains on and the local test split it
- * is scored on.
+ * One participant's share of the training set: what it trains on and the local test split it is
+ * scored on.
  *
  * @param participantId the participant
  * @param trainIndices training-set indices it trains on

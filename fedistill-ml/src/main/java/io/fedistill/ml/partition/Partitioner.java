@@ -18,12 +18,18 @@ public interface Partitioner {
         return new DirichletPartitioner(alpha);
     }
 
-    /** Returns the shard partitioner: each participant holds about {@code labelsPerParticipant} labels. */
+    /**
+     * Returns the shard partitioner: each participant holds about {@code labelsPerParticipant}
+     * labels.
+     */
     static Partitioner shards(int labelsPerParticipant) {
         return new ShardPartitioner(labelsPerParticipant);
     }
 
-    /** Returns the quantity-skew partitioner: IID labels, participant sizes drawn from Dirichlet(alpha). */
+    /**
+     * Returns the quantity-skew partitioner: IID labels, participant sizes drawn from
+     * Dirichlet(alpha).
+     */
     static Partitioner quantitySkew(double alpha) {
         return new QuantitySkewPartitioner(alpha);
     }

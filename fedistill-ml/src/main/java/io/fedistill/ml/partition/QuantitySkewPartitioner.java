@@ -38,9 +38,10 @@ final class QuantitySkewPartitioner implements Partitioner {
         double cumulative = 0;
         for (int p = 0; p < participants; p++) {
             cumulative += shares[p];
-            int end = p == participants - 1
-                    ? labels.length
-                    : minimum * (p + 1) + (int) Math.round(cumulative * spare);
+            int end =
+                    p == participants - 1
+                            ? labels.length
+                            : minimum * (p + 1) + (int) Math.round(cumulative * spare);
             int[] part = Arrays.copyOfRange(order, start, Math.max(start, end));
             Arrays.sort(part);
             parts.add(part);

@@ -7,16 +7,17 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Pathological label skew (McMahan et al. 2017): samples sorted by label are cut into
- * {@code participants * labelsPerParticipant} shards and each participant gets that many
- * shards at random, so it sees about that many labels.
+ * Pathological label skew (McMahan et al. 2017): samples sorted by label are cut into {@code
+ * participants * labelsPerParticipant} shards and each participant gets that many shards at random,
+ * so it sees about that many labels.
  */
 final class ShardPartitioner implements Partitioner {
     private final int labelsPerParticipant;
 
     ShardPartitioner(int labelsPerParticipant) {
         if (labelsPerParticipant < 1) {
-            throw new IllegalArgumentException("shards labels per participant must be >= 1, got " + labelsPerParticipant);
+            throw new IllegalArgumentException(
+                    "shards labels per participant must be >= 1, got " + labelsPerParticipant);
         }
         this.labelsPerParticipant = labelsPerParticipant;
     }
@@ -31,7 +32,8 @@ final class ShardPartitioner implements Partitioner {
         int shardCount = participants * labelsPerParticipant;
         Partitions.checkParticipants(participants, labels.length);
         if (labels.length < shardCount) {
-            throw new IllegalArgumentException("cannot cut " + labels.length + " samples into " + shardCount + " shards");
+            throw new IllegalArgumentException(
+                    "cannot cut " + labels.length + " samples into " + shardCount + " shards");
         }
         Random random = new Random(seed);
         List<int[]> byClass = Partitions.shuffledByClass(labels, numClasses, random);

@@ -5,11 +5,12 @@ import java.util.Optional;
 
 /**
  * What local training minimizes: cross-entropy, optionally distilled toward a per-label teacher
- * (FD), aligned to per-label feature prototypes, and anchored to global weights by a proximal
- * term (FedProx). Immutable.
+ * (FD), aligned to per-label feature prototypes, and anchored to global weights by a proximal term
+ * (FedProx). Immutable.
  */
 public final class LocalObjective {
-    private static final LocalObjective CROSS_ENTROPY = new LocalObjective(null, 1, 1, null, 0, null, 0);
+    private static final LocalObjective CROSS_ENTROPY =
+            new LocalObjective(null, 1, 1, null, 0, null, 0);
 
     private final float[][] labelTeacher;
     private final float alpha;
@@ -19,8 +20,14 @@ public final class LocalObjective {
     private final float[][] featureTeacher;
     private final float featureWeight;
 
-    private LocalObjective(float[][] labelTeacher, float alpha, float temperature, TensorRecord proximalAnchor, float mu,
-            float[][] featureTeacher, float featureWeight) {
+    private LocalObjective(
+            float[][] labelTeacher,
+            float alpha,
+            float temperature,
+            TensorRecord proximalAnchor,
+            float mu,
+            float[][] featureTeacher,
+            float featureWeight) {
         this.labelTeacher = labelTeacher;
         this.alpha = alpha;
         this.temperature = temperature;
@@ -44,7 +51,8 @@ public final class LocalObjective {
      * @param temperatureT temperature, > 0
      * @return the extended objective
      */
-    public LocalObjective withLabelTeacher(float[][] perLabelLogits, float alphaCe, float temperatureT) {
+    public LocalObjective withLabelTeacher(
+            float[][] perLabelLogits, float alphaCe, float temperatureT) {
         if (!(alphaCe >= 0 && alphaCe <= 1)) {
             throw new IllegalArgumentException("alpha must be in [0, 1], got " + alphaCe);
         }
@@ -55,7 +63,8 @@ public final class LocalObjective {
         for (int c = 0; c < copy.length; c++) {
             copy[c] = perLabelLogits[c] == null ? null : perLabelLogits[c].clone();
         }
-        return new LocalObjective(copy, alphaCe, temperatureT, proximalAnchor, mu, featureTeacher, featureWeight);
+        return new LocalObjective(
+                copy, alphaCe, temperatureT, proximalAnchor, mu, featureTeacher, featureWeight);
     }
 
     /**
@@ -74,7 +83,8 @@ public final class LocalObjective {
         for (int c = 0; c < copy.length; c++) {
             copy[c] = perLabelFeatures[c] == null ? null : perLabelFeatures[c].clone();
         }
-        return new LocalObjective(labelTeacher, alpha, temperature, proximalAnchor, mu, copy, weight);
+        return new LocalObjective(
+                labelTeacher, alpha, temperature, proximalAnchor, mu, copy, weight);
     }
 
     /** Adds the proximal term {@code mu / 2 * ||w - anchor||^2}. */
@@ -82,7 +92,14 @@ public final class LocalObjective {
         if (!(proximalMu >= 0) || !Float.isFinite(proximalMu)) {
             throw new IllegalArgumentException("mu must be >= 0, got " + proximalMu);
         }
-        return new LocalObjective(labelTeacher, alpha, temperature, anchor, proximalMu, featureTeacher, featureWeight);
+        return new LocalObjective(
+                labelTeacher,
+                alpha,
+                temperature,
+                anchor,
+                proximalMu,
+                featureTeacher,
+                featureWeight);
     }
 
     Optional<float[][]> labelTeacher() {

@@ -11,9 +11,9 @@ import java.util.List;
  *
  * <p>No term multiplies or divides by a Java number through DJL's {@code mul(Number)}-style
  * overloads: those wrap the number in a tensor that borrows a Java buffer and free the buffer's
- * owner right after the call, while the autograd graph keeps the tensor for the backward pass, so
- * a garbage collection between forward and backward corrupts the gradient. Constants here are
- * tensors that own their memory ({@link #scaled}).
+ * owner right after the call, while the autograd graph keeps the tensor for the backward pass, so a
+ * garbage collection between forward and backward corrupts the gradient. Constants here are tensors
+ * that own their memory ({@link #scaled}).
  */
 public final class Losses {
     private Losses() {}
@@ -26,7 +26,9 @@ public final class Losses {
         return array.mul(constant(array, factor));
     }
 
-    /** A scalar tensor holding {@code value}, in the engine's own memory, on {@code like}'s manager. */
+    /**
+     * A scalar tensor holding {@code value}, in the engine's own memory, on {@code like}'s manager.
+     */
     private static NDArray constant(NDArray like, float value) {
         return like.getManager().full(new Shape(), value, like.getDataType());
     }
@@ -34,7 +36,10 @@ public final class Losses {
     /** Per-sample cross-entropy of logits (n, C) against integer labels (n). */
     public static NDArray crossEntropyPerSample(NDArray logits, NDArray labels) {
         int classes = (int) logits.getShape().get(1);
-        return logits.logSoftmax(1).mul(labels.oneHot(classes, logits.getDataType())).sum(new int[] {1}).neg();
+        return logits.logSoftmax(1)
+                .mul(labels.oneHot(classes, logits.getDataType()))
+                .sum(new int[] {1})
+                .neg();
     }
 
     /** Mean cross-entropy of logits against integer labels. */
@@ -43,15 +48,17 @@ public final class Losses {
     }
 
     /** Per-sample {@code KL(softmax(teacher / T) ‖ softmax(student / T))}. */
-    public static NDArray klDivergencePerSample(NDArray student, NDArray teacher, float temperature) {
+    public static NDArray klDivergencePerSample(
+            NDArray student, NDArray teacher, float temperature) {
         NDArray logStudent = scaled(student, 1 / temperature).logSoftmax(1);
         NDArray logTeacher = scaled(teacher, 1 / temperature).logSoftmax(1);
         return logTeacher.exp().mul(logTeacher.sub(logStudent)).sum(new int[] {1});
     }
 
     /**
-     * The distillation loss {@code alpha * CE + (1 - alpha) * T^2 * KL(softmax(t/T) ‖ softmax(s/T))},
-     * averaged over the batch; samples whose {@code hasTeacher} entry is 0 get plain cross-entropy.
+     * The distillation loss {@code alpha * CE + (1 - alpha) * T^2 * KL(softmax(t/T) ‖
+     * softmax(s/T))}, averaged over the batch; samples whose {@code hasTeacher} entry is 0 get
+     * plain cross-entropy.
      *
      * @param student student logits (n, C)
      * @param teacher teacher logits (n, C)
@@ -61,10 +68,18 @@ public final class Losses {
      * @param temperature softening temperature, > 0
      * @return the scalar loss
      */
-    public static NDArray distillation(NDArray student, NDArray teacher, NDArray labels, NDArray hasTeacher,
-            float alpha, float temperature) {
+    public static NDArray distillation(
+            NDArray student,
+            NDArray teacher,
+            NDArray labels,
+            NDArray hasTeacher,
+            float alpha,
+            float temperature) {
         NDArray ce = crossEntropyPerSample(student, labels);
-        NDArray kd = scaled(klDivergencePerSample(student, teacher, temperature), temperature * temperature);
+        NDArray kd =
+                scaled(
+                        klDivergencePerSample(student, teacher, temperature),
+                        temperature * temperature);
         NDArray mixed = scaled(ce, alpha).add(scaled(kd, 1 - alpha));
         NDArray mask = hasTeacher.toType(ce.getDataType(), false);
         return ce.add(mask.mul(mixed.sub(ce))).mean();
@@ -79,7 +94,8 @@ public final class Losses {
      * @param temperature the student's temperature, > 0
      * @return the scalar loss
      */
-    public static NDArray softTargetDistillation(NDArray student, NDArray targets, float temperature) {
+    public static NDArray softTargetDistillation(
+            NDArray student, NDArray targets, float temperature) {
         NDArray logStudent = scaled(student, 1 / temperature).logSoftmax(1);
         NDArray safeTargets = targets.maximum(constant(targets, 1e-12f));
         NDArray kl = targets.mul(safeTargets.log().sub(logStudent)).sum(new int[] {1});
@@ -88,9 +104,9 @@ public final class Losses {
 
     /**
      * Feature alignment: the mean squared difference between a sample's features and its label's
-     * target features (class prototypes), over the D feature dimensions and the samples that
-     * have a target (the mean, not the sum, over dimensions, so the weight on this loss means
-     * the same for any feature width).
+     * target features (class prototypes), over the D feature dimensions and the samples that have a
+     * target (the mean, not the sum, over dimensions, so the weight on this loss means the same for
+     * any feature width).
      *
      * @param features the model's features (n, D)
      * @param targets target features of each sample's label (n, D)
@@ -113,9 +129,11 @@ public final class Losses {
      *     pile up on the weights' manager for the length of the model's life
      * @return the scalar term, on {@code scratch}
      */
-    public static NDArray proximal(List<NDArray> weights, List<NDArray> anchors, float mu, NDManager scratch) {
+    public static NDArray proximal(
+            List<NDArray> weights, List<NDArray> anchors, float mu, NDManager scratch) {
         if (weights.size() != anchors.size() || weights.isEmpty()) {
-            throw new IllegalArgumentException(weights.size() + " weights but " + anchors.size() + " anchors");
+            throw new IllegalArgumentException(
+                    weights.size() + " weights but " + anchors.size() + " anchors");
         }
         NDArray total = null;
         for (int i = 0; i < weights.size(); i++) {

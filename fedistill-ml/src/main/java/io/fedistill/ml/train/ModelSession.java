@@ -31,9 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One live model for the length of one participant call: created from a network and either
- * given weights or a seeded initialization, trained or evaluated, its weights read back, then
- * closed so that no native memory outlives the call.
+ * One live model for the length of one participant call: created from a network and either given
+ * weights or a seeded initialization, trained or evaluated, its weights read back, then closed so
+ * that no native memory outlives the call.
  */
 public final class ModelSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelSession.class);
@@ -43,16 +43,21 @@ public final class ModelSession implements AutoCloseable {
     private final Model model;
     private final Trainer trainer;
 
-    private ModelSession(ClassifierNetwork network, Shape imageShape, TrainingSettings settings,
-            Optional<TensorRecord> weights, long initSeed) {
+    private ModelSession(
+            ClassifierNetwork network,
+            Shape imageShape,
+            TrainingSettings settings,
+            Optional<TensorRecord> weights,
+            long initSeed) {
         this.network = network;
         this.imageShape = imageShape;
         this.settings = settings;
         this.model = Model.newInstance("participant");
         try {
             model.setBlock(network.network());
-            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(optimizer(settings));
+            DefaultTrainingConfig config =
+                    new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                            .optOptimizer(optimizer(settings));
             this.trainer = model.newTrainer(config);
             Engine.getInstance().setRandomSeed((int) (initSeed ^ (initSeed >>> 32)));
             trainer.initialize(new Shape(1).addAll(imageShape));
@@ -73,8 +78,12 @@ public final class ModelSession implements AutoCloseable {
      * @param initSeed the seed of the initialization (used when {@code weights} is empty)
      * @return the open session
      */
-    public static ModelSession open(ClassifierNetwork network, Shape imageShape, TrainingSettings settings,
-            Optional<TensorRecord> weights, long initSeed) {
+    public static ModelSession open(
+            ClassifierNetwork network,
+            Shape imageShape,
+            TrainingSettings settings,
+            Optional<TensorRecord> weights,
+            long initSeed) {
         return new ModelSession(network, imageShape, settings, weights, initSeed);
     }
 
@@ -82,21 +91,28 @@ public final class ModelSession implements AutoCloseable {
         Tracker rate = Tracker.fixed(s.learningRate());
         switch (s.optimizer()) {
             case ADAM:
-                return Optimizer.adam().optLearningRateTracker(rate).optWeightDecays(s.weightDecay()).build();
+                return Optimizer.adam()
+                        .optLearningRateTracker(rate)
+                        .optWeightDecays(s.weightDecay())
+                        .build();
             case SGD:
             default:
-                return Optimizer.sgd().setLearningRateTracker(rate).optMomentum(s.momentum())
-                        .optWeightDecays(s.weightDecay()).build();
+                return Optimizer.sgd()
+                        .setLearningRateTracker(rate)
+                        .optMomentum(s.momentum())
+                        .optWeightDecays(s.weightDecay())
+                        .build();
         }
     }
 
-    /** Returns every parameter (trainable weights and normalization statistics) as named tensors. */
+    /**
+     * Returns every parameter (trainable weights and normalization statistics) as named tensors.
+     */
     public TensorRecord weights() {
         TensorRecord.Builder out = TensorRecord.builder();
         for (Pair<String, Parameter> p : network.network().getParameters()) {
             NDArray array = p.getValue().getArray();
-            out.put(p.getKey(), Tensor.wrap(toIntShape(array.getShape()),
-                    array.toFloatArray()));
+            out.put(p.getKey(), Tensor.wrap(toIntShape(array.getShape()), array.toFloatArray()));
         }
         return out.build();
     }
@@ -110,16 +126,34 @@ public final class ModelSession implements AutoCloseable {
         List<Pair<String, Parameter>> params = new ArrayList<>();
         network.network().getParameters().forEach(params::add);
         if (params.size() != weights.size()) {
-            throw new IllegalArgumentException("weights hold " + weights.size() + " tensors, "
-                    + network.spec() + " has " + params.size() + " parameters");
+            throw new IllegalArgumentException(
+                    "weights hold "
+                            + weights.size()
+                            + " tensors, "
+                            + network.spec()
+                            + " has "
+                            + params.size()
+                            + " parameters");
         }
         for (Pair<String, Parameter> p : params) {
-            Tensor tensor = weights.find(p.getKey()).orElseThrow(() -> new IllegalArgumentException(
-                    "weights lack parameter '" + p.getKey() + "' of " + network.spec()));
+            Tensor tensor =
+                    weights.find(p.getKey())
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalArgumentException(
+                                                    "weights lack parameter '"
+                                                            + p.getKey()
+                                                            + "' of "
+                                                            + network.spec()));
             NDArray array = p.getValue().getArray();
             if (!tensor.hasShape(toIntShape(array.getShape()))) {
-                throw new IllegalArgumentException("parameter '" + p.getKey() + "' has shape " + array.getShape()
-                        + ", weights give " + Arrays.toString(tensor.shape()));
+                throw new IllegalArgumentException(
+                        "parameter '"
+                                + p.getKey()
+                                + "' has shape "
+                                + array.getShape()
+                                + ", weights give "
+                                + Arrays.toString(tensor.shape()));
             }
             array.set(tensor.toFloatArray());
         }
@@ -132,10 +166,11 @@ public final class ModelSession implements AutoCloseable {
      * @param indices the samples to train on
      * @param objective what to minimize
      * @param seed seed of shuffling and any randomness inside the model
-     * @return loss, per-label logit and feature sums, and whether the trained model still reads
-     *     its input (a warning is logged when it does not)
+     * @return loss, per-label logit and feature sums, and whether the trained model still reads its
+     *     input (a warning is logged when it does not)
      */
-    public TrainOutcome train(ImageDataset data, int[] indices, LocalObjective objective, long seed) {
+    public TrainOutcome train(
+            ImageDataset data, int[] indices, LocalObjective objective, long seed) {
         int classes = data.numClasses();
         float[][] logitSums = new float[classes][classes];
         float[][] featureSums = new float[classes][];
@@ -148,35 +183,44 @@ public final class ModelSession implements AutoCloseable {
         try (NDManager manager = model.getNDManager().newSubManager()) {
             NDArray labelArray = manager.create(Arrays.stream(labels).asLongStream().toArray());
             ObjectiveArrays arrays = new ObjectiveArrays(manager, objective, classes);
-            meanLoss = runEpochs(manager, data.images(manager, indices), settings.epochs(), seed,
-                    (features, logits, positions, batch, batchManager) -> {
-                        NDArray y = labelArray.get(batchManager, new NDIndex("{}", positions));
-                        NDArray loss = arrays.loss(features, logits, y, batchManager);
-                        float[] batchLogits = logits.toFloatArray();
-                        float[] batchFeatures = features.toFloatArray();
-                        int width = (int) features.getShape().get(1);
-                        for (int i = 0; i < batch.length; i++) {
-                            int label = labels[(int) batch[i]];
-                            counts[label]++;
-                            for (int c = 0; c < classes; c++) {
-                                logitSums[label][c] += batchLogits[i * classes + c];
-                            }
-                            if (featureSums[label] == null) {
-                                featureSums[label] = new float[width];
-                            }
-                            for (int f = 0; f < width; f++) {
-                                featureSums[label][f] += batchFeatures[i * width + f];
-                            }
-                        }
-                        return loss;
-                    });
+            meanLoss =
+                    runEpochs(
+                            manager,
+                            data.images(manager, indices),
+                            settings.epochs(),
+                            seed,
+                            (features, logits, positions, batch, batchManager) -> {
+                                NDArray y =
+                                        labelArray.get(batchManager, new NDIndex("{}", positions));
+                                NDArray loss = arrays.loss(features, logits, y, batchManager);
+                                float[] batchLogits = logits.toFloatArray();
+                                float[] batchFeatures = features.toFloatArray();
+                                int width = (int) features.getShape().get(1);
+                                for (int i = 0; i < batch.length; i++) {
+                                    int label = labels[(int) batch[i]];
+                                    counts[label]++;
+                                    for (int c = 0; c < classes; c++) {
+                                        logitSums[label][c] += batchLogits[i * classes + c];
+                                    }
+                                    if (featureSums[label] == null) {
+                                        featureSums[label] = new float[width];
+                                    }
+                                    for (int f = 0; f < width; f++) {
+                                        featureSums[label][f] += batchFeatures[i * width + f];
+                                    }
+                                }
+                                return loss;
+                            });
         }
         boolean inputIgnored = ignoresInput(data, indices);
         if (inputIgnored) {
-            LOG.warn("{}: after training, its features are the same for every input (every ReLU dead?), so it"
-                    + " predicts the same for every sample; a lower learning rate usually avoids this", network.spec());
+            LOG.warn(
+                    "{}: after training, its features are the same for every input (every ReLU dead?), so it"
+                            + " predicts the same for every sample; a lower learning rate usually avoids this",
+                    network.spec());
         }
-        return new TrainOutcome(meanLoss, indices.length, logitSums, featureSums, counts, inputIgnored);
+        return new TrainOutcome(
+                meanLoss, indices.length, logitSums, featureSums, counts, inputIgnored);
     }
 
     /**
@@ -189,16 +233,21 @@ public final class ModelSession implements AutoCloseable {
             return false;
         }
         try (NDManager manager = model.getNDManager().newSubManager()) {
-            NDArray features = network.features().forward(new ParameterStore(manager, false),
-                    new NDList(data.images(manager, probe)), false).singletonOrThrow();
+            NDArray features =
+                    network.features()
+                            .forward(
+                                    new ParameterStore(manager, false),
+                                    new NDList(data.images(manager, probe)),
+                                    false)
+                            .singletonOrThrow();
             NDArray flat = features.reshape(probe.length, -1);
             return flat.max(new int[] {0}).sub(flat.min(new int[] {0})).max().getFloat() == 0f;
         }
     }
 
     /**
-     * Distills soft targets into the model on unlabeled samples: minimizes
-     * {@code T^2 * KL(target ‖ softmax(s / T))} per sample. Labels are never read.
+     * Distills soft targets into the model on unlabeled samples: minimizes {@code T^2 * KL(target ‖
+     * softmax(s / T))} per sample. Labels are never read.
      *
      * @param data the dataset the indices point into
      * @param indices the samples (their labels are not used)
@@ -209,10 +258,17 @@ public final class ModelSession implements AutoCloseable {
      * @param seed shuffling seed
      * @return the mean loss over all steps (NaN when there are no samples)
      */
-    public double distill(ImageDataset data, int[] indices, float[][] targets, float temperature, int epochs,
-            float weight, long seed) {
+    public double distill(
+            ImageDataset data,
+            int[] indices,
+            float[][] targets,
+            float temperature,
+            int epochs,
+            float weight,
+            long seed) {
         if (targets.length != indices.length) {
-            throw new IllegalArgumentException(indices.length + " samples but " + targets.length + " targets");
+            throw new IllegalArgumentException(
+                    indices.length + " samples but " + targets.length + " targets");
         }
         if (indices.length == 0) {
             return Double.NaN;
@@ -221,17 +277,26 @@ public final class ModelSession implements AutoCloseable {
         float[] flat = new float[indices.length * classes];
         for (int i = 0; i < targets.length; i++) {
             if (targets[i].length != classes) {
-                throw new IllegalArgumentException("target " + i + " has " + targets[i].length + " classes, not " + classes);
+                throw new IllegalArgumentException(
+                        "target " + i + " has " + targets[i].length + " classes, not " + classes);
             }
             System.arraycopy(targets[i], 0, flat, i * classes, classes);
         }
         try (NDManager manager = model.getNDManager().newSubManager()) {
             NDArray targetArray = manager.create(flat, new Shape(indices.length, classes));
-            return runEpochs(manager, data.images(manager, indices), epochs, seed,
-                    (features, logits, positions, batch, batchManager) -> Losses.scaled(
-                            Losses.softTargetDistillation(logits,
-                                    targetArray.get(batchManager, new NDIndex("{}", positions)), temperature),
-                            weight));
+            return runEpochs(
+                    manager,
+                    data.images(manager, indices),
+                    epochs,
+                    seed,
+                    (features, logits, positions, batch, batchManager) ->
+                            Losses.scaled(
+                                    Losses.softTargetDistillation(
+                                            logits,
+                                            targetArray.get(
+                                                    batchManager, new NDIndex("{}", positions)),
+                                            temperature),
+                                    weight));
         }
     }
 
@@ -241,10 +306,13 @@ public final class ModelSession implements AutoCloseable {
         float[][] out = new float[indices.length][];
         int batchSize = Math.max(256, settings.batchSize());
         for (int start = 0; start < indices.length; start += batchSize) {
-            int[] batch = Arrays.copyOfRange(indices, start, Math.min(indices.length, start + batchSize));
+            int[] batch =
+                    Arrays.copyOfRange(indices, start, Math.min(indices.length, start + batchSize));
             try (NDManager manager = model.getNDManager().newSubManager()) {
-                float[] logits = trainer.evaluate(new NDList(data.images(manager, batch))).singletonOrThrow()
-                        .toFloatArray();
+                float[] logits =
+                        trainer.evaluate(new NDList(data.images(manager, batch)))
+                                .singletonOrThrow()
+                                .toFloatArray();
                 for (int i = 0; i < batch.length; i++) {
                     out[start + i] = Arrays.copyOfRange(logits, i * classes, (i + 1) * classes);
                 }
@@ -255,11 +323,17 @@ public final class ModelSession implements AutoCloseable {
 
     /** Computes one batch's loss from the model's features and logits; may record what it needs. */
     private interface BatchLoss {
-        NDArray loss(NDArray features, NDArray logits, NDArray positions, long[] batch, NDManager batchManager);
+        NDArray loss(
+                NDArray features,
+                NDArray logits,
+                NDArray positions,
+                long[] batch,
+                NDManager batchManager);
     }
 
     /** Runs shuffled mini-batch epochs over {@code images}; returns the mean loss per step. */
-    private double runEpochs(NDManager manager, NDArray images, int epochs, long seed, BatchLoss batchLoss) {
+    private double runEpochs(
+            NDManager manager, NDArray images, int epochs, long seed, BatchLoss batchLoss) {
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
         Random random = new Random(seed);
         ParameterStore store = new ParameterStore(manager, false);
@@ -282,10 +356,21 @@ public final class ModelSession implements AutoCloseable {
                     NDArray x = images.get(batchManager, new NDIndex("{}", positions));
                     try (GradientCollector collector = trainer.newGradientCollector()) {
                         // features and head run separately so losses can reach the features
-                        NDArray features = network.features().forward(store, new NDList(x), true).singletonOrThrow();
-                        NDArray logits = network.head().forward(store, new NDList(features), true).singletonOrThrow();
-                        NDArray loss = batchLoss.loss(features.reshape(features.getShape().get(0), -1), logits,
-                                positions, batch, batchManager);
+                        NDArray features =
+                                network.features()
+                                        .forward(store, new NDList(x), true)
+                                        .singletonOrThrow();
+                        NDArray logits =
+                                network.head()
+                                        .forward(store, new NDList(features), true)
+                                        .singletonOrThrow();
+                        NDArray loss =
+                                batchLoss.loss(
+                                        features.reshape(features.getShape().get(0), -1),
+                                        logits,
+                                        positions,
+                                        batch,
+                                        batchManager);
                         collector.backward(loss);
                         lossSum += loss.getFloat();
                     }
@@ -306,28 +391,32 @@ public final class ModelSession implements AutoCloseable {
         double lossSum = 0;
         int batchSize = Math.max(256, settings.batchSize());
         for (int start = 0; start < indices.length; start += batchSize) {
-            int[] batch = Arrays.copyOfRange(indices, start, Math.min(indices.length, start + batchSize));
+            int[] batch =
+                    Arrays.copyOfRange(indices, start, Math.min(indices.length, start + batchSize));
             try (NDManager manager = model.getNDManager().newSubManager()) {
                 NDArray x = data.images(manager, batch);
-                NDArray y = manager.create(Arrays.stream(data.labels(batch)).asLongStream().toArray());
+                NDArray y =
+                        manager.create(Arrays.stream(data.labels(batch)).asLongStream().toArray());
                 NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
                 lossSum += Losses.crossEntropyPerSample(logits, y).sum().getFloat();
                 correct += (int) logits.argMax(1).eq(y).sum().getLong();
             }
         }
-        return new EvaluationScore((double) correct / indices.length, lossSum / indices.length, indices.length);
+        return new EvaluationScore(
+                (double) correct / indices.length, lossSum / indices.length, indices.length);
     }
 
     /**
-     * Applies the optimizer step. DJL refuses a first step whose gradients are all zero (its
-     * guard against a forgotten backward call); here that only happens when every unit of the
-     * model is dead, a state training can reach, and the right step is then to change nothing.
+     * Applies the optimizer step. DJL refuses a first step whose gradients are all zero (its guard
+     * against a forgotten backward call); here that only happens when every unit of the model is
+     * dead, a state training can reach, and the right step is then to change nothing.
      */
     private void stepUnlessGradientsVanished() {
         try {
             trainer.step();
         } catch (IllegalStateException e) {
-            if (e.getMessage() == null || !e.getMessage().startsWith("Gradient values are all zeros")) {
+            if (e.getMessage() == null
+                    || !e.getMessage().startsWith("Gradient values are all zeros")) {
                 throw e;
             }
             LOG.debug("all gradients are zero; step skipped");
@@ -353,7 +442,8 @@ public final class ModelSession implements AutoCloseable {
             if (objective.labelTeacher().isPresent()) {
                 float[][] rows = objective.labelTeacher().get();
                 if (rows.length != classes) {
-                    throw new IllegalArgumentException("teacher has " + rows.length + " labels, data has " + classes);
+                    throw new IllegalArgumentException(
+                            "teacher has " + rows.length + " labels, data has " + classes);
                 }
                 float[] table = new float[classes * classes];
                 float[] present = new float[classes];
@@ -382,7 +472,8 @@ public final class ModelSession implements AutoCloseable {
                 for (int c = 0; c < classes && width > 0; c++) {
                     if (rows[c] != null) {
                         if (rows[c].length != width) {
-                            throw new IllegalArgumentException("feature teacher rows differ in width");
+                            throw new IllegalArgumentException(
+                                    "feature teacher rows differ in width");
                         }
                         System.arraycopy(rows[c], 0, table, c * width, width);
                         present[c] = 1;
@@ -400,7 +491,9 @@ public final class ModelSession implements AutoCloseable {
                     if (p.getValue().requiresGradient()) {
                         Tensor t = anchor.get(p.getKey());
                         trainable.add(p.getValue().getArray());
-                        anchors.add(manager.create(t.toFloatArray(), p.getValue().getArray().getShape()));
+                        anchors.add(
+                                manager.create(
+                                        t.toFloatArray(), p.getValue().getArray().getShape()));
                     }
                 }
             }
@@ -411,19 +504,32 @@ public final class ModelSession implements AutoCloseable {
             if (teacherTable != null) {
                 NDArray teacher = teacherTable.get(batchManager, new NDIndex("{}", labels));
                 NDArray present = teacherPresent.get(batchManager, new NDIndex("{}", labels));
-                loss = Losses.distillation(logits, teacher, labels, present, objective.alpha(), objective.temperature());
+                loss =
+                        Losses.distillation(
+                                logits,
+                                teacher,
+                                labels,
+                                present,
+                                objective.alpha(),
+                                objective.temperature());
             } else {
                 loss = Losses.crossEntropy(logits, labels);
             }
             if (featureTable != null) {
                 if (features.getShape().get(1) != featureTable.getShape().get(1)) {
-                    throw new IllegalArgumentException("the model's features are " + features.getShape().get(1)
-                            + " wide, the feature teacher's " + featureTable.getShape().get(1));
+                    throw new IllegalArgumentException(
+                            "the model's features are "
+                                    + features.getShape().get(1)
+                                    + " wide, the feature teacher's "
+                                    + featureTable.getShape().get(1));
                 }
                 NDArray target = featureTable.get(batchManager, new NDIndex("{}", labels));
                 NDArray present = featurePresent.get(batchManager, new NDIndex("{}", labels));
-                loss = loss.add(Losses.scaled(Losses.featureAlignment(features, target, present),
-                        objective.featureWeight()));
+                loss =
+                        loss.add(
+                                Losses.scaled(
+                                        Losses.featureAlignment(features, target, present),
+                                        objective.featureWeight()));
             }
             if (!trainable.isEmpty()) {
                 loss = loss.add(Losses.proximal(trainable, anchors, objective.mu(), batchManager));

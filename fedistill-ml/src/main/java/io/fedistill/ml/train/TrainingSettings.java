@@ -11,7 +11,12 @@ package io.fedistill.ml.train;
  * @param weightDecay L2 weight decay, >= 0
  */
 public record TrainingSettings(
-        OptimizerKind optimizer, float learningRate, float momentum, int batchSize, int epochs, float weightDecay) {
+        OptimizerKind optimizer,
+        float learningRate,
+        float momentum,
+        int batchSize,
+        int epochs,
+        float weightDecay) {
 
     /** Validates every field, naming the bad one. */
     public TrainingSettings {
@@ -42,11 +47,13 @@ public record TrainingSettings(
 
     /** Returns a copy with another learning rate. */
     public TrainingSettings withLearningRate(float newLearningRate) {
-        return new TrainingSettings(optimizer, newLearningRate, momentum, batchSize, epochs, weightDecay);
+        return new TrainingSettings(
+                optimizer, newLearningRate, momentum, batchSize, epochs, weightDecay);
     }
 
     /** Returns a copy with another number of local epochs. */
     public TrainingSettings withEpochs(int newEpochs) {
-        return new TrainingSettings(optimizer, learningRate, momentum, batchSize, newEpochs, weightDecay);
+        return new TrainingSettings(
+                optimizer, learningRate, momentum, batchSize, newEpochs, weightDecay);
     }
 }

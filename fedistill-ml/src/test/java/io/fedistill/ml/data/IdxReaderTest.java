@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IdxReaderTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    private static byte[] images(int magic, int count, int rows, int cols, byte[] pixels) throws IOException {
+    private static byte[] images(int magic, int count, int rows, int cols, byte[] pixels)
+            throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(magic);
@@ -54,19 +54,23 @@ class IdxReaderTest {
         IdxReader.Images read = IdxReader.readImages(raw);
         assertThat(read.count()).isEqualTo(2);
         assertThat(read.pixels()).containsExactly(pixels);
-        assertThat(IdxReader.readLabels(gz("labels.gz", labels(3, new byte[] {9, 0, 4})))).containsExactly(9, 0, 4);
+        assertThat(IdxReader.readLabels(gz("labels.gz", labels(3, new byte[] {9, 0, 4}))))
+                .containsExactly(9, 0, 4);
     }
 
     @Test
     void refusesBadMagicAndTruncatedFiles() throws IOException {
         Path badMagic = gz("bad.gz", images(0x801, 1, 2, 2, new byte[4]));
-        assertThatThrownBy(() -> IdxReader.readImages(badMagic)).isInstanceOf(DatasetException.class)
+        assertThatThrownBy(() -> IdxReader.readImages(badMagic))
+                .isInstanceOf(DatasetException.class)
                 .hasMessageContaining("magic number 0x00000801, expected 0x00000803");
         byte[] full = images(0x803, 3, 2, 2, new byte[12]);
         Path truncated = gz("short.gz", Arrays.copyOf(full, full.length - 5));
-        assertThatThrownBy(() -> IdxReader.readImages(truncated)).isInstanceOf(DatasetException.class)
+        assertThatThrownBy(() -> IdxReader.readImages(truncated))
+                .isInstanceOf(DatasetException.class)
                 .hasMessageContaining("truncated");
-        assertThatThrownBy(() -> IdxReader.readLabels(dir.resolve("missing"))).isInstanceOf(DatasetException.class)
+        assertThatThrownBy(() -> IdxReader.readLabels(dir.resolve("missing")))
+                .isInstanceOf(DatasetException.class)
                 .hasMessageContaining("does not exist");
     }
 
@@ -76,7 +80,8 @@ class IdxReaderTest {
         // only meaningful where neither the user directory nor Debian's holds the data
         Optional<Path> found = FashionMnist.locate(Optional.of(empty));
         if (found.isEmpty()) {
-            assertThatThrownBy(() -> FashionMnist.load(Optional.of(empty), false)).isInstanceOf(DatasetException.class)
+            assertThatThrownBy(() -> FashionMnist.load(Optional.of(empty), false))
+                    .isInstanceOf(DatasetException.class)
                     .hasMessageContaining(empty.toString())
                     .hasMessageContaining("apt-get install dataset-fashion-mnist")
                     .hasMessageContaining(FashionMnist.OFFICIAL_URL)
@@ -91,12 +96,15 @@ class IdxReaderTest {
     void aCorruptDatasetDirectoryIsReportedByFile() throws IOException {
         Path data = dir.resolve("fm");
         Files.createDirectories(data);
-        Files.write(data.resolve("train-images-idx3-ubyte"), images(0x803, 2, 28, 28, new byte[100]));
+        Files.write(
+                data.resolve("train-images-idx3-ubyte"), images(0x803, 2, 28, 28, new byte[100]));
         Files.write(data.resolve("train-labels-idx1-ubyte"), labels(2, new byte[] {1, 2}));
-        Files.write(data.resolve("t10k-images-idx3-ubyte"), images(0x803, 1, 28, 28, new byte[784]));
+        Files.write(
+                data.resolve("t10k-images-idx3-ubyte"), images(0x803, 1, 28, 28, new byte[784]));
         Files.write(data.resolve("t10k-labels-idx1-ubyte"), labels(1, new byte[] {3}));
         assertThat(FashionMnist.locate(Optional.of(data))).contains(data);
-        assertThatThrownBy(() -> FashionMnist.loadFrom(data)).isInstanceOf(DatasetException.class)
+        assertThatThrownBy(() -> FashionMnist.loadFrom(data))
+                .isInstanceOf(DatasetException.class)
                 .hasMessageContaining("train-images-idx3-ubyte is truncated");
     }
 
@@ -106,7 +114,8 @@ class IdxReaderTest {
         assertThatThrownBy(() -> FashionMnist.verify(forged, FashionMnist.IdxFile.TEST_LABELS))
                 .isInstanceOf(DatasetException.class)
                 .hasMessageContaining("failed its SHA-256 check")
-                .hasMessageContaining("0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34");
+                .hasMessageContaining(
+                        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34");
         assertThat(forged).doesNotExist();
     }
 

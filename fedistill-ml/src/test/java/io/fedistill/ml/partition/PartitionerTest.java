@@ -23,46 +23,72 @@ class PartitionerTest {
 
     @Test
     void everyPartitionerCoversEverySampleOnceAndIsSeeded() {
-        for (Partitioner p : List.of(Partitioner.iid(), Partitioner.dirichlet(0.3), Partitioner.shards(2),
-                Partitioner.quantitySkew(0.5))) {
+        for (Partitioner p :
+                List.of(
+                        Partitioner.iid(),
+                        Partitioner.dirichlet(0.3),
+                        Partitioner.shards(2),
+                        Partitioner.quantitySkew(0.5))) {
             List<int[]> parts = p.split(LABELS, 10, 8, 7);
             assertThat(parts).as(p.describe()).hasSize(8);
             assertCoversEverySampleOnce(parts);
-            assertThat(p.split(LABELS, 10, 8, 7)).as(p.describe()).usingRecursiveComparison().isEqualTo(parts);
-            assertThat(p.split(LABELS, 10, 8, 8)).as(p.describe()).usingRecursiveComparison().isNotEqualTo(parts);
+            assertThat(p.split(LABELS, 10, 8, 7))
+                    .as(p.describe())
+                    .usingRecursiveComparison()
+                    .isEqualTo(parts);
+            assertThat(p.split(LABELS, 10, 8, 8))
+                    .as(p.describe())
+                    .usingRecursiveComparison()
+                    .isNotEqualTo(parts);
         }
     }
 
     @Test
     void skewIsWhereItShouldBe() {
-        assertThat(Partitioner.iid().split(LABELS, 10, 8, 1)).allSatisfy(part -> {
-            assertThat(part.length).isEqualTo(250);
-            assertThat(labelsHeld(part)).isEqualTo(10);
-        });
-        assertThat(Partitioner.shards(2).split(LABELS, 10, 8, 1)).allSatisfy(part ->
-                assertThat(labelsHeld(part)).isLessThanOrEqualTo(4)); // a shard may straddle two labels
-        double meanLabels = Partitioner.dirichlet(0.05).split(LABELS, 10, 8, 1).stream()
-                .mapToLong(PartitionerTest::labelsHeld).average().orElseThrow();
+        assertThat(Partitioner.iid().split(LABELS, 10, 8, 1))
+                .allSatisfy(
+                        part -> {
+                            assertThat(part.length).isEqualTo(250);
+                            assertThat(labelsHeld(part)).isEqualTo(10);
+                        });
+        assertThat(Partitioner.shards(2).split(LABELS, 10, 8, 1))
+                .allSatisfy(
+                        part ->
+                                assertThat(labelsHeld(part))
+                                        .isLessThanOrEqualTo(4)); // a shard may straddle two labels
+        double meanLabels =
+                Partitioner.dirichlet(0.05).split(LABELS, 10, 8, 1).stream()
+                        .mapToLong(PartitionerTest::labelsHeld)
+                        .average()
+                        .orElseThrow();
         assertThat(meanLabels).isLessThan(5);
-        int[] sizes = Partitioner.quantitySkew(0.3).split(LABELS, 10, 8, 1).stream().mapToInt(p -> p.length).toArray();
-        assertThat(Arrays.stream(sizes).max().getAsInt()).isGreaterThan(3 * Arrays.stream(sizes).min().getAsInt());
+        int[] sizes =
+                Partitioner.quantitySkew(0.3).split(LABELS, 10, 8, 1).stream()
+                        .mapToInt(p -> p.length)
+                        .toArray();
+        assertThat(Arrays.stream(sizes).max().getAsInt())
+                .isGreaterThan(3 * Arrays.stream(sizes).min().getAsInt());
         assertThat(Arrays.stream(sizes).min().getAsInt()).isGreaterThanOrEqualTo(10);
     }
 
     @Test
     void localTestSplitsAndHistogram() {
-        FederatedPartition partition = FederatedPartition.create(Partitioner.dirichlet(0.5), LABELS, 10, IDS, 0.2, 3);
+        FederatedPartition partition =
+                FederatedPartition.create(Partitioner.dirichlet(0.5), LABELS, 10, IDS, 0.2, 3);
         int total = 0;
         for (ParticipantSplit split : partition.splits()) {
             int n = split.trainIndices().length + split.localTestIndices().length;
-            assertThat(split.localTestIndices().length).isEqualTo(Math.max(1, (int) Math.floor(n * 0.2)));
+            assertThat(split.localTestIndices().length)
+                    .isEqualTo(Math.max(1, (int) Math.floor(n * 0.2)));
             assertThat(Arrays.stream(split.trainIndices()).boxed().toList())
-                    .doesNotContainAnyElementsOf(Arrays.stream(split.localTestIndices()).boxed().toList());
+                    .doesNotContainAnyElementsOf(
+                            Arrays.stream(split.localTestIndices()).boxed().toList());
             total += n;
         }
         assertThat(total).isEqualTo(LABELS.length);
         int[][] histogram = partition.labelHistogram(LABELS);
-        assertThat(Arrays.stream(histogram).flatMapToInt(Arrays::stream).sum()).isEqualTo(LABELS.length);
+        assertThat(Arrays.stream(histogram).flatMapToInt(Arrays::stream).sum())
+                .isEqualTo(LABELS.length);
         for (int c = 0; c < 10; c++) {
             int label = c;
             assertThat(Arrays.stream(histogram).mapToInt(row -> row[label]).sum()).isEqualTo(200);
@@ -71,13 +97,15 @@ class PartitionerTest {
 
     @Test
     void oddInputsGetClearErrors() {
-        assertThatThrownBy(() -> Partitioner.dirichlet(0)).hasMessageContaining("alpha must be > 0, got 0.0");
+        assertThatThrownBy(() -> Partitioner.dirichlet(0))
+                .hasMessageContaining("alpha must be > 0, got 0.0");
         assertThatThrownBy(() -> Partitioner.iid().split(new int[] {1, 2}, 10, 3, 1))
                 .hasMessageContaining("cannot split 2 samples among 3 participants");
         assertThatThrownBy(() -> Partitioner.shards(0)).hasMessageContaining("must be >= 1, got 0");
         // one participant holding a single class still gets a train and a local test split
-        FederatedPartition single = FederatedPartition.create(Partitioner.iid(), new int[] {4, 4, 4}, 10,
-                List.of("solo"), 0.1, 1);
+        FederatedPartition single =
+                FederatedPartition.create(
+                        Partitioner.iid(), new int[] {4, 4, 4}, 10, List.of("solo"), 0.1, 1);
         assertThat(single.splits().get(0).trainIndices()).hasSize(2);
         assertThat(single.splits().get(0).localTestIndices()).hasSize(1);
     }

@@ -22,7 +22,8 @@ class LossesTest {
             // logits (0, ln 3) give softmax (1/4, 3/4); label 1 costs -ln(3/4) = 0.2876821
             NDArray logits = m.create(new double[] {0, LN3}, new Shape(1, 2));
             NDArray labels = m.create(new long[] {1});
-            assertThat(Losses.crossEntropy(logits, labels).getDouble()).isCloseTo(0.2876821, within(1e-6));
+            assertThat(Losses.crossEntropy(logits, labels).getDouble())
+                    .isCloseTo(0.2876821, within(1e-6));
         }
     }
 
@@ -38,12 +39,23 @@ class LossesTest {
             assertThat(Losses.distillation(student, teacher, labels, present, 0.5f, 1f).getDouble())
                     .isCloseTo(0.2157616, within(1e-6));
             // T = 2: student softmax(0, ln3/2) = (0.3660254, 0.6339746);
-            // KL = 0.5 ln(0.5/0.3660254) + 0.5 ln(0.5/0.6339746) = 0.0372523, times T^2 = 0.1490091;
+            // KL = 0.5 ln(0.5/0.3660254) + 0.5 ln(0.5/0.6339746) = 0.0372523, times T^2 =
+            // 0.1490091;
             // 0.25 * 0.2876821 + 0.75 * 0.1490091 = 0.1836774
-            assertThat(Losses.distillation(student, teacher, labels, present, 0.25f, 2f).getDouble())
+            assertThat(
+                            Losses.distillation(student, teacher, labels, present, 0.25f, 2f)
+                                    .getDouble())
                     .isCloseTo(0.1836774, within(1e-6));
             // no teacher: plain cross-entropy
-            assertThat(Losses.distillation(student, teacher, labels, m.create(new float[] {0}), 0.25f, 2f).getDouble())
+            assertThat(
+                            Losses.distillation(
+                                            student,
+                                            teacher,
+                                            labels,
+                                            m.create(new float[] {0}),
+                                            0.25f,
+                                            2f)
+                                    .getDouble())
                     .isCloseTo(0.2876821, within(1e-6));
         }
     }
@@ -56,7 +68,9 @@ class LossesTest {
             NDArray w2 = m.create(new float[] {3});
             NDArray anchor2 = m.create(new float[] {1});
             // 0.1 / 2 * ((1 + 4) + 4) = 0.45
-            assertThat(Losses.proximal(List.of(w, w2), List.of(anchor, anchor2), 0.1f, m).getFloat())
+            assertThat(
+                            Losses.proximal(List.of(w, w2), List.of(anchor, anchor2), 0.1f, m)
+                                    .getFloat())
                     .isCloseTo(0.45f, within(1e-6f));
         }
     }
@@ -69,7 +83,8 @@ class LossesTest {
             // samples 0 and 1 have a target: (1 + 4) / 2 and (9 + 16) / 2 per dimension, mean 7.5;
             // sample 2 has none
             NDArray present = m.create(new float[] {1, 1, 0});
-            assertThat(Losses.featureAlignment(features, targets, present).getFloat()).isCloseTo(7.5f, within(1e-6f));
+            assertThat(Losses.featureAlignment(features, targets, present).getFloat())
+                    .isCloseTo(7.5f, within(1e-6f));
         }
     }
 
@@ -77,10 +92,12 @@ class LossesTest {
     void distillationGradientMatchesFiniteDifferences() {
         try (NDManager m = NDManager.newBaseManager()) {
             double[] student = {0.3, -1.2, 0.8, 1.5, 0.1, -0.4};
-            NDArray teacher = m.create(new double[] {1.0, 0.2, -0.5, -0.3, 0.9, 0.4}, new Shape(2, 3));
+            NDArray teacher =
+                    m.create(new double[] {1.0, 0.2, -0.5, -0.3, 0.9, 0.4}, new Shape(2, 3));
             NDArray labels = m.create(new long[] {2, 0});
             NDArray present = m.create(new float[] {1, 1});
-            checkGradient(m, student, s -> Losses.distillation(s, teacher, labels, present, 0.3f, 3f));
+            checkGradient(
+                    m, student, s -> Losses.distillation(s, teacher, labels, present, 0.3f, 3f));
         }
     }
 
@@ -89,11 +106,13 @@ class LossesTest {
         try (NDManager m = NDManager.newBaseManager()) {
             double[] w = {0.5, -0.25, 2.0};
             NDArray anchor = m.create(new double[] {0.1, 0.2, -0.3});
-            checkGradient(m, w, x -> Losses.proximal(List.of(x.flatten()), List.of(anchor), 0.7f, m));
+            checkGradient(
+                    m, w, x -> Losses.proximal(List.of(x.flatten()), List.of(anchor), 0.7f, m));
         }
     }
 
-    private static void checkGradient(NDManager m, double[] point, Function<NDArray, NDArray> loss) {
+    private static void checkGradient(
+            NDManager m, double[] point, Function<NDArray, NDArray> loss) {
         Shape shape = point.length == 6 ? new Shape(2, 3) : new Shape(point.length);
         NDArray x = m.create(point, shape);
         x.setRequiresGradient(true);
@@ -109,8 +128,10 @@ class LossesTest {
             double[] minus = point.clone();
             plus[i] += eps;
             minus[i] -= eps;
-            double numeric = (loss.apply(m.create(plus, shape)).getDouble()
-                    - loss.apply(m.create(minus, shape)).getDouble()) / (2 * eps);
+            double numeric =
+                    (loss.apply(m.create(plus, shape)).getDouble()
+                                    - loss.apply(m.create(minus, shape)).getDouble())
+                            / (2 * eps);
             assertThat(analytic[i]).as("gradient %d", i).isCloseTo(numeric, within(1e-6));
         }
     }

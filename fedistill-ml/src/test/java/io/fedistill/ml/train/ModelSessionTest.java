@@ -19,22 +19,31 @@ import org.junit.jupiter.api.Test;
 
 class ModelSessionTest {
     private static final DatasetSplits DATA = FashionMnist.sample();
-    private static final TrainingSettings SETTINGS = new TrainingSettings(OptimizerKind.SGD, 0.05f, 0.9f, 32, 1, 0f);
+    private static final TrainingSettings SETTINGS =
+            new TrainingSettings(OptimizerKind.SGD, 0.05f, 0.9f, 32, 1, 0f);
 
-    private static ModelSession open(String model, Optional<TensorRecord> weights, TrainingSettings settings) {
+    private static ModelSession open(
+            String model, Optional<TensorRecord> weights, TrainingSettings settings) {
         ImageDataset train = DATA.train();
-        return ModelSession.open(ModelZoo.build(ModelSpec.parse(model), train.imageShape(), train.numClasses()),
-                train.imageShape(), settings, weights, 9);
+        return ModelSession.open(
+                ModelZoo.build(ModelSpec.parse(model), train.imageShape(), train.numClasses()),
+                train.imageShape(),
+                settings,
+                weights,
+                9);
     }
 
     @Test
     void trainingLearnsAndCountsLogitsPerLabel() {
         int[] indices = Arrays.copyOf(DATA.train().allIndices(), 2000);
-        for (TrainingSettings settings : new TrainingSettings[] {SETTINGS,
-                new TrainingSettings(OptimizerKind.ADAM, 0.001f, 0f, 32, 1, 1e-4f)}) {
+        for (TrainingSettings settings :
+                new TrainingSettings[] {
+                    SETTINGS, new TrainingSettings(OptimizerKind.ADAM, 0.001f, 0f, 32, 1, 1e-4f)
+                }) {
             try (ModelSession session = open("mlp:64", Optional.empty(), settings)) {
                 EvaluationScore before = session.evaluate(DATA.test(), DATA.test().allIndices());
-                TrainOutcome outcome = session.train(DATA.train(), indices, LocalObjective.crossEntropy(), 1);
+                TrainOutcome outcome =
+                        session.train(DATA.train(), indices, LocalObjective.crossEntropy(), 1);
                 EvaluationScore after = session.evaluate(DATA.test(), DATA.test().allIndices());
                 assertThat(before.accuracy()).isLessThan(0.3);
                 assertThat(after.accuracy()).as(settings.optimizer().name()).isGreaterThan(0.6);
@@ -53,11 +62,19 @@ class ModelSessionTest {
     void weightsRoundTripAndSameSeedSameModel() {
         TensorRecord first;
         try (ModelSession session = open("lenet", Optional.empty(), SETTINGS)) {
-            session.train(DATA.train(), Arrays.copyOf(DATA.train().allIndices(), 256), LocalObjective.crossEntropy(), 3);
+            session.train(
+                    DATA.train(),
+                    Arrays.copyOf(DATA.train().allIndices(), 256),
+                    LocalObjective.crossEntropy(),
+                    3);
             first = session.weights();
         }
         try (ModelSession again = open("lenet", Optional.empty(), SETTINGS)) {
-            again.train(DATA.train(), Arrays.copyOf(DATA.train().allIndices(), 256), LocalObjective.crossEntropy(), 3);
+            again.train(
+                    DATA.train(),
+                    Arrays.copyOf(DATA.train().allIndices(), 256),
+                    LocalObjective.crossEntropy(),
+                    3);
             assertThat(again.weights()).isEqualTo(first);
         }
         try (ModelSession loaded = open("lenet", Optional.of(first), SETTINGS)) {
@@ -73,8 +90,10 @@ class ModelSessionTest {
         TensorRecord anchor;
         try (ModelSession session = open("mlp:32", Optional.empty(), SETTINGS)) {
             anchor = session.weights();
-            LocalObjective objective = LocalObjective.crossEntropy().withLabelTeacher(teacher, 0.5f, 2f)
-                    .withProximalTerm(anchor, 0.1f);
+            LocalObjective objective =
+                    LocalObjective.crossEntropy()
+                            .withLabelTeacher(teacher, 0.5f, 2f)
+                            .withProximalTerm(anchor, 0.1f);
             TrainOutcome outcome = session.train(DATA.train(), indices, objective, 5);
             assertThat(outcome.meanLoss()).isFinite().isPositive();
             assertThat(session.weights()).isNotEqualTo(anchor);
@@ -103,18 +122,23 @@ class ModelSessionTest {
         try (ModelSession session = open("mlp:32", Optional.empty(), SETTINGS)) {
             anchor = session.weights();
         }
-        LocalObjective everyTerm = LocalObjective.crossEntropy().withLabelTeacher(labelTeacher, 0.5f, 2f)
-                .withFeatureTeacher(featureTeacher, 0.5f).withProximalTerm(anchor, 0.1f);
-        Thread collector = new Thread(() -> {
-            try {
-                while (true) {
-                    System.gc();
-                    Thread.sleep(1);
-                }
-            } catch (InterruptedException e) {
-                // the test is over
-            }
-        });
+        LocalObjective everyTerm =
+                LocalObjective.crossEntropy()
+                        .withLabelTeacher(labelTeacher, 0.5f, 2f)
+                        .withFeatureTeacher(featureTeacher, 0.5f)
+                        .withProximalTerm(anchor, 0.1f);
+        Thread collector =
+                new Thread(
+                        () -> {
+                            try {
+                                while (true) {
+                                    System.gc();
+                                    Thread.sleep(1);
+                                }
+                            } catch (InterruptedException e) {
+                                // the test is over
+                            }
+                        });
         collector.setDaemon(true);
         collector.start();
         try {
@@ -129,12 +153,18 @@ class ModelSessionTest {
                 }
                 for (int run = 0; run < 2; run++) {
                     try (ModelSession session = open("mobilenetv2", Optional.empty(), SETTINGS)) {
-                        session.train(DATA.train(), Arrays.copyOf(indices, 48), LocalObjective.crossEntropy(), 3);
+                        session.train(
+                                DATA.train(),
+                                Arrays.copyOf(indices, 48),
+                                LocalObjective.crossEntropy(),
+                                3);
                         trained.add(session.weights());
                     }
                 }
                 assertThat(trained.get(1)).as("mlp, attempt %d", attempt).isEqualTo(trained.get(0));
-                assertThat(trained.get(3)).as("mobilenetv2, attempt %d", attempt).isEqualTo(trained.get(2));
+                assertThat(trained.get(3))
+                        .as("mobilenetv2, attempt %d", attempt)
+                        .isEqualTo(trained.get(2));
             }
         } finally {
             collector.interrupt();
@@ -147,21 +177,31 @@ class ModelSessionTest {
         int[] indices = Arrays.copyOf(DATA.train().allIndices(), 128);
         TensorRecord dead;
         try (ModelSession session = open("mlp:32", Optional.empty(), SETTINGS)) {
-            assertThat(session.train(DATA.train(), indices, LocalObjective.crossEntropy(), 1).inputIgnored()).isFalse();
-            // hidden biases so negative that no pixel can lift a unit above zero: every ReLU is dead
+            assertThat(
+                            session.train(DATA.train(), indices, LocalObjective.crossEntropy(), 1)
+                                    .inputIgnored())
+                    .isFalse();
+            // hidden biases so negative that no pixel can lift a unit above zero: every ReLU is
+            // dead
             TensorRecord.Builder killed = TensorRecord.builder();
-            session.weights().asMap().forEach((name, tensor) -> {
-                boolean hiddenBias = name.endsWith("bias") && tensor.size() == 32;
-                float[] values = tensor.toFloatArray();
-                if (hiddenBias) {
-                    Arrays.fill(values, -1000f);
-                }
-                killed.put(name, Tensor.of(tensor.shape(), values));
-            });
+            session.weights()
+                    .asMap()
+                    .forEach(
+                            (name, tensor) -> {
+                                boolean hiddenBias = name.endsWith("bias") && tensor.size() == 32;
+                                float[] values = tensor.toFloatArray();
+                                if (hiddenBias) {
+                                    Arrays.fill(values, -1000f);
+                                }
+                                killed.put(name, Tensor.of(tensor.shape(), values));
+                            });
             dead = killed.build();
         }
         try (ModelSession session = open("mlp:32", Optional.of(dead), SETTINGS)) {
-            assertThat(session.train(DATA.train(), indices, LocalObjective.crossEntropy(), 1).inputIgnored()).isTrue();
+            assertThat(
+                            session.train(DATA.train(), indices, LocalObjective.crossEntropy(), 1)
+                                    .inputIgnored())
+                    .isTrue();
         }
     }
 
