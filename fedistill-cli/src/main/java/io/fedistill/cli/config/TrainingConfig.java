@@ -13,6 +13,7 @@ import java.util.Locale;
  * @param batchSize samples per step
  * @param localEpochs epochs per round
  * @param weightDecay L2 weight decay
+ * @param gradientClipNorm largest global gradient norm of a step (0, the default: no clipping)
  */
 public record TrainingConfig(
         String optimizer,
@@ -20,7 +21,8 @@ public record TrainingConfig(
         Double momentum,
         Integer batchSize,
         Integer localEpochs,
-        Double weightDecay) {
+        Double weightDecay,
+        Double gradientClipNorm) {
 
     /** Applies defaults and checks values, naming the field. */
     public TrainingConfig {
@@ -36,6 +38,7 @@ public record TrainingConfig(
         batchSize = batchSize == null ? 64 : batchSize;
         localEpochs = localEpochs == null ? 1 : localEpochs;
         weightDecay = weightDecay == null ? 0.0 : weightDecay;
+        gradientClipNorm = gradientClipNorm == null ? 0.0 : gradientClipNorm;
         try {
             new TrainingSettings(
                     OptimizerKind.SGD,
@@ -43,7 +46,8 @@ public record TrainingConfig(
                     momentum.floatValue(),
                     batchSize,
                     localEpochs,
-                    weightDecay.floatValue());
+                    weightDecay.floatValue(),
+                    gradientClipNorm.floatValue());
         } catch (IllegalArgumentException e) {
             throw new ConfigException("training: " + e.getMessage(), e);
         }
@@ -57,6 +61,7 @@ public record TrainingConfig(
                 momentum.floatValue(),
                 batchSize,
                 localEpochs,
-                weightDecay.floatValue());
+                weightDecay.floatValue(),
+                gradientClipNorm.floatValue());
     }
 }

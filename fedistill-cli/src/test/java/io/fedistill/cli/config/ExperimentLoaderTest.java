@@ -58,9 +58,11 @@ class ExperimentLoaderTest {
                         VALID,
                         "rounds=3",
                         "training.learningRate=0.01",
+                        "training.gradientClipNorm=5",
                         "algorithms.0.options.alpha=0.2");
         assertThat(config.rounds()).isEqualTo(3);
         assertThat(config.training().learningRate()).isEqualTo(0.01);
+        assertThat(config.training().settings().gradientClipNorm()).isEqualTo(5f);
         assertThat(config.algorithms().get(0).options()).containsEntry("alpha", 0.2);
     }
 
@@ -81,6 +83,10 @@ class ExperimentLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown field 'learnignRate' in training")
                 .hasMessageContaining("learningRate");
+        assertThatThrownBy(() -> load(VALID, "training.gradientClipNorm=-1"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("training: gradient clip norm must be >= 0")
+                .hasMessageContaining("got -1.0");
         assertThatThrownBy(() -> load(VALID, "rounds=-3"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("rounds must be > 0, got -3");

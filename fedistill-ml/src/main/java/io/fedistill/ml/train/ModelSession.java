@@ -374,6 +374,9 @@ public final class ModelSession implements AutoCloseable {
                         collector.backward(loss);
                         lossSum += loss.getFloat();
                     }
+                    if (settings.gradientClipNorm() > 0) {
+                        clipGradientNorm(batchManager);
+                    }
                     stepUnlessGradientsVanished();
                 }
                 steps++;
@@ -404,6 +407,31 @@ public final class ModelSession implements AutoCloseable {
         }
         return new EvaluationScore(
                 (double) correct / indices.length, lossSum / indices.length, indices.length);
+    }
+
+    /**
+     * Scales this step's gradients down so that their global L2 norm is at most the configured clip
+     * norm (DJL's own {@code clipGrad} only caps values from above, one-sided).
+     */
+    private void clipGradientNorm(NDManager batchManager) {
+        List<NDArray> gradients = new ArrayList<>();
+        double squares = 0;
+        for (Pair<String, Parameter> p : network.network().getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                NDArray gradient = p.getValue().getArray().getGradient();
+                // a second handle on the gradient, closed with the batch
+                gradient.attach(batchManager);
+                gradients.add(gradient);
+                squares += gradient.square().sum().getFloat();
+            }
+        }
+        double norm = Math.sqrt(squares);
+        if (norm > settings.gradientClipNorm()) {
+            float factor = (float) (settings.gradientClipNorm() / norm);
+            for (NDArray gradient : gradients) {
+                gradient.muli(batchManager.full(new Shape(), factor, gradient.getDataType()));
+            }
+        }
     }
 
     /**

@@ -9,6 +9,8 @@ package io.fedistill.ml.train;
  * @param batchSize samples per step, >= 1
  * @param epochs local epochs per round, >= 1
  * @param weightDecay L2 weight decay, >= 0
+ * @param gradientClipNorm the largest global L2 norm of one step's gradients: larger ones are
+ *     scaled down to it before the optimizer reads them; 0 for no clipping
  */
 public record TrainingSettings(
         OptimizerKind optimizer,
@@ -16,7 +18,8 @@ public record TrainingSettings(
         float momentum,
         int batchSize,
         int epochs,
-        float weightDecay) {
+        float weightDecay,
+        float gradientClipNorm) {
 
     /** Validates every field, naming the bad one. */
     public TrainingSettings {
@@ -38,6 +41,21 @@ public record TrainingSettings(
         if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
             throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
         }
+        if (!(gradientClipNorm >= 0) || !Float.isFinite(gradientClipNorm)) {
+            throw new IllegalArgumentException(
+                    "gradient clip norm must be >= 0 (0: no clipping), got " + gradientClipNorm);
+        }
+    }
+
+    /** Settings without gradient clipping. */
+    public TrainingSettings(
+            OptimizerKind optimizer,
+            float learningRate,
+            float momentum,
+            int batchSize,
+            int epochs,
+            float weightDecay) {
+        this(optimizer, learningRate, momentum, batchSize, epochs, weightDecay, 0f);
     }
 
     /** SGD, learning rate 0.05, momentum 0.9, batch 64, one epoch, no weight decay. */
@@ -48,12 +66,24 @@ public record TrainingSettings(
     /** Returns a copy with another learning rate. */
     public TrainingSettings withLearningRate(float newLearningRate) {
         return new TrainingSettings(
-                optimizer, newLearningRate, momentum, batchSize, epochs, weightDecay);
+                optimizer,
+                newLearningRate,
+                momentum,
+                batchSize,
+                epochs,
+                weightDecay,
+                gradientClipNorm);
     }
 
     /** Returns a copy with another number of local epochs. */
     public TrainingSettings withEpochs(int newEpochs) {
         return new TrainingSettings(
-                optimizer, learningRate, momentum, batchSize, newEpochs, weightDecay);
+                optimizer,
+                learningRate,
+                momentum,
+                batchSize,
+                newEpochs,
+                weightDecay,
+                gradientClipNorm);
     }
 }

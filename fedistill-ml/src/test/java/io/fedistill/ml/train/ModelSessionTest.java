@@ -2,6 +2,7 @@ package io.fedistill.ml.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
@@ -203,6 +204,41 @@ class ModelSessionTest {
                                     .inputIgnored())
                     .isTrue();
         }
+    }
+
+    @Test
+    void gradientClippingBoundsTheStep() {
+        // one plain SGD step over 32 samples: the weights move by lr times the (clipped) gradient
+        int[] indices = Arrays.copyOf(DATA.train().allIndices(), 32);
+        TrainingSettings plain = new TrainingSettings(OptimizerKind.SGD, 0.1f, 0f, 32, 1, 0f);
+        TrainingSettings clipped =
+                new TrainingSettings(OptimizerKind.SGD, 0.1f, 0f, 32, 1, 0f, 0.05f);
+        double[] moved = new double[2];
+        TensorRecord start;
+        try (ModelSession session = open("mlp:32", Optional.empty(), plain)) {
+            start = session.weights();
+        }
+        TrainingSettings[] settings = {plain, clipped};
+        for (int i = 0; i < 2; i++) {
+            try (ModelSession session = open("mlp:32", Optional.of(start), settings[i])) {
+                session.train(DATA.train(), indices, LocalObjective.crossEntropy(), 3);
+                moved[i] = distance(start, session.weights());
+            }
+        }
+        assertThat(moved[0]).as("unclipped step").isGreaterThan(0.1 * 0.05 * 4);
+        assertThat(moved[1]).as("clipped step").isCloseTo(0.1 * 0.05, within(1e-5));
+    }
+
+    private static double distance(TensorRecord a, TensorRecord b) {
+        double squares = 0;
+        for (String name : a.names()) {
+            float[] x = a.get(name).toFloatArray();
+            float[] y = b.get(name).toFloatArray();
+            for (int i = 0; i < x.length; i++) {
+                squares += (x[i] - y[i]) * (double) (x[i] - y[i]);
+            }
+        }
+        return Math.sqrt(squares);
     }
 
     @Test
