@@ -74,8 +74,10 @@ class FedistillCommandTest {
                 .contains("bytes_up", "test_acc_mean", "global_acc");
         assertThat(Files.readAllLines(run.resolve("partition.csv"))).hasSize(4);
         List<String> participants = Files.readAllLines(run.resolve("participants.csv"));
-        assertThat(participants.get(0)).isEqualTo("algorithm,round,participant,test_acc,local_acc");
-        assertThat(participants).anyMatch(l -> l.matches("fd,2,p02,0\\.\\d+,[01]\\.?\\d*"));
+        assertThat(participants.get(0))
+                .isEqualTo("algorithm,round,participant,test_acc,local_acc,test_predicted_classes");
+        assertThat(participants)
+                .anyMatch(l -> l.matches("fd,2,p02,0\\.\\d+,[01]\\.?\\d*,([1-9]|10)"));
         List<String> traffic = Files.readAllLines(run.resolve("traffic.csv"));
         assertThat(traffic.get(0)).isEqualTo("algorithm,round,channel,participant,direction,bytes");
         // local-only sends nothing but its train requests; fd and fedavg add evaluation rows too

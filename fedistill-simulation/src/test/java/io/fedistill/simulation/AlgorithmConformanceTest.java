@@ -122,6 +122,9 @@ class AlgorithmConformanceTest {
                 .as("%s improves over its first round", name)
                 .isGreaterThan(firstAccuracy);
         assertThat(first.rounds()).allSatisfy(r -> assertThat(r.failures()).isEmpty());
+        assertThat(last.evaluation().orElseThrow().participantPredictedClasses())
+                .hasSize(IDS.size())
+                .allSatisfy((id, classes) -> assertThat(classes).isBetween(1, 10));
 
         RunResult again =
                 run(

@@ -177,6 +177,8 @@ public final class LocalModel {
                                     test.accuracy(),
                                     EvaluationProtocol.TEST_LOSS,
                                     test.loss(),
+                                    EvaluationProtocol.TEST_PREDICTED_CLASSES,
+                                    test.predictedClasses(),
                                     EvaluationProtocol.LOCAL_ACCURACY,
                                     local.samples() == 0 ? test.accuracy() : local.accuracy(),
                                     EvaluationProtocol.LOCAL_LOSS,

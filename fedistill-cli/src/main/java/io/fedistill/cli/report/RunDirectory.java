@@ -35,7 +35,7 @@ public final class RunDirectory implements AutoCloseable {
         this.dir = dir;
         this.metrics = Files.newBufferedWriter(dir.resolve("metrics.csv"));
         this.participants = Files.newBufferedWriter(dir.resolve("participants.csv"));
-        participants.write("algorithm,round,participant,test_acc,local_acc");
+        participants.write("algorithm,round,participant,test_acc,local_acc,test_predicted_classes");
         participants.newLine();
     }
 
@@ -166,6 +166,7 @@ public final class RunDirectory implements AutoCloseable {
             for (Map.Entry<String, Double> test :
                     new TreeMap<>(evaluation.participantTestAccuracy()).entrySet()) {
                 Double local = evaluation.participantLocalAccuracy().get(test.getKey());
+                Integer classes = evaluation.participantPredictedClasses().get(test.getKey());
                 participants.write(
                         algorithm
                                 + ","
@@ -175,7 +176,9 @@ public final class RunDirectory implements AutoCloseable {
                                 + ","
                                 + format(test.getValue())
                                 + ","
-                                + (local == null ? "" : format(local)));
+                                + (local == null ? "" : format(local))
+                                + ","
+                                + (classes == null ? "" : classes));
                 participants.newLine();
             }
             participants.flush();

@@ -111,6 +111,7 @@ public final class Coordinator {
         ExchangeResult result = fleet.exchange(requests, EvaluationProtocol.replySpec());
         Map<String, Double> testAccuracy = new LinkedHashMap<>();
         Map<String, Double> localAccuracy = new LinkedHashMap<>();
+        Map<String, Integer> predictedClasses = new LinkedHashMap<>();
         double testLoss = 0;
         double localLoss = 0;
         for (Message reply : result.replies()) {
@@ -118,6 +119,9 @@ public final class Coordinator {
                     reply.participantId(), reply.metrics().get(EvaluationProtocol.TEST_ACCURACY));
             localAccuracy.put(
                     reply.participantId(), reply.metrics().get(EvaluationProtocol.LOCAL_ACCURACY));
+            predictedClasses.put(
+                    reply.participantId(),
+                    (int) reply.metrics().get(EvaluationProtocol.TEST_PREDICTED_CLASSES));
             testLoss += reply.metrics().get(EvaluationProtocol.TEST_LOSS);
             localLoss += reply.metrics().get(EvaluationProtocol.LOCAL_LOSS);
         }
@@ -134,6 +138,7 @@ public final class Coordinator {
                 n == 0 ? Double.NaN : testLoss / n,
                 localAccuracy,
                 n == 0 ? Double.NaN : localLoss / n,
+                predictedClasses,
                 globalAccuracy,
                 globalLoss);
     }

@@ -13,6 +13,12 @@ public final class EvaluationProtocol {
     /** Mean cross-entropy of the participant's model on the global test set. */
     public static final String TEST_LOSS = "test_loss";
 
+    /**
+     * How many distinct classes the participant's model predicts on the global test set: 1 marks a
+     * model that answers the same for every input (a dead model).
+     */
+    public static final String TEST_PREDICTED_CLASSES = "test_predicted_classes";
+
     /** Accuracy on the participant's own local test split. */
     public static final String LOCAL_ACCURACY = "local_accuracy";
 
@@ -23,6 +29,7 @@ public final class EvaluationProtocol {
 
     /** Returns the spec every evaluation reply must meet. */
     public static ReplySpec replySpec() {
-        return ReplySpec.metricsOnly(TEST_ACCURACY, TEST_LOSS, LOCAL_ACCURACY, LOCAL_LOSS);
+        return ReplySpec.metricsOnly(
+                TEST_ACCURACY, TEST_LOSS, TEST_PREDICTED_CLASSES, LOCAL_ACCURACY, LOCAL_LOSS);
     }
 }

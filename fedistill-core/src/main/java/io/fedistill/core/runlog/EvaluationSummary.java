@@ -11,6 +11,8 @@ import java.util.OptionalDouble;
  * @param testLossMean mean participant loss on the global test set
  * @param participantLocalAccuracy each participant's accuracy on its local test split
  * @param localLossMean mean participant loss on local test splits
+ * @param participantPredictedClasses how many distinct classes each participant's model predicts on
+ *     the global test set
  * @param globalAccuracy the global model's test accuracy, if there is a global model
  * @param globalLoss the global model's test loss, if there is a global model
  */
@@ -19,6 +21,7 @@ public record EvaluationSummary(
         double testLossMean,
         Map<String, Double> participantLocalAccuracy,
         double localLossMean,
+        Map<String, Integer> participantPredictedClasses,
         OptionalDouble globalAccuracy,
         OptionalDouble globalLoss) {
 
@@ -26,6 +29,15 @@ public record EvaluationSummary(
     public EvaluationSummary {
         participantTestAccuracy = Map.copyOf(participantTestAccuracy);
         participantLocalAccuracy = Map.copyOf(participantLocalAccuracy);
+        participantPredictedClasses = Map.copyOf(participantPredictedClasses);
+    }
+
+    /**
+     * How many participants' models predict a single class for the whole test set: models that no
+     * longer read their input (dead units), not merely weak ones.
+     */
+    public int participantsPredictingOneClass() {
+        return (int) participantPredictedClasses.values().stream().filter(c -> c <= 1).count();
     }
 
     /** Mean participant accuracy on the global test set (NaN when nobody reported). */

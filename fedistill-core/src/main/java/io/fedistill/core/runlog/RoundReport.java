@@ -63,6 +63,9 @@ public record RoundReport(
         row.put("local_acc_min", e == null ? Double.NaN : e.localAccuracyMin());
         row.put("local_acc_max", e == null ? Double.NaN : e.localAccuracyMax());
         row.put("local_loss_mean", e == null ? Double.NaN : e.localLossMean());
+        row.put(
+                "participants_one_class",
+                e == null ? Double.NaN : e.participantsPredictingOneClass());
         row.put("global_acc", e == null ? Double.NaN : e.globalAccuracy().orElse(Double.NaN));
         row.put("global_loss", e == null ? Double.NaN : e.globalLoss().orElse(Double.NaN));
         StringBuilder strategy = new StringBuilder();

@@ -388,10 +388,11 @@ public final class ModelSession implements AutoCloseable {
     /** Scores the current weights on the given samples. */
     public EvaluationScore evaluate(ImageDataset data, int[] indices) {
         if (indices.length == 0) {
-            return new EvaluationScore(Double.NaN, Double.NaN, 0);
+            return new EvaluationScore(Double.NaN, Double.NaN, 0, 0);
         }
         int correct = 0;
         double lossSum = 0;
+        boolean[] predicted = new boolean[data.numClasses()];
         int batchSize = Math.max(256, settings.batchSize());
         for (int start = 0; start < indices.length; start += batchSize) {
             int[] batch =
@@ -402,11 +403,22 @@ public final class ModelSession implements AutoCloseable {
                         manager.create(Arrays.stream(data.labels(batch)).asLongStream().toArray());
                 NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
                 lossSum += Losses.crossEntropyPerSample(logits, y).sum().getFloat();
-                correct += (int) logits.argMax(1).eq(y).sum().getLong();
+                NDArray predictions = logits.argMax(1);
+                correct += (int) predictions.eq(y).sum().getLong();
+                for (long label : predictions.toLongArray()) {
+                    predicted[(int) label] = true;
+                }
             }
         }
+        int predictedClasses = 0;
+        for (boolean p : predicted) {
+            predictedClasses += p ? 1 : 0;
+        }
         return new EvaluationScore(
-                (double) correct / indices.length, lossSum / indices.length, indices.length);
+                (double) correct / indices.length,
+                lossSum / indices.length,
+                indices.length,
+                predictedClasses);
     }
 
     /**

@@ -48,6 +48,7 @@ class ModelSessionTest {
                 EvaluationScore after = session.evaluate(DATA.test(), DATA.test().allIndices());
                 assertThat(before.accuracy()).isLessThan(0.3);
                 assertThat(after.accuracy()).as(settings.optimizer().name()).isGreaterThan(0.6);
+                assertThat(after.predictedClasses()).isGreaterThan(5);
                 assertThat(after.loss()).isLessThan(before.loss());
                 assertThat(Arrays.stream(outcome.perLabelCounts()).sum()).isEqualTo(2000);
                 int[] expected = new int[10];
@@ -203,6 +204,9 @@ class ModelSessionTest {
                             session.train(DATA.train(), indices, LocalObjective.crossEntropy(), 1)
                                     .inputIgnored())
                     .isTrue();
+            // evaluation shows it too: one class predicted for a test set holding all ten
+            assertThat(session.evaluate(DATA.test(), DATA.test().allIndices()).predictedClasses())
+                    .isEqualTo(1);
         }
     }
 
