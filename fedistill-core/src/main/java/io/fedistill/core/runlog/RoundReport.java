@@ -65,7 +65,8 @@ public record RoundReport(
         row.put("local_loss_mean", e == null ? Double.NaN : e.localLossMean());
         row.put(
                 "participants_one_class",
-                e == null ? Double.NaN : e.participantsPredictingOneClass());
+                // a count where evaluated (not promoted to a double), NaN where not
+                e == null ? (Object) Double.NaN : (Object) e.participantsPredictingOneClass());
         row.put("global_acc", e == null ? Double.NaN : e.globalAccuracy().orElse(Double.NaN));
         row.put("global_loss", e == null ? Double.NaN : e.globalLoss().orElse(Double.NaN));
         StringBuilder strategy = new StringBuilder();
