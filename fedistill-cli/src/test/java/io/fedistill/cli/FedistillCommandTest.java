@@ -45,6 +45,38 @@ class FedistillCommandTest {
     }
 
     @Test
+    void deadModelsAreNamedInTheRecords() throws IOException {
+        // a learning rate of 5 kills every ReLU within the first epoch
+        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
+        int status =
+                FedistillCommand.execute(
+                        "run",
+                        yaml.toString(),
+                        "--set",
+                        "outputDir=" + dir.resolve("runs"),
+                        "--set",
+                        "rounds=1",
+                        "--set",
+                        "training.learningRate=5",
+                        "--set",
+                        "algorithms=[{name: local-only}]");
+        assertThat(status).isZero();
+        Path run;
+        try (Stream<Path> runs = Files.list(dir.resolve("runs"))) {
+            run = runs.findFirst().orElseThrow();
+        }
+        assertThat(Files.readString(run.resolve("summary.md")))
+                .contains("Predicting one class for the whole test set")
+                .contains("local-only p0");
+        assertThat(Files.readAllLines(run.resolve("participants.csv")))
+                .anyMatch(l -> l.startsWith("local-only,1,p0") && l.endsWith(",1"));
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
+        List<String> header = List.of(metrics.get(0).split(","));
+        String deadCount = metrics.get(1).split(",")[header.indexOf("participants_one_class")];
+        assertThat(Integer.parseInt(deadCount)).isPositive();
+    }
+
+    @Test
     void runWritesEveryOutput() throws IOException {
         Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
         int status =

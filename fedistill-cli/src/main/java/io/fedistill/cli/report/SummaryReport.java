@@ -66,6 +66,26 @@ public final class SummaryReport {
                             failures,
                             run.wallSeconds()));
         }
+        List<String> dead = new ArrayList<>();
+        for (AlgorithmRun run : runs) {
+            run.finalEvaluation()
+                    .ifPresent(
+                            e ->
+                                    new TreeMap<>(e.participantPredictedClasses())
+                                            .forEach(
+                                                    (id, classes) -> {
+                                                        if (classes <= 1) {
+                                                            dead.add(run.label() + " " + id);
+                                                        }
+                                                    }));
+        }
+        if (!dead.isEmpty()) {
+            md.append(
+                            "\nPredicting one class for the whole test set after the last round (a dead"
+                                    + " model; see the training warnings): ")
+                    .append(String.join(", ", dead))
+                    .append(".\n");
+        }
         md.append(
                 "\n## Mean participant accuracy by architecture\n\n| algorithm | model | participants | mean acc |\n|---|---|---|---|\n");
         for (AlgorithmRun run : runs) {
