@@ -1,6 +1,7 @@
 package io.fedistill.algorithms;
 
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.ml.model.ModelSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,14 +52,7 @@ public final class AlgorithmOptions {
             return Double.parseDouble(value.toString());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(
-                    "algorithm '"
-                            + algorithm
-                            + "': option '"
-                            + name
-                            + "' must be a number, got '"
-                            + value
-                            + "'",
-                    e);
+                    where(name) + " must be a number, got '" + value + "'", e);
         }
     }
 
@@ -67,16 +61,7 @@ public final class AlgorithmOptions {
         double value = getDouble(name, fallback);
         if (!(value >= min && value <= max)) {
             throw new IllegalArgumentException(
-                    "algorithm '"
-                            + algorithm
-                            + "': option '"
-                            + name
-                            + "' must be in ["
-                            + min
-                            + ", "
-                            + max
-                            + "], got "
-                            + value);
+                    where(name) + " must be in [" + min + ", " + max + "], got " + value);
         }
         return value;
     }
@@ -87,15 +72,7 @@ public final class AlgorithmOptions {
         String text = value == null ? fallback : value.toString();
         if (!allowedValues.contains(text)) {
             throw new IllegalArgumentException(
-                    "algorithm '"
-                            + algorithm
-                            + "': option '"
-                            + name
-                            + "' must be one of "
-                            + allowedValues
-                            + ", got '"
-                            + text
-                            + "'");
+                    where(name) + " must be one of " + allowedValues + ", got '" + text + "'");
         }
         return text;
     }
@@ -111,8 +88,34 @@ public final class AlgorithmOptions {
         try {
             return value == null ? defaultValue : ParticipantWeighting.parse(value.toString());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "algorithm '" + algorithm + "': option '" + name + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException(where(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Returns a required model option (an architecture as written in a config, e.g. {@code cnn}).
+     *
+     * @param name the option
+     * @param meaning what the model is for, named in the error when the option is absent
+     */
+    public ModelSpec getModel(String name, String meaning) {
+        Object value = values.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException(where(name) + " (" + meaning + ") is required");
+        }
+        return parseModel(name, value.toString());
+    }
+
+    /** Returns a list-of-models option, or an empty list when absent. */
+    public List<ModelSpec> getModelList(String name) {
+        return getStringList(name).stream().map(model -> parseModel(name, model)).toList();
+    }
+
+    private ModelSpec parseModel(String name, String model) {
+        try {
+            return ModelSpec.parse(model);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where(name) + ": " + e.getMessage(), e);
         }
     }
 
@@ -124,13 +127,7 @@ public final class AlgorithmOptions {
         }
         if (!(value instanceof List<?> list)) {
             throw new IllegalArgumentException(
-                    "algorithm '"
-                            + algorithm
-                            + "': option '"
-                            + name
-                            + "' must be a list, got '"
-                            + value
-                            + "'");
+                    where(name) + " must be a list, got '" + value + "'");
         }
         return list.stream().map(String::valueOf).toList();
     }
@@ -146,15 +143,13 @@ public final class AlgorithmOptions {
         }
         if (!(value instanceof Map<?, ?> map)) {
             throw new IllegalArgumentException(
-                    "algorithm '"
-                            + algorithm
-                            + "': option '"
-                            + name
-                            + "' must be a number, {linear: [from, to]} or {step: [from, to], at: round}; got '"
+                    where(name)
+                            + " must be a number, {linear: [from, to]} or {step: [from, to], at:"
+                            + " round}; got '"
                             + value
                             + "'");
         }
-        String where = "algorithm '" + algorithm + "': option '" + name + "'";
+        String where = where(name);
         if (map.containsKey("linear")) {
             double[] ends = pair(where, map.get("linear"), min, max);
             return Schedule.linear(ends[0], ends[1]);
@@ -170,6 +165,11 @@ public final class AlgorithmOptions {
         }
         throw new IllegalArgumentException(
                 where + " must have the key linear or step, got " + map.keySet());
+    }
+
+    /** The start of every message about an option: which algorithm, which option. */
+    private String where(String name) {
+        return "algorithm '" + algorithm + "': option '" + name + "'";
     }
 
     private static double[] pair(String where, Object value, double min, double max) {

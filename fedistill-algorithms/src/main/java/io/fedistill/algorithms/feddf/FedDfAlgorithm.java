@@ -91,17 +91,8 @@ public final class FedDfAlgorithm implements Algorithm {
                         read.getDouble("temperature", 1.0, 1e-3, 1e3),
                         read.getDouble("learningRate", 0.001, 1e-7, 10),
                         (int) read.getDouble("batchSize", 64, 1, 1e5),
-                        parseGroups(read.getStringList("groups")),
+                        read.getModelList("groups"),
                         read.getWeighting("weighting")));
-    }
-
-    private static List<ModelSpec> parseGroups(List<String> names) {
-        try {
-            return names.stream().map(ModelSpec::parse).toList();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "algorithm '" + NAME + "': option 'groups': " + e.getMessage(), e);
-        }
     }
 
     @Override

@@ -83,21 +83,7 @@ public final class GlobalStudentAlgorithm implements Algorithm {
      */
     public static GlobalStudentAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
-        Object model = options.get("model");
-        if (model == null) {
-            throw new IllegalArgumentException(
-                    "algorithm '"
-                            + NAME
-                            + "': option 'model' (the student's "
-                            + "architecture, e.g. cnn) is required");
-        }
-        ModelSpec student;
-        try {
-            student = ModelSpec.parse(model.toString());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "algorithm '" + NAME + "': option 'model': " + e.getMessage(), e);
-        }
+        ModelSpec student = read.getModel("model", "the student's architecture, e.g. cnn");
         String mode =
                 read.getString(
                         "mode", "cross-device", List.of("cross-device", "cross-institution"));
