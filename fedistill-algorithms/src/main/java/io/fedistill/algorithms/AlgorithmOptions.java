@@ -66,6 +66,23 @@ public final class AlgorithmOptions {
         return value;
     }
 
+    /**
+     * Returns a whole-number option in [min, max], or the default when absent; {@code 2.5} is an
+     * error, not 2.
+     */
+    public int getInt(String name, int fallback, int min, int max) {
+        double value = getDouble(name, fallback);
+        if (value != Math.rint(value)) {
+            throw new IllegalArgumentException(
+                    where(name) + " must be a whole number, got " + values.get(name));
+        }
+        if (!(value >= min && value <= max)) {
+            throw new IllegalArgumentException(
+                    where(name) + " must be in [" + min + ", " + max + "], got " + (long) value);
+        }
+        return (int) value;
+    }
+
     /** Returns a string option that must be one of {@code allowed}, or the default when absent. */
     public String getString(String name, String fallback, List<String> allowedValues) {
         Object value = values.get(name);
@@ -157,9 +174,11 @@ public final class AlgorithmOptions {
         if (map.containsKey("step")) {
             double[] ends = pair(where, map.get("step"), min, max);
             Object at = map.get("at");
-            if (!(at instanceof Number n) || n.intValue() < 1) {
+            if (!(at instanceof Number n)
+                    || n.doubleValue() < 1
+                    || n.doubleValue() != Math.rint(n.doubleValue())) {
                 throw new IllegalArgumentException(
-                        where + ": step needs at: <round >= 1>, got " + at);
+                        where + ": step needs at: <a whole round >= 1>, got " + at);
             }
             return Schedule.step(ends[0], ends[1], n.intValue());
         }

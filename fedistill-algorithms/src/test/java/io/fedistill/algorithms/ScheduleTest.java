@@ -31,10 +31,27 @@ class ScheduleTest {
         assertThatThrownBy(() -> read(Map.of("linear", List.of(0.5, 2.0))))
                 .hasMessageContaining("option 'alpha': values must be in [0.0, 1.0], got 2.0");
         assertThatThrownBy(() -> read(Map.of("step", List.of(0.1, 0.2))))
-                .hasMessageContaining("step needs at: <round >= 1>");
+                .hasMessageContaining("step needs at: <a whole round >= 1>");
+        assertThatThrownBy(() -> read(Map.of("step", List.of(0.1, 0.2), "at", 2.5)))
+                .hasMessageContaining("step needs at: <a whole round >= 1>, got 2.5");
         assertThatThrownBy(() -> read(Map.of("cosine", List.of(0.1, 0.2))))
                 .hasMessageContaining("must have the key linear or step");
         assertThatThrownBy(() -> read(List.of(1, 2)))
                 .hasMessageContaining("must be a number, {linear");
+    }
+
+    @Test
+    void wholeNumberOptionsRefuseFractions() {
+        AlgorithmOptions options =
+                new AlgorithmOptions(
+                        "dsfl",
+                        Map.of("subsetSize", 2.5, "distillEpochs", 3.0),
+                        List.of("subsetSize", "distillEpochs"));
+        assertThatThrownBy(() -> options.getInt("subsetSize", 1000, 1, 10_000))
+                .hasMessageContaining("option 'subsetSize' must be a whole number, got 2.5");
+        assertThat(options.getInt("distillEpochs", 1, 1, 10)).isEqualTo(3);
+        assertThat(options.getInt("absent", 7, 1, 10)).isEqualTo(7);
+        assertThatThrownBy(() -> options.getInt("distillEpochs", 1, 1, 2))
+                .hasMessageContaining("option 'distillEpochs' must be in [1, 2], got 3");
     }
 }

@@ -74,11 +74,11 @@ public final class DsflAlgorithm implements Algorithm {
         String aggregation = read.getString("aggregation", "era", List.of("era", "mean"));
         return new DsflAlgorithm(
                 new Settings(
-                        (int) read.getDouble("subsetSize", 1000, 1, 1e7),
+                        read.getInt("subsetSize", 1000, 1, 10_000_000),
                         aggregation.equals("era"),
                         read.getSchedule("eraTemperature", 0.1, 1e-4, 0.9999),
                         read.getSchedule("distillTemperature", 1.0, 1e-3, 1e3),
-                        (int) read.getDouble("distillEpochs", 1, 1, 1000),
+                        read.getInt("distillEpochs", 1, 1, 1000),
                         read.getDouble("distillLearningRate", 0, 0, 10),
                         read.getSchedule("distillWeight", 1.0, 0, 1e3),
                         read.getWeighting("weighting")));

@@ -73,7 +73,7 @@ public final class FdAlgorithm implements Algorithm {
         return new FdAlgorithm(
                 read.getSchedule(ALPHA, 0.5, 0, 1),
                 read.getSchedule(TEMPERATURE, 2.0, 1e-3, 1e3),
-                (int) read.getDouble("featureRounds", 0, 0, 1e6),
+                read.getInt("featureRounds", 0, 0, 1_000_000),
                 read.getDouble("featureWeight", 1, 0, 1e6),
                 read.getWeighting("weighting", ParticipantWeighting.CLASS_COUNTS));
     }

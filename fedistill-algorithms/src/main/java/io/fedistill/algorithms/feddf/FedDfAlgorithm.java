@@ -85,12 +85,12 @@ public final class FedDfAlgorithm implements Algorithm {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
         return new FedDfAlgorithm(
                 new Settings(
-                        (int) read.getDouble("subsetSize", 1000, 10, 1e7),
-                        (int) read.getDouble("maxEpochs", 5, 1, 1000),
+                        read.getInt("subsetSize", 1000, 10, 10_000_000),
+                        read.getInt("maxEpochs", 5, 1, 1000),
                         read.getDouble("validationFraction", 0.2, 0.01, 0.9),
                         read.getDouble("temperature", 1.0, 1e-3, 1e3),
                         read.getDouble("learningRate", 0.001, 1e-7, 10),
-                        (int) read.getDouble("batchSize", 64, 1, 1e5),
+                        read.getInt("batchSize", 64, 1, 100_000),
                         read.getModelList("groups"),
                         read.getWeighting("weighting")));
     }

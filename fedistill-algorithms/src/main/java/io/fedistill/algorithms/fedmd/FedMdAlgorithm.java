@@ -57,10 +57,10 @@ public final class FedMdAlgorithm implements Algorithm {
     public static FedMdAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
         return new FedMdAlgorithm(
-                (int) read.getDouble("subsetSize", 1000, 1, 1e7),
-                (int) read.getDouble("transferEpochs", 1, 0, 1000),
+                read.getInt("subsetSize", 1000, 1, 10_000_000),
+                read.getInt("transferEpochs", 1, 0, 1000),
                 read.getDouble("temperature", 1.0, 1e-3, 1e3),
-                (int) read.getDouble("digestEpochs", 1, 1, 1000),
+                read.getInt("digestEpochs", 1, 1, 1000),
                 read.getWeighting("weighting"));
     }
 

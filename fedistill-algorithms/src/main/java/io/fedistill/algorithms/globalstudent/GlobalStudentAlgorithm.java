@@ -91,11 +91,11 @@ public final class GlobalStudentAlgorithm implements Algorithm {
                 new Settings(
                         student,
                         mode.equals("cross-device"),
-                        (int) read.getDouble("subsetSize", 1000, 1, 1e7),
-                        (int) read.getDouble("serverEpochs", 2, 1, 1000),
+                        read.getInt("subsetSize", 1000, 1, 10_000_000),
+                        read.getInt("serverEpochs", 2, 1, 1000),
                         read.getDouble("serverLearningRate", 0.001, 1e-7, 10),
                         read.getDouble("temperature", 1, 1e-3, 1e3),
-                        (int) read.getDouble("distillEpochs", 1, 1, 1000),
+                        read.getInt("distillEpochs", 1, 1, 1000),
                         read.getDouble("distillLearningRate", 0, 0, 10),
                         read.getSchedule("distillWeight", 1, 0, 1e3),
                         read.getWeighting("weighting")));

@@ -15,6 +15,9 @@ import java.util.Map;
  */
 public record AlgorithmConfig(
         String name, String label, Map<String, Object> options, JsonNode models) {
+    /** The longest algorithm label: it heads table rows and plot legends. */
+    public static final int MAX_LABEL_LENGTH = 64;
+
     /** Applies defaults and checks that the algorithm and its options exist. */
     public AlgorithmConfig {
         if (name == null) {
@@ -26,10 +29,23 @@ public record AlgorithmConfig(
         }
         label = label == null ? name : label;
         options = options == null ? Map.of() : Map.copyOf(options);
+        models = models == null || models.isNull() ? null : models;
         try {
             AlgorithmRegistry.create(name, options);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("algorithms." + label + ": " + e.getMessage(), e);
+        }
+        if (label.isBlank()
+                || label.length() > MAX_LABEL_LENGTH
+                || !label.matches("[^\\p{Cntrl},]+")) {
+            throw new ConfigException(
+                    "algorithms[].label must be 1 to "
+                            + MAX_LABEL_LENGTH
+                            + " characters without commas or control characters (it heads table"
+                            + " rows, CSV cells and plot legends), got "
+                            + (label.length() > MAX_LABEL_LENGTH
+                                    ? "one of " + label.length() + " characters"
+                                    : "'" + label + "'"));
         }
     }
 

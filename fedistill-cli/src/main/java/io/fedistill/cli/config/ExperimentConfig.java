@@ -65,6 +65,9 @@ public record ExperimentConfig(
         }
     }
 
+    /** The longest run name: it becomes part of a directory name. */
+    public static final int MAX_NAME_LENGTH = 100;
+
     /** Applies defaults and checks values, naming the field. */
     public ExperimentConfig {
         name = name == null ? "experiment" : name;
@@ -72,7 +75,19 @@ public record ExperimentConfig(
             throw new ConfigException(
                     "name may hold letters, digits, '.', '_' and '-' only, got '" + name + "'");
         }
+        if (name.length() > MAX_NAME_LENGTH) {
+            // the run directory adds '-yyyyMMdd-HHmmss' and file systems stop at 255 bytes
+            throw new ConfigException(
+                    "name must be at most "
+                            + MAX_NAME_LENGTH
+                            + " characters (it names the run directory), got "
+                            + name.length()
+                            + ": '"
+                            + name
+                            + "'");
+        }
         seed = seed == null ? 42L : seed;
+        models = models == null || models.isNull() ? null : models;
         dataset = dataset == null ? new DatasetConfig(null, null, null, null, null) : dataset;
         participants = participants == null ? 10 : participants;
         if (participants < 1) {

@@ -13,11 +13,15 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -32,12 +36,29 @@ public final class ExperimentLoader {
                                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
                     .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                    .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+    /** The file name of a run's record inside its run directory. */
+    public static final String RUN_RECORD = "config.yaml";
+
+    private static final String RUN_RECORD_EXPERIMENT = "experiment";
+    private static final String RUN_RECORD_PROVENANCE = "provenance";
 
     private ExperimentLoader() {}
 
     /** Loads an experiment file with overrides. */
     public static ExperimentConfig load(Path file, List<String> overrides) {
+        if (Files.isDirectory(file)) {
+            throw new ConfigException(
+                    "experiment "
+                            + file
+                            + " is a directory, not a YAML file"
+                            + (Files.isRegularFile(file.resolve(RUN_RECORD))
+                                    ? "; to repeat the run recorded there, give "
+                                            + file.resolve(RUN_RECORD)
+                                    : ""));
+        }
         if (!Files.isRegularFile(file)) {
             throw new ConfigException("experiment file " + file + " does not exist");
         }
@@ -48,22 +69,15 @@ public final class ExperimentLoader {
         }
     }
 
-    /** Loads an experiment from a stream ({@code source} names it in errors). */
+    /**
+     * Loads an experiment from a stream ({@code source} names it in errors). A run's own {@code
+     * config.yaml} (the experiment under {@code experiment:} beside its {@code provenance:}) loads
+     * as the experiment it recorded.
+     */
     public static ExperimentConfig load(String source, InputStream in, List<String> overrides) {
-        JsonNode tree;
-        try {
-            tree = YAML.readTree(in);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(
-                    source
-                            + " is not valid YAML: "
-                            + e.getOriginalMessage()
-                            + (e.getLocation() == null
-                                    ? ""
-                                    : " (line " + e.getLocation().getLineNr() + ")"),
-                    e);
-        } catch (IOException e) {
-            throw new ConfigException("cannot read " + source + ": " + e.getMessage(), e);
+        JsonNode tree = YamlTreeReader.read(source, in);
+        if (tree != null && isRunRecord(tree)) {
+            tree = tree.get(RUN_RECORD_EXPERIMENT);
         }
         if (tree == null || !tree.isObject()) {
             throw new ConfigException(source + " must hold a YAML mapping of experiment fields");
@@ -73,6 +87,24 @@ public final class ExperimentLoader {
             applyOverride(root, override);
         }
         return bind(source, root);
+    }
+
+    /**
+     * Returns a run's record, written as its {@code config.yaml}: the resolved experiment under
+     * {@code experiment:} (loadable again) and where it ran under {@code provenance:}.
+     */
+    public static String runRecord(ExperimentConfig config, Object provenance) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put(RUN_RECORD_EXPERIMENT, config);
+        record.put(RUN_RECORD_PROVENANCE, provenance);
+        return toYaml(record);
+    }
+
+    private static boolean isRunRecord(JsonNode tree) {
+        return tree.isObject()
+                && tree.size() == 2
+                && tree.has(RUN_RECORD_EXPERIMENT)
+                && tree.has(RUN_RECORD_PROVENANCE);
     }
 
     /** Returns the config as YAML, defaults filled in. */
@@ -117,7 +149,7 @@ public final class ExperimentLoader {
                             + ": field '"
                             + path(e)
                             + "' must be "
-                            + e.getTargetType().getSimpleName()
+                            + describe(e.getTargetType())
                             + ", got '"
                             + e.getValue()
                             + "'",
@@ -132,6 +164,22 @@ public final class ExperimentLoader {
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": " + e.getOriginalMessage(), e);
         }
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == Integer.class
+                || type == Long.class
+                || type == int.class
+                || type == long.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(type) || type == double.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        return type.getSimpleName();
     }
 
     private static String path(JsonMappingException e) {
@@ -159,12 +207,11 @@ public final class ExperimentLoader {
             throw new ConfigException("--set expects key=value, got '" + override + "'");
         }
         String[] keys = override.substring(0, eq).trim().split("\\.");
-        JsonNode value;
-        try {
-            value = YAML.readTree(override.substring(eq + 1));
-        } catch (JsonProcessingException e) {
-            throw new ConfigException("--set " + override + ": the value is not valid YAML", e);
-        }
+        JsonNode value =
+                YamlTreeReader.read(
+                        "--set " + override,
+                        new ByteArrayInputStream(
+                                override.substring(eq + 1).getBytes(StandardCharsets.UTF_8)));
         if (value == null || value.isMissingNode()) {
             value = JsonNodeFactory.instance.nullNode();
         }

@@ -1,16 +1,20 @@
 package io.fedistill.cli.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fedistill.ml.partition.Partitioner;
 import java.util.List;
 
 /**
- * How training data is split among participants.
+ * How training data is split among participants. Only the fields the chosen partitioner reads are
+ * kept (and written back into a run's {@code config.yaml}): {@code alpha} for {@code dirichlet} and
+ * {@code quantity}, {@code labelsPerParticipant} for {@code shards}.
  *
  * @param kind {@code iid}, {@code dirichlet}, {@code shards} or {@code quantity}
  * @param alpha Dirichlet concentration for {@code dirichlet} and {@code quantity}
  * @param labelsPerParticipant labels per participant for {@code shards}
  * @param localTestFraction share of each participant's samples held out as its local test split
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record PartitionConfig(
         String kind, Double alpha, Integer labelsPerParticipant, Double localTestFraction) {
     /** The partitioner names. */
@@ -23,14 +27,22 @@ public record PartitionConfig(
             throw new ConfigException(
                     "partition.kind: unknown partitioner '" + kind + "'; allowed: " + KINDS);
         }
-        alpha = alpha == null ? 0.5 : alpha;
-        if (!(alpha > 0) || alpha.isInfinite()) {
-            throw new ConfigException("partition.alpha must be > 0, got " + alpha);
+        if (kind.equals("dirichlet") || kind.equals("quantity")) {
+            alpha = alpha == null ? 0.5 : alpha;
+            if (!(alpha > 0) || alpha.isInfinite()) {
+                throw new ConfigException("partition.alpha must be > 0, got " + alpha);
+            }
+        } else {
+            alpha = null;
         }
-        labelsPerParticipant = labelsPerParticipant == null ? 2 : labelsPerParticipant;
-        if (labelsPerParticipant < 1) {
-            throw new ConfigException(
-                    "partition.labelsPerParticipant must be >= 1, got " + labelsPerParticipant);
+        if (kind.equals("shards")) {
+            labelsPerParticipant = labelsPerParticipant == null ? 2 : labelsPerParticipant;
+            if (labelsPerParticipant < 1) {
+                throw new ConfigException(
+                        "partition.labelsPerParticipant must be >= 1, got " + labelsPerParticipant);
+            }
+        } else {
+            labelsPerParticipant = null;
         }
         localTestFraction = localTestFraction == null ? 0.1 : localTestFraction;
         if (!(localTestFraction > 0 && localTestFraction <= 0.5)) {

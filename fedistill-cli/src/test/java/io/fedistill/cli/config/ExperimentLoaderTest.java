@@ -108,4 +108,142 @@ class ExperimentLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("--set expects key=value");
     }
+
+    @Test
+    void anchorsAliasesAndMergeKeysResolveAsYamlDoes() {
+        ExperimentConfig config =
+                load(
+                        """
+                        name: aliases
+                        participants: 4
+                        seed: &lr 7
+                        models: &m [mlp, lenet]
+                        training: {learningRate: *lr, batchSize: 16}
+                        algorithms:
+                          - name: &n fedprox
+                            label: prox
+                            options: {mu: *lr}
+                            models: lenet
+                          - name: fd
+                            label: *n
+                            models: *m
+                        """);
+        assertThat(config.algorithms().get(0).options()).containsEntry("mu", 7);
+        assertThat(config.algorithms().get(1).label()).isEqualTo("fedprox");
+        assertThat(config.modelsFor(config.algorithms().get(1)).values())
+                .extracting(Object::toString)
+                .containsExactly("mlp:200-200", "lenet", "mlp:200-200", "lenet");
+        assertThat(config.training().learningRate()).isEqualTo(7.0);
+        ExperimentConfig merged =
+                load(
+                        """
+                        participants: 2
+                        models: mlp
+                        algorithms: [{name: local-only}]
+                        training:
+                          <<: &base {learningRate: 0.01, batchSize: 8}
+                          batchSize: 4
+                        """);
+        assertThat(merged.training().learningRate()).isEqualTo(0.01);
+        assertThat(merged.training().batchSize()).isEqualTo(4);
+        assertThat(load(VALID, "name=no").name()).isEqualTo("no");
+        assertThat(load(VALID, "name=2024-01-01").name()).isEqualTo("2024-01-01");
+        assertThatThrownBy(() -> load(VALID.replace("models: [mlp, lenet]", "models: *nowhere")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("not valid YAML")
+                .hasMessageContaining("nowhere");
+    }
+
+    @Test
+    void aliasBombsAndSelfReferencesAreRefused() {
+        StringBuilder bomb = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int level = 1; level < 9; level++) {
+            bomb.append("a").append(level).append(": &a").append(level).append(" [");
+            for (int i = 0; i < 9; i++) {
+                bomb.append(i == 0 ? "" : ", ").append("*a").append(level - 1);
+            }
+            bomb.append("]\n");
+        }
+        assertThatThrownBy(() -> load(bomb + VALID))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("test.yaml is not valid YAML")
+                .hasMessageContaining("aliases");
+        StringBuilder doubling = new StringBuilder("d0: &d0 [x, x]\n");
+        for (int level = 1; level < 25; level++) {
+            doubling.append("d").append(level).append(": &d").append(level);
+            doubling.append(" [*d")
+                    .append(level - 1)
+                    .append(", *d")
+                    .append(level - 1)
+                    .append("]\n");
+        }
+        assertThatThrownBy(() -> load(doubling + VALID))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("expands to more than 100000 values");
+        assertThatThrownBy(() -> load(VALID + "loop: &loop [1, *loop]\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("refers to itself");
+    }
+
+    @Test
+    void integerFieldsRefuseFractions() {
+        assertThatThrownBy(() -> load(VALID, "rounds=2.5"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("field 'rounds' must be a whole number, got '2.5'");
+        assertThatThrownBy(() -> load(VALID, "training.batchSize=31.5"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'training.batchSize' must be a whole number");
+        assertThatThrownBy(() -> load(VALID, "algorithms.0.options.featureRounds=1.5"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("option 'featureRounds' must be a whole number, got 1.5");
+        assertThat(load(VALID, "training.learningRate=1e-3").training().learningRate())
+                .isEqualTo(0.001);
+    }
+
+    @Test
+    void longValuesAreBoundedInMessagesAndNamesAndLabelsAtConfigTime() {
+        String huge = "x".repeat(2_000_000);
+        assertThatThrownBy(() -> load(VALID, "algorithms.0.name=" + huge))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown algorithm 'xxxxxx")
+                .hasMessageContaining("(2000000 characters)")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(500));
+        assertThatThrownBy(() -> load(VALID, "name=" + "n".repeat(300)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("name must be at most 100 characters")
+                .hasMessageContaining("got 300");
+        assertThatThrownBy(() -> load(VALID, "algorithms.0.label=" + huge))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("label must be 1 to 64 characters")
+                .hasMessageContaining("got one of 2000000 characters")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(500));
+        assertThatThrownBy(() -> load(VALID, "algorithms.0.label='a,b'"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("without commas");
+    }
+
+    @Test
+    void aRunRecordLoadsAsTheExperimentItRecorded() {
+        ExperimentConfig config = load(VALID, "partition={kind: dirichlet, alpha: 0.3}");
+        String record =
+                ExperimentLoader.runRecord(config, java.util.Map.of("seed", 42, "command", "x"));
+        assertThat(record).doesNotContain("labelsPerParticipant");
+        assertThat(load(record)).isEqualTo(config);
+        ExperimentConfig shards = load(VALID, "partition={kind: shards}");
+        assertThat(ExperimentLoader.toYaml(shards))
+                .contains("labelsPerParticipant: 2")
+                .doesNotContain("alpha");
+    }
+
+    @Test
+    void aDirectoryIsNamedAsOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        assertThatThrownBy(() -> ExperimentLoader.load(dir, List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is a directory, not a YAML file");
+        java.nio.file.Files.writeString(dir.resolve("config.yaml"), VALID);
+        assertThatThrownBy(() -> ExperimentLoader.load(dir, List.of()))
+                .hasMessageContaining("to repeat the run recorded there, give")
+                .hasMessageContaining("config.yaml");
+    }
 }
