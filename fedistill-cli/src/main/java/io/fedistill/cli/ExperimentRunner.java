@@ -40,19 +40,20 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.IntStream;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs an experiment: loads the data once, partitions it once, runs every listed algorithm on that
  * partition in the simulation, and writes the run directory.
  */
 public final class ExperimentRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(ExperimentRunner.class);
+
     private final ExperimentConfig config;
     private final String command;
     private final PrintStream out;
+    private final boolean terminal;
 
     /**
      * Creates the runner.
@@ -60,11 +61,15 @@ public final class ExperimentRunner {
      * @param config the validated experiment
      * @param command the command line, recorded in the provenance
      * @param out where progress and the summary are printed
+     * @param terminal whether {@code out} is a terminal (progress bars) or a file or pipe (a line
+     *     per round)
      */
-    public ExperimentRunner(ExperimentConfig config, String command, PrintStream out) {
+    public ExperimentRunner(
+            ExperimentConfig config, String command, PrintStream out, boolean terminal) {
         this.config = config;
         this.command = command;
         this.out = out;
+        this.terminal = terminal;
     }
 
     /** Loads the experiment's data with its limits applied. */
@@ -74,7 +79,8 @@ public final class ExperimentRunner {
                         ? FashionMnist.sample()
                         : FashionMnist.load(
                                 Optional.ofNullable(dataset.dataDir()).map(Path::of),
-                                dataset.download());
+                                dataset.download(),
+                                dataset.verifyChecksums());
         int train =
                 dataset.trainLimit() == null
                         ? full.train().size()
@@ -86,21 +92,20 @@ public final class ExperimentRunner {
         return new DatasetSplits(full.train().head(train), full.test().head(test));
     }
 
-    /** Runs every algorithm and returns the run directory. */
+    /**
+     * Runs every algorithm and returns the run directory. Rows are appended as rounds finish; the
+     * summary and plots are written at the end, or from the finished rounds when the process is
+     * stopped (SIGTERM, Ctrl-C).
+     *
+     * @throws RunFailedException when an algorithm stopped early or learned nothing (every
+     *     participant failed in every round); everything recorded stays in the run directory
+     */
     public Path run() throws IOException {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
         DatasetSplits data = loadData(config.dataset());
         Optional<PublicData> publicData = holdOutPublicData(data);
         int[] privatePool = privatePool(data, publicData);
-        FederatedPartition partition =
-                FederatedPartition.create(
-                        config.partition().partitioner(),
-                        data.train().labels(),
-                        privatePool,
-                        data.train().numClasses(),
-                        config.participantIds(),
-                        config.partition().localTestFraction(),
-                        Seeds.derive(config.seed(), 0, "", "partition"));
+        FederatedPartition partition = partition(data, privatePool, publicData);
         String dataDescription =
                 String.format(
                         Locale.ROOT,
@@ -118,43 +123,216 @@ public final class ExperimentRunner {
                                                         p.labeled() ? "labeled" : "unlabeled"))
                                 .orElse(""));
         preflight(data, publicData);
-        List<AlgorithmRun> runs = new ArrayList<>();
+        warnAboutSmallSplits(partition);
         List<String> failed = new ArrayList<>();
         try (RunDirectory dir = RunDirectory.create(Path.of(config.outputDir()), config.name())) {
-            Map<String, Object> resolved = new LinkedHashMap<>();
-            resolved.put("experiment", config);
-            resolved.put("provenance", Provenance.collect(config.seed(), command));
-            dir.write("config.yaml", ExperimentLoader.toYaml(resolved));
+            dir.write(
+                    ExperimentLoader.RUN_RECORD,
+                    ExperimentLoader.runRecord(config, Provenance.collect(config.seed(), command)));
             dir.writePartition(
                     partition, data.train().labels(), publicData.map(PublicData::indices));
             out.println(
                     "fedistill: " + config.name() + " on " + dataDescription + " -> " + dir.path());
-            for (AlgorithmConfig algorithm : config.algorithms()) {
-                try {
-                    runs.add(runAlgorithm(algorithm, data, partition, publicData, dir));
-                } catch (RuntimeException e) {
-                    // the other algorithms and every round already in metrics.csv stay valid
-                    failed.add(algorithm.label() + ": " + e);
-                    out.println("fedistill: " + algorithm.label() + " stopped: " + e);
+            RunReports reports = new RunReports(dir, dataDescription);
+            Thread onStop = new Thread(reports::writeInterrupted, "fedistill-interrupted");
+            Runtime.getRuntime().addShutdownHook(onStop);
+            try {
+                for (AlgorithmConfig algorithm : config.algorithms()) {
+                    try {
+                        AlgorithmRun run =
+                                runAlgorithm(algorithm, data, partition, publicData, dir, reports);
+                        if (!run.result().anyRoundAggregated()) {
+                            failed.add(
+                                    algorithm.label()
+                                            + " learned nothing: every participant failed in every"
+                                            + " round");
+                        }
+                    } catch (RuntimeException e) {
+                        // the other algorithms and every round already recorded stay valid
+                        LOG.error("{} stopped", algorithm.label(), e);
+                        failed.add(algorithm.label() + " stopped: " + e);
+                        out.println("fedistill: " + algorithm.label() + " stopped: " + e);
+                    }
                 }
+                String summary = reports.writeFinished();
+                out.println();
+                out.println(summary);
+                out.println("outputs: " + dir.path());
+            } finally {
+                removeShutdownHook(onStop);
             }
-            String summary = SummaryReport.render(config, dataDescription, runs);
+            if (!failed.isEmpty()) {
+                throw new RunFailedException(
+                        String.join("; ", failed) + "; what was recorded is in " + dir.path());
+            }
+            return dir.path();
+        }
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run: it writes the interrupted run's reports
+        }
+    }
+
+    /**
+     * The rounds recorded so far, by algorithm, and the one place that writes {@code summary.md}
+     * and the plots from them: once, at the end of the run or when the process is stopped.
+     */
+    private final class RunReports {
+        private final RunDirectory dir;
+        private final String dataDescription;
+        private final List<AlgorithmRun> finished = new ArrayList<>();
+        private AlgorithmConfig current;
+        private Map<String, ModelSpec> currentModels;
+        private final List<RoundReport> currentRounds = new ArrayList<>();
+        private long currentStart;
+        private boolean written;
+
+        RunReports(RunDirectory dir, String dataDescription) {
+            this.dir = dir;
+            this.dataDescription = dataDescription;
+        }
+
+        synchronized void started(AlgorithmConfig algorithm, Map<String, ModelSpec> models) {
+            current = algorithm;
+            currentModels = models;
+            currentRounds.clear();
+            currentStart = System.nanoTime();
+        }
+
+        RoundListener recorder() {
+            return new RoundListener() {
+                @Override
+                public void roundFinished(RoundReport report) {
+                    synchronized (RunReports.this) {
+                        currentRounds.add(report);
+                    }
+                }
+            };
+        }
+
+        synchronized AlgorithmRun finished() {
+            AlgorithmRun run = currentRun();
+            finished.add(run);
+            current = null;
+            return run;
+        }
+
+        private AlgorithmRun currentRun() {
+            return new AlgorithmRun(
+                    current.label(),
+                    currentModels,
+                    new RunResult(currentRounds),
+                    (System.nanoTime() - currentStart) / 1e9);
+        }
+
+        synchronized String writeFinished() throws IOException {
+            return write(List.copyOf(finished), Optional.empty());
+        }
+
+        /** Writes the reports of a run the process is stopping in the middle of. */
+        synchronized void writeInterrupted() {
+            if (written) {
+                return;
+            }
+            List<AlgorithmRun> runs = new ArrayList<>(finished);
+            String where =
+                    "after "
+                            + finished.size()
+                            + " of "
+                            + config.algorithms().size()
+                            + " algorithms";
+            if (current != null) {
+                runs.add(currentRun());
+                where = "during round " + (currentRounds.size() + 1) + " of " + current.label();
+            }
+            try {
+                write(runs, Optional.of(where));
+                System.err.println(
+                        "fedistill: interrupted "
+                                + where
+                                + "; summary.md and the plots hold the finished rounds: "
+                                + dir.path());
+            } catch (IOException | RuntimeException e) {
+                System.err.println(
+                        "fedistill: interrupted " + where + "; could not write the summary: " + e);
+            }
+        }
+
+        private String write(List<AlgorithmRun> runs, Optional<String> interruption)
+                throws IOException {
+            written = true;
+            String summary = SummaryReport.render(config, dataDescription, runs, interruption);
             dir.write("summary.md", summary);
             AccuracyPlot.write(runs, config.name(), dir.path().resolve("accuracy.png"));
             AccuracyPlot.writeAgainstMegabytes(
                     runs, config.name(), dir.path().resolve("accuracy-vs-mb.png"));
-            out.println();
-            out.println(summary);
-            out.println("outputs: " + dir.path());
-            if (!failed.isEmpty()) {
-                throw new IllegalStateException(
-                        "algorithms that stopped early: "
-                                + failed
-                                + "; completed results are in "
-                                + dir.path());
-            }
-            return dir.path();
+            return summary;
         }
+    }
+
+    /** Partitions the private pool, turning a split that cannot be made into a config error. */
+    private FederatedPartition partition(
+            DatasetSplits data, int[] privatePool, Optional<PublicData> publicData) {
+        if (config.participants() > privatePool.length) {
+            throw new ConfigException(
+                    "participants "
+                            + config.participants()
+                            + " is more than the "
+                            + privatePool.length
+                            + " training samples to share among them ("
+                            + config.dataset().name()
+                            + publicData
+                                    .map(p -> ", after " + p.size() + " held out as public data")
+                                    .orElse("")
+                            + "); use at most "
+                            + privatePool.length
+                            + " participants, or more data");
+        }
+        try {
+            return FederatedPartition.create(
+                    config.partition().partitioner(),
+                    data.train().labels(),
+                    privatePool,
+                    data.train().numClasses(),
+                    config.participantIds(),
+                    config.partition().localTestFraction(),
+                    Seeds.derive(config.seed(), 0, "", "partition"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                    "partition ("
+                            + config.partition().partitioner().describe()
+                            + ", "
+                            + config.participants()
+                            + " participants, "
+                            + privatePool.length
+                            + " samples): "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    /** Warns, naming them, about participants whose training split is smaller than one batch. */
+    private void warnAboutSmallSplits(FederatedPartition partition) {
+        int batch = config.training().batchSize();
+        List<String> small =
+                partition.splits().stream()
+                        .filter(s -> s.trainIndices().length < batch)
+                        .map(s -> s.participantId() + " (" + s.trainIndices().length + ")")
+                        .toList();
+        if (small.isEmpty()) {
+            return;
+        }
+        LOG.warn(
+                "training.batchSize {} is larger than the training split of {} participant(s): {}{};"
+                        + " each trains on one smaller batch per epoch",
+                batch,
+                small.size(),
+                String.join(", ", small.subList(0, Math.min(10, small.size()))),
+                small.size() > 10 ? " and " + (small.size() - 10) + " more" : "");
     }
 
     /** Holds a seeded random share of the training images out as public data, if configured. */
@@ -212,62 +390,34 @@ public final class ExperimentRunner {
             DatasetSplits data,
             FederatedPartition partition,
             Optional<PublicData> publicData,
-            RunDirectory dir) {
+            RunDirectory dir,
+            RunReports reports) {
         Map<String, ModelSpec> models = config.modelsFor(algorithm);
         Map<String, Set<Integer>> crashes = new LinkedHashMap<>();
         config.failures().crashes().forEach((id, rounds) -> crashes.put(id, new HashSet<>(rounds)));
-        long start = System.nanoTime();
-        try (ProgressBar bar =
-                new ProgressBarBuilder()
-                        .setTaskName(algorithm.label())
-                        .setInitialMax(config.rounds())
-                        .setStyle(ProgressBarStyle.ASCII)
-                        .setUnit(" rounds", 1)
-                        .setConsumer(new ConsoleProgressBarConsumer(out))
-                        .build()) {
-            RoundListener progress =
-                    new RoundListener() {
-                        @Override
-                        public void roundFinished(RoundReport report) {
-                            report.evaluation()
-                                    .ifPresent(
-                                            e ->
-                                                    bar.setExtraMessage(
-                                                            String.format(
-                                                                    Locale.ROOT,
-                                                                    "acc %.3f",
-                                                                    e.globalAccuracy()
-                                                                            .orElse(
-                                                                                    e
-                                                                                            .testAccuracyMean()))));
-                            bar.step();
-                        }
-                    };
-            RunResult result =
-                    Simulation.builder()
-                            .setData(data)
-                            .setPartition(partition)
-                            .setModels(models)
-                            .setAlgorithm(algorithm.create())
-                            .setRounds(config.rounds())
-                            .setSeed(config.seed())
-                            .optTraining(config.training().settings())
-                            .optSelector(
-                                    new ParticipantSelector(
-                                            config.fraction(), config.minParticipants()))
-                            .optEvaluateEvery(config.evaluateEvery())
-                            .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
-                            .optFailures(
-                                    new FailureInjection(
-                                            crashes, config.failures().dropProbability()))
-                            .optPublicData(publicData.orElse(null))
-                            .addListener(dir.metricsWriter(algorithm.label()))
-                            .addListener(progress)
-                            .build()
-                            .run();
-            dir.appendTraffic(algorithm.label(), result.traffic());
-            return new AlgorithmRun(
-                    algorithm.label(), models, result, (System.nanoTime() - start) / 1e9);
+        reports.started(algorithm, models);
+        try (RoundProgress progress =
+                new RoundProgress(algorithm.label(), config.rounds(), out, terminal)) {
+            Simulation.builder()
+                    .setData(data)
+                    .setPartition(partition)
+                    .setModels(models)
+                    .setAlgorithm(algorithm.create())
+                    .setRounds(config.rounds())
+                    .setSeed(config.seed())
+                    .optTraining(config.training().settings())
+                    .optSelector(
+                            new ParticipantSelector(config.fraction(), config.minParticipants()))
+                    .optEvaluateEvery(config.evaluateEvery())
+                    .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
+                    .optFailures(new FailureInjection(crashes, config.failures().dropProbability()))
+                    .optPublicData(publicData.orElse(null))
+                    .addListener(dir.metricsWriter(algorithm.label()))
+                    .addListener(reports.recorder())
+                    .addListener(progress)
+                    .build()
+                    .run();
         }
+        return reports.finished();
     }
 }

@@ -33,7 +33,10 @@ public final class FedistillCommand implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and returns its exit status: 0 success, 1 failure, 2 bad input. */
+    /**
+     * Runs the command line and returns its exit status: 0 success, 1 failure (including a run in
+     * which an algorithm learned nothing), 2 bad input.
+     */
     public static int execute(String... args) {
         CommandLine line = new CommandLine(new FedistillCommand());
         line.setExecutionExceptionHandler(
@@ -41,6 +44,10 @@ public final class FedistillCommand implements Runnable {
                     if (e instanceof ConfigException || e instanceof DatasetException) {
                         cmd.getErr().println("error: " + e.getMessage());
                         return 2;
+                    }
+                    if (e instanceof RunFailedException) {
+                        cmd.getErr().println("error: " + e.getMessage());
+                        return 1;
                     }
                     cmd.getErr().println("error: " + e);
                     e.printStackTrace(cmd.getErr());

@@ -32,7 +32,8 @@ final class QuickstartCommand implements Callable<Integer> {
         try (InputStream in = QuickstartCommand.class.getResourceAsStream(RESOURCE)) {
             config = ExperimentLoader.load("quickstart.yaml", in, overrides);
         }
-        new ExperimentRunner(config, "fedistill quickstart", System.out).run();
+        new ExperimentRunner(config, "fedistill quickstart", System.out, System.console() != null)
+                .run();
         return 0;
     }
 }

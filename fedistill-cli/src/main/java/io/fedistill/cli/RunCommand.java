@@ -25,15 +25,30 @@ final class RunCommand implements Callable<Integer> {
             description = "override a field, e.g. --set rounds=5 --set algorithms.0.options.mu=0.1")
     private List<String> overrides = new ArrayList<>();
 
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description =
+                    "the directory holding the full Fashion-MNIST (sets dataset.dataDir; it must"
+                            + " exist)")
+    private Path dataDir;
+
     @Override
     public Integer call() throws Exception {
-        ExperimentConfig config = ExperimentLoader.load(experiment, overrides);
-        new ExperimentRunner(config, commandLine(), System.out).run();
+        List<String> settings = new ArrayList<>(overrides);
+        if (dataDir != null) {
+            settings.add("dataset.dataDir=" + ExperimentLoader.quoted(dataDir.toString()));
+        }
+        ExperimentConfig config = ExperimentLoader.load(experiment, settings);
+        new ExperimentRunner(config, commandLine(), System.out, System.console() != null).run();
         return 0;
     }
 
     private String commandLine() {
         StringBuilder line = new StringBuilder("fedistill run ").append(experiment);
+        if (dataDir != null) {
+            line.append(" --data-dir ").append(dataDir);
+        }
         overrides.forEach(o -> line.append(" --set ").append(o));
         return line.toString();
     }

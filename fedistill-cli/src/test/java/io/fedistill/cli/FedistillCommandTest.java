@@ -33,15 +33,37 @@ class FedistillCommandTest {
             """;
 
     private String runCapturingErr(String... args) {
+        return runCapturingErr(2, args);
+    }
+
+    private String runCapturingErr(int expectedStatus, String... args) {
         PrintStream original = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            assertThat(FedistillCommand.execute(args)).isEqualTo(2);
+            assertThat(FedistillCommand.execute(args)).isEqualTo(expectedStatus);
         } finally {
             System.setErr(original);
         }
         return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private String runCapturingOut(int expectedStatus, String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(FedistillCommand.execute(args)).isEqualTo(expectedStatus);
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Path onlyRun(Path runs) throws IOException {
+        try (Stream<Path> dirs = Files.list(runs)) {
+            return dirs.findFirst().orElseThrow();
+        }
     }
 
     @Test
@@ -183,5 +205,158 @@ class FedistillCommandTest {
                         "fedavg averages weights, so every participant needs the same architecture");
         assertThat(runCapturingErr("run", dir.resolve("missing.yaml").toString()))
                 .contains("does not exist");
+    }
+
+    @Test
+    void aRunInWhichEveryParticipantFailsSaysSoAndExitsNonZero() throws IOException {
+        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
+        String console =
+                runCapturingOut(
+                        1,
+                        "run",
+                        yaml.toString(),
+                        "--set",
+                        "outputDir=" + dir.resolve("runs"),
+                        "--set",
+                        "rounds=1",
+                        "--set",
+                        "models=lenet",
+                        "--set",
+                        "training.learningRate=1e9",
+                        "--set",
+                        "algorithms=[{name: local-only}, {name: fd}]");
+        // not a terminal: one plain line per round, no progress-bar frames
+        assertThat(console)
+                .doesNotContain("\r")
+                .contains("local-only round 1/1: every participant failed (")
+                .contains("fd round 1/1: every participant failed (");
+        Path run = onlyRun(dir.resolve("runs"));
+        assertThat(Files.readString(run.resolve("summary.md")))
+                .contains("**local-only learned nothing: every participant failed in every round**")
+                .contains("**fd learned nothing");
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
+        int failedColumn = List.of(metrics.get(0).split(",")).indexOf("participants_failed");
+        // three participants, each counted once although training and evaluation both failed
+        assertThat(metrics.subList(1, 3))
+                .allSatisfy(l -> assertThat(l.split(",")[failedColumn]).isEqualTo("3"));
+    }
+
+    @Test
+    void aStoppedRunWritesItsSummaryAndPlotsFromTheFinishedRounds() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("long.yaml"), EXPERIMENT);
+        Path runs = dir.resolve("runs");
+        Process process =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Dai.djl.offline=true",
+                                "-Dai.djl.pytorch.num_threads=1",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                FedistillCommand.class.getName(),
+                                "run",
+                                yaml.toString(),
+                                "--set",
+                                "outputDir=" + runs,
+                                "--set",
+                                "rounds=500",
+                                "--set",
+                                "algorithms=[{name: fd}, {name: local-only}]")
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("console.txt").toFile())
+                        .start();
+        try {
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (System.nanoTime() < deadline
+                    && (!Files.isDirectory(runs)
+                            || !Files.exists(onlyRun(runs).resolve("metrics.csv"))
+                            || Files.readAllLines(onlyRun(runs).resolve("metrics.csv")).size()
+                                    < 3)) {
+                Thread.sleep(200);
+            }
+            process.destroy(); // SIGTERM
+            assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
+        assertThat(process.exitValue()).isEqualTo(143);
+        Path run = onlyRun(runs);
+        assertThat(Files.readString(run.resolve("summary.md")))
+                .containsPattern("\\*\\*Interrupted during round \\d+ of fd\\.\\*\\*")
+                .contains("| fd |");
+        assertThat(run.resolve("accuracy.png")).isNotEmptyFile();
+        assertThat(run.resolve("accuracy-vs-mb.png")).isNotEmptyFile();
+        assertThat(Files.readAllLines(run.resolve("traffic.csv")))
+                .anyMatch(l -> l.startsWith("fd,2,algorithm,p00,up,"));
+        assertThat(Files.readString(dir.resolve("console.txt")))
+                .contains("fedistill: interrupted during round");
+        // the run's own record repeats it
+        assertThat(
+                        runCapturingErr(
+                                2,
+                                "run",
+                                run.resolve("config.yaml").toString(),
+                                "--set",
+                                "participants=0"))
+                .contains("participants must be > 0, got 0");
+    }
+
+    @Test
+    void inputThatCannotBeSplitOrFoundEndsInOneLine() throws IOException {
+        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
+        String out = "outputDir=" + dir.resolve("runs");
+        assertThat(
+                        runCapturingErr(
+                                "run", yaml.toString(), "--set", out, "--set", "participants=5000"))
+                .contains("error: participants 5000 is more than the 900 training samples")
+                .contains("use at most 900 participants")
+                .doesNotContain("\tat ");
+        assertThat(
+                        runCapturingErr(
+                                "run",
+                                yaml.toString(),
+                                "--set",
+                                out,
+                                "--set",
+                                "participants=120",
+                                "--set",
+                                "partition={kind: dirichlet, alpha: 0.01}"))
+                .contains("error: partition (dirichlet")
+                .contains("use fewer participants or a larger alpha")
+                .doesNotContain("\tat ");
+        Path missing = dir.resolve("no-such-dir");
+        assertThat(
+                        runCapturingErr(
+                                "run",
+                                yaml.toString(),
+                                "--data-dir",
+                                missing.toString(),
+                                "--set",
+                                "dataset={name: fashion-mnist}"))
+                .contains("error: data directory " + missing + " does not exist");
+        assertThat(runCapturingErr("run", yaml.toString(), "--data-dir", missing.toString()))
+                .contains("dataset.dataDir is read only for fashion-mnist");
+        assertThat(runCapturingErr("run", dir.toString()))
+                .contains("is a directory, not a YAML file");
+    }
+
+    @Test
+    void aBatchLargerThanASplitIsWarnedAboutByParticipant() throws IOException {
+        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
+        String err =
+                runCapturingErr(
+                        0,
+                        "run",
+                        yaml.toString(),
+                        "--set",
+                        "outputDir=" + dir.resolve("runs"),
+                        "--set",
+                        "rounds=1",
+                        "--set",
+                        "training.batchSize=300",
+                        "--set",
+                        "algorithms=[{name: local-only}]");
+        assertThat(err)
+                .containsPattern(
+                        "training.batchSize 300 is larger than the training split of \\d participant\\(s\\): p0\\d \\(\\d+\\)");
     }
 }

@@ -68,7 +68,7 @@ public final class BenchCommand implements Runnable {
             DatasetSplits data =
                     sample
                             ? FashionMnist.sample()
-                            : FashionMnist.load(Optional.ofNullable(dataDir), true);
+                            : FashionMnist.load(Optional.ofNullable(dataDir), true, true);
             TrainingSettings defaults = TrainingSettings.defaults();
             TrainingSettings training =
                     new TrainingSettings(

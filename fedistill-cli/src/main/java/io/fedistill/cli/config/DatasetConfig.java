@@ -7,13 +7,21 @@ import java.util.List;
  *
  * @param name {@code fashion-mnist} (full, found or downloaded) or {@code fashion-mnist-sample}
  *     (embedded)
- * @param dataDir a directory to look in first (optional)
+ * @param dataDir the directory holding the full dataset (optional; when named it must exist, and
+ *     nothing else is searched)
  * @param download whether the full dataset may be downloaded when not found
+ * @param verifyChecksums whether files whose content differs from the published Fashion-MNIST stop
+ *     the run (default); {@code false} uses deliberately changed files with a warning
  * @param trainLimit use only the first n training images (optional)
  * @param testLimit use only the first n test images (optional)
  */
 public record DatasetConfig(
-        String name, String dataDir, Boolean download, Integer trainLimit, Integer testLimit) {
+        String name,
+        String dataDir,
+        Boolean download,
+        Boolean verifyChecksums,
+        Integer trainLimit,
+        Integer testLimit) {
     /** The dataset names. */
     public static final List<String> NAMES = List.of("fashion-mnist", "fashion-mnist-sample");
 
@@ -25,6 +33,16 @@ public record DatasetConfig(
                     "dataset.name: unknown dataset '" + name + "'; allowed: " + NAMES);
         }
         download = download == null ? Boolean.TRUE : download;
+        verifyChecksums = verifyChecksums == null ? Boolean.TRUE : verifyChecksums;
+        if (dataDir != null && !name.equals("fashion-mnist")) {
+            throw new ConfigException(
+                    "dataset.dataDir is read only for fashion-mnist; "
+                            + name
+                            + " is embedded in fedistill (set dataset.name: fashion-mnist to use"
+                            + " the files in "
+                            + dataDir
+                            + ")");
+        }
         if (trainLimit != null && trainLimit < 1) {
             throw new ConfigException("dataset.trainLimit must be > 0, got " + trainLimit);
         }

@@ -1,6 +1,7 @@
 package io.fedistill.cli.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -105,6 +106,11 @@ public final class ExperimentLoader {
                 && tree.size() == 2
                 && tree.has(RUN_RECORD_EXPERIMENT)
                 && tree.has(RUN_RECORD_PROVENANCE);
+    }
+
+    /** Returns text as a YAML scalar that reads back as exactly that text, for an override. */
+    public static String quoted(String text) {
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(text)) + "\"";
     }
 
     /** Returns the config as YAML, defaults filled in. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -15,6 +16,12 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * the coordinator's model where the algorithm keeps one, else the mean participant.
  */
 public final class AccuracyPlot {
+    static {
+        // ImageIO's disk cache registers files to delete at exit, which fails while the JVM shuts
+        // down, exactly when an interrupted run writes its plots
+        ImageIO.setUseCache(false);
+    }
+
     private AccuracyPlot() {}
 
     /** Writes accuracy against cumulative megabytes of algorithm traffic (log scale) as a PNG. */

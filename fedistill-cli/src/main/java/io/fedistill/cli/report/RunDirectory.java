@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -22,13 +21,14 @@ import java.util.TreeMap;
 /**
  * A run's output directory, {@code <output>/<name>-<timestamp>/}: the resolved config with its
  * provenance, {@code partition.csv}, {@code metrics.csv} and {@code participants.csv} (each
- * participant's accuracies in every evaluated round) written row by row as rounds finish, {@code
- * traffic.csv} per algorithm, then {@code summary.md} and {@code accuracy.png}.
+ * participant's accuracies in every evaluated round) and {@code traffic.csv} written row by row as
+ * rounds finish, then {@code summary.md} and the plots.
  */
 public final class RunDirectory implements AutoCloseable {
     private final Path dir;
     private final BufferedWriter metrics;
     private final BufferedWriter participants;
+    private final BufferedWriter traffic;
     private boolean headerWritten;
 
     private RunDirectory(Path dir) throws IOException {
@@ -37,6 +37,10 @@ public final class RunDirectory implements AutoCloseable {
         this.participants = Files.newBufferedWriter(dir.resolve("participants.csv"));
         participants.write("algorithm,round,participant,test_acc,local_acc,test_predicted_classes");
         participants.newLine();
+        this.traffic = Files.newBufferedWriter(dir.resolve("traffic.csv"));
+        traffic.write("algorithm,round,channel,participant,direction,bytes");
+        traffic.newLine();
+        traffic.flush();
     }
 
     /** Creates a fresh directory for a run. */
@@ -108,52 +112,49 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     /**
-     * Appends one algorithm's byte counts to {@code traffic.csv}: one row per round, channel,
-     * participant and direction, each the exact encoded size.
+     * Appends one round of one algorithm to {@code traffic.csv}: one row per channel, participant
+     * and direction, each the exact encoded size.
      */
-    public void appendTraffic(String algorithmLabel, TrafficLedger ledger) {
+    private synchronized void appendTraffic(String algorithmLabel, RoundReport report) {
         Map<String, Long> rows = new TreeMap<>();
-        for (TrafficLedger.Entry e : ledger.entries()) {
+        for (TrafficLedger.Entry e : report.traffic()) {
             String key =
-                    String.format(
-                            Locale.ROOT,
-                            "%06d,%s,%s,%s",
-                            e.round(),
+                    String.join(
+                            ",",
                             e.channel().name().toLowerCase(Locale.ROOT),
                             e.transfer().participantId(),
                             e.transfer().direction().name().toLowerCase(Locale.ROOT));
             rows.merge(key, e.transfer().bytes(), Long::sum);
         }
-        Path file = dir.resolve("traffic.csv");
         try {
-            if (!Files.exists(file)) {
-                Files.writeString(file, "algorithm,round,channel,participant,direction,bytes\n");
+            for (Map.Entry<String, Long> row : rows.entrySet()) {
+                traffic.write(
+                        algorithmLabel
+                                + ","
+                                + report.round()
+                                + ","
+                                + row.getKey()
+                                + ","
+                                + row.getValue());
+                traffic.newLine();
             }
-            StringBuilder csv = new StringBuilder();
-            rows.forEach(
-                    (key, bytes) ->
-                            csv.append(algorithmLabel)
-                                    .append(',')
-                                    .append(Integer.parseInt(key.substring(0, 6)))
-                                    .append(key.substring(6))
-                                    .append(',')
-                                    .append(bytes)
-                                    .append('\n'));
-            Files.writeString(file, csv.toString(), StandardOpenOption.APPEND);
+            traffic.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + file, e);
+            throw new UncheckedIOException("cannot append to traffic.csv", e);
         }
     }
 
     /**
      * Returns a listener that appends each finished round of one algorithm to {@code metrics.csv}
-     * and, when the round was evaluated, each participant's accuracies to {@code participants.csv}.
+     * and {@code traffic.csv} and, when the round was evaluated, each participant's accuracies to
+     * {@code participants.csv}.
      */
     public RoundListener metricsWriter(String algorithmLabel) {
         return new RoundListener() {
             @Override
             public void roundFinished(RoundReport report) {
                 appendRow(algorithmLabel, report.toRow());
+                appendTraffic(algorithmLabel, report);
                 report.evaluation()
                         .ifPresent(e -> appendParticipants(algorithmLabel, report.round(), e));
             }
@@ -216,8 +217,9 @@ public final class RunDirectory implements AutoCloseable {
         try {
             metrics.close();
             participants.close();
+            traffic.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot close metrics.csv or participants.csv", e);
+            throw new UncheckedIOException("cannot close the run's CSV files", e);
         }
     }
 }

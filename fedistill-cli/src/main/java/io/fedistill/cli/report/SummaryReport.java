@@ -2,23 +2,42 @@ package io.fedistill.cli.report;
 
 import io.fedistill.cli.config.ExperimentConfig;
 import io.fedistill.core.runlog.EvaluationSummary;
+import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.ml.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /** Renders an experiment's final table as Markdown: {@code summary.md}. */
 public final class SummaryReport {
     private SummaryReport() {}
 
-    /** Returns the Markdown summary of finished runs. */
+    /**
+     * Returns the Markdown summary of the runs.
+     *
+     * @param config the experiment
+     * @param datasetDescription the data, in words
+     * @param runs each algorithm's finished rounds
+     * @param interruption where the run was interrupted, in words, when it was
+     */
     public static String render(
-            ExperimentConfig config, String datasetDescription, List<AlgorithmRun> runs) {
+            ExperimentConfig config,
+            String datasetDescription,
+            List<AlgorithmRun> runs,
+            Optional<String> interruption) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(config.name()).append("\n\n");
+        interruption.ifPresent(
+                where ->
+                        md.append("**Interrupted ")
+                                .append(where)
+                                .append(
+                                        ".** The tables show the rounds that had finished;"
+                                                + " later rounds and algorithms did not run.\n\n"));
         md.append(
                 String.format(
                         Locale.ROOT,
@@ -44,7 +63,9 @@ public final class SummaryReport {
         for (AlgorithmRun run : runs) {
             EvaluationSummary e = run.finalEvaluation().orElse(null);
             long failures =
-                    run.result().rounds().stream().mapToLong(r -> r.failures().size()).sum();
+                    run.result().rounds().stream()
+                            .mapToLong(r -> r.failedParticipants().size())
+                            .sum();
             double mb = run.algorithmBytes() / 1e6;
             md.append(
                     String.format(
@@ -62,10 +83,13 @@ public final class SummaryReport {
                                             ? pct(e.globalAccuracy().getAsDouble())
                                             : "-",
                             mb,
-                            mb / run.result().rounds().size(),
+                            run.result().rounds().isEmpty()
+                                    ? 0.0
+                                    : mb / run.result().rounds().size(),
                             failures,
                             run.wallSeconds()));
         }
+        appendFailedRounds(md, runs);
         List<String> dead = new ArrayList<>();
         for (AlgorithmRun run : runs) {
             run.finalEvaluation()
@@ -119,6 +143,44 @@ public final class SummaryReport {
                                                             .orElse(Double.NaN)))));
         }
         return md.toString();
+    }
+
+    /**
+     * Names the rounds in which every participant failed, and the algorithms that learned nothing.
+     */
+    private static void appendFailedRounds(StringBuilder md, List<AlgorithmRun> runs) {
+        for (AlgorithmRun run : runs) {
+            List<RoundReport> failed =
+                    run.result().rounds().stream()
+                            .filter(RoundReport::everyParticipantFailed)
+                            .toList();
+            if (failed.isEmpty()) {
+                continue;
+            }
+            String reason = failed.get(0).failures().get(0).reason();
+            md.append('\n');
+            if (!run.result().anyRoundAggregated()) {
+                md.append("**")
+                        .append(run.label())
+                        .append(" learned nothing: every participant failed in every round**");
+            } else {
+                md.append("**")
+                        .append(run.label())
+                        .append(": every participant failed in ")
+                        .append(failed.size() == 1 ? "round " : "rounds ")
+                        .append(
+                                String.join(
+                                        ", ",
+                                        failed.stream()
+                                                .map(r -> String.valueOf(r.round()))
+                                                .toList()))
+                        .append("**");
+            }
+            md.append(" (first reason: ")
+                    .append(reason)
+                    .append("). A lower training.learningRate or a training.gradientClipNorm")
+                    .append(" usually helps when replies are rejected as NaN.\n");
+        }
     }
 
     private static String describeModels(Map<String, ModelSpec> models) {

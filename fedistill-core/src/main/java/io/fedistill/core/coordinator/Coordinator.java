@@ -1,7 +1,6 @@
 package io.fedistill.core.coordinator;
 
 import io.fedistill.core.fleet.Channel;
-import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.FleetBackend;
 import io.fedistill.core.fleet.ParticipantFailure;
@@ -57,39 +56,37 @@ public final class Coordinator {
 
     /** Runs every round and returns the reports. */
     public RunResult run() {
-        TrafficLedger ledger = new TrafficLedger();
         List<RoundReport> reports = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            reports.add(runRound(round, ledger));
+            reports.add(runRound(round));
         }
-        return new RunResult(reports, ledger);
+        return new RunResult(reports);
     }
 
-    private RoundReport runRound(int round, TrafficLedger ledger) {
+    private RoundReport runRound(int round) {
         long start = System.nanoTime();
+        TrafficLedger ledger = new TrafficLedger();
         List<String> selected = selector.select(backend.participantIds(), round, seed);
         listeners.forEach(l -> l.roundStarted(round, selected));
         BoundaryFleet fleet =
                 new BoundaryFleet(backend, round, Channel.ALGORITHM, deadline, ledger);
         Metrics strategyMetrics =
                 strategy.runRound(new RoundContext(round, rounds, seed, selected), fleet);
-        List<ParticipantFailure> failures = new ArrayList<>(fleet.failures());
         Optional<EvaluationSummary> evaluation = Optional.empty();
+        List<ParticipantFailure> evaluationFailures = List.of();
         if (evaluateEvery > 0 && (round % evaluateEvery == 0 || round == rounds)) {
             BoundaryFleet evalFleet =
                     new BoundaryFleet(backend, round, Channel.EVALUATION, deadline, ledger);
             evaluation = Optional.of(evaluate(round, evalFleet));
-            failures.addAll(evalFleet.failures());
+            evaluationFailures = evalFleet.failures();
         }
         RoundReport report =
                 new RoundReport(
                         round,
                         selected,
-                        failures,
-                        ledger.bytes(round, Channel.ALGORITHM, Direction.UP),
-                        ledger.bytes(round, Channel.ALGORITHM, Direction.DOWN),
-                        ledger.bytes(round, Channel.EVALUATION, Direction.UP),
-                        ledger.bytes(round, Channel.EVALUATION, Direction.DOWN),
+                        fleet.failures(),
+                        evaluationFailures,
+                        ledger.entries(),
                         (System.nanoTime() - start) / 1e9,
                         strategyMetrics,
                         evaluation);

@@ -1,23 +1,27 @@
 package io.fedistill.core.runlog;
 
+import io.fedistill.core.fleet.Channel;
+import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.fleet.ParticipantFailure;
 import io.fedistill.core.message.Metrics;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Everything measured in one round: who took part, who failed, bytes, time, the strategy's own
- * metrics and the evaluation if the round was evaluated.
+ * Everything measured in one round: who took part, who failed, every counted message, time, the
+ * strategy's own metrics and the evaluation if the round was evaluated.
  *
  * @param round the round, from 1
  * @param selected participants selected
- * @param failures participants without a usable reply, with reasons
- * @param bytesUp algorithm bytes participant to coordinator
- * @param bytesDown algorithm bytes coordinator to participant
- * @param evaluationBytesUp evaluation-only bytes up
- * @param evaluationBytesDown evaluation-only bytes down
+ * @param failures participants without a usable reply to an algorithm message, with reasons (a
+ *     participant may fail more than one exchange of a round)
+ * @param evaluationFailures participants without a usable evaluation reply
+ * @param traffic every message of the round as counted on the wire
  * @param wallSeconds wall time of the round including evaluation
  * @param strategyMetrics what the strategy reported
  * @param evaluation the evaluation, when this round was evaluated
@@ -26,10 +30,8 @@ public record RoundReport(
         int round,
         List<String> selected,
         List<ParticipantFailure> failures,
-        long bytesUp,
-        long bytesDown,
-        long evaluationBytesUp,
-        long evaluationBytesDown,
+        List<ParticipantFailure> evaluationFailures,
+        List<TrafficLedger.Entry> traffic,
         double wallSeconds,
         Metrics strategyMetrics,
         Optional<EvaluationSummary> evaluation) {
@@ -38,6 +40,47 @@ public record RoundReport(
     public RoundReport {
         selected = List.copyOf(selected);
         failures = List.copyOf(failures);
+        evaluationFailures = List.copyOf(evaluationFailures);
+        traffic = List.copyOf(traffic);
+    }
+
+    /** Returns the algorithm bytes sent from participants to the coordinator. */
+    public long bytesUp() {
+        return bytes(Channel.ALGORITHM, Direction.UP);
+    }
+
+    /** Returns the algorithm bytes sent from the coordinator to participants. */
+    public long bytesDown() {
+        return bytes(Channel.ALGORITHM, Direction.DOWN);
+    }
+
+    /** Returns the bytes of one channel and direction in this round. */
+    public long bytes(Channel channel, Direction direction) {
+        return traffic.stream()
+                .filter(e -> e.channel() == channel && e.transfer().direction() == direction)
+                .mapToLong(e -> e.transfer().bytes())
+                .sum();
+    }
+
+    /**
+     * Returns every participant that failed anything in this round, algorithm or evaluation, each
+     * once, sorted.
+     */
+    public Set<String> failedParticipants() {
+        Set<String> failed = new TreeSet<>();
+        failures.forEach(f -> failed.add(f.participantId()));
+        evaluationFailures.forEach(f -> failed.add(f.participantId()));
+        return failed;
+    }
+
+    /**
+     * Returns whether every selected participant failed an algorithm exchange, so that nothing this
+     * round could be learned from anyone.
+     */
+    public boolean everyParticipantFailed() {
+        Set<String> failed = new HashSet<>();
+        failures.forEach(f -> failed.add(f.participantId()));
+        return !selected.isEmpty() && failed.containsAll(selected);
     }
 
     /**
@@ -48,11 +91,11 @@ public record RoundReport(
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("round", round);
         row.put("participants_selected", selected.size());
-        row.put("participants_failed", failures.size());
-        row.put("bytes_up", bytesUp);
-        row.put("bytes_down", bytesDown);
-        row.put("eval_bytes_up", evaluationBytesUp);
-        row.put("eval_bytes_down", evaluationBytesDown);
+        row.put("participants_failed", failedParticipants().size());
+        row.put("bytes_up", bytesUp());
+        row.put("bytes_down", bytesDown());
+        row.put("eval_bytes_up", bytes(Channel.EVALUATION, Direction.UP));
+        row.put("eval_bytes_down", bytes(Channel.EVALUATION, Direction.DOWN));
         row.put("wall_seconds", wallSeconds);
         EvaluationSummary e = evaluation.orElse(null);
         row.put("test_acc_mean", e == null ? Double.NaN : e.testAccuracyMean());

@@ -31,15 +31,11 @@ public final class TrafficLedger {
         }
     }
 
-    /** Returns the total bytes of a round, channel and direction. */
-    public synchronized long bytes(int round, Channel channel, Direction direction) {
-        long total = 0;
-        for (Entry e : entries) {
-            if (e.round == round && e.channel == channel && e.transfer.direction() == direction) {
-                total += e.transfer.bytes();
-            }
-        }
-        return total;
+    /** Returns a ledger holding the given entries. */
+    public static TrafficLedger of(List<Entry> entries) {
+        TrafficLedger ledger = new TrafficLedger();
+        ledger.entries.addAll(entries);
+        return ledger;
     }
 
     /** Returns the total bytes of a channel and direction over the whole run. */

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -95,16 +94,12 @@ public final class FashionMnist {
     }
 
     /**
-     * Returns the directories searched, in order: the given one, {@code $FEDISTILL_DATA}, {@code
+     * Returns the directories searched when no data directory is named, in order: {@code
+     * $FEDISTILL_DATA} (and its {@code fashion-mnist/}), {@code
      * ~/.fedistill/datasets/fashion-mnist}, and Debian's install directory.
      */
-    public static List<Path> searchPath(Optional<Path> dataDir) {
+    public static List<Path> searchPath() {
         List<Path> dirs = new ArrayList<>();
-        dataDir.ifPresent(
-                dir -> {
-                    dirs.add(dir);
-                    dirs.add(dir.resolve("fashion-mnist"));
-                });
         String env = System.getenv(DATA_ENV);
         if (env != null && !env.isBlank()) {
             dirs.add(Path.of(env));
@@ -115,40 +110,134 @@ public final class FashionMnist {
         return dirs;
     }
 
-    /** Returns the first searched directory holding all four files, if any. */
-    public static Optional<Path> locate(Optional<Path> dataDir) {
-        for (Path dir : searchPath(dataDir)) {
-            if (holdsAllFiles(dir)) {
-                return Optional.of(dir);
-            }
-        }
-        return Optional.empty();
+    /** Returns the first directory of the {@link #searchPath()} holding all four files, if any. */
+    public static Optional<Path> locate() {
+        return searchPath().stream().filter(FashionMnist::holdsAllFiles).findFirst();
     }
 
     /**
-     * Loads the full dataset (60,000 training and 10,000 test images) from the first directory that
-     * holds it, downloading it into the data directory (or {@link #userDir()}) when allowed.
+     * Loads the full dataset (60,000 training and 10,000 test images).
      *
-     * @param dataDir a directory to look in first
-     * @param allowDownload whether to fetch the files when no directory holds them
-     * @throws DatasetException naming every way to get the data when none worked
+     * <p>A named data directory is the only place looked in: it must exist and hold the four files
+     * (directly or in a {@code fashion-mnist/} folder), or be where they are downloaded to when
+     * downloads are allowed. Without one, the {@link #searchPath()} is searched and the files are
+     * downloaded into {@link #userDir()} when allowed. Files found on disk get the same SHA-256
+     * check of their decompressed content as downloaded ones.
+     *
+     * @param dataDir the directory the user named, if any
+     * @param allowDownload whether to fetch the files when they are not there
+     * @param requireOfficialFiles whether a file whose content differs from the published
+     *     Fashion-MNIST stops the run (otherwise it is used with a warning)
+     * @throws DatasetException naming the directory and what is wrong, or every way to get the data
      */
-    public static DatasetSplits load(Optional<Path> dataDir, boolean allowDownload) {
-        Optional<Path> found = locate(dataDir);
-        if (found.isEmpty() && allowDownload) {
-            Path target = dataDir.orElse(userDir());
-            try {
-                download(target);
-                found = Optional.of(target);
-            } catch (DatasetException e) {
-                throw new DatasetException(
-                        missingMessage(dataDir) + "\nThe download failed: " + e.getMessage(), e);
+    public static DatasetSplits load(
+            Optional<Path> dataDir, boolean allowDownload, boolean requireOfficialFiles) {
+        Path dir = dataDir.isPresent() ? inNamedDirectory(dataDir.get(), allowDownload) : null;
+        if (dir == null) {
+            Optional<Path> found = locate();
+            if (found.isEmpty() && allowDownload) {
+                try {
+                    download(userDir());
+                    found = Optional.of(userDir());
+                } catch (DatasetException e) {
+                    throw new DatasetException(
+                            missingMessage() + "\nThe download failed: " + e.getMessage(), e);
+                }
+            }
+            dir = found.orElseThrow(() -> new DatasetException(missingMessage()));
+        }
+        checkContent(dir, requireOfficialFiles);
+        return loadFrom(dir);
+    }
+
+    /** Finds the files in the directory the user named, downloading them there if allowed. */
+    private static Path inNamedDirectory(Path named, boolean allowDownload) {
+        if (!Files.isDirectory(named)) {
+            throw new DatasetException(
+                    "data directory "
+                            + named
+                            + (Files.exists(named) ? " is not a directory" : " does not exist")
+                            + "; name a directory holding the four Fashion-MNIST files, or none to"
+                            + " search "
+                            + searchPath());
+        }
+        for (Path dir : List.of(named, named.resolve("fashion-mnist"))) {
+            if (holdsAllFiles(dir)) {
+                return dir;
             }
         }
-        if (found.isEmpty()) {
-            throw new DatasetException(missingMessage(dataDir));
+        if (!allowDownload) {
+            throw new DatasetException(
+                    "data directory "
+                            + named
+                            + " does not hold Fashion-MNIST: "
+                            + missingFiles(named)
+                            + " missing (gzip-compressed or not); put the files there, allow the"
+                            + " download, or name no data directory to search "
+                            + searchPath());
         }
-        return loadFrom(found.get());
+        try {
+            download(named);
+        } catch (DatasetException e) {
+            throw new DatasetException(
+                    "data directory "
+                            + named
+                            + " does not hold Fashion-MNIST ("
+                            + missingFiles(named)
+                            + " missing) and the download into it failed: "
+                            + e.getMessage(),
+                    e);
+        }
+        return named;
+    }
+
+    private static List<String> missingFiles(Path dir) {
+        List<String> missing = new ArrayList<>();
+        for (IdxFile f : IdxFile.values()) {
+            if (!Files.isRegularFile(dir.resolve(f.gzName()))
+                    && !Files.isRegularFile(dir.resolve(f.baseName))) {
+                missing.add(f.gzName());
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * Compares each file's decompressed content with the published Fashion-MNIST's SHA-256.
+     *
+     * @param dir a directory holding the four files
+     * @param requireOfficialFiles whether a difference is an error (else a warning)
+     */
+    static void checkContent(Path dir, boolean requireOfficialFiles) {
+        List<String> differences = new ArrayList<>();
+        for (IdxFile file : IdxFile.values()) {
+            Path path = fileIn(dir, file);
+            String actual = contentSha256(path);
+            if (!actual.equals(file.sha256)) {
+                differences.add(
+                        path.getFileName()
+                                + " (content SHA-256 "
+                                + actual
+                                + ", published "
+                                + file.sha256
+                                + ")");
+            }
+        }
+        if (differences.isEmpty()) {
+            return;
+        }
+        String what =
+                "Fashion-MNIST in "
+                        + dir
+                        + " differs from the published dataset: "
+                        + String.join("; ", differences);
+        if (requireOfficialFiles) {
+            throw new DatasetException(
+                    what
+                            + ". Replace the files with the originals, or, if they were changed on"
+                            + " purpose, set dataset.verifyChecksums: false to use them anyway.");
+        }
+        LOG.warn("{}; used anyway (checksum verification is off)", what);
     }
 
     /** Loads the dataset from a directory holding the four IDX files (gzip-compressed or not). */
@@ -238,9 +327,9 @@ public final class FashionMnist {
         return Files.isRegularFile(gz) ? gz : dir.resolve(file.baseName);
     }
 
-    private static String missingMessage(Optional<Path> dataDir) {
+    private static String missingMessage() {
         StringBuilder message = new StringBuilder("Fashion-MNIST was not found. Looked in:");
-        for (Path dir : searchPath(dataDir)) {
+        for (Path dir : searchPath()) {
             message.append("\n  ").append(dir);
         }
         message.append("\nGet it in one of these ways:")
@@ -252,10 +341,10 @@ public final class FashionMnist {
                 .append(OFFICIAL_URL)
                 .append(" into ")
                 .append(userDir())
-                .append("\n  - point --data-dir or $")
+                .append("\n  - point --data-dir (or dataset.dataDir, or $")
                 .append(DATA_ENV)
-                .append(" at a directory holding them")
-                .append("\n  - allow fedistill to download them (network access, no --offline)")
+                .append(") at a directory holding them")
+                .append("\n  - allow fedistill to download them (dataset.download: true)")
                 .append("\n  - or use the embedded sample: dataset fashion-mnist-sample");
         return message.toString();
     }
@@ -317,17 +406,7 @@ public final class FashionMnist {
     }
 
     static void verify(Path gzFile, IdxFile file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM lacks SHA-256", e);
-        }
-        try (InputStream in =
-                new DigestInputStream(new GZIPInputStream(Files.newInputStream(gzFile)), digest)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
-        String actual = HexFormat.of().formatHex(digest.digest());
+        String actual = contentSha256(gzFile);
         if (!actual.equals(file.sha256)) {
             Files.deleteIfExists(gzFile);
             throw new DatasetException(
@@ -337,5 +416,21 @@ public final class FashionMnist {
                             + ", expected "
                             + file.sha256);
         }
+    }
+
+    /** Returns the SHA-256 of a file's content, decompressed first when it is gzip-compressed. */
+    private static String contentSha256(Path file) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM lacks SHA-256", e);
+        }
+        try (InputStream in = new DigestInputStream(IdxReader.openDecompressed(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new DatasetException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -83,6 +83,11 @@ public final class IdxReader {
         }
     }
 
+    /** Opens a file's content, decompressing it when it is gzip-compressed. */
+    public static InputStream openDecompressed(Path file) throws IOException {
+        return open(file.toString(), openFile(file));
+    }
+
     private static InputStream openFile(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new DatasetException("dataset file " + file + " does not exist");

@@ -76,34 +76,71 @@ class IdxReaderTest {
 
     @Test
     void fashionMnistFailsWithEveryWayToGetTheData() {
-        Path empty = dir.resolve("nowhere");
-        // only meaningful where neither the user directory nor Debian's holds the data
-        Optional<Path> found = FashionMnist.locate(Optional.of(empty));
-        if (found.isEmpty()) {
-            assertThatThrownBy(() -> FashionMnist.load(Optional.of(empty), false))
+        // only meaningful where no default location holds the data
+        if (FashionMnist.locate().isEmpty()) {
+            assertThatThrownBy(() -> FashionMnist.load(Optional.empty(), false, true))
                     .isInstanceOf(DatasetException.class)
-                    .hasMessageContaining(empty.toString())
                     .hasMessageContaining("apt-get install dataset-fashion-mnist")
                     .hasMessageContaining(FashionMnist.OFFICIAL_URL)
+                    .hasMessageContaining("--data-dir")
                     .hasMessageContaining("FEDISTILL_DATA")
                     .hasMessageContaining("fashion-mnist-sample");
         } else {
-            assertThat(found.get()).isNotEqualTo(empty);
+            assertThat(FashionMnist.searchPath()).contains(FashionMnist.locate().get());
         }
     }
 
     @Test
+    void aNamedDataDirectoryMustExistAndHoldTheDataset() throws IOException {
+        Path nowhere = dir.resolve("nowhere");
+        assertThatThrownBy(() -> FashionMnist.load(Optional.of(nowhere), true, true))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("data directory " + nowhere + " does not exist");
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Files.write(empty.resolve("t10k-labels-idx1-ubyte"), labels(1, new byte[] {3}));
+        assertThatThrownBy(() -> FashionMnist.load(Optional.of(empty), false, true))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("data directory " + empty + " does not hold Fashion-MNIST")
+                .hasMessageContaining(
+                        "[train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,"
+                                + " t10k-images-idx3-ubyte.gz] missing");
+    }
+
+    /** Writes a well-formed Fashion-MNIST-shaped directory that is not the published dataset. */
+    private Path forgedDataset(int trainImages) throws IOException {
+        Path data = Files.createDirectories(dir.resolve("fm"));
+        Files.write(
+                data.resolve("train-images-idx3-ubyte"),
+                images(0x803, trainImages, 28, 28, new byte[trainImages * 784]));
+        Files.write(data.resolve("train-labels-idx1-ubyte"), labels(2, new byte[] {1, 2}));
+        gz("t10k-images-idx3-ubyte.gz", images(0x803, 1, 28, 28, new byte[784]));
+        Files.move(
+                dir.resolve("t10k-images-idx3-ubyte.gz"),
+                data.resolve("t10k-images-idx3-ubyte.gz"));
+        Files.write(data.resolve("t10k-labels-idx1-ubyte"), labels(1, new byte[] {3}));
+        return data;
+    }
+
+    @Test
+    void filesFoundOnDiskAreCheckedAgainstThePublishedChecksums() throws IOException {
+        Path data = forgedDataset(2);
+        assertThatThrownBy(() -> FashionMnist.load(Optional.of(data), false, true))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("Fashion-MNIST in " + data + " differs from the published")
+                .hasMessageContaining("train-images-idx3-ubyte (content SHA-256 ")
+                .hasMessageContaining("t10k-images-idx3-ubyte.gz (content SHA-256 ")
+                .hasMessageContaining("set dataset.verifyChecksums: false");
+        DatasetSplits accepted = FashionMnist.load(Optional.of(data), false, false);
+        assertThat(accepted.train().size()).isEqualTo(2);
+        assertThat(accepted.test().labels()).containsExactly(3);
+    }
+
+    @Test
     void aCorruptDatasetDirectoryIsReportedByFile() throws IOException {
-        Path data = dir.resolve("fm");
-        Files.createDirectories(data);
+        Path data = forgedDataset(3);
         Files.write(
                 data.resolve("train-images-idx3-ubyte"), images(0x803, 2, 28, 28, new byte[100]));
-        Files.write(data.resolve("train-labels-idx1-ubyte"), labels(2, new byte[] {1, 2}));
-        Files.write(
-                data.resolve("t10k-images-idx3-ubyte"), images(0x803, 1, 28, 28, new byte[784]));
-        Files.write(data.resolve("t10k-labels-idx1-ubyte"), labels(1, new byte[] {3}));
-        assertThat(FashionMnist.locate(Optional.of(data))).contains(data);
-        assertThatThrownBy(() -> FashionMnist.loadFrom(data))
+        assertThatThrownBy(() -> FashionMnist.load(Optional.of(data), false, false))
                 .isInstanceOf(DatasetException.class)
                 .hasMessageContaining("train-images-idx3-ubyte is truncated");
     }
