@@ -10,13 +10,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code fedistill quickstart}: FD vs FedAvg vs local-only on the embedded Fashion-MNIST sample.
+ * {@code fedistill quickstart}: participants with different architectures learning from each other
+ * through DS-FL and FedDF, against local-only and FedAvg, on the embedded Fashion-MNIST sample.
  */
 @Command(
         name = "quickstart",
         mixinStandardHelpOptions = true,
         description =
-                "Compare FD, FedAvg and local-only on the embedded Fashion-MNIST sample (a few minutes).")
+                "Mixed architectures learning from each other (DS-FL, FedDF) against local-only and FedAvg, on the embedded Fashion-MNIST sample (about a minute).")
 final class QuickstartCommand implements Callable<Integer> {
     static final String RESOURCE = "/io/fedistill/cli/quickstart.yaml";
 

@@ -90,6 +90,7 @@ public final class SummaryReport {
                             run.wallSeconds()));
         }
         appendFailedRounds(md, runs);
+        appendReading(md, config, runs);
         List<String> dead = new ArrayList<>();
         for (AlgorithmRun run : runs) {
             run.finalEvaluation()
@@ -143,6 +144,78 @@ public final class SummaryReport {
                                                             .orElse(Double.NaN)))));
         }
         return md.toString();
+    }
+
+    /**
+     * Says in plain words what the table shows: each algorithm's mean participant accuracy against
+     * local-only's, and its bytes against FedAvg's, where the experiment ran those.
+     */
+    private static void appendReading(
+            StringBuilder md, ExperimentConfig config, List<AlgorithmRun> runs) {
+        Optional<AlgorithmRun> localOnly = runOf(config, runs, "local-only");
+        Optional<AlgorithmRun> fedAvg = runOf(config, runs, "fedavg");
+        double baseline =
+                localOnly
+                        .flatMap(AlgorithmRun::finalEvaluation)
+                        .map(EvaluationSummary::testAccuracyMean)
+                        .orElse(Double.NaN);
+        if (Double.isNaN(baseline)) {
+            return;
+        }
+        List<String> lines = new ArrayList<>();
+        for (AlgorithmRun run : runs) {
+            double acc =
+                    run.finalEvaluation()
+                            .map(EvaluationSummary::testAccuracyMean)
+                            .orElse(Double.NaN);
+            if (run == localOnly.get() || Double.isNaN(acc)) {
+                continue;
+            }
+            double points = 100 * (acc - baseline);
+            StringBuilder line =
+                    new StringBuilder(
+                            String.format(
+                                    Locale.ROOT,
+                                    "- **%s**: participants reach %s on average, %.1f points %s"
+                                            + " local-only (%s)",
+                                    run.label(),
+                                    pct(acc),
+                                    Math.abs(points),
+                                    points >= 0 ? "over" : "below",
+                                    pct(baseline)));
+            if (fedAvg.isPresent() && run != fedAvg.get() && run.algorithmBytes() > 0) {
+                double ratio = (double) fedAvg.get().algorithmBytes() / run.algorithmBytes();
+                line.append(
+                        ratio >= 1
+                                ? String.format(
+                                        Locale.ROOT,
+                                        ", sending %.1f times fewer bytes than %s",
+                                        ratio,
+                                        fedAvg.get().label())
+                                : String.format(
+                                        Locale.ROOT,
+                                        ", sending %.1f times the bytes of %s",
+                                        1 / ratio,
+                                        fedAvg.get().label()));
+            }
+            if (fedAvg.isPresent() && run == fedAvg.get()) {
+                line.append(" (the reference: every participant runs ")
+                        .append(describeModels(run.models()).replaceFirst("^\\d+x ", ""))
+                        .append(", which weight averaging needs)");
+            }
+            lines.add(line.append('.').toString());
+        }
+        if (!lines.isEmpty()) {
+            md.append("\n## Reading\n\n").append(String.join("\n", lines)).append('\n');
+        }
+    }
+
+    private static Optional<AlgorithmRun> runOf(
+            ExperimentConfig config, List<AlgorithmRun> runs, String algorithmName) {
+        return config.algorithms().stream()
+                .filter(a -> a.name().equals(algorithmName))
+                .findFirst()
+                .flatMap(a -> runs.stream().filter(r -> r.label().equals(a.label())).findFirst());
     }
 
     /**
