@@ -60,6 +60,23 @@ class FedistillCommandTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** Returns the arguments that run the tiny experiment into runs/ with these overrides. */
+    private String[] runTiny(String... settings) throws IOException {
+        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
+        List<String> args =
+                new java.util.ArrayList<>(
+                        List.of(
+                                "run",
+                                yaml.toString(),
+                                "--set",
+                                "outputDir=" + dir.resolve("runs")));
+        for (String setting : settings) {
+            args.add("--set");
+            args.add(setting);
+        }
+        return args.toArray(String[]::new);
+    }
+
     private static Path onlyRun(Path runs) throws IOException {
         try (Stream<Path> dirs = Files.list(runs)) {
             return dirs.findFirst().orElseThrow();
@@ -209,22 +226,14 @@ class FedistillCommandTest {
 
     @Test
     void aRunInWhichEveryParticipantFailsSaysSoAndExitsNonZero() throws IOException {
-        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
         String console =
                 runCapturingOut(
                         1,
-                        "run",
-                        yaml.toString(),
-                        "--set",
-                        "outputDir=" + dir.resolve("runs"),
-                        "--set",
-                        "rounds=1",
-                        "--set",
-                        "models=lenet",
-                        "--set",
-                        "training.learningRate=1e9",
-                        "--set",
-                        "algorithms=[{name: local-only}, {name: fd}]");
+                        runTiny(
+                                "rounds=1",
+                                "models=lenet",
+                                "training.learningRate=1e9",
+                                "algorithms=[{name: local-only}, {name: fd}]"));
         // not a terminal: one plain line per round, no progress-bar frames
         assertThat(console)
                 .doesNotContain("\r")
@@ -341,20 +350,13 @@ class FedistillCommandTest {
 
     @Test
     void aBatchLargerThanASplitIsWarnedAboutByParticipant() throws IOException {
-        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
         String err =
                 runCapturingErr(
                         0,
-                        "run",
-                        yaml.toString(),
-                        "--set",
-                        "outputDir=" + dir.resolve("runs"),
-                        "--set",
-                        "rounds=1",
-                        "--set",
-                        "training.batchSize=300",
-                        "--set",
-                        "algorithms=[{name: local-only}]");
+                        runTiny(
+                                "rounds=1",
+                                "training.batchSize=300",
+                                "algorithms=[{name: local-only}]"));
         assertThat(err)
                 .containsPattern(
                         "training.batchSize 300 is larger than the training split of \\d participant\\(s\\): p0\\d \\(\\d+\\)");
