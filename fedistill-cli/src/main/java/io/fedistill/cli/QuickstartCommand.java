@@ -33,7 +33,9 @@ final class QuickstartCommand implements Callable<Integer> {
         try (InputStream in = QuickstartCommand.class.getResourceAsStream(RESOURCE)) {
             config = ExperimentLoader.load("quickstart.yaml", in, overrides);
         }
-        new ExperimentRunner(config, "fedistill quickstart", System.out, System.console() != null)
+        StringBuilder command = new StringBuilder("fedistill quickstart");
+        overrides.forEach(o -> command.append(" --set ").append(o));
+        new ExperimentRunner(config, command.toString(), System.out, System.console() != null)
                 .run();
         return 0;
     }

@@ -159,7 +159,11 @@ class FedistillCommandTest {
         assertThat(config)
                 .contains("provenance:", "seed: 3", "djlVersion: 0.35.0", "PyTorch 2.7.1");
         assertThat(Files.readString(run.resolve("summary.md")))
-                .contains("| fd |", "| fedavg |", "| local-only |");
+                .contains("| fd |", "| fedavg |", "| local-only |")
+                .containsPattern(
+                        "\\n## Reading\\n\\n- \\*\\*fd\\*\\*: participants reach [\\d.]+% on average,"
+                                + " [\\d.]+ points (over|below) local-only \\([\\d.]+%\\), sending"
+                                + " [\\d.]+ times (fewer bytes than|the bytes of) fedavg\\.");
     }
 
     @Test

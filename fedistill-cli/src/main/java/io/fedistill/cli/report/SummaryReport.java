@@ -90,7 +90,6 @@ public final class SummaryReport {
                             run.wallSeconds()));
         }
         appendFailedRounds(md, runs);
-        appendReading(md, config, runs);
         List<String> dead = new ArrayList<>();
         for (AlgorithmRun run : runs) {
             run.finalEvaluation()
@@ -143,6 +142,7 @@ public final class SummaryReport {
                                                             .average()
                                                             .orElse(Double.NaN)))));
         }
+        appendReading(md, config, runs);
         return md.toString();
     }
 
