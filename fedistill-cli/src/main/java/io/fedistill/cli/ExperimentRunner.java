@@ -150,6 +150,7 @@ public final class ExperimentRunner {
                     } catch (RuntimeException e) {
                         // the other algorithms and every round already recorded stay valid
                         LOG.error("{} stopped", algorithm.label(), e);
+                        reports.stoppedEarly();
                         failed.add(algorithm.label() + " stopped: " + e);
                         out.println("fedistill: " + algorithm.label() + " stopped: " + e);
                     }
@@ -219,6 +220,13 @@ public final class ExperimentRunner {
             finished.add(run);
             current = null;
             return run;
+        }
+
+        /** Keeps the finished rounds of an algorithm that stopped with an error, if it started. */
+        synchronized void stoppedEarly() {
+            if (current != null) {
+                finished();
+            }
         }
 
         private AlgorithmRun currentRun() {
