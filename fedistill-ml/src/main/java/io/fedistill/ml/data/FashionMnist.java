@@ -313,13 +313,7 @@ public final class FashionMnist {
     }
 
     private static boolean holdsAllFiles(Path dir) {
-        for (IdxFile f : IdxFile.values()) {
-            if (!Files.isRegularFile(dir.resolve(f.gzName()))
-                    && !Files.isRegularFile(dir.resolve(f.baseName))) {
-                return false;
-            }
-        }
-        return true;
+        return missingFiles(dir).isEmpty();
     }
 
     private static Path fileIn(Path dir, IdxFile file) {
