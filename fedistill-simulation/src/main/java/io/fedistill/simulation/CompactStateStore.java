@@ -3,8 +3,9 @@ package io.fedistill.simulation;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.learner.ParticipantState;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.tensor.TensorRecord;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,22 +13,39 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Keeps every virtual participant's state as encoded bytes, so an idle participant costs its
  * serialized weights and logits rather than a live model with native memory.
+ *
+ * <p>What a participant saves while answering a request is staged under that request's id and
+ * becomes its state only when the coordinator accepts the reply ({@link #commit}); a rejected, late
+ * or failed request's writes are dropped ({@link #discard}), and so is anything a request writes
+ * after it was settled. A participant has at most one open request: opening a new one drops what an
+ * older one staged.
  */
 public final class CompactStateStore {
+    private static final MessageType STATE = new MessageType("fedistill.state");
+
     private final Codec codec;
-    private final Map<String, byte[]> entries = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> committed = new ConcurrentHashMap<>();
+    private final Map<String, Staged> open = new HashMap<>();
+
+    /** What one open request has written so far. */
+    private record Staged(String participantId, Map<String, byte[]> writes) {}
 
     /** Creates a store that serializes with {@code codec} (use a lossless one). */
     public CompactStateStore(Codec codec) {
         this.codec = codec;
     }
 
-    /** Returns the state view of one participant. */
-    public ParticipantState stateOf(String participantId) {
+    /**
+     * Opens a request to a participant and returns the state its handler sees: the committed state
+     * overlaid with what this request has written.
+     */
+    public synchronized ParticipantState open(String participantId, String requestId) {
+        open.values().removeIf(staged -> staged.participantId.equals(participantId));
+        open.put(requestId, new Staged(participantId, new HashMap<>()));
         return new ParticipantState() {
             @Override
             public Optional<TensorRecord> load(String key) {
-                byte[] bytes = entries.get(participantId + '/' + key);
+                byte[] bytes = read(participantId, requestId, key);
                 return bytes == null
                         ? Optional.empty()
                         : Optional.of(codec.decode(bytes).tensors());
@@ -35,17 +53,60 @@ public final class CompactStateStore {
 
             @Override
             public void save(String key, TensorRecord record) {
-                Message holder =
-                        Message.builder(0, MessageKind.TRAIN, participantId)
-                                .optTensors(record)
-                                .build();
-                entries.put(participantId + '/' + key, codec.encode(holder));
+                write(
+                        requestId,
+                        key,
+                        codec.encode(
+                                Message.builder(0, STATE, participantId)
+                                        .optTensors(record)
+                                        .build()));
             }
         };
     }
 
-    /** Returns the total bytes held. */
+    private synchronized byte[] read(String participantId, String requestId, String key) {
+        Staged staged = open.get(requestId);
+        if (staged != null && staged.writes.containsKey(key)) {
+            return staged.writes.get(key);
+        }
+        return committed.get(participantId + '/' + key);
+    }
+
+    private synchronized void write(String requestId, String key, byte[] bytes) {
+        Staged staged = open.get(requestId);
+        if (staged != null) {
+            staged.writes.put(key, bytes);
+        }
+    }
+
+    /** Makes what the request staged its participant's state. */
+    public synchronized void commit(String requestId) {
+        Staged staged = open.remove(requestId);
+        if (staged != null) {
+            staged.writes.forEach(
+                    (key, bytes) -> committed.put(staged.participantId + '/' + key, bytes));
+        }
+    }
+
+    /** Drops what the request staged. */
+    public synchronized void discard(String requestId) {
+        open.remove(requestId);
+    }
+
+    /** Returns a copy of the committed state, {@code participant/key} to encoded bytes, sorted. */
+    public synchronized Map<String, byte[]> committedEntries() {
+        return new java.util.TreeMap<>(committed);
+    }
+
+    /** Replaces the committed state with entries {@link #committedEntries} returned. */
+    public synchronized void restore(Map<String, byte[]> entries) {
+        open.clear();
+        committed.clear();
+        committed.putAll(entries);
+    }
+
+    /** Returns the total bytes of committed state. */
     public long storedBytes() {
-        return entries.values().stream().mapToLong(b -> b.length).sum();
+        return committed.values().stream().mapToLong(b -> b.length).sum();
     }
 }

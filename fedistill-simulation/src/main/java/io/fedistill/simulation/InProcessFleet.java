@@ -9,8 +9,9 @@ import io.fedistill.core.fleet.ParticipantFailure;
 import io.fedistill.core.fleet.Transfer;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.learner.ParticipantContext;
+import io.fedistill.core.learner.ParticipantState;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,8 +92,9 @@ public final class InProcessFleet implements FleetBackend {
             }
             byte[] down = codec.encode(request);
             transfers.add(new Transfer(id, Direction.DOWN, down.length));
+            ParticipantState state = states.open(id, request.id());
             Future<byte[]> pending =
-                    worker.submit(() -> codec.encode(handle(learner, codec.decode(down))));
+                    worker.submit(() -> codec.encode(handle(learner, codec.decode(down), state)));
             try {
                 byte[] up = pending.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
                 transfers.add(new Transfer(id, Direction.UP, up.length));
@@ -123,21 +125,27 @@ public final class InProcessFleet implements FleetBackend {
         return new ExchangeResult(replies, failed, transfers);
     }
 
-    private Message handle(Learner learner, Message request) {
+    private Message handle(Learner learner, Message request, ParticipantState state) {
         String id = request.participantId();
         MDC.put(PARTICIPANT_LOG_KEY, id);
         try {
-            if (request.kind() != MessageKind.EVALUATE
+            if (!request.type().equals(MessageType.EVALUATE)
                     && failures.fails(id, request.round(), runSeed)) {
                 throw new IllegalStateException(
                         "simulated failure of " + id + " in round " + request.round());
             }
-            return learner.handle(request, new ParticipantContext(id, runSeed, states.stateOf(id)));
+            return learner.handle(request, new ParticipantContext(id, runSeed, state));
         } catch (RuntimeException e) {
             return Message.failure(request, e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {
             MDC.remove(PARTICIPANT_LOG_KEY);
         }
+    }
+
+    @Override
+    public void settle(List<String> accepted, List<String> rejected) {
+        accepted.forEach(states::commit);
+        rejected.forEach(states::discard);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.eval.TestSetEvaluator;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * One federated run in this process: builds every virtual participant from a partition and
@@ -99,13 +101,24 @@ public final class Simulation {
                                 coordinator.optGlobalEvaluator(
                                         new TestSetEvaluator(spec, data.test())));
         b.listeners.forEach(coordinator::addListener);
+        CompactStateStore states = new CompactStateStore(Codec.fp32());
+        if (b.resumeFrom != null) {
+            states.restore(b.resumeFrom.participantStates());
+            coordinator.optResume(b.resumeFrom.completedRounds(), b.resumeFrom.strategy());
+        }
+        if (b.checkpoints != null) {
+            coordinator.addListener(
+                    new RoundListener() {
+                        @Override
+                        public void roundCheckpointed(int round, TensorRecord strategySnapshot) {
+                            b.checkpoints.accept(
+                                    new SimulationCheckpoint(
+                                            round, strategySnapshot, states.committedEntries()));
+                        }
+                    });
+        }
         try (InProcessFleet fleet =
-                new InProcessFleet(
-                        learners,
-                        new CompactStateStore(Codec.fp32()),
-                        b.codec,
-                        b.seed,
-                        b.failures)) {
+                new InProcessFleet(learners, states, b.codec, b.seed, b.failures)) {
             return coordinator.setBackend(fleet).build().run();
         }
     }
@@ -126,8 +139,22 @@ public final class Simulation {
         private FailureInjection failures = FailureInjection.none();
         private PublicData publicData;
         private final List<RoundListener> listeners = new ArrayList<>();
+        private SimulationCheckpoint resumeFrom;
+        private Consumer<SimulationCheckpoint> checkpoints;
 
         private Builder() {}
+
+        /** Goes on from a checkpoint of a run with the same parts and seed. */
+        public Builder optResumeFrom(SimulationCheckpoint checkpoint) {
+            this.resumeFrom = checkpoint;
+            return this;
+        }
+
+        /** Hands a checkpoint to {@code sink} after every round. */
+        public Builder optCheckpoints(Consumer<SimulationCheckpoint> sink) {
+            this.checkpoints = sink;
+            return this;
+        }
 
         /** Sets the public data every participant holds; it must be disjoint from the partition. */
         public Builder optPublicData(PublicData publicData) {

@@ -9,7 +9,7 @@ import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.learner.Learner;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;
@@ -22,6 +22,7 @@ import io.fedistill.ml.partition.FederatedPartition;
 import io.fedistill.ml.partition.Partitioner;
 import io.fedistill.ml.train.OptimizerKind;
 import io.fedistill.ml.train.TrainingSettings;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,11 @@ class AlgorithmConformanceTest {
 
     private static RunResult run(
             Algorithm algorithm, Map<String, ModelSpec> models, FailureInjection failures) {
+        return simulation(algorithm, models, failures).build().run();
+    }
+
+    private static Simulation.Builder simulation(
+            Algorithm algorithm, Map<String, ModelSpec> models, FailureInjection failures) {
         return Simulation.builder()
                 .setData(data)
                 .setPartition(partition)
@@ -91,9 +97,7 @@ class AlgorithmConformanceTest {
                 .setSeed(5)
                 .optTraining(new TrainingSettings(OptimizerKind.SGD, 0.05f, 0.9f, 32, 1, 0f))
                 .optFailures(failures)
-                .optPublicData(publicData)
-                .build()
-                .run();
+                .optPublicData(publicData);
     }
 
     private static List<Map<String, Object>> rowsWithoutTime(RunResult result) {
@@ -109,10 +113,16 @@ class AlgorithmConformanceTest {
 
     @ParameterizedTest
     @MethodSource("algorithms")
-    void learnsIsDeterministicAndSurvivesAFailedParticipant(String name) {
+    void learnsResumesDeterministicallyAndSurvivesAFailedParticipant(String name) {
         Algorithm algorithm = AlgorithmRegistry.create(name, optionsFor(name));
         Map<String, ModelSpec> models = modelsFor(name);
-        RunResult first = run(algorithm, models, FailureInjection.none());
+        List<SimulationCheckpoint> checkpoints = new ArrayList<>();
+        RunResult first =
+                simulation(algorithm, models, FailureInjection.none())
+                        .optCheckpoints(checkpoints::add)
+                        .build()
+                        .run();
+        assertThat(checkpoints).hasSize(ROUNDS);
         RoundReport round1 = first.rounds().get(0);
         RoundReport last = first.rounds().get(ROUNDS - 1);
         double firstAccuracy = round1.evaluation().orElseThrow().testAccuracyMean();
@@ -126,14 +136,18 @@ class AlgorithmConformanceTest {
                 .hasSize(IDS.size())
                 .allSatisfy((id, classes) -> assertThat(classes).isBetween(1, 10));
 
-        RunResult again =
-                run(
-                        AlgorithmRegistry.create(name, optionsFor(name)),
-                        models,
-                        FailureInjection.none());
-        assertThat(rowsWithoutTime(again))
-                .as("%s is deterministic", name)
-                .isEqualTo(rowsWithoutTime(first));
+        // a fresh strategy and store, resumed after round 1, repeat rounds 2.. to the last digit
+        RunResult resumed =
+                simulation(
+                                AlgorithmRegistry.create(name, optionsFor(name)),
+                                models,
+                                FailureInjection.none())
+                        .optResumeFrom(checkpoints.get(0))
+                        .build()
+                        .run();
+        assertThat(rowsWithoutTime(resumed))
+                .as("%s resumed after round 1 is the same run", name)
+                .isEqualTo(rowsWithoutTime(first).subList(1, ROUNDS));
 
         RunResult withFailure =
                 run(
@@ -270,25 +284,31 @@ class AlgorithmConformanceTest {
                         if (!setup.participantId().equals("p0")) {
                             return honest;
                         }
-                        return (request, context) -> {
-                            if (request.kind() != MessageKind.TRAIN) {
-                                return honest.handle(request, context);
-                            }
-                            TensorRecord.Builder poisoned = TensorRecord.builder();
-                            request.tensors()
-                                    .asMap()
-                                    .forEach(
-                                            (n, t) -> {
-                                                float[] values = t.toFloatArray();
-                                                values[0] = Float.NaN;
-                                                poisoned.put(n, Tensor.of(t.shape(), values));
-                                            });
-                            return request.reply()
-                                    .optTensors(poisoned.build())
-                                    .optMetrics(
-                                            io.fedistill.core.message.Metrics.of("examples", 10))
-                                    .build();
-                        };
+                        return Learner.builder()
+                                .on(MessageType.EVALUATE, honest::handle)
+                                .on(
+                                        new MessageType("fedavg.train"),
+                                        (request, context) -> {
+                                            TensorRecord.Builder poisoned = TensorRecord.builder();
+                                            request.tensors()
+                                                    .asMap()
+                                                    .forEach(
+                                                            (n, t) -> {
+                                                                float[] values = t.toFloatArray();
+                                                                values[0] = Float.NaN;
+                                                                poisoned.put(
+                                                                        n,
+                                                                        Tensor.of(
+                                                                                t.shape(), values));
+                                                            });
+                                            return request.reply()
+                                                    .optTensors(poisoned.build())
+                                                    .optMetrics(
+                                                            io.fedistill.core.message.Metrics.of(
+                                                                    "examples", 10))
+                                                    .build();
+                                        })
+                                .build();
                     }
                 };
         RunResult result = run(corruptingP0, modelsFor("fedavg"), FailureInjection.none());

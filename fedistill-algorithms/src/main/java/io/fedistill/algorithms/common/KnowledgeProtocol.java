@@ -6,7 +6,7 @@ import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
@@ -16,9 +16,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The messages of public-data distillation (FedMD, DS-FL): the coordinator names a public subset by
- * seed and size, participants answer with their class scores on it, and the coordinator sends
- * aggregated targets back for participants to distill.
+ * The messages of public-data distillation (FedMD, DS-FL, the global student): the coordinator
+ * names a public subset by seed and size, participants answer with their class scores on it, and
+ * the coordinator sends aggregated targets back for participants to distill.
+ *
+ * <p>Each algorithm speaks it in its own namespace ({@code dsfl.predict}, {@code fedmd.distill},
+ * ...), so a participant routes by message type alone.
  */
 public final class KnowledgeProtocol {
     /** Reply tensor: the participant's scores on the subset, n x C. */
@@ -33,7 +36,6 @@ public final class KnowledgeProtocol {
     /** Reply metric: accuracy on the participant's held-out split (0 unless asked for). */
     public static final String VALIDATION_ACCURACY = "validation_accuracy";
 
-    static final String STEP = "step";
     static final String SUBSET_SEED = "subset_seed";
     static final String SUBSET_SIZE = "subset_size";
     static final String SCORES = "scores";
@@ -52,12 +54,6 @@ public final class KnowledgeProtocol {
     static final String REVISIT = "revisit";
     static final String TRANSFER_EPOCHS = "transfer_epochs";
 
-    /** Step names a request carries. */
-    static final String STEP_TRANSFER = "transfer";
-
-    static final String STEP_PREDICT = "predict";
-    static final String STEP_DISTILL = "distill";
-
     /**
      * What participants upload: probabilities (DS-FL's soft labels) or logits (FedMD's class
      * scores).
@@ -69,7 +65,35 @@ public final class KnowledgeProtocol {
         LOGITS
     }
 
-    private KnowledgeProtocol() {}
+    private final MessageType transfer;
+    private final MessageType predict;
+    private final MessageType distill;
+
+    /**
+     * Creates the protocol in an algorithm's namespace: {@code <namespace>.transfer} (learn the
+     * labeled public set, then private data), {@code <namespace>.predict} (scores on a subset) and
+     * {@code <namespace>.distill} (fit aggregated targets).
+     */
+    public KnowledgeProtocol(String namespace) {
+        this.transfer = MessageType.of(namespace, "transfer");
+        this.predict = MessageType.of(namespace, "predict");
+        this.distill = MessageType.of(namespace, "distill");
+    }
+
+    /** Returns the type of FedMD's transfer-phase request. */
+    public MessageType transferType() {
+        return transfer;
+    }
+
+    /** Returns the type of the request for scores on a public subset. */
+    public MessageType predictType() {
+        return predict;
+    }
+
+    /** Returns the type of the request that sends aggregated targets to distill. */
+    public MessageType distillType() {
+        return distill;
+    }
 
     /**
      * Asks the round's participants for their scores on a public subset and weighs the usable
@@ -85,7 +109,7 @@ public final class KnowledgeProtocol {
      * @param classes number of classes
      * @return the usable scores and their weights (no participants when nobody answered)
      */
-    public static Collected requestScores(
+    public Collected requestScores(
             RoundContext context,
             Fleet fleet,
             int subsetSize,
@@ -100,7 +124,7 @@ public final class KnowledgeProtocol {
         return collect(result, scores, weighting, classes);
     }
 
-    private static List<Message> predictRequests(
+    private List<Message> predictRequests(
             RoundContext context,
             int subsetSize,
             Scores scores,
@@ -108,8 +132,6 @@ public final class KnowledgeProtocol {
             ParticipantWeighting weighting) {
         ConfigRecord config =
                 ConfigRecord.of(
-                        STEP,
-                        STEP_PREDICT,
                         SUBSET_SEED,
                         context.seed("public-subset"),
                         SUBSET_SIZE,
@@ -121,16 +143,7 @@ public final class KnowledgeProtocol {
                         WANT_VALIDATION,
                         weighting == ParticipantWeighting.VALIDATION_ACCURACY);
         return context.selected().stream()
-                .map(
-                        id ->
-                                Message.builder(
-                                                context.round(),
-                                                trainFirst
-                                                        ? MessageKind.TRAIN
-                                                        : MessageKind.PREDICT,
-                                                id)
-                                        .optConfig(config)
-                                        .build())
+                .map(id -> Message.builder(context.round(), predict, id).optConfig(config).build())
                 .toList();
     }
 
@@ -173,12 +186,10 @@ public final class KnowledgeProtocol {
      * @param step how to distill them
      * @return one request per participant
      */
-    public static List<Message> distillRequests(
+    public List<Message> distillRequests(
             RoundContext context, List<String> participants, float[][] targets, DistillStep step) {
         ConfigRecord config =
                 ConfigRecord.of(
-                        STEP,
-                        STEP_DISTILL,
                         SUBSET_SEED,
                         context.seed("public-subset"),
                         SUBSET_SIZE,
@@ -199,7 +210,7 @@ public final class KnowledgeProtocol {
         return participants.stream()
                 .map(
                         id ->
-                                Message.builder(context.round(), MessageKind.DISTILL, id)
+                                Message.builder(context.round(), distill, id)
                                         .optTensors(tensors)
                                         .optConfig(config)
                                         .build())
@@ -210,14 +221,10 @@ public final class KnowledgeProtocol {
      * Builds round-one requests for FedMD's transfer phase: learn the labeled public set, then
      * private data.
      */
-    public static List<Message> transferRequests(RoundContext context, int transferEpochs) {
-        ConfigRecord config = ConfigRecord.of(STEP, STEP_TRANSFER, TRANSFER_EPOCHS, transferEpochs);
+    public List<Message> transferRequests(RoundContext context, int transferEpochs) {
+        ConfigRecord config = ConfigRecord.of(TRANSFER_EPOCHS, transferEpochs);
         return context.selected().stream()
-                .map(
-                        id ->
-                                Message.builder(context.round(), MessageKind.TRAIN, id)
-                                        .optConfig(config)
-                                        .build())
+                .map(id -> Message.builder(context.round(), transfer, id).optConfig(config).build())
                 .toList();
     }
 

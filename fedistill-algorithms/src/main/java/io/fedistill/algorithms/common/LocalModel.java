@@ -4,9 +4,10 @@ import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.core.coordinator.EvaluationProtocol;
 import io.fedistill.core.learner.Learner;
+import io.fedistill.core.learner.MessageHandler;
 import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.tensor.Tensor;
@@ -147,14 +148,20 @@ public final class LocalModel {
     }
 
     /**
-     * Returns a learner that answers evaluation requests with {@link #evaluate} and hands every
-     * other request to {@code training}: the shape every learner built on a local model shares.
+     * Returns a learner that answers evaluation requests with {@link #evaluate} and requests of
+     * {@code type} with {@code training}: the shape of every one-step learner built on a local
+     * model.
      */
-    public Learner learner(Learner training) {
-        return (request, context) ->
-                request.kind() == MessageKind.EVALUATE
-                        ? evaluate(request, context)
-                        : training.handle(request, context);
+    public Learner learner(MessageType type, MessageHandler training) {
+        return learnerBuilder().on(type, training).build();
+    }
+
+    /**
+     * Returns a learner builder that already answers evaluation requests with {@link #evaluate},
+     * for learners with several steps.
+     */
+    public Learner.Builder learnerBuilder() {
+        return Learner.builder().on(MessageType.EVALUATE, this::evaluate);
     }
 
     /**

@@ -7,7 +7,6 @@ import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.tensor.TensorRecord;
@@ -18,24 +17,18 @@ import io.fedistill.ml.train.TrainOutcome;
 import io.fedistill.ml.train.TrainingSettings;
 
 /**
- * The participant half of public-data distillation (FedMD, DS-FL): learns the labeled public set
- * (FedMD's transfer phase), trains on private data, predicts class scores on the public subset a
- * request names, and distills the aggregated targets it is sent.
+ * The participant half of public-data distillation (FedMD, DS-FL, the global student): learns the
+ * labeled public set (FedMD's transfer phase), trains on private data, predicts class scores on the
+ * public subset a request names, and distills the aggregated targets it is sent; one handler per
+ * {@link KnowledgeProtocol} message type.
  */
-public final class PublicDistillationLearner implements Learner {
+public final class PublicDistillationLearner {
     private final LocalModel local;
     private final ParticipantSetup setup;
     private final PublicData publicData;
     private final long runSeed;
 
-    /**
-     * Creates the learner.
-     *
-     * @param setup the participant's setup; it must hold public data
-     * @param runSeed the run seed
-     * @param algorithm the algorithm's name, for the error when public data is missing
-     */
-    public PublicDistillationLearner(ParticipantSetup setup, long runSeed, String algorithm) {
+    private PublicDistillationLearner(ParticipantSetup setup, long runSeed, String algorithm) {
         this.setup = setup;
         this.local = new LocalModel(setup, runSeed);
         this.publicData =
@@ -48,36 +41,56 @@ public final class PublicDistillationLearner implements Learner {
         this.runSeed = runSeed;
     }
 
-    @Override
-    public Message handle(Message request, ParticipantContext context) {
-        if (request.kind() == MessageKind.EVALUATE) {
-            return local.evaluate(request, context);
-        }
-        String step = request.config().getString(STEP);
-        double distillRate =
-                request.config().has(DISTILL_LEARNING_RATE)
-                        ? request.config().getDouble(DISTILL_LEARNING_RATE)
-                        : 0;
-        TrainingSettings training =
-                step.equals(STEP_DISTILL) && distillRate > 0
-                        ? setup.training().withLearningRate((float) distillRate)
-                        : setup.training();
+    /**
+     * Returns the learner of one participant.
+     *
+     * @param setup the participant's setup; it must hold public data
+     * @param runSeed the run seed
+     * @param algorithm the algorithm's name, for the error when public data is missing
+     * @param protocol the message types it answers
+     */
+    public static Learner create(
+            ParticipantSetup setup, long runSeed, String algorithm, KnowledgeProtocol protocol) {
+        PublicDistillationLearner learner =
+                new PublicDistillationLearner(setup, runSeed, algorithm);
+        return learner.local
+                .learnerBuilder()
+                .on(
+                        protocol.transferType(),
+                        (request, context) ->
+                                learner.inSession(
+                                        request, context, setup.training(), learner::transfer))
+                .on(
+                        protocol.predictType(),
+                        (request, context) ->
+                                learner.inSession(
+                                        request, context, setup.training(), learner::predict))
+                .on(
+                        protocol.distillType(),
+                        (request, context) -> {
+                            double rate =
+                                    request.config().has(DISTILL_LEARNING_RATE)
+                                            ? request.config().getDouble(DISTILL_LEARNING_RATE)
+                                            : 0;
+                            TrainingSettings training =
+                                    rate > 0
+                                            ? setup.training().withLearningRate((float) rate)
+                                            : setup.training();
+                            return learner.inSession(request, context, training, learner::distill);
+                        })
+                .build();
+    }
+
+    /** One step on an open session of the participant's stored model. */
+    private interface Step {
+        Message apply(Message request, ModelSession session);
+    }
+
+    private Message inSession(
+            Message request, ParticipantContext context, TrainingSettings training, Step step) {
         try (ModelSession session =
                 local.open(context.state().load(LocalModel.WEIGHTS_KEY), training)) {
-            Message reply;
-            switch (step) {
-                case STEP_TRANSFER:
-                    reply = transfer(request, session);
-                    break;
-                case STEP_PREDICT:
-                    reply = predict(request, session);
-                    break;
-                case STEP_DISTILL:
-                    reply = distill(request, session);
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown step '" + step + "'");
-            }
+            Message reply = step.apply(request, session);
             context.state().save(LocalModel.WEIGHTS_KEY, session.weights());
             return reply;
         }

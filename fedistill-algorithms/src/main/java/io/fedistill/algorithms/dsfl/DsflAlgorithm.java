@@ -5,6 +5,7 @@ import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.Schedule;
+import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.PublicDistillationLearner;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.learner.Learner;
@@ -32,6 +33,9 @@ public final class DsflAlgorithm implements Algorithm {
                     "distillLearningRate",
                     "distillWeight",
                     "weighting");
+
+    /** The messages its participants answer. */
+    static final KnowledgeProtocol PROTOCOL = new KnowledgeProtocol(NAME);
 
     private final Settings settings;
 
@@ -97,11 +101,11 @@ public final class DsflAlgorithm implements Algorithm {
     @Override
     public Strategy newStrategy(FederationSetup setup) {
         validate(setup);
-        return new DsflStrategy(settings, setup.numClasses());
+        return new DsflStrategy(PROTOCOL, settings, setup.numClasses());
     }
 
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
-        return new PublicDistillationLearner(setup, runSeed, NAME);
+        return PublicDistillationLearner.create(setup, runSeed, NAME, PROTOCOL);
     }
 }

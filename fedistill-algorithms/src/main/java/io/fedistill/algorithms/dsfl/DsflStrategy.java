@@ -15,10 +15,12 @@ import io.fedistill.core.validate.ReplySpec;
  * distillation. Reports the entropy of the aggregated labels.
  */
 final class DsflStrategy implements Strategy {
+    private final KnowledgeProtocol protocol;
     private final DsflAlgorithm.Settings settings;
     private final int classes;
 
-    DsflStrategy(DsflAlgorithm.Settings settings, int classes) {
+    DsflStrategy(KnowledgeProtocol protocol, DsflAlgorithm.Settings settings, int classes) {
+        this.protocol = protocol;
         this.settings = settings;
         this.classes = classes;
     }
@@ -26,7 +28,7 @@ final class DsflStrategy implements Strategy {
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
         KnowledgeProtocol.Collected collected =
-                KnowledgeProtocol.requestScores(
+                protocol.requestScores(
                         context,
                         fleet,
                         settings.subsetSize(),
@@ -46,7 +48,7 @@ final class DsflStrategy implements Strategy {
                         : mean;
         ExchangeResult distilled =
                 fleet.exchange(
-                        KnowledgeProtocol.distillRequests(
+                        protocol.distillRequests(
                                 context,
                                 collected.participants(),
                                 targets,

@@ -8,6 +8,7 @@ import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.learner.Learner;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
@@ -28,6 +29,9 @@ import java.util.Map;
 public final class FdAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "fd";
+
+    /** The request to train toward the others' per-label means and upload one's own. */
+    static final MessageType TRAIN = MessageType.of(NAME, "train");
 
     static final String ALPHA = "alpha";
     static final String TEMPERATURE = "temperature";
@@ -133,6 +137,7 @@ public final class FdAlgorithm implements Algorithm {
                                         setup.model(), setup.trainSet().imageShape(), classes))
                         : 0;
         return local.learner(
+                TRAIN,
                 (request, context) -> {
                     boolean featureStage =
                             PerLabelMeans.FEATURES.equals(

@@ -7,7 +7,6 @@ import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
@@ -95,7 +94,7 @@ final class FdStrategy implements Strategy {
                             classes,
                             width);
             requests.add(
-                    Message.builder(context.round(), MessageKind.TRAIN, id)
+                    Message.builder(context.round(), FdAlgorithm.TRAIN, id)
                             .optTensors(
                                     teacher.isEmpty() ? TensorRecord.empty() : teacher.toRecord())
                             .optConfig(config)
@@ -128,5 +127,53 @@ final class FdStrategy implements Strategy {
             }
         }
         return Metrics.of("participants_aggregated", accepted);
+    }
+
+    private static final String CONTRIBUTION = "contribution";
+
+    /**
+     * Holds every participant's latest logits and prototypes and what it reported for weighting.
+     */
+    @Override
+    public TensorRecord snapshot() {
+        TensorRecord.Builder snapshot = TensorRecord.builder();
+        latestByKind()
+                .forEach(
+                        (kind, latest) ->
+                                latest.forEach(
+                                        (id, means) ->
+                                                snapshot.putSection(
+                                                        kind + "/" + id, means.toRecord())));
+        contributions.forEach(
+                (id, contribution) ->
+                        snapshot.put(CONTRIBUTION + "/" + id, contribution.toTensor()));
+        return snapshot.build();
+    }
+
+    @Override
+    public void restore(TensorRecord snapshot) {
+        contributions.clear();
+        latestByKind()
+                .forEach(
+                        (kind, latest) -> {
+                            latest.clear();
+                            snapshot.sections(kind)
+                                    .forEach(
+                                            (id, record) ->
+                                                    latest.put(
+                                                            id,
+                                                            PerLabelMeans.fromRecord(
+                                                                    kind, record)));
+                        });
+        snapshot.section(CONTRIBUTION)
+                .asMap()
+                .forEach(
+                        (id, tensor) ->
+                                contributions.put(
+                                        id, ParticipantWeighting.Contribution.fromTensor(tensor)));
+    }
+
+    private Map<String, Map<String, PerLabelMeans>> latestByKind() {
+        return Map.of(PerLabelMeans.LOGITS, latestLogits, PerLabelMeans.FEATURES, latestFeatures);
     }
 }

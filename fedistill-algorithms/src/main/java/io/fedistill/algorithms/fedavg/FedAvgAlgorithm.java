@@ -6,6 +6,7 @@ import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.learner.Learner;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.train.LocalObjective;
@@ -55,6 +56,11 @@ public final class FedAvgAlgorithm implements Algorithm {
         return name;
     }
 
+    /** The request to train from the global weights it carries: {@code <name>.train}. */
+    private MessageType trainType() {
+        return MessageType.of(name, "train");
+    }
+
     @Override
     public void validate(FederationSetup setup) {
         if (new HashSet<>(setup.models().values()).size() > 1) {
@@ -75,13 +81,14 @@ public final class FedAvgAlgorithm implements Algorithm {
     public Strategy newStrategy(FederationSetup setup) {
         validate(setup);
         ModelSpec spec = setup.models().values().iterator().next();
-        return new WeightAveragingStrategy(LocalModel.initialWeights(setup, spec), mu);
+        return new WeightAveragingStrategy(trainType(), LocalModel.initialWeights(setup, spec), mu);
     }
 
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
         return local.learner(
+                trainType(),
                 (request, context) -> {
                     float proximalMu = (float) request.config().getDouble(MU);
                     try (ModelSession session = local.open(Optional.of(request.tensors()))) {

@@ -5,7 +5,7 @@ import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
@@ -19,10 +19,12 @@ import java.util.Optional;
  * weights by example count, keeps the old model when nobody answered.
  */
 final class WeightAveragingStrategy implements Strategy {
+    private final MessageType trainType;
     private TensorRecord global;
     private final double mu;
 
-    WeightAveragingStrategy(TensorRecord initial, double mu) {
+    WeightAveragingStrategy(MessageType trainType, TensorRecord initial, double mu) {
+        this.trainType = trainType;
         this.global = initial;
         this.mu = mu;
     }
@@ -34,7 +36,7 @@ final class WeightAveragingStrategy implements Strategy {
                 context.selected().stream()
                         .map(
                                 id ->
-                                        Message.builder(context.round(), MessageKind.TRAIN, id)
+                                        Message.builder(context.round(), trainType, id)
                                                 .optTensors(global)
                                                 .optConfig(config)
                                                 .build())
@@ -53,5 +55,15 @@ final class WeightAveragingStrategy implements Strategy {
     @Override
     public Optional<TensorRecord> globalModel() {
         return Optional.of(global);
+    }
+
+    @Override
+    public TensorRecord snapshot() {
+        return global;
+    }
+
+    @Override
+    public void restore(TensorRecord snapshot) {
+        global = global.requireSameLayout(snapshot, "global model");
     }
 }

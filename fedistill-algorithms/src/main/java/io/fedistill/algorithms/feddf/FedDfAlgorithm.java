@@ -8,7 +8,7 @@ import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.learner.Learner;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
@@ -33,6 +33,12 @@ import java.util.Optional;
 public final class FedDfAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "feddf";
+
+    /** The request to train on private data and upload the weights. */
+    static final MessageType TRAIN = MessageType.of(NAME, "train");
+
+    /** The request to adopt the fused model of the participant's group. */
+    static final MessageType ADOPT = MessageType.of(NAME, "adopt");
 
     private static final List<String> OPTIONS =
             List.of(
@@ -130,34 +136,41 @@ public final class FedDfAlgorithm implements Algorithm {
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
-        return local.learner(
-                (request, context) -> {
-                    if (request.kind() == MessageKind.DISTILL) {
-                        // the coordinator's fused model of this participant's group becomes its
-                        // model
-                        context.state().save(LocalModel.WEIGHTS_KEY, request.tensors());
-                        return request.reply().optMetrics(Metrics.of("received", 1)).build();
-                    }
-                    try (ModelSession session =
-                            local.open(context.state().load(LocalModel.WEIGHTS_KEY))) {
-                        TrainOutcome outcome =
-                                local.trainPrivate(
-                                        session, LocalObjective.crossEntropy(), request.round());
-                        // the weights, and what the ensemble's weighting reads
-                        return request.reply()
-                                .optTensors(
-                                        TensorRecord.builder()
-                                                .putAll(session.weights())
-                                                .put(
-                                                        KnowledgeProtocol.LABEL_COUNTS,
-                                                        local.labelCounts())
-                                                .build())
-                                .optMetrics(
-                                        local.trainingMetricsWithValidation(
-                                                outcome, request, session))
-                                .build();
-                    }
-                });
+        return local.learnerBuilder()
+                .on(
+                        ADOPT,
+                        (request, context) -> {
+                            // the coordinator's fused model of this participant's group becomes its
+                            // model
+                            context.state().save(LocalModel.WEIGHTS_KEY, request.tensors());
+                            return request.reply().optMetrics(Metrics.of("received", 1)).build();
+                        })
+                .on(
+                        TRAIN,
+                        (request, context) -> {
+                            try (ModelSession session =
+                                    local.open(context.state().load(LocalModel.WEIGHTS_KEY))) {
+                                TrainOutcome outcome =
+                                        local.trainPrivate(
+                                                session,
+                                                LocalObjective.crossEntropy(),
+                                                request.round());
+                                // the weights, and what the ensemble's weighting reads
+                                return request.reply()
+                                        .optTensors(
+                                                TensorRecord.builder()
+                                                        .putAll(session.weights())
+                                                        .put(
+                                                                KnowledgeProtocol.LABEL_COUNTS,
+                                                                local.labelCounts())
+                                                        .build())
+                                        .optMetrics(
+                                                local.trainingMetricsWithValidation(
+                                                        outcome, request, session))
+                                        .build();
+                            }
+                        })
+                .build();
     }
 
     /** Returns an open session on weights of an architecture, for the coordinator. */

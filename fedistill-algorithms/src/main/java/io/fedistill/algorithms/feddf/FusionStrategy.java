@@ -10,7 +10,6 @@ import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
@@ -55,7 +54,7 @@ final class FusionStrategy implements Strategy {
         List<Message> requests = new ArrayList<>();
         for (String id : context.selected()) {
             requests.add(
-                    Message.builder(context.round(), MessageKind.TRAIN, id)
+                    Message.builder(context.round(), FedDfAlgorithm.TRAIN, id)
                             .optConfig(config)
                             .build());
         }
@@ -145,7 +144,7 @@ final class FusionStrategy implements Strategy {
         List<Message> broadcast = new ArrayList<>();
         for (String id : fleet.participantIds()) {
             broadcast.add(
-                    Message.builder(context.round(), MessageKind.DISTILL, id)
+                    Message.builder(context.round(), FedDfAlgorithm.ADOPT, id)
                             .optTensors(fused.get(setup.models().get(id)))
                             .build());
         }
@@ -157,6 +156,28 @@ final class FusionStrategy implements Strategy {
                 uploads.isEmpty() ? 0 : epochsUsed / uploads.size(),
                 "teacher_entropy",
                 SoftLabels.meanEntropy(teacher));
+    }
+
+    /** Holds each architecture group's fused model, under the group's model spec. */
+    @Override
+    public TensorRecord snapshot() {
+        TensorRecord.Builder snapshot = TensorRecord.builder();
+        fused.forEach((spec, weights) -> snapshot.putSection(spec.toString(), weights));
+        return snapshot.build();
+    }
+
+    @Override
+    public void restore(TensorRecord snapshot) {
+        Map<ModelSpec, TensorRecord> restored = new LinkedHashMap<>();
+        for (Map.Entry<ModelSpec, TensorRecord> group : fused.entrySet()) {
+            restored.put(
+                    group.getKey(),
+                    group.getValue()
+                            .requireSameLayout(
+                                    snapshot.section(group.getKey().toString()),
+                                    "fused model of " + group.getKey()));
+        }
+        fused.putAll(restored);
     }
 
     /** One participant's upload: its model weights and what it reports for weighting. */

@@ -31,6 +31,8 @@ public final class FedMdAlgorithm implements Algorithm {
     private static final List<String> OPTIONS =
             List.of("subsetSize", "transferEpochs", "temperature", "digestEpochs", "weighting");
 
+    private static final KnowledgeProtocol PROTOCOL = new KnowledgeProtocol(NAME);
+
     private final int subsetSize;
     private final int transferEpochs;
     private final double temperature;
@@ -87,11 +89,11 @@ public final class FedMdAlgorithm implements Algorithm {
         return (RoundContext context, Fleet fleet) -> {
             if (context.round() == 1 && transferEpochs > 0) {
                 fleet.exchange(
-                        KnowledgeProtocol.transferRequests(context, transferEpochs),
+                        PROTOCOL.transferRequests(context, transferEpochs),
                         ReplySpec.metricsOnly("examples"));
             }
             KnowledgeProtocol.Collected collected =
-                    KnowledgeProtocol.requestScores(
+                    PROTOCOL.requestScores(
                             context,
                             fleet,
                             subsetSize,
@@ -105,7 +107,7 @@ public final class FedMdAlgorithm implements Algorithm {
             float[][] consensus = collected.weightedMean();
             ExchangeResult digested =
                     fleet.exchange(
-                            KnowledgeProtocol.distillRequests(
+                            PROTOCOL.distillRequests(
                                     context,
                                     collected.participants(),
                                     consensus,
@@ -124,6 +126,6 @@ public final class FedMdAlgorithm implements Algorithm {
 
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
-        return new PublicDistillationLearner(setup, runSeed, NAME);
+        return PublicDistillationLearner.create(setup, runSeed, NAME, PROTOCOL);
     }
 }

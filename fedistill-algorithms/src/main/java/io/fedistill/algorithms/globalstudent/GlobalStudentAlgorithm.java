@@ -5,6 +5,7 @@ import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.Schedule;
+import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.algorithms.common.PublicDistillationLearner;
 import io.fedistill.core.aggregate.ParticipantWeighting;
@@ -40,6 +41,9 @@ public final class GlobalStudentAlgorithm implements Algorithm {
                     "distillLearningRate",
                     "distillWeight",
                     "weighting");
+
+    /** The messages its participants answer. */
+    static final KnowledgeProtocol PROTOCOL = new KnowledgeProtocol(NAME);
 
     private final Settings settings;
 
@@ -125,6 +129,6 @@ public final class GlobalStudentAlgorithm implements Algorithm {
 
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
-        return new PublicDistillationLearner(setup, runSeed, NAME);
+        return PublicDistillationLearner.create(setup, runSeed, NAME, PROTOCOL);
     }
 }

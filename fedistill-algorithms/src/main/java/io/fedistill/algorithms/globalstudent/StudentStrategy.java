@@ -39,7 +39,7 @@ final class StudentStrategy implements Strategy {
     public Metrics runRound(RoundContext context, Fleet fleet) {
         int classes = setup.numClasses();
         KnowledgeProtocol.Collected collected =
-                KnowledgeProtocol.requestScores(
+                GlobalStudentAlgorithm.PROTOCOL.requestScores(
                         context,
                         fleet,
                         settings.subsetSize(),
@@ -87,7 +87,7 @@ final class StudentStrategy implements Strategy {
         if (settings.crossDevice()) {
             distilled =
                     fleet.exchange(
-                                    KnowledgeProtocol.distillRequests(
+                                    GlobalStudentAlgorithm.PROTOCOL.distillRequests(
                                             context,
                                             collected.participants(),
                                             studentLabels,
@@ -124,5 +124,15 @@ final class StudentStrategy implements Strategy {
     @Override
     public boolean participantsRunGlobalModel() {
         return false;
+    }
+
+    @Override
+    public TensorRecord snapshot() {
+        return student;
+    }
+
+    @Override
+    public void restore(TensorRecord snapshot) {
+        student = student.requireSameLayout(snapshot, "student");
     }
 }

@@ -7,7 +7,7 @@ import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
@@ -25,6 +25,9 @@ public final class LocalOnlyAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "local-only";
 
+    /** The request to train one more local epoch. */
+    static final MessageType TRAIN = MessageType.of(NAME, "train");
+
     @Override
     public String name() {
         return NAME;
@@ -35,10 +38,7 @@ public final class LocalOnlyAlgorithm implements Algorithm {
         return (RoundContext context, Fleet fleet) -> {
             List<Message> requests =
                     context.selected().stream()
-                            .map(
-                                    id ->
-                                            Message.builder(context.round(), MessageKind.TRAIN, id)
-                                                    .build())
+                            .map(id -> Message.builder(context.round(), TRAIN, id).build())
                             .toList();
             int trained =
                     fleet.exchange(requests, ReplySpec.metricsOnly("examples")).replies().size();
@@ -50,6 +50,7 @@ public final class LocalOnlyAlgorithm implements Algorithm {
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
         return local.learner(
+                TRAIN,
                 (request, context) -> {
                     try (ModelSession session = local.openStored(context)) {
                         TrainOutcome outcome =

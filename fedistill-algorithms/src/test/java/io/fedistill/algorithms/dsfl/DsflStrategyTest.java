@@ -8,7 +8,6 @@ import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.tensor.Tensor;
@@ -36,7 +35,7 @@ class DsflStrategyTest {
         public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
             List<Message> replies = new ArrayList<>();
             for (Message request : requests) {
-                if (request.kind() == MessageKind.DISTILL) {
+                if (request.type().equals(DsflAlgorithm.PROTOCOL.distillType())) {
                     distillRequests.add(request);
                     replies.add(
                             request.reply().optMetrics(Metrics.of("distill_loss", 0.5)).build());
@@ -79,6 +78,7 @@ class DsflStrategyTest {
         DsflAlgorithm algorithm = DsflAlgorithm.fromOptions(options);
         DsflStrategy strategy =
                 new DsflStrategy(
+                        DsflAlgorithm.PROTOCOL,
                         new DsflAlgorithm.Settings(
                                 1,
                                 !"mean".equals(options.get("aggregation")),

@@ -1,5 +1,6 @@
 package io.fedistill.core.aggregate;
 
+import io.fedistill.core.tensor.Tensor;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,7 +26,34 @@ public enum ParticipantWeighting {
      * @param labelCounts its number of training examples per class
      * @param validationAccuracy its accuracy on its held-out split
      */
-    public record Contribution(double examples, double[] labelCounts, double validationAccuracy) {}
+    public record Contribution(double examples, double[] labelCounts, double validationAccuracy) {
+
+        /** Returns the contribution as one vector: examples, validation accuracy, label counts. */
+        public Tensor toTensor() {
+            float[] values = new float[2 + labelCounts.length];
+            values[0] = (float) examples;
+            values[1] = (float) validationAccuracy;
+            for (int k = 0; k < labelCounts.length; k++) {
+                values[2 + k] = (float) labelCounts[k];
+            }
+            return Tensor.wrap(new int[] {values.length}, values);
+        }
+
+        /** Reads a vector written by {@link #toTensor()}. */
+        public static Contribution fromTensor(Tensor tensor) {
+            float[] values = tensor.toFloatArray();
+            if (tensor.shape().length != 1 || values.length < 2) {
+                throw new IllegalArgumentException(
+                        "a contribution is a vector of at least 2 values, got shape "
+                                + java.util.Arrays.toString(tensor.shape()));
+            }
+            double[] counts = new double[values.length - 2];
+            for (int k = 0; k < counts.length; k++) {
+                counts[k] = values[2 + k];
+            }
+            return new Contribution(values[0], counts, values[1]);
+        }
+    }
 
     /** Parses a config name such as {@code validation-accuracy}. */
     public static ParticipantWeighting parse(String name) {

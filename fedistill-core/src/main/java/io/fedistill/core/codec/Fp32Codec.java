@@ -20,7 +20,7 @@ final class Fp32Codec extends FramedCodec {
 
     @Override
     public int version() {
-        return 1;
+        return 2;
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.fedistill.core.codec;
 
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
@@ -13,6 +13,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,9 @@ import java.util.Optional;
 /**
  * The frame every codec shares: magic, codec name and version, the message header, metrics and
  * config; subclasses decide only how a tensor's values are written.
+ *
+ * <p>Version 2 of the frame carries the message id, the id it replies to, its time to live and its
+ * namespaced type; version 1 (a closed set of kinds, no ids) is refused by name.
  */
 abstract class FramedCodec implements Codec {
     private static final int MAGIC = 0x46445354; // "FDST"
@@ -45,8 +49,11 @@ abstract class FramedCodec implements Codec {
             out.writeInt(MAGIC);
             out.writeUTF(name());
             out.writeInt(version());
+            out.writeUTF(message.id());
+            out.writeUTF(message.replyTo().orElse(""));
+            out.writeLong(message.timeToLive().toMillis());
             out.writeInt(message.round());
-            out.writeUTF(message.kind().name());
+            out.writeUTF(message.type().name());
             out.writeUTF(message.participantId());
             out.writeBoolean(message.error().isPresent());
             if (message.error().isPresent()) {
@@ -105,14 +112,22 @@ abstract class FramedCodec implements Codec {
                                 + " is unknown; this build reads version "
                                 + version());
             }
+            String id = in.readUTF();
+            String replyToField = in.readUTF();
+            Optional<String> replyTo =
+                    replyToField.isEmpty() ? Optional.empty() : Optional.of(replyToField);
+            Duration timeToLive = Duration.ofMillis(in.readLong());
             int round = in.readInt();
-            MessageKind kind = readKind(in.readUTF());
+            MessageType type = readType(in.readUTF());
             String participantId = in.readUTF();
             if (in.readBoolean()) {
                 String reason = in.readUTF();
                 return new Message(
+                        id,
+                        replyTo,
+                        timeToLive,
                         round,
-                        kind,
+                        type,
                         participantId,
                         TensorRecord.empty(),
                         Metrics.empty(),
@@ -161,8 +176,11 @@ abstract class FramedCodec implements Codec {
                 throw new CodecException(in.available() + " trailing bytes after the message");
             }
             return new Message(
+                    id,
+                    replyTo,
+                    timeToLive,
                     round,
-                    kind,
+                    type,
                     participantId,
                     tensors.build(),
                     new Metrics(metrics),
@@ -184,11 +202,11 @@ abstract class FramedCodec implements Codec {
         return count;
     }
 
-    private static MessageKind readKind(String name) {
+    private static MessageType readType(String name) {
         try {
-            return MessageKind.valueOf(name);
+            return new MessageType(name);
         } catch (IllegalArgumentException e) {
-            throw new CodecException("unknown message kind '" + name + "'", e);
+            throw new CodecException(e.getMessage(), e);
         }
     }
 

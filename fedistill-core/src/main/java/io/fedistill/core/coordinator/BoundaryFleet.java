@@ -65,24 +65,31 @@ final class BoundaryFleet implements Fleet {
         }
         ExchangeResult delivered = backend.deliver(requests, deadline);
         ledger.record(round, channel, delivered.transfers());
-        Map<String, Message> requestByParticipant = new HashMap<>();
-        requests.forEach(r -> requestByParticipant.put(r.participantId(), r));
+        Map<String, Message> requestById = new HashMap<>();
+        requests.forEach(r -> requestById.put(r.id(), r));
         List<ParticipantFailure> roundFailures = new ArrayList<>(delivered.failures());
         List<Message> usable = new ArrayList<>();
+        List<String> accepted = new ArrayList<>();
         for (Message reply : delivered.replies()) {
-            Message request = requestByParticipant.get(reply.participantId());
+            Message request = reply.replyTo().map(requestById::get).orElse(null);
             Optional<String> problem =
                     request == null
                             ? Optional.of(
-                                    "reply from " + reply.participantId() + ", who was not asked")
+                                    "reply from "
+                                            + reply.participantId()
+                                            + " answers a task never sent")
                             : spec.check(request, reply);
             if (problem.isPresent()) {
                 roundFailures.add(
                         new ParticipantFailure(reply.participantId(), round, problem.get()));
             } else {
                 usable.add(reply);
+                accepted.add(request.id());
             }
         }
+        backend.settle(
+                accepted,
+                requests.stream().map(Message::id).filter(id -> !accepted.contains(id)).toList());
         for (ParticipantFailure failure : roundFailures) {
             LOG.warn(
                     "round {}: participant {} rejected: {}",

@@ -5,7 +5,7 @@ import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.FleetBackend;
 import io.fedistill.core.fleet.ParticipantFailure;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.runlog.EvaluationSummary;
 import io.fedistill.core.runlog.RoundReport;
@@ -36,6 +36,8 @@ public final class Coordinator {
     private final int evaluateEvery;
     private final GlobalModelEvaluator globalEvaluator;
     private final List<RoundListener> listeners;
+    private final int completedRounds;
+    private final TensorRecord resumeSnapshot;
 
     private Coordinator(Builder b) {
         this.backend = b.backend;
@@ -47,6 +49,8 @@ public final class Coordinator {
         this.evaluateEvery = b.evaluateEvery;
         this.globalEvaluator = b.globalEvaluator;
         this.listeners = List.copyOf(b.listeners);
+        this.completedRounds = b.completedRounds;
+        this.resumeSnapshot = b.resumeSnapshot;
     }
 
     /** Returns a builder. */
@@ -54,11 +58,20 @@ public final class Coordinator {
         return new Builder();
     }
 
-    /** Runs every round and returns the reports. */
+    /**
+     * Runs every round not yet completed (all of them unless resumed) and returns their reports.
+     */
     public RunResult run() {
+        if (completedRounds > 0) {
+            strategy.restore(resumeSnapshot);
+        }
         List<RoundReport> reports = new ArrayList<>();
-        for (int round = 1; round <= rounds; round++) {
-            reports.add(runRound(round));
+        for (int round = completedRounds + 1; round <= rounds; round++) {
+            RoundReport report = runRound(round);
+            reports.add(report);
+            TensorRecord snapshot = strategy.snapshot();
+            int finished = round;
+            listeners.forEach(l -> l.roundCheckpointed(finished, snapshot));
         }
         return new RunResult(reports);
     }
@@ -103,7 +116,7 @@ public final class Coordinator {
         List<Message> requests = new ArrayList<>();
         for (String id : backend.participantIds()) {
             requests.add(
-                    Message.builder(round, MessageKind.EVALUATE, id).optTensors(payload).build());
+                    Message.builder(round, MessageType.EVALUATE, id).optTensors(payload).build());
         }
         ExchangeResult result = fleet.exchange(requests, EvaluationProtocol.replySpec());
         Map<String, Double> testAccuracy = new LinkedHashMap<>();
@@ -151,8 +164,21 @@ public final class Coordinator {
         private int evaluateEvery = 1;
         private GlobalModelEvaluator globalEvaluator;
         private final List<RoundListener> listeners = new ArrayList<>();
+        private int completedRounds;
+        private TensorRecord resumeSnapshot = TensorRecord.empty();
 
         private Builder() {}
+
+        /**
+         * Resumes a run after {@code completedRounds}: the strategy is restored from the snapshot
+         * taken after that round (see {@link RoundListener#roundCheckpointed}) and the run goes on
+         * with the next round. The runtime must hold the participants' state of the same moment.
+         */
+        public Builder optResume(int completedRounds, TensorRecord strategySnapshot) {
+            this.completedRounds = completedRounds;
+            this.resumeSnapshot = Objects.requireNonNull(strategySnapshot);
+            return this;
+        }
 
         /** Sets the runtime that reaches participants. */
         public Builder setBackend(FleetBackend backend) {
@@ -214,6 +240,10 @@ public final class Coordinator {
             Objects.requireNonNull(strategy, "strategy is required");
             if (rounds < 1) {
                 throw new IllegalArgumentException("rounds must be > 0, got " + rounds);
+            }
+            if (completedRounds < 0 || completedRounds > rounds) {
+                throw new IllegalArgumentException(
+                        "completed rounds must be in 0.." + rounds + ", got " + completedRounds);
             }
             if (evaluateEvery < 0) {
                 throw new IllegalArgumentException(

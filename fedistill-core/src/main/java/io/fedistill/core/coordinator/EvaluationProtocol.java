@@ -3,8 +3,9 @@ package io.fedistill.core.coordinator;
 import io.fedistill.core.validate.ReplySpec;
 
 /**
- * The contract of an evaluation exchange: an {@code EVALUATE} message, possibly carrying the
- * coordinator's global weights for the participant to score, answered with these metrics.
+ * The contract of an evaluation exchange: a {@link io.fedistill.core.message.MessageType#EVALUATE}
+ * message, possibly carrying the coordinator's global weights for the participant to score,
+ * answered with these metrics.
  */
 public final class EvaluationProtocol {
     /** Accuracy of the participant's model on the global test set. */

@@ -1,6 +1,7 @@
 package io.fedistill.core.coordinator;
 
 import io.fedistill.core.runlog.RoundReport;
+import io.fedistill.core.tensor.TensorRecord;
 import java.util.List;
 
 /** Hears the coordinator's progress: progress bars, live logs and dashboards plug in here. */
@@ -11,4 +12,10 @@ public interface RoundListener {
 
     /** Called after a round, its evaluation included, has finished. */
     default void roundFinished(RoundReport report) {}
+
+    /**
+     * Called after {@link #roundFinished} with what the strategy carries into the next round: with
+     * the participants' committed state, enough to resume the run after this round.
+     */
+    default void roundCheckpointed(int round, TensorRecord strategySnapshot) {}
 }

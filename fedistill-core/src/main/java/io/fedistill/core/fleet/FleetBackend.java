@@ -25,6 +25,17 @@ public interface FleetBackend extends AutoCloseable {
      */
     ExchangeResult deliver(List<Message> requests, Duration deadline);
 
+    /**
+     * Settles the requests of one delivery once the coordinator has judged their replies: what a
+     * participant stored while answering an accepted request becomes its state; what it stored for
+     * any other request (rejected, late, failed) is dropped, so the next task starts from the state
+     * of the last accepted one.
+     *
+     * @param accepted ids of the requests whose replies the coordinator accepted
+     * @param rejected ids of the other requests of the delivery
+     */
+    void settle(List<String> accepted, List<String> rejected);
+
     @Override
     default void close() {}
 }

@@ -1,17 +1,23 @@
 package io.fedistill.core.message;
 
 import io.fedistill.core.tensor.TensorRecord;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * One immutable message between the coordinator and a participant: named tensors, metrics and
- * config, addressed by round, kind and participant.
+ * config, addressed by round, type and participant, with its own id, the id of the request it
+ * answers, and how long it stays worth delivering.
  *
  * <p>A reply carries content or an error, never both.
  *
+ * @param id this message's unique id
+ * @param replyTo the id of the request this message answers; empty for a request
+ * @param timeToLive how long after sending the message is still worth delivering or answering
  * @param round the round this message belongs to (1-based; 0 for setup traffic)
- * @param kind what is asked or answered
+ * @param type what is asked or answered
  * @param participantId the participant this message goes to or comes from
  * @param tensors the payload
  * @param metrics reported numbers
@@ -19,20 +25,35 @@ import java.util.Optional;
  * @param error a participant-side failure reason; when present the other fields are empty
  */
 public record Message(
+        String id,
+        Optional<String> replyTo,
+        Duration timeToLive,
         int round,
-        MessageKind kind,
+        MessageType type,
         String participantId,
         TensorRecord tensors,
         Metrics metrics,
         ConfigRecord config,
         Optional<String> error) {
 
+    /** How long a request stays worth answering unless its sender says otherwise. */
+    public static final Duration DEFAULT_TIME_TO_LIVE = Duration.ofMinutes(30);
+
+    private static final int MAX_ID_LENGTH = 64;
+
     /** Validates the fields. */
     public Message {
+        checkId(id, "id");
+        Objects.requireNonNull(replyTo, "replyTo");
+        replyTo.ifPresent(r -> checkId(r, "replyTo"));
+        Objects.requireNonNull(timeToLive, "timeToLive");
+        if (timeToLive.isNegative() || timeToLive.isZero()) {
+            throw new IllegalArgumentException("timeToLive must be positive, got " + timeToLive);
+        }
         if (round < 0) {
             throw new IllegalArgumentException("round must be >= 0, got " + round);
         }
-        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(type, "type");
         Objects.requireNonNull(participantId, "participantId");
         Objects.requireNonNull(tensors, "tensors");
         Objects.requireNonNull(metrics, "metrics");
@@ -46,16 +67,27 @@ public record Message(
         }
     }
 
-    /** Starts a message to or from a participant. */
-    public static Builder builder(int round, MessageKind kind, String participantId) {
-        return new Builder(round, kind, participantId);
+    private static void checkId(String id, String field) {
+        Objects.requireNonNull(id, field);
+        if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+            throw new IllegalArgumentException(
+                    field + " must be 1 to " + MAX_ID_LENGTH + " characters, got " + id.length());
+        }
+    }
+
+    /** Starts a request to a participant, with a fresh id. */
+    public static Builder builder(int round, MessageType type, String participantId) {
+        return new Builder(Optional.empty(), DEFAULT_TIME_TO_LIVE, round, type, participantId);
     }
 
     /** Returns an error reply to {@code request}. */
     public static Message failure(Message request, String reason) {
         return new Message(
+                newId(),
+                Optional.of(request.id),
+                request.timeToLive,
                 request.round,
-                request.kind,
+                request.type,
                 request.participantId,
                 TensorRecord.empty(),
                 Metrics.empty(),
@@ -63,9 +95,27 @@ public record Message(
                 Optional.of(reason));
     }
 
-    /** Returns a builder for a reply to this message (same round, kind and participant). */
+    /**
+     * Returns a builder for a reply to this message: a fresh id, replying to this one, same round,
+     * type, participant and time to live.
+     */
     public Builder reply() {
-        return new Builder(round, kind, participantId);
+        return new Builder(Optional.of(id), timeToLive, round, type, participantId);
+    }
+
+    /** Returns this message with another time to live. */
+    public Message withTimeToLive(Duration timeToLive) {
+        return new Message(
+                id,
+                replyTo,
+                timeToLive,
+                round,
+                type,
+                participantId,
+                tensors,
+                metrics,
+                config,
+                error);
     }
 
     /** Returns whether this message reports a participant-side failure. */
@@ -73,18 +123,32 @@ public record Message(
         return error.isPresent();
     }
 
+    /** Returns a fresh message id. */
+    public static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
     /** Collects the content of a message. */
     public static final class Builder {
+        private final Optional<String> replyTo;
+        private Duration timeToLive;
         private final int round;
-        private final MessageKind kind;
+        private final MessageType type;
         private final String participantId;
         private TensorRecord tensors = TensorRecord.empty();
         private Metrics metrics = Metrics.empty();
         private ConfigRecord config = ConfigRecord.empty();
 
-        private Builder(int round, MessageKind kind, String participantId) {
+        private Builder(
+                Optional<String> replyTo,
+                Duration timeToLive,
+                int round,
+                MessageType type,
+                String participantId) {
+            this.replyTo = replyTo;
+            this.timeToLive = timeToLive;
             this.round = round;
-            this.kind = kind;
+            this.type = type;
             this.participantId = participantId;
         }
 
@@ -106,10 +170,25 @@ public record Message(
             return this;
         }
 
+        /** Sets how long the message stays worth delivering (default 30 minutes). */
+        public Builder optTimeToLive(Duration timeToLive) {
+            this.timeToLive = timeToLive;
+            return this;
+        }
+
         /** Builds the message. */
         public Message build() {
             return new Message(
-                    round, kind, participantId, tensors, metrics, config, Optional.empty());
+                    newId(),
+                    replyTo,
+                    timeToLive,
+                    round,
+                    type,
+                    participantId,
+                    tensors,
+                    metrics,
+                    config,
+                    Optional.empty());
         }
     }
 }

@@ -38,4 +38,27 @@ public interface Strategy {
     default boolean participantsRunGlobalModel() {
         return globalModel().isPresent();
     }
+
+    /**
+     * Returns everything this strategy carries from one round to the next (global weights, the
+     * latest uploads, fused models, a student), so that a coordinator restarted from a checkpoint
+     * goes on exactly where this one was; empty for strategies that carry nothing.
+     */
+    default TensorRecord snapshot() {
+        return TensorRecord.empty();
+    }
+
+    /**
+     * Puts this strategy, freshly created for the same federation, into the state {@link
+     * #snapshot()} returned.
+     *
+     * @throws IllegalArgumentException when the snapshot does not fit this strategy
+     */
+    default void restore(TensorRecord snapshot) {
+        if (!snapshot.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "this strategy keeps nothing between rounds, but the checkpoint holds "
+                            + snapshot.names());
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.fedistill.core.tensor;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -98,6 +99,73 @@ public final class TensorRecord {
         return "TensorRecord" + tensors;
     }
 
+    /**
+     * Returns the sections under {@code prefix} by their next name segment: for names {@code
+     * prefix/key/rest}, each key's tensors named {@code rest}, keys in first-seen order.
+     */
+    public Map<String, TensorRecord> sections(String prefix) {
+        Map<String, TensorRecord> byKey = new LinkedHashMap<>();
+        String start = prefix + '/';
+        for (String name : tensors.keySet()) {
+            if (name.startsWith(start)) {
+                int slash = name.indexOf('/', start.length());
+                if (slash > 0) {
+                    String key = name.substring(start.length(), slash);
+                    byKey.computeIfAbsent(key, k -> section(start + k));
+                }
+            }
+        }
+        return byKey;
+    }
+
+    /** Returns whether {@code other} has exactly this record's names, in order, and shapes. */
+    public boolean hasLayoutOf(TensorRecord other) {
+        if (!List.copyOf(tensors.keySet()).equals(List.copyOf(other.tensors.keySet()))) {
+            return false;
+        }
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            if (!other.tensors.get(e.getKey()).hasShape(e.getValue().shape())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Returns {@code replacement} when it has this record's layout (names, order, shapes): how a
+     * strategy checks a checkpoint before taking it.
+     *
+     * @throws IllegalArgumentException naming {@code what} when the layouts differ
+     */
+    public TensorRecord requireSameLayout(TensorRecord replacement, String what) {
+        if (!hasLayoutOf(replacement)) {
+            throw new IllegalArgumentException(
+                    "the checkpoint's "
+                            + what
+                            + " "
+                            + replacement.names()
+                            + " does not fit "
+                            + names());
+        }
+        return replacement;
+    }
+
+    /**
+     * Returns the tensors whose names start with {@code section + "/"}, with that prefix removed:
+     * how a snapshot made of several records (see {@link Builder#putSection}) is read back.
+     */
+    public TensorRecord section(String section) {
+        String prefix = section + '/';
+        LinkedHashMap<String, Tensor> inside = new LinkedHashMap<>();
+        tensors.forEach(
+                (name, tensor) -> {
+                    if (name.startsWith(prefix)) {
+                        inside.put(name.substring(prefix.length()), tensor);
+                    }
+                });
+        return new TensorRecord(inside);
+    }
+
     /** Collects tensors in insertion order; a name may be given once. */
     public static final class Builder {
         private final LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
@@ -117,6 +185,12 @@ public final class TensorRecord {
         /** Adds every tensor of another record. */
         public Builder putAll(TensorRecord record) {
             record.asMap().forEach(this::put);
+            return this;
+        }
+
+        /** Adds every tensor of another record under {@code section + "/" + name}. */
+        public Builder putSection(String section, TensorRecord record) {
+            record.asMap().forEach((name, tensor) -> put(section + '/' + name, tensor));
             return this;
         }
 

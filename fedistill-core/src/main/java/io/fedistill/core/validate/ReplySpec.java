@@ -54,22 +54,29 @@ public final class ReplySpec {
         if (reply.isError()) {
             return Optional.of("participant reported an error: " + reply.error().get());
         }
+        if (!reply.replyTo().equals(Optional.of(request.id()))) {
+            return Optional.of(
+                    "reply answers message "
+                            + reply.replyTo().orElse("(none)")
+                            + ", expected "
+                            + request.id());
+        }
         if (!reply.participantId().equals(request.participantId())
                 || reply.round() != request.round()
-                || reply.kind() != request.kind()) {
+                || !reply.type().equals(request.type())) {
             return Optional.of(
                     "reply is addressed to "
                             + reply.participantId()
                             + "/round "
                             + reply.round()
                             + "/"
-                            + reply.kind()
+                            + reply.type()
                             + ", expected "
                             + request.participantId()
                             + "/round "
                             + request.round()
                             + "/"
-                            + request.kind());
+                            + request.type());
         }
         Map<String, Tensor> got = reply.tensors().asMap();
         if (!got.keySet().equals(shapes.keySet())) {

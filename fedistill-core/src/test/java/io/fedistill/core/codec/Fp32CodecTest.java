@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
@@ -17,7 +17,7 @@ class Fp32CodecTest {
     private final Codec codec = Codec.fp32();
 
     private static Message sample() {
-        return Message.builder(3, MessageKind.TRAIN, "p7")
+        return Message.builder(3, MessageType.of("test", "train"), "p7")
                 .optTensors(
                         TensorRecord.builder()
                                 .put(
@@ -43,10 +43,17 @@ class Fp32CodecTest {
     void byteCountIsHeaderPlusFourBytesPerValue() {
         Message message = sample();
         Message empty =
-                Message.builder(3, MessageKind.TRAIN, "p7")
-                        .optMetrics(message.metrics())
-                        .optConfig(message.config())
-                        .build();
+                new Message(
+                        message.id(),
+                        message.replyTo(),
+                        message.timeToLive(),
+                        message.round(),
+                        message.type(),
+                        message.participantId(),
+                        TensorRecord.empty(),
+                        message.metrics(),
+                        message.config(),
+                        message.error());
         int withTensors = codec.encode(message).length;
         int withoutTensors = codec.encode(empty).length;
         // per tensor: name (2 + len), rank byte, 4 bytes per dim, 4 bytes per value
@@ -68,6 +75,28 @@ class Fp32CodecTest {
         assertThatThrownBy(() -> codec.decode(bytes))
                 .isInstanceOf(CodecException.class)
                 .hasMessageContaining("'fp32' version 99 is unknown");
+    }
+
+    @Test
+    void carriesIdsTimeToLiveAndNamespacedType() {
+        Message request = sample();
+        Message reply = request.reply().optMetrics(Metrics.of("examples", 1)).build();
+        Message decoded = codec.decode(codec.encode(reply));
+        assertThat(decoded.replyTo()).contains(request.id());
+        assertThat(decoded.id()).isEqualTo(reply.id()).isNotEqualTo(request.id());
+        assertThat(decoded.timeToLive()).isEqualTo(request.timeToLive());
+        assertThat(decoded.type().name()).isEqualTo("test.train");
+    }
+
+    @Test
+    void refusesMalformedMessageTypeByName() {
+        byte[] bytes = codec.encode(sample());
+        String encoded = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = encoded.indexOf("test.train");
+        bytes[at + 5] = (byte) 'X'; // "test.train" -> "test.Xrain": not lower-case
+        assertThatThrownBy(() -> codec.decode(bytes))
+                .isInstanceOf(CodecException.class)
+                .hasMessageContaining("message type 'test.Xrain' is not a namespaced name");
     }
 
     @Test

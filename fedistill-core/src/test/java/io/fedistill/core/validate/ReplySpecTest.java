@@ -3,7 +3,7 @@ package io.fedistill.core.validate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageKind;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
@@ -11,7 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ReplySpecTest {
-    private final Message request = Message.builder(1, MessageKind.TRAIN, "p0").build();
+    private final Message request =
+            Message.builder(1, MessageType.of("test", "train"), "p0").build();
     private final ReplySpec spec =
             ReplySpec.tensors(Map.of("logits", new int[] {2, 3}), "examples");
 
@@ -76,12 +77,30 @@ class ReplySpecTest {
 
     @Test
     void rejectsMisaddressedAndErrorReplies() {
-        Message other =
-                Message.builder(1, MessageKind.TRAIN, "p1")
+        Message unrelated =
+                Message.builder(1, MessageType.of("test", "train"), "p0")
                         .optTensors(TensorRecord.of("logits", Tensor.zeros(2, 3)))
                         .optMetrics(Metrics.of("examples", 1))
                         .build();
-        assertThat(spec.check(request, other)).get().asString().contains("addressed to p1");
+        assertThat(spec.check(request, unrelated))
+                .get()
+                .asString()
+                .contains("reply answers message (none), expected " + request.id());
+        Message ok =
+                reply(TensorRecord.of("logits", Tensor.zeros(2, 3)), Metrics.of("examples", 4));
+        Message fromOther =
+                new Message(
+                        ok.id(),
+                        ok.replyTo(),
+                        ok.timeToLive(),
+                        ok.round(),
+                        ok.type(),
+                        "p1",
+                        ok.tensors(),
+                        ok.metrics(),
+                        ok.config(),
+                        ok.error());
+        assertThat(spec.check(request, fromOther)).get().asString().contains("addressed to p1");
         assertThat(spec.check(request, Message.failure(request, "boom")))
                 .get()
                 .asString()
