@@ -9,6 +9,9 @@ import io.fedistill.core.coordinator.ParticipantSelector;
 import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.learner.Learner;
+import io.fedistill.core.participant.FailureInjection;
+import io.fedistill.core.participant.ParticipantHost;
+import io.fedistill.core.participant.StateStore;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.data.DatasetSplits;
@@ -101,7 +104,7 @@ public final class Simulation {
                                 coordinator.optGlobalEvaluator(
                                         new TestSetEvaluator(spec, data.test())));
         b.listeners.forEach(coordinator::addListener);
-        CompactStateStore states = new CompactStateStore(Codec.fp32());
+        StateStore states = new StateStore(Codec.fp32());
         if (b.resumeFrom != null) {
             states.restore(b.resumeFrom.participantStates());
             coordinator.optResume(b.resumeFrom.completedRounds(), b.resumeFrom.strategy());
@@ -118,7 +121,8 @@ public final class Simulation {
                     });
         }
         try (InProcessFleet fleet =
-                new InProcessFleet(learners, states, b.codec, b.seed, b.failures)) {
+                new InProcessFleet(
+                        new ParticipantHost(learners, states, b.seed, b.failures), b.codec)) {
             return coordinator.setBackend(fleet).build().run();
         }
     }

@@ -10,6 +10,7 @@ import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.MessageType;
+import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;

@@ -11,6 +11,9 @@ import io.fedistill.core.learner.MessageHandler;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
+import io.fedistill.core.participant.FailureInjection;
+import io.fedistill.core.participant.ParticipantHost;
+import io.fedistill.core.participant.StateStore;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import java.time.Duration;
@@ -71,9 +74,11 @@ class InProcessFleetTest {
         learners.put("a", echo);
         learners.put("b", broken);
         learners.put("c", slowWriter);
-        CompactStateStore states = new CompactStateStore(Codec.fp32());
+        StateStore states = new StateStore(Codec.fp32());
         try (InProcessFleet fleet =
-                new InProcessFleet(learners, states, Codec.fp32(), 1, FailureInjection.none())) {
+                new InProcessFleet(
+                        new ParticipantHost(learners, states, 1, FailureInjection.none()),
+                        Codec.fp32())) {
             List<Message> requests = List.of(request(1, "a"), request(1, "b"), request(1, "c"));
             ExchangeResult first = fleet.deliver(requests, Duration.ofMillis(300));
             assertThat(first.replies())
@@ -110,9 +115,11 @@ class InProcessFleetTest {
         Map<String, Learner> learners = new LinkedHashMap<>();
         learners.put("a", echo);
         learners.put("late", slowWriter);
-        CompactStateStore states = new CompactStateStore(Codec.fp32());
+        StateStore states = new StateStore(Codec.fp32());
         try (InProcessFleet fleet =
-                new InProcessFleet(learners, states, Codec.fp32(), 1, FailureInjection.none())) {
+                new InProcessFleet(
+                        new ParticipantHost(learners, states, 1, FailureInjection.none()),
+                        Codec.fp32())) {
             List<Message> rejected = List.of(request(1, "a"));
             fleet.deliver(rejected, Duration.ofSeconds(5));
             fleet.settle(List.of(), ids(rejected));
@@ -142,14 +149,15 @@ class InProcessFleetTest {
 
     @Test
     void simulatedCrashesFailTrainingRequests() {
-        CompactStateStore states = new CompactStateStore(Codec.fp32());
+        StateStore states = new StateStore(Codec.fp32());
         try (InProcessFleet fleet =
                 new InProcessFleet(
-                        Map.of("a", echo),
-                        states,
-                        Codec.fp32(),
-                        1,
-                        new FailureInjection(Map.of("a", Set.of(3)), 0))) {
+                        new ParticipantHost(
+                                Map.of("a", echo),
+                                states,
+                                1,
+                                new FailureInjection(Map.of("a", Set.of(3)), 0)),
+                        Codec.fp32())) {
             assertThat(fleet.deliver(List.of(request(2, "a")), Duration.ofSeconds(5)).replies())
                     .singleElement()
                     .satisfies(r -> assertThat(r.isError()).isFalse());

@@ -1,6 +1,7 @@
 package io.fedistill.core.codec;
 
 import io.fedistill.core.message.Message;
+import io.fedistill.core.tensor.Tensor;
 
 /**
  * Turns a message into the bytes that cross the wire and back; its output length is the byte count
@@ -36,6 +37,19 @@ public interface Codec {
 
     /** Encodes a message. */
     byte[] encode(Message message);
+
+    /**
+     * Encodes one tensor's values alone, as this codec writes them inside a message: what the
+     * network runtime sends in chunks after a message's header.
+     */
+    byte[] encodeValues(Tensor tensor);
+
+    /**
+     * Decodes values {@link #encodeValues} wrote for a tensor of this shape.
+     *
+     * @throws CodecException when the bytes do not hold exactly that many values
+     */
+    Tensor decodeValues(int[] shape, byte[] bytes);
 
     /**
      * Decodes bytes written by this codec.

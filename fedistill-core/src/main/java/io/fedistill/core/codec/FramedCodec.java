@@ -195,6 +195,45 @@ abstract class FramedCodec implements Codec {
         }
     }
 
+    @Override
+    public final byte[] encodeValues(Tensor tensor) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4 * tensor.size());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writeValues(tensor, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public final Tensor decodeValues(int[] shape, byte[] bytes) {
+        int count;
+        try {
+            count = Tensor.elementCount(shape);
+        } catch (IllegalArgumentException e) {
+            throw new CodecException("tensor shape: " + e.getMessage(), e);
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            if ((long) count > bytes.length) {
+                throw new CodecException(
+                        bytes.length + " bytes cannot hold the " + count + " values of the shape");
+            }
+            float[] values = readValues(count, in);
+            if (in.available() > 0) {
+                throw new CodecException(
+                        in.available() + " bytes left over after " + count + " values");
+            }
+            return Tensor.wrap(shape.clone(), values);
+        } catch (EOFException e) {
+            throw new CodecException(
+                    bytes.length + " bytes are too few for the " + count + " values of the shape",
+                    e);
+        } catch (IOException e) {
+            throw new CodecException("values cannot be read: " + e.getMessage(), e);
+        }
+    }
+
     private static int checkedCount(int count, String what) {
         if (count < 0 || count > 1_000_000) {
             throw new CodecException("implausible " + what + " count " + count);

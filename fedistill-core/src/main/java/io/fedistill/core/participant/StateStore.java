@@ -1,4 +1,4 @@
-package io.fedistill.simulation;
+package io.fedistill.core.participant;
 
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.learner.ParticipantState;
@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * after it was settled. A participant has at most one open request: opening a new one drops what an
  * older one staged.
  */
-public final class CompactStateStore {
+public final class StateStore {
     private static final MessageType STATE = new MessageType("fedistill.state");
 
     private final Codec codec;
@@ -31,7 +31,7 @@ public final class CompactStateStore {
     private record Staged(String participantId, Map<String, byte[]> writes) {}
 
     /** Creates a store that serializes with {@code codec} (use a lossless one). */
-    public CompactStateStore(Codec codec) {
+    public StateStore(Codec codec) {
         this.codec = codec;
     }
 

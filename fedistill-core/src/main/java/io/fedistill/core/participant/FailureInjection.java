@@ -1,4 +1,4 @@
-package io.fedistill.simulation;
+package io.fedistill.core.participant;
 
 import io.fedistill.core.seed.Seeds;
 import java.util.Map;
@@ -28,7 +28,7 @@ public record FailureInjection(Map<String, Set<Integer>> crashes, double dropPro
     }
 
     /** Returns whether the participant fails its training request in this round. */
-    boolean fails(String participantId, int round, long runSeed) {
+    public boolean fails(String participantId, int round, long runSeed) {
         if (crashes.getOrDefault(participantId, Set.of()).contains(round)) {
             return true;
         }

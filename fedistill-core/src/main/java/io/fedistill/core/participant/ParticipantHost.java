@@ -1,0 +1,103 @@
+package io.fedistill.core.participant;
+
+import io.fedistill.core.learner.Learner;
+import io.fedistill.core.learner.ParticipantContext;
+import io.fedistill.core.learner.ParticipantState;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.MDC;
+
+/**
+ * The participants one process hosts, whatever the transport: answers a request with the learner of
+ * the participant it is addressed to, on the state staged for that request, and commits or drops
+ * that state when the coordinator settles the request. Used by the in-process fleet and by the
+ * network agent alike, so both run participants the same way.
+ *
+ * <p>Not thread-safe in its answering: the engine allows one gradient collector per process, so a
+ * host answers one request at a time.
+ */
+public final class ParticipantHost {
+    /** The logging context key under which a participant's log lines carry its id. */
+    public static final String PARTICIPANT_LOG_KEY = "participant";
+
+    private final Map<String, Learner> learners;
+    private final StateStore states;
+    private final long runSeed;
+    private final FailureInjection failures;
+
+    /**
+     * Creates the host.
+     *
+     * @param learners each hosted participant's learner, in a stable order
+     * @param states where participants keep state between requests
+     * @param runSeed the run seed
+     * @param failures simulated failures ({@link FailureInjection#none()} outside simulations)
+     */
+    public ParticipantHost(
+            Map<String, Learner> learners,
+            StateStore states,
+            long runSeed,
+            FailureInjection failures) {
+        this.learners = new LinkedHashMap<>(learners);
+        this.states = states;
+        this.runSeed = runSeed;
+        this.failures = failures;
+    }
+
+    /** Returns the hosted participants' ids, in order. */
+    public List<String> participantIds() {
+        return List.copyOf(learners.keySet());
+    }
+
+    /** Returns whether this host holds the participant. */
+    public boolean hosts(String participantId) {
+        return learners.containsKey(participantId);
+    }
+
+    /**
+     * Opens the state a request will be answered on; call before handing the request to another
+     * thread, so that a newer request to the same participant supersedes an older one in order.
+     */
+    public ParticipantState open(Message request) {
+        return states.open(request.participantId(), request.id());
+    }
+
+    /**
+     * Answers a request on the state {@link #open} returned for it. A learner's exception, an
+     * unknown message type or a simulated failure becomes an error reply, never an exception.
+     */
+    public Message answer(Message request, ParticipantState state) {
+        String id = request.participantId();
+        Learner learner = learners.get(id);
+        if (learner == null) {
+            return Message.failure(request, "participant " + id + " is not hosted here");
+        }
+        MDC.put(PARTICIPANT_LOG_KEY, id);
+        try {
+            if (!request.type().equals(MessageType.EVALUATE)
+                    && failures.fails(id, request.round(), runSeed)) {
+                throw new IllegalStateException(
+                        "simulated failure of " + id + " in round " + request.round());
+            }
+            return learner.handle(request, new ParticipantContext(id, runSeed, state));
+        } catch (RuntimeException e) {
+            return Message.failure(request, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            MDC.remove(PARTICIPANT_LOG_KEY);
+        }
+    }
+
+    /** Commits what accepted requests staged and drops what the others staged. */
+    public void settle(List<String> accepted, List<String> rejected) {
+        accepted.forEach(states::commit);
+        rejected.forEach(states::discard);
+    }
+
+    /** Returns the state store. */
+    public StateStore states() {
+        return states;
+    }
+}

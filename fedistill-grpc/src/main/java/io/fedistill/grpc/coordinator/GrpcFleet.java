@@ -1,0 +1,617 @@
+package io.fedistill.grpc.coordinator;
+
+import io.fedistill.core.codec.Codec;
+import io.fedistill.core.fleet.Direction;
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.FleetBackend;
+import io.fedistill.core.fleet.ParticipantFailure;
+import io.fedistill.core.fleet.Transfer;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.participant.DaemonThreads;
+import io.fedistill.grpc.proto.Chunk;
+import io.fedistill.grpc.proto.ConnectRequest;
+import io.fedistill.grpc.proto.CoordinatorGrpc;
+import io.fedistill.grpc.proto.Downlink;
+import io.fedistill.grpc.proto.HeartbeatAck;
+import io.fedistill.grpc.proto.HeartbeatRequest;
+import io.fedistill.grpc.proto.ReplyAck;
+import io.fedistill.grpc.proto.Settlement;
+import io.fedistill.grpc.proto.Uplink;
+import io.fedistill.grpc.proto.Welcome;
+import io.fedistill.grpc.wire.PayloadAssembler;
+import io.fedistill.grpc.wire.WireException;
+import io.fedistill.grpc.wire.WireMessages;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator's fleet over gRPC: a server that participants (or worker processes hosting
+ * several) connect out to, a membership registry of who is online and when each was last heard
+ * from, and push / pull delivery: tasks are pushed down each participant's stream in chunks, and
+ * replies are pulled in by id until the deadline.
+ *
+ * <p>A round never waits past its deadline, nor for a participant that is offline: a task to a
+ * participant without a live connection fails at once, and one whose connection drops fails once
+ * the participant stays away for three heartbeat intervals; if it reconnects sooner, its unanswered
+ * tasks are sent again and it resumes. Every refused call ends with a gRPC status and one log line.
+ */
+public final class GrpcFleet implements FleetBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(GrpcFleet.class);
+    private static final int PROTOCOL_VERSION = 1;
+
+    private final List<String> participantIds;
+    private final long runSeed;
+    private final Codec codec;
+    private final int maxChunkBytes;
+    private final long maxPayloadBytes;
+    private final Duration heartbeatInterval;
+    private final Server server;
+    private final Map<String, Connection> connectionById = new ConcurrentHashMap<>();
+    private final Map<String, Connection> connectionOf = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastSeenNanos = new ConcurrentHashMap<>();
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, String> participantOfTask = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("fedistill-membership"));
+
+    /** One live task stream and the participants it hosts. */
+    private static final class Connection {
+        final String id = UUID.randomUUID().toString();
+        final Set<String> participants;
+        final ServerCallStreamObserver<Downlink> stream;
+        volatile boolean open = true;
+
+        Connection(Set<String> participants, ServerCallStreamObserver<Downlink> stream) {
+            this.participants = participants;
+            this.stream = stream;
+        }
+
+        /** Sends items in order; false when the stream is gone. */
+        synchronized boolean send(List<Downlink> items) {
+            if (!open) {
+                return false;
+            }
+            try {
+                items.forEach(stream::onNext);
+                return true;
+            } catch (RuntimeException e) {
+                open = false;
+                return false;
+            }
+        }
+    }
+
+    /** A task sent and not yet answered. */
+    private static final class Pending {
+        final Message request;
+        final List<Downlink> items;
+        final long downBytes;
+        final CompletableFuture<Arrived> reply = new CompletableFuture<>();
+
+        Pending(Message request, List<Downlink> items) {
+            this.request = request;
+            this.items = items;
+            this.downBytes = items.stream().mapToLong(Downlink::getSerializedSize).sum();
+        }
+    }
+
+    /** A reply and the bytes it took on the wire. */
+    private record Arrived(Message reply, long upBytes) {}
+
+    private GrpcFleet(Builder b) {
+        this.participantIds = List.copyOf(b.participantIds);
+        this.runSeed = b.runSeed;
+        this.codec = b.codec;
+        this.maxChunkBytes = b.maxChunkBytes;
+        this.maxPayloadBytes = b.maxPayloadBytes;
+        this.heartbeatInterval = b.heartbeatInterval;
+        try {
+            this.server =
+                    NettyServerBuilder.forAddress(new InetSocketAddress(b.bindAddress, b.port))
+                            // one chunk plus its header fits; bigger messages are refused
+                            .maxInboundMessageSize(maxChunkBytes + (1 << 16))
+                            .addService(
+                                    ServerInterceptors.intercept(
+                                            new Service(), ConnectionIds.interceptor()))
+                            .build()
+                            .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot listen on " + b.bindAddress + ":" + b.port + ": " + e.getMessage(), e);
+        }
+        long interval = heartbeatInterval.toMillis();
+        sweeper.scheduleWithFixedDelay(this::failAbsent, interval, interval, TimeUnit.MILLISECONDS);
+        LOG.info(
+                "coordinator listening on {}:{} for {} participants",
+                b.bindAddress,
+                port(),
+                participantIds.size());
+    }
+
+    /** Returns a builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns the port the server listens on. */
+    public int port() {
+        return server.getPort();
+    }
+
+    /** Returns the participants connected now. */
+    public Set<String> online() {
+        Set<String> online = new LinkedHashSet<>();
+        for (String id : participantIds) {
+            Connection c = connectionOf.get(id);
+            if (c != null && c.open) {
+                online.add(id);
+            }
+        }
+        return online;
+    }
+
+    /**
+     * Waits until at least {@code count} participants are connected.
+     *
+     * @return whether they were before the timeout
+     */
+    public boolean awaitOnline(int count, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (online().size() < count) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    @Override
+    public List<String> participantIds() {
+        return participantIds;
+    }
+
+    @Override
+    public ExchangeResult deliver(List<Message> requests, Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        List<ParticipantFailure> failed = new ArrayList<>();
+        List<Transfer> transfers = new ArrayList<>();
+        List<Pending> sent = new ArrayList<>();
+        for (Message request : requests) {
+            String id = request.participantId();
+            if (!participantIds.contains(id)) {
+                failed.add(new ParticipantFailure(id, request.round(), "no such participant"));
+                continue;
+            }
+            Connection connection = connectionOf.get(id);
+            if (connection == null || !connection.open) {
+                failed.add(new ParticipantFailure(id, request.round(), "offline"));
+                continue;
+            }
+            Pending task = new Pending(request, items(request));
+            pending.put(request.id(), task);
+            if (!connection.send(task.items)) {
+                // the stream broke: the task waits for a reconnect within the grace period
+                LOG.info("participant {} dropped its connection; holding its task", id);
+            }
+            transfers.add(new Transfer(id, Direction.DOWN, task.downBytes));
+            sent.add(task);
+        }
+        List<Message> replies = new ArrayList<>();
+        for (Pending task : sent) {
+            String id = task.request.participantId();
+            try {
+                long wait = Math.min(end - System.nanoTime(), task.request.timeToLive().toNanos());
+                Arrived arrived = task.reply.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                transfers.add(new Transfer(id, Direction.UP, arrived.upBytes));
+                replies.add(arrived.reply);
+            } catch (TimeoutException e) {
+                failed.add(
+                        new ParticipantFailure(
+                                id, task.request.round(), "missed the deadline of " + deadline));
+            } catch (ExecutionException e) {
+                failed.add(
+                        new ParticipantFailure(
+                                id, task.request.round(), e.getCause().getMessage()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed.add(new ParticipantFailure(id, task.request.round(), "interrupted"));
+            } finally {
+                pending.remove(task.request.id());
+            }
+        }
+        return new ExchangeResult(replies, failed, transfers);
+    }
+
+    private List<Downlink> items(Message request) {
+        WireMessages.Outgoing outgoing = WireMessages.encode(request, codec);
+        List<Downlink> items = new ArrayList<>();
+        items.add(Downlink.newBuilder().setTask(outgoing.header()).build());
+        for (Chunk chunk : WireMessages.chunks(request.id(), outgoing.payload(), maxChunkBytes)) {
+            items.add(Downlink.newBuilder().setChunk(chunk).build());
+        }
+        return items;
+    }
+
+    @Override
+    public void settle(List<String> accepted, List<String> rejected) {
+        Map<Connection, Settlement.Builder> byConnection = new HashMap<>();
+        collect(accepted, true, byConnection);
+        collect(rejected, false, byConnection);
+        byConnection.forEach(
+                (connection, settlement) ->
+                        connection.send(
+                                List.of(Downlink.newBuilder().setSettlement(settlement).build())));
+    }
+
+    private void collect(
+            Collection<String> taskIds,
+            boolean accepted,
+            Map<Connection, Settlement.Builder> byConnection) {
+        for (String taskId : taskIds) {
+            String participant = participantOfTask.remove(taskId);
+            Connection connection = participant == null ? null : connectionOf.get(participant);
+            if (connection == null) {
+                continue; // offline: what it staged stays uncommitted and its next task drops it
+            }
+            Settlement.Builder settlement =
+                    byConnection.computeIfAbsent(connection, c -> Settlement.newBuilder());
+            if (accepted) {
+                settlement.addAccepted(taskId);
+            } else {
+                settlement.addRejected(taskId);
+            }
+        }
+    }
+
+    /** Fails the tasks of participants that have been away for three heartbeat intervals. */
+    private void failAbsent() {
+        long grace = 3 * heartbeatInterval.toNanos();
+        long now = System.nanoTime();
+        for (Pending task : pending.values()) {
+            long lastSeen = lastSeenNanos.getOrDefault(task.request.participantId(), 0L);
+            if (now - lastSeen > grace) {
+                task.reply.completeExceptionally(
+                        new IllegalStateException(
+                                "offline: not heard from for "
+                                        + Duration.ofNanos(now - lastSeen).toMillis()
+                                        + " ms"));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        for (Connection connection : connectionById.values()) {
+            synchronized (connection) {
+                if (connection.open) {
+                    connection.open = false;
+                    try {
+                        connection.stream.onCompleted();
+                    } catch (RuntimeException e) {
+                        // already gone
+                    }
+                }
+            }
+        }
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+    }
+
+    private static String shorten(String text) {
+        return text.length() > 80 ? text.substring(0, 80) + "..." : text;
+    }
+
+    /** Refuses a call: one log line here, the status and description to the caller. */
+    private static void refuse(StreamObserver<?> caller, Status status, String description) {
+        LOG.warn("refused: {} {}", status.getCode(), description);
+        caller.onError(status.withDescription(description).asRuntimeException());
+    }
+
+    /** The gRPC service participants call. */
+    private final class Service extends CoordinatorGrpc.CoordinatorImplBase {
+
+        @Override
+        public void connect(ConnectRequest request, StreamObserver<Downlink> observer) {
+            if (request.getProtocolVersion() != PROTOCOL_VERSION) {
+                refuse(
+                        observer,
+                        Status.FAILED_PRECONDITION,
+                        "protocol version "
+                                + request.getProtocolVersion()
+                                + " is not spoken here; this coordinator speaks "
+                                + PROTOCOL_VERSION);
+                return;
+            }
+            Set<String> ids = new LinkedHashSet<>(request.getParticipantIdsList());
+            if (ids.isEmpty()) {
+                refuse(observer, Status.INVALID_ARGUMENT, "a connection must name a participant");
+                return;
+            }
+            Connection connection;
+            synchronized (GrpcFleet.this) {
+                for (String id : ids) {
+                    if (!participantIds.contains(id)) {
+                        refuse(
+                                observer,
+                                Status.PERMISSION_DENIED,
+                                "participant '" + shorten(id) + "' is not part of this federation");
+                        return;
+                    }
+                    Connection existing = connectionOf.get(id);
+                    if (existing != null
+                            && existing.open
+                            && !existing.id.equals(request.getPreviousConnectionId())) {
+                        refuse(
+                                observer,
+                                Status.ALREADY_EXISTS,
+                                "participant '" + id + "' is already connected");
+                        return;
+                    }
+                }
+                ServerCallStreamObserver<Downlink> stream =
+                        (ServerCallStreamObserver<Downlink>) observer;
+                connection = new Connection(ids, stream);
+                Connection previous = connectionById.remove(request.getPreviousConnectionId());
+                if (previous != null) {
+                    previous.open = false;
+                }
+                connectionById.put(connection.id, connection);
+                long now = System.nanoTime();
+                for (String id : ids) {
+                    connectionOf.put(id, connection);
+                    lastSeenNanos.put(id, now);
+                }
+                Connection registered = connection;
+                stream.setOnCancelHandler(() -> disconnected(registered));
+            }
+            connection.send(
+                    List.of(
+                            Downlink.newBuilder()
+                                    .setWelcome(
+                                            Welcome.newBuilder()
+                                                    .setConnectionId(connection.id)
+                                                    .setRunSeed(runSeed)
+                                                    .setCodec(codec.name())
+                                                    .setMaxChunkBytes(maxChunkBytes)
+                                                    .setMaxPayloadBytes(maxPayloadBytes)
+                                                    .setHeartbeatIntervalMs(
+                                                            (int) heartbeatInterval.toMillis()))
+                                    .build()));
+            LOG.info("connected: {} ({} participants)", abbreviated(ids), ids.size());
+            // a participant that reconnects gets the tasks it has not answered yet
+            for (Pending task : pending.values()) {
+                if (ids.contains(task.request.participantId()) && !task.reply.isDone()) {
+                    connection.send(task.items);
+                }
+            }
+        }
+
+        private void disconnected(Connection connection) {
+            connection.open = false;
+            long now = System.nanoTime();
+            connection.participants.forEach(id -> lastSeenNanos.put(id, now));
+            LOG.info("disconnected: {}", abbreviated(connection.participants));
+        }
+
+        @Override
+        public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatAck> observer) {
+            Connection connection = connectionById.get(request.getConnectionId());
+            if (connection == null || !connection.open) {
+                refuse(observer, Status.NOT_FOUND, "unknown connection; connect again");
+                return;
+            }
+            long now = System.nanoTime();
+            connection.participants.forEach(id -> lastSeenNanos.put(id, now));
+            observer.onNext(HeartbeatAck.getDefaultInstance());
+            observer.onCompleted();
+        }
+
+        @Override
+        public StreamObserver<Uplink> reply(StreamObserver<ReplyAck> observer) {
+            Connection caller = connectionById.get(ConnectionIds.CURRENT.get());
+            return new StreamObserver<>() {
+                private PayloadAssembler assembler;
+                private long wireBytes;
+                private boolean refused;
+                private boolean answered;
+
+                @Override
+                public void onNext(Uplink item) {
+                    if (refused) {
+                        return;
+                    }
+                    wireBytes += item.getSerializedSize();
+                    try {
+                        if (item.hasReply()) {
+                            if (assembler != null) {
+                                throw new WireException("a reply call carries one message");
+                            }
+                            if (caller == null) {
+                                refusal(Status.UNAUTHENTICATED, "reply from no known connection");
+                                return;
+                            }
+                            String participant = item.getReply().getParticipantId();
+                            if (!caller.participants.contains(participant)) {
+                                refusal(
+                                        Status.PERMISSION_DENIED,
+                                        "this connection may not reply for participant '"
+                                                + shorten(participant)
+                                                + "'");
+                                return;
+                            }
+                            assembler = new PayloadAssembler(item.getReply(), maxPayloadBytes);
+                        } else if (item.hasChunk()) {
+                            if (assembler == null) {
+                                throw new WireException("a chunk before the reply's header");
+                            }
+                            if (assembler.add(item.getChunk())) {
+                                arrived();
+                            }
+                        } else {
+                            throw new WireException("an empty item");
+                        }
+                    } catch (WireException e) {
+                        refusal(Status.INVALID_ARGUMENT, e.getMessage());
+                    }
+                }
+
+                private void arrived() {
+                    Message reply =
+                            WireMessages.decode(assembler.header(), assembler.payload(), codec);
+                    Pending task = reply.replyTo().map(pending::get).orElse(null);
+                    if (task == null) {
+                        refusal(
+                                Status.NOT_FOUND,
+                                "reply to task '"
+                                        + shorten(reply.replyTo().orElse(""))
+                                        + "' (round "
+                                        + reply.round()
+                                        + "), which was never sent or is already closed");
+                        return;
+                    }
+                    if (!task.request.participantId().equals(reply.participantId())) {
+                        refusal(
+                                Status.PERMISSION_DENIED,
+                                "task " + task.request.id() + " went to another participant");
+                        return;
+                    }
+                    participantOfTask.put(task.request.id(), reply.participantId());
+                    if (!task.reply.complete(new Arrived(reply, wireBytes))) {
+                        refusal(
+                                Status.NOT_FOUND,
+                                "task " + task.request.id() + " is already answered or closed");
+                        return;
+                    }
+                    answered = true;
+                }
+
+                private void refusal(Status status, String description) {
+                    refused = true;
+                    refuse(observer, status, description);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    LOG.debug("reply stream broken: {}", t.toString());
+                }
+
+                @Override
+                public void onCompleted() {
+                    if (refused) {
+                        return;
+                    }
+                    if (!answered) {
+                        refuse(observer, Status.INVALID_ARGUMENT, "the reply ended incomplete");
+                        return;
+                    }
+                    observer.onNext(ReplyAck.getDefaultInstance());
+                    observer.onCompleted();
+                }
+            };
+        }
+    }
+
+    private static String abbreviated(Collection<String> ids) {
+        List<String> list = List.copyOf(ids);
+        return list.size() <= 4
+                ? list.toString()
+                : list.subList(0, 3) + " ... " + list.get(list.size() - 1);
+    }
+
+    /** Collects the fleet's settings; {@code participantIds} is required. */
+    public static final class Builder {
+        private List<String> participantIds;
+        private String bindAddress = "127.0.0.1";
+        private int port;
+        private long runSeed;
+        private Codec codec = Codec.fp32();
+        private int maxChunkBytes = 1 << 20;
+        private long maxPayloadBytes = 1L << 30;
+        private Duration heartbeatInterval = Duration.ofSeconds(2);
+
+        private Builder() {}
+
+        /** Sets every participant of the federation, in a stable order. */
+        public Builder setParticipantIds(List<String> participantIds) {
+            this.participantIds = List.copyOf(participantIds);
+            return this;
+        }
+
+        /** Sets the address to listen on (default 127.0.0.1) and the port (0: any free one). */
+        public Builder optListen(String bindAddress, int port) {
+            this.bindAddress = Objects.requireNonNull(bindAddress);
+            this.port = port;
+            return this;
+        }
+
+        /** Sets the run seed participants are told. */
+        public Builder optRunSeed(long runSeed) {
+            this.runSeed = runSeed;
+            return this;
+        }
+
+        /** Sets the codec of tensor values (default fp32). */
+        public Builder optCodec(Codec codec) {
+            this.codec = Objects.requireNonNull(codec);
+            return this;
+        }
+
+        /** Sets the chunk size (default 1 MiB) and the largest payload (default 1 GiB). */
+        public Builder optLimits(int maxChunkBytes, long maxPayloadBytes) {
+            if (maxChunkBytes < 1024 || maxPayloadBytes < maxChunkBytes) {
+                throw new IllegalArgumentException(
+                        "chunks must be >= 1024 bytes and the payload limit >= a chunk");
+            }
+            this.maxChunkBytes = maxChunkBytes;
+            this.maxPayloadBytes = maxPayloadBytes;
+            return this;
+        }
+
+        /** Sets how often participants send heartbeats (default 2 s). */
+        public Builder optHeartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = heartbeatInterval;
+            return this;
+        }
+
+        /** Starts the server. */
+        public GrpcFleet build() {
+            Objects.requireNonNull(participantIds, "participant ids are required");
+            return new GrpcFleet(this);
+        }
+    }
+}

@@ -1,0 +1,412 @@
+package io.fedistill.grpc.participant;
+
+import io.fedistill.core.codec.Codec;
+import io.fedistill.core.learner.ParticipantState;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.participant.DaemonThreads;
+import io.fedistill.core.participant.ParticipantHost;
+import io.fedistill.grpc.coordinator.ConnectionIds;
+import io.fedistill.grpc.proto.Chunk;
+import io.fedistill.grpc.proto.ConnectRequest;
+import io.fedistill.grpc.proto.CoordinatorGrpc;
+import io.fedistill.grpc.proto.Downlink;
+import io.fedistill.grpc.proto.HeartbeatRequest;
+import io.fedistill.grpc.proto.ReplyAck;
+import io.fedistill.grpc.proto.Settlement;
+import io.fedistill.grpc.proto.Uplink;
+import io.fedistill.grpc.proto.Welcome;
+import io.fedistill.grpc.wire.PayloadAssembler;
+import io.fedistill.grpc.wire.WireException;
+import io.fedistill.grpc.wire.WireMessages;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hosts participants in their own process and connects out to a coordinator (so it works behind NAT
+ * and firewalls): pulls tasks from its stream, answers them one at a time with the {@link
+ * ParticipantHost}, sends each reply in chunks, keeps a heartbeat, and commits state only as the
+ * coordinator settles. A dropped connection is opened again, naming the previous one, and the agent
+ * resumes; a refusal (unknown participant, id already connected, wrong protocol) stops it.
+ *
+ * <p>A worker process of the parallel simulation is an agent hosting a slice of the virtual
+ * participants; a real participant is an agent hosting one.
+ */
+public final class ParticipantAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ParticipantAgent.class);
+    private static final int PROTOCOL_VERSION = 1;
+
+    private final ParticipantHost host;
+    private final long runSeed;
+    private final Codec codec;
+    private final ManagedChannel channel;
+    private final CoordinatorGrpc.CoordinatorStub stub;
+    private final BlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
+    private final ScheduledExecutorService timers =
+            Executors.newSingleThreadScheduledExecutor(
+                    DaemonThreads.named("fedistill-agent-timer"));
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Set<String> answered =
+            Collections.newSetFromMap(
+                    new LinkedHashMap<>() {
+                        @Override
+                        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                            return size() > 10_000;
+                        }
+                    });
+    private volatile String connectionId = "";
+    private volatile Welcome welcome;
+    private volatile ScheduledFuture<?> heartbeat;
+    private volatile boolean stopping;
+    private final Thread worker;
+
+    private ParticipantAgent(Builder b) {
+        this.host = b.host;
+        this.runSeed = b.runSeed;
+        this.codec = b.codec;
+        this.channel =
+                NettyChannelBuilder.forTarget(b.target)
+                        .usePlaintext()
+                        .maxInboundMessageSize(b.maxInboundMessageBytes)
+                        .build();
+        this.stub = CoordinatorGrpc.newStub(channel);
+        this.worker = DaemonThreads.named("fedistill-agent").newThread(this::work);
+    }
+
+    /** Returns a builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Connects and starts answering tasks in the background; returns at once. */
+    public ParticipantAgent start() {
+        worker.start();
+        connect();
+        return this;
+    }
+
+    /**
+     * Waits until the coordinator ends the run (or the agent is refused or closed).
+     *
+     * @return whether it ended within the timeout
+     * @throws IllegalStateException with the coordinator's words when the agent was refused
+     */
+    public boolean awaitFinished(Duration timeout) throws InterruptedException {
+        boolean done = finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Throwable cause = failure.get();
+        if (cause != null) {
+            throw new IllegalStateException(cause.getMessage(), cause);
+        }
+        return done;
+    }
+
+    private void connect() {
+        if (stopping) {
+            return;
+        }
+        ConnectRequest request =
+                ConnectRequest.newBuilder()
+                        .setProtocolVersion(PROTOCOL_VERSION)
+                        .addAllParticipantIds(host.participantIds())
+                        .setPreviousConnectionId(connectionId)
+                        .build();
+        stub.connect(request, new TaskStream());
+    }
+
+    /** Reads the task stream: collects chunked tasks and queues them with settlements in order. */
+    private final class TaskStream implements StreamObserver<Downlink> {
+        private PayloadAssembler assembler;
+
+        @Override
+        public void onNext(Downlink item) {
+            try {
+                switch (item.getItemCase()) {
+                    case WELCOME -> welcomed(item.getWelcome());
+                    case TASK -> assembler = new PayloadAssembler(item.getTask(), limit());
+                    case CHUNK -> {
+                        if (assembler == null) {
+                            throw new WireException("a chunk before its task's header");
+                        }
+                        if (assembler.add(item.getChunk())) {
+                            Message task =
+                                    WireMessages.decode(
+                                            assembler.header(), assembler.payload(), codec);
+                            assembler = null;
+                            work.add(() -> answer(task));
+                        }
+                    }
+                    case SETTLEMENT -> {
+                        Settlement settlement = item.getSettlement();
+                        work.add(
+                                () ->
+                                        host.settle(
+                                                settlement.getAcceptedList(),
+                                                settlement.getRejectedList()));
+                    }
+                    default -> throw new WireException("an empty item");
+                }
+            } catch (WireException e) {
+                LOG.warn("malformed task from the coordinator: {}", e.getMessage());
+                assembler = null;
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            Status status = Status.fromThrowable(t);
+            switch (status.getCode()) {
+                case PERMISSION_DENIED,
+                        ALREADY_EXISTS,
+                        FAILED_PRECONDITION,
+                        UNAUTHENTICATED,
+                        INVALID_ARGUMENT -> {
+                    LOG.error(
+                            "the coordinator refused this participant: {}",
+                            status.getDescription());
+                    fail(new IllegalStateException(status.getDescription()));
+                }
+                default -> {
+                    if (!stopping) {
+                        LOG.info("connection lost ({}); reconnecting", status.getCode());
+                        timers.schedule(ParticipantAgent.this::connect, 500, TimeUnit.MILLISECONDS);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            LOG.info("the coordinator ended the run");
+            stopping = true;
+            finished.countDown();
+        }
+    }
+
+    private long limit() {
+        Welcome w = welcome;
+        return w == null ? 1L << 30 : w.getMaxPayloadBytes();
+    }
+
+    private void welcomed(Welcome welcome) {
+        if (welcome.getRunSeed() != runSeed) {
+            fail(
+                    new IllegalStateException(
+                            "this participant was built for run seed "
+                                    + runSeed
+                                    + ", the coordinator runs seed "
+                                    + welcome.getRunSeed()));
+            return;
+        }
+        if (!welcome.getCodec().equals(codec.name())) {
+            fail(
+                    new IllegalStateException(
+                            "the coordinator uses codec '"
+                                    + welcome.getCodec()
+                                    + "', this participant '"
+                                    + codec.name()
+                                    + "'"));
+            return;
+        }
+        this.welcome = welcome;
+        this.connectionId = welcome.getConnectionId();
+        if (heartbeat == null) {
+            long interval = Math.max(50, welcome.getHeartbeatIntervalMs());
+            heartbeat =
+                    timers.scheduleAtFixedRate(
+                            this::beat, interval, interval, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void beat() {
+        try {
+            CoordinatorGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .heartbeat(HeartbeatRequest.newBuilder().setConnectionId(connectionId).build());
+        } catch (StatusRuntimeException e) {
+            LOG.debug("heartbeat failed: {}", e.getStatus().getCode());
+        }
+    }
+
+    private io.grpc.ClientInterceptor connectionHeader() {
+        Metadata headers = new Metadata();
+        headers.put(ConnectionIds.HEADER, connectionId);
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
+    }
+
+    private void work() {
+        try {
+            while (!stopping || !work.isEmpty()) {
+                Runnable next = work.poll(100, TimeUnit.MILLISECONDS);
+                if (next != null) {
+                    next.run();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void answer(Message task) {
+        if (!answered.add(task.id())) {
+            return; // sent again after a reconnect, and already answered
+        }
+        ParticipantState state = host.open(task);
+        Message reply = host.answer(task, state);
+        send(reply, System.nanoTime() + task.timeToLive().toNanos());
+    }
+
+    /**
+     * Sends a reply, again after a lost connection, until the coordinator takes it or it expires.
+     */
+    private void send(Message reply, long expiresNanos) {
+        WireMessages.Outgoing outgoing = WireMessages.encode(reply, codec);
+        List<Uplink> items = new ArrayList<>();
+        items.add(Uplink.newBuilder().setReply(outgoing.header()).build());
+        int chunkBytes = welcome == null ? 1 << 20 : welcome.getMaxChunkBytes();
+        for (Chunk chunk : WireMessages.chunks(reply.id(), outgoing.payload(), chunkBytes)) {
+            items.add(Uplink.newBuilder().setChunk(chunk).build());
+        }
+        while (!stopping && System.nanoTime() < expiresNanos) {
+            CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+            StreamObserver<Uplink> call =
+                    stub.withInterceptors(connectionHeader())
+                            .reply(
+                                    new StreamObserver<ReplyAck>() {
+                                        @Override
+                                        public void onNext(ReplyAck ack) {}
+
+                                        @Override
+                                        public void onError(Throwable t) {
+                                            acknowledged.completeExceptionally(t);
+                                        }
+
+                                        @Override
+                                        public void onCompleted() {
+                                            acknowledged.complete(null);
+                                        }
+                                    });
+            items.forEach(call::onNext);
+            call.onCompleted();
+            try {
+                acknowledged.get(
+                        Math.max(1, expiresNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.TimeoutException e) {
+                break;
+            } catch (java.util.concurrent.ExecutionException e) {
+                Status status = Status.fromThrowable(e.getCause());
+                if (status.getCode() != Status.Code.UNAVAILABLE) {
+                    LOG.warn(
+                            "reply to task {} refused: {} {}",
+                            reply.replyTo().orElse("?"),
+                            status.getCode(),
+                            status.getDescription());
+                    return;
+                }
+                sleepQuietly(200);
+            }
+        }
+        if (!stopping) {
+            LOG.warn(
+                    "reply to task {} expired before the coordinator took it",
+                    reply.replyTo().orElse("?"));
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void fail(Throwable cause) {
+        failure.compareAndSet(null, cause);
+        stopping = true;
+        finished.countDown();
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        finished.countDown();
+        timers.shutdownNow();
+        channel.shutdownNow();
+        try {
+            worker.join(5_000);
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Collects an agent's parts; {@code set} values are required. */
+    public static final class Builder {
+        private ParticipantHost host;
+        private String target;
+        private long runSeed;
+        private Codec codec = Codec.fp32();
+        private int maxInboundMessageBytes = (1 << 20) + (1 << 16);
+
+        private Builder() {}
+
+        /** Sets the participants this agent hosts. */
+        public Builder setHost(ParticipantHost host) {
+            this.host = host;
+            return this;
+        }
+
+        /** Sets the coordinator's address, {@code host:port}. */
+        public Builder setCoordinator(String target) {
+            this.target = target;
+            return this;
+        }
+
+        /** Sets the run seed the participants were built for; the coordinator must run it. */
+        public Builder setRunSeed(long runSeed) {
+            this.runSeed = runSeed;
+            return this;
+        }
+
+        /** Sets the codec (default fp32); the coordinator must use the same. */
+        public Builder optCodec(Codec codec) {
+            this.codec = codec;
+            return this;
+        }
+
+        /** Builds the agent (not yet connected; see {@link ParticipantAgent#start()}). */
+        public ParticipantAgent build() {
+            Objects.requireNonNull(host, "host is required");
+            Objects.requireNonNull(target, "coordinator address is required");
+            return new ParticipantAgent(this);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.fedistill.grpc.wire;
+
+import com.google.protobuf.ByteString;
+import io.fedistill.core.codec.Codec;
+import io.fedistill.core.codec.CodecException;
+import io.fedistill.core.message.ConfigRecord;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageType;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.grpc.proto.Chunk;
+import io.fedistill.grpc.proto.ConfigEntry;
+import io.fedistill.grpc.proto.MessageHeader;
+import io.fedistill.grpc.proto.Metric;
+import io.fedistill.grpc.proto.TensorHeader;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Converts core messages to the protocol's header plus payload and back, and cuts payloads into
+ * chunks. Everything read from the wire is checked here: a malformed header, a shape that does not
+ * match its byte length or an unknown type becomes a {@link WireException} naming the problem.
+ */
+public final class WireMessages {
+    private static final int MAX_RANK = 8;
+
+    private WireMessages() {}
+
+    /**
+     * A message ready to send: its header and the concatenated encoded values of its tensors.
+     *
+     * @param header the header
+     * @param payload every tensor's values, in header order
+     */
+    public record Outgoing(MessageHeader header, byte[] payload) {}
+
+    /** Encodes a message's header and payload with the codec. */
+    public static Outgoing encode(Message message, Codec codec) {
+        MessageHeader.Builder header =
+                MessageHeader.newBuilder()
+                        .setId(message.id())
+                        .setReplyTo(message.replyTo().orElse(""))
+                        .setTimeToLiveMs(message.timeToLive().toMillis())
+                        .setRound(message.round())
+                        .setType(message.type().name())
+                        .setParticipantId(message.participantId());
+        message.error().ifPresent(header::setError);
+        message.metrics()
+                .values()
+                .forEach(
+                        (name, value) ->
+                                header.addMetrics(
+                                        Metric.newBuilder().setName(name).setValue(value)));
+        message.config().values().forEach((name, value) -> header.addConfig(entry(name, value)));
+        ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        for (Map.Entry<String, Tensor> e : message.tensors().asMap().entrySet()) {
+            byte[] values = codec.encodeValues(e.getValue());
+            TensorHeader.Builder tensor =
+                    TensorHeader.newBuilder().setName(e.getKey()).setByteLength(values.length);
+            for (int dim : e.getValue().shape()) {
+                tensor.addShape(dim);
+            }
+            header.addTensors(tensor);
+            payload.writeBytes(values);
+        }
+        return new Outgoing(header.build(), payload.toByteArray());
+    }
+
+    private static ConfigEntry entry(String name, Object value) {
+        ConfigEntry.Builder entry = ConfigEntry.newBuilder().setName(name);
+        if (value instanceof Long l) {
+            entry.setIntValue(l);
+        } else if (value instanceof Double d) {
+            entry.setDoubleValue(d);
+        } else if (value instanceof Boolean b) {
+            entry.setBoolValue(b);
+        } else {
+            entry.setStringValue((String) value);
+        }
+        return entry.build();
+    }
+
+    /**
+     * Cuts a payload into chunks of at most {@code maxChunkBytes}; an empty payload is one chunk.
+     */
+    public static List<Chunk> chunks(String messageId, byte[] payload, int maxChunkBytes) {
+        List<Chunk> chunks = new ArrayList<>();
+        int offset = 0;
+        do {
+            int length = Math.min(maxChunkBytes, payload.length - offset);
+            chunks.add(
+                    Chunk.newBuilder()
+                            .setMessageId(messageId)
+                            .setData(ByteString.copyFrom(payload, offset, length))
+                            .setLast(offset + length == payload.length)
+                            .build());
+            offset += length;
+        } while (offset < payload.length);
+        return chunks;
+    }
+
+    /** Returns the payload bytes a header declares, checking it against {@code maxPayloadBytes}. */
+    public static long declaredPayload(MessageHeader header, long maxPayloadBytes) {
+        long total = 0;
+        for (TensorHeader tensor : header.getTensorsList()) {
+            if (tensor.getByteLength() < 0 || tensor.getByteLength() > maxPayloadBytes) {
+                throw new WireException(
+                        "tensor '"
+                                + tensor.getName()
+                                + "' declares "
+                                + tensor.getByteLength()
+                                + " bytes, over the limit of "
+                                + maxPayloadBytes);
+            }
+            total += tensor.getByteLength();
+        }
+        if (total > maxPayloadBytes) {
+            throw new WireException(
+                    "message "
+                            + header.getId()
+                            + " declares a payload of "
+                            + total
+                            + " bytes, over the limit of "
+                            + maxPayloadBytes);
+        }
+        return total;
+    }
+
+    /**
+     * Rebuilds a message from its header and payload.
+     *
+     * @throws WireException naming what is malformed
+     */
+    public static Message decode(MessageHeader header, byte[] payload, Codec codec) {
+        try {
+            MessageType type = new MessageType(header.getType());
+            Optional<String> replyTo =
+                    header.getReplyTo().isEmpty()
+                            ? Optional.empty()
+                            : Optional.of(header.getReplyTo());
+            Duration timeToLive = Duration.ofMillis(header.getTimeToLiveMs());
+            boolean failed = !header.getError().isEmpty();
+            if (failed
+                    && (header.getTensorsCount() > 0
+                            || header.getMetricsCount() > 0
+                            || header.getConfigCount() > 0)) {
+                throw new WireException(
+                        "message " + header.getId() + " carries an error and content");
+            }
+            return new Message(
+                    header.getId(),
+                    replyTo,
+                    timeToLive,
+                    header.getRound(),
+                    type,
+                    header.getParticipantId(),
+                    tensors(header, payload, codec),
+                    metrics(header),
+                    config(header),
+                    failed ? Optional.of(header.getError()) : Optional.empty());
+        } catch (IllegalArgumentException e) {
+            throw new WireException(
+                    "message " + shortId(header) + " is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Metrics metrics(MessageHeader header) {
+        LinkedHashMap<String, Double> metrics = new LinkedHashMap<>();
+        for (Metric metric : header.getMetricsList()) {
+            if (metrics.put(metric.getName(), metric.getValue()) != null) {
+                throw new WireException("metric '" + metric.getName() + "' appears twice");
+            }
+        }
+        return new Metrics(metrics);
+    }
+
+    private static ConfigRecord config(MessageHeader header) {
+        LinkedHashMap<String, Object> config = new LinkedHashMap<>();
+        for (ConfigEntry entry : header.getConfigList()) {
+            if (config.put(entry.getName(), value(entry)) != null) {
+                throw new WireException("config '" + entry.getName() + "' appears twice");
+            }
+        }
+        return new ConfigRecord(config);
+    }
+
+    private static TensorRecord tensors(MessageHeader header, byte[] payload, Codec codec) {
+        long declared = declaredPayload(header, payload.length);
+        if (declared != payload.length) {
+            throw new WireException(
+                    "message "
+                            + header.getId()
+                            + " declares "
+                            + declared
+                            + " payload bytes but carries "
+                            + payload.length);
+        }
+        TensorRecord.Builder tensors = TensorRecord.builder();
+        int offset = 0;
+        for (TensorHeader tensor : header.getTensorsList()) {
+            if (tensor.getShapeCount() > MAX_RANK) {
+                throw new WireException(
+                        "tensor '"
+                                + tensor.getName()
+                                + "' has rank "
+                                + tensor.getShapeCount()
+                                + " > "
+                                + MAX_RANK);
+            }
+            int[] shape = tensor.getShapeList().stream().mapToInt(Integer::intValue).toArray();
+            int length = (int) tensor.getByteLength();
+            try {
+                tensors.put(
+                        tensor.getName(),
+                        codec.decodeValues(
+                                shape, Arrays.copyOfRange(payload, offset, offset + length)));
+            } catch (CodecException e) {
+                throw new WireException(
+                        "tensor '"
+                                + tensor.getName()
+                                + "' of shape "
+                                + Arrays.toString(shape)
+                                + ": "
+                                + e.getMessage(),
+                        e);
+            }
+            offset += length;
+        }
+        return tensors.build();
+    }
+
+    private static String shortId(MessageHeader header) {
+        String id = header.getId();
+        return id.length() > 64 ? id.substring(0, 64) + "..." : id;
+    }
+
+    private static Object value(ConfigEntry entry) {
+        switch (entry.getValueCase()) {
+            case INT_VALUE:
+                return entry.getIntValue();
+            case DOUBLE_VALUE:
+                return entry.getDoubleValue();
+            case BOOL_VALUE:
+                return entry.getBoolValue();
+            case STRING_VALUE:
+                return entry.getStringValue();
+            default:
+                throw new WireException("config '" + entry.getName() + "' has no value");
+        }
+    }
+}
