@@ -3,7 +3,6 @@ package io.fedistill.cli;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.cli.config.AlgorithmConfig;
 import io.fedistill.cli.config.ConfigException;
-import io.fedistill.cli.config.DatasetConfig;
 import io.fedistill.cli.config.ExperimentConfig;
 import io.fedistill.cli.config.ExperimentLoader;
 import io.fedistill.cli.report.AccuracyPlot;
@@ -16,9 +15,7 @@ import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.runlog.RoundReport;
-import io.fedistill.core.seed.Seeds;
 import io.fedistill.ml.data.DatasetSplits;
-import io.fedistill.ml.data.FashionMnist;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.partition.FederatedPartition;
@@ -28,18 +25,12 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.BitSet;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,26 +63,6 @@ public final class ExperimentRunner {
         this.terminal = terminal;
     }
 
-    /** Loads the experiment's data with its limits applied. */
-    public static DatasetSplits loadData(DatasetConfig dataset) {
-        DatasetSplits full =
-                dataset.name().equals("fashion-mnist-sample")
-                        ? FashionMnist.sample()
-                        : FashionMnist.load(
-                                Optional.ofNullable(dataset.dataDir()).map(Path::of),
-                                dataset.download(),
-                                dataset.verifyChecksums());
-        int train =
-                dataset.trainLimit() == null
-                        ? full.train().size()
-                        : Math.min(dataset.trainLimit(), full.train().size());
-        int test =
-                dataset.testLimit() == null
-                        ? full.test().size()
-                        : Math.min(dataset.testLimit(), full.test().size());
-        return new DatasetSplits(full.train().head(train), full.test().head(test));
-    }
-
     /**
      * Runs every algorithm and returns the run directory. Rows are appended as rounds finish; the
      * summary and plots are written at the end, or from the finished rounds when the process is
@@ -102,28 +73,13 @@ public final class ExperimentRunner {
      */
     public Path run() throws IOException {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
-        DatasetSplits data = loadData(config.dataset());
-        Optional<PublicData> publicData = holdOutPublicData(data);
-        int[] privatePool = privatePool(data, publicData);
-        FederatedPartition partition = partition(data, privatePool, publicData);
-        String dataDescription =
-                String.format(
-                        Locale.ROOT,
-                        "%s (%d train, %d test%s)",
-                        config.dataset().name(),
-                        data.train().size(),
-                        data.test().size(),
-                        publicData
-                                .map(
-                                        p ->
-                                                String.format(
-                                                        Locale.ROOT,
-                                                        ", of the training images %d held out as %s public data",
-                                                        p.size(),
-                                                        p.labeled() ? "labeled" : "unlabeled"))
-                                .orElse(""));
+        ExperimentData prepared = ExperimentData.prepare(config);
+        DatasetSplits data = prepared.data();
+        Optional<PublicData> publicData = prepared.publicData();
+        FederatedPartition partition = prepared.partition();
+        String dataDescription = prepared.description();
         preflight(data, publicData);
-        warnAboutSmallSplits(partition);
+        prepared.warnAboutSmallSplits(config.training().batchSize());
         List<String> failed = new ArrayList<>();
         try (RunDirectory dir = RunDirectory.create(Path.of(config.outputDir()), config.name())) {
             dir.write(
@@ -139,8 +95,7 @@ public final class ExperimentRunner {
             try {
                 for (AlgorithmConfig algorithm : config.algorithms()) {
                     try {
-                        AlgorithmRun run =
-                                runAlgorithm(algorithm, data, partition, publicData, dir, reports);
+                        AlgorithmRun run = runAlgorithm(algorithm, prepared, dir, reports);
                         if (!run.result().anyRoundAggregated()) {
                             failed.add(
                                     algorithm.label()
@@ -282,97 +237,6 @@ public final class ExperimentRunner {
         }
     }
 
-    /** Partitions the private pool, turning a split that cannot be made into a config error. */
-    private FederatedPartition partition(
-            DatasetSplits data, int[] privatePool, Optional<PublicData> publicData) {
-        if (config.participants() > privatePool.length) {
-            throw new ConfigException(
-                    "participants "
-                            + config.participants()
-                            + " is more than the "
-                            + privatePool.length
-                            + " training samples to share among them ("
-                            + config.dataset().name()
-                            + publicData
-                                    .map(p -> ", after " + p.size() + " held out as public data")
-                                    .orElse("")
-                            + "); use at most "
-                            + privatePool.length
-                            + " participants, or more data");
-        }
-        try {
-            return FederatedPartition.create(
-                    config.partition().partitioner(),
-                    data.train().labels(),
-                    privatePool,
-                    data.train().numClasses(),
-                    config.participantIds(),
-                    config.partition().localTestFraction(),
-                    Seeds.derive(config.seed(), 0, "", "partition"));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(
-                    "partition ("
-                            + config.partition().partitioner().describe()
-                            + ", "
-                            + config.participants()
-                            + " participants, "
-                            + privatePool.length
-                            + " samples): "
-                            + e.getMessage(),
-                    e);
-        }
-    }
-
-    /** Warns, naming them, about participants whose training split is smaller than one batch. */
-    private void warnAboutSmallSplits(FederatedPartition partition) {
-        int batch = config.training().batchSize();
-        List<String> small =
-                partition.splits().stream()
-                        .filter(s -> s.trainIndices().length < batch)
-                        .map(s -> s.participantId() + " (" + s.trainIndices().length + ")")
-                        .toList();
-        if (small.isEmpty()) {
-            return;
-        }
-        LOG.warn(
-                "training.batchSize {} is larger than the training split of {} participant(s): {}{};"
-                        + " each trains on one smaller batch per epoch",
-                batch,
-                small.size(),
-                String.join(", ", small.subList(0, Math.min(10, small.size()))),
-                small.size() > 10 ? " and " + (small.size() - 10) + " more" : "");
-    }
-
-    /** Holds a seeded random share of the training images out as public data, if configured. */
-    private Optional<PublicData> holdOutPublicData(DatasetSplits data) {
-        if (config.publicData() == null) {
-            return Optional.empty();
-        }
-        int size = config.publicData().size();
-        if (size >= data.train().size()) {
-            throw new ConfigException(
-                    "publicData.size "
-                            + size
-                            + " leaves no private data in a training set of "
-                            + data.train().size()
-                            + " images");
-        }
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < data.train().size(); i++) {
-            order.add(i);
-        }
-        Collections.shuffle(order, new Random(Seeds.derive(config.seed(), 0, "", "public-data")));
-        int[] indices =
-                order.subList(0, size).stream().mapToInt(Integer::intValue).sorted().toArray();
-        return Optional.of(new PublicData(data.train(), indices, config.publicData().labeled()));
-    }
-
-    private static int[] privatePool(DatasetSplits data, Optional<PublicData> publicData) {
-        BitSet held = new BitSet();
-        publicData.ifPresent(p -> Arrays.stream(p.indices()).forEach(held::set));
-        return IntStream.range(0, data.train().size()).filter(i -> !held.get(i)).toArray();
-    }
-
     /** Checks every algorithm against its model assignment before any training starts. */
     private void preflight(DatasetSplits data, Optional<PublicData> publicData) {
         for (AlgorithmConfig algorithm : config.algorithms()) {
@@ -395,31 +259,22 @@ public final class ExperimentRunner {
 
     private AlgorithmRun runAlgorithm(
             AlgorithmConfig algorithm,
-            DatasetSplits data,
-            FederatedPartition partition,
-            Optional<PublicData> publicData,
+            ExperimentData prepared,
             RunDirectory dir,
             RunReports reports) {
-        Map<String, ModelSpec> models = config.modelsFor(algorithm);
-        Map<String, Set<Integer>> crashes = new LinkedHashMap<>();
-        config.failures().crashes().forEach((id, rounds) -> crashes.put(id, new HashSet<>(rounds)));
-        reports.started(algorithm, models);
+        reports.started(algorithm, config.modelsFor(algorithm));
+        Simulation.Builder simulation = simulation(config, algorithm, prepared);
+        if (config.workers() > 0) {
+            simulation.optWorkers(
+                    config.workers(),
+                    new JvmWorkers(
+                            dir.path().resolve(ExperimentLoader.RUN_RECORD),
+                            algorithm.label(),
+                            dir.path().resolve("workers")));
+        }
         try (RoundProgress progress =
                 new RoundProgress(algorithm.label(), config.rounds(), out, terminal)) {
-            Simulation.builder()
-                    .setData(data)
-                    .setPartition(partition)
-                    .setModels(models)
-                    .setAlgorithm(algorithm.create())
-                    .setRounds(config.rounds())
-                    .setSeed(config.seed())
-                    .optTraining(config.training().settings())
-                    .optSelector(
-                            new ParticipantSelector(config.fraction(), config.minParticipants()))
-                    .optEvaluateEvery(config.evaluateEvery())
-                    .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
-                    .optFailures(new FailureInjection(crashes, config.failures().dropProbability()))
-                    .optPublicData(publicData.orElse(null))
+            simulation
                     .addListener(dir.metricsWriter(algorithm.label()))
                     .addListener(reports.recorder())
                     .addListener(progress)
@@ -427,5 +282,28 @@ public final class ExperimentRunner {
                     .run();
         }
         return reports.finished();
+    }
+
+    /**
+     * Returns the simulation of one algorithm of the experiment, without listeners: what the run
+     * executes and what every worker process builds again to host its participants.
+     */
+    static Simulation.Builder simulation(
+            ExperimentConfig config, AlgorithmConfig algorithm, ExperimentData prepared) {
+        Map<String, Set<Integer>> crashes = new LinkedHashMap<>();
+        config.failures().crashes().forEach((id, rounds) -> crashes.put(id, new HashSet<>(rounds)));
+        return Simulation.builder()
+                .setData(prepared.data())
+                .setPartition(prepared.partition())
+                .setModels(config.modelsFor(algorithm))
+                .setAlgorithm(algorithm.create())
+                .setRounds(config.rounds())
+                .setSeed(config.seed())
+                .optTraining(config.training().settings())
+                .optSelector(new ParticipantSelector(config.fraction(), config.minParticipants()))
+                .optEvaluateEvery(config.evaluateEvery())
+                .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
+                .optFailures(new FailureInjection(crashes, config.failures().dropProbability()))
+                .optPublicData(prepared.publicData().orElse(null));
     }
 }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             QuickstartCommand.class,
             ListCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            WorkerCommand.class
         })
 public final class FedistillCommand implements Runnable {
 

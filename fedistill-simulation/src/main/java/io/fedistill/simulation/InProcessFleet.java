@@ -1,7 +1,6 @@
 package io.fedistill.simulation;
 
 import io.fedistill.core.codec.Codec;
-import io.fedistill.core.codec.CodecException;
 import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.FleetBackend;
@@ -11,6 +10,7 @@ import io.fedistill.core.learner.ParticipantState;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.participant.DaemonThreads;
 import io.fedistill.core.participant.ParticipantHost;
+import io.fedistill.grpc.wire.WireMessages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Virtual participants inside this JVM. Every message is encoded and decoded with the run's codec
- * exactly as on a network, so byte counts and codec effects are real.
+ * Virtual participants inside this JVM. Every message goes through the network runtime's wire
+ * format (protobuf header and chunks, tensor values in the run's codec) and is decoded again, so
+ * byte counts are the deployment's and codec effects are real.
  *
  * <p>Participants run one after another on one worker thread: the engine allows one gradient
  * collector per process. Worker processes (the network runtime's agents, each hosting a slice of
@@ -63,16 +64,19 @@ public final class InProcessFleet implements FleetBackend {
                 failed.add(new ParticipantFailure(id, request.round(), "no such participant"));
                 continue;
             }
-            byte[] down = codec.encode(request);
-            transfers.add(new Transfer(id, Direction.DOWN, down.length));
+            WireMessages.Carried down = WireMessages.carry(request, codec, true);
+            transfers.add(new Transfer(id, Direction.DOWN, down.wireBytes()));
             ParticipantState state = host.open(request);
-            Future<byte[]> pending =
-                    worker.submit(() -> codec.encode(host.answer(codec.decode(down), state)));
+            Future<WireMessages.Carried> pending =
+                    worker.submit(
+                            () ->
+                                    WireMessages.carry(
+                                            host.answer(down.message(), state), codec, false));
             try {
                 long wait = Math.min(end - System.nanoTime(), request.timeToLive().toNanos());
-                byte[] up = pending.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
-                transfers.add(new Transfer(id, Direction.UP, up.length));
-                replies.add(codec.decode(up));
+                WireMessages.Carried up = pending.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                transfers.add(new Transfer(id, Direction.UP, up.wireBytes()));
+                replies.add(up.message());
             } catch (TimeoutException e) {
                 pending.cancel(true);
                 failed.add(
@@ -84,12 +88,6 @@ public final class InProcessFleet implements FleetBackend {
                                 id,
                                 request.round(),
                                 "reply could not be delivered: " + e.getCause()));
-            } catch (CodecException e) {
-                failed.add(
-                        new ParticipantFailure(
-                                id,
-                                request.round(),
-                                "reply could not be decoded: " + e.getMessage()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failed.add(new ParticipantFailure(id, request.round(), "interrupted"));

@@ -14,6 +14,7 @@ import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.core.participant.StateStore;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.grpc.coordinator.GrpcFleet;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.eval.TestSetEvaluator;
@@ -23,6 +24,7 @@ import io.fedistill.ml.partition.ParticipantSplit;
 import io.fedistill.ml.train.TrainingSettings;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +49,8 @@ public final class Simulation {
         return new Builder();
     }
 
-    /** Runs every round and returns the reports and traffic. */
-    public RunResult run() {
-        DatasetSplits data = b.data;
+    /** Each participant's architecture, in partition order; fails naming one without a model. */
+    private Map<String, ModelSpec> models() {
         Map<String, ModelSpec> models = new LinkedHashMap<>();
         for (ParticipantSplit split : b.partition.splits()) {
             ModelSpec spec = b.models.get(split.participantId());
@@ -59,6 +60,11 @@ public final class Simulation {
             }
             models.put(split.participantId(), spec);
         }
+        return models;
+    }
+
+    private FederationSetup federation() {
+        DatasetSplits data = b.data;
         if (b.publicData != null) {
             if (b.publicData.pool() != data.train()) {
                 throw new IllegalArgumentException(
@@ -71,24 +77,46 @@ public final class Simulation {
                         b.seed,
                         data.train().imageShape(),
                         data.train().numClasses(),
-                        models,
+                        models(),
                         b.training,
                         Optional.ofNullable(b.publicData));
         b.algorithm.validate(federation);
-        Strategy strategy = b.algorithm.newStrategy(federation);
+        return federation;
+    }
+
+    /**
+     * Returns the named participants with their learners, state store and simulated failures: what
+     * this process hosts, every participant in process, a slice in a worker process.
+     */
+    public ParticipantHost hostParticipants(Collection<String> ids) {
+        Map<String, ModelSpec> models = models();
         Map<String, Learner> learners = new LinkedHashMap<>();
         for (ParticipantSplit split : b.partition.splits()) {
+            if (!ids.contains(split.participantId())) {
+                continue;
+            }
             ParticipantSetup setup =
                     new ParticipantSetup(
                             split.participantId(),
                             models.get(split.participantId()),
-                            data.train(),
+                            b.data.train(),
                             split,
-                            data.test(),
+                            b.data.test(),
                             b.training,
                             Optional.ofNullable(b.publicData));
             learners.put(split.participantId(), b.algorithm.newLearner(setup, b.seed));
         }
+        if (learners.size() != ids.size()) {
+            throw new IllegalArgumentException(
+                    "participants " + ids + " are not all in this federation's partition");
+        }
+        return new ParticipantHost(learners, new StateStore(Codec.fp32()), b.seed, b.failures);
+    }
+
+    /** Runs every round and returns the reports and traffic. */
+    public RunResult run() {
+        FederationSetup federation = federation();
+        Strategy strategy = b.algorithm.newStrategy(federation);
         Coordinator.Builder coordinator =
                 Coordinator.builder()
                         .setStrategy(strategy)
@@ -102,9 +130,13 @@ public final class Simulation {
                 .ifPresent(
                         spec ->
                                 coordinator.optGlobalEvaluator(
-                                        new TestSetEvaluator(spec, data.test())));
+                                        new TestSetEvaluator(spec, b.data.test())));
         b.listeners.forEach(coordinator::addListener);
-        StateStore states = new StateStore(Codec.fp32());
+        if (b.workers > 0) {
+            return runOnWorkers(coordinator);
+        }
+        ParticipantHost host = hostParticipants(models().keySet());
+        StateStore states = host.states();
         if (b.resumeFrom != null) {
             states.restore(b.resumeFrom.participantStates());
             coordinator.optResume(b.resumeFrom.completedRounds(), b.resumeFrom.strategy());
@@ -120,10 +152,41 @@ public final class Simulation {
                         }
                     });
         }
-        try (InProcessFleet fleet =
-                new InProcessFleet(
-                        new ParticipantHost(learners, states, b.seed, b.failures), b.codec)) {
+        try (InProcessFleet fleet = new InProcessFleet(host, b.codec)) {
             return coordinator.setBackend(fleet).build().run();
+        }
+    }
+
+    /**
+     * Runs the coordinator here and the participants in worker processes, each hosting a slice
+     * (participant i goes to worker i mod n) and reached over the network runtime on loopback.
+     */
+    private RunResult runOnWorkers(Coordinator.Builder coordinator) {
+        List<String> ids = List.copyOf(models().keySet());
+        int workers = Math.min(b.workers, ids.size());
+        List<List<String>> slices = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            slices.add(new ArrayList<>());
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            slices.get(i % workers).add(ids.get(i));
+        }
+        GrpcFleet fleet =
+                GrpcFleet.builder()
+                        .setParticipantIds(ids)
+                        .optRunSeed(b.seed)
+                        .optCodec(b.codec)
+                        .build();
+        WorkerProcesses processes = null;
+        try {
+            processes = WorkerProcesses.start(b.launcher, "127.0.0.1:" + fleet.port(), slices);
+            processes.awaitConnected(fleet, ids.size(), b.workerStartTimeout);
+            return coordinator.setBackend(fleet).build().run();
+        } finally {
+            fleet.close(); // ends the task streams: the workers leave
+            if (processes != null) {
+                processes.close();
+            }
         }
     }
 
@@ -143,10 +206,27 @@ public final class Simulation {
         private FailureInjection failures = FailureInjection.none();
         private PublicData publicData;
         private final List<RoundListener> listeners = new ArrayList<>();
+        private int workers;
+        private WorkerLauncher launcher;
+        private Duration workerStartTimeout = Duration.ofMinutes(3);
         private SimulationCheckpoint resumeFrom;
         private Consumer<SimulationCheckpoint> checkpoints;
 
         private Builder() {}
+
+        /**
+         * Runs the participants in {@code workers} worker processes that {@code launcher} starts
+         * (0, the default: in this process). The metrics are the same either way, to the last digit
+         * when every process trains with one intra-op thread.
+         */
+        public Builder optWorkers(int workers, WorkerLauncher launcher) {
+            if (workers < 0) {
+                throw new IllegalArgumentException("workers must be >= 0, got " + workers);
+            }
+            this.workers = workers;
+            this.launcher = workers > 0 ? Objects.requireNonNull(launcher, "launcher") : null;
+            return this;
+        }
 
         /** Goes on from a checkpoint of a run with the same parts and seed. */
         public Builder optResumeFrom(SimulationCheckpoint checkpoint) {
@@ -252,6 +332,11 @@ public final class Simulation {
             Objects.requireNonNull(algorithm, "algorithm is required");
             if (rounds < 1) {
                 throw new IllegalArgumentException("rounds must be > 0, got " + rounds);
+            }
+            if (workers > 0 && (resumeFrom != null || checkpoints != null)) {
+                throw new IllegalArgumentException(
+                        "checkpoints and resuming keep participant state in this process; run"
+                                + " them without workers");
             }
             return new Simulation(this);
         }

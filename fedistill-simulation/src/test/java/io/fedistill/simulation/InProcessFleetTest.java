@@ -16,6 +16,7 @@ import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.core.participant.StateStore;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.grpc.wire.WireMessages;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,9 +93,10 @@ class InProcessFleetTest {
                                 assertThat(f.participantId()).isEqualTo("c");
                                 assertThat(f.reason()).contains("missed the deadline");
                             });
-            long expectedDown = Codec.fp32().encode(requests.get(0)).length;
+            long expectedDown = WireMessages.carry(requests.get(0), Codec.fp32(), true).wireBytes();
             assertThat(first.transfers()).contains(new Transfer("a", Direction.DOWN, expectedDown));
-            long expectedUp = Codec.fp32().encode(first.replies().get(0)).length;
+            long expectedUp =
+                    WireMessages.carry(first.replies().get(0), Codec.fp32(), false).wireBytes();
             assertThat(first.transfers()).contains(new Transfer("a", Direction.UP, expectedUp));
             assertThat(first.replies().get(0).metrics().get("had_state")).isEqualTo(0.0);
             Message unknown = Message.builder(1, MessageType.of("test", "other"), "a").build();

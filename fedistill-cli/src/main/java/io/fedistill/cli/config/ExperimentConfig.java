@@ -24,6 +24,7 @@ import java.util.stream.IntStream;
  * @param evaluateEvery evaluate every n-th round (and the last)
  * @param deadlineSeconds deadline of every exchange
  * @param threads intra-op threads of the engine
+ * @param workers worker processes that host the participants (0: all in this process)
  * @param failures simulated failures (optional)
  * @param algorithms the algorithms to run
  * @param outputDir where run directories are created
@@ -43,6 +44,7 @@ public record ExperimentConfig(
         Integer evaluateEvery,
         Integer deadlineSeconds,
         Integer threads,
+        Integer workers,
         FailureConfig failures,
         List<AlgorithmConfig> algorithms,
         String outputDir) {
@@ -64,6 +66,9 @@ public record ExperimentConfig(
             crashes = crashes == null ? Map.of() : Map.copyOf(crashes);
         }
     }
+
+    /** The most worker processes an experiment may start. */
+    public static final int MAX_WORKERS = 256;
 
     /** The longest run name: it becomes part of a directory name. */
     public static final int MAX_NAME_LENGTH = 100;
@@ -122,6 +127,15 @@ public record ExperimentConfig(
                 threads == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : threads;
         if (threads < 1) {
             throw new ConfigException("threads must be > 0, got " + threads);
+        }
+        workers = workers == null ? 0 : workers;
+        if (workers < 0 || workers > MAX_WORKERS) {
+            throw new ConfigException(
+                    "workers must be in 0.."
+                            + MAX_WORKERS
+                            + " (0 runs every participant in this"
+                            + " process), got "
+                            + workers);
         }
         failures = failures == null ? new FailureConfig(null, null) : failures;
         if (algorithms == null || algorithms.isEmpty()) {

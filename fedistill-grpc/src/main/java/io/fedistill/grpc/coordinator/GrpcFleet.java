@@ -8,7 +8,6 @@ import io.fedistill.core.fleet.ParticipantFailure;
 import io.fedistill.core.fleet.Transfer;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.participant.DaemonThreads;
-import io.fedistill.grpc.proto.Chunk;
 import io.fedistill.grpc.proto.ConnectRequest;
 import io.fedistill.grpc.proto.CoordinatorGrpc;
 import io.fedistill.grpc.proto.Downlink;
@@ -214,7 +213,8 @@ public final class GrpcFleet implements FleetBackend {
                 failed.add(new ParticipantFailure(id, request.round(), "offline"));
                 continue;
             }
-            Pending task = new Pending(request, items(request));
+            Pending task =
+                    new Pending(request, WireMessages.taskItems(request, codec, maxChunkBytes));
             pending.put(request.id(), task);
             if (!connection.send(task.items)) {
                 // the stream broke: the task waits for a reconnect within the grace period
@@ -247,16 +247,6 @@ public final class GrpcFleet implements FleetBackend {
             }
         }
         return new ExchangeResult(replies, failed, transfers);
-    }
-
-    private List<Downlink> items(Message request) {
-        WireMessages.Outgoing outgoing = WireMessages.encode(request, codec);
-        List<Downlink> items = new ArrayList<>();
-        items.add(Downlink.newBuilder().setTask(outgoing.header()).build());
-        for (Chunk chunk : WireMessages.chunks(request.id(), outgoing.payload(), maxChunkBytes)) {
-            items.add(Downlink.newBuilder().setChunk(chunk).build());
-        }
-        return items;
     }
 
     @Override
@@ -560,8 +550,8 @@ public final class GrpcFleet implements FleetBackend {
         private int port;
         private long runSeed;
         private Codec codec = Codec.fp32();
-        private int maxChunkBytes = 1 << 20;
-        private long maxPayloadBytes = 1L << 30;
+        private int maxChunkBytes = WireMessages.DEFAULT_CHUNK_BYTES;
+        private long maxPayloadBytes = WireMessages.DEFAULT_MAX_PAYLOAD_BYTES;
         private Duration heartbeatInterval = Duration.ofSeconds(2);
 
         private Builder() {}

@@ -6,7 +6,6 @@ import io.fedistill.core.message.Message;
 import io.fedistill.core.participant.DaemonThreads;
 import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.grpc.coordinator.ConnectionIds;
-import io.fedistill.grpc.proto.Chunk;
 import io.fedistill.grpc.proto.ConnectRequest;
 import io.fedistill.grpc.proto.CoordinatorGrpc;
 import io.fedistill.grpc.proto.Downlink;
@@ -26,7 +25,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -208,7 +206,7 @@ public final class ParticipantAgent implements AutoCloseable {
 
     private long limit() {
         Welcome w = welcome;
-        return w == null ? 1L << 30 : w.getMaxPayloadBytes();
+        return w == null ? WireMessages.DEFAULT_MAX_PAYLOAD_BYTES : w.getMaxPayloadBytes();
     }
 
     private void welcomed(Welcome welcome) {
@@ -283,13 +281,9 @@ public final class ParticipantAgent implements AutoCloseable {
      * Sends a reply, again after a lost connection, until the coordinator takes it or it expires.
      */
     private void send(Message reply, long expiresNanos) {
-        WireMessages.Outgoing outgoing = WireMessages.encode(reply, codec);
-        List<Uplink> items = new ArrayList<>();
-        items.add(Uplink.newBuilder().setReply(outgoing.header()).build());
-        int chunkBytes = welcome == null ? 1 << 20 : welcome.getMaxChunkBytes();
-        for (Chunk chunk : WireMessages.chunks(reply.id(), outgoing.payload(), chunkBytes)) {
-            items.add(Uplink.newBuilder().setChunk(chunk).build());
-        }
+        int chunkBytes =
+                welcome == null ? WireMessages.DEFAULT_CHUNK_BYTES : welcome.getMaxChunkBytes();
+        List<Uplink> items = WireMessages.replyItems(reply, codec, chunkBytes);
         while (!stopping && System.nanoTime() < expiresNanos) {
             CompletableFuture<Void> acknowledged = new CompletableFuture<>();
             StreamObserver<Uplink> call =
@@ -374,7 +368,7 @@ public final class ParticipantAgent implements AutoCloseable {
         private String target;
         private long runSeed;
         private Codec codec = Codec.fp32();
-        private int maxInboundMessageBytes = (1 << 20) + (1 << 16);
+        private int maxInboundMessageBytes = WireMessages.DEFAULT_CHUNK_BYTES + (1 << 16);
 
         private Builder() {}
 

@@ -11,9 +11,11 @@ import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.grpc.proto.Chunk;
 import io.fedistill.grpc.proto.ConfigEntry;
+import io.fedistill.grpc.proto.Downlink;
 import io.fedistill.grpc.proto.MessageHeader;
 import io.fedistill.grpc.proto.Metric;
 import io.fedistill.grpc.proto.TensorHeader;
+import io.fedistill.grpc.proto.Uplink;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +32,12 @@ import java.util.Optional;
  */
 public final class WireMessages {
     private static final int MAX_RANK = 8;
+
+    /** The chunk size unless a coordinator sets another: 1 MiB. */
+    public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
+
+    /** The largest payload unless a coordinator sets another: 1 GiB. */
+    public static final long DEFAULT_MAX_PAYLOAD_BYTES = 1L << 30;
 
     private WireMessages() {}
 
@@ -85,6 +93,70 @@ public final class WireMessages {
             entry.setStringValue((String) value);
         }
         return entry.build();
+    }
+
+    /**
+     * What arrives at the other end of the wire, and the bytes it took there.
+     *
+     * @param message the message as the receiver decodes it
+     * @param wireBytes the serialized size of its header and chunk items
+     */
+    public record Carried(Message message, long wireBytes) {}
+
+    /**
+     * Puts a message through the wire format without a network, as a task ({@code task}) or a
+     * reply: encodes its items, reassembles and decodes them as a receiver does. The simulation
+     * runs every message through here, so its byte counts are the deployment's.
+     */
+    public static Carried carry(Message message, Codec codec, boolean task) {
+        List<MessageHeader> headers = new ArrayList<>();
+        List<Chunk> chunks = new ArrayList<>();
+        long bytes = 0;
+        if (task) {
+            for (Downlink item : taskItems(message, codec, DEFAULT_CHUNK_BYTES)) {
+                bytes += item.getSerializedSize();
+                if (item.hasTask()) {
+                    headers.add(item.getTask());
+                } else {
+                    chunks.add(item.getChunk());
+                }
+            }
+        } else {
+            for (Uplink item : replyItems(message, codec, DEFAULT_CHUNK_BYTES)) {
+                bytes += item.getSerializedSize();
+                if (item.hasReply()) {
+                    headers.add(item.getReply());
+                } else {
+                    chunks.add(item.getChunk());
+                }
+            }
+        }
+        PayloadAssembler assembler =
+                new PayloadAssembler(headers.get(0), DEFAULT_MAX_PAYLOAD_BYTES);
+        chunks.forEach(assembler::add);
+        return new Carried(decode(assembler.header(), assembler.payload(), codec), bytes);
+    }
+
+    /** Returns the stream items that carry a task to a participant: its header, then its chunks. */
+    public static List<Downlink> taskItems(Message task, Codec codec, int maxChunkBytes) {
+        Outgoing outgoing = encode(task, codec);
+        List<Downlink> items = new ArrayList<>();
+        items.add(Downlink.newBuilder().setTask(outgoing.header()).build());
+        for (Chunk chunk : chunks(task.id(), outgoing.payload(), maxChunkBytes)) {
+            items.add(Downlink.newBuilder().setChunk(chunk).build());
+        }
+        return items;
+    }
+
+    /** Returns the items of a reply call: its header, then its chunks. */
+    public static List<Uplink> replyItems(Message reply, Codec codec, int maxChunkBytes) {
+        Outgoing outgoing = encode(reply, codec);
+        List<Uplink> items = new ArrayList<>();
+        items.add(Uplink.newBuilder().setReply(outgoing.header()).build());
+        for (Chunk chunk : chunks(reply.id(), outgoing.payload(), maxChunkBytes)) {
+            items.add(Uplink.newBuilder().setChunk(chunk).build());
+        }
+        return items;
     }
 
     /**

@@ -1,0 +1,87 @@
+package io.fedistill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The parallel simulation: worker JVMs on loopback give the in-process run's metrics exactly. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class WorkerProcessesTest {
+    @TempDir Path dir;
+
+    private static final String EXPERIMENT =
+            """
+            name: workers
+            seed: 5
+            dataset: {name: fashion-mnist-sample, trainLimit: 900, testLimit: 300}
+            participants: 5
+            partition: {kind: dirichlet, alpha: 0.5}
+            models: [mlp:32, lenet]
+            threads: 1
+            rounds: 2
+            failures: {crashes: {p03: [2]}}
+            algorithms:
+              - name: fd
+              - name: fedavg
+                models: mlp:32
+            """;
+
+    private Path run(int workers) throws IOException {
+        Path yaml = Files.writeString(dir.resolve("workers.yaml"), EXPERIMENT);
+        Path out = dir.resolve("runs-" + workers);
+        int status =
+                FedistillCommand.execute(
+                        "run",
+                        yaml.toString(),
+                        "--set",
+                        "outputDir=" + out,
+                        "--set",
+                        "workers=" + workers);
+        assertThat(status).isZero();
+        try (Stream<Path> runs = Files.list(out)) {
+            return runs.findFirst().orElseThrow();
+        }
+    }
+
+    /** Every metrics row without its wall-clock column. */
+    private static List<String> rowsWithoutTime(Path run) throws IOException {
+        List<String> lines = Files.readAllLines(run.resolve("metrics.csv"));
+        int wall = List.of(lines.get(0).split(",")).indexOf("wall_seconds");
+        return lines.stream()
+                .map(
+                        line -> {
+                            List<String> cells =
+                                    new java.util.ArrayList<>(Arrays.asList(line.split(",", -1)));
+                            cells.remove(wall);
+                            return String.join(",", cells);
+                        })
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void twoWorkerProcessesGiveTheInProcessMetricsBitForBit() throws IOException {
+        Path inProcess = run(0);
+        Path parallel = run(2);
+        List<String> expected = rowsWithoutTime(inProcess);
+        assertThat(expected).hasSize(5);
+        assertThat(rowsWithoutTime(parallel)).isEqualTo(expected);
+        // the simulated crash of p03 in round 2 happened in a worker and was reported
+        assertThat(expected.get(2)).startsWith("fd,2,5,1,");
+        assertThat(Files.readString(parallel.resolve("participants.csv")))
+                .isEqualTo(Files.readString(inProcess.resolve("participants.csv")));
+        try (Stream<Path> logs = Files.list(parallel.resolve("workers"))) {
+            assertThat(logs.map(p -> p.getFileName().toString()).sorted())
+                    .containsExactly("fd-0.log", "fd-1.log", "fedavg-0.log", "fedavg-1.log");
+        }
+    }
+}
