@@ -15,6 +15,7 @@ import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.runlog.RoundReport;
+import io.fedistill.core.store.JdbcRunStore;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
@@ -22,6 +23,7 @@ import io.fedistill.ml.partition.FederatedPartition;
 import io.fedistill.simulation.Simulation;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +42,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExperimentRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ExperimentRunner.class);
+
+    /** The run store's file in a run directory, unless the experiment names another store. */
+    public static final String RUN_STORE = "run.db";
+
+    /** The environment variable that holds the run store's password, if it needs one. */
+    public static final String STORE_PASSWORD = "FEDISTILL_STORE_PASSWORD";
 
     private final ExperimentConfig config;
     private final String command;
@@ -72,6 +80,22 @@ public final class ExperimentRunner {
      *     participant failed in every round); everything recorded stays in the run directory
      */
     public Path run() throws IOException {
+        return execute(Optional.empty());
+    }
+
+    /**
+     * Resumes a run directory after its process was stopped or killed: algorithms whose rounds are
+     * all in the run store are not run again; an interrupted one goes on from the checkpoint after
+     * its last recorded round; the CSV files, summary and plots are written again from the stored
+     * rounds plus the new ones, each round once. The metrics equal an uninterrupted run's.
+     *
+     * @throws RunFailedException as {@link #run()}
+     */
+    public Path resume(Path runDirectory) throws IOException {
+        return execute(Optional.of(runDirectory));
+    }
+
+    private Path execute(Optional<Path> resumed) throws IOException {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
         ExperimentData prepared = ExperimentData.prepare(config);
         DatasetSplits data = prepared.data();
@@ -81,10 +105,23 @@ public final class ExperimentRunner {
         preflight(data, publicData);
         prepared.warnAboutSmallSplits(config.training().batchSize());
         List<String> failed = new ArrayList<>();
-        try (RunDirectory dir = RunDirectory.create(Path.of(config.outputDir()), config.name())) {
-            dir.write(
-                    ExperimentLoader.RUN_RECORD,
-                    ExperimentLoader.runRecord(config, Provenance.collect(config.seed(), command)));
+        try (RunDirectory dir =
+                        resumed.isPresent()
+                                ? RunDirectory.reopen(resumed.get())
+                                : RunDirectory.create(Path.of(config.outputDir()), config.name());
+                JdbcRunStore store = openStore(dir)) {
+            String runId = dir.path().getFileName().toString();
+            if (resumed.isEmpty()) {
+                dir.write(
+                        ExperimentLoader.RUN_RECORD,
+                        ExperimentLoader.runRecord(
+                                config, Provenance.collect(config.seed(), command)));
+            }
+            store.recordRun(
+                    runId,
+                    config.name(),
+                    config.seed(),
+                    Files.readString(dir.path().resolve(ExperimentLoader.RUN_RECORD)));
             dir.writePartition(
                     partition, data.train().labels(), publicData.map(PublicData::indices));
             out.println(
@@ -95,7 +132,13 @@ public final class ExperimentRunner {
             try {
                 for (AlgorithmConfig algorithm : config.algorithms()) {
                     try {
-                        AlgorithmRun run = runAlgorithm(algorithm, prepared, dir, reports);
+                        AlgorithmRun run =
+                                runAlgorithm(
+                                        algorithm,
+                                        prepared,
+                                        dir,
+                                        reports,
+                                        new DurableRounds(store, runId, algorithm.label()));
                         if (!run.result().anyRoundAggregated()) {
                             failed.add(
                                     algorithm.label()
@@ -257,27 +300,63 @@ public final class ExperimentRunner {
         }
     }
 
+    /** Opens the run's store: the experiment's {@code store} URL, or SQLite in the directory. */
+    private JdbcRunStore openStore(RunDirectory dir) {
+        String url =
+                config.store() != null
+                        ? config.store()
+                        : "jdbc:sqlite:" + dir.path().resolve(RUN_STORE);
+        return JdbcRunStore.open(url, Optional.ofNullable(System.getenv(STORE_PASSWORD)));
+    }
+
     private AlgorithmRun runAlgorithm(
             AlgorithmConfig algorithm,
             ExperimentData prepared,
             RunDirectory dir,
-            RunReports reports) {
+            RunReports reports,
+            DurableRounds durable) {
         reports.started(algorithm, config.modelsFor(algorithm));
+        RoundListener rows = dir.metricsWriter(algorithm.label());
+        RoundListener recorder = reports.recorder();
+        List<RoundReport> recorded = durable.recordedRounds();
+        for (RoundReport report : recorded) {
+            rows.roundFinished(report);
+            recorder.roundFinished(report);
+        }
+        if (recorded.size() == config.rounds()) {
+            out.println("fedistill: " + algorithm.label() + " finished before; not run again");
+            return reports.finished();
+        }
         Simulation.Builder simulation = simulation(config, algorithm, prepared);
         if (config.workers() > 0) {
+            if (!recorded.isEmpty()) {
+                throw new ConfigException(
+                        algorithm.label()
+                                + " stopped after round "
+                                + recorded.size()
+                                + " of a run with workers, whose participants kept their state"
+                                + " in the worker processes; it cannot be resumed (its recorded"
+                                + " rounds stay in "
+                                + RUN_STORE
+                                + ")");
+            }
             simulation.optWorkers(
                     config.workers(),
                     new JvmWorkers(
                             dir.path().resolve(ExperimentLoader.RUN_RECORD),
                             algorithm.label(),
                             dir.path().resolve("workers")));
+        } else {
+            durable.resumePoint().ifPresent(simulation::optResumeFrom);
+            simulation.optCheckpoints(durable::record);
         }
         try (RoundProgress progress =
                 new RoundProgress(algorithm.label(), config.rounds(), out, terminal)) {
             simulation
-                    .addListener(dir.metricsWriter(algorithm.label()))
-                    .addListener(reports.recorder())
+                    .addListener(rows)
+                    .addListener(recorder)
                     .addListener(progress)
+                    .addListener(durable.listener(config.workers() > 0))
                     .build()
                     .run();
         }

@@ -1,5 +1,6 @@
 package io.fedistill.cli;
 
+import io.fedistill.cli.config.ConfigException;
 import io.fedistill.cli.config.ExperimentConfig;
 import io.fedistill.cli.config.ExperimentLoader;
 import java.nio.file.Path;
@@ -10,14 +11,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code fedistill run <experiment.yaml> [--set key=value ...]}. */
+/** {@code fedistill run <experiment.yaml> [--set key=value ...]} or {@code run --resume DIR}. */
 @Command(
         name = "run",
         mixinStandardHelpOptions = true,
-        description = "Run an experiment file; writes runs/<name>-<timestamp>/.")
+        description =
+                "Run an experiment file; writes runs/<name>-<timestamp>/. With --resume, continue"
+                        + " a run directory whose process was stopped or killed.")
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "the experiment YAML file")
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "EXPERIMENT",
+            description = "the experiment YAML file")
     private Path experiment;
+
+    @Option(
+            names = "--resume",
+            paramLabel = "RUN_DIR",
+            description =
+                    "continue this run directory from its last recorded round (its config.yaml and"
+                            + " run.db); finished algorithms are not run again")
+    private Path resume;
 
     @Option(
             names = "--set",
@@ -35,6 +50,25 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (resume != null) {
+            if (experiment != null || !overrides.isEmpty() || dataDir != null) {
+                throw new ConfigException(
+                        "--resume continues a run as it was recorded; give the run directory alone,"
+                                + " without an experiment, --set or --data-dir");
+            }
+            ExperimentConfig config =
+                    ExperimentLoader.load(resume.resolve(ExperimentLoader.RUN_RECORD), List.of());
+            new ExperimentRunner(
+                            config,
+                            "fedistill run --resume " + resume,
+                            System.out,
+                            System.console() != null)
+                    .resume(resume);
+            return 0;
+        }
+        if (experiment == null) {
+            throw new ConfigException("name an experiment file, or --resume RUN_DIR");
+        }
         List<String> settings = new ArrayList<>(overrides);
         if (dataDir != null) {
             settings.add("dataset.dataDir=" + ExperimentLoader.quoted(dataDir.toString()));

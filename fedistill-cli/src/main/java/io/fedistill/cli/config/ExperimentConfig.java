@@ -28,6 +28,8 @@ import java.util.stream.IntStream;
  * @param failures simulated failures (optional)
  * @param algorithms the algorithms to run
  * @param outputDir where run directories are created
+ * @param store the run store's JDBC URL (optional; default: SQLite {@code run.db} in the run
+ *     directory); a PostgreSQL password comes from {@code FEDISTILL_STORE_PASSWORD}, never the file
  */
 public record ExperimentConfig(
         String name,
@@ -47,7 +49,8 @@ public record ExperimentConfig(
         Integer workers,
         FailureConfig failures,
         List<AlgorithmConfig> algorithms,
-        String outputDir) {
+        String outputDir,
+        String store) {
 
     /**
      * Simulated failures.
@@ -149,6 +152,19 @@ public record ExperimentConfig(
                     "algorithms: two entries share a label; give each a distinct label");
         }
         outputDir = outputDir == null ? "runs" : outputDir;
+        if (store != null) {
+            if (!store.startsWith("jdbc:sqlite:") && !store.startsWith("jdbc:postgresql:")) {
+                throw new ConfigException(
+                        "store must be a JDBC URL starting jdbc:sqlite: or jdbc:postgresql:, got '"
+                                + store
+                                + "'");
+            }
+            if (store.toLowerCase(java.util.Locale.ROOT).contains("password")) {
+                throw new ConfigException(
+                        "store must not hold a password (the URL is written to the run's"
+                                + " config.yaml); set FEDISTILL_STORE_PASSWORD instead");
+            }
+        }
         List<String> ids = participantIds(participants);
         for (String id : failures.crashes().keySet()) {
             if (!ids.contains(id)) {

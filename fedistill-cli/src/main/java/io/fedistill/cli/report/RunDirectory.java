@@ -58,6 +58,24 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens an existing run directory to resume it: its CSV files start again empty and the caller
+     * writes the stored rounds back into them before running the rest.
+     *
+     * @throws IllegalArgumentException when the directory is not a run directory
+     */
+    public static RunDirectory reopen(Path dir) {
+        if (!Files.isRegularFile(dir.resolve("config.yaml"))) {
+            throw new IllegalArgumentException(
+                    dir + " is not a run directory (it has no config.yaml)");
+        }
+        try {
+            return new RunDirectory(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reopen run directory " + dir, e);
+        }
+    }
+
     /** Returns the directory. */
     public Path path() {
         return dir;

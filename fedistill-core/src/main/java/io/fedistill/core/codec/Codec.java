@@ -1,7 +1,9 @@
 package io.fedistill.core.codec;
 
 import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
 
 /**
  * Turns a message into the bytes that cross the wire and back; its output length is the byte count
@@ -50,6 +52,22 @@ public interface Codec {
      * @throws CodecException when the bytes do not hold exactly that many values
      */
     Tensor decodeValues(int[] shape, byte[] bytes);
+
+    /**
+     * Encodes a tensor record alone (state to store, a checkpoint), framed as a message so its
+     * codec and version are checked when it is read back.
+     */
+    default byte[] encodeRecord(TensorRecord record) {
+        return encode(Message.builder(0, STORED_RECORD, "-").optTensors(record).build());
+    }
+
+    /** Decodes a record {@link #encodeRecord} wrote. */
+    default TensorRecord decodeRecord(byte[] bytes) {
+        return decode(bytes).tensors();
+    }
+
+    /** The message type under which {@link #encodeRecord} frames a record. */
+    MessageType STORED_RECORD = new MessageType("fedistill.record");
 
     /**
      * Decodes bytes written by this codec.

@@ -2,8 +2,6 @@ package io.fedistill.core.participant;
 
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.learner.ParticipantState;
-import io.fedistill.core.message.Message;
-import io.fedistill.core.message.MessageType;
 import io.fedistill.core.tensor.TensorRecord;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,8 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * older one staged.
  */
 public final class StateStore {
-    private static final MessageType STATE = new MessageType("fedistill.state");
-
     private final Codec codec;
     private final Map<String, byte[]> committed = new ConcurrentHashMap<>();
     private final Map<String, Staged> open = new HashMap<>();
@@ -46,20 +42,12 @@ public final class StateStore {
             @Override
             public Optional<TensorRecord> load(String key) {
                 byte[] bytes = read(participantId, requestId, key);
-                return bytes == null
-                        ? Optional.empty()
-                        : Optional.of(codec.decode(bytes).tensors());
+                return bytes == null ? Optional.empty() : Optional.of(codec.decodeRecord(bytes));
             }
 
             @Override
             public void save(String key, TensorRecord record) {
-                write(
-                        requestId,
-                        key,
-                        codec.encode(
-                                Message.builder(0, STATE, participantId)
-                                        .optTensors(record)
-                                        .build()));
+                write(requestId, key, codec.encodeRecord(record));
             }
         };
     }
