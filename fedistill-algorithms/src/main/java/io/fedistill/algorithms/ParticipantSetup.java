@@ -1,6 +1,7 @@
 package io.fedistill.algorithms;
 
 import io.fedistill.ml.data.ImageDataset;
+import io.fedistill.ml.data.ParticipantData;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.partition.ParticipantSplit;
@@ -26,4 +27,25 @@ public record ParticipantSetup(
         ParticipantSplit split,
         ImageDataset testSet,
         TrainingSettings training,
-        Optional<PublicData> publicData) {}
+        Optional<PublicData> publicData) {
+
+    /**
+     * Returns the setup of a participant process that holds only its own data: the training and
+     * local test samples it was given, scored on the test set it holds.
+     */
+    public static ParticipantSetup fromData(
+            String participantId,
+            ParticipantData data,
+            ModelSpec model,
+            TrainingSettings training,
+            Optional<PublicData> publicData) {
+        return new ParticipantSetup(
+                participantId,
+                model,
+                data.trainAndLocalTest(),
+                data.split(participantId),
+                data.test(),
+                training,
+                publicData);
+    }
+}

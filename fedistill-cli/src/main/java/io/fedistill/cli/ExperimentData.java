@@ -64,6 +64,26 @@ record ExperimentData(
     }
 
     /** Loads the experiment's data with its limits applied. */
+    /**
+     * Returns the experiment's public data as a participant process derives it: the same seeded
+     * share of the named dataset, read from {@code dataDir} when given (else the usual places).
+     */
+    static Optional<PublicData> publicDataFor(ExperimentConfig config, Optional<Path> dataDir) {
+        if (config.publicData() == null) {
+            return Optional.empty();
+        }
+        DatasetConfig dataset = config.dataset();
+        DatasetConfig local =
+                new DatasetConfig(
+                        dataset.name(),
+                        dataDir.map(Path::toString).orElse(null),
+                        dataset.download(),
+                        dataset.verifyChecksums(),
+                        dataset.trainLimit(),
+                        dataset.testLimit());
+        return holdOutPublicData(config, loadData(local));
+    }
+
     static DatasetSplits loadData(DatasetConfig dataset) {
         DatasetSplits full =
                 dataset.name().equals("fashion-mnist-sample")

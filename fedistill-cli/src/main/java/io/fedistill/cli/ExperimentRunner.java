@@ -20,6 +20,7 @@ import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.partition.FederatedPartition;
+import io.fedistill.simulation.ServeSettings;
 import io.fedistill.simulation.Simulation;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -53,6 +54,18 @@ public final class ExperimentRunner {
     private final String command;
     private final PrintStream out;
     private final boolean terminal;
+    private Serving serving;
+
+    /**
+     * How {@code fedistill serve} runs one algorithm of the experiment: participants join over the
+     * network from other processes or hosts.
+     *
+     * @param bindAddress the address to listen on
+     * @param port the port (0: any free one)
+     * @param joinTimeout how long to wait for every participant
+     * @param algorithm the label of the algorithm to serve
+     */
+    record Serving(String bindAddress, int port, Duration joinTimeout, String algorithm) {}
 
     /**
      * Creates the runner.
@@ -95,6 +108,19 @@ public final class ExperimentRunner {
         return execute(Optional.of(runDirectory));
     }
 
+    /**
+     * Serves one algorithm of the experiment as a coordinator that participants join over the
+     * network, writing the run directory as {@link #run()} does.
+     */
+    public Path serve(Serving serving) throws IOException {
+        if (config.algorithms().stream().noneMatch(a -> a.label().equals(serving.algorithm()))) {
+            throw new ConfigException(
+                    "the experiment has no algorithm labelled '" + serving.algorithm() + "'");
+        }
+        this.serving = serving;
+        return execute(Optional.empty());
+    }
+
     private Path execute(Optional<Path> resumed) throws IOException {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
         ExperimentData prepared = ExperimentData.prepare(config);
@@ -131,6 +157,9 @@ public final class ExperimentRunner {
             Runtime.getRuntime().addShutdownHook(onStop);
             try {
                 for (AlgorithmConfig algorithm : config.algorithms()) {
+                    if (serving != null && !serving.algorithm().equals(algorithm.label())) {
+                        continue;
+                    }
                     try {
                         AlgorithmRun run =
                                 runAlgorithm(
@@ -314,7 +343,8 @@ public final class ExperimentRunner {
             ExperimentData prepared,
             RunDirectory dir,
             RunReports reports,
-            DurableRounds durable) {
+            DurableRounds durable)
+            throws IOException {
         reports.started(algorithm, config.modelsFor(algorithm));
         RoundListener rows = dir.metricsWriter(algorithm.label());
         RoundListener recorder = reports.recorder();
@@ -328,18 +358,38 @@ public final class ExperimentRunner {
             return reports.finished();
         }
         Simulation.Builder simulation = simulation(config, algorithm, prepared);
-        if (config.workers() > 0) {
-            if (!recorded.isEmpty()) {
-                throw new ConfigException(
-                        algorithm.label()
-                                + " stopped after round "
-                                + recorded.size()
-                                + " of a run with workers, whose participants kept their state"
-                                + " in the worker processes; it cannot be resumed (its recorded"
-                                + " rounds stay in "
-                                + RUN_STORE
-                                + ")");
-            }
+        boolean participantsElsewhere = config.workers() > 0 || serving != null;
+        if (participantsElsewhere && !recorded.isEmpty()) {
+            throw new ConfigException(
+                    algorithm.label()
+                            + " stopped after round "
+                            + recorded.size()
+                            + " of a run whose participants kept their state in other processes;"
+                            + " it cannot be resumed yet (its recorded rounds stay in "
+                            + RUN_STORE
+                            + ")");
+        }
+        if (serving != null) {
+            int participants = config.participants();
+            simulation.optServe(
+                    new ServeSettings(
+                            serving.bindAddress(),
+                            serving.port(),
+                            serving.joinTimeout(),
+                            Files.readString(dir.path().resolve(ExperimentLoader.RUN_RECORD)),
+                            algorithm.label(),
+                            port ->
+                                    out.println(
+                                            "fedistill: serving "
+                                                    + algorithm.label()
+                                                    + " on "
+                                                    + serving.bindAddress()
+                                                    + ":"
+                                                    + port
+                                                    + "; waiting for "
+                                                    + participants
+                                                    + " participants")));
+        } else if (config.workers() > 0) {
             simulation.optWorkers(
                     config.workers(),
                     new JvmWorkers(
@@ -356,7 +406,7 @@ public final class ExperimentRunner {
                     .addListener(rows)
                     .addListener(recorder)
                     .addListener(progress)
-                    .addListener(durable.listener(config.workers() > 0))
+                    .addListener(durable.listener(participantsElsewhere))
                     .build()
                     .run();
         }

@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
                 "Federated learning across heterogeneous models through knowledge distillation.",
         subcommands = {
             RunCommand.class,
+            ServeCommand.class,
+            JoinCommand.class,
+            PartitionCommand.class,
             QuickstartCommand.class,
             ListCommand.class,
             BenchCommand.class,

@@ -63,7 +63,7 @@ final class WorkerCommand implements Callable<Integer> {
                 ParticipantAgent.builder()
                         .setHost(host)
                         .setCoordinator(coordinator)
-                        .setRunSeed(config.seed())
+                        .optRunSeed(config.seed())
                         .optCodec(Codec.fp32())
                         .build()
                         .start()) {

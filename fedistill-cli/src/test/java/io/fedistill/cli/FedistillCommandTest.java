@@ -77,12 +77,6 @@ class FedistillCommandTest {
         return args.toArray(String[]::new);
     }
 
-    private static Path onlyRun(Path runs) throws IOException {
-        try (Stream<Path> dirs = Files.list(runs)) {
-            return dirs.findFirst().orElseThrow();
-        }
-    }
-
     @Test
     void deadModelsAreNamedInTheRecords() throws IOException {
         // a learning rate of 5 kills every ReLU within the first epoch
@@ -243,7 +237,7 @@ class FedistillCommandTest {
                 .doesNotContain("\r")
                 .contains("local-only round 1/1: every participant failed (")
                 .contains("fd round 1/1: every participant failed (");
-        Path run = onlyRun(dir.resolve("runs"));
+        Path run = CliRuns.onlyRun(dir.resolve("runs"));
         assertThat(Files.readString(run.resolve("summary.md")))
                 .contains("**local-only learned nothing: every participant failed in every round**")
                 .contains("**fd learned nothing");
@@ -259,13 +253,8 @@ class FedistillCommandTest {
         Path yaml = Files.writeString(dir.resolve("long.yaml"), EXPERIMENT);
         Path runs = dir.resolve("runs");
         Process process =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-Dai.djl.offline=true",
-                                "-Dai.djl.pytorch.num_threads=1",
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                FedistillCommand.class.getName(),
+                CliRuns.fedistillJvm(
+                                dir.resolve("console.txt"),
                                 "run",
                                 yaml.toString(),
                                 "--set",
@@ -274,15 +263,14 @@ class FedistillCommandTest {
                                 "rounds=500",
                                 "--set",
                                 "algorithms=[{name: fd}, {name: local-only}]")
-                        .redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("console.txt").toFile())
                         .start();
         try {
             long deadline = System.nanoTime() + 120_000_000_000L;
             while (System.nanoTime() < deadline
                     && (!Files.isDirectory(runs)
-                            || !Files.exists(onlyRun(runs).resolve("metrics.csv"))
-                            || Files.readAllLines(onlyRun(runs).resolve("metrics.csv")).size()
+                            || !Files.exists(CliRuns.onlyRun(runs).resolve("metrics.csv"))
+                            || Files.readAllLines(CliRuns.onlyRun(runs).resolve("metrics.csv"))
+                                            .size()
                                     < 3)) {
                 Thread.sleep(200);
             }
@@ -292,7 +280,7 @@ class FedistillCommandTest {
             process.destroyForcibly();
         }
         assertThat(process.exitValue()).isEqualTo(143);
-        Path run = onlyRun(runs);
+        Path run = CliRuns.onlyRun(runs);
         assertThat(Files.readString(run.resolve("summary.md")))
                 .containsPattern("\\*\\*Interrupted during round \\d+ of fd\\.\\*\\*")
                 .contains("| fd |");

@@ -9,9 +9,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -44,26 +41,6 @@ class RunResumeTest {
                 models: mlp:32
             """;
 
-    private static Path onlyRun(Path runs) throws IOException {
-        try (Stream<Path> dirs = Files.list(runs)) {
-            return dirs.findFirst().orElseThrow();
-        }
-    }
-
-    private static List<String> withoutTime(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
-        int wall = List.of(lines.get(0).split(",")).indexOf("wall_seconds");
-        List<String> rows = new ArrayList<>();
-        for (String line : lines) {
-            List<String> cells = new ArrayList<>(Arrays.asList(line.split(",", -1)));
-            if (wall >= 0) {
-                cells.remove(wall);
-            }
-            rows.add(String.join(",", cells));
-        }
-        return rows;
-    }
-
     private static boolean hasRow(Path runs, String prefix) throws IOException {
         if (!Files.isDirectory(runs)) {
             return false;
@@ -86,19 +63,12 @@ class RunResumeTest {
 
         Path runs = dir.resolve("killed");
         Process process =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-Dai.djl.offline=true",
-                                "-Dai.djl.pytorch.num_threads=1",
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                FedistillCommand.class.getName(),
+                CliRuns.fedistillJvm(
+                                dir.resolve("console.txt"),
                                 "run",
                                 yaml.toString(),
                                 "--set",
                                 "outputDir=" + runs)
-                        .redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("console.txt").toFile())
                         .start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -110,16 +80,16 @@ class RunResumeTest {
             process.destroyForcibly(); // SIGKILL: no shutdown hook, no summary
         }
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        Path run = onlyRun(runs);
+        Path run = CliRuns.onlyRun(runs);
         assertThat(run.resolve("summary.md")).doesNotExist();
         assertThat(hasRow(runs, "fedavg,")).isFalse();
 
         assertThat(FedistillCommand.execute("run", "--resume", run.toString())).isZero();
 
-        Path reference = onlyRun(whole);
-        assertThat(withoutTime(run.resolve("metrics.csv")))
+        Path reference = CliRuns.onlyRun(whole);
+        assertThat(CliRuns.metricsWithoutTime(run))
                 .hasSize(1 + 3 * 8)
-                .isEqualTo(withoutTime(reference.resolve("metrics.csv")));
+                .isEqualTo(CliRuns.metricsWithoutTime(reference));
         assertThat(Files.readString(run.resolve("participants.csv")))
                 .isEqualTo(Files.readString(reference.resolve("participants.csv")));
         assertThat(Files.readString(run.resolve("traffic.csv")))
@@ -137,7 +107,7 @@ class RunResumeTest {
         }
         // a finished run resumed again runs nothing and changes nothing
         assertThat(FedistillCommand.execute("run", "--resume", run.toString())).isZero();
-        assertThat(withoutTime(run.resolve("metrics.csv")))
-                .isEqualTo(withoutTime(reference.resolve("metrics.csv")));
+        assertThat(CliRuns.metricsWithoutTime(run))
+                .isEqualTo(CliRuns.metricsWithoutTime(reference));
     }
 }

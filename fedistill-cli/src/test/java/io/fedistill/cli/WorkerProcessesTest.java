@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,33 +46,16 @@ class WorkerProcessesTest {
                         "--set",
                         "workers=" + workers);
         assertThat(status).isZero();
-        try (Stream<Path> runs = Files.list(out)) {
-            return runs.findFirst().orElseThrow();
-        }
-    }
-
-    /** Every metrics row without its wall-clock column. */
-    private static List<String> rowsWithoutTime(Path run) throws IOException {
-        List<String> lines = Files.readAllLines(run.resolve("metrics.csv"));
-        int wall = List.of(lines.get(0).split(",")).indexOf("wall_seconds");
-        return lines.stream()
-                .map(
-                        line -> {
-                            List<String> cells =
-                                    new java.util.ArrayList<>(Arrays.asList(line.split(",", -1)));
-                            cells.remove(wall);
-                            return String.join(",", cells);
-                        })
-                .collect(Collectors.toList());
+        return CliRuns.onlyRun(out);
     }
 
     @Test
     void twoWorkerProcessesGiveTheInProcessMetricsBitForBit() throws IOException {
         Path inProcess = run(0);
         Path parallel = run(2);
-        List<String> expected = rowsWithoutTime(inProcess);
+        List<String> expected = CliRuns.metricsWithoutTime(inProcess);
         assertThat(expected).hasSize(5);
-        assertThat(rowsWithoutTime(parallel)).isEqualTo(expected);
+        assertThat(CliRuns.metricsWithoutTime(parallel)).isEqualTo(expected);
         // the simulated crash of p03 in round 2 happened in a worker and was reported
         assertThat(expected.get(2)).startsWith("fd,2,5,1,");
         assertThat(Files.readString(parallel.resolve("participants.csv")))

@@ -129,7 +129,7 @@ class GrpcFleetTest {
                                         SEED,
                                         FailureInjection.none()))
                         .setCoordinator("127.0.0.1:" + fleet.port())
-                        .setRunSeed(SEED)
+                        .optRunSeed(SEED)
                         .build()
                         .start();
         open.add(agent);

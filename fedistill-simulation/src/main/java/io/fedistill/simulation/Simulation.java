@@ -132,8 +132,8 @@ public final class Simulation {
                                 coordinator.optGlobalEvaluator(
                                         new TestSetEvaluator(spec, b.data.test())));
         b.listeners.forEach(coordinator::addListener);
-        if (b.workers > 0) {
-            return runOnWorkers(coordinator);
+        if (b.workers > 0 || b.serve != null) {
+            return runOverNetwork(coordinator);
         }
         ParticipantHost host = hostParticipants(models().keySet());
         StateStore states = host.states();
@@ -158,35 +158,67 @@ public final class Simulation {
     }
 
     /**
-     * Runs the coordinator here and the participants in worker processes, each hosting a slice
-     * (participant i goes to worker i mod n) and reached over the network runtime on loopback.
+     * Runs the coordinator here and the participants elsewhere, reached over the network runtime:
+     * in worker processes, each hosting a slice (participant i goes to worker i mod n) on loopback,
+     * or in participant processes that join on their own ({@link ServeSettings}).
      */
-    private RunResult runOnWorkers(Coordinator.Builder coordinator) {
+    private RunResult runOverNetwork(Coordinator.Builder coordinator) {
         List<String> ids = List.copyOf(models().keySet());
-        int workers = Math.min(b.workers, ids.size());
-        List<List<String>> slices = new ArrayList<>();
-        for (int w = 0; w < workers; w++) {
-            slices.add(new ArrayList<>());
+        GrpcFleet.Builder network =
+                GrpcFleet.builder().setParticipantIds(ids).optRunSeed(b.seed).optCodec(b.codec);
+        if (b.serve != null) {
+            network.optListen(b.serve.bindAddress(), b.serve.port())
+                    .optFederation(b.serve.federation(), b.serve.algorithm());
         }
-        for (int i = 0; i < ids.size(); i++) {
-            slices.get(i % workers).add(ids.get(i));
-        }
-        GrpcFleet fleet =
-                GrpcFleet.builder()
-                        .setParticipantIds(ids)
-                        .optRunSeed(b.seed)
-                        .optCodec(b.codec)
-                        .build();
+        GrpcFleet fleet = network.build();
         WorkerProcesses processes = null;
         try {
-            processes = WorkerProcesses.start(b.launcher, "127.0.0.1:" + fleet.port(), slices);
-            processes.awaitConnected(fleet, ids.size(), b.workerStartTimeout);
+            if (b.serve != null) {
+                b.serve.onListening().accept(fleet.port());
+                awaitJoined(fleet, ids, b.serve.joinTimeout());
+            } else {
+                int workers = Math.min(b.workers, ids.size());
+                List<List<String>> slices = new ArrayList<>();
+                for (int w = 0; w < workers; w++) {
+                    slices.add(new ArrayList<>());
+                }
+                for (int i = 0; i < ids.size(); i++) {
+                    slices.get(i % workers).add(ids.get(i));
+                }
+                processes = WorkerProcesses.start(b.launcher, "127.0.0.1:" + fleet.port(), slices);
+                processes.awaitConnected(fleet, ids.size(), b.workerStartTimeout);
+            }
             return coordinator.setBackend(fleet).build().run();
         } finally {
-            fleet.close(); // ends the task streams: the workers leave
+            fleet.close(); // ends the task streams: workers and participants leave
             if (processes != null) {
                 processes.close();
             }
+        }
+    }
+
+    private static void awaitJoined(GrpcFleet fleet, List<String> ids, Duration timeout) {
+        try {
+            if (!fleet.awaitOnline(ids.size(), timeout)) {
+                List<String> missing =
+                        ids.stream().filter(id -> !fleet.online().contains(id)).toList();
+                throw new IllegalStateException(
+                        (ids.size() - missing.size())
+                                + " of "
+                                + ids.size()
+                                + " participants joined within "
+                                + timeout.toSeconds()
+                                + " s; missing: "
+                                + (missing.size() > 10
+                                        ? missing.subList(0, 10)
+                                                + " and "
+                                                + (missing.size() - 10)
+                                                + " more"
+                                        : missing));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while participants were joining", e);
         }
     }
 
@@ -209,6 +241,7 @@ public final class Simulation {
         private int workers;
         private WorkerLauncher launcher;
         private Duration workerStartTimeout = Duration.ofMinutes(3);
+        private ServeSettings serve;
         private SimulationCheckpoint resumeFrom;
         private Consumer<SimulationCheckpoint> checkpoints;
 
@@ -225,6 +258,15 @@ public final class Simulation {
             }
             this.workers = workers;
             this.launcher = workers > 0 ? Objects.requireNonNull(launcher, "launcher") : null;
+            return this;
+        }
+
+        /**
+         * Serves the federation over the network instead of hosting its participants: they join on
+         * their own (each with its own data) and the run starts once all have.
+         */
+        public Builder optServe(ServeSettings serve) {
+            this.serve = serve;
             return this;
         }
 
@@ -333,7 +375,12 @@ public final class Simulation {
             if (rounds < 1) {
                 throw new IllegalArgumentException("rounds must be > 0, got " + rounds);
             }
-            if (workers > 0 && (resumeFrom != null || checkpoints != null)) {
+            if (workers > 0 && serve != null) {
+                throw new IllegalArgumentException(
+                        "a served federation's participants join on their own; it starts no"
+                                + " workers");
+            }
+            if ((workers > 0 || serve != null) && (resumeFrom != null || checkpoints != null)) {
                 throw new IllegalArgumentException(
                         "checkpoints and resuming keep participant state in this process; run"
                                 + " them without workers");

@@ -70,6 +70,8 @@ public final class GrpcFleet implements FleetBackend {
     private final int maxChunkBytes;
     private final long maxPayloadBytes;
     private final Duration heartbeatInterval;
+    private final String federation;
+    private final String algorithm;
     private final Server server;
     private final Map<String, Connection> connectionById = new ConcurrentHashMap<>();
     private final Map<String, Connection> connectionOf = new ConcurrentHashMap<>();
@@ -130,6 +132,8 @@ public final class GrpcFleet implements FleetBackend {
         this.maxChunkBytes = b.maxChunkBytes;
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.heartbeatInterval = b.heartbeatInterval;
+        this.federation = b.federation;
+        this.algorithm = b.algorithm;
         try {
             this.server =
                     NettyServerBuilder.forAddress(new InetSocketAddress(b.bindAddress, b.port))
@@ -400,7 +404,9 @@ public final class GrpcFleet implements FleetBackend {
                                                     .setMaxChunkBytes(maxChunkBytes)
                                                     .setMaxPayloadBytes(maxPayloadBytes)
                                                     .setHeartbeatIntervalMs(
-                                                            (int) heartbeatInterval.toMillis()))
+                                                            (int) heartbeatInterval.toMillis())
+                                                    .setFederation(federation)
+                                                    .setAlgorithm(algorithm))
                                     .build()));
             LOG.info("connected: {} ({} participants)", abbreviated(ids), ids.size());
             // a participant that reconnects gets the tasks it has not answered yet
@@ -553,8 +559,20 @@ public final class GrpcFleet implements FleetBackend {
         private int maxChunkBytes = WireMessages.DEFAULT_CHUNK_BYTES;
         private long maxPayloadBytes = WireMessages.DEFAULT_MAX_PAYLOAD_BYTES;
         private Duration heartbeatInterval = Duration.ofSeconds(2);
+        private String federation = "";
+        private String algorithm = "";
 
         private Builder() {}
+
+        /**
+         * Sets what participants are told about the federation in their Welcome: the experiment
+         * (YAML) and the label of the algorithm this run executes.
+         */
+        public Builder optFederation(String federation, String algorithm) {
+            this.federation = Objects.requireNonNull(federation);
+            this.algorithm = Objects.requireNonNull(algorithm);
+            return this;
+        }
 
         /** Sets every participant of the federation, in a stable order. */
         public Builder setParticipantIds(List<String> participantIds) {

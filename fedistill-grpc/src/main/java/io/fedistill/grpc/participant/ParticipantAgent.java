@@ -40,6 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +58,10 @@ public final class ParticipantAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantAgent.class);
     private static final int PROTOCOL_VERSION = 1;
 
-    private final ParticipantHost host;
-    private final long runSeed;
+    private final List<String> participantIds;
+    private final Function<Federation, ParticipantHost> hostFactory;
+    private final Long runSeed;
+    private volatile ParticipantHost host;
     private final Codec codec;
     private final ManagedChannel channel;
     private final CoordinatorGrpc.CoordinatorStub stub;
@@ -84,6 +87,8 @@ public final class ParticipantAgent implements AutoCloseable {
 
     private ParticipantAgent(Builder b) {
         this.host = b.host;
+        this.participantIds = b.participantIds;
+        this.hostFactory = b.hostFactory;
         this.runSeed = b.runSeed;
         this.codec = b.codec;
         this.channel =
@@ -129,7 +134,7 @@ public final class ParticipantAgent implements AutoCloseable {
         ConnectRequest request =
                 ConnectRequest.newBuilder()
                         .setProtocolVersion(PROTOCOL_VERSION)
-                        .addAllParticipantIds(host.participantIds())
+                        .addAllParticipantIds(participantIds)
                         .setPreviousConnectionId(connectionId)
                         .build();
         stub.connect(request, new TaskStream());
@@ -209,8 +214,19 @@ public final class ParticipantAgent implements AutoCloseable {
         return w == null ? WireMessages.DEFAULT_MAX_PAYLOAD_BYTES : w.getMaxPayloadBytes();
     }
 
+    /**
+     * What the coordinator says about the federation when a participant connects: enough, with the
+     * participant's own data, to build its learner.
+     *
+     * @param runSeed the run's seed
+     * @param codec the codec of tensor values
+     * @param description the coordinator's experiment (YAML)
+     * @param algorithm the label of the algorithm this run executes
+     */
+    public record Federation(long runSeed, String codec, String description, String algorithm) {}
+
     private void welcomed(Welcome welcome) {
-        if (welcome.getRunSeed() != runSeed) {
+        if (runSeed != null && welcome.getRunSeed() != runSeed) {
             fail(
                     new IllegalStateException(
                             "this participant was built for run seed "
@@ -231,6 +247,24 @@ public final class ParticipantAgent implements AutoCloseable {
         }
         this.welcome = welcome;
         this.connectionId = welcome.getConnectionId();
+        if (host == null && hostFactory != null) {
+            Federation federation =
+                    new Federation(
+                            welcome.getRunSeed(),
+                            welcome.getCodec(),
+                            welcome.getFederation(),
+                            welcome.getAlgorithm());
+            // built on the answering thread, ahead of any task; heartbeats go on meanwhile
+            work.add(
+                    () -> {
+                        try {
+                            host = hostFactory.apply(federation);
+                        } catch (RuntimeException e) {
+                            LOG.error("cannot join this federation: {}", e.getMessage());
+                            fail(e);
+                        }
+                    });
+        }
         if (heartbeat == null) {
             long interval = Math.max(50, welcome.getHeartbeatIntervalMs());
             heartbeat =
@@ -269,6 +303,9 @@ public final class ParticipantAgent implements AutoCloseable {
     }
 
     private void answer(Message task) {
+        if (host == null) {
+            return; // the host could not be built; the agent is stopping
+        }
         if (!answered.add(task.id())) {
             return; // sent again after a reconnect, and already answered
         }
@@ -365,16 +402,30 @@ public final class ParticipantAgent implements AutoCloseable {
     /** Collects an agent's parts; {@code set} values are required. */
     public static final class Builder {
         private ParticipantHost host;
+        private List<String> participantIds;
+        private Function<Federation, ParticipantHost> hostFactory;
         private String target;
-        private long runSeed;
+        private Long runSeed;
         private Codec codec = Codec.fp32();
         private int maxInboundMessageBytes = WireMessages.DEFAULT_CHUNK_BYTES + (1 << 16);
 
         private Builder() {}
 
-        /** Sets the participants this agent hosts. */
+        /** Sets the participants this agent hosts, built before it connects. */
         public Builder setHost(ParticipantHost host) {
             this.host = host;
+            this.participantIds = host.participantIds();
+            return this;
+        }
+
+        /**
+         * Sets the participants this agent hosts, built from what the coordinator says about the
+         * federation when it first connects (a participant that brings only its own data).
+         */
+        public Builder setHostFactory(
+                List<String> participantIds, Function<Federation, ParticipantHost> factory) {
+            this.participantIds = List.copyOf(participantIds);
+            this.hostFactory = Objects.requireNonNull(factory);
             return this;
         }
 
@@ -385,7 +436,7 @@ public final class ParticipantAgent implements AutoCloseable {
         }
 
         /** Sets the run seed the participants were built for; the coordinator must run it. */
-        public Builder setRunSeed(long runSeed) {
+        public Builder optRunSeed(long runSeed) {
             this.runSeed = runSeed;
             return this;
         }
@@ -398,7 +449,9 @@ public final class ParticipantAgent implements AutoCloseable {
 
         /** Builds the agent (not yet connected; see {@link ParticipantAgent#start()}). */
         public ParticipantAgent build() {
-            Objects.requireNonNull(host, "host is required");
+            if (participantIds == null || participantIds.isEmpty()) {
+                throw new IllegalStateException("a host or a host factory is required");
+            }
             Objects.requireNonNull(target, "coordinator address is required");
             return new ParticipantAgent(this);
         }

@@ -282,7 +282,7 @@ public final class FashionMnist {
         return toDataset(name, im, lab);
     }
 
-    private static ImageDataset read(String name, Path imageFile, Path labelFile) {
+    static ImageDataset read(String name, Path imageFile, Path labelFile) {
         return toDataset(name, IdxReader.readImages(imageFile), IdxReader.readLabels(labelFile));
     }
 

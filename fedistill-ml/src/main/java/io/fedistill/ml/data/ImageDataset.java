@@ -113,6 +113,50 @@ public final class ImageDataset {
         return out;
     }
 
+    /** Returns the given samples, in the given order, as a new dataset called {@code name}. */
+    public ImageDataset select(String name, int[] indices) {
+        int pixelsPerImage = channels * height * width;
+        byte[] selected = new byte[indices.length * pixelsPerImage];
+        int[] selectedLabels = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            System.arraycopy(
+                    pixels,
+                    indices[i] * pixelsPerImage,
+                    selected,
+                    i * pixelsPerImage,
+                    pixelsPerImage);
+            selectedLabels[i] = labels[indices[i]];
+        }
+        return new ImageDataset(
+                name, selected, selectedLabels, channels, height, width, numClasses);
+    }
+
+    /**
+     * Returns this dataset's samples followed by {@code other}'s as a new dataset called {@code
+     * name}.
+     *
+     * @throws IllegalArgumentException when the image shapes or class counts differ
+     */
+    public ImageDataset concat(String name, ImageDataset other) {
+        if (other.channels != channels
+                || other.height != height
+                || other.width != width
+                || other.numClasses != numClasses) {
+            throw new IllegalArgumentException(
+                    other.name + " does not hold images and classes like " + this.name);
+        }
+        byte[] joined = Arrays.copyOf(pixels, pixels.length + other.pixels.length);
+        System.arraycopy(other.pixels, 0, joined, pixels.length, other.pixels.length);
+        int[] joinedLabels = Arrays.copyOf(labels, labels.length + other.labels.length);
+        System.arraycopy(other.labels, 0, joinedLabels, labels.length, other.labels.length);
+        return new ImageDataset(name, joined, joinedLabels, channels, height, width, numClasses);
+    }
+
+    /** Returns the raw unsigned pixel bytes, for writing the dataset out. */
+    byte[] pixels() {
+        return pixels;
+    }
+
     /** Returns the first {@code count} samples as a new dataset. */
     public ImageDataset head(int count) {
         if (count < 0 || count > size()) {

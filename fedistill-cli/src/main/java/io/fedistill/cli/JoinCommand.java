@@ -1,0 +1,130 @@
+package io.fedistill.cli;
+
+import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.cli.config.AlgorithmConfig;
+import io.fedistill.cli.config.ConfigException;
+import io.fedistill.cli.config.ExperimentConfig;
+import io.fedistill.cli.config.ExperimentLoader;
+import io.fedistill.core.codec.Codec;
+import io.fedistill.core.learner.Learner;
+import io.fedistill.core.participant.FailureInjection;
+import io.fedistill.core.participant.ParticipantHost;
+import io.fedistill.core.participant.StateStore;
+import io.fedistill.grpc.participant.ParticipantAgent;
+import io.fedistill.ml.data.ParticipantData;
+import io.fedistill.ml.model.ModelSpec;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fedistill join}: a participant process. Reads only its own data, connects out to the
+ * coordinator, learns from it which algorithm, options, model and training settings the federation
+ * uses, and answers its tasks until the coordinator ends the run.
+ */
+@Command(
+        name = "join",
+        mixinStandardHelpOptions = true,
+        description =
+                "Join a federation served by `fedistill serve` as one participant, with its own"
+                        + " data (a directory `fedistill partition` writes).")
+final class JoinCommand implements Callable<Integer> {
+    @Option(
+            names = "--coordinator",
+            required = true,
+            paramLabel = "HOST:PORT",
+            description = "the coordinator's address")
+    private String coordinator;
+
+    @Option(
+            names = "--participant-id",
+            required = true,
+            paramLabel = "ID",
+            description = "this participant's id in the federation, e.g. p03")
+    private String participantId;
+
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "DIR",
+            description = "this participant's data: train, local-test and t10k IDX files")
+    private Path data;
+
+    @Option(
+            names = "--dataset-dir",
+            paramLabel = "DIR",
+            description =
+                    "where the full dataset lies, for federations with public data (default: the"
+                            + " usual places)")
+    private Path datasetDir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!participantId.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new ConfigException(
+                    "--participant-id must be 1-64 letters, digits, '.', '_' or '-', got '"
+                            + participantId
+                            + "'");
+        }
+        Address.parse("--coordinator", coordinator);
+        ParticipantData own = ParticipantData.read(data);
+        try (ParticipantAgent agent =
+                ParticipantAgent.builder()
+                        .setHostFactory(List.of(participantId), federation -> host(federation, own))
+                        .setCoordinator(coordinator)
+                        .build()
+                        .start()) {
+            agent.awaitFinished(Duration.ofDays(3650));
+        } catch (IllegalStateException refused) {
+            throw new RunFailedException(
+                    participantId + " could not take part: " + refused.getMessage());
+        }
+        return 0;
+    }
+
+    /** Builds this participant's learner from what the coordinator says and its own data. */
+    private ParticipantHost host(ParticipantAgent.Federation federation, ParticipantData own) {
+        ExperimentConfig config =
+                ExperimentLoader.load(
+                        "the coordinator's federation",
+                        new ByteArrayInputStream(
+                                federation.description().getBytes(StandardCharsets.UTF_8)),
+                        List.of());
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
+        AlgorithmConfig algorithm =
+                config.algorithms().stream()
+                        .filter(a -> a.label().equals(federation.algorithm()))
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new ConfigException(
+                                                "the federation has no algorithm labelled '"
+                                                        + federation.algorithm()
+                                                        + "'"));
+        ModelSpec model = config.modelsFor(algorithm).get(participantId);
+        if (model == null) {
+            throw new ConfigException(
+                    "participant " + participantId + " has no model in this federation");
+        }
+        ParticipantSetup setup =
+                ParticipantSetup.fromData(
+                        participantId,
+                        own,
+                        model,
+                        config.training().settings(),
+                        ExperimentData.publicDataFor(config, Optional.ofNullable(datasetDir)));
+        Learner learner = algorithm.create().newLearner(setup, federation.runSeed());
+        return new ParticipantHost(
+                Map.of(participantId, learner),
+                new StateStore(Codec.forName(federation.codec())),
+                federation.runSeed(),
+                FailureInjection.none());
+    }
+}

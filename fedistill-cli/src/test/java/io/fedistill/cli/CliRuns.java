@@ -1,0 +1,52 @@
+package io.fedistill.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** What the CLI tests share: finding a run directory, reading its metrics, starting a CLI JVM. */
+final class CliRuns {
+    private CliRuns() {}
+
+    /** Returns the one run directory under {@code runs}. */
+    static Path onlyRun(Path runs) throws IOException {
+        try (Stream<Path> dirs = Files.list(runs)) {
+            return dirs.findFirst().orElseThrow();
+        }
+    }
+
+    /** Returns a run's {@code metrics.csv} lines without the wall-clock column. */
+    static List<String> metricsWithoutTime(Path run) throws IOException {
+        List<String> lines = Files.readAllLines(run.resolve("metrics.csv"));
+        int wall = List.of(lines.get(0).split(",")).indexOf("wall_seconds");
+        List<String> rows = new ArrayList<>();
+        for (String line : lines) {
+            List<String> cells = new ArrayList<>(Arrays.asList(line.split(",", -1)));
+            cells.remove(wall);
+            rows.add(String.join(",", cells));
+        }
+        return rows;
+    }
+
+    /**
+     * Returns a process running {@code fedistill <args>} in a JVM of its own (offline, one intra-op
+     * thread), its output going to {@code log}.
+     */
+    static ProcessBuilder fedistillJvm(Path log, String... args) {
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Dai.djl.offline=true",
+                                "-Dai.djl.pytorch.num_threads=1",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                FedistillCommand.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    }
+}

@@ -1,0 +1,151 @@
+package io.fedistill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real deployment on loopback: {@code fedistill serve} in this JVM, each participant a {@code
+ * fedistill join} JVM holding only its own data (written by {@code fedistill partition}).
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class ServeJoinTest {
+    @TempDir Path dir;
+    private final List<Process> processes = new ArrayList<>();
+
+    private static final String EXPERIMENT =
+            """
+            name: served
+            seed: 4
+            dataset: {name: fashion-mnist-sample, trainLimit: 900, testLimit: 300}
+            participants: 3
+            partition: {kind: dirichlet, alpha: 0.5}
+            models: [mlp:32, lenet]
+            threads: 1
+            rounds: 3
+            algorithms:
+              - name: fd
+              - name: fedavg
+                models: mlp:32
+            """;
+
+    @AfterEach
+    void killLeftovers() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private Process join(int port, String id, Path data) throws IOException {
+        Process process =
+                CliRuns.fedistillJvm(
+                                dir.resolve("join-" + id + "-" + port + ".log"),
+                                "join",
+                                "--coordinator",
+                                "127.0.0.1:" + port,
+                                "--participant-id",
+                                id,
+                                "--data",
+                                data.toString())
+                        .start();
+        processes.add(process);
+        return process;
+    }
+
+    private Path serve(Path yaml, String algorithm, Path out, List<String> ids, String... extra)
+            throws Exception {
+        int port = freePort();
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "serve",
+                                yaml.toString(),
+                                "--listen",
+                                "127.0.0.1:" + port,
+                                "--algorithm",
+                                algorithm,
+                                "--join-timeout",
+                                "120",
+                                "--set",
+                                "outputDir=" + out));
+        args.addAll(List.of(extra));
+        CompletableFuture<Integer> served =
+                CompletableFuture.supplyAsync(
+                        () -> FedistillCommand.execute(args.toArray(String[]::new)));
+        List<Process> joined = new ArrayList<>();
+        for (String id : ids) {
+            joined.add(join(port, id, dir.resolve("parts").resolve(id)));
+        }
+        assertThat(served.get(4, TimeUnit.MINUTES)).isZero();
+        for (Process process : joined) {
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        return CliRuns.onlyRun(out);
+    }
+
+    @Test
+    void servedFdAndFedAvgRunsEqualTheSimulationAndStrangersAreRefused() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("served.yaml"), EXPERIMENT);
+        assertThat(
+                        FedistillCommand.execute(
+                                "partition",
+                                yaml.toString(),
+                                "--out",
+                                dir.resolve("parts").toString()))
+                .isZero();
+        assertThat(
+                        FedistillCommand.execute(
+                                "run", yaml.toString(), "--set", "outputDir=" + dir.resolve("sim")))
+                .isZero();
+        List<String> simulated = CliRuns.metricsWithoutTime(CliRuns.onlyRun(dir.resolve("sim")));
+        List<String> ids =
+                List.of("p0", "p1", "p2").stream().map(id -> "p0" + id.substring(1)).toList();
+
+        Path fd = serve(yaml, "fd", dir.resolve("served-fd"), ids);
+        assertThat(CliRuns.metricsWithoutTime(fd).subList(1, 4)).isEqualTo(simulated.subList(1, 4));
+
+        Path fedavg = serve(yaml, "fedavg", dir.resolve("served-fedavg"), ids);
+        assertThat(CliRuns.metricsWithoutTime(fedavg).subList(1, 4))
+                .isEqualTo(simulated.subList(4, 7));
+        assertThat(Files.readString(fedavg.resolve("summary.md"))).contains("| fedavg |");
+
+        // a participant id that is not part of the federation is refused and says so
+        int port = freePort();
+        CompletableFuture<Integer> served =
+                CompletableFuture.supplyAsync(
+                        () ->
+                                FedistillCommand.execute(
+                                        "serve",
+                                        yaml.toString(),
+                                        "--listen",
+                                        "127.0.0.1:" + port,
+                                        "--algorithm",
+                                        "fd",
+                                        "--join-timeout",
+                                        "10",
+                                        "--set",
+                                        "outputDir=" + dir.resolve("refused")));
+        Process stranger = join(port, "p99", dir.resolve("parts").resolve("p00"));
+        assertThat(stranger.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(stranger.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("join-p99-" + port + ".log")))
+                .contains(
+                        "p99 could not take part: participant 'p99' is not part of this federation");
+        assertThat(served.get(2, TimeUnit.MINUTES)).isEqualTo(1); // nobody joined in time
+    }
+}

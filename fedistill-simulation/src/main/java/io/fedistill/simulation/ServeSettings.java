@@ -1,0 +1,37 @@
+package io.fedistill.simulation;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.IntConsumer;
+
+/**
+ * How a coordinator serves a federation whose participants join on their own over the network
+ * ({@code fedistill serve}): where it listens, how long it waits for every participant, and what it
+ * tells them about the federation.
+ *
+ * @param bindAddress the address to listen on
+ * @param port the port (0: any free one, reported to {@code onListening})
+ * @param joinTimeout how long to wait for every participant before the first round
+ * @param federation the experiment participants build their learners from (YAML)
+ * @param algorithm the label of the algorithm this run executes
+ * @param onListening told the port once the server listens
+ */
+public record ServeSettings(
+        String bindAddress,
+        int port,
+        Duration joinTimeout,
+        String federation,
+        String algorithm,
+        IntConsumer onListening) {
+    /** Validates the fields. */
+    public ServeSettings {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+        }
+        Objects.requireNonNull(joinTimeout, "joinTimeout");
+        Objects.requireNonNull(federation, "federation");
+        Objects.requireNonNull(algorithm, "algorithm");
+        Objects.requireNonNull(onListening, "onListening");
+    }
+}
