@@ -16,6 +16,8 @@ import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.store.JdbcRunStore;
+import io.fedistill.grpc.security.ParticipantAuthenticator;
+import io.fedistill.grpc.security.ServerTls;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
@@ -64,8 +66,18 @@ public final class ExperimentRunner {
      * @param port the port (0: any free one)
      * @param joinTimeout how long to wait for every participant
      * @param algorithm the label of the algorithm to serve
+     * @param tls the coordinator's TLS, or null for plaintext
+     * @param authenticator how participants prove who they are
+     * @param plaintextBeyondLoopback whether plaintext is allowed beyond loopback
      */
-    record Serving(String bindAddress, int port, Duration joinTimeout, String algorithm) {}
+    record Serving(
+            String bindAddress,
+            int port,
+            Duration joinTimeout,
+            String algorithm,
+            ServerTls tls,
+            ParticipantAuthenticator authenticator,
+            boolean plaintextBeyondLoopback) {}
 
     /**
      * Creates the runner.
@@ -388,7 +400,10 @@ public final class ExperimentRunner {
                                                     + port
                                                     + "; waiting for "
                                                     + participants
-                                                    + " participants")));
+                                                    + " participants"),
+                            serving.tls(),
+                            serving.authenticator(),
+                            serving.plaintextBeyondLoopback()));
         } else if (config.workers() > 0) {
             simulation.optWorkers(
                     config.workers(),

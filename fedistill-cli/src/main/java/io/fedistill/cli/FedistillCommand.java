@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             JoinCommand.class,
             PartitionCommand.class,
+            CertsCommand.class,
             QuickstartCommand.class,
             ListCommand.class,
             BenchCommand.class,

@@ -11,10 +11,12 @@ import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.core.participant.StateStore;
 import io.fedistill.grpc.participant.ParticipantAgent;
+import io.fedistill.grpc.security.ClientTls;
 import io.fedistill.ml.data.ParticipantData;
 import io.fedistill.ml.model.ModelSpec;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +38,9 @@ import picocli.CommandLine.Option;
                 "Join a federation served by `fedistill serve` as one participant, with its own"
                         + " data (a directory `fedistill partition` writes).")
 final class JoinCommand implements Callable<Integer> {
+    /** The environment variable that may hold the participant's token. */
+    static final String TOKEN = "FEDISTILL_TOKEN";
+
     @Option(
             names = "--coordinator",
             required = true,
@@ -65,6 +70,28 @@ final class JoinCommand implements Callable<Integer> {
                             + " usual places)")
     private Path datasetDir;
 
+    @Option(
+            names = "--ca",
+            paramLabel = "PEM",
+            description = "connect over TLS, trusting the federation's CA (ca.pem)")
+    private Path trustedCa;
+
+    @Option(
+            names = "--cert",
+            paramLabel = "PEM",
+            description = "authenticate with this certificate (<id>.pem; needs --ca and --key)")
+    private Path certificate;
+
+    @Option(names = "--key", paramLabel = "PEM", description = "its key (<id>-key.pem)")
+    private Path key;
+
+    @Option(
+            names = "--token-file",
+            paramLabel = "FILE",
+            description =
+                    "authenticate with the token in this file (<id>.token); or set FEDISTILL_TOKEN")
+    private Path tokenFile;
+
     @Override
     public Integer call() throws Exception {
         if (!participantId.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -74,11 +101,27 @@ final class JoinCommand implements Callable<Integer> {
                             + "'");
         }
         Address.parse("--coordinator", coordinator);
+        if ((certificate == null) != (key == null)) {
+            throw new ConfigException("--cert and --key go together");
+        }
+        if (certificate != null && trustedCa == null) {
+            throw new ConfigException("--cert needs TLS: give --ca too");
+        }
+        String token =
+                tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv(TOKEN);
         ParticipantData own = ParticipantData.read(data);
         try (ParticipantAgent agent =
                 ParticipantAgent.builder()
                         .setHostFactory(List.of(participantId), federation -> host(federation, own))
                         .setCoordinator(coordinator)
+                        .optTls(
+                                trustedCa == null
+                                        ? null
+                                        : new ClientTls(
+                                                trustedCa,
+                                                Optional.ofNullable(certificate),
+                                                Optional.ofNullable(key)))
+                        .optToken(token)
                         .build()
                         .start()) {
             agent.awaitFinished(Duration.ofDays(3650));

@@ -3,10 +3,21 @@ package io.fedistill.cli;
 import io.fedistill.cli.config.ConfigException;
 import io.fedistill.cli.config.ExperimentConfig;
 import io.fedistill.cli.config.ExperimentLoader;
+import io.fedistill.grpc.security.CertificateAuthority;
+import io.fedistill.grpc.security.ParticipantAuthenticator;
+import io.fedistill.grpc.security.ServerTls;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,6 +58,40 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a field")
     private List<String> overrides = new ArrayList<>();
 
+    @Option(
+            names = "--tls-cert",
+            paramLabel = "PEM",
+            description = "the coordinator's certificate (coordinator.pem from fedistill certs)")
+    private Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "its key (coordinator-key.pem)")
+    private Path tlsKey;
+
+    @Option(
+            names = "--client-ca",
+            paramLabel = "PEM",
+            description =
+                    "participants authenticate by certificates signed by this CA (ca.pem); the"
+                            + " certificate's common name is the participant id")
+    private Path clientCa;
+
+    @Option(
+            names = "--tokens",
+            paramLabel = "FILE",
+            description = "participants may authenticate by token (tokens.txt: id and SHA-256)")
+    private Path tokens;
+
+    @Option(
+            names = "--revoked",
+            paramLabel = "FILE",
+            description = "participant ids refused even with valid credentials, one per line")
+    private Path revoked;
+
+    @Option(
+            names = "--insecure-plaintext",
+            description = "allow plaintext on a non-loopback address (a closed lab network only)")
+    private boolean insecurePlaintext;
+
     @Override
     public Integer call() throws Exception {
         ExperimentConfig config = ExperimentLoader.load(experiment, overrides);
@@ -64,14 +109,83 @@ final class ServeCommand implements Callable<Integer> {
         if (joinTimeoutSeconds < 1) {
             throw new ConfigException("--join-timeout must be > 0, got " + joinTimeoutSeconds);
         }
+        ParticipantAuthenticator authenticator = authenticator();
+        boolean loopback = isLoopback(address.host());
+        if (!loopback && tlsCertificate == null && !insecurePlaintext) {
+            throw new ConfigException(
+                    "--listen "
+                            + listen
+                            + " is not a loopback address: give --tls-cert and --tls-key (`fedistill"
+                            + " certs` makes them), or --insecure-plaintext on a closed network");
+        }
+        if (!loopback && !authenticator.requiresCredentials()) {
+            throw new ConfigException(
+                    "--listen "
+                            + listen
+                            + " is not a loopback address: participants must authenticate; give"
+                            + " --client-ca or --tokens");
+        }
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new ConfigException("--tls-cert and --tls-key go together");
+        }
+        if (clientCa != null && tlsCertificate == null) {
+            throw new ConfigException("--client-ca needs TLS: give --tls-cert and --tls-key");
+        }
+        ServerTls tls =
+                tlsCertificate == null
+                        ? null
+                        : new ServerTls(
+                                existing("--tls-cert", tlsCertificate),
+                                existing("--tls-key", tlsKey),
+                                Optional.ofNullable(clientCa)
+                                        .map(ca -> existing("--client-ca", ca)));
         new ExperimentRunner(config, commandLine(), System.out, System.console() != null)
                 .serve(
                         new ExperimentRunner.Serving(
                                 address.host(),
                                 address.port(),
                                 Duration.ofSeconds(joinTimeoutSeconds),
-                                label));
+                                label,
+                                tls,
+                                authenticator,
+                                insecurePlaintext));
         return 0;
+    }
+
+    private ParticipantAuthenticator authenticator() throws IOException {
+        Map<String, String> digests =
+                tokens == null
+                        ? Map.of()
+                        : CertificateAuthority.TokenFile.read(existing("--tokens", tokens));
+        if (tokens != null && digests.isEmpty()) {
+            throw new ConfigException("--tokens " + tokens + " lists no participant");
+        }
+        Set<String> refused = new HashSet<>();
+        if (revoked != null) {
+            for (String line : Files.readAllLines(existing("--revoked", revoked))) {
+                if (!line.isBlank() && !line.strip().startsWith("#")) {
+                    refused.add(line.strip());
+                }
+            }
+        }
+        return clientCa == null && digests.isEmpty()
+                ? ParticipantAuthenticator.anyone()
+                : ParticipantAuthenticator.of(clientCa != null, digests, refused);
+    }
+
+    private static Path existing(String option, Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(option + " " + file + " does not exist");
+        }
+        return file;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new ConfigException("--listen host '" + host + "' is unknown");
+        }
     }
 
     private String commandLine() {

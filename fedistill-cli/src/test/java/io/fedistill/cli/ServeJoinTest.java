@@ -51,23 +51,36 @@ class ServeJoinTest {
         }
     }
 
-    private Process join(int port, String id, Path data) throws IOException {
-        Process process =
-                CliRuns.fedistillJvm(
-                                dir.resolve("join-" + id + "-" + port + ".log"),
+    private Process join(int port, String id, Path data, String... security) throws IOException {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
                                 "join",
                                 "--coordinator",
-                                "127.0.0.1:" + port,
+                                "localhost:" + port,
                                 "--participant-id",
                                 id,
                                 "--data",
-                                data.toString())
+                                data.toString()));
+        for (String option : security) {
+            args.add(option.replace("{id}", id));
+        }
+        Process process =
+                CliRuns.fedistillJvm(
+                                dir.resolve("join-" + id + "-" + port + ".log"),
+                                args.toArray(String[]::new))
                         .start();
         processes.add(process);
         return process;
     }
 
-    private Path serve(Path yaml, String algorithm, Path out, List<String> ids, String... extra)
+    private Path serve(
+            Path yaml,
+            String algorithm,
+            Path out,
+            List<String> ids,
+            List<String> serveSecurity,
+            String... joinSecurity)
             throws Exception {
         int port = freePort();
         List<String> args =
@@ -76,20 +89,20 @@ class ServeJoinTest {
                                 "serve",
                                 yaml.toString(),
                                 "--listen",
-                                "127.0.0.1:" + port,
+                                (serveSecurity.isEmpty() ? "127.0.0.1:" : "0.0.0.0:") + port,
                                 "--algorithm",
                                 algorithm,
                                 "--join-timeout",
                                 "120",
                                 "--set",
                                 "outputDir=" + out));
-        args.addAll(List.of(extra));
+        args.addAll(serveSecurity);
         CompletableFuture<Integer> served =
                 CompletableFuture.supplyAsync(
                         () -> FedistillCommand.execute(args.toArray(String[]::new)));
         List<Process> joined = new ArrayList<>();
         for (String id : ids) {
-            joined.add(join(port, id, dir.resolve("parts").resolve(id)));
+            joined.add(join(port, id, dir.resolve("parts").resolve(id), joinSecurity));
         }
         assertThat(served.get(4, TimeUnit.MINUTES)).isZero();
         for (Process process : joined) {
@@ -116,10 +129,38 @@ class ServeJoinTest {
         List<String> ids =
                 List.of("p0", "p1", "p2").stream().map(id -> "p0" + id.substring(1)).toList();
 
-        Path fd = serve(yaml, "fd", dir.resolve("served-fd"), ids);
+        // FD over mutual TLS on every interface, with certificates from `fedistill certs`
+        Path certs = dir.resolve("certs");
+        assertThat(
+                        FedistillCommand.execute(
+                                "certs",
+                                "--out",
+                                certs.toString(),
+                                "--experiment",
+                                yaml.toString()))
+                .isZero();
+        Path fd =
+                serve(
+                        yaml,
+                        "fd",
+                        dir.resolve("served-fd"),
+                        ids,
+                        List.of(
+                                "--tls-cert",
+                                certs.resolve("coordinator.pem").toString(),
+                                "--tls-key",
+                                certs.resolve("coordinator-key.pem").toString(),
+                                "--client-ca",
+                                certs.resolve("ca.pem").toString()),
+                        "--ca",
+                        certs.resolve("ca.pem").toString(),
+                        "--cert",
+                        certs.resolve("{id}.pem").toString(),
+                        "--key",
+                        certs.resolve("{id}-key.pem").toString());
         assertThat(CliRuns.metricsWithoutTime(fd).subList(1, 4)).isEqualTo(simulated.subList(1, 4));
 
-        Path fedavg = serve(yaml, "fedavg", dir.resolve("served-fedavg"), ids);
+        Path fedavg = serve(yaml, "fedavg", dir.resolve("served-fedavg"), ids, List.of());
         assertThat(CliRuns.metricsWithoutTime(fedavg).subList(1, 4))
                 .isEqualTo(simulated.subList(4, 7));
         assertThat(Files.readString(fedavg.resolve("summary.md"))).contains("| fedavg |");

@@ -61,7 +61,7 @@ class GrpcFleetTest {
      * A learner that counts the tasks it committed: it replies with {@code x + count} and stores
      * {@code count + 1}, so a state committed twice or lost shows in the numbers.
      */
-    private static Learner counting(long sleepMillis) {
+    static Learner counting(long sleepMillis) {
         return Learner.builder()
                 .on(
                         ADD,
@@ -136,7 +136,7 @@ class GrpcFleetTest {
         return agent;
     }
 
-    private static List<Message> tasks(int round, int values, String... ids) {
+    static List<Message> tasks(int round, int values, String... ids) {
         List<Message> tasks = new ArrayList<>();
         for (String id : ids) {
             float[] x = new float[values];

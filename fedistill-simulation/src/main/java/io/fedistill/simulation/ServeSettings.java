@@ -1,5 +1,7 @@
 package io.fedistill.simulation;
 
+import io.fedistill.grpc.security.ParticipantAuthenticator;
+import io.fedistill.grpc.security.ServerTls;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.IntConsumer;
@@ -15,6 +17,9 @@ import java.util.function.IntConsumer;
  * @param federation the experiment participants build their learners from (YAML)
  * @param algorithm the label of the algorithm this run executes
  * @param onListening told the port once the server listens
+ * @param tls the coordinator's TLS, or null for plaintext
+ * @param authenticator how participants prove who they are
+ * @param plaintextBeyondLoopback whether plaintext is allowed on a non-loopback address
  */
 public record ServeSettings(
         String bindAddress,
@@ -22,7 +27,10 @@ public record ServeSettings(
         Duration joinTimeout,
         String federation,
         String algorithm,
-        IntConsumer onListening) {
+        IntConsumer onListening,
+        ServerTls tls,
+        ParticipantAuthenticator authenticator,
+        boolean plaintextBeyondLoopback) {
     /** Validates the fields. */
     public ServeSettings {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -33,5 +41,6 @@ public record ServeSettings(
         Objects.requireNonNull(federation, "federation");
         Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(onListening, "onListening");
+        Objects.requireNonNull(authenticator, "authenticator");
     }
 }

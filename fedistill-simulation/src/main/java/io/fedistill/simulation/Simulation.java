@@ -168,7 +168,9 @@ public final class Simulation {
                 GrpcFleet.builder().setParticipantIds(ids).optRunSeed(b.seed).optCodec(b.codec);
         if (b.serve != null) {
             network.optListen(b.serve.bindAddress(), b.serve.port())
-                    .optFederation(b.serve.federation(), b.serve.algorithm());
+                    .optFederation(b.serve.federation(), b.serve.algorithm())
+                    .optSecurity(b.serve.tls(), b.serve.authenticator())
+                    .optPlaintextBeyondLoopback(b.serve.plaintextBeyondLoopback());
         }
         GrpcFleet fleet = network.build();
         WorkerProcesses processes = null;

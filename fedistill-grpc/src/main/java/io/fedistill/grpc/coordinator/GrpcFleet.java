@@ -17,17 +17,21 @@ import io.fedistill.grpc.proto.ReplyAck;
 import io.fedistill.grpc.proto.Settlement;
 import io.fedistill.grpc.proto.Uplink;
 import io.fedistill.grpc.proto.Welcome;
+import io.fedistill.grpc.security.ParticipantAuthenticator;
+import io.fedistill.grpc.security.ServerTls;
 import io.fedistill.grpc.wire.PayloadAssembler;
 import io.fedistill.grpc.wire.WireException;
 import io.fedistill.grpc.wire.WireMessages;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,25 +139,40 @@ public final class GrpcFleet implements FleetBackend {
         this.federation = b.federation;
         this.algorithm = b.algorithm;
         try {
-            this.server =
+            NettyServerBuilder server =
                     NettyServerBuilder.forAddress(new InetSocketAddress(b.bindAddress, b.port))
                             // one chunk plus its header fits; bigger messages are refused
                             .maxInboundMessageSize(maxChunkBytes + (1 << 16))
                             .addService(
                                     ServerInterceptors.intercept(
-                                            new Service(), ConnectionIds.interceptor()))
-                            .build()
-                            .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(
+                                            new Service(),
+                                            ConnectionIds.interceptor(),
+                                            b.authenticator.interceptor()));
+            if (b.tls != null) {
+                SslContextBuilder ssl =
+                        GrpcSslContexts.forServer(
+                                b.tls.certificateChain().toFile(), b.tls.privateKey().toFile());
+                if (b.tls.clientCa().isPresent()) {
+                    ssl.trustManager(b.tls.clientCa().get().toFile())
+                            .clientAuth(
+                                    b.authenticator.acceptsTokens()
+                                            ? ClientAuth.OPTIONAL
+                                            : ClientAuth.REQUIRE);
+                }
+                server.sslContext(ssl.build());
+            }
+            this.server = server.build().start();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException(
                     "cannot listen on " + b.bindAddress + ":" + b.port + ": " + e.getMessage(), e);
         }
         long interval = heartbeatInterval.toMillis();
         sweeper.scheduleWithFixedDelay(this::failAbsent, interval, interval, TimeUnit.MILLISECONDS);
         LOG.info(
-                "coordinator listening on {}:{} for {} participants",
+                "coordinator listening on {}:{} ({}) for {} participants",
                 b.bindAddress,
                 port(),
+                b.tls == null ? "plaintext" : "TLS",
                 participantIds.size());
     }
 
@@ -356,9 +375,20 @@ public final class GrpcFleet implements FleetBackend {
                 refuse(observer, Status.INVALID_ARGUMENT, "a connection must name a participant");
                 return;
             }
+            ParticipantAuthenticator.Caller caller = ParticipantAuthenticator.caller();
             Connection connection;
             synchronized (GrpcFleet.this) {
                 for (String id : ids) {
+                    if (!caller.mayActAs(id)) {
+                        refuse(
+                                observer,
+                                Status.PERMISSION_DENIED,
+                                caller.describe()
+                                        + " may not act for participant '"
+                                        + shorten(id)
+                                        + "'");
+                        return;
+                    }
                     if (!participantIds.contains(id)) {
                         refuse(
                                 observer,
@@ -431,6 +461,14 @@ public final class GrpcFleet implements FleetBackend {
                 refuse(observer, Status.NOT_FOUND, "unknown connection; connect again");
                 return;
             }
+            ParticipantAuthenticator.Caller caller = ParticipantAuthenticator.caller();
+            if (!connection.participants.stream().allMatch(caller::mayActAs)) {
+                refuse(
+                        observer,
+                        Status.PERMISSION_DENIED,
+                        caller.describe() + " does not own this connection");
+                return;
+            }
             long now = System.nanoTime();
             connection.participants.forEach(id -> lastSeenNanos.put(id, now));
             observer.onNext(HeartbeatAck.getDefaultInstance());
@@ -440,6 +478,7 @@ public final class GrpcFleet implements FleetBackend {
         @Override
         public StreamObserver<Uplink> reply(StreamObserver<ReplyAck> observer) {
             Connection caller = connectionById.get(ConnectionIds.CURRENT.get());
+            ParticipantAuthenticator.Caller credential = ParticipantAuthenticator.caller();
             return new StreamObserver<>() {
                 private PayloadAssembler assembler;
                 private long wireBytes;
@@ -462,7 +501,8 @@ public final class GrpcFleet implements FleetBackend {
                                 return;
                             }
                             String participant = item.getReply().getParticipantId();
-                            if (!caller.participants.contains(participant)) {
+                            if (!caller.participants.contains(participant)
+                                    || !credential.mayActAs(participant)) {
                                 refusal(
                                         Status.PERMISSION_DENIED,
                                         "this connection may not reply for participant '"
@@ -542,6 +582,14 @@ public final class GrpcFleet implements FleetBackend {
         }
     }
 
+    private static boolean isLoopback(String address) {
+        try {
+            return java.net.InetAddress.getByName(address).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     private static String abbreviated(Collection<String> ids) {
         List<String> list = List.copyOf(ids);
         return list.size() <= 4
@@ -561,8 +609,27 @@ public final class GrpcFleet implements FleetBackend {
         private Duration heartbeatInterval = Duration.ofSeconds(2);
         private String federation = "";
         private String algorithm = "";
+        private ServerTls tls;
+        private ParticipantAuthenticator authenticator = ParticipantAuthenticator.anyone();
+        private boolean plaintextBeyondLoopback;
 
         private Builder() {}
+
+        /**
+         * Sets TLS (null: none) and how participants authenticate (default: anyone, which only a
+         * loopback address allows).
+         */
+        public Builder optSecurity(ServerTls tls, ParticipantAuthenticator authenticator) {
+            this.tls = tls;
+            this.authenticator = Objects.requireNonNull(authenticator);
+            return this;
+        }
+
+        /** Allows listening on a non-loopback address without TLS (a closed lab network). */
+        public Builder optPlaintextBeyondLoopback(boolean allowed) {
+            this.plaintextBeyondLoopback = allowed;
+            return this;
+        }
 
         /**
          * Sets what participants are told about the federation in their Welcome: the experiment
@@ -619,6 +686,23 @@ public final class GrpcFleet implements FleetBackend {
         /** Starts the server. */
         public GrpcFleet build() {
             Objects.requireNonNull(participantIds, "participant ids are required");
+            if (!isLoopback(bindAddress)) {
+                if (tls == null && !plaintextBeyondLoopback) {
+                    throw new IllegalArgumentException(
+                            "listening on "
+                                    + bindAddress
+                                    + " needs TLS (a certificate and key; `fedistill certs` makes"
+                                    + " them), or an explicit choice of plaintext for a closed"
+                                    + " network");
+                }
+                if (!authenticator.requiresCredentials()) {
+                    throw new IllegalArgumentException(
+                            "listening on "
+                                    + bindAddress
+                                    + " needs participants to authenticate, by certificate (a"
+                                    + " client CA) or by token");
+                }
+            }
             return new GrpcFleet(this);
         }
     }

@@ -14,6 +14,8 @@ import io.fedistill.grpc.proto.ReplyAck;
 import io.fedistill.grpc.proto.Settlement;
 import io.fedistill.grpc.proto.Uplink;
 import io.fedistill.grpc.proto.Welcome;
+import io.fedistill.grpc.security.ClientTls;
+import io.fedistill.grpc.security.ParticipantAuthenticator;
 import io.fedistill.grpc.wire.PayloadAssembler;
 import io.fedistill.grpc.wire.WireException;
 import io.fedistill.grpc.wire.WireMessages;
@@ -21,7 +23,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -84,6 +88,9 @@ public final class ParticipantAgent implements AutoCloseable {
     private volatile ScheduledFuture<?> heartbeat;
     private volatile boolean stopping;
     private final Thread worker;
+    private final String target;
+    private final Duration firstContactTimeout;
+    private final long firstContactDeadline;
 
     private ParticipantAgent(Builder b) {
         this.host = b.host;
@@ -91,13 +98,40 @@ public final class ParticipantAgent implements AutoCloseable {
         this.hostFactory = b.hostFactory;
         this.runSeed = b.runSeed;
         this.codec = b.codec;
-        this.channel =
-                NettyChannelBuilder.forTarget(b.target)
-                        .usePlaintext()
-                        .maxInboundMessageSize(b.maxInboundMessageBytes)
-                        .build();
+        this.channel = channel(b);
         this.stub = CoordinatorGrpc.newStub(channel);
         this.worker = DaemonThreads.named("fedistill-agent").newThread(this::work);
+        this.target = b.target;
+        this.firstContactTimeout = b.firstContactTimeout;
+        this.firstContactDeadline = System.nanoTime() + b.firstContactTimeout.toNanos();
+    }
+
+    private static ManagedChannel channel(Builder b) {
+        NettyChannelBuilder channel =
+                NettyChannelBuilder.forTarget(b.target)
+                        .maxInboundMessageSize(b.maxInboundMessageBytes);
+        if (b.tls == null) {
+            channel.usePlaintext();
+        } else {
+            try {
+                SslContextBuilder ssl =
+                        GrpcSslContexts.forClient().trustManager(b.tls.trustedCa().toFile());
+                if (b.tls.certificate().isPresent()) {
+                    ssl.keyManager(
+                            b.tls.certificate().get().toFile(),
+                            b.tls.privateKey().orElseThrow().toFile());
+                }
+                channel.sslContext(ssl.build());
+            } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
+            }
+        }
+        if (b.token != null) {
+            Metadata headers = new Metadata();
+            headers.put(ParticipantAuthenticator.AUTHORIZATION, "Bearer " + b.token);
+            channel.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
+        return channel.build();
     }
 
     /** Returns a builder. */
@@ -193,7 +227,18 @@ public final class ParticipantAgent implements AutoCloseable {
                     fail(new IllegalStateException(status.getDescription()));
                 }
                 default -> {
-                    if (!stopping) {
+                    if (welcome == null && System.nanoTime() > firstContactDeadline) {
+                        String reason = reason(status);
+                        LOG.error("cannot reach the coordinator at {}: {}", target, reason);
+                        fail(
+                                new IllegalStateException(
+                                        "cannot reach the coordinator at "
+                                                + target
+                                                + " within "
+                                                + firstContactTimeout.toSeconds()
+                                                + " s: "
+                                                + reason));
+                    } else if (!stopping) {
                         LOG.info("connection lost ({}); reconnecting", status.getCode());
                         timers.schedule(ParticipantAgent.this::connect, 500, TimeUnit.MILLISECONDS);
                     }
@@ -207,6 +252,19 @@ public final class ParticipantAgent implements AutoCloseable {
             stopping = true;
             finished.countDown();
         }
+    }
+
+    /** The most telling words about a failed call: the innermost cause's, or the status's. */
+    private static String reason(Status status) {
+        Throwable cause = status.getCause();
+        String words = status.getDescription();
+        while (cause != null) {
+            if (cause.getMessage() != null) {
+                words = cause.getMessage();
+            }
+            cause = cause.getCause();
+        }
+        return words != null ? words : status.getCode().toString();
     }
 
     private long limit() {
@@ -408,8 +466,32 @@ public final class ParticipantAgent implements AutoCloseable {
         private Long runSeed;
         private Codec codec = Codec.fp32();
         private int maxInboundMessageBytes = WireMessages.DEFAULT_CHUNK_BYTES + (1 << 16);
+        private ClientTls tls;
+        private String token;
+        private Duration firstContactTimeout = Duration.ofSeconds(60);
 
         private Builder() {}
+
+        /**
+         * Sets how long the agent keeps trying to reach the coordinator the first time (default 60
+         * s); once welcomed it reconnects after any loss for as long as the run lasts.
+         */
+        public Builder optFirstContactTimeout(Duration timeout) {
+            this.firstContactTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** Connects over TLS, trusting the federation's CA (and presenting a certificate). */
+        public Builder optTls(ClientTls tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** Authenticates with a token (sent as a bearer header; never logged). */
+        public Builder optToken(String token) {
+            this.token = token == null ? null : token.strip();
+            return this;
+        }
 
         /** Sets the participants this agent hosts, built before it connects. */
         public Builder setHost(ParticipantHost host) {

@@ -1,0 +1,95 @@
+package io.fedistill.cli;
+
+import io.fedistill.cli.config.ConfigException;
+import io.fedistill.cli.config.ExperimentConfig;
+import io.fedistill.cli.config.ExperimentLoader;
+import io.fedistill.grpc.security.CertificateAuthority;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fedistill certs}: creates a federation's certificate authority, the coordinator's
+ * certificate and each participant's certificate and token; run again on the same directory, it
+ * issues for new participants from the existing authority.
+ */
+@Command(
+        name = "certs",
+        mixinStandardHelpOptions = true,
+        description =
+                "Create a federation's CA, the coordinator's certificate and each participant's"
+                        + " certificate and token (PEM files; keys and tokens readable by their"
+                        + " owner only).")
+final class CertsCommand implements Callable<Integer> {
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write")
+    private Path out;
+
+    @Option(
+            names = "--participants",
+            split = ",",
+            paramLabel = "ID",
+            description = "participant ids, e.g. p00,p01")
+    private List<String> participants = new ArrayList<>();
+
+    @Option(
+            names = "--experiment",
+            paramLabel = "YAML",
+            description = "issue for every participant of this experiment")
+    private Path experiment;
+
+    @Option(
+            names = "--host",
+            paramLabel = "NAME",
+            description = "the coordinator's host names or addresses (repeatable)")
+    private List<String> hosts = new ArrayList<>();
+
+    @Option(
+            names = "--days",
+            description = "how long the certificates are valid (default ${DEFAULT-VALUE})")
+    private int days = 365;
+
+    @Override
+    public Integer call() {
+        List<String> ids = new ArrayList<>(participants);
+        if (experiment != null) {
+            ExperimentConfig config = ExperimentLoader.load(experiment, List.of());
+            config.participantIds().stream().filter(id -> !ids.contains(id)).forEach(ids::add);
+        }
+        if (ids.isEmpty()) {
+            throw new ConfigException("name the participants: --participants or --experiment");
+        }
+        if (days < 1) {
+            throw new ConfigException("--days must be > 0, got " + days);
+        }
+        Duration validity = Duration.ofDays(days);
+        boolean existing = Files.exists(out.resolve("ca.pem"));
+        CertificateAuthority authority =
+                existing
+                        ? CertificateAuthority.open(out)
+                        : CertificateAuthority.create(out, "fedistill", validity);
+        if (!existing || !hosts.isEmpty()) {
+            authority.issueCoordinator(hosts, validity);
+        }
+        try {
+            ids.forEach(id -> authority.issueParticipant(id, validity));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        System.out.println(
+                "fedistill: "
+                        + (existing ? "issued from the authority in " : "created an authority in ")
+                        + out
+                        + " for "
+                        + ids.size()
+                        + " participants; give the coordinator ca.pem, coordinator.pem,"
+                        + " coordinator-key.pem and tokens.txt, and each participant ca.pem, its"
+                        + " <id>.pem and <id>-key.pem (or its <id>.token); ca-key.pem stays"
+                        + " offline");
+        return 0;
+    }
+}

@@ -1,0 +1,345 @@
+package io.fedistill.grpc.security;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A federation's certificate authority, written as PEM files into one directory: {@code ca.pem} and
+ * {@code ca-key.pem}; {@code coordinator.pem} and {@code coordinator-key.pem} for the coordinator's
+ * host names; for each participant {@code <id>.pem} and {@code <id>-key.pem} (its id is the
+ * certificate's common name, which the coordinator reads as its identity) and {@code <id>.token} (a
+ * secret for token authentication); and {@code tokens.txt}, the coordinator's list of token
+ * digests. Keys and tokens are readable by their owner only.
+ */
+public final class CertificateAuthority {
+    private static final String SIGNATURE = "SHA256withECDSA";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path dir;
+    private final X509Certificate certificate;
+    private final PrivateKey key;
+
+    private CertificateAuthority(Path dir, X509Certificate certificate, PrivateKey key) {
+        this.dir = dir;
+        this.certificate = certificate;
+        this.key = key;
+    }
+
+    /**
+     * Creates a new authority in {@code dir}.
+     *
+     * @throws IllegalStateException when the directory already holds one
+     */
+    public static CertificateAuthority create(Path dir, String federation, Duration validity) {
+        if (Files.exists(dir.resolve("ca.pem"))) {
+            throw new IllegalStateException(
+                    dir + " already holds a certificate authority (ca.pem); issue from it instead");
+        }
+        try {
+            Files.createDirectories(dir);
+            KeyPair pair = newKeyPair();
+            X500Name name = new X500Name("CN=" + federation + " CA,O=fedistill");
+            Instant now = Instant.now();
+            JcaX509v3CertificateBuilder builder =
+                    new JcaX509v3CertificateBuilder(
+                            name,
+                            serial(),
+                            Date.from(now.minus(Duration.ofMinutes(5))),
+                            Date.from(now.plus(validity)),
+                            name,
+                            pair.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            builder.addExtension(
+                    Extension.keyUsage,
+                    true,
+                    new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            X509Certificate certificate = sign(builder, pair.getPrivate());
+            writePem(dir.resolve("ca.pem"), certificate, false);
+            writePem(dir.resolve("ca-key.pem"), pair.getPrivate(), true);
+            return new CertificateAuthority(dir, certificate, pair.getPrivate());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the authority into " + dir, e);
+        }
+    }
+
+    /** Opens the authority {@link #create} wrote into {@code dir}. */
+    public static CertificateAuthority open(Path dir) {
+        try (Reader certificateReader = Files.newBufferedReader(dir.resolve("ca.pem"));
+                PEMParser certificatePem = new PEMParser(certificateReader);
+                Reader keyReader = Files.newBufferedReader(dir.resolve("ca-key.pem"));
+                PEMParser keyPem = new PEMParser(keyReader)) {
+            X509Certificate certificate =
+                    new JcaX509CertificateConverter()
+                            .getCertificate((X509CertificateHolder) certificatePem.readObject());
+            Object keyObject = keyPem.readObject();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            PrivateKey key =
+                    keyObject instanceof PEMKeyPair pair
+                            ? converter.getKeyPair(pair).getPrivate()
+                            : converter.getPrivateKey((PrivateKeyInfo) keyObject);
+            return new CertificateAuthority(dir, certificate, key);
+        } catch (IOException | GeneralSecurityException | ClassCastException e) {
+            throw new IllegalStateException(
+                    "cannot read the authority in "
+                            + dir
+                            + " (ca.pem, ca-key.pem): "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * Issues the coordinator's certificate for the given host names and addresses ({@code
+     * localhost} and {@code 127.0.0.1} are always included).
+     */
+    public void issueCoordinator(List<String> hosts, Duration validity) {
+        List<String> names = new ArrayList<>(List.of("localhost", "127.0.0.1"));
+        hosts.stream().filter(h -> !names.contains(h)).forEach(names::add);
+        issue(
+                "coordinator",
+                "fedistill coordinator",
+                names,
+                KeyPurposeId.id_kp_serverAuth,
+                validity);
+    }
+
+    /**
+     * Issues a participant's certificate (its id as common name) and token.
+     *
+     * @throws IllegalArgumentException when the id is not 1-64 letters, digits, '.', '_' or '-'
+     */
+    public void issueParticipant(String participantId, Duration validity) {
+        if (!participantId.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException(
+                    "participant id must be 1-64 letters, digits, '.', '_' or '-', got '"
+                            + participantId
+                            + "'");
+        }
+        issue(participantId, participantId, List.of(), KeyPurposeId.id_kp_clientAuth, validity);
+        String token = HexFormat.of().formatHex(randomBytes(32));
+        try {
+            writeSecret(dir.resolve(participantId + ".token"), token + "\n");
+            Map<String, String> digests = TokenFile.read(dir.resolve(TokenFile.NAME));
+            digests.put(participantId, TokenFile.digest(token));
+            TokenFile.write(dir.resolve(TokenFile.NAME), digests);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the token of " + participantId, e);
+        }
+    }
+
+    private void issue(
+            String file,
+            String commonName,
+            List<String> hosts,
+            KeyPurposeId purpose,
+            Duration validity) {
+        try {
+            KeyPair pair = newKeyPair();
+            Instant now = Instant.now();
+            JcaX509v3CertificateBuilder builder =
+                    new JcaX509v3CertificateBuilder(
+                            certificate,
+                            serial(),
+                            Date.from(now.minus(Duration.ofMinutes(5))),
+                            Date.from(now.plus(validity)),
+                            new X500Name("CN=" + commonName + ",O=fedistill"),
+                            pair.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            builder.addExtension(
+                    Extension.keyUsage,
+                    true,
+                    new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+            if (!hosts.isEmpty()) {
+                List<GeneralName> names = new ArrayList<>();
+                for (String host : hosts) {
+                    names.add(
+                            isAddress(host)
+                                    ? new GeneralName(GeneralName.iPAddress, host)
+                                    : new GeneralName(GeneralName.dNSName, host));
+                }
+                builder.addExtension(
+                        Extension.subjectAlternativeName,
+                        false,
+                        new GeneralNames(names.toArray(GeneralName[]::new)));
+            }
+            X509Certificate issued = sign(builder, key);
+            writePem(dir.resolve(file + ".pem"), issued, false);
+            writePem(dir.resolve(file + "-key.pem"), pair.getPrivate(), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the certificate of " + file, e);
+        }
+    }
+
+    private static boolean isAddress(String host) {
+        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+") || !(host.contains(".") || host.contains(":"))) {
+            return false;
+        }
+        try {
+            InetAddress.getByName(host);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(256, RANDOM);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM cannot make EC keys", e);
+        }
+    }
+
+    private static BigInteger serial() {
+        return new BigInteger(1, randomBytes(16));
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static X509Certificate sign(JcaX509v3CertificateBuilder builder, PrivateKey signer) {
+        try {
+            ContentSigner contentSigner = new JcaContentSignerBuilder(SIGNATURE).build(signer);
+            return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
+        } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IllegalStateException("cannot sign a certificate", e);
+        }
+    }
+
+    private static void writePem(Path file, Object value, boolean secret) throws IOException {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter pem = new JcaPEMWriter(text)) {
+            pem.writeObject(
+                    value instanceof PrivateKey privateKey
+                            ? new JcaPKCS8Generator(privateKey, null)
+                            : value);
+        }
+        if (secret) {
+            writeSecret(file, text.toString());
+        } else {
+            Files.writeString(file, text.toString());
+        }
+    }
+
+    /** Writes a file only its owner can read (where the file system has POSIX permissions). */
+    static void writeSecret(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(
+                    file,
+                    PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        }
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            out.write(content);
+        }
+    }
+
+    /** The coordinator's list of participant token digests, {@code tokens.txt}. */
+    public static final class TokenFile {
+        /** The file's name in an authority directory. */
+        public static final String NAME = "tokens.txt";
+
+        private TokenFile() {}
+
+        /** Returns the SHA-256 digest of a token, as hex: what the coordinator keeps. */
+        public static String digest(String token) {
+            try {
+                return HexFormat.of()
+                        .formatHex(
+                                MessageDigest.getInstance("SHA-256")
+                                        .digest(token.strip().getBytes(StandardCharsets.UTF_8)));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+            }
+        }
+
+        /**
+         * Reads {@code participant-id sha256-hex} lines ({@code #} comments allowed); a missing
+         * file is empty.
+         *
+         * @throws IllegalArgumentException naming the line that is not such a pair
+         */
+        public static Map<String, String> read(Path file) throws IOException {
+            Map<String, String> digests = new LinkedHashMap<>();
+            if (!Files.exists(file)) {
+                return digests;
+            }
+            List<String> lines = Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] parts = line.split("\\s+");
+                if (parts.length != 2 || !parts[1].matches("[0-9a-f]{64}")) {
+                    throw new IllegalArgumentException(
+                            file + " line " + (i + 1) + " is not 'participant-id sha256-hex'");
+                }
+                digests.put(parts[0], parts[1]);
+            }
+            return digests;
+        }
+
+        static void write(Path file, Map<String, String> digests) throws IOException {
+            StringBuilder text =
+                    new StringBuilder(
+                            "# participant id, SHA-256 of its token (fedistill certs); the tokens"
+                                    + " themselves stay with the participants\n");
+            digests.forEach(
+                    (id, digest) -> text.append(id).append(' ').append(digest).append('\n'));
+            writeSecret(file, text.toString());
+        }
+    }
+}

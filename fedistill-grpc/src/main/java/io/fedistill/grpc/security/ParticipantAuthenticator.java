@@ -1,0 +1,185 @@
+package io.fedistill.grpc.security;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides who a caller is before any call reaches the coordinator: by its TLS client certificate
+ * (signed by the federation's CA; its common name is the participant id), by a bearer token (whose
+ * SHA-256 the coordinator keeps), or, on loopback without either, as anyone. A revoked participant
+ * is refused even with a valid credential. Refusals end the call with UNAUTHENTICATED or
+ * PERMISSION_DENIED and one log line; a token never appears in either.
+ */
+public final class ParticipantAuthenticator {
+    private static final Logger LOG = LoggerFactory.getLogger(ParticipantAuthenticator.class);
+
+    /** The request header carrying {@code Bearer <token>}. */
+    public static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private static final Context.Key<Caller> CALLER = Context.key("fedistill-caller");
+
+    private final boolean certificates;
+    private final Map<String, String> tokenDigests;
+    private final Set<String> revoked;
+
+    /**
+     * Who is calling.
+     *
+     * @param participant the participant id the credential belongs to; empty for anyone (loopback
+     *     without credentials)
+     */
+    public record Caller(Optional<String> participant) {
+        /** Returns whether this caller may act for the participant. */
+        public boolean mayActAs(String participantId) {
+            return participant.map(participantId::equals).orElse(true);
+        }
+
+        /** Describes the credential for a refusal. */
+        public String describe() {
+            return participant.map(id -> "the credential of " + id).orElse("this caller");
+        }
+    }
+
+    private ParticipantAuthenticator(
+            boolean certificates, Map<String, String> tokenDigests, Set<String> revoked) {
+        this.certificates = certificates;
+        this.tokenDigests = Map.copyOf(tokenDigests);
+        this.revoked = Set.copyOf(revoked);
+    }
+
+    /** Accepts every caller as anyone: for loopback (worker processes, a single machine). */
+    public static ParticipantAuthenticator anyone() {
+        return new ParticipantAuthenticator(false, Map.of(), Set.of());
+    }
+
+    /**
+     * Accepts callers by client certificate (when {@code certificates}) or by token (digests by
+     * participant id), refusing the revoked.
+     *
+     * @throws IllegalArgumentException when neither way is given
+     */
+    public static ParticipantAuthenticator of(
+            boolean certificates, Map<String, String> tokenDigests, Set<String> revoked) {
+        if (!certificates && tokenDigests.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "participants must authenticate by certificate or token");
+        }
+        return new ParticipantAuthenticator(certificates, tokenDigests, revoked);
+    }
+
+    /** Returns whether callers must present a credential. */
+    public boolean requiresCredentials() {
+        return certificates || !tokenDigests.isEmpty();
+    }
+
+    /** Returns whether participants may authenticate by token. */
+    public boolean acceptsTokens() {
+        return !tokenDigests.isEmpty();
+    }
+
+    /** Returns the caller of the current call. */
+    public static Caller caller() {
+        Caller caller = CALLER.get();
+        return caller == null ? new Caller(Optional.empty()) : caller;
+    }
+
+    /** Returns the interceptor that authenticates every call. */
+    public ServerInterceptor interceptor() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(
+                    ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                Status refusal;
+                Optional<String> participant = Optional.empty();
+                if (!requiresCredentials()) {
+                    refusal = null;
+                } else {
+                    Optional<String> byCertificate =
+                            certificates ? certificateIdentity(call) : Optional.empty();
+                    Optional<String> byToken = tokenIdentity(headers.get(AUTHORIZATION));
+                    participant = byCertificate.or(() -> byToken);
+                    if (participant.isEmpty()) {
+                        refusal =
+                                Status.UNAUTHENTICATED.withDescription(
+                                        "no valid participant credential: present a certificate"
+                                                + " signed by the federation's CA or a known token");
+                    } else if (revoked.contains(participant.get())) {
+                        refusal =
+                                Status.PERMISSION_DENIED.withDescription(
+                                        "participant '" + participant.get() + "' is revoked");
+                    } else {
+                        refusal = null;
+                    }
+                }
+                if (refusal != null) {
+                    LOG.warn("refused: {} {}", refusal.getCode(), refusal.getDescription());
+                    call.close(refusal, new Metadata());
+                    return new ServerCall.Listener<>() {};
+                }
+                Context context = Context.current().withValue(CALLER, new Caller(participant));
+                return Contexts.interceptCall(context, call, headers, next);
+            }
+        };
+    }
+
+    private static Optional<String> certificateIdentity(ServerCall<?, ?> call) {
+        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        if (session == null) {
+            return Optional.empty();
+        }
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            if (chain.length == 0 || !(chain[0] instanceof X509Certificate certificate)) {
+                return Optional.empty();
+            }
+            for (Rdn rdn :
+                    new LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return Optional.of(rdn.getValue().toString());
+                }
+            }
+            return Optional.empty();
+        } catch (SSLPeerUnverifiedException | InvalidNameException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<String> tokenIdentity(String authorization) {
+        if (authorization == null
+                || !authorization.startsWith("Bearer ")
+                || tokenDigests.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] offered =
+                CertificateAuthority.TokenFile.digest(authorization.substring(7))
+                        .getBytes(StandardCharsets.US_ASCII);
+        for (Map.Entry<String, String> entry : tokenDigests.entrySet()) {
+            if (MessageDigest.isEqual(
+                    offered, entry.getValue().getBytes(StandardCharsets.US_ASCII))) {
+                return Optional.of(entry.getKey());
+            }
+        }
+        return Optional.empty();
+    }
+}
