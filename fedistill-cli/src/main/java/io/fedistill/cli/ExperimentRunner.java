@@ -64,6 +64,7 @@ public final class ExperimentRunner {
      *
      * @param bindAddress the address to listen on
      * @param port the port (0: any free one)
+     * @param minParticipants participants that must be connected before each round (0: all)
      * @param joinTimeout how long to wait for every participant
      * @param algorithm the label of the algorithm to serve
      * @param tls the coordinator's TLS, or null for plaintext
@@ -73,6 +74,7 @@ public final class ExperimentRunner {
     record Serving(
             String bindAddress,
             int port,
+            int minParticipants,
             Duration joinTimeout,
             String algorithm,
             ServerTls tls,
@@ -382,11 +384,15 @@ public final class ExperimentRunner {
                             + ")");
         }
         if (serving != null) {
-            int participants = config.participants();
+            int participants =
+                    serving.minParticipants() == 0
+                            ? config.participants()
+                            : serving.minParticipants();
             simulation.optServe(
                     new ServeSettings(
                             serving.bindAddress(),
                             serving.port(),
+                            participants,
                             serving.joinTimeout(),
                             Files.readString(dir.path().resolve(ExperimentLoader.RUN_RECORD)),
                             algorithm.label(),

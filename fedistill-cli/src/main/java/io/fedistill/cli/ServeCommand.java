@@ -55,6 +55,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "how long to wait for every participant (default ${DEFAULT-VALUE})")
     private int joinTimeoutSeconds = 600;
 
+    @Option(
+            names = "--min-participants",
+            paramLabel = "N",
+            description =
+                    "start, and start each round, once N participants are connected (default:"
+                            + " all); rounds select among those connected, so participants may"
+                            + " join and leave between rounds")
+    private int minParticipants;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a field")
     private List<String> overrides = new ArrayList<>();
 
@@ -106,6 +115,13 @@ final class ServeCommand implements Callable<Integer> {
             label = config.algorithms().get(0).label();
         }
         Address address = Address.parse("--listen", listen);
+        if (minParticipants < 0 || minParticipants > config.participants()) {
+            throw new ConfigException(
+                    "--min-participants must be in 1.."
+                            + config.participants()
+                            + ", got "
+                            + minParticipants);
+        }
         if (joinTimeoutSeconds < 1) {
             throw new ConfigException("--join-timeout must be > 0, got " + joinTimeoutSeconds);
         }
@@ -144,6 +160,7 @@ final class ServeCommand implements Callable<Integer> {
                         new ExperimentRunner.Serving(
                                 address.host(),
                                 address.port(),
+                                minParticipants,
                                 Duration.ofSeconds(joinTimeoutSeconds),
                                 label,
                                 tls,

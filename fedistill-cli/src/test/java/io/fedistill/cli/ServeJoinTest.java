@@ -189,4 +189,63 @@ class ServeJoinTest {
                         "p99 could not take part: participant 'p99' is not part of this federation");
         assertThat(served.get(2, TimeUnit.MINUTES)).isEqualTo(1); // nobody joined in time
     }
+
+    @Test
+    void aParticipantKilledMidRunIsDroppedAndTheRunGoesOnWithTheOthers() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("served.yaml"), EXPERIMENT);
+        assertThat(
+                        FedistillCommand.execute(
+                                "partition",
+                                yaml.toString(),
+                                "--out",
+                                dir.resolve("parts").toString()))
+                .isZero();
+        int port = freePort();
+        Path out = dir.resolve("dropped");
+        CompletableFuture<Integer> served =
+                CompletableFuture.supplyAsync(
+                        () ->
+                                FedistillCommand.execute(
+                                        "serve",
+                                        yaml.toString(),
+                                        "--listen",
+                                        "127.0.0.1:" + port,
+                                        "--algorithm",
+                                        "fd",
+                                        "--min-participants",
+                                        "2",
+                                        "--join-timeout",
+                                        "120",
+                                        "--set",
+                                        "rounds=8",
+                                        "--set",
+                                        "outputDir=" + out));
+        List<Process> joined = new ArrayList<>();
+        for (String id : List.of("p00", "p01", "p02")) {
+            joined.add(join(port, id, dir.resolve("parts").resolve(id)));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline
+                && !(Files.isDirectory(out)
+                        && Files.exists(CliRuns.onlyRun(out).resolve("metrics.csv"))
+                        && Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv")).size()
+                                >= 3)) {
+            Thread.sleep(20);
+        }
+        joined.get(2).destroyForcibly(); // p02 dies (SIGKILL) after two rounds
+        assertThat(served.get(4, TimeUnit.MINUTES)).isZero();
+        List<String> rows = Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv"));
+        assertThat(rows).hasSize(1 + 8);
+        List<String> header = List.of(rows.get(0).split(","));
+        int selected = header.indexOf("participants_selected");
+        int failed = header.indexOf("participants_failed");
+        // the round p02 died in counts it failed (offline); the next ones select the two left
+        assertThat(
+                        rows.subList(1, 9).stream()
+                                .mapToInt(r -> Integer.parseInt(r.split(",")[failed]))
+                                .sum())
+                .isLessThanOrEqualTo(1);
+        assertThat(rows.get(8).split(",")[selected]).isEqualTo("2");
+        assertThat(rows.get(8).split(",")[failed]).isEqualTo("0");
+    }
 }

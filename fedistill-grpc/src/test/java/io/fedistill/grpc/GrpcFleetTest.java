@@ -14,6 +14,7 @@ import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.core.participant.StateStore;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.validate.ReplySpec;
 import io.fedistill.grpc.coordinator.ConnectionIds;
 import io.fedistill.grpc.coordinator.GrpcFleet;
 import io.fedistill.grpc.participant.ParticipantAgent;
@@ -255,7 +256,11 @@ class GrpcFleetTest {
         Message task = tasks(1, 2, "a").get(0);
         CompletableFuture<ExchangeResult> round =
                 CompletableFuture.supplyAsync(
-                        () -> fleet.deliver(List.of(task), Duration.ofSeconds(3)));
+                        () ->
+                                fleet.deliver(
+                                        List.of(task),
+                                        ReplySpec.metricsOnly("examples"),
+                                        Duration.ofSeconds(5)));
         MessageHeader sent = stream.next().getTask();
         assertThat(sent.getId()).isEqualTo(task.id());
 
@@ -308,12 +313,20 @@ class GrpcFleetTest {
         // a reply for a participant this connection does not host
         assertThat(send(stub, header.toBuilder().setParticipantId("b").build(), last(reply)))
                 .satisfies(s -> assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
-        // the well-formed reply still counts
-        assertThat(send(stub, header, last(reply)).getCode()).isEqualTo(Status.Code.OK);
-        assertThat(round.get(10, TimeUnit.SECONDS).replies())
+        // a reply that breaks what the exchange expects (a NaN count) is refused on arrival, and
+        // the participant fails the exchange
+        Message nan = task.reply().optMetrics(Metrics.of("examples", Double.NaN)).build();
+        assertThat(send(stub, WireMessages.encode(nan, Codec.fp32()).header(), last(nan)))
+                .satisfies(s -> assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                .satisfies(
+                        s -> assertThat(s.getDescription()).isEqualTo("metric 'examples' is NaN"));
+        assertThat(round.get(10, TimeUnit.SECONDS).failures())
                 .singleElement()
-                .satisfies(r -> assertThat(r.replyTo()).contains(task.id()));
-        // ... and once the round closed, a second copy is refused
+                .satisfies(
+                        f ->
+                                assertThat(f.reason())
+                                        .isEqualTo("reply refused: metric 'examples' is NaN"));
+        // ... and once the round closed, any reply to it is refused
         assertThat(send(stub, header, last(reply)).getCode()).isEqualTo(Status.Code.NOT_FOUND);
     }
 

@@ -13,7 +13,9 @@ import java.util.function.IntConsumer;
  *
  * @param bindAddress the address to listen on
  * @param port the port (0: any free one, reported to {@code onListening})
- * @param joinTimeout how long to wait for every participant before the first round
+ * @param minParticipants participants that must be connected before a round starts; rounds select
+ *     among those connected, so participants may join and leave between rounds
+ * @param joinTimeout how long to wait for them before the first round
  * @param federation the experiment participants build their learners from (YAML)
  * @param algorithm the label of the algorithm this run executes
  * @param onListening told the port once the server listens
@@ -24,6 +26,7 @@ import java.util.function.IntConsumer;
 public record ServeSettings(
         String bindAddress,
         int port,
+        int minParticipants,
         Duration joinTimeout,
         String federation,
         String algorithm,
@@ -36,6 +39,10 @@ public record ServeSettings(
         Objects.requireNonNull(bindAddress, "bindAddress");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+        }
+        if (minParticipants < 1) {
+            throw new IllegalArgumentException(
+                    "minParticipants must be >= 1, got " + minParticipants);
         }
         Objects.requireNonNull(joinTimeout, "joinTimeout");
         Objects.requireNonNull(federation, "federation");

@@ -170,14 +170,16 @@ public final class Simulation {
             network.optListen(b.serve.bindAddress(), b.serve.port())
                     .optFederation(b.serve.federation(), b.serve.algorithm())
                     .optSecurity(b.serve.tls(), b.serve.authenticator())
-                    .optPlaintextBeyondLoopback(b.serve.plaintextBeyondLoopback());
+                    .optPlaintextBeyondLoopback(b.serve.plaintextBeyondLoopback())
+                    .optMembership(true);
+            coordinator.optMinParticipants(b.serve.minParticipants());
         }
         GrpcFleet fleet = network.build();
         WorkerProcesses processes = null;
         try {
             if (b.serve != null) {
                 b.serve.onListening().accept(fleet.port());
-                awaitJoined(fleet, ids, b.serve.joinTimeout());
+                awaitJoined(fleet, ids, b.serve.minParticipants(), b.serve.joinTimeout());
             } else {
                 int workers = Math.min(b.workers, ids.size());
                 List<List<String>> slices = new ArrayList<>();
@@ -199,16 +201,19 @@ public final class Simulation {
         }
     }
 
-    private static void awaitJoined(GrpcFleet fleet, List<String> ids, Duration timeout) {
+    private static void awaitJoined(
+            GrpcFleet fleet, List<String> ids, int minimum, Duration timeout) {
         try {
-            if (!fleet.awaitOnline(ids.size(), timeout)) {
+            if (!fleet.awaitOnline(minimum, timeout)) {
                 List<String> missing =
                         ids.stream().filter(id -> !fleet.online().contains(id)).toList();
                 throw new IllegalStateException(
                         (ids.size() - missing.size())
                                 + " of "
                                 + ids.size()
-                                + " participants joined within "
+                                + " participants (at least "
+                                + minimum
+                                + " needed) joined within "
                                 + timeout.toSeconds()
                                 + " s; missing: "
                                 + (missing.size() > 10

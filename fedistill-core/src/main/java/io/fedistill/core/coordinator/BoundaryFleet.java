@@ -63,7 +63,7 @@ final class BoundaryFleet implements Fleet {
                                 + " is running");
             }
         }
-        ExchangeResult delivered = backend.deliver(requests, deadline);
+        ExchangeResult delivered = backend.deliver(requests, spec, deadline);
         ledger.record(round, channel, delivered.transfers());
         Map<String, Message> requestById = new HashMap<>();
         requests.forEach(r -> requestById.put(r.id(), r));

@@ -37,6 +37,7 @@ public final class Coordinator {
     private final GlobalModelEvaluator globalEvaluator;
     private final List<RoundListener> listeners;
     private final int completedRounds;
+    private final int minParticipants;
     private final TensorRecord resumeSnapshot;
 
     private Coordinator(Builder b) {
@@ -50,6 +51,7 @@ public final class Coordinator {
         this.globalEvaluator = b.globalEvaluator;
         this.listeners = List.copyOf(b.listeners);
         this.completedRounds = b.completedRounds;
+        this.minParticipants = b.minParticipants;
         this.resumeSnapshot = b.resumeSnapshot;
     }
 
@@ -77,6 +79,7 @@ public final class Coordinator {
     }
 
     private RoundReport runRound(int round) {
+        awaitMinimum(round);
         long start = System.nanoTime();
         TrafficLedger ledger = new TrafficLedger();
         List<String> selected = selector.select(backend.participantIds(), round, seed);
@@ -105,6 +108,24 @@ public final class Coordinator {
                         evaluation);
         listeners.forEach(l -> l.roundFinished(report));
         return report;
+    }
+
+    private void awaitMinimum(int round) {
+        try {
+            if (!backend.awaitParticipants(minParticipants, deadline)) {
+                throw new IllegalStateException(
+                        "round "
+                                + round
+                                + " needs "
+                                + minParticipants
+                                + " participants; fewer were online within "
+                                + deadline.toSeconds()
+                                + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for participants", e);
+        }
     }
 
     private EvaluationSummary evaluate(int round, BoundaryFleet fleet) {
@@ -166,6 +187,20 @@ public final class Coordinator {
         private final List<RoundListener> listeners = new ArrayList<>();
         private int completedRounds;
         private TensorRecord resumeSnapshot = TensorRecord.empty();
+        private int minParticipants = 1;
+
+        /**
+         * Sets how many participants must be reachable before a round starts (default 1); a round
+         * waits up to the deadline for them, then the run stops naming the round.
+         */
+        public Builder optMinParticipants(int minParticipants) {
+            if (minParticipants < 1) {
+                throw new IllegalArgumentException(
+                        "minParticipants must be >= 1, got " + minParticipants);
+            }
+            this.minParticipants = minParticipants;
+            return this;
+        }
 
         private Builder() {}
 

@@ -1,6 +1,7 @@
 package io.fedistill.core.fleet;
 
 import io.fedistill.core.message.Message;
+import io.fedistill.core.validate.ReplySpec;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,6 +25,25 @@ public interface FleetBackend extends AutoCloseable {
      * @return replies (possibly error replies), failures and transfers
      */
     ExchangeResult deliver(List<Message> requests, Duration deadline);
+
+    /**
+     * Waits until at least {@code minimum} participants can be reached (a network backend's
+     * membership; in process they always can).
+     *
+     * @return whether they could before the timeout
+     */
+    default boolean awaitParticipants(int minimum, Duration timeout) throws InterruptedException {
+        return participantIds().size() >= minimum;
+    }
+
+    /**
+     * Delivers requests and collects replies, knowing what a usable reply looks like: a network
+     * backend refuses a reply that breaks {@code spec} when it arrives, so the participant learns
+     * at once; the coordinator checks every reply against the spec again either way.
+     */
+    default ExchangeResult deliver(List<Message> requests, ReplySpec spec, Duration deadline) {
+        return deliver(requests, deadline);
+    }
 
     /**
      * Settles the requests of one delivery once the coordinator has judged their replies: what a

@@ -8,6 +8,7 @@ import io.fedistill.core.fleet.ParticipantFailure;
 import io.fedistill.core.fleet.Transfer;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.participant.DaemonThreads;
+import io.fedistill.core.validate.ReplySpec;
 import io.fedistill.grpc.proto.ConnectRequest;
 import io.fedistill.grpc.proto.CoordinatorGrpc;
 import io.fedistill.grpc.proto.Downlink;
@@ -41,6 +42,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -76,6 +78,7 @@ public final class GrpcFleet implements FleetBackend {
     private final Duration heartbeatInterval;
     private final String federation;
     private final String algorithm;
+    private final boolean membership;
     private final Server server;
     private final Map<String, Connection> connectionById = new ConcurrentHashMap<>();
     private final Map<String, Connection> connectionOf = new ConcurrentHashMap<>();
@@ -115,12 +118,14 @@ public final class GrpcFleet implements FleetBackend {
     /** A task sent and not yet answered. */
     private static final class Pending {
         final Message request;
+        final ReplySpec spec;
         final List<Downlink> items;
         final long downBytes;
         final CompletableFuture<Arrived> reply = new CompletableFuture<>();
 
-        Pending(Message request, List<Downlink> items) {
+        Pending(Message request, ReplySpec spec, List<Downlink> items) {
             this.request = request;
+            this.spec = spec;
             this.items = items;
             this.downBytes = items.stream().mapToLong(Downlink::getSerializedSize).sum();
         }
@@ -138,6 +143,7 @@ public final class GrpcFleet implements FleetBackend {
         this.heartbeatInterval = b.heartbeatInterval;
         this.federation = b.federation;
         this.algorithm = b.algorithm;
+        this.membership = b.membership;
         try {
             NettyServerBuilder server =
                     NettyServerBuilder.forAddress(new InetSocketAddress(b.bindAddress, b.port))
@@ -214,13 +220,28 @@ public final class GrpcFleet implements FleetBackend {
         return true;
     }
 
+    /**
+     * Returns the participants rounds may select: every participant of the federation, or, with
+     * {@link Builder#optMembership}, those connected now (in federation order), so participants may
+     * join and leave between rounds.
+     */
     @Override
     public List<String> participantIds() {
-        return participantIds;
+        return membership ? List.copyOf(online()) : participantIds;
+    }
+
+    @Override
+    public boolean awaitParticipants(int minimum, Duration timeout) throws InterruptedException {
+        return awaitOnline(minimum, timeout);
     }
 
     @Override
     public ExchangeResult deliver(List<Message> requests, Duration deadline) {
+        return deliver(requests, null, deadline);
+    }
+
+    @Override
+    public ExchangeResult deliver(List<Message> requests, ReplySpec spec, Duration deadline) {
         long end = System.nanoTime() + deadline.toNanos();
         List<ParticipantFailure> failed = new ArrayList<>();
         List<Transfer> transfers = new ArrayList<>();
@@ -237,7 +258,8 @@ public final class GrpcFleet implements FleetBackend {
                 continue;
             }
             Pending task =
-                    new Pending(request, WireMessages.taskItems(request, codec, maxChunkBytes));
+                    new Pending(
+                            request, spec, WireMessages.taskItems(request, codec, maxChunkBytes));
             pending.put(request.id(), task);
             if (!connection.send(task.items)) {
                 // the stream broke: the task waits for a reconnect within the grace period
@@ -547,6 +569,16 @@ public final class GrpcFleet implements FleetBackend {
                         return;
                     }
                     participantOfTask.put(task.request.id(), reply.participantId());
+                    Optional<String> problem =
+                            task.spec == null || reply.isError()
+                                    ? Optional.empty()
+                                    : task.spec.check(task.request, reply);
+                    if (problem.isPresent()) {
+                        task.reply.completeExceptionally(
+                                new IllegalStateException("reply refused: " + problem.get()));
+                        refusal(Status.INVALID_ARGUMENT, problem.get());
+                        return;
+                    }
                     if (!task.reply.complete(new Arrived(reply, wireBytes))) {
                         refusal(
                                 Status.NOT_FOUND,
@@ -612,8 +644,18 @@ public final class GrpcFleet implements FleetBackend {
         private ServerTls tls;
         private ParticipantAuthenticator authenticator = ParticipantAuthenticator.anyone();
         private boolean plaintextBeyondLoopback;
+        private boolean membership;
 
         private Builder() {}
+
+        /**
+         * Lets rounds select among the participants connected at the time (a deployment where
+         * participants join and leave), instead of every participant of the federation.
+         */
+        public Builder optMembership(boolean membership) {
+            this.membership = membership;
+            return this;
+        }
 
         /**
          * Sets TLS (null: none) and how participants authenticate (default: anyone, which only a
