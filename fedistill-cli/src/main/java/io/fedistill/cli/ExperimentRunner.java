@@ -127,12 +127,26 @@ public final class ExperimentRunner {
      * network, writing the run directory as {@link #run()} does.
      */
     public Path serve(Serving serving) throws IOException {
+        this.serving = checked(serving);
+        return execute(Optional.empty());
+    }
+
+    private Serving checked(Serving serving) {
         if (config.algorithms().stream().noneMatch(a -> a.label().equals(serving.algorithm()))) {
             throw new ConfigException(
                     "the experiment has no algorithm labelled '" + serving.algorithm() + "'");
         }
-        this.serving = serving;
-        return execute(Optional.empty());
+        return serving;
+    }
+
+    /**
+     * Resumes serving a run directory whose coordinator process was stopped or killed: the rounds
+     * in its store are kept, the strategy goes on from its checkpoint, and participants that
+     * reconnect go back to the state of the last recorded round.
+     */
+    public Path resumeServing(Path runDirectory, Serving serving) throws IOException {
+        this.serving = checked(serving);
+        return execute(Optional.of(runDirectory));
     }
 
     private Path execute(Optional<Path> resumed) throws IOException {
@@ -373,15 +387,19 @@ public final class ExperimentRunner {
         }
         Simulation.Builder simulation = simulation(config, algorithm, prepared);
         boolean participantsElsewhere = config.workers() > 0 || serving != null;
-        if (participantsElsewhere && !recorded.isEmpty()) {
+        if (config.workers() > 0 && serving == null && !recorded.isEmpty()) {
             throw new ConfigException(
                     algorithm.label()
                             + " stopped after round "
                             + recorded.size()
-                            + " of a run whose participants kept their state in other processes;"
-                            + " it cannot be resumed yet (its recorded rounds stay in "
+                            + " of a run whose participants kept their state in worker processes;"
+                            + " it cannot be resumed (its recorded rounds stay in "
                             + RUN_STORE
                             + ")");
+        }
+        if (serving != null) {
+            // participants keep their own state and go back to this round when welcomed
+            durable.resumePoint().ifPresent(simulation::optResumeFrom);
         }
         if (serving != null) {
             int participants =

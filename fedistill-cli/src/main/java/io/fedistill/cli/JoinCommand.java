@@ -166,7 +166,8 @@ final class JoinCommand implements Callable<Integer> {
         Learner learner = algorithm.create().newLearner(setup, federation.runSeed());
         return new ParticipantHost(
                 Map.of(participantId, learner),
-                new StateStore(Codec.forName(federation.codec())),
+                // keeps each key's previous round, to go back to it if the coordinator restarts
+                new StateStore(Codec.forName(federation.codec()), true),
                 federation.runSeed(),
                 FailureInjection.none());
     }

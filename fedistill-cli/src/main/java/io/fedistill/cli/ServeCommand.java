@@ -34,8 +34,21 @@ import picocli.CommandLine.Parameters;
                 "Serve one algorithm of an experiment as a coordinator that participants join over"
                         + " gRPC (fedistill join); writes the run directory as run does.")
 final class ServeCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "EXPERIMENT", description = "the experiment YAML file")
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "EXPERIMENT",
+            description = "the experiment YAML file")
     private Path experiment;
+
+    @Option(
+            names = "--resume",
+            paramLabel = "RUN_DIR",
+            description =
+                    "serve this run directory on from its last recorded round, after the"
+                            + " coordinator process stopped or was killed; participants reconnect"
+                            + " on their own")
+    private Path resume;
 
     @Option(
             names = "--listen",
@@ -103,7 +116,17 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ExperimentConfig config = ExperimentLoader.load(experiment, overrides);
+        if ((experiment == null) == (resume == null)) {
+            throw new ConfigException("give an experiment file, or --resume RUN_DIR");
+        }
+        if (resume != null && !overrides.isEmpty()) {
+            throw new ConfigException("--resume serves the run as it was recorded; drop --set");
+        }
+        ExperimentConfig config =
+                resume != null
+                        ? ExperimentLoader.load(
+                                resume.resolve(ExperimentLoader.RUN_RECORD), List.of())
+                        : ExperimentLoader.load(experiment, overrides);
         String label = algorithm;
         if (label == null) {
             if (config.algorithms().size() != 1) {
@@ -155,17 +178,23 @@ final class ServeCommand implements Callable<Integer> {
                                 existing("--tls-key", tlsKey),
                                 Optional.ofNullable(clientCa)
                                         .map(ca -> existing("--client-ca", ca)));
-        new ExperimentRunner(config, commandLine(), System.out, System.console() != null)
-                .serve(
-                        new ExperimentRunner.Serving(
-                                address.host(),
-                                address.port(),
-                                minParticipants,
-                                Duration.ofSeconds(joinTimeoutSeconds),
-                                label,
-                                tls,
-                                authenticator,
-                                insecurePlaintext));
+        ExperimentRunner runner =
+                new ExperimentRunner(config, commandLine(), System.out, System.console() != null);
+        ExperimentRunner.Serving serving =
+                new ExperimentRunner.Serving(
+                        address.host(),
+                        address.port(),
+                        minParticipants,
+                        Duration.ofSeconds(joinTimeoutSeconds),
+                        label,
+                        tls,
+                        authenticator,
+                        insecurePlaintext);
+        if (resume != null) {
+            runner.resumeServing(resume, serving);
+        } else {
+            runner.serve(serving);
+        }
         return 0;
     }
 
@@ -207,7 +236,9 @@ final class ServeCommand implements Callable<Integer> {
 
     private String commandLine() {
         StringBuilder line =
-                new StringBuilder("fedistill serve ").append(experiment).append(" --listen ");
+                new StringBuilder("fedistill serve ")
+                        .append(resume != null ? "--resume " + resume : experiment)
+                        .append(" --listen ");
         line.append(listen);
         if (algorithm != null) {
             line.append(" --algorithm ").append(algorithm);

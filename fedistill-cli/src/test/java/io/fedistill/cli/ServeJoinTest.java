@@ -248,4 +248,78 @@ class ServeJoinTest {
         assertThat(rows.get(8).split(",")[selected]).isEqualTo("2");
         assertThat(rows.get(8).split(",")[failed]).isEqualTo("0");
     }
+
+    @Test
+    void aCoordinatorKilledWithSigkillResumesToTheSimulationsMetrics() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("served.yaml"), EXPERIMENT);
+        assertThat(
+                        FedistillCommand.execute(
+                                "partition",
+                                yaml.toString(),
+                                "--out",
+                                dir.resolve("parts").toString()))
+                .isZero();
+        assertThat(
+                        FedistillCommand.execute(
+                                "run",
+                                yaml.toString(),
+                                "--set",
+                                "rounds=8",
+                                "--set",
+                                "algorithms=[{name: fd}]",
+                                "--set",
+                                "outputDir=" + dir.resolve("sim")))
+                .isZero();
+        int port = freePort();
+        Path out = dir.resolve("killed");
+        Process coordinator =
+                CliRuns.fedistillJvm(
+                                dir.resolve("coordinator.log"),
+                                "serve",
+                                yaml.toString(),
+                                "--listen",
+                                "127.0.0.1:" + port,
+                                "--algorithm",
+                                "fd",
+                                "--set",
+                                "rounds=8",
+                                "--set",
+                                "outputDir=" + out)
+                        .start();
+        processes.add(coordinator);
+        List<Process> joined = new ArrayList<>();
+        for (String id : List.of("p00", "p01", "p02")) {
+            joined.add(join(port, id, dir.resolve("parts").resolve(id)));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline
+                && !(Files.isDirectory(out)
+                        && Files.exists(CliRuns.onlyRun(out).resolve("metrics.csv"))
+                        && Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv")).stream()
+                                .anyMatch(l -> l.startsWith("fd,3,")))) {
+            Thread.sleep(10);
+        }
+        coordinator.destroyForcibly(); // SIGKILL mid-run; the participants keep running
+        assertThat(coordinator.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Path run = CliRuns.onlyRun(out);
+        assertThat(run.resolve("summary.md")).doesNotExist();
+
+        assertThat(
+                        FedistillCommand.execute(
+                                "serve",
+                                "--resume",
+                                run.toString(),
+                                "--listen",
+                                "127.0.0.1:" + port,
+                                "--algorithm",
+                                "fd"))
+                .isZero();
+        for (Process participant : joined) {
+            assertThat(participant.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(participant.exitValue()).isZero();
+        }
+        assertThat(CliRuns.metricsWithoutTime(run))
+                .hasSize(1 + 8)
+                .isEqualTo(CliRuns.metricsWithoutTime(CliRuns.onlyRun(dir.resolve("sim"))));
+    }
 }

@@ -138,7 +138,7 @@ public final class Simulation {
         ParticipantHost host = hostParticipants(models().keySet());
         StateStore states = host.states();
         if (b.resumeFrom != null) {
-            states.restore(b.resumeFrom.participantStates());
+            states.restore(b.resumeFrom.participantStates(), b.resumeFrom.completedRounds());
             coordinator.optResume(b.resumeFrom.completedRounds(), b.resumeFrom.strategy());
         }
         if (b.checkpoints != null) {
@@ -167,6 +167,10 @@ public final class Simulation {
         GrpcFleet.Builder network =
                 GrpcFleet.builder().setParticipantIds(ids).optRunSeed(b.seed).optCodec(b.codec);
         if (b.serve != null) {
+            if (b.resumeFrom != null) {
+                coordinator.optResume(b.resumeFrom.completedRounds(), b.resumeFrom.strategy());
+                network.optResumedAfter(b.resumeFrom.completedRounds());
+            }
             network.optListen(b.serve.bindAddress(), b.serve.port())
                     .optFederation(b.serve.federation(), b.serve.algorithm())
                     .optSecurity(b.serve.tls(), b.serve.authenticator())
@@ -387,10 +391,17 @@ public final class Simulation {
                         "a served federation's participants join on their own; it starts no"
                                 + " workers");
             }
-            if ((workers > 0 || serve != null) && (resumeFrom != null || checkpoints != null)) {
+            if (workers > 0 && (resumeFrom != null || checkpoints != null)) {
                 throw new IllegalArgumentException(
                         "checkpoints and resuming keep participant state in this process; run"
                                 + " them without workers");
+            }
+            if (serve != null
+                    && (checkpoints != null
+                            || (resumeFrom != null && !resumeFrom.participantStates().isEmpty()))) {
+                throw new IllegalArgumentException(
+                        "a served federation's participants keep their own state; its checkpoints"
+                                + " hold the strategy alone");
             }
             return new Simulation(this);
         }

@@ -62,7 +62,7 @@ public final class ParticipantHost {
      * thread, so that a newer request to the same participant supersedes an older one in order.
      */
     public ParticipantState open(Message request) {
-        return states.open(request.participantId(), request.id());
+        return states.open(request.participantId(), request.id(), request.round());
     }
 
     /**
@@ -94,6 +94,14 @@ public final class ParticipantHost {
     public void settle(List<String> accepted, List<String> rejected) {
         accepted.forEach(states::commit);
         rejected.forEach(states::discard);
+    }
+
+    /**
+     * Drops state committed after {@code round}: called when a restarted coordinator resumes after
+     * that round.
+     */
+    public void rewind(int round) {
+        states.rewind(round);
     }
 
     /** Returns the state store. */

@@ -6,7 +6,6 @@ import io.fedistill.core.tensor.TensorRecord;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps every virtual participant's state as encoded bytes, so an idle participant costs its
@@ -20,24 +19,41 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class StateStore {
     private final Codec codec;
-    private final Map<String, byte[]> committed = new ConcurrentHashMap<>();
+    private final boolean keepPrevious;
+    private final Map<String, Version> committed = new HashMap<>();
     private final Map<String, Staged> open = new HashMap<>();
 
-    /** What one open request has written so far. */
-    private record Staged(String participantId, Map<String, byte[]> writes) {}
+    /** What one open request has written so far, and the round it belongs to. */
+    private record Staged(String participantId, int round, Map<String, byte[]> writes) {}
+
+    /**
+     * One key's committed state: its bytes, the round that committed them and, when versions are
+     * kept, the state as it was before that round.
+     */
+    private record Version(int round, byte[] bytes, Version previous) {}
 
     /** Creates a store that serializes with {@code codec} (use a lossless one). */
     public StateStore(Codec codec) {
+        this(codec, false);
+    }
+
+    /**
+     * Creates a store that, with {@code keepPrevious}, also keeps each key's state from before the
+     * latest round that changed it, so it can {@link #rewind} one round: what a participant process
+     * needs when the coordinator restarts from its last checkpoint.
+     */
+    public StateStore(Codec codec, boolean keepPrevious) {
         this.codec = codec;
+        this.keepPrevious = keepPrevious;
     }
 
     /**
      * Opens a request to a participant and returns the state its handler sees: the committed state
      * overlaid with what this request has written.
      */
-    public synchronized ParticipantState open(String participantId, String requestId) {
+    public synchronized ParticipantState open(String participantId, String requestId, int round) {
         open.values().removeIf(staged -> staged.participantId.equals(participantId));
-        open.put(requestId, new Staged(participantId, new HashMap<>()));
+        open.put(requestId, new Staged(participantId, round, new HashMap<>()));
         return new ParticipantState() {
             @Override
             public Optional<TensorRecord> load(String key) {
@@ -57,7 +73,8 @@ public final class StateStore {
         if (staged != null && staged.writes.containsKey(key)) {
             return staged.writes.get(key);
         }
-        return committed.get(participantId + '/' + key);
+        Version version = committed.get(participantId + '/' + key);
+        return version == null ? null : version.bytes;
     }
 
     private synchronized void write(String requestId, String key, byte[] bytes) {
@@ -72,7 +89,43 @@ public final class StateStore {
         Staged staged = open.remove(requestId);
         if (staged != null) {
             staged.writes.forEach(
-                    (key, bytes) -> committed.put(staged.participantId + '/' + key, bytes));
+                    (key, bytes) ->
+                            committed.merge(
+                                    staged.participantId + '/' + key,
+                                    new Version(staged.round, bytes, null),
+                                    (old, now) ->
+                                            new Version(
+                                                    now.round,
+                                                    now.bytes,
+                                                    !keepPrevious
+                                                            ? null
+                                                            : old.round < now.round
+                                                                    ? new Version(
+                                                                            old.round, old.bytes,
+                                                                            null)
+                                                                    : old.previous)));
+        }
+    }
+
+    /**
+     * Drops state committed after {@code round}, going back to what was committed up to it (one
+     * round back at most; state kept without versions is dropped whole): a participant's state as
+     * of the coordinator's last checkpoint.
+     */
+    public synchronized void rewind(int round) {
+        open.clear();
+        var entries = committed.entrySet().iterator();
+        while (entries.hasNext()) {
+            var entry = entries.next();
+            Version version = entry.getValue();
+            if (version.round <= round) {
+                continue;
+            }
+            if (version.previous != null && version.previous.round <= round) {
+                entry.setValue(version.previous);
+            } else {
+                entries.remove();
+            }
         }
     }
 
@@ -83,18 +136,29 @@ public final class StateStore {
 
     /** Returns a copy of the committed state, {@code participant/key} to encoded bytes, sorted. */
     public synchronized Map<String, byte[]> committedEntries() {
-        return new java.util.TreeMap<>(committed);
+        Map<String, byte[]> entries = new java.util.TreeMap<>();
+        committed.forEach((key, version) -> entries.put(key, version.bytes));
+        return entries;
     }
 
-    /** Replaces the committed state with entries {@link #committedEntries} returned. */
-    public synchronized void restore(Map<String, byte[]> entries) {
+    /**
+     * Replaces the committed state with entries {@link #committedEntries} returned after {@code
+     * round}.
+     */
+    public synchronized void restore(Map<String, byte[]> entries, int round) {
         open.clear();
         committed.clear();
-        committed.putAll(entries);
+        entries.forEach((key, bytes) -> committed.put(key, new Version(round, bytes, null)));
     }
 
-    /** Returns the total bytes of committed state. */
-    public long storedBytes() {
-        return committed.values().stream().mapToLong(b -> b.length).sum();
+    /** Returns the total bytes of committed state (previous versions included). */
+    public synchronized long storedBytes() {
+        long bytes = 0;
+        for (Version version : committed.values()) {
+            for (Version v = version; v != null; v = v.previous) {
+                bytes += v.bytes.length;
+            }
+        }
+        return bytes;
     }
 }

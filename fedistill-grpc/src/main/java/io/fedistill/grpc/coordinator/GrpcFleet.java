@@ -79,6 +79,8 @@ public final class GrpcFleet implements FleetBackend {
     private final String federation;
     private final String algorithm;
     private final boolean membership;
+    private final String instance = UUID.randomUUID().toString();
+    private final int resumedAfterRound;
     private final Server server;
     private final Map<String, Connection> connectionById = new ConcurrentHashMap<>();
     private final Map<String, Connection> connectionOf = new ConcurrentHashMap<>();
@@ -144,6 +146,7 @@ public final class GrpcFleet implements FleetBackend {
         this.federation = b.federation;
         this.algorithm = b.algorithm;
         this.membership = b.membership;
+        this.resumedAfterRound = b.resumedAfterRound;
         try {
             NettyServerBuilder server =
                     NettyServerBuilder.forAddress(new InetSocketAddress(b.bindAddress, b.port))
@@ -458,7 +461,11 @@ public final class GrpcFleet implements FleetBackend {
                                                     .setHeartbeatIntervalMs(
                                                             (int) heartbeatInterval.toMillis())
                                                     .setFederation(federation)
-                                                    .setAlgorithm(algorithm))
+                                                    .setAlgorithm(algorithm)
+                                                    .setCoordinatorInstance(instance)
+                                                    .setResumed(resumedAfterRound >= 0)
+                                                    .setResumedAfterRound(
+                                                            Math.max(0, resumedAfterRound)))
                                     .build()));
             LOG.info("connected: {} ({} participants)", abbreviated(ids), ids.size());
             // a participant that reconnects gets the tasks it has not answered yet
@@ -645,8 +652,21 @@ public final class GrpcFleet implements FleetBackend {
         private ParticipantAuthenticator authenticator = ParticipantAuthenticator.anyone();
         private boolean plaintextBeyondLoopback;
         private boolean membership;
+        private int resumedAfterRound = -1;
 
         private Builder() {}
+
+        /**
+         * Marks this coordinator as restarted from its checkpoint after {@code round}: participants
+         * drop state they committed for later rounds when it welcomes them.
+         */
+        public Builder optResumedAfter(int round) {
+            if (round < 0) {
+                throw new IllegalArgumentException("round must be >= 0, got " + round);
+            }
+            this.resumedAfterRound = round;
+            return this;
+        }
 
         /**
          * Lets rounds select among the participants connected at the time (a deployment where

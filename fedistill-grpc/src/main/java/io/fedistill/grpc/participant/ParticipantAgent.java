@@ -303,8 +303,25 @@ public final class ParticipantAgent implements AutoCloseable {
                                     + "'"));
             return;
         }
+        boolean newCoordinator =
+                this.welcome == null
+                        || !this.welcome
+                                .getCoordinatorInstance()
+                                .equals(welcome.getCoordinatorInstance());
         this.welcome = welcome;
         this.connectionId = welcome.getConnectionId();
+        if (newCoordinator && welcome.getResumed()) {
+            int round = welcome.getResumedAfterRound();
+            LOG.info(
+                    "the coordinator resumed after round {}; going back to that round's state",
+                    round);
+            work.add(
+                    () -> {
+                        if (host != null) {
+                            host.rewind(round);
+                        }
+                    });
+        }
         if (host == null && hostFactory != null) {
             Federation federation =
                     new Federation(
