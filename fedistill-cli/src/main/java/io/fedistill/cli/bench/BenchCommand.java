@@ -2,7 +2,11 @@ package io.fedistill.cli.bench;
 
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.FashionMnist;
+import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.model.ModelZoo;
+import io.fedistill.ml.train.LocalObjective;
+import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainingSettings;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -15,7 +19,13 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Run benchmarks.",
-        subcommands = BenchCommand.Overhead.class)
+        subcommands = {
+            BenchCommand.Overhead.class,
+            BenchCommand.Runtimes.class,
+            BenchCommand.TrainAlone.class,
+            BenchCommand.Fleet.class,
+            BenchCommand.FleetAgents.class
+        })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
 
@@ -80,6 +90,170 @@ public final class BenchCommand implements Runnable {
                             0f);
             new OverheadBenchmark(data, ModelSpec.parse(model), participants, training)
                     .run(repeats, System.out);
+            return 0;
+        }
+    }
+
+    /**
+     * The runtimes side by side: worker processes against the machine's limit, gRPC against in
+     * process.
+     */
+    @Command(
+            name = "runtimes",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Worker-process throughput against one 1-thread training process per core,"
+                            + " and FedAvg / FD rounds over gRPC against in process.")
+    static final class Runtimes implements Callable<Integer> {
+        @Option(
+                names = "--model",
+                defaultValue = "lenet",
+                description = "architecture (default ${DEFAULT-VALUE})")
+        private String model;
+
+        @Option(
+                names = "--participants",
+                defaultValue = "4",
+                description = "participants (default ${DEFAULT-VALUE})")
+        private int participants;
+
+        @Option(
+                names = "--samples",
+                defaultValue = "6000",
+                description = "training samples per participant (default ${DEFAULT-VALUE})")
+        private int samples;
+
+        @Option(
+                names = "--batch-size",
+                defaultValue = "32",
+                description = "batch size (default ${DEFAULT-VALUE})")
+        private int batchSize;
+
+        @Option(
+                names = "--repeats",
+                defaultValue = "3",
+                description = "repeats (default ${DEFAULT-VALUE})")
+        private int repeats;
+
+        @Option(names = "--data-dir", description = "directory holding Fashion-MNIST")
+        private Path dataDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Path work = java.nio.file.Files.createTempDirectory("fedistill-bench-");
+            new RuntimeBenchmark(
+                            model,
+                            participants,
+                            samples,
+                            batchSize,
+                            dataDir,
+                            Runtime.getRuntime().availableProcessors(),
+                            work)
+                    .run(repeats, System.out);
+            return 0;
+        }
+    }
+
+    /** One epoch of centralized training in this process: the limit's building block. */
+    @Command(
+            name = "train-alone",
+            hidden = true,
+            description = "Train one epoch alone; print samples/s.")
+    static final class TrainAlone implements Callable<Integer> {
+        @Option(names = "--model", required = true)
+        private String model;
+
+        @Option(names = "--samples", required = true)
+        private int samples;
+
+        @Option(names = "--offset", defaultValue = "0")
+        private int offset;
+
+        @Option(names = "--batch-size", defaultValue = "32")
+        private int batchSize;
+
+        @Option(names = "--data-dir")
+        private Path dataDir;
+
+        @Override
+        public Integer call() {
+            DatasetSplits data = FashionMnist.load(Optional.ofNullable(dataDir), true, true);
+            ImageDataset train = data.train();
+            TrainingSettings defaults = TrainingSettings.defaults();
+            TrainingSettings training =
+                    new TrainingSettings(defaults.optimizer(), 0.01f, 0.9f, batchSize, 1, 0f);
+            int[] indices = java.util.stream.IntStream.range(offset, offset + samples).toArray();
+            try (ModelSession session =
+                    ModelSession.open(
+                            ModelZoo.build(
+                                    ModelSpec.parse(model), train.imageShape(), train.numClasses()),
+                            train.imageShape(),
+                            training,
+                            Optional.empty(),
+                            1)) {
+                session.train(
+                        train,
+                        java.util.Arrays.copyOf(indices, Math.min(samples, 4 * batchSize)),
+                        LocalObjective.crossEntropy(),
+                        2);
+                long start = System.nanoTime();
+                session.train(train, indices, LocalObjective.crossEntropy(), 3);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                System.out.printf(java.util.Locale.ROOT, "samples/s %.1f%n", samples / seconds);
+            }
+            return 0;
+        }
+    }
+
+    /** Many participants on one coordinator over gRPC. */
+    @Command(
+            name = "fleet",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Round latency and coordinator throughput with many participants (agents in a"
+                            + " few JVMs) for FD-size and FedAvg-size payloads.")
+    static final class Fleet implements Callable<Integer> {
+        @Option(
+                names = "--participants",
+                defaultValue = "100",
+                description = "participants (default ${DEFAULT-VALUE})")
+        private int participants;
+
+        @Option(
+                names = "--jvms",
+                defaultValue = "4",
+                description = "agent JVMs (default ${DEFAULT-VALUE})")
+        private int jvms;
+
+        @Option(
+                names = "--rounds",
+                defaultValue = "5",
+                description = "measured rounds per payload (default ${DEFAULT-VALUE})")
+        private int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            new FleetBenchmark(
+                            participants,
+                            jvms,
+                            java.nio.file.Files.createTempDirectory("fedistill-fleet-"))
+                    .run(rounds, System.out);
+            return 0;
+        }
+    }
+
+    /** The participant side of the fleet benchmark. */
+    @Command(name = "fleet-agents", hidden = true, description = "Host echo participants.")
+    static final class FleetAgents implements Callable<Integer> {
+        @Option(names = "--coordinator", required = true)
+        private String coordinator;
+
+        @Option(names = "--participants", required = true, split = ",")
+        private java.util.List<String> participants;
+
+        @Override
+        public Integer call() throws Exception {
+            FleetBenchmark.hostAgents(coordinator, participants);
             return 0;
         }
     }

@@ -73,6 +73,8 @@ public final class ParticipantAgent implements AutoCloseable {
     private final ScheduledExecutorService timers =
             Executors.newSingleThreadScheduledExecutor(
                     DaemonThreads.named("fedistill-agent-timer"));
+    private final java.util.concurrent.ExecutorService sender =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("fedistill-agent-sender"));
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Set<String> answered =
@@ -386,7 +388,9 @@ public final class ParticipantAgent implements AutoCloseable {
         }
         ParticipantState state = host.open(task);
         Message reply = host.answer(task, state);
-        send(reply, System.nanoTime() + task.timeToLive().toNanos());
+        long expires = System.nanoTime() + task.timeToLive().toNanos();
+        // replies go out on their own thread, so the next task starts while this one travels
+        sender.execute(() -> send(reply, expires));
     }
 
     /**
@@ -465,6 +469,7 @@ public final class ParticipantAgent implements AutoCloseable {
         stopping = true;
         finished.countDown();
         timers.shutdownNow();
+        sender.shutdownNow();
         channel.shutdownNow();
         try {
             worker.join(5_000);
