@@ -148,7 +148,7 @@ public final class Simulation {
                         public void roundCheckpointed(int round, TensorRecord strategySnapshot) {
                             b.checkpoints.accept(
                                     new SimulationCheckpoint(
-                                            round, strategySnapshot, states.committedEntries()));
+                                            round, strategySnapshot, states.drainChanges()));
                         }
                     });
         }

@@ -6,11 +6,14 @@ import java.util.Map;
 
 /**
  * Everything a simulation needs to go on after a round: how many rounds are done, the strategy's
- * snapshot and every participant's committed state (encoded, as the state store keeps it).
+ * snapshot and the participants' committed state (encoded, as the state store keeps it). A
+ * checkpoint handed out after a round holds the state that changed since the previous one (all of
+ * it after the first round), so a store can write it incrementally; a checkpoint to resume from
+ * holds all of it.
  *
  * @param completedRounds rounds finished, evaluation included
  * @param strategy the strategy's snapshot after the last of them
- * @param participantStates the state store's committed entries, {@code participant/key} to bytes
+ * @param participantStates committed entries, {@code participant/key} to bytes
  */
 public record SimulationCheckpoint(
         int completedRounds, TensorRecord strategy, Map<String, byte[]> participantStates) {

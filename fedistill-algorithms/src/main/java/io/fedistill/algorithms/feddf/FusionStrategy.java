@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * FedDF's coordinator: per-architecture FedAvg, then ensemble distillation of all participants'
@@ -36,6 +37,12 @@ final class FusionStrategy implements Strategy {
     private final PublicData publicData;
     private final Map<ModelSpec, TensorRecord> fused = new LinkedHashMap<>();
 
+    /** The round of the fused model each participant last adopted. */
+    private final Map<String, Integer> adoptedRound = new TreeMap<>();
+
+    /** The last round that fused models (0: none yet). */
+    private int fusedRound;
+
     FusionStrategy(FederationSetup setup, FedDfAlgorithm.Settings settings) {
         this.setup = setup;
         this.settings = settings;
@@ -47,6 +54,7 @@ final class FusionStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
+        catchUp(context, fleet);
         ConfigRecord config =
                 ConfigRecord.of(
                         KnowledgeProtocol.WANT_VALIDATION,
@@ -141,14 +149,8 @@ final class FusionStrategy implements Strategy {
                 fused.put(group.getKey(), best);
             }
         }
-        List<Message> broadcast = new ArrayList<>();
-        for (String id : fleet.participantIds()) {
-            broadcast.add(
-                    Message.builder(context.round(), FedDfAlgorithm.ADOPT, id)
-                            .optTensors(fused.get(setup.models().get(id)))
-                            .build());
-        }
-        fleet.exchange(broadcast, ReplySpec.metricsOnly("received"));
+        fusedRound = context.round();
+        adopt(context, fleet, fleet.participantIds());
         return Metrics.of(
                 "participants_aggregated",
                 aggregated,
@@ -158,11 +160,52 @@ final class FusionStrategy implements Strategy {
                 SoftLabels.meanEntropy(teacher));
     }
 
-    /** Holds each architecture group's fused model, under the group's model spec. */
+    /**
+     * Sends the current fused model of its group to every selected participant that has not adopted
+     * it (one that joined or came back after the last broadcast), so it trains from the
+     * federation's knowledge rather than from scratch.
+     */
+    private void catchUp(RoundContext context, Fleet fleet) {
+        if (fusedRound == 0) {
+            return;
+        }
+        List<String> behind =
+                context.selected().stream()
+                        .filter(id -> adoptedRound.getOrDefault(id, 0) < fusedRound)
+                        .toList();
+        if (!behind.isEmpty()) {
+            adopt(context, fleet, behind);
+        }
+    }
+
+    /** Sends each participant its group's fused model and notes who adopted it. */
+    private void adopt(RoundContext context, Fleet fleet, List<String> participants) {
+        List<Message> broadcast = new ArrayList<>();
+        for (String id : participants) {
+            broadcast.add(
+                    Message.builder(context.round(), FedDfAlgorithm.ADOPT, id)
+                            .optTensors(fused.get(setup.models().get(id)))
+                            .build());
+        }
+        for (Message reply :
+                fleet.exchange(broadcast, ReplySpec.metricsOnly("received")).replies()) {
+            adoptedRound.put(reply.participantId(), fusedRound);
+        }
+    }
+
+    private static final String ADOPTED = "adopted";
+    private static final String FUSED_ROUND = "fused-round";
+
+    /**
+     * Holds each architecture group's fused model, under the group's model spec, the round of the
+     * last fusion and the round of the model each participant adopted.
+     */
     @Override
     public TensorRecord snapshot() {
         TensorRecord.Builder snapshot = TensorRecord.builder();
         fused.forEach((spec, weights) -> snapshot.putSection(spec.toString(), weights));
+        snapshot.put(FUSED_ROUND, Tensor.vector(fusedRound));
+        adoptedRound.forEach((id, round) -> snapshot.put(ADOPTED + "/" + id, Tensor.vector(round)));
         return snapshot.build();
     }
 
@@ -178,6 +221,11 @@ final class FusionStrategy implements Strategy {
                                     "fused model of " + group.getKey()));
         }
         fused.putAll(restored);
+        fusedRound = snapshot.find(FUSED_ROUND).map(t -> (int) t.get(0)).orElse(0);
+        adoptedRound.clear();
+        snapshot.section(ADOPTED)
+                .asMap()
+                .forEach((id, round) -> adoptedRound.put(id, (int) round.get(0)));
     }
 
     /** One participant's upload: its model weights and what it reports for weighting. */

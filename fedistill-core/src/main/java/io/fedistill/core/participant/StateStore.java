@@ -22,6 +22,7 @@ public final class StateStore {
     private final boolean keepPrevious;
     private final Map<String, Version> committed = new HashMap<>();
     private final Map<String, Staged> open = new HashMap<>();
+    private final java.util.Set<String> changed = new java.util.TreeSet<>();
 
     /** What one open request has written so far, and the round it belongs to. */
     private record Staged(String participantId, int round, Map<String, byte[]> writes) {}
@@ -88,6 +89,7 @@ public final class StateStore {
     public synchronized void commit(String requestId) {
         Staged staged = open.remove(requestId);
         if (staged != null) {
+            staged.writes.keySet().forEach(key -> changed.add(staged.participantId + '/' + key));
             staged.writes.forEach(
                     (key, bytes) ->
                             committed.merge(
@@ -134,21 +136,31 @@ public final class StateStore {
         open.remove(requestId);
     }
 
-    /** Returns a copy of the committed state, {@code participant/key} to encoded bytes, sorted. */
-    public synchronized Map<String, byte[]> committedEntries() {
+    /**
+     * Returns the committed state that changed since the last call (all of it the first time), and
+     * forgets those changes: what an incremental checkpoint writes.
+     */
+    public synchronized Map<String, byte[]> drainChanges() {
         Map<String, byte[]> entries = new java.util.TreeMap<>();
-        committed.forEach((key, version) -> entries.put(key, version.bytes));
+        for (String key : changed) {
+            Version version = committed.get(key);
+            if (version != null) {
+                entries.put(key, version.bytes);
+            }
+        }
+        changed.clear();
         return entries;
     }
 
     /**
-     * Replaces the committed state with entries {@link #committedEntries} returned after {@code
-     * round}.
+     * Replaces the committed state with entries ({@code participant/key} to encoded bytes) a
+     * checkpoint holds after {@code round}.
      */
     public synchronized void restore(Map<String, byte[]> entries, int round) {
         open.clear();
         committed.clear();
         entries.forEach((key, bytes) -> committed.put(key, new Version(round, bytes, null)));
+        changed.clear();
     }
 
     /** Returns the total bytes of committed state (previous versions included). */

@@ -24,10 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 class JdbcRunStoreTest {
     @TempDir Path dir;
 
+    /** After round 1 both participants' state; after later rounds only p0's changed. */
     private static RoundCheckpoint checkpoint(int round) {
         Map<String, byte[]> states = new LinkedHashMap<>();
         states.put("p0/weights", new byte[] {1, 2, (byte) round});
-        states.put("p1/weights", new byte[] {3, 4});
+        if (round == 1) {
+            states.put("p1/weights", new byte[] {3, 4});
+        }
         return new RoundCheckpoint(
                 round, TensorRecord.of("global/w", Tensor.vector(round, 0.5f)), states);
     }
@@ -63,6 +66,7 @@ class JdbcRunStoreTest {
             assertThat(latest.round()).isEqualTo(2);
             assertThat(latest.strategy()).isEqualTo(checkpoint(2).strategy());
             assertThat(latest.participantStates().get("p0/weights")).containsExactly(1, 2, 2);
+            assertThat(latest.participantStates().get("p1/weights")).containsExactly(3, 4);
             assertThat(store.checkpoint(run, "fedavg")).isEmpty();
         }
     }
