@@ -187,6 +187,22 @@ class GrpcFleetTest {
     }
 
     @Test
+    void aResNet50SizedModelCrossesBothWaysWithoutRaisingTheMessageLimit() throws Exception {
+        GrpcFleet fleet = fleet(List.of("a"));
+        agent(fleet, 0, "a");
+        assertThat(fleet.awaitOnline(1, Duration.ofSeconds(10))).isTrue();
+        int values = 23_500_000; // ResNet-50's 94 MB of fp32 weights; messages stay <= 1.06 MB
+        ExchangeResult result = fleet.deliver(tasks(1, values, "a"), Duration.ofSeconds(120));
+        assertThat(result.failures()).isEmpty();
+        Tensor sum = result.replies().get(0).tensors().get("sum");
+        assertThat(sum.size()).isEqualTo(values);
+        assertThat(sum.get(values - 1)).isEqualTo(-1f);
+        assertThat(result.transfers())
+                .hasSize(2)
+                .allSatisfy(t -> assertThat(t.bytes()).isGreaterThan(94_000_000L));
+    }
+
+    @Test
     void offlineParticipantsFailAtOnceAndUnknownOrDuplicateIdsAreRefused() throws Exception {
         GrpcFleet fleet = fleet(List.of("a", "b"));
         agent(fleet, 0, "a");

@@ -9,7 +9,6 @@ import io.fedistill.core.tensor.TensorRecord;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -85,8 +84,7 @@ class JdbcRunStoreTest {
                     "CI must provide a PostgreSQL server in FEDISTILL_TEST_POSTGRES_URL");
             assumeTrue(false, "no PostgreSQL server named in FEDISTILL_TEST_POSTGRES_URL");
         }
-        try (Connection connection = DriverManager.getConnection(url);
-                Statement sql = connection.createStatement()) {
+        try (Connection connection = DriverManager.getConnection(url)) {
             assertThat(connection.getMetaData().getDatabaseProductName()).isEqualTo("PostgreSQL");
         }
         exercise(url);
