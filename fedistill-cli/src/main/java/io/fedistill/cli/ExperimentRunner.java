@@ -22,6 +22,7 @@ import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.partition.FederatedPartition;
+import io.fedistill.simulation.ParticipantsMissingException;
 import io.fedistill.simulation.ServeSettings;
 import io.fedistill.simulation.Simulation;
 import java.io.IOException;
@@ -202,6 +203,11 @@ public final class ExperimentRunner {
                                             + " learned nothing: every participant failed in every"
                                             + " round");
                         }
+                    } catch (ParticipantsMissingException e) {
+                        reports.stoppedEarly();
+                        failed.add(algorithm.label() + " stopped: " + e.getMessage());
+                        out.println(
+                                "fedistill: " + algorithm.label() + " stopped: " + e.getMessage());
                     } catch (RuntimeException e) {
                         // the other algorithms and every round already recorded stay valid
                         LOG.error("{} stopped", algorithm.label(), e);

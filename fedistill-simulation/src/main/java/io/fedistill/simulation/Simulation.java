@@ -33,9 +33,11 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * One federated run in this process: builds every virtual participant from a partition and
- * per-participant architectures, wires the algorithm's halves through an {@link InProcessFleet} and
- * runs the coordinator.
+ * One federated run: builds the strategy and the coordinator in this process, and the participants
+ * from a partition and per-participant architectures, hosted in this process (the default), in
+ * worker processes ({@link Builder#optWorkers}), or, when serving a deployment, in participant
+ * processes that join over the network ({@link Builder#optServe}); the algorithm's code is the same
+ * in all three.
  */
 public final class Simulation {
     private final Builder b;
@@ -211,7 +213,7 @@ public final class Simulation {
             if (!fleet.awaitOnline(minimum, timeout)) {
                 List<String> missing =
                         ids.stream().filter(id -> !fleet.online().contains(id)).toList();
-                throw new IllegalStateException(
+                throw new ParticipantsMissingException(
                         (ids.size() - missing.size())
                                 + " of "
                                 + ids.size()

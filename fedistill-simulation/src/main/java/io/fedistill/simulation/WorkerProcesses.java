@@ -45,7 +45,7 @@ final class WorkerProcesses implements AutoCloseable {
             while (!fleet.awaitOnline(participants, Duration.ofMillis(200))) {
                 for (int i = 0; i < processes.size(); i++) {
                     if (!processes.get(i).isAlive()) {
-                        throw new IllegalStateException(
+                        throw new ParticipantsMissingException(
                                 "worker "
                                         + i
                                         + " exited with status "
@@ -54,7 +54,7 @@ final class WorkerProcesses implements AutoCloseable {
                     }
                 }
                 if (System.nanoTime() > end) {
-                    throw new IllegalStateException(
+                    throw new ParticipantsMissingException(
                             fleet.online().size()
                                     + " of "
                                     + participants
