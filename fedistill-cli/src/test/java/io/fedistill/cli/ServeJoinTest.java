@@ -45,6 +45,32 @@ class ServeJoinTest {
         processes.forEach(Process::destroyForcibly);
     }
 
+    /** Writes the experiment and each participant's data under parts/; returns the experiment. */
+    private Path partitioned() throws IOException {
+        Path yaml = Files.writeString(dir.resolve("served.yaml"), EXPERIMENT);
+        assertThat(
+                        FedistillCommand.execute(
+                                "partition",
+                                yaml.toString(),
+                                "--out",
+                                dir.resolve("parts").toString()))
+                .isZero();
+        return yaml;
+    }
+
+    /** Waits (up to two minutes) until the one run under {@code out} has a metrics row so. */
+    private static void awaitRow(Path out, java.util.function.Predicate<List<String>> ready)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline
+                && !(Files.isDirectory(out)
+                        && Files.exists(CliRuns.onlyRun(out).resolve("metrics.csv"))
+                        && ready.test(
+                                Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv"))))) {
+            Thread.sleep(10);
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -113,21 +139,13 @@ class ServeJoinTest {
 
     @Test
     void servedFdAndFedAvgRunsEqualTheSimulationAndStrangersAreRefused() throws Exception {
-        Path yaml = Files.writeString(dir.resolve("served.yaml"), EXPERIMENT);
-        assertThat(
-                        FedistillCommand.execute(
-                                "partition",
-                                yaml.toString(),
-                                "--out",
-                                dir.resolve("parts").toString()))
-                .isZero();
+        Path yaml = partitioned();
         assertThat(
                         FedistillCommand.execute(
                                 "run", yaml.toString(), "--set", "outputDir=" + dir.resolve("sim")))
                 .isZero();
         List<String> simulated = CliRuns.metricsWithoutTime(CliRuns.onlyRun(dir.resolve("sim")));
-        List<String> ids =
-                List.of("p0", "p1", "p2").stream().map(id -> "p0" + id.substring(1)).toList();
+        List<String> ids = List.of("p00", "p01", "p02");
 
         // FD over mutual TLS on every interface, with certificates from `fedistill certs`
         Path certs = dir.resolve("certs");
@@ -192,14 +210,7 @@ class ServeJoinTest {
 
     @Test
     void aParticipantKilledMidRunIsDroppedAndTheRunGoesOnWithTheOthers() throws Exception {
-        Path yaml = Files.writeString(dir.resolve("served.yaml"), EXPERIMENT);
-        assertThat(
-                        FedistillCommand.execute(
-                                "partition",
-                                yaml.toString(),
-                                "--out",
-                                dir.resolve("parts").toString()))
-                .isZero();
+        Path yaml = partitioned();
         int port = freePort();
         Path out = dir.resolve("dropped");
         CompletableFuture<Integer> served =
@@ -224,14 +235,7 @@ class ServeJoinTest {
         for (String id : List.of("p00", "p01", "p02")) {
             joined.add(join(port, id, dir.resolve("parts").resolve(id)));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline
-                && !(Files.isDirectory(out)
-                        && Files.exists(CliRuns.onlyRun(out).resolve("metrics.csv"))
-                        && Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv")).size()
-                                >= 3)) {
-            Thread.sleep(20);
-        }
+        awaitRow(out, rows -> rows.size() >= 3);
         joined.get(2).destroyForcibly(); // p02 dies (SIGKILL) after two rounds
         assertThat(served.get(4, TimeUnit.MINUTES)).isZero();
         List<String> rows = Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv"));
@@ -251,14 +255,7 @@ class ServeJoinTest {
 
     @Test
     void aCoordinatorKilledWithSigkillResumesToTheSimulationsMetrics() throws Exception {
-        Path yaml = Files.writeString(dir.resolve("served.yaml"), EXPERIMENT);
-        assertThat(
-                        FedistillCommand.execute(
-                                "partition",
-                                yaml.toString(),
-                                "--out",
-                                dir.resolve("parts").toString()))
-                .isZero();
+        Path yaml = partitioned();
         assertThat(
                         FedistillCommand.execute(
                                 "run",
@@ -291,14 +288,7 @@ class ServeJoinTest {
         for (String id : List.of("p00", "p01", "p02")) {
             joined.add(join(port, id, dir.resolve("parts").resolve(id)));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline
-                && !(Files.isDirectory(out)
-                        && Files.exists(CliRuns.onlyRun(out).resolve("metrics.csv"))
-                        && Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv")).stream()
-                                .anyMatch(l -> l.startsWith("fd,3,")))) {
-            Thread.sleep(10);
-        }
+        awaitRow(out, rows -> rows.stream().anyMatch(l -> l.startsWith("fd,3,")));
         coordinator.destroyForcibly(); // SIGKILL mid-run; the participants keep running
         assertThat(coordinator.waitFor(30, TimeUnit.SECONDS)).isTrue();
         Path run = CliRuns.onlyRun(out);
