@@ -56,8 +56,7 @@ final class RunCommand implements Callable<Integer> {
                         "--resume continues a run as it was recorded; give the run directory alone,"
                                 + " without an experiment, --set or --data-dir");
             }
-            ExperimentConfig config =
-                    ExperimentLoader.load(resume.resolve(ExperimentLoader.RUN_RECORD), List.of());
+            ExperimentConfig config = ExperimentLoader.loadRunRecord(resume);
             new ExperimentRunner(
                             config,
                             "fedistill run --resume " + resume,

@@ -124,8 +124,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         ExperimentConfig config =
                 resume != null
-                        ? ExperimentLoader.load(
-                                resume.resolve(ExperimentLoader.RUN_RECORD), List.of())
+                        ? ExperimentLoader.loadRunRecord(resume)
                         : ExperimentLoader.load(experiment, overrides);
         String label = algorithm;
         if (label == null) {

@@ -353,4 +353,14 @@ class FedistillCommandTest {
                 .containsPattern(
                         "training.batchSize 300 is larger than the training split of \\d participant\\(s\\): p0\\d \\(\\d+\\)");
     }
+
+    @Test
+    void resumingADirectoryThatIsNoRunIsRefusedByName() {
+        assertThat(runCapturingErr("run", "--resume", dir.toString()))
+                .contains(dir + " is not a run directory: it has no config.yaml");
+        assertThat(runCapturingErr("serve", "--resume", dir.toString()))
+                .contains(dir + " is not a run directory: it has no config.yaml");
+        assertThat(runCapturingErr("run", "--resume", dir.toString(), "--set", "rounds=2"))
+                .contains("--resume continues a run as it was recorded");
+    }
 }

@@ -71,6 +71,22 @@ public final class ExperimentLoader {
     }
 
     /**
+     * Loads the experiment a run directory recorded, to resume it.
+     *
+     * @throws ConfigException when the directory is not a run directory
+     */
+    public static ExperimentConfig loadRunRecord(Path runDirectory) {
+        if (!Files.isRegularFile(runDirectory.resolve(RUN_RECORD))) {
+            throw new ConfigException(
+                    runDirectory
+                            + " is not a run directory: it has no "
+                            + RUN_RECORD
+                            + " (give the directory a run wrote, runs/<name>-<timestamp>)");
+        }
+        return load(runDirectory.resolve(RUN_RECORD), List.of());
+    }
+
+    /**
      * Loads an experiment from a stream ({@code source} names it in errors). A run's own {@code
      * config.yaml} (the experiment under {@code experiment:} beside its {@code provenance:}) loads
      * as the experiment it recorded.
