@@ -92,6 +92,14 @@ final class JoinCommand implements Callable<Integer> {
                     "authenticate with the token in this file (<id>.token); or set FEDISTILL_TOKEN")
     private Path tokenFile;
 
+    @Option(
+            names = "--reconnect-timeout",
+            paramLabel = "SECONDS",
+            description =
+                    "how long to keep reconnecting to a lost coordinator, e.g. while it is"
+                            + " restarted with serve --resume (default ${DEFAULT-VALUE})")
+    private int reconnectTimeoutSeconds = 600;
+
     @Override
     public Integer call() throws Exception {
         if (!participantId.matches("[A-Za-z0-9._-]{1,64}")) {
@@ -101,6 +109,10 @@ final class JoinCommand implements Callable<Integer> {
                             + "'");
         }
         Address.parse("--coordinator", coordinator);
+        if (reconnectTimeoutSeconds < 1) {
+            throw new ConfigException(
+                    "--reconnect-timeout must be > 0, got " + reconnectTimeoutSeconds);
+        }
         if ((certificate == null) != (key == null)) {
             throw new ConfigException("--cert and --key go together");
         }
@@ -114,6 +126,7 @@ final class JoinCommand implements Callable<Integer> {
                 ParticipantAgent.builder()
                         .setHostFactory(List.of(participantId), federation -> host(federation, own))
                         .setCoordinator(coordinator)
+                        .optReconnectTimeout(Duration.ofSeconds(reconnectTimeoutSeconds))
                         .optTls(
                                 trustedCa == null
                                         ? null

@@ -65,6 +65,8 @@ final class WorkerCommand implements Callable<Integer> {
                         .setCoordinator(coordinator)
                         .optRunSeed(config.seed())
                         .optCodec(Codec.fp32())
+                        // a worker whose coordinator died leaves instead of waiting as an orphan
+                        .optReconnectTimeout(Duration.ofSeconds(15))
                         .build()
                         .start()) {
             agent.awaitFinished(Duration.ofDays(3650));

@@ -312,4 +312,40 @@ class ServeJoinTest {
                 .hasSize(1 + 8)
                 .isEqualTo(CliRuns.metricsWithoutTime(CliRuns.onlyRun(dir.resolve("sim"))));
     }
+
+    @Test
+    void participantsWhoseCoordinatorIsGoneForGoodGiveUpAfterTheirReconnectTimeout()
+            throws Exception {
+        Path yaml = partitioned();
+        int port = freePort();
+        Path out = dir.resolve("abandoned");
+        Process coordinator =
+                CliRuns.fedistillJvm(
+                                dir.resolve("coordinator-gone.log"),
+                                "serve",
+                                yaml.toString(),
+                                "--listen",
+                                "127.0.0.1:" + port,
+                                "--algorithm",
+                                "fd",
+                                "--set",
+                                "rounds=50",
+                                "--set",
+                                "outputDir=" + out)
+                        .start();
+        processes.add(coordinator);
+        List<Process> joined = new ArrayList<>();
+        for (String id : List.of("p00", "p01", "p02")) {
+            joined.add(
+                    join(port, id, dir.resolve("parts").resolve(id), "--reconnect-timeout", "3"));
+        }
+        awaitRow(out, rows -> rows.size() >= 2);
+        coordinator.destroyForcibly(); // and it never comes back
+        for (Process participant : joined) {
+            assertThat(participant.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(participant.exitValue()).isEqualTo(1);
+        }
+        assertThat(Files.readString(dir.resolve("join-p00-" + port + ".log")))
+                .contains("lost the coordinator at localhost:" + port + ": no answer for 3 s");
+    }
 }

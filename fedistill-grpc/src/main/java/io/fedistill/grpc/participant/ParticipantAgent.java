@@ -93,6 +93,8 @@ public final class ParticipantAgent implements AutoCloseable {
     private final String target;
     private final Duration firstContactTimeout;
     private final long firstContactDeadline;
+    private final Duration reconnectTimeout;
+    private volatile long lostSinceNanos;
 
     private ParticipantAgent(Builder b) {
         this.host = b.host;
@@ -106,6 +108,7 @@ public final class ParticipantAgent implements AutoCloseable {
         this.target = b.target;
         this.firstContactTimeout = b.firstContactTimeout;
         this.firstContactDeadline = System.nanoTime() + b.firstContactTimeout.toNanos();
+        this.reconnectTimeout = b.reconnectTimeout;
     }
 
     private static ManagedChannel channel(Builder b) {
@@ -240,6 +243,20 @@ public final class ParticipantAgent implements AutoCloseable {
                                                 + firstContactTimeout.toSeconds()
                                                 + " s: "
                                                 + reason));
+                    } else if (welcome != null && lostFor() > reconnectTimeout.toNanos()) {
+                        LOG.error(
+                                "lost the coordinator at {} for over {} s; giving up",
+                                target,
+                                reconnectTimeout.toSeconds());
+                        fail(
+                                new IllegalStateException(
+                                        "lost the coordinator at "
+                                                + target
+                                                + ": no answer for "
+                                                + reconnectTimeout.toSeconds()
+                                                + " s ("
+                                                + reason(status)
+                                                + ")"));
                     } else if (!stopping) {
                         LOG.info("connection lost ({}); reconnecting", status.getCode());
                         timers.schedule(ParticipantAgent.this::connect, 500, TimeUnit.MILLISECONDS);
@@ -254,6 +271,15 @@ public final class ParticipantAgent implements AutoCloseable {
             stopping = true;
             finished.countDown();
         }
+    }
+
+    /** Returns how long the connection has been lost (starting the count on the first call). */
+    private long lostFor() {
+        long now = System.nanoTime();
+        if (lostSinceNanos == 0) {
+            lostSinceNanos = now;
+        }
+        return now - lostSinceNanos;
     }
 
     /** The most telling words about a failed call: the innermost cause's, or the status's. */
@@ -312,6 +338,7 @@ public final class ParticipantAgent implements AutoCloseable {
                                 .equals(welcome.getCoordinatorInstance());
         this.welcome = welcome;
         this.connectionId = welcome.getConnectionId();
+        this.lostSinceNanos = 0;
         if (newCoordinator && welcome.getResumed()) {
             int round = welcome.getResumedAfterRound();
             LOG.info(
@@ -491,6 +518,16 @@ public final class ParticipantAgent implements AutoCloseable {
         private ClientTls tls;
         private String token;
         private Duration firstContactTimeout = Duration.ofSeconds(60);
+        private Duration reconnectTimeout = Duration.ofMinutes(10);
+
+        /**
+         * Sets how long the agent keeps reconnecting after it lost a coordinator that had welcomed
+         * it (default 10 minutes: long enough for `serve --resume`), before it gives up and stops.
+         */
+        public Builder optReconnectTimeout(Duration timeout) {
+            this.reconnectTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
 
         private Builder() {}
 
