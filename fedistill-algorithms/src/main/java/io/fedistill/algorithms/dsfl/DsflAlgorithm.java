@@ -4,10 +4,8 @@ import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
-import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.PublicDistillationLearner;
-import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.strategy.Strategy;
 import java.util.List;
@@ -37,32 +35,9 @@ public final class DsflAlgorithm implements Algorithm {
     /** The messages its participants answer. */
     static final KnowledgeProtocol PROTOCOL = new KnowledgeProtocol(NAME);
 
-    private final Settings settings;
+    private final DsflSettings settings;
 
-    /**
-     * DS-FL's settings.
-     *
-     * @param subsetSize public samples per round
-     * @param era whether to sharpen the mean (ERA) or use it plainly
-     * @param eraTemperature ERA's temperature, in (0, 1)
-     * @param distillTemperature the students' temperature when distilling
-     * @param distillEpochs passes over the subset per round
-     * @param distillLearningRate participants' learning rate while distilling (0: their training
-     *     rate)
-     * @param distillWeight factor on the distillation loss per round
-     * @param weighting how participants' soft labels are weighted
-     */
-    record Settings(
-            int subsetSize,
-            boolean era,
-            Schedule eraTemperature,
-            Schedule distillTemperature,
-            int distillEpochs,
-            double distillLearningRate,
-            Schedule distillWeight,
-            ParticipantWeighting weighting) {}
-
-    private DsflAlgorithm(Settings settings) {
+    private DsflAlgorithm(DsflSettings settings) {
         this.settings = settings;
     }
 
@@ -77,7 +52,7 @@ public final class DsflAlgorithm implements Algorithm {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
         String aggregation = read.getString("aggregation", "era", List.of("era", "mean"));
         return new DsflAlgorithm(
-                new Settings(
+                new DsflSettings(
                         read.getInt("subsetSize", 1000, 1, 10_000_000),
                         aggregation.equals("era"),
                         read.getSchedule("eraTemperature", 0.1, 1e-4, 0.9999),

@@ -8,7 +8,6 @@ import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.learner.Learner;
-import io.fedistill.core.message.MessageType;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
@@ -30,13 +29,10 @@ public final class FdAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "fd";
 
-    /** The request to train toward the others' per-label means and upload one's own. */
-    static final MessageType TRAIN = MessageType.of(NAME, "train");
-
-    static final String ALPHA = "alpha";
-    static final String TEMPERATURE = "temperature";
-    static final String STAGE = "stage";
-    static final String FEATURE_WEIGHT = "feature_weight";
+    private static final String ALPHA = FdStrategy.ALPHA;
+    private static final String TEMPERATURE = FdStrategy.TEMPERATURE;
+    private static final String STAGE = FdStrategy.STAGE;
+    private static final String FEATURE_WEIGHT = FdStrategy.FEATURE_WEIGHT;
 
     private final Schedule alpha;
     private final Schedule temperature;
@@ -137,7 +133,7 @@ public final class FdAlgorithm implements Algorithm {
                                         setup.model(), setup.trainSet().imageShape(), classes))
                         : 0;
         return local.learner(
-                TRAIN,
+                FdStrategy.TRAIN,
                 (request, context) -> {
                     boolean featureStage =
                             PerLabelMeans.FEATURES.equals(

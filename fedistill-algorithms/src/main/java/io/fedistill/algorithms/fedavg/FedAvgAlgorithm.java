@@ -26,9 +26,6 @@ public final class FedAvgAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = "fedavg";
 
-    /** Config key of the proximal weight sent with every training request. */
-    static final String MU = "mu";
-
     private final String name;
     private final double mu;
 
@@ -90,7 +87,8 @@ public final class FedAvgAlgorithm implements Algorithm {
         return local.learner(
                 trainType(),
                 (request, context) -> {
-                    float proximalMu = (float) request.config().getDouble(MU);
+                    float proximalMu =
+                            (float) request.config().getDouble(WeightAveragingStrategy.MU);
                     try (ModelSession session = local.open(Optional.of(request.tensors()))) {
                         LocalObjective objective =
                                 proximalMu > 0

@@ -7,14 +7,8 @@ import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.PublicDistillationLearner;
 import io.fedistill.core.aggregate.ParticipantWeighting;
-import io.fedistill.core.aggregate.SoftLabels;
-import io.fedistill.core.fleet.ExchangeResult;
-import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.learner.Learner;
-import io.fedistill.core.message.Metrics;
-import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
-import io.fedistill.core.validate.ReplySpec;
 import java.util.List;
 import java.util.Map;
 
@@ -85,43 +79,14 @@ public final class FedMdAlgorithm implements Algorithm {
     @Override
     public Strategy newStrategy(FederationSetup setup) {
         validate(setup);
-        int classes = setup.numClasses();
-        return (RoundContext context, Fleet fleet) -> {
-            if (context.round() == 1 && transferEpochs > 0) {
-                fleet.exchange(
-                        PROTOCOL.transferRequests(context, transferEpochs),
-                        ReplySpec.metricsOnly("examples"));
-            }
-            KnowledgeProtocol.Collected collected =
-                    PROTOCOL.requestScores(
-                            context,
-                            fleet,
-                            subsetSize,
-                            KnowledgeProtocol.Scores.LOGITS,
-                            false,
-                            weighting,
-                            classes);
-            if (collected.participants().isEmpty()) {
-                return Metrics.of("participants_aggregated", 0);
-            }
-            float[][] consensus = collected.weightedMean();
-            ExchangeResult digested =
-                    fleet.exchange(
-                            PROTOCOL.distillRequests(
-                                    context,
-                                    collected.participants(),
-                                    consensus,
-                                    new KnowledgeProtocol.DistillStep(
-                                            true, temperature, digestEpochs, true, 0, 1)),
-                            ReplySpec.metricsOnly("distill_loss"));
-            return Metrics.of(
-                    "participants_aggregated",
-                    collected.participants().size(),
-                    "participants_digested",
-                    digested.replies().size(),
-                    "consensus_entropy",
-                    SoftLabels.meanEntropy(SoftLabels.softmax(consensus, temperature)));
-        };
+        return new FedMdStrategy(
+                PROTOCOL,
+                subsetSize,
+                transferEpochs,
+                temperature,
+                digestEpochs,
+                weighting,
+                setup.numClasses());
     }
 
     @Override

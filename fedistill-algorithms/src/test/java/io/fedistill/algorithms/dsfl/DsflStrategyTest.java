@@ -79,7 +79,7 @@ class DsflStrategyTest {
         DsflStrategy strategy =
                 new DsflStrategy(
                         DsflAlgorithm.PROTOCOL,
-                        new DsflAlgorithm.Settings(
+                        new DsflSettings(
                                 1,
                                 !"mean".equals(options.get("aggregation")),
                                 Schedule.constant(0.1),

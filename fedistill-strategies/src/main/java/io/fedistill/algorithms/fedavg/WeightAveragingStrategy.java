@@ -19,6 +19,9 @@ import java.util.Optional;
  * weights by example count, keeps the old model when nobody answered.
  */
 final class WeightAveragingStrategy implements Strategy {
+    /** Config key of the proximal weight sent with every training request. */
+    static final String MU = "mu";
+
     private final MessageType trainType;
     private TensorRecord global;
     private final double mu;
@@ -31,7 +34,7 @@ final class WeightAveragingStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
-        ConfigRecord config = ConfigRecord.of(FedAvgAlgorithm.MU, mu);
+        ConfigRecord config = ConfigRecord.of(MU, mu);
         List<Message> requests =
                 context.selected().stream()
                         .map(

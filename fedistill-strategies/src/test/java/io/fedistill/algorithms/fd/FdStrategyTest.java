@@ -121,9 +121,9 @@ class FdStrategyTest {
         float[][] rows = teacher.teacherRows();
         assertThat(rows[1]).containsExactly(0f, 2f, 0f);
         assertThat(rows[2]).as("nobody else holds label 2: no teacher").isNull();
-        assertThat(toP0.config().getDouble(FdAlgorithm.ALPHA))
+        assertThat(toP0.config().getDouble(FdStrategy.ALPHA))
                 .as("alpha in the last of 2 rounds")
                 .isCloseTo(0.9, within(1e-12));
-        assertThat(toP0.config().getDouble(FdAlgorithm.TEMPERATURE)).isEqualTo(2.0);
+        assertThat(toP0.config().getDouble(FdStrategy.TEMPERATURE)).isEqualTo(2.0);
     }
 }

@@ -16,10 +16,10 @@ import io.fedistill.core.validate.ReplySpec;
  */
 final class DsflStrategy implements Strategy {
     private final KnowledgeProtocol protocol;
-    private final DsflAlgorithm.Settings settings;
+    private final DsflSettings settings;
     private final int classes;
 
-    DsflStrategy(KnowledgeProtocol protocol, DsflAlgorithm.Settings settings, int classes) {
+    DsflStrategy(KnowledgeProtocol protocol, DsflSettings settings, int classes) {
         this.protocol = protocol;
         this.settings = settings;
         this.classes = classes;

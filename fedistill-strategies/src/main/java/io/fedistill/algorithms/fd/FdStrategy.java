@@ -7,6 +7,7 @@ import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
@@ -25,6 +26,14 @@ import org.slf4j.LoggerFactory;
  * everybody else's (count-weighted by default), so its own contribution never teaches it.
  */
 final class FdStrategy implements Strategy {
+    /** The request to train toward the others' per-label means and upload one's own. */
+    static final MessageType TRAIN = MessageType.of("fd", "train");
+
+    static final String ALPHA = "alpha";
+    static final String TEMPERATURE = "temperature";
+    static final String STAGE = "stage";
+    static final String FEATURE_WEIGHT = "feature_weight";
+
     private static final Logger LOG = LoggerFactory.getLogger(FdStrategy.class);
 
     private final int classes;
@@ -71,13 +80,13 @@ final class FdStrategy implements Strategy {
         Map<String, PerLabelMeans> latest = featureStage ? latestFeatures : latestLogits;
         ConfigRecord config =
                 ConfigRecord.of(
-                        FdAlgorithm.STAGE,
+                        STAGE,
                         kind,
-                        FdAlgorithm.ALPHA,
+                        ALPHA,
                         alpha.valueAt(context.round(), context.totalRounds()),
-                        FdAlgorithm.TEMPERATURE,
+                        TEMPERATURE,
                         temperature.valueAt(context.round(), context.totalRounds()),
-                        FdAlgorithm.FEATURE_WEIGHT,
+                        FEATURE_WEIGHT,
                         featureWeight,
                         KnowledgeProtocol.WANT_VALIDATION,
                         weighting == ParticipantWeighting.VALIDATION_ACCURACY);
@@ -94,7 +103,7 @@ final class FdStrategy implements Strategy {
                             classes,
                             width);
             requests.add(
-                    Message.builder(context.round(), FdAlgorithm.TRAIN, id)
+                    Message.builder(context.round(), TRAIN, id)
                             .optTensors(
                                     teacher.isEmpty() ? TensorRecord.empty() : teacher.toRecord())
                             .optConfig(config)
