@@ -4,14 +4,11 @@ import io.fedistill.simulation.WorkerLauncher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts worker processes as JVMs running {@code fedistill worker} on this installation's class
- * path, each with one intra-op thread (the engine's fastest setting for small models, and the one
- * at which results are bit-exact), writing its output to {@code workers/<label>-<n>.log} in the run
- * directory.
+ * Starts worker processes as {@link FedistillJvm}s running {@code fedistill worker}, writing its
+ * output to {@code workers/<label>-<n>.log} in the run directory.
  */
 final class JvmWorkers implements WorkerLauncher {
     private final Path experiment;
@@ -35,29 +32,20 @@ final class JvmWorkers implements WorkerLauncher {
     public Process launch(int index, String coordinator, List<String> participantIds)
             throws IOException {
         Files.createDirectories(logDirectory);
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Dai.djl.offline=true");
-        command.add("-Dai.djl.pytorch.num_threads=1");
-        command.add("-Dai.djl.pytorch.num_interop_threads=1");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(FedistillCommand.class.getName());
-        command.add("worker");
-        command.add("--experiment");
-        command.add(experiment.toString());
-        command.add("--algorithm");
-        command.add(algorithmLabel);
-        command.add("--coordinator");
-        command.add(coordinator);
-        command.add("--participants");
-        command.add(String.join(",", participantIds));
+        List<String> args =
+                List.of(
+                        "worker",
+                        "--experiment",
+                        experiment.toString(),
+                        "--algorithm",
+                        algorithmLabel,
+                        "--coordinator",
+                        coordinator,
+                        "--participants",
+                        String.join(",", participantIds));
         String file = algorithmLabel.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + index + ".log";
-        ProcessBuilder builder =
-                new ProcessBuilder(command)
-                        .redirectErrorStream(true)
-                        .redirectOutput(logDirectory.resolve(file).toFile());
-        builder.environment().put("OMP_NUM_THREADS", "1");
-        return builder.start();
+        return FedistillJvm.command(args)
+                .redirectOutput(logDirectory.resolve(file).toFile())
+                .start();
     }
 }

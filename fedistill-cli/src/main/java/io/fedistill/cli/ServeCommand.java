@@ -3,12 +3,11 @@ package io.fedistill.cli;
 import io.fedistill.cli.config.ConfigException;
 import io.fedistill.cli.config.ExperimentConfig;
 import io.fedistill.cli.config.ExperimentLoader;
+import io.fedistill.grpc.coordinator.GrpcFleet;
 import io.fedistill.grpc.security.CertificateAuthority;
 import io.fedistill.grpc.security.ParticipantAuthenticator;
 import io.fedistill.grpc.security.ServerTls;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,20 +147,17 @@ final class ServeCommand implements Callable<Integer> {
             throw new ConfigException("--join-timeout must be > 0, got " + joinTimeoutSeconds);
         }
         ParticipantAuthenticator authenticator = authenticator();
-        boolean loopback = isLoopback(address.host());
-        if (!loopback && tlsCertificate == null && !insecurePlaintext) {
+        try {
+            GrpcFleet.checkExposure(
+                    address.host(), tlsCertificate != null, authenticator, insecurePlaintext);
+        } catch (IllegalArgumentException e) {
             throw new ConfigException(
                     "--listen "
                             + listen
-                            + " is not a loopback address: give --tls-cert and --tls-key (`fedistill"
-                            + " certs` makes them), or --insecure-plaintext on a closed network");
-        }
-        if (!loopback && !authenticator.requiresCredentials()) {
-            throw new ConfigException(
-                    "--listen "
-                            + listen
-                            + " is not a loopback address: participants must authenticate; give"
-                            + " --client-ca or --tokens");
+                            + ": "
+                            + e.getMessage()
+                            + " (serve's options: --tls-cert and --tls-key, --client-ca or"
+                            + " --tokens, --insecure-plaintext)");
         }
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new ConfigException("--tls-cert and --tls-key go together");
@@ -223,14 +219,6 @@ final class ServeCommand implements Callable<Integer> {
             throw new ConfigException(option + " " + file + " does not exist");
         }
         return file;
-    }
-
-    private static boolean isLoopback(String host) {
-        try {
-            return InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            throw new ConfigException("--listen host '" + host + "' is unknown");
-        }
     }
 
     private String commandLine() {

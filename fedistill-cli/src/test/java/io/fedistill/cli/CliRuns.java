@@ -37,16 +37,6 @@ final class CliRuns {
      * thread), its output going to {@code log}.
      */
     static ProcessBuilder fedistillJvm(Path log, String... args) {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-Dai.djl.offline=true",
-                                "-Dai.djl.pytorch.num_threads=1",
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                FedistillCommand.class.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        return FedistillJvm.command(List.of(args)).redirectOutput(log.toFile());
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeJoinTest {
     @TempDir Path dir;
     private final List<Process> processes = new ArrayList<>();
+    private static final List<String> PARTICIPANTS = List.of("p00", "p01", "p02");
 
     private static final String EXPERIMENT =
             """
@@ -100,6 +101,16 @@ class ServeJoinTest {
         return process;
     }
 
+    /** Starts one participant JVM per id, each with its own data from parts/. */
+    private List<Process> joinAll(int port, List<String> ids, String... options)
+            throws IOException {
+        List<Process> joined = new ArrayList<>();
+        for (String id : ids) {
+            joined.add(join(port, id, dir.resolve("parts").resolve(id), options));
+        }
+        return joined;
+    }
+
     private Path serve(
             Path yaml,
             String algorithm,
@@ -126,10 +137,7 @@ class ServeJoinTest {
         CompletableFuture<Integer> served =
                 CompletableFuture.supplyAsync(
                         () -> FedistillCommand.execute(args.toArray(String[]::new)));
-        List<Process> joined = new ArrayList<>();
-        for (String id : ids) {
-            joined.add(join(port, id, dir.resolve("parts").resolve(id), joinSecurity));
-        }
+        List<Process> joined = joinAll(port, ids, joinSecurity);
         assertThat(served.get(4, TimeUnit.MINUTES)).isZero();
         for (Process process : joined) {
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -145,7 +153,7 @@ class ServeJoinTest {
                                 "run", yaml.toString(), "--set", "outputDir=" + dir.resolve("sim")))
                 .isZero();
         List<String> simulated = CliRuns.metricsWithoutTime(CliRuns.onlyRun(dir.resolve("sim")));
-        List<String> ids = List.of("p00", "p01", "p02");
+        List<String> ids = PARTICIPANTS;
 
         // FD over mutual TLS on every interface, with certificates from `fedistill certs`
         Path certs = dir.resolve("certs");
@@ -231,10 +239,7 @@ class ServeJoinTest {
                                         "rounds=8",
                                         "--set",
                                         "outputDir=" + out));
-        List<Process> joined = new ArrayList<>();
-        for (String id : List.of("p00", "p01", "p02")) {
-            joined.add(join(port, id, dir.resolve("parts").resolve(id)));
-        }
+        List<Process> joined = joinAll(port, PARTICIPANTS);
         awaitRow(out, rows -> rows.size() >= 3);
         joined.get(2).destroyForcibly(); // p02 dies (SIGKILL) after two rounds
         assertThat(served.get(4, TimeUnit.MINUTES)).isZero();
@@ -284,10 +289,7 @@ class ServeJoinTest {
                                 "outputDir=" + out)
                         .start();
         processes.add(coordinator);
-        List<Process> joined = new ArrayList<>();
-        for (String id : List.of("p00", "p01", "p02")) {
-            joined.add(join(port, id, dir.resolve("parts").resolve(id)));
-        }
+        List<Process> joined = joinAll(port, PARTICIPANTS);
         awaitRow(out, rows -> rows.stream().anyMatch(l -> l.startsWith("fd,3,")));
         coordinator.destroyForcibly(); // SIGKILL mid-run; the participants keep running
         assertThat(coordinator.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -334,11 +336,7 @@ class ServeJoinTest {
                                 "outputDir=" + out)
                         .start();
         processes.add(coordinator);
-        List<Process> joined = new ArrayList<>();
-        for (String id : List.of("p00", "p01", "p02")) {
-            joined.add(
-                    join(port, id, dir.resolve("parts").resolve(id), "--reconnect-timeout", "3"));
-        }
+        List<Process> joined = joinAll(port, PARTICIPANTS, "--reconnect-timeout", "3");
         awaitRow(out, rows -> rows.size() >= 2);
         coordinator.destroyForcibly(); // and it never comes back
         for (Process participant : joined) {

@@ -1,6 +1,6 @@
 package io.fedistill.cli.bench;
 
-import io.fedistill.cli.FedistillCommand;
+import io.fedistill.cli.FedistillJvm;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Transfer;
@@ -76,13 +76,14 @@ final class FleetBenchmark {
                     slice.add(ids.get(i));
                 }
                 agents.add(
-                        jvm(List.of(
-                                        "bench",
-                                        "fleet-agents",
-                                        "--coordinator",
-                                        "127.0.0.1:" + fleet.port(),
-                                        "--participants",
-                                        String.join(",", slice)))
+                        FedistillJvm.command(
+                                        List.of(
+                                                "bench",
+                                                "fleet-agents",
+                                                "--coordinator",
+                                                "127.0.0.1:" + fleet.port(),
+                                                "--participants",
+                                                String.join(",", slice)))
                                 .redirectOutput(
                                         Files.createTempFile(work, "agents-", ".log").toFile())
                                 .start());
@@ -174,17 +175,5 @@ final class FleetBenchmark {
                         .start()) {
             agent.awaitFinished(Duration.ofHours(1));
         }
-    }
-
-    private static ProcessBuilder jvm(List<String> args) {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                FedistillCommand.class.getName()));
-        command.addAll(args);
-        return new ProcessBuilder(command).redirectErrorStream(true);
     }
 }

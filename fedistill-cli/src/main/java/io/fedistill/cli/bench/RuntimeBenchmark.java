@@ -1,6 +1,6 @@
 package io.fedistill.cli.bench;
 
-import io.fedistill.cli.FedistillCommand;
+import io.fedistill.cli.FedistillJvm;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -125,7 +125,7 @@ final class RuntimeBenchmark {
                 args.add("--data-dir");
                 args.add(dataDir.toString());
             }
-            processes.add(jvm(args).redirectOutput(output.toFile()).start());
+            processes.add(FedistillJvm.command(args).redirectOutput(output.toFile()).start());
         }
         double total = 0;
         for (int i = 0; i < cores; i++) {
@@ -180,7 +180,10 @@ final class RuntimeBenchmark {
                         work.resolve("runs"),
                         algorithm));
         Path log = Files.createTempFile(work, "run-", ".log");
-        Process process = jvm(List.of("run", yaml.toString())).redirectOutput(log.toFile()).start();
+        Process process =
+                FedistillJvm.command(List.of("run", yaml.toString()))
+                        .redirectOutput(log.toFile())
+                        .start();
         try {
             if (!process.waitFor(60, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 throw new IllegalStateException("the run failed: " + Files.readString(log));
@@ -199,23 +202,5 @@ final class RuntimeBenchmark {
         List<String> metrics = Files.readAllLines(Path.of(runDir, "metrics.csv"));
         int wall = List.of(metrics.get(0).split(",")).indexOf("wall_seconds");
         return Double.parseDouble(metrics.get(2).split(",")[wall]);
-    }
-
-    /** A fedistill JVM with one intra-op thread. */
-    private static ProcessBuilder jvm(List<String> args) {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-Dai.djl.offline=true",
-                                "-Dai.djl.pytorch.num_threads=1",
-                                "-Dai.djl.pytorch.num_interop_threads=1",
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                FedistillCommand.class.getName()));
-        command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("OMP_NUM_THREADS", "1");
-        return builder;
     }
 }

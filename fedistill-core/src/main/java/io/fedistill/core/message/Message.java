@@ -103,28 +103,13 @@ public record Message(
         return new Builder(Optional.of(id), timeToLive, round, type, participantId);
     }
 
-    /** Returns this message with another time to live. */
-    public Message withTimeToLive(Duration timeToLive) {
-        return new Message(
-                id,
-                replyTo,
-                timeToLive,
-                round,
-                type,
-                participantId,
-                tensors,
-                metrics,
-                config,
-                error);
-    }
-
     /** Returns whether this message reports a participant-side failure. */
     public boolean isError() {
         return error.isPresent();
     }
 
     /** Returns a fresh message id. */
-    public static String newId() {
+    private static String newId() {
         return UUID.randomUUID().toString();
     }
 

@@ -41,11 +41,6 @@ public record MessageType(String name) {
         return new MessageType(namespace + "." + step);
     }
 
-    /** Returns the namespace: everything before the last dot. */
-    public String namespace() {
-        return name.substring(0, name.lastIndexOf('.'));
-    }
-
     @Override
     public String toString() {
         return name;

@@ -119,7 +119,7 @@ public final class TensorRecord {
     }
 
     /** Returns whether {@code other} has exactly this record's names, in order, and shapes. */
-    public boolean hasLayoutOf(TensorRecord other) {
+    private boolean hasLayoutOf(TensorRecord other) {
         if (!List.copyOf(tensors.keySet()).equals(List.copyOf(other.tensors.keySet()))) {
             return false;
         }

@@ -73,8 +73,8 @@ public final class GrpcFleet implements FleetBackend {
     private final List<String> participantIds;
     private final long runSeed;
     private final Codec codec;
-    private final int maxChunkBytes;
-    private final long maxPayloadBytes;
+    private final int maxChunkBytes = WireMessages.DEFAULT_CHUNK_BYTES;
+    private final long maxPayloadBytes = WireMessages.DEFAULT_MAX_PAYLOAD_BYTES;
     private final Duration heartbeatInterval;
     private final String federation;
     private final String algorithm;
@@ -140,8 +140,6 @@ public final class GrpcFleet implements FleetBackend {
         this.participantIds = List.copyOf(b.participantIds);
         this.runSeed = b.runSeed;
         this.codec = b.codec;
-        this.maxChunkBytes = b.maxChunkBytes;
-        this.maxPayloadBytes = b.maxPayloadBytes;
         this.heartbeatInterval = b.heartbeatInterval;
         this.federation = b.federation;
         this.algorithm = b.algorithm;
@@ -151,7 +149,7 @@ public final class GrpcFleet implements FleetBackend {
             NettyServerBuilder server =
                     NettyServerBuilder.forAddress(new InetSocketAddress(b.bindAddress, b.port))
                             // one chunk plus its header fits; bigger messages are refused
-                            .maxInboundMessageSize(maxChunkBytes + (1 << 16))
+                            .maxInboundMessageSize(WireMessages.MAX_MESSAGE_BYTES)
                             .addService(
                                     ServerInterceptors.intercept(
                                             new Service(),
@@ -621,11 +619,40 @@ public final class GrpcFleet implements FleetBackend {
         }
     }
 
-    private static boolean isLoopback(String address) {
+    /**
+     * Checks what listening on an address demands: beyond loopback, TLS (unless plaintext is
+     * explicitly allowed) and participants that authenticate.
+     *
+     * @throws IllegalArgumentException naming the address and what it lacks, or an unknown host
+     */
+    public static void checkExposure(
+            String bindAddress,
+            boolean tls,
+            ParticipantAuthenticator authenticator,
+            boolean plaintextBeyondLoopback) {
+        boolean loopback;
         try {
-            return java.net.InetAddress.getByName(address).isLoopbackAddress();
+            loopback = java.net.InetAddress.getByName(bindAddress).isLoopbackAddress();
         } catch (java.net.UnknownHostException e) {
-            return false;
+            throw new IllegalArgumentException("host '" + bindAddress + "' is unknown", e);
+        }
+        if (loopback) {
+            return;
+        }
+        if (!tls && !plaintextBeyondLoopback) {
+            throw new IllegalArgumentException(
+                    "listening on "
+                            + bindAddress
+                            + " needs TLS (a certificate and key; `fedistill certs` makes"
+                            + " them), or an explicit choice of plaintext for a closed"
+                            + " network");
+        }
+        if (!authenticator.requiresCredentials()) {
+            throw new IllegalArgumentException(
+                    "listening on "
+                            + bindAddress
+                            + " needs participants to authenticate, by certificate (a"
+                            + " client CA) or by token");
         }
     }
 
@@ -643,8 +670,6 @@ public final class GrpcFleet implements FleetBackend {
         private int port;
         private long runSeed;
         private Codec codec = Codec.fp32();
-        private int maxChunkBytes = WireMessages.DEFAULT_CHUNK_BYTES;
-        private long maxPayloadBytes = WireMessages.DEFAULT_MAX_PAYLOAD_BYTES;
         private Duration heartbeatInterval = Duration.ofSeconds(2);
         private String federation = "";
         private String algorithm = "";
@@ -728,17 +753,6 @@ public final class GrpcFleet implements FleetBackend {
             return this;
         }
 
-        /** Sets the chunk size (default 1 MiB) and the largest payload (default 1 GiB). */
-        public Builder optLimits(int maxChunkBytes, long maxPayloadBytes) {
-            if (maxChunkBytes < 1024 || maxPayloadBytes < maxChunkBytes) {
-                throw new IllegalArgumentException(
-                        "chunks must be >= 1024 bytes and the payload limit >= a chunk");
-            }
-            this.maxChunkBytes = maxChunkBytes;
-            this.maxPayloadBytes = maxPayloadBytes;
-            return this;
-        }
-
         /** Sets how often participants send heartbeats (default 2 s). */
         public Builder optHeartbeatInterval(Duration heartbeatInterval) {
             this.heartbeatInterval = heartbeatInterval;
@@ -748,23 +762,7 @@ public final class GrpcFleet implements FleetBackend {
         /** Starts the server. */
         public GrpcFleet build() {
             Objects.requireNonNull(participantIds, "participant ids are required");
-            if (!isLoopback(bindAddress)) {
-                if (tls == null && !plaintextBeyondLoopback) {
-                    throw new IllegalArgumentException(
-                            "listening on "
-                                    + bindAddress
-                                    + " needs TLS (a certificate and key; `fedistill certs` makes"
-                                    + " them), or an explicit choice of plaintext for a closed"
-                                    + " network");
-                }
-                if (!authenticator.requiresCredentials()) {
-                    throw new IllegalArgumentException(
-                            "listening on "
-                                    + bindAddress
-                                    + " needs participants to authenticate, by certificate (a"
-                                    + " client CA) or by token");
-                }
-            }
+            checkExposure(bindAddress, tls != null, authenticator, plaintextBeyondLoopback);
             return new GrpcFleet(this);
         }
     }

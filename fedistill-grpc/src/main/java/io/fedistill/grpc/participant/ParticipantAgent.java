@@ -114,7 +114,7 @@ public final class ParticipantAgent implements AutoCloseable {
     private static ManagedChannel channel(Builder b) {
         NettyChannelBuilder channel =
                 NettyChannelBuilder.forTarget(b.target)
-                        .maxInboundMessageSize(b.maxInboundMessageBytes);
+                        .maxInboundMessageSize(WireMessages.MAX_MESSAGE_BYTES);
         if (b.tls == null) {
             channel.usePlaintext();
         } else {
@@ -514,7 +514,6 @@ public final class ParticipantAgent implements AutoCloseable {
         private String target;
         private Long runSeed;
         private Codec codec = Codec.fp32();
-        private int maxInboundMessageBytes = WireMessages.DEFAULT_CHUNK_BYTES + (1 << 16);
         private ClientTls tls;
         private String token;
         private Duration firstContactTimeout = Duration.ofSeconds(60);

@@ -36,6 +36,9 @@ public final class WireMessages {
     /** The chunk size unless a coordinator sets another: 1 MiB. */
     public static final int DEFAULT_CHUNK_BYTES = 1 << 20;
 
+    /** The largest gRPC message either side accepts: one chunk and its item's framing. */
+    public static final int MAX_MESSAGE_BYTES = DEFAULT_CHUNK_BYTES + (1 << 16);
+
     /** The largest payload unless a coordinator sets another: 1 GiB. */
     public static final long DEFAULT_MAX_PAYLOAD_BYTES = 1L << 30;
 
