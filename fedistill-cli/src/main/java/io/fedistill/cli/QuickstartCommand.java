@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         name = "quickstart",
         mixinStandardHelpOptions = true,
         description =
-                "Mixed architectures learning from each other (DS-FL, FedDF) against local-only and FedAvg, on the embedded Fashion-MNIST sample (about 80 s on 2 cores).")
+                "Mixed architectures learning from each other (DS-FL, FedDF) against local-only and FedAvg, on the embedded Fashion-MNIST sample (about 70 s on 2 cores).")
 final class QuickstartCommand implements Callable<Integer> {
     static final String RESOURCE = "/io/fedistill/cli/quickstart.yaml";
 

@@ -12,7 +12,9 @@ import io.fedistill.core.participant.DaemonThreads;
 import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.grpc.wire.WireMessages;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -27,12 +29,21 @@ import java.util.concurrent.TimeoutException;
  * byte counts are the deployment's and codec effects are real.
  *
  * <p>Participants run one after another on one worker thread: the engine allows one gradient
- * collector per process. Worker processes (the network runtime's agents, each hosting a slice of
- * the participants) spread them over cores behind the same {@link FleetBackend} interface.
+ * collector per process. The calling thread carries the next tasks down and the finished replies up
+ * meanwhile, so the wire format's cost overlaps training on a second core. Worker processes (the
+ * network runtime's agents, each hosting a slice of the participants) spread them over cores behind
+ * the same {@link FleetBackend} interface.
  */
 public final class InProcessFleet implements FleetBackend {
     private final ParticipantHost host;
     private final Codec codec;
+
+    /**
+     * Tasks carried down and queued beyond the one being collected, so that the coordinator's
+     * thread encodes and decodes messages while the participant thread trains.
+     */
+    private static final int LOOK_AHEAD = 2;
+
     private final ExecutorService worker =
             Executors.newSingleThreadExecutor(DaemonThreads.named("fedistill-participant"));
 
@@ -54,47 +65,91 @@ public final class InProcessFleet implements FleetBackend {
 
     @Override
     public ExchangeResult deliver(List<Message> requests, Duration deadline) {
-        long end = System.nanoTime() + deadline.toNanos();
-        List<Message> replies = new ArrayList<>();
-        List<ParticipantFailure> failed = new ArrayList<>();
-        List<Transfer> transfers = new ArrayList<>();
+        Delivery delivery = new Delivery(System.nanoTime() + deadline.toNanos(), deadline);
+        Deque<Pending> queued = new ArrayDeque<>();
         for (Message request : requests) {
-            String id = request.participantId();
-            if (!host.hosts(id)) {
-                failed.add(new ParticipantFailure(id, request.round(), "no such participant"));
-                continue;
+            if (delivery.interrupted) {
+                break;
             }
-            WireMessages.Carried down = WireMessages.carry(request, codec, true);
-            transfers.add(new Transfer(id, Direction.DOWN, down.wireBytes()));
-            ParticipantState state = host.open(request);
-            Future<WireMessages.Carried> pending =
-                    worker.submit(
-                            () ->
-                                    WireMessages.carry(
-                                            host.answer(down.message(), state), codec, false));
+            queued.add(send(request, delivery));
+            if (queued.size() > LOOK_AHEAD) {
+                delivery.collect(queued.poll());
+            }
+        }
+        while (!queued.isEmpty()) {
+            delivery.collect(queued.poll());
+        }
+        return new ExchangeResult(delivery.replies, delivery.failed, delivery.transfers);
+    }
+
+    /**
+     * Carries a task down and queues its answer on the participant thread; an unknown participant
+     * fails at once.
+     */
+    private Pending send(Message request, Delivery delivery) {
+        String id = request.participantId();
+        if (!host.hosts(id)) {
+            return new Pending(request, null, "no such participant");
+        }
+        WireMessages.Carried down = WireMessages.carry(request, codec, true);
+        delivery.transfers.add(new Transfer(id, Direction.DOWN, down.wireBytes()));
+        ParticipantState state = host.open(request);
+        return new Pending(request, worker.submit(() -> host.answer(down.message(), state)), null);
+    }
+
+    /** A task sent to the participant thread, or refused before it was sent. */
+    private record Pending(Message request, Future<Message> answer, String refusal) {}
+
+    /** What one delivery has collected so far, in the order of its requests. */
+    private final class Delivery {
+        private final long end;
+        private final Duration deadline;
+        private final List<Message> replies = new ArrayList<>();
+        private final List<ParticipantFailure> failed = new ArrayList<>();
+        private final List<Transfer> transfers = new ArrayList<>();
+        private boolean interrupted;
+
+        Delivery(long end, Duration deadline) {
+            this.end = end;
+            this.deadline = deadline;
+        }
+
+        /** Waits for a task's answer until its deadline and carries the reply up. */
+        void collect(Pending pending) {
+            Message request = pending.request();
+            String id = request.participantId();
+            if (pending.answer() == null) {
+                fail(request, pending.refusal());
+                return;
+            }
+            if (interrupted) {
+                pending.answer().cancel(true);
+                fail(request, "interrupted");
+                return;
+            }
             try {
                 long wait = Math.min(end - System.nanoTime(), request.timeToLive().toNanos());
-                WireMessages.Carried up = pending.get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                Message answer = pending.answer().get(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                WireMessages.Carried up = WireMessages.carry(answer, codec, false);
                 transfers.add(new Transfer(id, Direction.UP, up.wireBytes()));
                 replies.add(up.message());
             } catch (TimeoutException e) {
-                pending.cancel(true);
-                failed.add(
-                        new ParticipantFailure(
-                                id, request.round(), "missed the deadline of " + deadline));
+                pending.answer().cancel(true);
+                fail(request, "missed the deadline of " + deadline);
             } catch (ExecutionException e) {
-                failed.add(
-                        new ParticipantFailure(
-                                id,
-                                request.round(),
-                                "reply could not be delivered: " + e.getCause()));
+                fail(request, "reply could not be delivered: " + e.getCause());
+            } catch (RuntimeException e) {
+                fail(request, "reply could not be delivered: " + e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                failed.add(new ParticipantFailure(id, request.round(), "interrupted"));
-                break;
+                interrupted = true;
+                fail(request, "interrupted");
             }
         }
-        return new ExchangeResult(replies, failed, transfers);
+
+        private void fail(Message request, String reason) {
+            failed.add(new ParticipantFailure(request.participantId(), request.round(), reason));
+        }
     }
 
     @Override

@@ -14,7 +14,6 @@ import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.eval.EvaluationScore;
 import io.fedistill.ml.model.ModelSpec;
-import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainOutcome;
@@ -55,11 +54,9 @@ public final class LocalModel {
     /** Opens a session as {@link #open(Optional)} does, with other training settings. */
     public ModelSession open(Optional<TensorRecord> weights, TrainingSettings training) {
         return ModelSession.open(
-                ModelZoo.build(
-                        setup.model(),
-                        setup.trainSet().imageShape(),
-                        setup.trainSet().numClasses()),
+                setup.model(),
                 setup.trainSet().imageShape(),
+                setup.trainSet().numClasses(),
                 training,
                 weights,
                 initSeed(runSeed, setup.model()));
@@ -70,15 +67,11 @@ public final class LocalModel {
      * architecture starts from, and FedAvg's first global model.
      */
     public static TensorRecord initialWeights(FederationSetup federation, ModelSpec spec) {
-        try (ModelSession session =
-                ModelSession.open(
-                        ModelZoo.build(spec, federation.imageShape(), federation.numClasses()),
-                        federation.imageShape(),
-                        federation.training(),
-                        Optional.empty(),
-                        initSeed(federation.seed(), spec))) {
-            return session.weights();
-        }
+        return ModelSession.initialWeights(
+                spec,
+                federation.imageShape(),
+                federation.numClasses(),
+                initSeed(federation.seed(), spec));
     }
 
     private static long initSeed(long runSeed, ModelSpec spec) {

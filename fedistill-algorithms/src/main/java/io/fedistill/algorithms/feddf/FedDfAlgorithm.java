@@ -13,7 +13,6 @@ import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.model.ModelSpec;
-import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.OptimizerKind;
@@ -185,10 +184,6 @@ public final class FedDfAlgorithm implements Algorithm {
                         1,
                         0f);
         return ModelSession.open(
-                ModelZoo.build(spec, setup.imageShape(), setup.numClasses()),
-                setup.imageShape(),
-                training,
-                Optional.of(weights),
-                0);
+                spec, setup.imageShape(), setup.numClasses(), training, Optional.of(weights), 0);
     }
 }

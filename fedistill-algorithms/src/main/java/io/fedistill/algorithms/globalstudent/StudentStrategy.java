@@ -10,7 +10,6 @@ import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import io.fedistill.ml.data.PublicData;
-import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.OptimizerKind;
 import io.fedistill.ml.train.TrainingSettings;
@@ -64,8 +63,9 @@ final class StudentStrategy implements Strategy {
         double loss;
         try (ModelSession session =
                 ModelSession.open(
-                        ModelZoo.build(settings.student(), setup.imageShape(), classes),
+                        settings.student(),
                         setup.imageShape(),
+                        classes,
                         training,
                         Optional.of(student),
                         0)) {

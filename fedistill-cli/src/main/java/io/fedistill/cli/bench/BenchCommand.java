@@ -4,11 +4,11 @@ import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.FashionMnist;
 import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.model.ModelSpec;
-import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainingSettings;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
             BenchCommand.Runtimes.class,
             BenchCommand.TrainAlone.class,
             BenchCommand.Fleet.class,
-            BenchCommand.FleetAgents.class
+            BenchCommand.FleetAgents.class,
+            BenchCommand.Idle.class
         })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
@@ -34,12 +35,86 @@ public final class BenchCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /**
+     * Keeps the first {@code participants * samplesPerParticipant} training samples, refusing a
+     * request the training set cannot meet.
+     */
+    private static DatasetSplits trainingHead(
+            DatasetSplits data, int participants, int samplesPerParticipant) {
+        long wanted = (long) samplesPerParticipant * participants;
+        if (samplesPerParticipant < 1 || wanted > data.train().size()) {
+            throw new IllegalArgumentException(
+                    participants
+                            + " participants of "
+                            + samplesPerParticipant
+                            + " samples need "
+                            + wanted
+                            + ", the training set holds "
+                            + data.train().size());
+        }
+        return new DatasetSplits(data.train().head((int) wanted), data.test());
+    }
+
+    /** The memory of idle virtual participants. */
+    @Command(
+            name = "idle",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Run one round of many virtual participants and report the memory they hold"
+                            + " while idle.")
+    static final class Idle implements Callable<Integer> {
+        @Option(
+                names = "--participants",
+                defaultValue = "10000",
+                description = "participants (default ${DEFAULT-VALUE})")
+        private int participants;
+
+        @Option(
+                names = "--samples-per-participant",
+                defaultValue = "5",
+                description = "training samples each (default ${DEFAULT-VALUE})")
+        private int samplesPerParticipant;
+
+        @Option(
+                names = "--model",
+                defaultValue = "mlp",
+                description = "architecture (default ${DEFAULT-VALUE})")
+        private String model;
+
+        @Option(
+                names = "--algorithm",
+                defaultValue = "fd",
+                description = "algorithm of the round (default ${DEFAULT-VALUE})")
+        private String algorithm;
+
+        @Option(names = "--data-dir", description = "directory holding Fashion-MNIST")
+        private Path dataDir;
+
+        @Override
+        public Integer call() {
+            DatasetSplits data =
+                    trainingHead(
+                            FashionMnist.load(Optional.ofNullable(dataDir), true, true),
+                            participants,
+                            samplesPerParticipant);
+            new IdleParticipantsBenchmark(
+                            data,
+                            ModelSpec.parse(model),
+                            participants,
+                            algorithm,
+                            TrainingSettings.defaults())
+                    .run(System.out);
+            return 0;
+        }
+    }
+
     /** FedAvg round vs centralized epoch. */
     @Command(
             name = "overhead",
             mixinStandardHelpOptions = true,
             description =
-                    "FedAvg round (IID participants, 1 epoch) vs one centralized epoch on full Fashion-MNIST.")
+                    "Rounds of the given algorithms (IID participants, 1 epoch) vs one centralized epoch on"
+                            + " Fashion-MNIST.")
     static final class Overhead implements Callable<Integer> {
         @Option(
                 names = "--model",
@@ -65,6 +140,21 @@ public final class BenchCommand implements Runnable {
                 description = "alternating repeats (default ${DEFAULT-VALUE})")
         private int repeats;
 
+        @Option(
+                names = "--samples-per-participant",
+                defaultValue = "0",
+                description =
+                        "samples each participant holds, taken from the start of the training set"
+                                + " (default: the whole training set split)")
+        private int samplesPerParticipant;
+
+        @Option(
+                names = "--algorithms",
+                split = ",",
+                defaultValue = "fedavg",
+                description = "algorithms whose round is timed (default ${DEFAULT-VALUE})")
+        private List<String> algorithms;
+
         @Option(names = "--data-dir", description = "directory holding Fashion-MNIST")
         private Path dataDir;
 
@@ -88,7 +178,10 @@ public final class BenchCommand implements Runnable {
                             batchSize,
                             1,
                             0f);
-            new OverheadBenchmark(data, ModelSpec.parse(model), participants, training)
+            if (samplesPerParticipant > 0) {
+                data = trainingHead(data, participants, samplesPerParticipant);
+            }
+            new OverheadBenchmark(data, ModelSpec.parse(model), participants, training, algorithms)
                     .run(repeats, System.out);
             return 0;
         }
@@ -185,9 +278,9 @@ public final class BenchCommand implements Runnable {
             int[] indices = java.util.stream.IntStream.range(offset, offset + samples).toArray();
             try (ModelSession session =
                     ModelSession.open(
-                            ModelZoo.build(
-                                    ModelSpec.parse(model), train.imageShape(), train.numClasses()),
+                            ModelSpec.parse(model),
                             train.imageShape(),
+                            train.numClasses(),
                             training,
                             Optional.empty(),
                             1)) {

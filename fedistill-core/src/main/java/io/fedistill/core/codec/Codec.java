@@ -51,7 +51,17 @@ public interface Codec {
      *
      * @throws CodecException when the bytes do not hold exactly that many values
      */
-    Tensor decodeValues(int[] shape, byte[] bytes);
+    default Tensor decodeValues(int[] shape, byte[] bytes) {
+        return decodeValues(shape, bytes, 0, bytes.length);
+    }
+
+    /**
+     * Decodes values {@link #encodeValues} wrote for a tensor of this shape from {@code length}
+     * bytes of {@code bytes} starting at {@code offset} (a slice of a message's payload).
+     *
+     * @throws CodecException when the slice does not hold exactly that many values
+     */
+    Tensor decodeValues(int[] shape, byte[] bytes, int offset, int length);
 
     /**
      * Encodes a tensor record alone (state to store, a checkpoint), framed as a message so its

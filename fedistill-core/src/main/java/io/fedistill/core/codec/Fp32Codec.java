@@ -23,11 +23,33 @@ final class Fp32Codec extends FramedCodec {
         return 2;
     }
 
+    /** Writes the big-endian floats straight into one array (the same bytes as writeValues). */
+    @Override
+    public byte[] encodeValues(Tensor tensor) {
+        byte[] bytes = new byte[4 * tensor.size()];
+        tensor.copyTo(ByteBuffer.wrap(bytes).asFloatBuffer());
+        return bytes;
+    }
+
+    /** Reads the floats straight from the slice; it must hold exactly the shape's values. */
+    @Override
+    public Tensor decodeValues(int[] shape, byte[] bytes, int offset, int length) {
+        int count = checkedElementCount(shape);
+        if (4L * count != length) {
+            throw new CodecException(
+                    length
+                            + " bytes do not hold the "
+                            + count
+                            + " values of the shape (4 bytes each)");
+        }
+        float[] values = new float[count];
+        ByteBuffer.wrap(bytes, offset, length).asFloatBuffer().get(values);
+        return Tensor.wrap(shape, values);
+    }
+
     @Override
     protected void writeValues(Tensor tensor, DataOutputStream out) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(4 * tensor.size());
-        buffer.asFloatBuffer().put(tensor.toFloatArray());
-        out.write(buffer.array());
+        out.write(encodeValues(tensor));
     }
 
     @Override

@@ -195,8 +195,12 @@ abstract class FramedCodec implements Codec {
         }
     }
 
+    /**
+     * Encodes one tensor's values as {@link #writeValues} writes them inside a message; a codec may
+     * override this with a faster path that produces the same bytes.
+     */
     @Override
-    public final byte[] encodeValues(Tensor tensor) {
+    public byte[] encodeValues(Tensor tensor) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(4 * tensor.size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writeValues(tensor, out);
@@ -206,18 +210,18 @@ abstract class FramedCodec implements Codec {
         return bytes.toByteArray();
     }
 
+    /**
+     * Decodes values as {@link #readValues} reads them; a codec may override this with a faster
+     * path that accepts and refuses the same bytes.
+     */
     @Override
-    public final Tensor decodeValues(int[] shape, byte[] bytes) {
-        int count;
-        try {
-            count = Tensor.elementCount(shape);
-        } catch (IllegalArgumentException e) {
-            throw new CodecException("tensor shape: " + e.getMessage(), e);
-        }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
-            if ((long) count > bytes.length) {
+    public Tensor decodeValues(int[] shape, byte[] bytes, int offset, int length) {
+        int count = checkedElementCount(shape);
+        try (DataInputStream in =
+                new DataInputStream(new ByteArrayInputStream(bytes, offset, length))) {
+            if ((long) count > length) {
                 throw new CodecException(
-                        bytes.length + " bytes cannot hold the " + count + " values of the shape");
+                        length + " bytes cannot hold the " + count + " values of the shape");
             }
             float[] values = readValues(count, in);
             if (in.available() > 0) {
@@ -227,10 +231,18 @@ abstract class FramedCodec implements Codec {
             return Tensor.wrap(shape.clone(), values);
         } catch (EOFException e) {
             throw new CodecException(
-                    bytes.length + " bytes are too few for the " + count + " values of the shape",
-                    e);
+                    length + " bytes are too few for the " + count + " values of the shape", e);
         } catch (IOException e) {
             throw new CodecException("values cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Returns the element count of a shape, refusing an invalid one with a codec exception. */
+    protected static int checkedElementCount(int[] shape) {
+        try {
+            return Tensor.elementCount(shape);
+        } catch (IllegalArgumentException e) {
+            throw new CodecException("tensor shape: " + e.getMessage(), e);
         }
     }
 

@@ -22,6 +22,10 @@ public final class StateStore {
     private final boolean keepPrevious;
     private final Map<String, Version> committed = new HashMap<>();
     private final Map<String, Staged> open = new HashMap<>();
+
+    /** The newest request opened per participant (its entry may be settled already). */
+    private final Map<String, String> openByParticipant = new HashMap<>();
+
     private final java.util.Set<String> changed = new java.util.TreeSet<>();
 
     /** What one open request has written so far, and the round it belongs to. */
@@ -53,8 +57,11 @@ public final class StateStore {
      * overlaid with what this request has written.
      */
     public synchronized ParticipantState open(String participantId, String requestId, int round) {
-        open.values().removeIf(staged -> staged.participantId.equals(participantId));
         open.put(requestId, new Staged(participantId, round, new HashMap<>()));
+        String previous = openByParticipant.put(participantId, requestId);
+        if (previous != null && !previous.equals(requestId)) {
+            open.remove(previous); // a participant has one open request: the newest
+        }
         return new ParticipantState() {
             @Override
             public Optional<TensorRecord> load(String key) {
@@ -116,6 +123,7 @@ public final class StateStore {
      */
     public synchronized void rewind(int round) {
         open.clear();
+        openByParticipant.clear();
         var entries = committed.entrySet().iterator();
         while (entries.hasNext()) {
             var entry = entries.next();
@@ -158,6 +166,7 @@ public final class StateStore {
      */
     public synchronized void restore(Map<String, byte[]> entries, int round) {
         open.clear();
+        openByParticipant.clear();
         committed.clear();
         entries.forEach((key, bytes) -> committed.put(key, new Version(round, bytes, null)));
         changed.clear();

@@ -1,5 +1,6 @@
 package io.fedistill.core.tensor;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -90,6 +91,11 @@ public final class Tensor {
     /** Returns a copy of the row-major data. */
     public float[] toFloatArray() {
         return data.clone();
+    }
+
+    /** Puts every element, in row-major order, into {@code target} at its position. */
+    public void copyTo(FloatBuffer target) {
+        target.put(data);
     }
 
     /** Returns the element count. */

@@ -2,7 +2,7 @@ package io.fedistill.grpc.wire;
 
 import io.fedistill.grpc.proto.Chunk;
 import io.fedistill.grpc.proto.MessageHeader;
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 
 /**
  * Collects one incoming message: its header, then its chunks in order until the last. Refuses a
@@ -12,14 +12,15 @@ import java.io.ByteArrayOutputStream;
 public final class PayloadAssembler {
     private final MessageHeader header;
     private final long declared;
-    private final ByteArrayOutputStream payload;
+    private byte[] payload;
+    private int size;
     private boolean complete;
 
     /** Starts collecting the message {@code header} announces. */
     public PayloadAssembler(MessageHeader header, long maxPayloadBytes) {
         this.header = header;
         this.declared = WireMessages.declaredPayload(header, maxPayloadBytes);
-        this.payload = new ByteArrayOutputStream((int) Math.min(declared, 64 << 20));
+        this.payload = new byte[(int) Math.min(declared, 64 << 20)];
     }
 
     /**
@@ -39,7 +40,7 @@ public final class PayloadAssembler {
                             + header.getId()
                             + " is incomplete");
         }
-        if (payload.size() + (long) chunk.getData().size() > declared) {
+        if (size + (long) chunk.getData().size() > declared) {
             throw new WireException(
                     "message "
                             + header.getId()
@@ -47,14 +48,20 @@ public final class PayloadAssembler {
                             + declared
                             + " payload bytes its header declares");
         }
-        payload.writeBytes(chunk.getData().toByteArray());
+        int length = chunk.getData().size();
+        if (size + length > payload.length) {
+            // the header's declared size is only trusted up to 64 MiB before bytes arrive
+            payload = Arrays.copyOf(payload, (int) Math.min(declared, 2L * (size + length)));
+        }
+        chunk.getData().copyTo(payload, size);
+        size += length;
         complete = chunk.getLast();
-        if (complete && payload.size() != declared) {
+        if (complete && size != declared) {
             throw new WireException(
                     "message "
                             + header.getId()
                             + " ended after "
-                            + payload.size()
+                            + size
                             + " of "
                             + declared
                             + " declared payload bytes");
@@ -72,7 +79,7 @@ public final class PayloadAssembler {
         if (!complete) {
             throw new IllegalStateException("message " + header.getId() + " is incomplete");
         }
-        return payload.toByteArray();
+        return size == payload.length ? payload : Arrays.copyOf(payload, size);
     }
 
     private static String abbreviate(String text) {

@@ -1,6 +1,7 @@
 package io.fedistill.grpc.wire;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.codec.CodecException;
 import io.fedistill.core.message.ConfigRecord;
@@ -16,7 +17,6 @@ import io.fedistill.grpc.proto.MessageHeader;
 import io.fedistill.grpc.proto.Metric;
 import io.fedistill.grpc.proto.TensorHeader;
 import io.fedistill.grpc.proto.Uplink;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,18 +70,18 @@ public final class WireMessages {
                                 header.addMetrics(
                                         Metric.newBuilder().setName(name).setValue(value)));
         message.config().values().forEach((name, value) -> header.addConfig(entry(name, value)));
-        ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        List<byte[]> values = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : message.tensors().asMap().entrySet()) {
-            byte[] values = codec.encodeValues(e.getValue());
+            byte[] encoded = codec.encodeValues(e.getValue());
+            values.add(encoded);
             TensorHeader.Builder tensor =
-                    TensorHeader.newBuilder().setName(e.getKey()).setByteLength(values.length);
+                    TensorHeader.newBuilder().setName(e.getKey()).setByteLength(encoded.length);
             for (int dim : e.getValue().shape()) {
                 tensor.addShape(dim);
             }
             header.addTensors(tensor);
-            payload.writeBytes(values);
         }
-        return new Outgoing(header.build(), payload.toByteArray());
+        return new Outgoing(header.build(), concatenate(values));
     }
 
     private static ConfigEntry entry(String name, Object value) {
@@ -108,36 +108,37 @@ public final class WireMessages {
 
     /**
      * Puts a message through the wire format without a network, as a task ({@code task}) or a
-     * reply: encodes its items, reassembles and decodes them as a receiver does. The simulation
-     * runs every message through here, so its byte counts are the deployment's.
+     * reply: encodes it, counts its header and chunk items as the network sends them, and decodes
+     * the header and payload as a receiver does (reassembling chunks is the network's part, {@link
+     * PayloadAssembler}). The simulation runs every message through here, so its byte counts are
+     * the deployment's and codec effects are real.
      */
     public static Carried carry(Message message, Codec codec, boolean task) {
-        List<MessageHeader> headers = new ArrayList<>();
-        List<Chunk> chunks = new ArrayList<>();
-        long bytes = 0;
-        if (task) {
-            for (Downlink item : taskItems(message, codec, DEFAULT_CHUNK_BYTES)) {
-                bytes += item.getSerializedSize();
-                if (item.hasTask()) {
-                    headers.add(item.getTask());
-                } else {
-                    chunks.add(item.getChunk());
-                }
-            }
-        } else {
-            for (Uplink item : replyItems(message, codec, DEFAULT_CHUNK_BYTES)) {
-                bytes += item.getSerializedSize();
-                if (item.hasReply()) {
-                    headers.add(item.getReply());
-                } else {
-                    chunks.add(item.getChunk());
-                }
-            }
+        Outgoing outgoing = encode(message, codec);
+        long bytes =
+                task
+                        ? Downlink.newBuilder()
+                                .setTask(outgoing.header())
+                                .build()
+                                .getSerializedSize()
+                        : Uplink.newBuilder()
+                                .setReply(outgoing.header())
+                                .build()
+                                .getSerializedSize();
+        for (Chunk chunk : chunks(message.id(), outgoing.payload(), DEFAULT_CHUNK_BYTES)) {
+            bytes +=
+                    task
+                            ? Downlink.newBuilder().setChunk(chunk).build().getSerializedSize()
+                            : Uplink.newBuilder().setChunk(chunk).build().getSerializedSize();
         }
-        PayloadAssembler assembler =
-                new PayloadAssembler(headers.get(0), DEFAULT_MAX_PAYLOAD_BYTES);
-        chunks.forEach(assembler::add);
-        return new Carried(decode(assembler.header(), assembler.payload(), codec), bytes);
+        // the receiver's side of the wire: the header parsed back, the payload decoded
+        MessageHeader received;
+        try {
+            received = MessageHeader.parseFrom(outgoing.header().toByteString());
+        } catch (InvalidProtocolBufferException e) {
+            throw new WireException("message header cannot be read back: " + e.getMessage(), e);
+        }
+        return new Carried(decode(received, outgoing.payload(), codec), bytes);
     }
 
     /** Returns the stream items that carry a task to a participant: its header, then its chunks. */
@@ -162,8 +163,26 @@ public final class WireMessages {
         return items;
     }
 
+    private static byte[] concatenate(List<byte[]> parts) {
+        long total = 0;
+        for (byte[] part : parts) {
+            total += part.length;
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new WireException("message payload of " + total + " bytes is too large");
+        }
+        byte[] out = new byte[(int) total];
+        int offset = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, out, offset, part.length);
+            offset += part.length;
+        }
+        return out;
+    }
+
     /**
      * Cuts a payload into chunks of at most {@code maxChunkBytes}; an empty payload is one chunk.
+     * The chunks share the payload's bytes, which must not change afterwards.
      */
     public static List<Chunk> chunks(String messageId, byte[] payload, int maxChunkBytes) {
         List<Chunk> chunks = new ArrayList<>();
@@ -173,7 +192,7 @@ public final class WireMessages {
             chunks.add(
                     Chunk.newBuilder()
                             .setMessageId(messageId)
-                            .setData(ByteString.copyFrom(payload, offset, length))
+                            .setData(UnsafeByteOperations.unsafeWrap(payload, offset, length))
                             .setLast(offset + length == payload.length)
                             .build());
             offset += length;
@@ -292,10 +311,7 @@ public final class WireMessages {
             int[] shape = tensor.getShapeList().stream().mapToInt(Integer::intValue).toArray();
             int length = (int) tensor.getByteLength();
             try {
-                tensors.put(
-                        tensor.getName(),
-                        codec.decodeValues(
-                                shape, Arrays.copyOfRange(payload, offset, offset + length)));
+                tensors.put(tensor.getName(), codec.decodeValues(shape, payload, offset, length));
             } catch (CodecException e) {
                 throw new WireException(
                         "tensor '"

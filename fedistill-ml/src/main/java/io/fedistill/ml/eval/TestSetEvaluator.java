@@ -4,7 +4,6 @@ import io.fedistill.core.coordinator.GlobalModelEvaluator;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.model.ModelSpec;
-import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainingSettings;
 import java.util.Optional;
@@ -31,8 +30,9 @@ public final class TestSetEvaluator implements GlobalModelEvaluator {
     public Score evaluate(TensorRecord weights) {
         try (ModelSession session =
                 ModelSession.open(
-                        ModelZoo.build(spec, testSet.imageShape(), testSet.numClasses()),
+                        spec,
                         testSet.imageShape(),
+                        testSet.numClasses(),
                         TrainingSettings.defaults(),
                         Optional.of(weights),
                         0)) {

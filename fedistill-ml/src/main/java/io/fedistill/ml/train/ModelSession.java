@@ -1,20 +1,18 @@
 package io.fedistill.ml.train;
 
-import ai.djl.Model;
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.LocalParameterServer;
+import ai.djl.training.ParameterServer;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.tensor.Tensor;
@@ -22,6 +20,7 @@ import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.eval.EvaluationScore;
 import io.fedistill.ml.model.ClassifierNetwork;
+import io.fedistill.ml.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,39 +30,39 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One live model for the length of one participant call: created from a network and either given
- * weights or a seeded initialization, trained or evaluated, its weights read back, then closed so
- * that no native memory outlives the call.
+ * One model for the length of one participant call: given weights or the seeded initial weights of
+ * its architecture, trained or evaluated, its weights read back, then closed.
+ *
+ * <p>The network itself is borrowed from a per-process pool of built networks and given back on
+ * close, and the optimizer state (momentum, Adam's moments) belongs to the session and is freed
+ * with it, so a call costs its training and no network construction or initialization, and no
+ * native memory outlives it.
  */
 public final class ModelSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelSession.class);
+    private final NetworkPool.Pooled pooled;
     private final ClassifierNetwork network;
-    private final Shape imageShape;
     private final TrainingSettings settings;
-    private final Model model;
-    private final Trainer trainer;
+    private final OwnedStateOptimizer optimizer;
+    private final ParameterServer parameterServer;
+    private boolean gradientsChecked;
 
     private ModelSession(
-            ClassifierNetwork network,
-            Shape imageShape,
+            NetworkPool.Key key,
             TrainingSettings settings,
             Optional<TensorRecord> weights,
             long initSeed) {
-        this.network = network;
-        this.imageShape = imageShape;
         this.settings = settings;
-        this.model = Model.newInstance("participant");
+        TensorRecord start =
+                weights.orElseGet(() -> NetworkPool.shared().initialWeights(key, initSeed));
+        this.pooled = NetworkPool.shared().borrow(key);
+        this.network = pooled.network();
+        this.optimizer = OwnedStateOptimizer.of(settings);
+        this.parameterServer = new LocalParameterServer(optimizer);
         try {
-            model.setBlock(network.network());
-            DefaultTrainingConfig config =
-                    new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                            .optOptimizer(optimizer(settings));
-            this.trainer = model.newTrainer(config);
-            Engine.getInstance().setRandomSeed((int) (initSeed ^ (initSeed >>> 32)));
-            trainer.initialize(new Shape(1).addAll(imageShape));
-            weights.ifPresent(this::loadWeights);
+            loadWeights(start);
         } catch (RuntimeException e) {
-            model.close();
+            NetworkPool.shared().giveBack(pooled);
             throw e;
         }
     }
@@ -71,50 +70,41 @@ public final class ModelSession implements AutoCloseable {
     /**
      * Opens a session.
      *
-     * @param network the architecture to run
+     * @param spec the architecture to run
      * @param imageShape (channels, height, width) of one input
+     * @param numClasses number of output logits
      * @param settings local training settings
-     * @param weights weights to start from; empty to initialize from {@code initSeed}
+     * @param weights weights to start from; empty to start from the architecture's initial weights
+     *     for {@code initSeed}
      * @param initSeed the seed of the initialization (used when {@code weights} is empty)
      * @return the open session
      */
     public static ModelSession open(
-            ClassifierNetwork network,
+            ModelSpec spec,
             Shape imageShape,
+            int numClasses,
             TrainingSettings settings,
             Optional<TensorRecord> weights,
             long initSeed) {
-        return new ModelSession(network, imageShape, settings, weights, initSeed);
+        return new ModelSession(
+                new NetworkPool.Key(spec, imageShape, numClasses), settings, weights, initSeed);
     }
 
-    private static Optimizer optimizer(TrainingSettings s) {
-        Tracker rate = Tracker.fixed(s.learningRate());
-        switch (s.optimizer()) {
-            case ADAM:
-                return Optimizer.adam()
-                        .optLearningRateTracker(rate)
-                        .optWeightDecays(s.weightDecay())
-                        .build();
-            case SGD:
-            default:
-                return Optimizer.sgd()
-                        .setLearningRateTracker(rate)
-                        .optMomentum(s.momentum())
-                        .optWeightDecays(s.weightDecay())
-                        .build();
-        }
+    /**
+     * Returns every parameter of an architecture as initialized from a seed (the same weights a
+     * session opened with no weights and that seed starts from).
+     */
+    public static TensorRecord initialWeights(
+            ModelSpec spec, Shape imageShape, int numClasses, long initSeed) {
+        return NetworkPool.shared()
+                .initialWeights(new NetworkPool.Key(spec, imageShape, numClasses), initSeed);
     }
 
     /**
      * Returns every parameter (trainable weights and normalization statistics) as named tensors.
      */
     public TensorRecord weights() {
-        TensorRecord.Builder out = TensorRecord.builder();
-        for (Pair<String, Parameter> p : network.network().getParameters()) {
-            NDArray array = p.getValue().getArray();
-            out.put(p.getKey(), Tensor.wrap(toIntShape(array.getShape()), array.toFloatArray()));
-        }
-        return out.build();
+        return NetworkPool.readWeights(network);
     }
 
     /**
@@ -146,7 +136,7 @@ public final class ModelSession implements AutoCloseable {
                                                             + "' of "
                                                             + network.spec()));
             NDArray array = p.getValue().getArray();
-            if (!tensor.hasShape(toIntShape(array.getShape()))) {
+            if (!tensor.hasShape(NetworkPool.intShape(array.getShape()))) {
                 throw new IllegalArgumentException(
                         "parameter '"
                                 + p.getKey()
@@ -179,8 +169,10 @@ public final class ModelSession implements AutoCloseable {
             return new TrainOutcome(Double.NaN, 0, logitSums, featureSums, counts, false);
         }
         int[] labels = data.labels(indices);
+        // whether the latest batch of two or more samples gave every sample the same features
+        boolean[] featuresConstant = {false};
         double meanLoss;
-        try (NDManager manager = model.getNDManager().newSubManager()) {
+        try (NDManager manager = pooled.model().getNDManager().newSubManager()) {
             NDArray labelArray = manager.create(Arrays.stream(labels).asLongStream().toArray());
             ObjectiveArrays arrays = new ObjectiveArrays(manager, objective, classes);
             meanLoss =
@@ -209,13 +201,17 @@ public final class ModelSession implements AutoCloseable {
                                         featureSums[label][f] += batchFeatures[i * width + f];
                                     }
                                 }
+                                if (batch.length > 1) {
+                                    featuresConstant[0] =
+                                            rowsIdentical(batchFeatures, batch.length, width);
+                                }
                                 return loss;
                             });
         }
-        boolean inputIgnored = ignoresInput(data, indices);
+        boolean inputIgnored = featuresConstant[0];
         if (inputIgnored) {
             LOG.warn(
-                    "{}: after training, its features are the same for every input (every ReLU dead?), so it"
+                    "{}: at the end of training, its features are the same for every input (every ReLU dead?), so it"
                             + " predicts the same for every sample; a lower learning rate usually avoids this",
                     network.spec());
         }
@@ -224,25 +220,18 @@ public final class ModelSession implements AutoCloseable {
     }
 
     /**
-     * Whether the features of (up to 64 of) the given samples are all identical, i.e. the model's
-     * output no longer depends on its input.
+     * Whether every row of a row-major matrix equals the first: features that no longer depend on
+     * the input.
      */
-    private boolean ignoresInput(ImageDataset data, int[] indices) {
-        int[] probe = Arrays.copyOf(indices, Math.min(64, indices.length));
-        if (probe.length < 2) {
-            return false;
+    private static boolean rowsIdentical(float[] matrix, int rows, int width) {
+        for (int r = 1; r < rows; r++) {
+            for (int f = 0; f < width; f++) {
+                if (matrix[r * width + f] != matrix[f]) {
+                    return false;
+                }
+            }
         }
-        try (NDManager manager = model.getNDManager().newSubManager()) {
-            NDArray features =
-                    network.features()
-                            .forward(
-                                    new ParameterStore(manager, false),
-                                    new NDList(data.images(manager, probe)),
-                                    false)
-                            .singletonOrThrow();
-            NDArray flat = features.reshape(probe.length, -1);
-            return flat.max(new int[] {0}).sub(flat.min(new int[] {0})).max().getFloat() == 0f;
-        }
+        return true;
     }
 
     /**
@@ -282,7 +271,7 @@ public final class ModelSession implements AutoCloseable {
             }
             System.arraycopy(targets[i], 0, flat, i * classes, classes);
         }
-        try (NDManager manager = model.getNDManager().newSubManager()) {
+        try (NDManager manager = pooled.model().getNDManager().newSubManager()) {
             NDArray targetArray = manager.create(flat, new Shape(indices.length, classes));
             return runEpochs(
                     manager,
@@ -308,11 +297,8 @@ public final class ModelSession implements AutoCloseable {
         for (int start = 0; start < indices.length; start += batchSize) {
             int[] batch =
                     Arrays.copyOfRange(indices, start, Math.min(indices.length, start + batchSize));
-            try (NDManager manager = model.getNDManager().newSubManager()) {
-                float[] logits =
-                        trainer.evaluate(new NDList(data.images(manager, batch)))
-                                .singletonOrThrow()
-                                .toFloatArray();
+            try (NDManager manager = pooled.model().getNDManager().newSubManager()) {
+                float[] logits = inference(manager, data.images(manager, batch)).toFloatArray();
                 for (int i = 0; i < batch.length; i++) {
                     out[start + i] = Arrays.copyOfRange(logits, i * classes, (i + 1) * classes);
                 }
@@ -337,6 +323,7 @@ public final class ModelSession implements AutoCloseable {
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
         Random random = new Random(seed);
         ParameterStore store = new ParameterStore(manager, false);
+        store.setParameterServer(parameterServer, new Device[] {manager.getDevice()});
         int n = (int) images.getShape().get(0);
         double lossSum = 0;
         int steps = 0;
@@ -354,7 +341,7 @@ public final class ModelSession implements AutoCloseable {
                 try (NDManager batchManager = manager.newSubManager()) {
                     NDArray positions = batchManager.create(batch);
                     NDArray x = images.get(batchManager, new NDIndex("{}", positions));
-                    try (GradientCollector collector = trainer.newGradientCollector()) {
+                    try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                         // features and head run separately so losses can reach the features
                         NDArray features =
                                 network.features()
@@ -377,7 +364,7 @@ public final class ModelSession implements AutoCloseable {
                     if (settings.gradientClipNorm() > 0) {
                         clipGradientNorm(batchManager);
                     }
-                    stepUnlessGradientsVanished();
+                    stepUnlessGradientsVanished(store, batchManager);
                 }
                 steps++;
             }
@@ -397,11 +384,11 @@ public final class ModelSession implements AutoCloseable {
         for (int start = 0; start < indices.length; start += batchSize) {
             int[] batch =
                     Arrays.copyOfRange(indices, start, Math.min(indices.length, start + batchSize));
-            try (NDManager manager = model.getNDManager().newSubManager()) {
+            try (NDManager manager = pooled.model().getNDManager().newSubManager()) {
                 NDArray x = data.images(manager, batch);
                 NDArray y =
                         manager.create(Arrays.stream(data.labels(batch)).asLongStream().toArray());
-                NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
+                NDArray logits = inference(manager, x);
                 lossSum += Losses.crossEntropyPerSample(logits, y).sum().getFloat();
                 NDArray predictions = logits.argMax(1);
                 correct += (int) predictions.eq(y).sum().getLong();
@@ -447,24 +434,35 @@ public final class ModelSession implements AutoCloseable {
     }
 
     /**
-     * Applies the optimizer step. DJL refuses a first step whose gradients are all zero (its guard
-     * against a forgotten backward call); here that only happens when every unit of the model is
-     * dead, a state training can reach, and the right step is then to change nothing.
+     * Applies the optimizer step. Until a step has applied, a step whose gradients are all zero is
+     * skipped, as DJL's trainer refuses it (its guard against a forgotten backward call): here that
+     * only happens when every unit of the model is dead, a state training can reach, and the right
+     * step is then to change nothing.
      */
-    private void stepUnlessGradientsVanished() {
-        try {
-            trainer.step();
-        } catch (IllegalStateException e) {
-            if (e.getMessage() == null
-                    || !e.getMessage().startsWith("Gradient values are all zeros")) {
-                throw e;
+    private void stepUnlessGradientsVanished(ParameterStore store, NDManager batchManager) {
+        if (!gradientsChecked) {
+            NDList sums = new NDList();
+            for (Pair<String, Parameter> p : network.network().getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    NDArray gradient = p.getValue().getArray().getGradient();
+                    gradient.attach(batchManager);
+                    sums.add(gradient.sum());
+                }
             }
-            LOG.debug("all gradients are zero; step skipped");
+            if (NDArrays.stack(sums).sum().getFloat() == 0f) {
+                LOG.debug("all gradients are zero; step skipped");
+                return;
+            }
+            gradientsChecked = true;
         }
+        store.updateAllParameters();
     }
 
-    private static int[] toIntShape(Shape shape) {
-        return Arrays.stream(shape.getShape()).mapToInt(Math::toIntExact).toArray();
+    /** Runs the whole network in evaluation mode; returns the logits. */
+    private NDArray inference(NDManager manager, NDArray images) {
+        return network.network()
+                .forward(new ParameterStore(manager, false), new NDList(images), false)
+                .singletonOrThrow();
     }
 
     /** The objective's tensors, placed once per training call. */
@@ -580,7 +578,7 @@ public final class ModelSession implements AutoCloseable {
 
     @Override
     public void close() {
-        trainer.close();
-        model.close();
+        optimizer.close();
+        NetworkPool.shared().giveBack(pooled);
     }
 }

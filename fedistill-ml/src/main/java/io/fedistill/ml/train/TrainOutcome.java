@@ -10,9 +10,10 @@ package io.fedistill.ml.train;
  * @param perLabelFeatureSums row c: sum of the feature vectors for samples of label c (null rows
  *     for labels the participant has none of): per-class prototypes before dividing
  * @param perLabelCounts how many vectors each row sums
- * @param inputIgnored true when, after training, the model's features were identical for different
- *     samples: it predicts the same for every input (typically every ReLU died under too large a
- *     learning rate) and its knowledge carries no information
+ * @param inputIgnored true when, at the end of training, the model's features were identical for
+ *     every sample of its last batch (of two or more): it predicts the same for every input
+ *     (typically every ReLU died under too large a learning rate) and its knowledge carries no
+ *     information
  */
 public record TrainOutcome(
         double meanLoss,

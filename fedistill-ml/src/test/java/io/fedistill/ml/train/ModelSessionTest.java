@@ -11,7 +11,6 @@ import io.fedistill.ml.data.FashionMnist;
 import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.eval.EvaluationScore;
 import io.fedistill.ml.model.ModelSpec;
-import io.fedistill.ml.model.ModelZoo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,8 +26,9 @@ class ModelSessionTest {
             String model, Optional<TensorRecord> weights, TrainingSettings settings) {
         ImageDataset train = DATA.train();
         return ModelSession.open(
-                ModelZoo.build(ModelSpec.parse(model), train.imageShape(), train.numClasses()),
+                ModelSpec.parse(model),
                 train.imageShape(),
+                train.numClasses(),
                 settings,
                 weights,
                 9);
@@ -58,6 +58,40 @@ class ModelSessionTest {
                 assertThat(outcome.perLabelCounts()).containsExactly(expected);
             }
         }
+    }
+
+    private static TensorRecord trained(ModelSession session, int seed) {
+        session.train(
+                DATA.train(),
+                Arrays.copyOf(DATA.train().allIndices(), 96),
+                LocalObjective.crossEntropy(),
+                seed);
+        return session.weights();
+    }
+
+    @Test
+    void aReusedNetworkTrainsAsAFreshOneAndOpenSessionsAreIndependent() {
+        TensorRecord initial;
+        TensorRecord alone;
+        try (ModelSession session = open("mlp:48", Optional.empty(), SETTINGS)) {
+            initial = session.weights();
+            alone = trained(session, 5);
+        }
+        // other weights, other training and two sessions of the architecture open at once leave
+        // nothing behind in the pooled networks
+        try (ModelSession other = open("mlp:48", Optional.of(alone), SETTINGS);
+                ModelSession concurrent = open("mlp:48", Optional.of(initial), SETTINGS)) {
+            trained(other, 6);
+            assertThat(trained(concurrent, 5)).isEqualTo(alone);
+            assertThat(other.weights()).isNotEqualTo(alone);
+        }
+        try (ModelSession again = open("mlp:48", Optional.of(initial), SETTINGS)) {
+            assertThat(trained(again, 5)).isEqualTo(alone);
+        }
+        assertThat(
+                        ModelSession.initialWeights(
+                                ModelSpec.parse("mlp:48"), DATA.train().imageShape(), 10, 9))
+                .isEqualTo(initial);
     }
 
     @Test

@@ -1,0 +1,134 @@
+package io.fedistill.ml.train;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.ml.model.ClassifierNetwork;
+import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.model.ModelZoo;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+/**
+ * Built and initialized networks kept per architecture, so that a model session borrows one and
+ * loads its weights into it instead of building, initializing and discarding a network per
+ * participant call (the fixed cost that dominated rounds of many small participants).
+ *
+ * <p>A borrowed network is used by one session at a time; whatever a session leaves behind in it
+ * (weights, gradients) is overwritten by the next session's weights, so reuse never changes a
+ * result. The seeded initial weights of an architecture are computed once per seed and kept.
+ */
+final class NetworkPool {
+    /** Idle networks kept per architecture; more are closed when returned. */
+    private static final int MAX_IDLE_PER_KEY = 2 * Runtime.getRuntime().availableProcessors();
+
+    /** Initial-weight records kept (one per architecture, input shape, class count and seed). */
+    private static final int MAX_INITIAL_WEIGHTS = 32;
+
+    private static final NetworkPool SHARED = new NetworkPool();
+
+    private final Map<Key, Deque<Pooled>> idle = new ConcurrentHashMap<>();
+    private final Map<InitKey, TensorRecord> initialWeights =
+            Collections.synchronizedMap(
+                    new LinkedHashMap<>(16, 0.75f, true) {
+                        @Override
+                        protected boolean removeEldestEntry(Map.Entry<InitKey, TensorRecord> e) {
+                            return size() > MAX_INITIAL_WEIGHTS;
+                        }
+                    });
+
+    private NetworkPool() {}
+
+    /** Returns the pool of this process. */
+    static NetworkPool shared() {
+        return SHARED;
+    }
+
+    /** The architecture a network was built for. */
+    record Key(ModelSpec spec, Shape imageShape, int numClasses) {}
+
+    private record InitKey(Key key, long seed) {}
+
+    /** A built, initialized network and the model that owns its parameters. */
+    record Pooled(Key key, Model model, ClassifierNetwork network) {}
+
+    /** Takes an idle network of the architecture, or builds and initializes a new one. */
+    Pooled borrow(Key key) {
+        Deque<Pooled> free = idle.get(key);
+        Pooled pooled = free == null ? null : free.pollFirst();
+        return pooled != null ? pooled : build(key, 0);
+    }
+
+    /** Gives a network back for the next session, or closes it when enough are idle. */
+    void giveBack(Pooled pooled) {
+        Deque<Pooled> free = idle.computeIfAbsent(pooled.key(), k -> new ConcurrentLinkedDeque<>());
+        if (free.size() >= MAX_IDLE_PER_KEY) {
+            pooled.model().close();
+        } else {
+            free.addFirst(pooled);
+        }
+    }
+
+    /**
+     * Returns every parameter of the architecture as initialized from the seed: what every
+     * participant of that architecture starts from.
+     */
+    TensorRecord initialWeights(Key key, long seed) {
+        InitKey initKey = new InitKey(key, seed);
+        TensorRecord cached = initialWeights.get(initKey);
+        if (cached != null) {
+            return cached;
+        }
+        Pooled fresh = build(key, seed);
+        try {
+            TensorRecord weights = readWeights(fresh.network());
+            initialWeights.put(initKey, weights);
+            return weights;
+        } finally {
+            giveBack(fresh);
+        }
+    }
+
+    private static Pooled build(Key key, long seed) {
+        ClassifierNetwork network = ModelZoo.build(key.spec(), key.imageShape(), key.numClasses());
+        Model model = Model.newInstance("participant");
+        try {
+            model.setBlock(network.network());
+            Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+            network.network()
+                    .initialize(
+                            model.getNDManager(),
+                            DataType.FLOAT32,
+                            new Shape(1).addAll(key.imageShape()));
+            return new Pooled(key, model, network);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Returns every parameter (trainable weights and normalization statistics) as tensors. */
+    static TensorRecord readWeights(ClassifierNetwork network) {
+        TensorRecord.Builder out = TensorRecord.builder();
+        for (Pair<String, Parameter> p : network.network().getParameters()) {
+            NDArray array = p.getValue().getArray();
+            out.put(p.getKey(), Tensor.wrap(intShape(array.getShape()), array.toFloatArray()));
+        }
+        return out.build();
+    }
+
+    static int[] intShape(Shape shape) {
+        return Arrays.stream(shape.getShape()).mapToInt(Math::toIntExact).toArray();
+    }
+}
