@@ -3,6 +3,7 @@ package io.fedistill.cli;
 import io.fedistill.cli.config.ConfigException;
 import io.fedistill.cli.config.DatasetConfig;
 import io.fedistill.cli.config.ExperimentConfig;
+import io.fedistill.core.federation.FederationSpec;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.FashionMnist;
@@ -63,27 +64,29 @@ record ExperimentData(
         return new ExperimentData(data, publicData, partition, description);
     }
 
-    /** Loads the experiment's data with its limits applied. */
     /**
-     * Returns the experiment's public data as a participant process derives it: the same seeded
-     * share of the named dataset, read from {@code dataDir} when given (else the usual places).
+     * Returns a federation's public data as a participant process derives it: the same seeded share
+     * of the named dataset, read from {@code dataDir} when given (else the usual places).
      */
-    static Optional<PublicData> publicDataFor(ExperimentConfig config, Optional<Path> dataDir) {
-        if (config.publicData() == null) {
+    static Optional<PublicData> publicDataFor(FederationSpec spec, Optional<Path> dataDir) {
+        if (spec.publicData().isEmpty()) {
             return Optional.empty();
         }
-        DatasetConfig dataset = config.dataset();
+        FederationSpec.PublicDataRef ref = spec.publicData().get();
         DatasetConfig local =
                 new DatasetConfig(
-                        dataset.name(),
-                        dataDir.map(Path::toString).orElse(null),
-                        dataset.download(),
-                        dataset.verifyChecksums(),
-                        dataset.trainLimit(),
-                        dataset.testLimit());
-        return holdOutPublicData(config, loadData(local));
+                        ref.dataset(),
+                        ref.dataset().equals("fashion-mnist")
+                                ? dataDir.map(Path::toString).orElse(null)
+                                : null,
+                        null,
+                        null,
+                        ref.trainLimit().orElse(null),
+                        null);
+        return Optional.of(holdOut(loadData(local), spec.seed(), ref.size(), ref.labeled()));
     }
 
+    /** Loads the experiment's data with its limits applied. */
     static DatasetSplits loadData(DatasetConfig dataset) {
         DatasetSplits full =
                 dataset.name().equals("fashion-mnist-sample")
@@ -172,7 +175,16 @@ record ExperimentData(
         if (config.publicData() == null) {
             return Optional.empty();
         }
-        int size = config.publicData().size();
+        return Optional.of(
+                holdOut(
+                        data,
+                        config.seed(),
+                        config.publicData().size(),
+                        config.publicData().labeled()));
+    }
+
+    /** Holds out {@code size} training images chosen by the run seed as public data. */
+    private static PublicData holdOut(DatasetSplits data, long seed, int size, boolean labeled) {
         if (size >= data.train().size()) {
             throw new ConfigException(
                     "publicData.size "
@@ -185,10 +197,10 @@ record ExperimentData(
         for (int i = 0; i < data.train().size(); i++) {
             order.add(i);
         }
-        Collections.shuffle(order, new Random(Seeds.derive(config.seed(), 0, "", "public-data")));
+        Collections.shuffle(order, new Random(Seeds.derive(seed, 0, "", "public-data")));
         int[] indices =
                 order.subList(0, size).stream().mapToInt(Integer::intValue).sorted().toArray();
-        return Optional.of(new PublicData(data.train(), indices, config.publicData().labeled()));
+        return new PublicData(data.train(), indices, labeled);
     }
 
     private static int[] privatePool(DatasetSplits data, Optional<PublicData> publicData) {

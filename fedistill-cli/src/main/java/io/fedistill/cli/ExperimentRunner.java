@@ -418,7 +418,7 @@ public final class ExperimentRunner {
                             serving.port(),
                             participants,
                             serving.joinTimeout(),
-                            Files.readString(dir.path().resolve(ExperimentLoader.RUN_RECORD)),
+                            FederationSpecs.toJson(FederationSpecs.of(config, algorithm)),
                             algorithm.label(),
                             port ->
                                     out.println(

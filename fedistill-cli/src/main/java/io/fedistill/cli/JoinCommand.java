@@ -1,11 +1,11 @@
 package io.fedistill.cli;
 
+import io.fedistill.algorithms.Algorithm;
+import io.fedistill.algorithms.AlgorithmRegistry;
 import io.fedistill.algorithms.ParticipantSetup;
-import io.fedistill.cli.config.AlgorithmConfig;
 import io.fedistill.cli.config.ConfigException;
-import io.fedistill.cli.config.ExperimentConfig;
-import io.fedistill.cli.config.ExperimentLoader;
 import io.fedistill.core.codec.Codec;
+import io.fedistill.core.federation.FederationSpec;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.participant.ParticipantHost;
@@ -14,11 +14,11 @@ import io.fedistill.grpc.participant.ParticipantAgent;
 import io.fedistill.grpc.security.ClientTls;
 import io.fedistill.ml.data.ParticipantData;
 import io.fedistill.ml.model.ModelSpec;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
+import io.fedistill.ml.train.TrainingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -145,43 +145,62 @@ final class JoinCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Builds this participant's learner from what the coordinator says and its own data. */
+    /** Builds this participant's learner from the coordinator's federation spec and its data. */
     private ParticipantHost host(ParticipantAgent.Federation federation, ParticipantData own) {
-        ExperimentConfig config =
-                ExperimentLoader.load(
-                        "the coordinator's federation",
-                        new ByteArrayInputStream(
-                                federation.description().getBytes(StandardCharsets.UTF_8)),
-                        List.of());
-        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
-        AlgorithmConfig algorithm =
-                config.algorithms().stream()
-                        .filter(a -> a.label().equals(federation.algorithm()))
-                        .findFirst()
-                        .orElseThrow(
-                                () ->
-                                        new ConfigException(
-                                                "the federation has no algorithm labelled '"
-                                                        + federation.algorithm()
-                                                        + "'"));
-        ModelSpec model = config.modelsFor(algorithm).get(participantId);
+        FederationSpec spec = FederationSpecs.fromJson(federation.description());
+        if (spec.seed() != federation.runSeed()) {
+            throw new ConfigException(
+                    "the federation spec's seed "
+                            + spec.seed()
+                            + " differs from the run seed "
+                            + federation.runSeed());
+        }
+        String model = spec.models().get(participantId);
         if (model == null) {
             throw new ConfigException(
                     "participant " + participantId + " has no model in this federation");
         }
-        ParticipantSetup setup =
-                ParticipantSetup.fromData(
-                        participantId,
-                        own,
-                        model,
-                        config.training().settings(),
-                        ExperimentData.publicDataFor(config, Optional.ofNullable(datasetDir)));
-        Learner learner = algorithm.create().newLearner(setup, federation.runSeed());
+        requireDataFits(spec, own);
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(spec.threads()));
+        Algorithm algorithm;
+        ParticipantSetup setup;
+        try {
+            algorithm = AlgorithmRegistry.create(spec.algorithm(), spec.options());
+            setup =
+                    ParticipantSetup.fromData(
+                            participantId,
+                            own,
+                            ModelSpec.parse(model),
+                            TrainingSettings.of(spec.training()),
+                            ExperimentData.publicDataFor(spec, Optional.ofNullable(datasetDir)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("the federation " + spec.label() + ": " + e.getMessage(), e);
+        }
+        Learner learner = algorithm.newLearner(setup, federation.runSeed());
         return new ParticipantHost(
                 Map.of(participantId, learner),
                 // keeps each key's previous round, to go back to it if the coordinator restarts
-                new StateStore(Codec.forName(federation.codec()), true),
+                new StateStore(Codec.forName(spec.codec()), true),
                 federation.runSeed(),
                 FailureInjection.none());
+    }
+
+    /** Refuses data whose classes or image shape differ from the federation's, naming both. */
+    private static void requireDataFits(FederationSpec spec, ParticipantData own) {
+        List<Integer> shape =
+                Arrays.stream(own.train().imageShape().getShape())
+                        .mapToObj(Math::toIntExact)
+                        .toList();
+        if (own.train().numClasses() != spec.classes() || !shape.equals(spec.inputShape())) {
+            throw new ConfigException(
+                    "this participant's data has "
+                            + own.train().numClasses()
+                            + " classes of images "
+                            + shape
+                            + ", the federation "
+                            + spec.classes()
+                            + " classes of "
+                            + spec.inputShape());
+        }
     }
 }

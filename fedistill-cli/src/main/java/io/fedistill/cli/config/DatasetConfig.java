@@ -50,4 +50,14 @@ public record DatasetConfig(
             throw new ConfigException("dataset.testLimit must be > 0, got " + testLimit);
         }
     }
+
+    /** Returns the number of classes (both datasets are Fashion-MNIST), without loading it. */
+    public int classes() {
+        return 10;
+    }
+
+    /** Returns (channels, height, width) of one image, without loading the dataset. */
+    public List<Integer> inputShape() {
+        return List.of(1, 28, 28);
+    }
 }

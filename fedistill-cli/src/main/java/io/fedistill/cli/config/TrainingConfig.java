@@ -1,5 +1,6 @@
 package io.fedistill.cli.config;
 
+import io.fedistill.core.federation.FederationSpec;
 import io.fedistill.ml.train.OptimizerKind;
 import io.fedistill.ml.train.TrainingSettings;
 import java.util.Locale;
@@ -55,13 +56,18 @@ public record TrainingConfig(
 
     /** Returns the settings for the trainer. */
     public TrainingSettings settings() {
-        return new TrainingSettings(
-                OptimizerKind.valueOf(optimizer.toUpperCase(Locale.ROOT)),
-                learningRate.floatValue(),
-                momentum.floatValue(),
+        return TrainingSettings.of(spec());
+    }
+
+    /** Returns these settings as a federation spec carries them to participants. */
+    public FederationSpec.Training spec() {
+        return new FederationSpec.Training(
+                optimizer,
+                learningRate,
+                momentum,
                 batchSize,
                 localEpochs,
-                weightDecay.floatValue(),
-                gradientClipNorm.floatValue());
+                weightDecay,
+                gradientClipNorm);
     }
 }

@@ -1,5 +1,8 @@
 package io.fedistill.ml.train;
 
+import io.fedistill.core.federation.FederationSpec;
+import java.util.Locale;
+
 /**
  * How a participant trains locally.
  *
@@ -56,6 +59,29 @@ public record TrainingSettings(
             int epochs,
             float weightDecay) {
         this(optimizer, learningRate, momentum, batchSize, epochs, weightDecay, 0f);
+    }
+
+    /**
+     * Returns the settings a federation spec carries.
+     *
+     * @throws IllegalArgumentException naming an unknown optimizer or a value out of range
+     */
+    public static TrainingSettings of(FederationSpec.Training spec) {
+        OptimizerKind optimizer;
+        try {
+            optimizer = OptimizerKind.valueOf(spec.optimizer().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "unknown optimizer '" + spec.optimizer() + "'; known: sgd, adam", e);
+        }
+        return new TrainingSettings(
+                optimizer,
+                (float) spec.learningRate(),
+                (float) spec.momentum(),
+                spec.batchSize(),
+                spec.localEpochs(),
+                (float) spec.weightDecay(),
+                (float) spec.gradientClipNorm());
     }
 
     /** SGD, learning rate 0.05, momentum 0.9, batch 64, one epoch, no weight decay. */
