@@ -32,17 +32,18 @@ public record FederationSetup(
         models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
     }
 
+    /** Returns what the coordinator halves check of the public data: its size and labels. */
+    public Optional<PublicDataFacts> publicDataFacts() {
+        return publicData.map(p -> new PublicDataFacts(p.size(), p.labeled()));
+    }
+
     /**
      * Returns the public data.
      *
      * @throws IllegalArgumentException naming the algorithm that needs it when there is none
      */
     public PublicData requirePublicData(String algorithm) {
-        return publicData.orElseThrow(
-                () ->
-                        new IllegalArgumentException(
-                                algorithm
-                                        + " distills on public data; declare publicData in the experiment"));
+        return requirePublicData(algorithm, 0);
     }
 
     /**
@@ -51,16 +52,7 @@ public record FederationSetup(
      * @throws IllegalArgumentException when there is none or it is smaller than a subset
      */
     public PublicData requirePublicData(String algorithm, int subsetSize) {
-        PublicData data = requirePublicData(algorithm);
-        if (subsetSize > data.size()) {
-            throw new IllegalArgumentException(
-                    algorithm
-                            + ": subsetSize "
-                            + subsetSize
-                            + " exceeds the public data's "
-                            + data.size()
-                            + " samples");
-        }
-        return data;
+        PublicDataFacts.require(algorithm, publicDataFacts(), subsetSize);
+        return publicData.orElseThrow();
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -63,12 +64,21 @@ class ServeJoinTest {
     private static void awaitRow(Path out, java.util.function.Predicate<List<String>> ready)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline
-                && !(Files.isDirectory(out)
-                        && Files.exists(CliRuns.onlyRun(out).resolve("metrics.csv"))
-                        && ready.test(
-                                Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv"))))) {
+        while (System.nanoTime() < deadline && !hasRow(out, ready)) {
             Thread.sleep(10);
+        }
+    }
+
+    private static boolean hasRow(Path out, java.util.function.Predicate<List<String>> ready)
+            throws IOException {
+        if (!Files.isDirectory(out)) {
+            return false;
+        }
+        try (java.util.stream.Stream<Path> runs = Files.list(out)) {
+            // the output directory exists a moment before the run's own directory does
+            Optional<Path> metrics =
+                    runs.findFirst().map(run -> run.resolve("metrics.csv")).filter(Files::exists);
+            return metrics.isPresent() && ready.test(Files.readAllLines(metrics.get()));
         }
     }
 

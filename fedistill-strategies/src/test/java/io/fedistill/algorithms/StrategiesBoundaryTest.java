@@ -3,8 +3,13 @@ package io.fedistill.algorithms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fedistill.core.federation.FederationSpec;
+import io.fedistill.core.federation.ModelFacts;
 import io.fedistill.core.strategy.Strategy;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,5 +33,74 @@ class StrategiesBoundaryTest {
             Class<?> loaded = Class.forName(strategy, true, getClass().getClassLoader());
             assertThat(Strategy.class.isAssignableFrom(loaded)).as(strategy).isTrue();
         }
+    }
+
+    private static FederationSpec spec(
+            String algorithm,
+            Map<String, Object> options,
+            Map<String, String> models,
+            Optional<FederationSpec.PublicDataRef> publicData) {
+        return new FederationSpec(
+                FederationSpec.VERSION,
+                algorithm,
+                algorithm,
+                options,
+                3,
+                "fp32",
+                10,
+                List.of(1, 28, 28),
+                models,
+                new FederationSpec.Training("sgd", 0.05, 0.9, 64, 1, 0, 0),
+                1,
+                publicData);
+    }
+
+    @Test
+    void everyAggregatingAlgorithmIsBuiltFromASpecWithoutModelCode() {
+        Map<String, String> models = new LinkedHashMap<>();
+        models.put("p00", "mlp@64");
+        models.put("p01", "mlp@64");
+        Optional<FederationSpec.PublicDataRef> publicData =
+                Optional.of(
+                        new FederationSpec.PublicDataRef(
+                                "fashion-mnist", Optional.empty(), 2000, true));
+        for (String name : StrategyRegistry.names()) {
+            Map<String, Object> options = name.equals("fd") ? Map.of("featureRounds", 2) : Map.of();
+            assertThat(
+                            StrategyRegistry.newStrategy(
+                                    spec(name, options, models, publicData), ModelFacts.none()))
+                    .as(name)
+                    .isNotNull();
+        }
+        assertThat(StrategyRegistry.names())
+                .containsExactly("local-only", "fedavg", "fedprox", "fd", "fedmd", "dsfl");
+    }
+
+    @Test
+    void whatOnlyModelCodeKnowsIsRefusedByName() {
+        Map<String, String> lenet = Map.of("p00", "lenet");
+        assertThatThrownBy(
+                        () ->
+                                StrategyRegistry.newStrategy(
+                                        spec(
+                                                "fd",
+                                                Map.of("featureRounds", 1),
+                                                lenet,
+                                                Optional.empty()),
+                                        ModelFacts.none()))
+                .hasMessageContaining("cannot compute for 'lenet'")
+                .hasMessageContaining("'mlp@64'");
+        assertThatThrownBy(
+                        () ->
+                                StrategyRegistry.newStrategy(
+                                        spec("dsfl", Map.of(), lenet, Optional.empty()),
+                                        ModelFacts.none()))
+                .hasMessageContaining("dsfl distills on public data");
+        assertThatThrownBy(
+                        () ->
+                                StrategyRegistry.newStrategy(
+                                        spec("feddf", Map.of(), lenet, Optional.empty()),
+                                        ModelFacts.none()))
+                .hasMessageContaining("feddf is not an algorithm that only aggregates");
     }
 }

@@ -1,14 +1,12 @@
 package io.fedistill.algorithms.dsfl;
 
 import io.fedistill.algorithms.Algorithm;
-import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.PublicDistillationLearner;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.strategy.Strategy;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,21 +17,10 @@ import java.util.Map;
  */
 public final class DsflAlgorithm implements Algorithm {
     /** The name used in configs. */
-    public static final String NAME = "dsfl";
-
-    private static final List<String> OPTIONS =
-            List.of(
-                    "subsetSize",
-                    "aggregation",
-                    "eraTemperature",
-                    "distillTemperature",
-                    "distillEpochs",
-                    "distillLearningRate",
-                    "distillWeight",
-                    "weighting");
+    public static final String NAME = DsflSettings.NAME;
 
     /** The messages its participants answer. */
-    static final KnowledgeProtocol PROTOCOL = new KnowledgeProtocol(NAME);
+    static final KnowledgeProtocol PROTOCOL = DsflSettings.PROTOCOL;
 
     private final DsflSettings settings;
 
@@ -49,18 +36,7 @@ public final class DsflAlgorithm implements Algorithm {
      * weighting} (uniform; {@code examples}, {@code class-counts}, {@code validation-accuracy}).
      */
     public static DsflAlgorithm fromOptions(Map<String, Object> options) {
-        AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
-        String aggregation = read.getString("aggregation", "era", List.of("era", "mean"));
-        return new DsflAlgorithm(
-                new DsflSettings(
-                        read.getInt("subsetSize", 1000, 1, 10_000_000),
-                        aggregation.equals("era"),
-                        read.getSchedule("eraTemperature", 0.1, 1e-4, 0.9999),
-                        read.getSchedule("distillTemperature", 1.0, 1e-3, 1e3),
-                        read.getInt("distillEpochs", 1, 1, 1000),
-                        read.getDouble("distillLearningRate", 0, 0, 10),
-                        read.getSchedule("distillWeight", 1.0, 0, 1e3),
-                        read.getWeighting("weighting")));
+        return new DsflAlgorithm(DsflSettings.fromOptions(options));
     }
 
     @Override
@@ -70,13 +46,13 @@ public final class DsflAlgorithm implements Algorithm {
 
     @Override
     public void validate(FederationSetup setup) {
-        setup.requirePublicData(NAME, settings.subsetSize());
+        settings.validate(setup.publicDataFacts());
     }
 
     @Override
     public Strategy newStrategy(FederationSetup setup) {
         validate(setup);
-        return new DsflStrategy(PROTOCOL, settings, setup.numClasses());
+        return settings.newStrategy(setup.numClasses());
     }
 
     @Override

@@ -1,12 +1,9 @@
 package io.fedistill.algorithms.fd;
 
 import io.fedistill.algorithms.Algorithm;
-import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
-import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.LocalModel;
-import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
@@ -14,9 +11,7 @@ import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainOutcome;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,80 +22,38 @@ import java.util.Map;
  */
 public final class FdAlgorithm implements Algorithm {
     /** The name used in configs. */
-    public static final String NAME = "fd";
+    public static final String NAME = FdSettings.NAME;
 
-    private static final String ALPHA = FdStrategy.ALPHA;
-    private static final String TEMPERATURE = FdStrategy.TEMPERATURE;
-    private static final String STAGE = FdStrategy.STAGE;
-    private static final String FEATURE_WEIGHT = FdStrategy.FEATURE_WEIGHT;
+    private final FdSettings settings;
 
-    private final Schedule alpha;
-    private final Schedule temperature;
-    private final int featureRounds;
-    private final double featureWeight;
-    private final ParticipantWeighting weighting;
-
-    private FdAlgorithm(
-            Schedule alpha,
-            Schedule temperature,
-            int featureRounds,
-            double featureWeight,
-            ParticipantWeighting weighting) {
-        this.weighting = weighting;
-        this.alpha = alpha;
-        this.temperature = temperature;
-        this.featureRounds = featureRounds;
-        this.featureWeight = featureWeight;
+    private FdAlgorithm(FdSettings settings) {
+        this.settings = settings;
     }
 
-    /**
-     * Creates FD from its options: {@code alpha} (cross-entropy weight, default 0.5) and {@code
-     * temperature} (default 2), each a number or a schedule such as {@code {linear: [0.5, 1.0]}},
-     * which moves weight from distillation to cross-entropy; {@code featureRounds} (default 0) and
-     * {@code featureWeight} (default 1): multi-stage distillation that first aligns per-label
-     * feature prototypes for that many rounds, then distills outputs. The feature stage needs every
-     * participant's features equally wide (project them with {@code name@width} model specs).
-     * {@code weighting} (default {@code class-counts}: the count-weighted per-label mean; {@code
-     * uniform}, {@code examples}, {@code validation-accuracy}) weighs the others' rows of each
-     * label.
-     */
+    /** Creates FD from its options (see {@link FdSettings#fromOptions}). */
     public static FdAlgorithm fromOptions(Map<String, Object> options) {
-        AlgorithmOptions read =
-                new AlgorithmOptions(
-                        NAME,
-                        options,
-                        List.of(ALPHA, TEMPERATURE, "featureRounds", "featureWeight", "weighting"));
-        return new FdAlgorithm(
-                read.getSchedule(ALPHA, 0.5, 0, 1),
-                read.getSchedule(TEMPERATURE, 2.0, 1e-3, 1e3),
-                read.getInt("featureRounds", 0, 0, 1_000_000),
-                read.getDouble("featureWeight", 1, 0, 1e6),
-                read.getWeighting("weighting", ParticipantWeighting.CLASS_COUNTS));
+        return new FdAlgorithm(FdSettings.fromOptions(options));
     }
 
     @Override
     public void validate(FederationSetup setup) {
-        if (featureRounds > 0) {
+        if (settings.featureRounds() > 0) {
             featureWidth(setup);
         }
     }
 
     /** Returns the participants' common feature width, or fails naming the widths that differ. */
     private static int featureWidth(FederationSetup setup) {
-        Map<ModelSpec, Long> widths = new LinkedHashMap<>();
+        Map<String, Integer> widths = new LinkedHashMap<>();
         for (ModelSpec spec : setup.models().values()) {
             widths.computeIfAbsent(
-                    spec, s -> ModelZoo.featureWidth(s, setup.imageShape(), setup.numClasses()));
+                    spec.toString(),
+                    s ->
+                            Math.toIntExact(
+                                    ModelZoo.featureWidth(
+                                            spec, setup.imageShape(), setup.numClasses())));
         }
-        if (new HashSet<>(widths.values()).size() > 1) {
-            throw new IllegalArgumentException(
-                    NAME
-                            + "'s feature stage (featureRounds > 0) aligns feature "
-                            + "prototypes, so every participant's features must be equally wide; got "
-                            + widths
-                            + "; give every model a common projection width, e.g. 'mlp@64', 'lenet@64', 'cnn:0.5@64'");
-        }
-        return Math.toIntExact(widths.values().iterator().next());
+        return FdSettings.commonFeatureWidth(widths);
     }
 
     @Override
@@ -111,14 +64,8 @@ public final class FdAlgorithm implements Algorithm {
     @Override
     public Strategy newStrategy(FederationSetup setup) {
         // featureWidth is the validation: it fails when widths differ
-        return new FdStrategy(
-                setup.numClasses(),
-                alpha,
-                temperature,
-                featureRounds,
-                featureWeight,
-                featureRounds > 0 ? featureWidth(setup) : 0,
-                weighting);
+        return settings.newStrategy(
+                setup.numClasses(), settings.featureRounds() > 0 ? featureWidth(setup) : 0);
     }
 
     @Override
@@ -127,7 +74,7 @@ public final class FdAlgorithm implements Algorithm {
         int classes = setup.trainSet().numClasses();
         // measured once here, not per round: it builds and initializes a network
         int featureWidth =
-                featureRounds > 0
+                settings.featureRounds() > 0
                         ? Math.toIntExact(
                                 ModelZoo.featureWidth(
                                         setup.model(), setup.trainSet().imageShape(), classes))
@@ -137,7 +84,8 @@ public final class FdAlgorithm implements Algorithm {
                 (request, context) -> {
                     boolean featureStage =
                             PerLabelMeans.FEATURES.equals(
-                                    request.config().getString(STAGE, PerLabelMeans.LOGITS));
+                                    request.config()
+                                            .getString(FdStrategy.STAGE, PerLabelMeans.LOGITS));
                     String kind = featureStage ? PerLabelMeans.FEATURES : PerLabelMeans.LOGITS;
                     LocalObjective objective = LocalObjective.crossEntropy();
                     if (!request.tensors().isEmpty()) {
@@ -146,11 +94,18 @@ public final class FdAlgorithm implements Algorithm {
                                 featureStage
                                         ? objective.withFeatureTeacher(
                                                 teacher.teacherRows(),
-                                                (float) request.config().getDouble(FEATURE_WEIGHT))
+                                                (float)
+                                                        request.config()
+                                                                .getDouble(
+                                                                        FdStrategy.FEATURE_WEIGHT))
                                         : objective.withLabelTeacher(
                                                 teacher.teacherRows(),
-                                                (float) request.config().getDouble(ALPHA),
-                                                (float) request.config().getDouble(TEMPERATURE));
+                                                (float)
+                                                        request.config()
+                                                                .getDouble(FdStrategy.ALPHA),
+                                                (float)
+                                                        request.config()
+                                                                .getDouble(FdStrategy.TEMPERATURE));
                     }
                     try (ModelSession session = local.openStored(context)) {
                         TrainOutcome outcome =

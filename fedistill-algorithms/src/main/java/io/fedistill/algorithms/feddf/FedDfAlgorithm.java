@@ -96,7 +96,7 @@ public final class FedDfAlgorithm implements Algorithm {
                         read.getDouble("temperature", 1.0, 1e-3, 1e3),
                         read.getDouble("learningRate", 0.001, 1e-7, 10),
                         read.getInt("batchSize", 64, 1, 100_000),
-                        read.getModelList("groups"),
+                        read.getParsedList("groups", ModelSpec::parse),
                         read.getWeighting("weighting")));
     }
 

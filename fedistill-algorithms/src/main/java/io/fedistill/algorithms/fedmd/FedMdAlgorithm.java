@@ -1,15 +1,11 @@
 package io.fedistill.algorithms.fedmd;
 
 import io.fedistill.algorithms.Algorithm;
-import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
-import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.PublicDistillationLearner;
-import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.strategy.Strategy;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,30 +16,12 @@ import java.util.Map;
  */
 public final class FedMdAlgorithm implements Algorithm {
     /** The name used in configs. */
-    public static final String NAME = "fedmd";
+    public static final String NAME = FedMdSettings.NAME;
 
-    private static final List<String> OPTIONS =
-            List.of("subsetSize", "transferEpochs", "temperature", "digestEpochs", "weighting");
+    private final FedMdSettings settings;
 
-    private static final KnowledgeProtocol PROTOCOL = new KnowledgeProtocol(NAME);
-
-    private final int subsetSize;
-    private final int transferEpochs;
-    private final double temperature;
-    private final int digestEpochs;
-    private final ParticipantWeighting weighting;
-
-    private FedMdAlgorithm(
-            int subsetSize,
-            int transferEpochs,
-            double temperature,
-            int digestEpochs,
-            ParticipantWeighting weighting) {
-        this.subsetSize = subsetSize;
-        this.transferEpochs = transferEpochs;
-        this.temperature = temperature;
-        this.digestEpochs = digestEpochs;
-        this.weighting = weighting;
+    private FedMdAlgorithm(FedMdSettings settings) {
+        this.settings = settings;
     }
 
     /**
@@ -51,13 +29,7 @@ public final class FedMdAlgorithm implements Algorithm {
      * temperature} (1), {@code digestEpochs} (1), {@code weighting} (uniform).
      */
     public static FedMdAlgorithm fromOptions(Map<String, Object> options) {
-        AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
-        return new FedMdAlgorithm(
-                read.getInt("subsetSize", 1000, 1, 10_000_000),
-                read.getInt("transferEpochs", 1, 0, 1000),
-                read.getDouble("temperature", 1.0, 1e-3, 1e3),
-                read.getInt("digestEpochs", 1, 1, 1000),
-                read.getWeighting("weighting"));
+        return new FedMdAlgorithm(FedMdSettings.fromOptions(options));
     }
 
     @Override
@@ -67,30 +39,17 @@ public final class FedMdAlgorithm implements Algorithm {
 
     @Override
     public void validate(FederationSetup setup) {
-        if (transferEpochs > 0 && !setup.requirePublicData(NAME).labeled()) {
-            throw new IllegalArgumentException(
-                    NAME
-                            + "'s transfer phase needs labeled public data: set "
-                            + "publicData.labeled: true, or transferEpochs: 0");
-        }
-        setup.requirePublicData(NAME, subsetSize);
+        settings.validate(setup.publicDataFacts());
     }
 
     @Override
     public Strategy newStrategy(FederationSetup setup) {
         validate(setup);
-        return new FedMdStrategy(
-                PROTOCOL,
-                subsetSize,
-                transferEpochs,
-                temperature,
-                digestEpochs,
-                weighting,
-                setup.numClasses());
+        return settings.newStrategy(setup.numClasses());
     }
 
     @Override
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
-        return PublicDistillationLearner.create(setup, runSeed, NAME, PROTOCOL);
+        return PublicDistillationLearner.create(setup, runSeed, NAME, FedMdSettings.PROTOCOL);
     }
 }

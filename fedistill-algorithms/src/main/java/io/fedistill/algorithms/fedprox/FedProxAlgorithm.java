@@ -1,8 +1,7 @@
 package io.fedistill.algorithms.fedprox;
 
-import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.fedavg.FedAvgAlgorithm;
-import java.util.List;
+import io.fedistill.algorithms.fedavg.WeightAveragingSettings;
 import java.util.Map;
 
 /**
@@ -11,16 +10,12 @@ import java.util.Map;
  */
 public final class FedProxAlgorithm {
     /** The name used in configs. */
-    public static final String NAME = "fedprox";
-
-    /** Default proximal weight. */
-    public static final double DEFAULT_MU = 0.01;
+    public static final String NAME = WeightAveragingSettings.FEDPROX;
 
     private FedProxAlgorithm() {}
 
     /** Creates FedProx from its options ({@code mu}, default 0.01). */
     public static FedAvgAlgorithm fromOptions(Map<String, Object> options) {
-        AlgorithmOptions read = new AlgorithmOptions(NAME, options, List.of("mu"));
-        return FedAvgAlgorithm.withProximalTerm(NAME, read.getDouble("mu", DEFAULT_MU, 0, 1e6));
+        return new FedAvgAlgorithm(WeightAveragingSettings.fedProx(options));
     }
 }

@@ -87,7 +87,8 @@ public final class GlobalStudentAlgorithm implements Algorithm {
      */
     public static GlobalStudentAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
-        ModelSpec student = read.getModel("model", "the student's architecture, e.g. cnn");
+        ModelSpec student =
+                read.getParsed("model", "the student's architecture, e.g. cnn", ModelSpec::parse);
         String mode =
                 read.getString(
                         "mode", "cross-device", List.of("cross-device", "cross-institution"));

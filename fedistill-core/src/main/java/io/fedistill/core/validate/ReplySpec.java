@@ -20,10 +20,24 @@ import java.util.Optional;
 public final class ReplySpec {
     private final Map<String, int[]> shapes;
     private final List<String> metrics;
+    private final boolean anyLayout;
 
     private ReplySpec(Map<String, int[]> shapes, List<String> metrics) {
+        this(shapes, metrics, false);
+    }
+
+    private ReplySpec(Map<String, int[]> shapes, List<String> metrics, boolean anyLayout) {
         this.shapes = shapes;
         this.metrics = metrics;
+        this.anyLayout = anyLayout;
+    }
+
+    /**
+     * Returns a spec for replies that carry at least one tensor, of any names and shapes (a model
+     * the coordinator has no layout for yet), every value finite, and the named metrics.
+     */
+    public static ReplySpec anyTensors(String... requiredMetrics) {
+        return new ReplySpec(Map.of(), List.of(requiredMetrics), true);
     }
 
     /** Returns a spec for replies that carry no tensors and the named metrics. */
@@ -79,6 +93,17 @@ public final class ReplySpec {
                             + request.type());
         }
         Map<String, Tensor> got = reply.tensors().asMap();
+        if (anyLayout) {
+            if (got.isEmpty()) {
+                return Optional.of("reply carries no tensors");
+            }
+            for (Map.Entry<String, Tensor> e : got.entrySet()) {
+                if (!e.getValue().isFinite()) {
+                    return Optional.of("tensor '" + e.getKey() + "' holds NaN or infinite values");
+                }
+            }
+            return checkMetrics(reply);
+        }
         if (!got.keySet().equals(shapes.keySet())) {
             return Optional.of(
                     "reply tensors " + got.keySet() + " do not match expected " + shapes.keySet());
@@ -98,6 +123,10 @@ public final class ReplySpec {
                 return Optional.of("tensor '" + e.getKey() + "' holds NaN or infinite values");
             }
         }
+        return checkMetrics(reply);
+    }
+
+    private Optional<String> checkMetrics(Message reply) {
         for (String metric : metrics) {
             if (reply.metrics().find(metric).isEmpty()) {
                 return Optional.of("reply lacks metric '" + metric + "'");

@@ -1,7 +1,14 @@
 package io.fedistill.algorithms.dsfl;
 
+import io.fedistill.algorithms.AlgorithmOptions;
+import io.fedistill.algorithms.PublicDataFacts;
 import io.fedistill.algorithms.Schedule;
+import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.strategy.Strategy;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * DS-FL's settings.
@@ -15,7 +22,7 @@ import io.fedistill.core.aggregate.ParticipantWeighting;
  * @param distillWeight factor on the distillation loss per round
  * @param weighting how participants' soft labels are weighted
  */
-record DsflSettings(
+public record DsflSettings(
         int subsetSize,
         boolean era,
         Schedule eraTemperature,
@@ -23,4 +30,47 @@ record DsflSettings(
         int distillEpochs,
         double distillLearningRate,
         Schedule distillWeight,
-        ParticipantWeighting weighting) {}
+        ParticipantWeighting weighting) {
+    /** The name used in configs. */
+    public static final String NAME = "dsfl";
+
+    /** The messages DS-FL's halves exchange. */
+    public static final KnowledgeProtocol PROTOCOL = new KnowledgeProtocol(NAME);
+
+    /** The options DS-FL reads. */
+    static final List<String> OPTIONS =
+            List.of(
+                    "subsetSize",
+                    "aggregation",
+                    "eraTemperature",
+                    "distillTemperature",
+                    "distillEpochs",
+                    "distillLearningRate",
+                    "distillWeight",
+                    "weighting");
+
+    /** Reads DS-FL's options. */
+    public static DsflSettings fromOptions(Map<String, Object> options) {
+        AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
+        String aggregation = read.getString("aggregation", "era", List.of("era", "mean"));
+        return new DsflSettings(
+                read.getInt("subsetSize", 1000, 1, 10_000_000),
+                aggregation.equals("era"),
+                read.getSchedule("eraTemperature", 0.1, 1e-4, 0.9999),
+                read.getSchedule("distillTemperature", 1.0, 1e-3, 1e3),
+                read.getInt("distillEpochs", 1, 1, 1000),
+                read.getDouble("distillLearningRate", 0, 0, 10),
+                read.getSchedule("distillWeight", 1.0, 0, 1e3),
+                read.getWeighting("weighting"));
+    }
+
+    /** Checks that the public data can supply a subset each round. */
+    public void validate(Optional<PublicDataFacts> publicData) {
+        PublicDataFacts.require(NAME, publicData, subsetSize);
+    }
+
+    /** Creates DS-FL's coordinator half for {@code classes} labels. */
+    public Strategy newStrategy(int classes) {
+        return new DsflStrategy(PROTOCOL, this, classes);
+    }
+}

@@ -13,27 +13,58 @@ import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator half of FedAvg and FedProx: sends the global weights, averages the returned
- * weights by example count, keeps the old model when nobody answered.
+ * weights by example count, keeps the old model when nobody answered. Without a first global model
+ * (a coordinator with no model code) it takes a participant's seeded initial weights.
  */
 final class WeightAveragingStrategy implements Strategy {
+    private static final Logger LOG = LoggerFactory.getLogger(WeightAveragingStrategy.class);
+
     /** Config key of the proximal weight sent with every training request. */
     static final String MU = "mu";
 
+    private final String name;
     private final MessageType trainType;
+    private final MessageType initType;
     private TensorRecord global;
     private final double mu;
 
-    WeightAveragingStrategy(MessageType trainType, TensorRecord initial, double mu) {
-        this.trainType = trainType;
-        this.global = initial;
+    /**
+     * Creates the strategy.
+     *
+     * @param name the algorithm's name: requests are {@code <name>.train} and {@code <name>.init}
+     * @param initial the first global model; empty when the coordinator has no model code, and the
+     *     first round then asks a participant for its seeded initial weights ({@code <name>.init}),
+     *     which every participant of the architecture shares
+     * @param mu the proximal weight (0 for FedAvg)
+     */
+    WeightAveragingStrategy(String name, Optional<TensorRecord> initial, double mu) {
+        this.name = name;
+        this.trainType = trainType(name);
+        this.initType = initType(name);
+        this.global = initial.orElse(null);
         this.mu = mu;
+    }
+
+    /** Returns the request to train from the global weights it carries. */
+    static MessageType trainType(String name) {
+        return MessageType.of(name, "train");
+    }
+
+    /** Returns the request for a participant's seeded initial weights. */
+    static MessageType initType(String name) {
+        return MessageType.of(name, "init");
     }
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
+        if (global == null && !fetchInitial(context, fleet)) {
+            return Metrics.of("participants_aggregated", 0);
+        }
         ConfigRecord config = ConfigRecord.of(MU, mu);
         List<Message> requests =
                 context.selected().stream()
@@ -55,18 +86,45 @@ final class WeightAveragingStrategy implements Strategy {
         return Metrics.of("participants_aggregated", usable.size());
     }
 
+    /**
+     * Asks the selected participants, one at a time, for their initial weights until one answers;
+     * returns whether one did.
+     */
+    private boolean fetchInitial(RoundContext context, Fleet fleet) {
+        for (String id : context.selected()) {
+            Message request = Message.builder(context.round(), initType, id).build();
+            List<Message> replies =
+                    fleet.exchange(List.of(request), ReplySpec.anyTensors()).replies();
+            if (!replies.isEmpty()) {
+                global = replies.get(0).tensors();
+                LOG.info("{}'s first global model came from {}", name, id);
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public Optional<TensorRecord> globalModel() {
-        return Optional.of(global);
+        return Optional.ofNullable(global);
+    }
+
+    @Override
+    public boolean participantsRunGlobalModel() {
+        return true;
     }
 
     @Override
     public TensorRecord snapshot() {
-        return global;
+        return global == null ? TensorRecord.empty() : global;
     }
 
     @Override
     public void restore(TensorRecord snapshot) {
-        global = global.requireSameLayout(snapshot, "global model");
+        if (global == null) {
+            global = snapshot.isEmpty() ? null : snapshot;
+        } else {
+            global = global.requireSameLayout(snapshot, "global model");
+        }
     }
 }

@@ -1,12 +1,12 @@
 package io.fedistill.algorithms;
 
 import io.fedistill.core.aggregate.ParticipantWeighting;
-import io.fedistill.ml.model.ModelSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * An algorithm's options as written in the experiment file, read with defaults; a name the
@@ -110,27 +110,29 @@ public final class AlgorithmOptions {
     }
 
     /**
-     * Returns a required model option (an architecture as written in a config, e.g. {@code cnn}).
+     * Returns a required option read by a parser (a model spec as written in a config, e.g. {@code
+     * cnn}); the parser's refusal is reported under the option's name.
      *
      * @param name the option
-     * @param meaning what the model is for, named in the error when the option is absent
+     * @param meaning what the option is for, named in the error when it is absent
+     * @param parser reads the option's text, throwing IllegalArgumentException when it cannot
      */
-    public ModelSpec getModel(String name, String meaning) {
+    public <T> T getParsed(String name, String meaning, Function<String, T> parser) {
         Object value = values.get(name);
         if (value == null) {
             throw new IllegalArgumentException(where(name) + " (" + meaning + ") is required");
         }
-        return parseModel(name, value.toString());
+        return parse(name, value.toString(), parser);
     }
 
-    /** Returns a list-of-models option, or an empty list when absent. */
-    public List<ModelSpec> getModelList(String name) {
-        return getStringList(name).stream().map(model -> parseModel(name, model)).toList();
+    /** Returns a list option whose items a parser reads, or an empty list when absent. */
+    public <T> List<T> getParsedList(String name, Function<String, T> parser) {
+        return getStringList(name).stream().map(item -> parse(name, item, parser)).toList();
     }
 
-    private ModelSpec parseModel(String name, String model) {
+    private <T> T parse(String name, String text, Function<String, T> parser) {
         try {
-            return ModelSpec.parse(model);
+            return parser.apply(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where(name) + ": " + e.getMessage(), e);
         }

@@ -1,0 +1,78 @@
+package io.fedistill.algorithms.fedmd;
+
+import io.fedistill.algorithms.AlgorithmOptions;
+import io.fedistill.algorithms.PublicDataFacts;
+import io.fedistill.algorithms.common.KnowledgeProtocol;
+import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.strategy.Strategy;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * FedMD's settings, read from its options.
+ *
+ * @param subsetSize public samples per round
+ * @param transferEpochs epochs of supervised training on the labeled public data before round 1
+ * @param temperature the temperature of the digest
+ * @param digestEpochs passes over the round's subset when digesting the consensus
+ * @param weighting how participants' logits are weighed
+ */
+public record FedMdSettings(
+        int subsetSize,
+        int transferEpochs,
+        double temperature,
+        int digestEpochs,
+        ParticipantWeighting weighting) {
+    /** The name used in configs. */
+    public static final String NAME = "fedmd";
+
+    /** The messages FedMD's halves exchange. */
+    public static final KnowledgeProtocol PROTOCOL = new KnowledgeProtocol(NAME);
+
+    /** Reads FedMD's options. */
+    public static FedMdSettings fromOptions(Map<String, Object> options) {
+        AlgorithmOptions read =
+                new AlgorithmOptions(
+                        NAME,
+                        options,
+                        List.of(
+                                "subsetSize",
+                                "transferEpochs",
+                                "temperature",
+                                "digestEpochs",
+                                "weighting"));
+        return new FedMdSettings(
+                read.getInt("subsetSize", 1000, 1, 10_000_000),
+                read.getInt("transferEpochs", 1, 0, 1000),
+                read.getDouble("temperature", 1.0, 1e-3, 1e3),
+                read.getInt("digestEpochs", 1, 1, 1000),
+                read.getWeighting("weighting"));
+    }
+
+    /**
+     * Checks that the public data can feed FedMD: labeled when there is a transfer phase, and large
+     * enough for a subset.
+     */
+    public void validate(Optional<PublicDataFacts> publicData) {
+        if (transferEpochs > 0 && !PublicDataFacts.require(NAME, publicData, 0).labeled()) {
+            throw new IllegalArgumentException(
+                    NAME
+                            + "'s transfer phase needs labeled public data: set "
+                            + "publicData.labeled: true, or transferEpochs: 0");
+        }
+        PublicDataFacts.require(NAME, publicData, subsetSize);
+    }
+
+    /** Creates FedMD's coordinator half for {@code classes} labels. */
+    public Strategy newStrategy(int classes) {
+        return new FedMdStrategy(
+                PROTOCOL,
+                subsetSize,
+                transferEpochs,
+                temperature,
+                digestEpochs,
+                weighting,
+                classes);
+    }
+}
