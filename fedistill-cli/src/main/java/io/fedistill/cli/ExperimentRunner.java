@@ -1,6 +1,7 @@
 package io.fedistill.cli;
 
 import io.fedistill.algorithms.FederationSetup;
+import io.fedistill.algorithms.StrategyRegistry;
 import io.fedistill.cli.config.AlgorithmConfig;
 import io.fedistill.cli.config.ConfigException;
 import io.fedistill.cli.config.ExperimentConfig;
@@ -10,21 +11,27 @@ import io.fedistill.cli.report.AlgorithmRun;
 import io.fedistill.cli.report.Provenance;
 import io.fedistill.cli.report.RunDirectory;
 import io.fedistill.cli.report.SummaryReport;
+import io.fedistill.core.codec.Codec;
+import io.fedistill.core.coordinator.Coordinator;
 import io.fedistill.core.coordinator.ParticipantSelector;
 import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
+import io.fedistill.core.federation.FederationSpec;
+import io.fedistill.core.federation.ModelFacts;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.store.JdbcRunStore;
+import io.fedistill.core.strategy.Strategy;
 import io.fedistill.grpc.security.ParticipantAuthenticator;
 import io.fedistill.grpc.security.ServerTls;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
-import io.fedistill.ml.partition.FederatedPartition;
+import io.fedistill.simulation.FederationServer;
 import io.fedistill.simulation.ParticipantsMissingException;
 import io.fedistill.simulation.ServeSettings;
 import io.fedistill.simulation.Simulation;
+import io.fedistill.simulation.SimulationCheckpoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -71,6 +78,9 @@ public final class ExperimentRunner {
      * @param tls the coordinator's TLS, or null for plaintext
      * @param authenticator how participants prove who they are
      * @param plaintextBeyondLoopback whether plaintext is allowed beyond loopback
+     * @param coordinatorOnly run the coordinator without model code or data: no dataset is loaded
+     *     and the global model is not scored on a test set (participants report their own scores);
+     *     only for algorithms that aggregate
      */
     record Serving(
             String bindAddress,
@@ -80,7 +90,18 @@ public final class ExperimentRunner {
             String algorithm,
             ServerTls tls,
             ParticipantAuthenticator authenticator,
-            boolean plaintextBeyondLoopback) {}
+            boolean plaintextBeyondLoopback,
+            boolean coordinatorOnly) {}
+
+    /** Returns whether DJL's engine is on the class path, so that a coordinator may run models. */
+    static boolean engineOnClassPath() {
+        try {
+            Class.forName("ai.djl.engine.Engine", false, ExperimentRunner.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
 
     /**
      * Creates the runner.
@@ -133,9 +154,23 @@ public final class ExperimentRunner {
     }
 
     private Serving checked(Serving serving) {
-        if (config.algorithms().stream().noneMatch(a -> a.label().equals(serving.algorithm()))) {
+        AlgorithmConfig algorithm =
+                config.algorithms().stream()
+                        .filter(a -> a.label().equals(serving.algorithm()))
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new ConfigException(
+                                                "the experiment has no algorithm labelled '"
+                                                        + serving.algorithm()
+                                                        + "'"));
+        if (serving.coordinatorOnly() && !StrategyRegistry.knows(algorithm.name())) {
             throw new ConfigException(
-                    "the experiment has no algorithm labelled '" + serving.algorithm() + "'");
+                    algorithm.name()
+                            + " trains on the coordinator, which needs model code (DJL and PyTorch)"
+                            + " and the dataset; a coordinator without them serves only algorithms"
+                            + " that aggregate: "
+                            + StrategyRegistry.names());
         }
         return serving;
     }
@@ -152,13 +187,17 @@ public final class ExperimentRunner {
 
     private Path execute(Optional<Path> resumed) throws IOException {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
-        ExperimentData prepared = ExperimentData.prepare(config);
-        DatasetSplits data = prepared.data();
-        Optional<PublicData> publicData = prepared.publicData();
-        FederatedPartition partition = prepared.partition();
-        String dataDescription = prepared.description();
-        preflight(data, publicData);
-        prepared.warnAboutSmallSplits(config.training().batchSize());
+        boolean coordinatorOnly = serving != null && serving.coordinatorOnly();
+        Optional<ExperimentData> prepared =
+                coordinatorOnly ? Optional.empty() : Optional.of(ExperimentData.prepare(config));
+        String dataDescription =
+                prepared.map(ExperimentData::description)
+                        .orElse(config.dataset().name() + " (held by the participants)");
+        prepared.ifPresent(
+                data -> {
+                    preflight(data.data(), data.publicData());
+                    data.warnAboutSmallSplits(config.training().batchSize());
+                });
         List<String> failed = new ArrayList<>();
         try (RunDirectory dir =
                         resumed.isPresent()
@@ -170,15 +209,23 @@ public final class ExperimentRunner {
                 dir.write(
                         ExperimentLoader.RUN_RECORD,
                         ExperimentLoader.runRecord(
-                                config, Provenance.collect(config.seed(), command)));
+                                config,
+                                coordinatorOnly
+                                        ? Provenance.collectWithoutEngine(config.seed(), command)
+                                        : Provenance.collect(config.seed(), command)));
             }
             store.recordRun(
                     runId,
                     config.name(),
                     config.seed(),
                     Files.readString(dir.path().resolve(ExperimentLoader.RUN_RECORD)));
-            dir.writePartition(
-                    partition, data.train().labels(), publicData.map(PublicData::indices));
+            if (prepared.isPresent()) {
+                ExperimentData data = prepared.get();
+                dir.writePartition(
+                        data.partition(),
+                        data.data().train().labels(),
+                        data.publicData().map(PublicData::indices));
+            }
             out.println(
                     "fedistill: " + config.name() + " on " + dataDescription + " -> " + dir.path());
             RunReports reports = new RunReports(dir, dataDescription);
@@ -374,7 +421,7 @@ public final class ExperimentRunner {
 
     private AlgorithmRun runAlgorithm(
             AlgorithmConfig algorithm,
-            ExperimentData prepared,
+            Optional<ExperimentData> prepared,
             RunDirectory dir,
             RunReports reports,
             DurableRounds durable)
@@ -391,7 +438,10 @@ public final class ExperimentRunner {
             out.println("fedistill: " + algorithm.label() + " finished before; not run again");
             return reports.finished();
         }
-        Simulation.Builder simulation = simulation(config, algorithm, prepared);
+        if (prepared.isEmpty()) {
+            return serveWithoutModelCode(algorithm, reports, List.of(rows, recorder), durable);
+        }
+        Simulation.Builder simulation = simulation(config, algorithm, prepared.get());
         boolean participantsElsewhere = config.workers() > 0 || serving != null;
         if (config.workers() > 0 && serving == null && !recorded.isEmpty()) {
             throw new ConfigException(
@@ -408,32 +458,7 @@ public final class ExperimentRunner {
             durable.resumePoint().ifPresent(simulation::optResumeFrom);
         }
         if (serving != null) {
-            int participants =
-                    serving.minParticipants() == 0
-                            ? config.participants()
-                            : serving.minParticipants();
-            simulation.optServe(
-                    new ServeSettings(
-                            serving.bindAddress(),
-                            serving.port(),
-                            participants,
-                            serving.joinTimeout(),
-                            FederationSpecs.toJson(FederationSpecs.of(config, algorithm)),
-                            algorithm.label(),
-                            port ->
-                                    out.println(
-                                            "fedistill: serving "
-                                                    + algorithm.label()
-                                                    + " on "
-                                                    + serving.bindAddress()
-                                                    + ":"
-                                                    + port
-                                                    + "; waiting for "
-                                                    + participants
-                                                    + " participants"),
-                            serving.tls(),
-                            serving.authenticator(),
-                            serving.plaintextBeyondLoopback()));
+            simulation.optServe(serveSettings(algorithm));
         } else if (config.workers() > 0) {
             simulation.optWorkers(
                     config.workers(),
@@ -454,6 +479,82 @@ public final class ExperimentRunner {
                     .addListener(durable.listener(participantsElsewhere))
                     .build()
                     .run();
+        }
+        return reports.finished();
+    }
+
+    /** Returns how {@link #serving} serves an algorithm, and what its participants are told. */
+    private ServeSettings serveSettings(AlgorithmConfig algorithm) {
+        int participants =
+                serving.minParticipants() == 0 ? config.participants() : serving.minParticipants();
+        return new ServeSettings(
+                serving.bindAddress(),
+                serving.port(),
+                participants,
+                serving.joinTimeout(),
+                FederationSpecs.toJson(FederationSpecs.of(config, algorithm)),
+                algorithm.label(),
+                port ->
+                        out.println(
+                                "fedistill: serving "
+                                        + algorithm.label()
+                                        + " on "
+                                        + serving.bindAddress()
+                                        + ":"
+                                        + port
+                                        + "; waiting for "
+                                        + participants
+                                        + " participants"),
+                serving.tls(),
+                serving.authenticator(),
+                serving.plaintextBeyondLoopback());
+    }
+
+    /**
+     * Serves an algorithm that only aggregates with no model code and no data: the strategy is
+     * built from the federation spec, FedAvg's first model comes from a participant, and no global
+     * model is scored on a test set.
+     */
+    private AlgorithmRun serveWithoutModelCode(
+            AlgorithmConfig algorithm,
+            RunReports reports,
+            List<RoundListener> recording,
+            DurableRounds durable) {
+        FederationSpec spec = FederationSpecs.of(config, algorithm);
+        Strategy strategy;
+        try {
+            strategy = StrategyRegistry.newStrategy(spec, ModelFacts.none());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("algorithms." + algorithm.label() + ": " + e.getMessage(), e);
+        }
+        Coordinator.Builder coordinator =
+                Coordinator.builder()
+                        .setStrategy(strategy)
+                        .setRounds(config.rounds())
+                        .setSeed(config.seed())
+                        .optSelector(
+                                new ParticipantSelector(
+                                        config.fraction(), config.minParticipants()))
+                        .optEvaluateEvery(config.evaluateEvery())
+                        .optDeadline(Duration.ofSeconds(config.deadlineSeconds()));
+        int resumedAfter = 0;
+        Optional<SimulationCheckpoint> resume = durable.resumePoint();
+        if (resume.isPresent()) {
+            // participants keep their own state and go back to this round when welcomed
+            coordinator.optResume(resume.get().completedRounds(), resume.get().strategy());
+            resumedAfter = resume.get().completedRounds();
+        }
+        try (RoundProgress progress =
+                new RoundProgress(algorithm.label(), config.rounds(), out, terminal)) {
+            recording.forEach(coordinator::addListener);
+            coordinator.addListener(progress).addListener(durable.listener(true));
+            FederationServer.serve(
+                    coordinator,
+                    spec.participantIds(),
+                    config.seed(),
+                    Codec.forName(spec.codec()),
+                    serveSettings(algorithm),
+                    resumedAfter);
         }
         return reports.finished();
     }

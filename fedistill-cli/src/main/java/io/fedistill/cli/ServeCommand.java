@@ -113,6 +113,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "allow plaintext on a non-loopback address (a closed lab network only)")
     private boolean insecurePlaintext;
 
+    @Option(
+            names = "--coordinator-only",
+            description =
+                    "aggregate without model code or data: no dataset is loaded and no global"
+                            + " model is scored on a test set (algorithms that only aggregate;"
+                            + " automatic when DJL is not on the class path)")
+    private boolean coordinatorOnly;
+
     @Override
     public Integer call() throws Exception {
         if ((experiment == null) == (resume == null)) {
@@ -184,7 +192,8 @@ final class ServeCommand implements Callable<Integer> {
                         label,
                         tls,
                         authenticator,
-                        insecurePlaintext);
+                        insecurePlaintext,
+                        coordinatorOnly || !ExperimentRunner.engineOnClassPath());
         if (resume != null) {
             runner.resumeServing(resume, serving);
         } else {

@@ -39,4 +39,21 @@ final class CliRuns {
     static ProcessBuilder fedistillJvm(Path log, String... args) {
         return FedistillJvm.command(List.of(args)).redirectOutput(log.toFile());
     }
+
+    /**
+     * Starts {@code fedistill <args>} in a JVM whose class path is this one's without any DJL or
+     * PyTorch jar: a coordinator that must run without model code.
+     */
+    static ProcessBuilder fedistillJvmWithoutDjl(Path log, String... args) {
+        String classPath =
+                java.util.Arrays.stream(
+                                System.getProperty("java.class.path")
+                                        .split(java.io.File.pathSeparator))
+                        .filter(entry -> !entry.contains("/ai/djl/"))
+                        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        List<String> command =
+                new java.util.ArrayList<>(FedistillJvm.command(List.of(args)).command());
+        command.set(command.indexOf("-cp") + 1, classPath);
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    }
 }

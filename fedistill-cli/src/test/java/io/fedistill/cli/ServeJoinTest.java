@@ -155,6 +155,103 @@ class ServeJoinTest {
         return CliRuns.onlyRun(out);
     }
 
+    /** Serves one algorithm from a JVM without DJL to the participants; returns its run. */
+    private Path serveWithoutDjl(Path yaml, String algorithm, Path out) throws Exception {
+        int port = freePort();
+        Process coordinator =
+                CliRuns.fedistillJvmWithoutDjl(
+                                dir.resolve("coordinator-" + algorithm + ".log"),
+                                "serve",
+                                yaml.toString(),
+                                "--listen",
+                                "127.0.0.1:" + port,
+                                "--algorithm",
+                                algorithm,
+                                "--join-timeout",
+                                "120",
+                                "--set",
+                                "outputDir=" + out)
+                        .start();
+        processes.add(coordinator);
+        List<Process> joined = joinAll(port, PARTICIPANTS);
+        assertThat(coordinator.waitFor(4, TimeUnit.MINUTES)).isTrue();
+        assertThat(coordinator.exitValue())
+                .as(Files.readString(dir.resolve("coordinator-" + algorithm + ".log")))
+                .isZero();
+        for (Process process : joined) {
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        return CliRuns.onlyRun(out);
+    }
+
+    @Test
+    void aCoordinatorWithoutDjlOnItsClassPathServesFdAndFedAvg() throws Exception {
+        Path yaml = partitioned();
+        assertThat(
+                        FedistillCommand.execute(
+                                "run", yaml.toString(), "--set", "outputDir=" + dir.resolve("sim")))
+                .isZero();
+        List<String> simulated = CliRuns.metricsWithoutTime(CliRuns.onlyRun(dir.resolve("sim")));
+
+        Path fd = serveWithoutDjl(yaml, "fd", dir.resolve("djl-free-fd"));
+        assertThat(CliRuns.metricsWithoutTime(fd).subList(1, 4)).isEqualTo(simulated.subList(1, 4));
+        assertThat(Files.readString(fd.resolve("config.yaml")))
+                .contains("none (the coordinator only aggregates)");
+        assertThat(fd.resolve("partition.csv")).doesNotExist();
+
+        // without DJL, an algorithm that trains on the coordinator is refused by name
+        Path feddf =
+                Files.writeString(
+                        dir.resolve("feddf.yaml"),
+                        EXPERIMENT.replace("  - name: fd\n", "  - name: feddf\n")
+                                + "publicData: {size: 100}\n");
+        Process refused =
+                CliRuns.fedistillJvmWithoutDjl(
+                                dir.resolve("coordinator-feddf.log"),
+                                "serve",
+                                feddf.toString(),
+                                "--algorithm",
+                                "feddf",
+                                "--set",
+                                "outputDir=" + dir.resolve("refused-feddf"))
+                        .start();
+        processes.add(refused);
+        assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.exitValue()).isNotZero();
+        assertThat(Files.readString(dir.resolve("coordinator-feddf.log")))
+                .contains("feddf trains on the coordinator, which needs model code");
+
+        // FedAvg: the first global model comes from a participant (one more model up, one more
+        // header down in round 1); no model code scores it on a test set; the rest is identical
+        Path fedavg = serveWithoutDjl(yaml, "fedavg", dir.resolve("djl-free-fedavg"));
+        List<String> header = List.of(simulated.get(0).split(","));
+        List<String> served = CliRuns.metricsWithoutTime(fedavg);
+        for (int round = 1; round <= 3; round++) {
+            List<String> got = List.of(served.get(round).split(","));
+            List<String> want = List.of(simulated.get(3 + round).split(","));
+            for (int column = 0; column < header.size(); column++) {
+                String name = header.get(column);
+                if (name.startsWith("global_")) {
+                    assertThat(got.get(column)).as(name).isEmpty();
+                    assertThat(want.get(column)).as(name).isNotEmpty();
+                } else if (round == 1 && name.equals("bytes_up")) {
+                    long modelDown = Long.parseLong(want.get(header.indexOf("bytes_down"))) / 3;
+                    assertThat(Long.parseLong(got.get(column)) - Long.parseLong(want.get(column)))
+                            .as("the initial model's reply")
+                            .isBetween(modelDown - 256, modelDown + 256);
+                } else if (round == 1 && name.equals("bytes_down")) {
+                    assertThat(Long.parseLong(got.get(column)) - Long.parseLong(want.get(column)))
+                            .as("the initial model's request")
+                            .isBetween(1L, 256L);
+                } else {
+                    assertThat(got.get(column))
+                            .as(name + " in round " + round)
+                            .isEqualTo(want.get(column));
+                }
+            }
+        }
+    }
+
     @Test
     void servedFdAndFedAvgRunsEqualTheSimulationAndStrangersAreRefused() throws Exception {
         Path yaml = partitioned();

@@ -16,7 +16,7 @@ import java.util.function.IntConsumer;
  * @param minParticipants participants that must be connected before a round starts; rounds select
  *     among those connected, so participants may join and leave between rounds
  * @param joinTimeout how long to wait for them before the first round
- * @param federation the experiment participants build their learners from (YAML)
+ * @param federation the federation spec participants build their learners from (JSON)
  * @param algorithm the label of the algorithm this run executes
  * @param onListening told the port once the server listens
  * @param tls the coordinator's TLS, or null for plaintext

@@ -166,72 +166,38 @@ public final class Simulation {
      */
     private RunResult runOverNetwork(Coordinator.Builder coordinator) {
         List<String> ids = List.copyOf(models().keySet());
-        GrpcFleet.Builder network =
-                GrpcFleet.builder().setParticipantIds(ids).optRunSeed(b.seed).optCodec(b.codec);
         if (b.serve != null) {
+            int resumedAfter = 0;
             if (b.resumeFrom != null) {
                 coordinator.optResume(b.resumeFrom.completedRounds(), b.resumeFrom.strategy());
-                network.optResumedAfter(b.resumeFrom.completedRounds());
+                resumedAfter = b.resumeFrom.completedRounds();
             }
-            network.optListen(b.serve.bindAddress(), b.serve.port())
-                    .optFederation(b.serve.federation(), b.serve.algorithm())
-                    .optSecurity(b.serve.tls(), b.serve.authenticator())
-                    .optPlaintextBeyondLoopback(b.serve.plaintextBeyondLoopback())
-                    .optMembership(true);
-            coordinator.optMinParticipants(b.serve.minParticipants());
+            return FederationServer.serve(coordinator, ids, b.seed, b.codec, b.serve, resumedAfter);
         }
-        GrpcFleet fleet = network.build();
+        GrpcFleet fleet =
+                GrpcFleet.builder()
+                        .setParticipantIds(ids)
+                        .optRunSeed(b.seed)
+                        .optCodec(b.codec)
+                        .build();
         WorkerProcesses processes = null;
         try {
-            if (b.serve != null) {
-                b.serve.onListening().accept(fleet.port());
-                awaitJoined(fleet, ids, b.serve.minParticipants(), b.serve.joinTimeout());
-            } else {
-                int workers = Math.min(b.workers, ids.size());
-                List<List<String>> slices = new ArrayList<>();
-                for (int w = 0; w < workers; w++) {
-                    slices.add(new ArrayList<>());
-                }
-                for (int i = 0; i < ids.size(); i++) {
-                    slices.get(i % workers).add(ids.get(i));
-                }
-                processes = WorkerProcesses.start(b.launcher, "127.0.0.1:" + fleet.port(), slices);
-                processes.awaitConnected(fleet, ids.size(), b.workerStartTimeout);
+            int workers = Math.min(b.workers, ids.size());
+            List<List<String>> slices = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                slices.add(new ArrayList<>());
             }
+            for (int i = 0; i < ids.size(); i++) {
+                slices.get(i % workers).add(ids.get(i));
+            }
+            processes = WorkerProcesses.start(b.launcher, "127.0.0.1:" + fleet.port(), slices);
+            processes.awaitConnected(fleet, ids.size(), b.workerStartTimeout);
             return coordinator.setBackend(fleet).build().run();
         } finally {
-            fleet.close(); // ends the task streams: workers and participants leave
+            fleet.close(); // ends the task streams: workers leave
             if (processes != null) {
                 processes.close();
             }
-        }
-    }
-
-    private static void awaitJoined(
-            GrpcFleet fleet, List<String> ids, int minimum, Duration timeout) {
-        try {
-            if (!fleet.awaitOnline(minimum, timeout)) {
-                List<String> missing =
-                        ids.stream().filter(id -> !fleet.online().contains(id)).toList();
-                throw new ParticipantsMissingException(
-                        (ids.size() - missing.size())
-                                + " of "
-                                + ids.size()
-                                + " participants (at least "
-                                + minimum
-                                + " needed) joined within "
-                                + timeout.toSeconds()
-                                + " s; missing: "
-                                + (missing.size() > 10
-                                        ? missing.subList(0, 10)
-                                                + " and "
-                                                + (missing.size() - 10)
-                                                + " more"
-                                        : missing));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while participants were joining", e);
         }
     }
 

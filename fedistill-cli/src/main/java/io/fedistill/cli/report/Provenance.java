@@ -1,6 +1,5 @@
 package io.fedistill.cli.report;
 
-import ai.djl.engine.Engine;
 import java.time.Instant;
 
 /**
@@ -27,15 +26,26 @@ public record Provenance(
         String startedAt,
         String command) {
 
-    /** Collects provenance for a run started now. */
+    /** Collects provenance for a run started now, with the engine that trains it. */
     public static Provenance collect(long seed, String command) {
+        return collect(seed, command, EngineVersions.djl(), EngineVersions.engine());
+    }
+
+    /**
+     * Collects provenance for a coordinator that runs no model code (it only aggregates), so
+     * neither DJL nor an engine is loaded.
+     */
+    public static Provenance collectWithoutEngine(long seed, String command) {
+        return collect(seed, command, "not loaded", "none (the coordinator only aggregates)");
+    }
+
+    private static Provenance collect(long seed, String command, String djl, String engine) {
         String version = Provenance.class.getPackage().getImplementationVersion();
-        Engine engine = Engine.getInstance();
         return new Provenance(
                 seed,
                 version == null ? "development build" : version,
-                Engine.getDjlVersion(),
-                engine.getEngineName() + " " + engine.getVersion(),
+                djl,
+                engine,
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors(),
