@@ -10,13 +10,14 @@ import java.util.Optional;
 
 /**
  * What one participant is given: its architecture, its private split of the training set, the
- * global test set it is scored on, and how it trains.
+ * common test set it is scored on where the experiment has one, and how it trains.
  *
  * @param participantId the participant
  * @param model its architecture
  * @param trainSet the training set its split indexes into
  * @param split its private training samples and local test split
- * @param testSet the global test set
+ * @param testSet the common test set; empty for a participant that holds none (it reports its local
+ *     scores only)
  * @param training its local training settings
  * @param publicData the shared public data it holds locally, if the experiment has any
  */
@@ -25,13 +26,13 @@ public record ParticipantSetup(
         ModelSpec model,
         ImageDataset trainSet,
         ParticipantSplit split,
-        ImageDataset testSet,
+        Optional<ImageDataset> testSet,
         TrainingSettings training,
         Optional<PublicData> publicData) {
 
     /**
      * Returns the setup of a participant process that holds only its own data: the training and
-     * local test samples it was given, scored on the test set it holds.
+     * local test samples it was given, scored on the test set it holds, if any.
      */
     public static ParticipantSetup fromData(
             String participantId,

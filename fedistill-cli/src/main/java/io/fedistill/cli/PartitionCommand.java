@@ -7,6 +7,7 @@ import io.fedistill.ml.partition.ParticipantSplit;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,6 +34,13 @@ final class PartitionCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a field")
     private List<String> overrides = new ArrayList<>();
 
+    @Option(
+            names = "--without-test-set",
+            description =
+                    "leave the common test set out: participants then report scores on their"
+                            + " local split only")
+    private boolean withoutTestSet;
+
     @Override
     public Integer call() throws Exception {
         ExperimentConfig config = ExperimentLoader.load(experiment, overrides);
@@ -44,7 +52,7 @@ final class PartitionCommand implements Callable<Integer> {
                             prepared.data()
                                     .train()
                                     .select(id + " local-test", split.localTestIndices()),
-                            prepared.data().test())
+                            withoutTestSet ? Optional.empty() : Optional.of(prepared.data().test()))
                     .write(out.resolve(id));
         }
         System.out.println(

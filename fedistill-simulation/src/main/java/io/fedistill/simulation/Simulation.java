@@ -103,7 +103,7 @@ public final class Simulation {
                             models.get(split.participantId()),
                             b.data.train(),
                             split,
-                            b.data.test(),
+                            Optional.of(b.data.test()),
                             b.training,
                             Optional.ofNullable(b.publicData));
             learners.put(split.participantId(), b.algorithm.newLearner(setup, b.seed));

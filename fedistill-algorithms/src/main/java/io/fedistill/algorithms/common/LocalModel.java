@@ -159,7 +159,8 @@ public final class LocalModel {
 
     /**
      * Answers an evaluation request: scores the weights it carries, or the stored private model
-     * when it carries none, on the global test set and the local test split.
+     * when it carries none, on the common test set (where the participant holds it) and on the
+     * local test split. A score that has no samples to come from is left out of the reply.
      */
     public Message evaluate(Message request, ParticipantContext context) {
         Optional<TensorRecord> weights =
@@ -167,23 +168,29 @@ public final class LocalModel {
                         ? context.state().load(WEIGHTS_KEY)
                         : Optional.of(request.tensors());
         try (ModelSession session = open(weights)) {
-            EvaluationScore test = session.evaluate(setup.testSet(), setup.testSet().allIndices());
+            Optional<EvaluationScore> test =
+                    setup.testSet().map(set -> session.evaluate(set, set.allIndices()));
             EvaluationScore local =
                     session.evaluate(setup.trainSet(), setup.split().localTestIndices());
-            return request.reply()
-                    .optMetrics(
-                            Metrics.of(
-                                    EvaluationProtocol.TEST_ACCURACY,
-                                    test.accuracy(),
-                                    EvaluationProtocol.TEST_LOSS,
-                                    test.loss(),
-                                    EvaluationProtocol.TEST_PREDICTED_CLASSES,
-                                    test.predictedClasses(),
-                                    EvaluationProtocol.LOCAL_ACCURACY,
-                                    local.samples() == 0 ? test.accuracy() : local.accuracy(),
-                                    EvaluationProtocol.LOCAL_LOSS,
-                                    local.samples() == 0 ? test.loss() : local.loss()))
-                    .build();
+            Metrics metrics = Metrics.empty();
+            if (test.isPresent()) {
+                metrics =
+                        metrics.with(EvaluationProtocol.TEST_ACCURACY, test.get().accuracy())
+                                .with(EvaluationProtocol.TEST_LOSS, test.get().loss())
+                                .with(
+                                        EvaluationProtocol.TEST_PREDICTED_CLASSES,
+                                        test.get().predictedClasses());
+            }
+            // a participant without a local split reports the test set's score as its local one
+            Optional<EvaluationScore> localOrTest = local.samples() > 0 ? Optional.of(local) : test;
+            if (localOrTest.isPresent()) {
+                metrics =
+                        metrics.with(
+                                        EvaluationProtocol.LOCAL_ACCURACY,
+                                        localOrTest.get().accuracy())
+                                .with(EvaluationProtocol.LOCAL_LOSS, localOrTest.get().loss());
+            }
+            return request.reply().optMetrics(metrics).build();
         }
     }
 }

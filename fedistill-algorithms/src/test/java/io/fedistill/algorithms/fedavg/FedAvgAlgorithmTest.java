@@ -33,7 +33,7 @@ class FedAvgAlgorithmTest {
                             spec,
                             data.train(),
                             new ParticipantSplit("p01", new int[] {0, 1, 2}, new int[] {3}),
-                            data.test(),
+                            Optional.of(data.test()),
                             training,
                             Optional.empty());
             Learner learner = FedAvgAlgorithm.fromOptions(Map.of()).newLearner(setup, 17);

@@ -145,18 +145,25 @@ public final class Coordinator {
         Map<String, Integer> predictedClasses = new LinkedHashMap<>();
         double testLoss = 0;
         double localLoss = 0;
+        int tested = 0;
+        int locallyTested = 0;
         for (Message reply : result.replies()) {
-            testAccuracy.put(
-                    reply.participantId(), reply.metrics().get(EvaluationProtocol.TEST_ACCURACY));
-            localAccuracy.put(
-                    reply.participantId(), reply.metrics().get(EvaluationProtocol.LOCAL_ACCURACY));
-            predictedClasses.put(
-                    reply.participantId(),
-                    (int) reply.metrics().get(EvaluationProtocol.TEST_PREDICTED_CLASSES));
-            testLoss += reply.metrics().get(EvaluationProtocol.TEST_LOSS);
-            localLoss += reply.metrics().get(EvaluationProtocol.LOCAL_LOSS);
+            String id = reply.participantId();
+            Metrics m = reply.metrics();
+            // a participant that holds no common test set reports its local scores only; a
+            // group of scores counts only when all of it is there
+            if (EvaluationProtocol.hasTestScores(m)) {
+                testAccuracy.put(id, m.get(EvaluationProtocol.TEST_ACCURACY));
+                predictedClasses.put(id, (int) m.get(EvaluationProtocol.TEST_PREDICTED_CLASSES));
+                testLoss += m.get(EvaluationProtocol.TEST_LOSS);
+                tested++;
+            }
+            if (EvaluationProtocol.hasLocalScores(m)) {
+                localAccuracy.put(id, m.get(EvaluationProtocol.LOCAL_ACCURACY));
+                localLoss += m.get(EvaluationProtocol.LOCAL_LOSS);
+                locallyTested++;
+            }
         }
-        int n = result.replies().size();
         OptionalDouble globalAccuracy = OptionalDouble.empty();
         OptionalDouble globalLoss = OptionalDouble.empty();
         if (global.isPresent() && globalEvaluator != null) {
@@ -166,9 +173,9 @@ public final class Coordinator {
         }
         return new EvaluationSummary(
                 testAccuracy,
-                n == 0 ? Double.NaN : testLoss / n,
+                tested == 0 ? Double.NaN : testLoss / tested,
                 localAccuracy,
-                n == 0 ? Double.NaN : localLoss / n,
+                locallyTested == 0 ? Double.NaN : localLoss / locallyTested,
                 predictedClasses,
                 globalAccuracy,
                 globalLoss);

@@ -1,5 +1,6 @@
 package io.fedistill.core.coordinator;
 
+import io.fedistill.core.message.Metrics;
 import io.fedistill.core.validate.ReplySpec;
 
 /**
@@ -28,9 +29,24 @@ public final class EvaluationProtocol {
 
     private EvaluationProtocol() {}
 
-    /** Returns the spec every evaluation reply must meet. */
+    /**
+     * Returns the spec every evaluation reply must meet: no tensors, finite metrics. Scores are
+     * optional in groups, since a participant may hold no common test set ({@link #hasTestScores})
+     * or no local split ({@link #hasLocalScores}).
+     */
     public static ReplySpec replySpec() {
-        return ReplySpec.metricsOnly(
-                TEST_ACCURACY, TEST_LOSS, TEST_PREDICTED_CLASSES, LOCAL_ACCURACY, LOCAL_LOSS);
+        return ReplySpec.metricsOnly();
+    }
+
+    /** Returns whether a reply carries the common test set's accuracy, loss and classes. */
+    public static boolean hasTestScores(Metrics metrics) {
+        return metrics.find(TEST_ACCURACY).isPresent()
+                && metrics.find(TEST_LOSS).isPresent()
+                && metrics.find(TEST_PREDICTED_CLASSES).isPresent();
+    }
+
+    /** Returns whether a reply carries the local split's accuracy and loss. */
+    public static boolean hasLocalScores(Metrics metrics) {
+        return metrics.find(LOCAL_ACCURACY).isPresent() && metrics.find(LOCAL_LOSS).isPresent();
     }
 }

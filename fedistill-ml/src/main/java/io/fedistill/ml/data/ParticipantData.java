@@ -8,22 +8,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * What one participant process holds: its own training split, its own local test split and the test
- * set it is scored on, as gzip IDX files in one directory ({@code train-*}, {@code local-test-*},
- * {@code t10k-*}, each an {@code -images-idx3-ubyte.gz} and a {@code -labels-idx1-ubyte.gz}).
- * {@code fedistill partition} writes one such directory per participant of an experiment; {@code
- * fedistill join --data DIR} reads one.
+ * What one participant process holds: its own training split, its own local test split and, when
+ * the experiment scores models on a common test set, that test set, as gzip IDX files in one
+ * directory ({@code train-*}, {@code local-test-*} and the optional {@code t10k-*}, each an {@code
+ * -images-idx3-ubyte.gz} and a {@code -labels-idx1-ubyte.gz}). {@code fedistill partition} writes
+ * one such directory per participant of an experiment; {@code fedistill join --data DIR} reads one.
  *
  * @param train the participant's training samples, in the order it trains on them
  * @param localTest its held-out local samples
- * @param test the test set its model is scored on
+ * @param test the common test set its model is scored on, where it holds one
  */
-public record ParticipantData(ImageDataset train, ImageDataset localTest, ImageDataset test) {
-    private static final List<String> PARTS = List.of("train", "local-test", "t10k");
+public record ParticipantData(
+        ImageDataset train, ImageDataset localTest, Optional<ImageDataset> test) {
+    private static final List<String> REQUIRED = List.of("train", "local-test");
+    private static final String TEST = "t10k";
 
     /** Returns the participant's training and local test samples as one set and its split. */
     public ParticipantSplit split(String participantId) {
@@ -46,12 +49,12 @@ public record ParticipantData(ImageDataset train, ImageDataset localTest, ImageD
      */
     public static ParticipantData read(Path dir) {
         List<String> missing = new ArrayList<>();
-        for (String part : PARTS) {
-            for (Path file : List.of(images(dir, part), labels(dir, part))) {
-                if (!Files.isRegularFile(file)) {
-                    missing.add(file.getFileName().toString());
-                }
-            }
+        for (String part : REQUIRED) {
+            missing.addAll(missingFiles(dir, part));
+        }
+        List<String> missingTest = missingFiles(dir, TEST);
+        if (missingTest.size() == 1) {
+            missing.addAll(missingTest); // the test set is optional, half of it is not
         }
         if (!missing.isEmpty()) {
             throw new DatasetException(
@@ -66,17 +69,36 @@ public record ParticipantData(ImageDataset train, ImageDataset localTest, ImageD
                 FashionMnist.read(dir + " train", images(dir, "train"), labels(dir, "train")),
                 FashionMnist.read(
                         dir + " local-test", images(dir, "local-test"), labels(dir, "local-test")),
-                FashionMnist.read(dir + " t10k", images(dir, "t10k"), labels(dir, "t10k")));
+                missingTest.isEmpty()
+                        ? Optional.of(
+                                FashionMnist.read(
+                                        dir + " t10k", images(dir, TEST), labels(dir, TEST)))
+                        : Optional.empty());
     }
 
-    /** Writes the three sets into {@code dir}, creating it. */
+    private static List<String> missingFiles(Path dir, String part) {
+        List<String> missing = new ArrayList<>();
+        for (Path file : List.of(images(dir, part), labels(dir, part))) {
+            if (!Files.isRegularFile(file)) {
+                missing.add(file.getFileName().toString());
+            }
+        }
+        return missing;
+    }
+
+    /** Writes the sets into {@code dir}, creating it. */
     public void write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        List<ImageDataset> sets = List.of(train, localTest, test);
-        for (int i = 0; i < PARTS.size(); i++) {
-            writeImages(sets.get(i), images(dir, PARTS.get(i)));
-            writeLabels(sets.get(i), labels(dir, PARTS.get(i)));
+        writeSet(train, dir, "train");
+        writeSet(localTest, dir, "local-test");
+        if (test.isPresent()) {
+            writeSet(test.get(), dir, TEST);
         }
+    }
+
+    private static void writeSet(ImageDataset set, Path dir, String part) throws IOException {
+        writeImages(set, images(dir, part));
+        writeLabels(set, labels(dir, part));
     }
 
     private static Path images(Path dir, String part) {
