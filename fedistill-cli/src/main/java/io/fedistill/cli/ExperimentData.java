@@ -79,8 +79,8 @@ record ExperimentData(
                         ref.dataset().equals("fashion-mnist")
                                 ? dataDir.map(Path::toString).orElse(null)
                                 : null,
-                        null,
-                        null,
+                        ref.download(),
+                        ref.verifyChecksums(),
                         ref.trainLimit().orElse(null),
                         null);
         return Optional.of(holdOut(loadData(local), spec.seed(), ref.size(), ref.labeled()));

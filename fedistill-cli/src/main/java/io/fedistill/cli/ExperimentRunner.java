@@ -164,13 +164,17 @@ public final class ExperimentRunner {
                                                 "the experiment has no algorithm labelled '"
                                                         + serving.algorithm()
                                                         + "'"));
-        if (serving.coordinatorOnly() && !StrategyRegistry.knows(algorithm.name())) {
-            throw new ConfigException(
-                    algorithm.name()
-                            + " trains on the coordinator, which needs model code (DJL and PyTorch)"
-                            + " and the dataset; a coordinator without them serves only algorithms"
-                            + " that aggregate: "
-                            + StrategyRegistry.names());
+        if (serving.coordinatorOnly()) {
+            if (!StrategyRegistry.knows(algorithm.name())) {
+                throw new ConfigException(
+                        algorithm.name()
+                                + " trains on the coordinator, which needs model code (DJL and"
+                                + " PyTorch) and the dataset; a coordinator without them serves"
+                                + " only algorithms that aggregate: "
+                                + StrategyRegistry.names());
+            }
+            // what the data would be checked against otherwise: options, public data, widths
+            newAggregatingStrategy(algorithm);
         }
         return serving;
     }
@@ -483,6 +487,21 @@ public final class ExperimentRunner {
         return reports.finished();
     }
 
+    /**
+     * Builds the coordinator half of an algorithm that only aggregates from its federation spec,
+     * with no model code.
+     *
+     * @throws ConfigException naming the algorithm and what does not fit
+     */
+    private Strategy newAggregatingStrategy(AlgorithmConfig algorithm) {
+        try {
+            return StrategyRegistry.newStrategy(
+                    FederationSpecs.of(config, algorithm), ModelFacts.none());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("algorithms." + algorithm.label() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Returns how {@link #serving} serves an algorithm, and what its participants are told. */
     private ServeSettings serveSettings(AlgorithmConfig algorithm) {
         int participants =
@@ -521,12 +540,7 @@ public final class ExperimentRunner {
             List<RoundListener> recording,
             DurableRounds durable) {
         FederationSpec spec = FederationSpecs.of(config, algorithm);
-        Strategy strategy;
-        try {
-            strategy = StrategyRegistry.newStrategy(spec, ModelFacts.none());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("algorithms." + algorithm.label() + ": " + e.getMessage(), e);
-        }
+        Strategy strategy = newAggregatingStrategy(algorithm);
         Coordinator.Builder coordinator =
                 Coordinator.builder()
                         .setStrategy(strategy)

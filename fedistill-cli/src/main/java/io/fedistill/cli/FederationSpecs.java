@@ -29,6 +29,7 @@ final class FederationSpecs {
                     .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                     .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .build();
 
     private FederationSpecs() {}
@@ -45,7 +46,9 @@ final class FederationSpecs {
                                         config.dataset().name(),
                                         Optional.ofNullable(config.dataset().trainLimit()),
                                         config.publicData().size(),
-                                        config.publicData().labeled()));
+                                        config.publicData().labeled(),
+                                        config.dataset().download(),
+                                        config.dataset().verifyChecksums()));
         return new FederationSpec(
                 FederationSpec.VERSION,
                 algorithm.name(),

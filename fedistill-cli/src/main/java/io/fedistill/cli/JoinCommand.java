@@ -12,12 +12,14 @@ import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.core.participant.StateStore;
 import io.fedistill.grpc.participant.ParticipantAgent;
 import io.fedistill.grpc.security.ClientTls;
+import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.data.ParticipantData;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.train.TrainingSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -155,6 +157,13 @@ final class JoinCommand implements Callable<Integer> {
                             + " differs from the run seed "
                             + federation.runSeed());
         }
+        if (!spec.label().equals(federation.algorithm())) {
+            throw new ConfigException(
+                    "the federation spec describes "
+                            + spec.label()
+                            + ", the coordinator runs "
+                            + federation.algorithm());
+        }
         String model = spec.models().get(participantId);
         if (model == null) {
             throw new ConfigException(
@@ -187,20 +196,24 @@ final class JoinCommand implements Callable<Integer> {
 
     /** Refuses data whose classes or image shape differ from the federation's, naming both. */
     private static void requireDataFits(FederationSpec spec, ParticipantData own) {
-        List<Integer> shape =
-                Arrays.stream(own.train().imageShape().getShape())
-                        .mapToObj(Math::toIntExact)
-                        .toList();
-        if (own.train().numClasses() != spec.classes() || !shape.equals(spec.inputShape())) {
-            throw new ConfigException(
-                    "this participant's data has "
-                            + own.train().numClasses()
-                            + " classes of images "
-                            + shape
-                            + ", the federation "
-                            + spec.classes()
-                            + " classes of "
-                            + spec.inputShape());
+        List<ImageDataset> sets = new ArrayList<>(List.of(own.train(), own.localTest()));
+        own.test().ifPresent(sets::add);
+        for (ImageDataset set : sets) {
+            List<Integer> shape =
+                    Arrays.stream(set.imageShape().getShape()).mapToObj(Math::toIntExact).toList();
+            if (set.numClasses() != spec.classes() || !shape.equals(spec.inputShape())) {
+                throw new ConfigException(
+                        "this participant's "
+                                + set.name()
+                                + " has "
+                                + set.numClasses()
+                                + " classes of images "
+                                + shape
+                                + ", the federation "
+                                + spec.classes()
+                                + " classes of "
+                                + spec.inputShape());
+            }
         }
     }
 }

@@ -67,17 +67,22 @@ public final class InProcessFleet implements FleetBackend {
     public ExchangeResult deliver(List<Message> requests, Duration deadline) {
         Delivery delivery = new Delivery(System.nanoTime() + deadline.toNanos(), deadline);
         Deque<Pending> queued = new ArrayDeque<>();
-        for (Message request : requests) {
-            if (delivery.interrupted) {
-                break;
+        try {
+            for (Message request : requests) {
+                if (delivery.interrupted) {
+                    break;
+                }
+                queued.add(send(request));
+                if (queued.size() > LOOK_AHEAD) {
+                    delivery.collect(queued.poll());
+                }
             }
-            queued.add(send(request, delivery));
-            if (queued.size() > LOOK_AHEAD) {
+            while (!queued.isEmpty()) {
                 delivery.collect(queued.poll());
             }
-        }
-        while (!queued.isEmpty()) {
-            delivery.collect(queued.poll());
+        } finally {
+            // a task that could not be carried stops the delivery: nothing queued keeps running
+            queued.forEach(p -> p.cancel());
         }
         return new ExchangeResult(delivery.replies, delivery.failed, delivery.transfers);
     }
@@ -86,19 +91,33 @@ public final class InProcessFleet implements FleetBackend {
      * Carries a task down and queues its answer on the participant thread; an unknown participant
      * fails at once.
      */
-    private Pending send(Message request, Delivery delivery) {
+    private Pending send(Message request) {
         String id = request.participantId();
         if (!host.hosts(id)) {
-            return new Pending(request, null, "no such participant");
+            return new Pending(request, null, null, "no such participant");
         }
         WireMessages.Carried down = WireMessages.carry(request, codec, true);
-        delivery.transfers.add(new Transfer(id, Direction.DOWN, down.wireBytes()));
         ParticipantState state = host.open(request);
-        return new Pending(request, worker.submit(() -> host.answer(down.message(), state)), null);
+        return new Pending(
+                request,
+                new Transfer(id, Direction.DOWN, down.wireBytes()),
+                worker.submit(() -> host.answer(down.message(), state)),
+                null);
     }
 
-    /** A task sent to the participant thread, or refused before it was sent. */
-    private record Pending(Message request, Future<Message> answer, String refusal) {}
+    /**
+     * A task carried down and queued on the participant thread, or refused before it was sent.
+     *
+     * @param down its traffic, recorded when it is collected (so the ledger lists each
+     *     participant's task before its reply, as the network runtime does)
+     */
+    private record Pending(Message request, Transfer down, Future<Message> answer, String refusal) {
+        void cancel() {
+            if (answer != null) {
+                answer.cancel(true);
+            }
+        }
+    }
 
     /** What one delivery has collected so far, in the order of its requests. */
     private final class Delivery {
@@ -122,6 +141,7 @@ public final class InProcessFleet implements FleetBackend {
                 fail(request, pending.refusal());
                 return;
             }
+            transfers.add(pending.down());
             if (interrupted) {
                 pending.answer().cancel(true);
                 fail(request, "interrupted");

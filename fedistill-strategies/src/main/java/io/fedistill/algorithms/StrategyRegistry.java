@@ -99,28 +99,8 @@ public final class StrategyRegistry {
     }
 
     private static Strategy fd(FederationSpec spec, ModelFacts models) {
-        FdSettings settings = FdSettings.fromOptions(spec.options());
-        if (settings.featureRounds() == 0) {
-            return settings.newStrategy(spec.classes(), 0);
-        }
-        Map<String, Integer> widths = new LinkedHashMap<>();
-        for (String model : spec.models().values()) {
-            widths.put(
-                    model,
-                    models.featureWidth(model)
-                            .orElseThrow(
-                                    () ->
-                                            new IllegalArgumentException(
-                                                    FdSettings.NAME
-                                                            + "'s feature stage needs every"
-                                                            + " participant's feature width, which"
-                                                            + " this coordinator cannot compute"
-                                                            + " for '"
-                                                            + model
-                                                            + "': give every model a projection"
-                                                            + " width, e.g. 'mlp@64'")));
-        }
-        return settings.newStrategy(spec.classes(), FdSettings.commonFeatureWidth(widths));
+        return FdSettings.fromOptions(spec.options())
+                .newStrategy(spec.classes(), spec.models().values(), models::featureWidth);
     }
 
     private static Optional<PublicDataFacts> publicData(FederationSpec spec) {

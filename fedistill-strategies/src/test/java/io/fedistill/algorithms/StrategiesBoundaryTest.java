@@ -63,17 +63,25 @@ class StrategiesBoundaryTest {
         Optional<FederationSpec.PublicDataRef> publicData =
                 Optional.of(
                         new FederationSpec.PublicDataRef(
-                                "fashion-mnist", Optional.empty(), 2000, true));
+                                "fashion-mnist", Optional.empty(), 2000, true, true, true));
+        Map<String, String> built = new LinkedHashMap<>();
         for (String name : StrategyRegistry.names()) {
             Map<String, Object> options = name.equals("fd") ? Map.of("featureRounds", 2) : Map.of();
-            assertThat(
-                            StrategyRegistry.newStrategy(
-                                    spec(name, options, models, publicData), ModelFacts.none()))
-                    .as(name)
-                    .isNotNull();
+            Strategy strategy =
+                    StrategyRegistry.newStrategy(
+                            spec(name, options, models, publicData), ModelFacts.none());
+            built.put(name, strategy.getClass().getSimpleName());
+            // without model code there is no global model until a participant gives one
+            assertThat(strategy.globalModel()).as(name).isEmpty();
         }
-        assertThat(StrategyRegistry.names())
-                .containsExactly("local-only", "fedavg", "fedprox", "fd", "fedmd", "dsfl");
+        assertThat(built)
+                .containsExactly(
+                        Map.entry("local-only", "LocalOnlyStrategy"),
+                        Map.entry("fedavg", "WeightAveragingStrategy"),
+                        Map.entry("fedprox", "WeightAveragingStrategy"),
+                        Map.entry("fd", "FdStrategy"),
+                        Map.entry("fedmd", "FedMdStrategy"),
+                        Map.entry("dsfl", "DsflStrategy"));
     }
 
     @Test

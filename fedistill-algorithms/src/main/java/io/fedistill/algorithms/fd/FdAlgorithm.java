@@ -13,6 +13,7 @@ import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainOutcome;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Federated Distillation (Jeong et al. 2018): participants upload per-label mean logits and counts;
@@ -37,23 +38,7 @@ public final class FdAlgorithm implements Algorithm {
 
     @Override
     public void validate(FederationSetup setup) {
-        if (settings.featureRounds() > 0) {
-            featureWidth(setup);
-        }
-    }
-
-    /** Returns the participants' common feature width, or fails naming the widths that differ. */
-    private static int featureWidth(FederationSetup setup) {
-        Map<String, Integer> widths = new LinkedHashMap<>();
-        for (ModelSpec spec : setup.models().values()) {
-            widths.computeIfAbsent(
-                    spec.toString(),
-                    s ->
-                            Math.toIntExact(
-                                    ModelZoo.featureWidth(
-                                            spec, setup.imageShape(), setup.numClasses())));
-        }
-        return FdSettings.commonFeatureWidth(widths);
+        newStrategy(setup); // fails naming the widths when the feature stage cannot run
     }
 
     @Override
@@ -63,9 +48,18 @@ public final class FdAlgorithm implements Algorithm {
 
     @Override
     public Strategy newStrategy(FederationSetup setup) {
-        // featureWidth is the validation: it fails when widths differ
+        Map<String, ModelSpec> specs = new LinkedHashMap<>();
+        setup.models().values().forEach(spec -> specs.put(spec.toString(), spec));
         return settings.newStrategy(
-                setup.numClasses(), settings.featureRounds() > 0 ? featureWidth(setup) : 0);
+                setup.numClasses(),
+                specs.keySet(),
+                model ->
+                        OptionalInt.of(
+                                Math.toIntExact(
+                                        ModelZoo.featureWidth(
+                                                specs.get(model),
+                                                setup.imageShape(),
+                                                setup.numClasses()))));
     }
 
     @Override

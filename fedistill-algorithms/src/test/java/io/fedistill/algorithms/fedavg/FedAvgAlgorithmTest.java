@@ -2,6 +2,13 @@ package io.fedistill.algorithms.fedavg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.LocalModel;
@@ -11,16 +18,48 @@ import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.participant.StateStore;
+import io.fedistill.core.seed.Seeds;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.FashionMnist;
+import io.fedistill.ml.model.ClassifierNetwork;
 import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.partition.ParticipantSplit;
 import io.fedistill.ml.train.TrainingSettings;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class FedAvgAlgorithmTest {
+    /** Builds and initializes a network of its own from the seed, as no pool or cache does. */
+    private static TensorRecord freshlyInitialized(ModelSpec spec, DatasetSplits data, long seed) {
+        ClassifierNetwork network = ModelZoo.build(spec, data.train().imageShape(), 10);
+        try (Model model = Model.newInstance("fresh")) {
+            model.setBlock(network.network());
+            Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+            network.network()
+                    .initialize(
+                            model.getNDManager(),
+                            DataType.FLOAT32,
+                            new Shape(1).addAll(data.train().imageShape()));
+            TensorRecord.Builder out = TensorRecord.builder();
+            for (Pair<String, Parameter> p : network.network().getParameters()) {
+                NDArray array = p.getValue().getArray();
+                out.put(
+                        p.getKey(),
+                        Tensor.of(
+                                Arrays.stream(array.getShape().getShape())
+                                        .mapToInt(Math::toIntExact)
+                                        .toArray(),
+                                array.toFloatArray()));
+            }
+            return out.build();
+        }
+    }
+
     @Test
     void aParticipantsInitialWeightsAreTheGlobalModelACoordinatorWithModelCodeStartsFrom() {
         DatasetSplits data = FashionMnist.sample();
@@ -54,7 +93,10 @@ class FedAvgAlgorithmTest {
                             Optional.empty());
             assertThat(reply.tensors())
                     .as(model)
-                    .isEqualTo(LocalModel.initialWeights(federation, spec));
+                    .isEqualTo(LocalModel.initialWeights(federation, spec))
+                    .isEqualTo(
+                            freshlyInitialized(
+                                    spec, data, Seeds.derive(17, 0, "", "init:" + spec)));
         }
     }
 }

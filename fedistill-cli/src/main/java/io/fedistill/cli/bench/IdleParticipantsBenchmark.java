@@ -46,8 +46,8 @@ public final class IdleParticipantsBenchmark {
         this.training = training;
     }
 
-    /** Runs the round, prints the memory figures and returns the resident memory in bytes. */
-    public long run(PrintStream out) {
+    /** Runs the round and prints the memory figures. */
+    public void run(PrintStream out) {
         long[] measured = new long[4];
         long start = System.nanoTime();
         OverheadBenchmark.oneIidRound(data, model, participants, algorithm)
@@ -85,7 +85,6 @@ public final class IdleParticipantsBenchmark {
                 measured[1] / GIB,
                 measured[2] / GIB,
                 measured[1] / 1024.0 / participants);
-        return measured[1];
     }
 
     private static final double GIB = 1024.0 * 1024 * 1024;

@@ -86,10 +86,10 @@ public final class OverheadBenchmark {
     }
 
     /**
-     * Runs warm-up and {@code repeats} alternating measurements, printing a table; returns the
-     * median ratio of each algorithm's round to the centralized epoch.
+     * Runs warm-up and {@code repeats} alternating measurements, printing a table and the median
+     * ratio of each algorithm's round to the centralized epoch.
      */
-    public Map<String, Double> run(int repeats, PrintStream out) {
+    public void run(int repeats, PrintStream out) {
         int samples = data.train().size();
         out.printf(
                 Locale.ROOT,
@@ -100,7 +100,7 @@ public final class OverheadBenchmark {
                 samples,
                 samples / participants,
                 training.batchSize());
-        ImageDataset warm = data.train().head(Math.min(2 * participants, samples));
+        ImageDataset warm = data.train().head(Math.min(Math.max(2000, 2 * participants), samples));
         OverheadBenchmark warmUp =
                 new OverheadBenchmark(
                         new DatasetSplits(warm, data.test()),
@@ -129,17 +129,14 @@ public final class OverheadBenchmark {
             }
             out.println(row);
         }
-        Map<String, Double> medians = new LinkedHashMap<>();
         for (int a = 0; a < algorithms.size(); a++) {
             double median = median(ratios[a]);
-            medians.put(algorithms.get(a), median);
             out.printf(
                     Locale.ROOT,
                     "median ratio %s round / centralized epoch: %.3f%n",
                     algorithms.get(a),
                     median);
         }
-        return medians;
     }
 
     /**

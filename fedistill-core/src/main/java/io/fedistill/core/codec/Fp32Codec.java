@@ -34,6 +34,7 @@ final class Fp32Codec extends FramedCodec {
     /** Reads the floats straight from the slice; it must hold exactly the shape's values. */
     @Override
     public Tensor decodeValues(int[] shape, byte[] bytes, int offset, int length) {
+        checkSlice(bytes, offset, length);
         int count = checkedElementCount(shape);
         if (4L * count != length) {
             throw new CodecException(

@@ -216,6 +216,7 @@ abstract class FramedCodec implements Codec {
      */
     @Override
     public Tensor decodeValues(int[] shape, byte[] bytes, int offset, int length) {
+        checkSlice(bytes, offset, length);
         int count = checkedElementCount(shape);
         try (DataInputStream in =
                 new DataInputStream(new ByteArrayInputStream(bytes, offset, length))) {
@@ -234,6 +235,20 @@ abstract class FramedCodec implements Codec {
                     length + " bytes are too few for the " + count + " values of the shape", e);
         } catch (IOException e) {
             throw new CodecException("values cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses a slice that does not lie within the array. */
+    protected static void checkSlice(byte[] bytes, int offset, int length) {
+        if (offset < 0 || length < 0 || offset > bytes.length - length) {
+            throw new CodecException(
+                    "slice of "
+                            + length
+                            + " bytes at "
+                            + offset
+                            + " lies outside "
+                            + bytes.length
+                            + " bytes");
         }
     }
 

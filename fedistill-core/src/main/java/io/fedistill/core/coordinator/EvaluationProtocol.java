@@ -2,6 +2,7 @@ package io.fedistill.core.coordinator;
 
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.validate.ReplySpec;
+import java.util.List;
 
 /**
  * The contract of an evaluation exchange: a {@link io.fedistill.core.message.MessageType#EVALUATE}
@@ -30,12 +31,14 @@ public final class EvaluationProtocol {
     private EvaluationProtocol() {}
 
     /**
-     * Returns the spec every evaluation reply must meet: no tensors, finite metrics. Scores are
-     * optional in groups, since a participant may hold no common test set ({@link #hasTestScores})
-     * or no local split ({@link #hasLocalScores}).
+     * Returns the spec every evaluation reply must meet: no tensors, finite metrics, and its scores
+     * in whole groups, at least one: the common test set's (a participant may hold none) and the
+     * local split's.
      */
     public static ReplySpec replySpec() {
-        return ReplySpec.metricsOnly();
+        return ReplySpec.metricGroups(
+                List.of(TEST_ACCURACY, TEST_LOSS, TEST_PREDICTED_CLASSES),
+                List.of(LOCAL_ACCURACY, LOCAL_LOSS));
     }
 
     /** Returns whether a reply carries the common test set's accuracy, loss and classes. */

@@ -60,13 +60,13 @@ public record FederationSpec(
         if (classes < 2) {
             throw new IllegalArgumentException("classes must be >= 2, got " + classes);
         }
-        Objects.requireNonNull(inputShape, "inputShape");
+        Objects.requireNonNull(inputShape, "inputShape is required");
         if (inputShape.size() != 3 || inputShape.stream().anyMatch(d -> d == null || d < 1)) {
             throw new IllegalArgumentException(
                     "inputShape must be three positive sizes (channels, height, width), got "
                             + inputShape);
         }
-        Objects.requireNonNull(models, "models");
+        Objects.requireNonNull(models, "models is required");
         if (models.isEmpty()) {
             throw new IllegalArgumentException("models must name at least one participant");
         }
@@ -78,11 +78,11 @@ public record FederationSpec(
                     }
                     requireText(model, "models." + id);
                 });
-        Objects.requireNonNull(training, "training");
+        Objects.requireNonNull(training, "training is required");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
-        Objects.requireNonNull(publicData, "publicData");
+        Objects.requireNonNull(publicData, "publicData is required (empty for none)");
         options = freezeOptions(options == null ? Map.of() : options, "options");
         inputShape = List.copyOf(inputShape);
         models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
@@ -112,9 +112,31 @@ public record FederationSpec(
             int localEpochs,
             double weightDecay,
             double gradientClipNorm) {
-        /** Checks that the optimizer is named. */
+        /** Checks every value, naming the one out of range. */
         public Training {
             requireText(optimizer, "training.optimizer");
+            if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+                throw new IllegalArgumentException(
+                        "training.learningRate must be > 0, got " + learningRate);
+            }
+            if (!(momentum >= 0 && momentum < 1)) {
+                throw new IllegalArgumentException(
+                        "training.momentum must be in [0, 1), got " + momentum);
+            }
+            if (batchSize < 1 || localEpochs < 1) {
+                throw new IllegalArgumentException(
+                        "training.batchSize and localEpochs must be >= 1, got "
+                                + batchSize
+                                + " and "
+                                + localEpochs);
+            }
+            if (!(weightDecay >= 0) || !(gradientClipNorm >= 0)) {
+                throw new IllegalArgumentException(
+                        "training.weightDecay and gradientClipNorm must be >= 0, got "
+                                + weightDecay
+                                + " and "
+                                + gradientClipNorm);
+            }
         }
     }
 
@@ -127,13 +149,24 @@ public record FederationSpec(
      * @param trainLimit how many training images the experiment uses; empty for all
      * @param size how many are public
      * @param labeled whether the public data's labels may be used
+     * @param download whether a process that lacks the dataset may download it
+     * @param verifyChecksums whether the dataset's files are checked against known checksums
      */
     public record PublicDataRef(
-            String dataset, Optional<Integer> trainLimit, int size, boolean labeled) {
+            String dataset,
+            Optional<Integer> trainLimit,
+            int size,
+            boolean labeled,
+            boolean download,
+            boolean verifyChecksums) {
         /** Checks the reference. */
         public PublicDataRef {
             requireText(dataset, "publicData.dataset");
-            Objects.requireNonNull(trainLimit, "publicData.trainLimit");
+            Objects.requireNonNull(trainLimit, "publicData.trainLimit is required (empty for all)");
+            if (trainLimit.isPresent() && trainLimit.get() < 1) {
+                throw new IllegalArgumentException(
+                        "publicData.trainLimit must be >= 1, got " + trainLimit.get());
+            }
             if (size < 1) {
                 throw new IllegalArgumentException("publicData.size must be >= 1, got " + size);
             }

@@ -30,7 +30,7 @@ public interface ModelFacts {
 
             @Override
             public OptionalInt featureWidth(String model) {
-                int at = model.lastIndexOf('@');
+                int at = model.indexOf('@'); // as ModelSpec reads a projection width
                 if (at < 0) {
                     return OptionalInt.empty();
                 }

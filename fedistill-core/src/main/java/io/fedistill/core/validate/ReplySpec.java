@@ -21,15 +21,31 @@ public final class ReplySpec {
     private final Map<String, int[]> shapes;
     private final List<String> metrics;
     private final boolean anyLayout;
+    private final List<List<String>> metricGroups;
 
     private ReplySpec(Map<String, int[]> shapes, List<String> metrics) {
-        this(shapes, metrics, false);
+        this(shapes, metrics, false, List.of());
     }
 
-    private ReplySpec(Map<String, int[]> shapes, List<String> metrics, boolean anyLayout) {
+    private ReplySpec(
+            Map<String, int[]> shapes,
+            List<String> metrics,
+            boolean anyLayout,
+            List<List<String>> metricGroups) {
         this.shapes = shapes;
         this.metrics = metrics;
         this.anyLayout = anyLayout;
+        this.metricGroups = metricGroups;
+    }
+
+    /**
+     * Returns a spec for replies that carry no tensors and metrics in groups: each group entirely
+     * or not at all, and at least one group (an evaluation reply: scores on a test set a
+     * participant may not hold, scores on its local split).
+     */
+    @SafeVarargs
+    public static ReplySpec metricGroups(List<String>... groups) {
+        return new ReplySpec(Map.of(), List.of(), false, List.of(groups));
     }
 
     /**
@@ -37,7 +53,7 @@ public final class ReplySpec {
      * the coordinator has no layout for yet), every value finite, and the named metrics.
      */
     public static ReplySpec anyTensors(String... requiredMetrics) {
-        return new ReplySpec(Map.of(), List.of(requiredMetrics), true);
+        return new ReplySpec(Map.of(), List.of(requiredMetrics), true, List.of());
     }
 
     /** Returns a spec for replies that carry no tensors and the named metrics. */
@@ -127,6 +143,19 @@ public final class ReplySpec {
     }
 
     private Optional<String> checkMetrics(Message reply) {
+        boolean anyGroup = false;
+        for (List<String> group : metricGroups) {
+            List<String> present =
+                    group.stream().filter(m -> reply.metrics().find(m).isPresent()).toList();
+            if (!present.isEmpty() && present.size() < group.size()) {
+                return Optional.of(
+                        "reply carries " + present + " without the rest of its group " + group);
+            }
+            anyGroup |= !present.isEmpty();
+        }
+        if (!metricGroups.isEmpty() && !anyGroup) {
+            return Optional.of("reply carries none of the metric groups " + metricGroups);
+        }
         for (String metric : metrics) {
             if (reply.metrics().find(metric).isEmpty()) {
                 return Optional.of("reply lacks metric '" + metric + "'");

@@ -53,7 +53,7 @@ class CoordinatorEvaluationTest {
     }
 
     @Test
-    void participantsWithoutACommonTestSetAreScoredOnTheirLocalSplitOnly() {
+    void participantsWithoutACommonTestSetAreScoredOnTheirLocalSplitOnlyAndHalfAGroupIsRefused() {
         RunResult result =
                 Coordinator.builder()
                         .setBackend(new ScoringBackend())
@@ -69,6 +69,13 @@ class CoordinatorEvaluationTest {
         assertThat(summary.participantPredictedClasses()).containsOnlyKeys("p0");
         assertThat(summary.participantLocalAccuracy()).containsOnlyKeys("p0", "p1");
         assertThat(summary.localLossMean()).isEqualTo(0.5);
-        assertThat(result.rounds().get(0).evaluationFailures()).isEmpty();
+        // half a group of scores is refused as a failed evaluation, naming the group
+        assertThat(result.rounds().get(0).evaluationFailures())
+                .singleElement()
+                .satisfies(
+                        f -> {
+                            assertThat(f.participantId()).isEqualTo("p2");
+                            assertThat(f.reason()).contains("without the rest of its group");
+                        });
     }
 }

@@ -33,7 +33,7 @@ class FederationSpecTest {
                 1,
                 Optional.of(
                         new FederationSpec.PublicDataRef(
-                                "fashion-mnist", Optional.empty(), 500, false)));
+                                "fashion-mnist", Optional.empty(), 500, false, true, true)));
     }
 
     @Test

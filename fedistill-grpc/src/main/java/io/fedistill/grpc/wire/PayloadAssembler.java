@@ -51,7 +51,8 @@ public final class PayloadAssembler {
         int length = chunk.getData().size();
         if (size + length > payload.length) {
             // the header's declared size is only trusted up to 64 MiB before bytes arrive
-            payload = Arrays.copyOf(payload, (int) Math.min(declared, 2L * (size + length)));
+            long grown = Math.min(declared, 2L * (size + length));
+            payload = Arrays.copyOf(payload, (int) Math.min(grown, Integer.MAX_VALUE - 8));
         }
         chunk.getData().copyTo(payload, size);
         size += length;
@@ -74,7 +75,7 @@ public final class PayloadAssembler {
         return header;
     }
 
-    /** Returns the complete payload. */
+    /** Returns the complete payload (the assembler's own array when it is exactly full). */
     public byte[] payload() {
         if (!complete) {
             throw new IllegalStateException("message " + header.getId() + " is incomplete");

@@ -131,13 +131,15 @@ public final class WireMessages {
                             ? Downlink.newBuilder().setChunk(chunk).build().getSerializedSize()
                             : Uplink.newBuilder().setChunk(chunk).build().getSerializedSize();
         }
-        // the receiver's side of the wire: the header parsed back, the payload decoded
+        // the receiver's side of the wire: the header parsed back, its size limit enforced, the
+        // payload decoded
         MessageHeader received;
         try {
             received = MessageHeader.parseFrom(outgoing.header().toByteString());
         } catch (InvalidProtocolBufferException e) {
             throw new WireException("message header cannot be read back: " + e.getMessage(), e);
         }
+        declaredPayload(received, DEFAULT_MAX_PAYLOAD_BYTES);
         return new Carried(decode(received, outgoing.payload(), codec), bytes);
     }
 

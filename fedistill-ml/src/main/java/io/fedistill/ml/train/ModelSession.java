@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The network itself is borrowed from a per-process pool of built networks and given back on
  * close, and the optimizer state (momentum, Adam's moments) belongs to the session and is freed
- * with it, so a call costs its training and no network construction or initialization, and no
- * native memory outlives it.
+ * with it, so a call costs its training and no network construction or initialization, and the only
+ * native memory that outlives it is the pooled network.
  */
 public final class ModelSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelSession.class);
@@ -46,6 +46,7 @@ public final class ModelSession implements AutoCloseable {
     private final OwnedStateOptimizer optimizer;
     private final ParameterServer parameterServer;
     private boolean gradientsChecked;
+    private boolean closed;
 
     private ModelSession(
             NetworkPool.Key key,
@@ -578,7 +579,14 @@ public final class ModelSession implements AutoCloseable {
 
     @Override
     public void close() {
-        optimizer.close();
-        NetworkPool.shared().giveBack(pooled);
+        if (closed) {
+            return; // a second close must not give the network back twice
+        }
+        closed = true;
+        try {
+            optimizer.close();
+        } finally {
+            NetworkPool.shared().giveBack(pooled);
+        }
     }
 }

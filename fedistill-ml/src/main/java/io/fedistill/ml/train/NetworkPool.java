@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
@@ -25,9 +26,12 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * loads its weights into it instead of building, initializing and discarding a network per
  * participant call (the fixed cost that dominated rounds of many small participants).
  *
- * <p>A borrowed network is used by one session at a time; whatever a session leaves behind in it
- * (weights, gradients) is overwritten by the next session's weights, so reuse never changes a
- * result. The seeded initial weights of an architecture are computed once per seed and kept.
+ * <p>A borrowed network is used by one session at a time. The next session loads all of its
+ * parameters (weights and normalization statistics) and every training step starts from zeroed
+ * gradients, so nothing a session leaves behind reaches a result. The seeded initial weights of an
+ * architecture are computed once per seed and kept. The pool keeps its networks (parameters and
+ * gradient buffers) for the life of the process, at most {@link #MAX_IDLE_PER_KEY} idle per
+ * architecture.
  */
 final class NetworkPool {
     /** Idle networks kept per architecture; more are closed when returned. */
@@ -37,6 +41,12 @@ final class NetworkPool {
     private static final int MAX_INITIAL_WEIGHTS = 32;
 
     private static final NetworkPool SHARED = new NetworkPool();
+
+    /**
+     * Held while a network is initialized: initialization draws from the engine's one global random
+     * generator, which a seeded initialization also reseeds.
+     */
+    private static final Object ENGINE_RANDOMNESS = new Object();
 
     private final Map<Key, Deque<Pooled>> idle = new ConcurrentHashMap<>();
     private final Map<InitKey, TensorRecord> initialWeights =
@@ -67,7 +77,7 @@ final class NetworkPool {
     Pooled borrow(Key key) {
         Deque<Pooled> free = idle.get(key);
         Pooled pooled = free == null ? null : free.pollFirst();
-        return pooled != null ? pooled : build(key, 0);
+        return pooled != null ? pooled : build(key, OptionalLong.empty());
     }
 
     /** Gives a network back for the next session, or closes it when enough are idle. */
@@ -90,7 +100,7 @@ final class NetworkPool {
         if (cached != null) {
             return cached;
         }
-        Pooled fresh = build(key, seed);
+        Pooled fresh = build(key, OptionalLong.of(seed));
         try {
             TensorRecord weights = readWeights(fresh.network());
             initialWeights.put(initKey, weights);
@@ -100,17 +110,24 @@ final class NetworkPool {
         }
     }
 
-    private static Pooled build(Key key, long seed) {
+    /**
+     * Builds and initializes a network: from the seed when given (its weights are what every
+     * participant of the architecture starts from), else from whatever the generator holds (a
+     * pooled network, whose weights every session replaces).
+     */
+    private static Pooled build(Key key, OptionalLong seed) {
         ClassifierNetwork network = ModelZoo.build(key.spec(), key.imageShape(), key.numClasses());
         Model model = Model.newInstance("participant");
         try {
             model.setBlock(network.network());
-            Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
-            network.network()
-                    .initialize(
-                            model.getNDManager(),
-                            DataType.FLOAT32,
-                            new Shape(1).addAll(key.imageShape()));
+            synchronized (ENGINE_RANDOMNESS) {
+                seed.ifPresent(s -> Engine.getInstance().setRandomSeed((int) (s ^ (s >>> 32))));
+                network.network()
+                        .initialize(
+                                model.getNDManager(),
+                                DataType.FLOAT32,
+                                new Shape(1).addAll(key.imageShape()));
+            }
             return new Pooled(key, model, network);
         } catch (RuntimeException e) {
             model.close();

@@ -1,6 +1,7 @@
 package io.fedistill.ml.train;
 
 import io.fedistill.core.federation.FederationSpec;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -72,7 +73,13 @@ public record TrainingSettings(
             optimizer = OptimizerKind.valueOf(spec.optimizer().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "unknown optimizer '" + spec.optimizer() + "'; known: sgd, adam", e);
+                    "unknown optimizer '"
+                            + spec.optimizer()
+                            + "'; known: "
+                            + Arrays.stream(OptimizerKind.values())
+                                    .map(k -> k.name().toLowerCase(Locale.ROOT))
+                                    .toList(),
+                    e);
         }
         return new TrainingSettings(
                 optimizer,

@@ -38,7 +38,7 @@ public record DsflSettings(
     public static final KnowledgeProtocol PROTOCOL = new KnowledgeProtocol(NAME);
 
     /** The options DS-FL reads. */
-    static final List<String> OPTIONS =
+    private static final List<String> OPTIONS =
             List.of(
                     "subsetSize",
                     "aggregation",

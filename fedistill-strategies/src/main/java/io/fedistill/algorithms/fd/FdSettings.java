@@ -4,9 +4,13 @@ import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.Schedule;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.strategy.Strategy;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.Function;
 
 /**
  * FD's settings, read from its options.
@@ -57,11 +61,34 @@ public record FdSettings(
     }
 
     /**
-     * Returns the participants' common feature width, or fails naming the widths that differ.
+     * Returns the participants' common feature width, or fails naming what is missing or the widths
+     * that differ.
      *
-     * @param widths each participant model's feature width, by its spec text
+     * @param models each participant's model spec text
+     * @param widthOf a model's feature width, where whoever asks can tell it
      */
-    public static int commonFeatureWidth(Map<String, Integer> widths) {
+    public static int commonFeatureWidth(
+            Collection<String> models, Function<String, OptionalInt> widthOf) {
+        Map<String, Integer> widths = new LinkedHashMap<>();
+        for (String model : models) {
+            if (!widths.containsKey(model)) {
+                widths.put(
+                        model,
+                        widthOf.apply(model)
+                                .orElseThrow(
+                                        () ->
+                                                new IllegalArgumentException(
+                                                        NAME
+                                                                + "'s feature stage needs every"
+                                                                + " participant's feature width,"
+                                                                + " which this coordinator cannot"
+                                                                + " compute for '"
+                                                                + model
+                                                                + "': give every model a"
+                                                                + " projection width, e.g."
+                                                                + " 'mlp@64'")));
+            }
+        }
         if (new HashSet<>(widths.values()).size() > 1) {
             throw new IllegalArgumentException(
                     NAME
@@ -74,19 +101,22 @@ public record FdSettings(
     }
 
     /**
-     * Creates FD's coordinator half.
+     * Creates FD's coordinator half, asking for the participants' feature width only when there is
+     * a feature stage.
      *
      * @param classes the number of labels
-     * @param featureWidth the participants' common feature width (unused without a feature stage)
+     * @param models each participant's model spec text
+     * @param widthOf a model's feature width, where whoever asks can tell it
      */
-    public Strategy newStrategy(int classes, int featureWidth) {
+    public Strategy newStrategy(
+            int classes, Collection<String> models, Function<String, OptionalInt> widthOf) {
         return new FdStrategy(
                 classes,
                 alpha,
                 temperature,
                 featureRounds,
                 featureWeight,
-                featureRounds > 0 ? featureWidth : 0,
+                featureRounds > 0 ? commonFeatureWidth(models, widthOf) : 0,
                 weighting);
     }
 }

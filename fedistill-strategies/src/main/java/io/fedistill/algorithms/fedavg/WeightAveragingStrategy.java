@@ -88,7 +88,8 @@ final class WeightAveragingStrategy implements Strategy {
 
     /**
      * Asks the selected participants, one at a time, for their initial weights until one answers;
-     * returns whether one did.
+     * returns whether one did. One at a time keeps round 1 to one extra model upload; each
+     * participant that does not answer costs the round its deadline.
      */
     private boolean fetchInitial(RoundContext context, Fleet fleet) {
         for (String id : context.selected()) {
@@ -111,7 +112,7 @@ final class WeightAveragingStrategy implements Strategy {
 
     @Override
     public boolean participantsRunGlobalModel() {
-        return true;
+        return global != null;
     }
 
     @Override
@@ -121,10 +122,9 @@ final class WeightAveragingStrategy implements Strategy {
 
     @Override
     public void restore(TensorRecord snapshot) {
-        if (global == null) {
-            global = snapshot.isEmpty() ? null : snapshot;
-        } else {
-            global = global.requireSameLayout(snapshot, "global model");
+        if (snapshot.isEmpty()) {
+            return; // taken before any model arrived: the first round fetches one, or has one
         }
+        global = global == null ? snapshot : global.requireSameLayout(snapshot, "global model");
     }
 }
