@@ -79,8 +79,8 @@ public final class ExperimentRunner {
      * @param authenticator how participants prove who they are
      * @param plaintextBeyondLoopback whether plaintext is allowed beyond loopback
      * @param coordinatorOnly run the coordinator without model code or data: no dataset is loaded
-     *     and the global model is not scored on a test set (participants report their own scores);
-     *     only for algorithms that aggregate
+     *     and the global model is scored by the participants' own test sets; only for algorithms
+     *     that aggregate
      */
     record Serving(
             String bindAddress,
@@ -531,8 +531,8 @@ public final class ExperimentRunner {
 
     /**
      * Serves an algorithm that only aggregates with no model code and no data: the strategy is
-     * built from the federation spec, FedAvg's first model comes from a participant, and no global
-     * model is scored on a test set.
+     * built from the federation spec, FedAvg's first model comes from a participant, and the global
+     * model is scored by the participants' own test sets.
      */
     private AlgorithmRun serveWithoutModelCode(
             AlgorithmConfig algorithm,
@@ -550,7 +550,8 @@ public final class ExperimentRunner {
                                 new ParticipantSelector(
                                         config.fraction(), config.minParticipants()))
                         .optEvaluateEvery(config.evaluateEvery())
-                        .optDeadline(Duration.ofSeconds(config.deadlineSeconds()));
+                        .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
+                        .optGlobalScoreFromParticipants();
         int resumedAfter = 0;
         Optional<SimulationCheckpoint> resume = durable.resumePoint();
         if (resume.isPresent()) {

@@ -116,9 +116,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--coordinator-only",
             description =
-                    "aggregate without model code or data: no dataset is loaded and no global"
-                            + " model is scored on a test set (algorithms that only aggregate;"
-                            + " automatic when DJL is not on the class path)")
+                    "aggregate without model code or data: no dataset is loaded and the global"
+                            + " model is scored by the participants' test sets (algorithms that"
+                            + " only aggregate; automatic when DJL is not on the class path)")
     private boolean coordinatorOnly;
 
     @Override

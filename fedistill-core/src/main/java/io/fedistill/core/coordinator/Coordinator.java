@@ -35,6 +35,7 @@ public final class Coordinator {
     private final Duration deadline;
     private final int evaluateEvery;
     private final GlobalModelEvaluator globalEvaluator;
+    private final boolean globalScoreFromParticipants;
     private final List<RoundListener> listeners;
     private final int completedRounds;
     private final int minParticipants;
@@ -49,6 +50,7 @@ public final class Coordinator {
         this.deadline = b.deadline;
         this.evaluateEvery = b.evaluateEvery;
         this.globalEvaluator = b.globalEvaluator;
+        this.globalScoreFromParticipants = b.globalScoreFromParticipants;
         this.listeners = List.copyOf(b.listeners);
         this.completedRounds = b.completedRounds;
         this.minParticipants = b.minParticipants;
@@ -170,6 +172,11 @@ public final class Coordinator {
             GlobalModelEvaluator.Score score = globalEvaluator.evaluate(global.get());
             globalAccuracy = OptionalDouble.of(score.accuracy());
             globalLoss = OptionalDouble.of(score.loss());
+        } else if (globalScoreFromParticipants
+                && strategy.participantsRunGlobalModel()
+                && tested > 0) {
+            globalAccuracy = testAccuracy.values().stream().mapToDouble(d -> d).average();
+            globalLoss = OptionalDouble.of(testLoss / tested);
         }
         return new EvaluationSummary(
                 testAccuracy,
@@ -191,6 +198,7 @@ public final class Coordinator {
         private Duration deadline = Duration.ofMinutes(30);
         private int evaluateEvery = 1;
         private GlobalModelEvaluator globalEvaluator;
+        private boolean globalScoreFromParticipants;
         private final List<RoundListener> listeners = new ArrayList<>();
         private int completedRounds;
         private TensorRecord resumeSnapshot = TensorRecord.empty();
@@ -267,6 +275,17 @@ public final class Coordinator {
         /** Sets the scorer of the coordinator's global model, for algorithms that keep one. */
         public Builder optGlobalEvaluator(GlobalModelEvaluator globalEvaluator) {
             this.globalEvaluator = globalEvaluator;
+            return this;
+        }
+
+        /**
+         * Scores the global model, where participants run it, by the participants' own test sets:
+         * the mean of the test accuracy and loss they report for it. What a coordinator without
+         * model code or test data gives as the global score; a global evaluator, where set, takes
+         * precedence.
+         */
+        public Builder optGlobalScoreFromParticipants() {
+            this.globalScoreFromParticipants = true;
             return this;
         }
 
