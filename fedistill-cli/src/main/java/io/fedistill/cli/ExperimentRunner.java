@@ -446,33 +446,22 @@ public final class ExperimentRunner {
             return serveWithoutModelCode(algorithm, reports, List.of(rows, recorder), durable);
         }
         Simulation.Builder simulation = simulation(config, algorithm, prepared.get());
-        boolean participantsElsewhere = config.workers() > 0 || serving != null;
-        if (config.workers() > 0 && serving == null && !recorded.isEmpty()) {
-            throw new ConfigException(
-                    algorithm.label()
-                            + " stopped after round "
-                            + recorded.size()
-                            + " of a run whose participants kept their state in worker processes;"
-                            + " it cannot be resumed (its recorded rounds stay in "
-                            + RUN_STORE
-                            + ")");
-        }
-        if (serving != null) {
-            // participants keep their own state and go back to this round when welcomed
-            durable.resumePoint().ifPresent(simulation::optResumeFrom);
-        }
+        // served participants keep their own state and go back to the resumed round when
+        // welcomed; in process and in worker processes, checkpoints hold it
+        boolean participantsKeepState = serving != null;
+        durable.resumePoint().ifPresent(simulation::optResumeFrom);
         if (serving != null) {
             simulation.optServe(serveSettings(algorithm));
-        } else if (config.workers() > 0) {
-            simulation.optWorkers(
-                    config.workers(),
-                    new JvmWorkers(
-                            dir.path().resolve(ExperimentLoader.RUN_RECORD),
-                            algorithm.label(),
-                            dir.path().resolve("workers")));
         } else {
-            durable.resumePoint().ifPresent(simulation::optResumeFrom);
             simulation.optCheckpoints(durable::record);
+            if (config.workers() > 0) {
+                simulation.optWorkers(
+                        config.workers(),
+                        new JvmWorkers(
+                                dir.path().resolve(ExperimentLoader.RUN_RECORD),
+                                algorithm.label(),
+                                dir.path().resolve("workers")));
+            }
         }
         try (RoundProgress progress =
                 new RoundProgress(algorithm.label(), config.rounds(), out, terminal)) {
@@ -480,7 +469,7 @@ public final class ExperimentRunner {
                     .addListener(rows)
                     .addListener(recorder)
                     .addListener(progress)
-                    .addListener(durable.listener(participantsElsewhere))
+                    .addListener(durable.listener(participantsKeepState))
                     .build()
                     .run();
         }

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -54,9 +55,13 @@ class RunResumeTest {
         }
     }
 
-    @Test
-    void aRunKilledMidAlgorithmResumesToTheUninterruptedMetrics() throws Exception {
-        Path yaml = Files.writeString(dir.resolve("resumable.yaml"), EXPERIMENT);
+    /**
+     * Runs the experiment whole, then again in a JVM killed with SIGKILL once {@code killAfter} is
+     * recorded, resumes that run and checks it ends as the whole run did; returns the run.
+     */
+    private Path killResumeAndCompare(String experiment, String killAfter, int rows)
+            throws Exception {
+        Path yaml = Files.writeString(dir.resolve("resumable.yaml"), experiment);
         Path whole = dir.resolve("whole");
         assertThat(FedistillCommand.execute("run", yaml.toString(), "--set", "outputDir=" + whole))
                 .isZero();
@@ -72,23 +77,22 @@ class RunResumeTest {
                         .start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (System.nanoTime() < deadline && !hasRow(runs, "fd,3,")) {
+            while (System.nanoTime() < deadline && !hasRow(runs, killAfter)) {
                 Thread.sleep(20);
             }
-            assertThat(hasRow(runs, "fd,3,")).isTrue();
+            assertThat(hasRow(runs, killAfter)).isTrue();
         } finally {
             process.destroyForcibly(); // SIGKILL: no shutdown hook, no summary
         }
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         Path run = CliRuns.onlyRun(runs);
         assertThat(run.resolve("summary.md")).doesNotExist();
-        assertThat(hasRow(runs, "fedavg,")).isFalse();
 
         assertThat(FedistillCommand.execute("run", "--resume", run.toString())).isZero();
 
         Path reference = CliRuns.onlyRun(whole);
         assertThat(CliRuns.metricsWithoutTime(run))
-                .hasSize(1 + 3 * 8)
+                .hasSize(1 + rows)
                 .isEqualTo(CliRuns.metricsWithoutTime(reference));
         assertThat(Files.readString(run.resolve("participants.csv")))
                 .isEqualTo(Files.readString(reference.resolve("participants.csv")));
@@ -97,17 +101,36 @@ class RunResumeTest {
         assertThat(run.resolve("summary.md")).isNotEmptyFile();
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + run.resolve("run.db"));
                 Statement sql = db.createStatement();
-                ResultSet rows =
+                ResultSet counted =
                         sql.executeQuery(
                                 "SELECT COUNT(*), COUNT(DISTINCT algorithm || '/' || round)"
                                         + " FROM fedistill_rounds")) {
-            rows.next();
-            assertThat(rows.getInt(1)).isEqualTo(24);
-            assertThat(rows.getInt(2)).isEqualTo(24);
+            counted.next();
+            assertThat(counted.getInt(1)).isEqualTo(rows);
+            assertThat(counted.getInt(2)).isEqualTo(rows);
         }
+        return run;
+    }
+
+    @Test
+    void aRunKilledMidAlgorithmResumesToTheUninterruptedMetrics() throws Exception {
+        Path run = killResumeAndCompare(EXPERIMENT, "fd,3,", 3 * 8);
         // a finished run resumed again runs nothing and changes nothing
+        List<String> finished = CliRuns.metricsWithoutTime(run);
         assertThat(FedistillCommand.execute("run", "--resume", run.toString())).isZero();
-        assertThat(CliRuns.metricsWithoutTime(run))
-                .isEqualTo(CliRuns.metricsWithoutTime(reference));
+        assertThat(CliRuns.metricsWithoutTime(run)).isEqualTo(finished);
+    }
+
+    @Test
+    void aRunWhoseParticipantsLiveInWorkerProcessesResumesFromTheirCheckpointedState()
+            throws Exception {
+        // FD's participants keep private models: the checkpoints fetch them from the workers and
+        // the resumed run's new workers get them back
+        String workers =
+                EXPERIMENT
+                                .substring(0, EXPERIMENT.indexOf("algorithms:"))
+                                .replace("rounds: 8", "workers: 2\nrounds: 6")
+                        + "algorithms:\n  - name: fd\n";
+        killResumeAndCompare(workers, "fd,3,", 6);
     }
 }

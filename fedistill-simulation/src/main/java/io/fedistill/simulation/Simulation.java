@@ -8,9 +8,13 @@ import io.fedistill.core.coordinator.Coordinator;
 import io.fedistill.core.coordinator.ParticipantSelector;
 import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
+import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.learner.Learner;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.participant.ParticipantHost;
+import io.fedistill.core.participant.StateEntries;
 import io.fedistill.core.participant.StateStore;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
@@ -30,7 +34,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * One federated run: builds the strategy and the coordinator in this process, and the participants
@@ -40,6 +46,9 @@ import java.util.function.Consumer;
  * in all three.
  */
 public final class Simulation {
+    /** The codec participant state is stored in, in this process and in worker processes. */
+    private static final Codec STATE_CODEC = Codec.fp32();
+
     private final Builder b;
 
     private Simulation(Builder builder) {
@@ -112,7 +121,7 @@ public final class Simulation {
             throw new IllegalArgumentException(
                     "participants " + ids + " are not all in this federation's partition");
         }
-        return new ParticipantHost(learners, new StateStore(Codec.fp32()), b.seed, b.failures);
+        return new ParticipantHost(learners, new StateStore(STATE_CODEC), b.seed, b.failures);
     }
 
     /** Runs every round and returns the reports and traffic. */
@@ -144,15 +153,7 @@ public final class Simulation {
             coordinator.optResume(b.resumeFrom.completedRounds(), b.resumeFrom.strategy());
         }
         if (b.checkpoints != null) {
-            coordinator.addListener(
-                    new RoundListener() {
-                        @Override
-                        public void roundCheckpointed(int round, TensorRecord strategySnapshot) {
-                            b.checkpoints.accept(
-                                    new SimulationCheckpoint(
-                                            round, strategySnapshot, states.drainChanges()));
-                        }
-                    });
+            checkpointEachRound(coordinator, round -> states.drainChanges());
         }
         try (InProcessFleet fleet = new InProcessFleet(host, b.codec)) {
             return coordinator.setBackend(fleet).build().run();
@@ -164,6 +165,93 @@ public final class Simulation {
      * in worker processes, each hosting a slice (participant i goes to worker i mod n) on loopback,
      * or in participant processes that join on their own ({@link ServeSettings}).
      */
+    /**
+     * Hands the checkpoint sink each round's checkpoint: the strategy's snapshot and the
+     * participants' state changes that {@code participantStates} collects for the round.
+     */
+    private void checkpointEachRound(
+            Coordinator.Builder coordinator, IntFunction<Map<String, byte[]>> participantStates) {
+        coordinator.addListener(
+                new RoundListener() {
+                    @Override
+                    public void roundCheckpointed(int round, TensorRecord strategySnapshot) {
+                        b.checkpoints.accept(
+                                new SimulationCheckpoint(
+                                        round, strategySnapshot, participantStates.apply(round)));
+                    }
+                });
+    }
+
+    /**
+     * Collects the state every participant committed since the last checkpoint from the worker
+     * processes (the host-level {@code fedistill.state} exchange), as {@code participant/key} to
+     * encoded bytes: what the in-process store's {@code drainChanges} gives.
+     */
+    private Map<String, byte[]> drainParticipants(GrpcFleet fleet, int round) {
+        List<Message> requests =
+                models().keySet().stream()
+                        .map(id -> Message.builder(round, MessageType.STATE, id).build())
+                        .toList();
+        List<Message> replies = exchangeAll(fleet, requests, "checkpoint");
+        Map<String, byte[]> states = new TreeMap<>();
+        for (Message reply : replies) {
+            StateEntries.fromTensors(reply.tensors(), STATE_CODEC)
+                    .forEach((key, bytes) -> states.put(reply.participantId() + '/' + key, bytes));
+        }
+        return states;
+    }
+
+    /** Puts every participant's state back in the worker processes as a checkpoint holds it. */
+    private void restoreParticipants(GrpcFleet fleet, SimulationCheckpoint checkpoint) {
+        Map<String, Map<String, byte[]>> byParticipant = new LinkedHashMap<>();
+        models().keySet().forEach(id -> byParticipant.put(id, new LinkedHashMap<>()));
+        checkpoint
+                .participantStates()
+                .forEach(
+                        (key, bytes) -> {
+                            int slash = key.indexOf('/');
+                            byParticipant
+                                    .computeIfAbsent(
+                                            key.substring(0, slash), id -> new LinkedHashMap<>())
+                                    .put(key.substring(slash + 1), bytes);
+                        });
+        List<Message> requests =
+                byParticipant.entrySet().stream()
+                        .map(
+                                e ->
+                                        Message.builder(
+                                                        checkpoint.completedRounds(),
+                                                        MessageType.RESTORE,
+                                                        e.getKey())
+                                                .optTensors(
+                                                        StateEntries.toTensors(
+                                                                e.getValue(), STATE_CODEC))
+                                                .build())
+                        .toList();
+        exchangeAll(fleet, requests, "resume");
+    }
+
+    /** Exchanges runtime requests every participant must answer, or fails naming who did not. */
+    private List<Message> exchangeAll(GrpcFleet fleet, List<Message> requests, String purpose) {
+        ExchangeResult result = fleet.deliver(requests, b.deadline);
+        List<String> failed = new ArrayList<>();
+        result.failures().forEach(f -> failed.add(f.participantId() + ": " + f.reason()));
+        result.replies().stream()
+                .filter(Message::isError)
+                .forEach(r -> failed.add(r.participantId() + ": " + r.error().orElse("")));
+        fleet.settle(
+                result.replies().stream()
+                        .filter(r -> !r.isError())
+                        .map(r -> r.replyTo().orElse(""))
+                        .toList(),
+                List.of());
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException(
+                    "the worker processes could not " + purpose + ": " + failed);
+        }
+        return result.replies();
+    }
+
     private RunResult runOverNetwork(Coordinator.Builder coordinator) {
         List<String> ids = List.copyOf(models().keySet());
         if (b.serve != null) {
@@ -192,6 +280,13 @@ public final class Simulation {
             }
             processes = WorkerProcesses.start(b.launcher, "127.0.0.1:" + fleet.port(), slices);
             processes.awaitConnected(fleet, ids.size(), b.workerStartTimeout);
+            if (b.resumeFrom != null) {
+                restoreParticipants(fleet, b.resumeFrom);
+                coordinator.optResume(b.resumeFrom.completedRounds(), b.resumeFrom.strategy());
+            }
+            if (b.checkpoints != null) {
+                checkpointEachRound(coordinator, round -> drainParticipants(fleet, round));
+            }
             return coordinator.setBackend(fleet).build().run();
         } finally {
             fleet.close(); // ends the task streams: workers leave
@@ -358,11 +453,6 @@ public final class Simulation {
                 throw new IllegalArgumentException(
                         "a served federation's participants join on their own; it starts no"
                                 + " workers");
-            }
-            if (workers > 0 && (resumeFrom != null || checkpoints != null)) {
-                throw new IllegalArgumentException(
-                        "checkpoints and resuming keep participant state in this process; run"
-                                + " them without workers");
             }
             if (serve != null
                     && (checkpoints != null

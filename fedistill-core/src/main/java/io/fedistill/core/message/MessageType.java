@@ -20,6 +20,19 @@ public record MessageType(String name) {
     /** The runtime's own evaluation request, answered by every learner. */
     public static final MessageType EVALUATE = new MessageType("fedistill.evaluate");
 
+    /**
+     * The runtime's request for the state a participant committed since the last such request,
+     * answered by its host (not its learner): what a coordinator checkpoints when participants live
+     * in worker processes.
+     */
+    public static final MessageType STATE = new MessageType("fedistill.state");
+
+    /**
+     * The runtime's request to put a participant's state back as a checkpoint holds it, answered by
+     * its host: what a resumed coordinator sends to fresh worker processes.
+     */
+    public static final MessageType RESTORE = new MessageType("fedistill.restore");
+
     /** Validates the name. */
     public MessageType {
         Objects.requireNonNull(name, "name");

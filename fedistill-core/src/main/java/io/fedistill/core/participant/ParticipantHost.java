@@ -66,8 +66,11 @@ public final class ParticipantHost {
     }
 
     /**
-     * Answers a request on the state {@link #open} returned for it. A learner's exception, an
-     * unknown message type or a simulated failure becomes an error reply, never an exception.
+     * Answers a request on the state {@link #open} returned for it. The host itself answers {@link
+     * MessageType#STATE} (the state committed since the last such request) and {@link
+     * MessageType#RESTORE} (state put back from a checkpoint); the learner answers the rest. A
+     * learner's exception, an unknown message type or a simulated failure becomes an error reply,
+     * never an exception.
      */
     public Message answer(Message request, ParticipantState state) {
         String id = request.participantId();
@@ -77,6 +80,18 @@ public final class ParticipantHost {
         }
         MDC.put(PARTICIPANT_LOG_KEY, id);
         try {
+            if (request.type().equals(MessageType.STATE)) {
+                return request.reply()
+                        .optTensors(StateEntries.toTensors(states.drainChanges(id), states.codec()))
+                        .build();
+            }
+            if (request.type().equals(MessageType.RESTORE)) {
+                states.restore(
+                        id,
+                        StateEntries.fromTensors(request.tensors(), states.codec()),
+                        request.round());
+                return request.reply().build();
+            }
             if (!request.type().equals(MessageType.EVALUATE)
                     && failures.fails(id, request.round(), runSeed)) {
                 throw new IllegalStateException(

@@ -161,6 +161,40 @@ public final class StateStore {
     }
 
     /**
+     * Returns one participant's committed state that changed since the last call (key to encoded
+     * bytes), and forgets those changes: {@link #drainChanges()} for a participant whose
+     * coordinator lives in another process.
+     */
+    public synchronized Map<String, byte[]> drainChanges(String participantId) {
+        String prefix = participantId + '/';
+        Map<String, byte[]> entries = new java.util.TreeMap<>();
+        var keys = changed.iterator();
+        while (keys.hasNext()) {
+            String key = keys.next();
+            if (key.startsWith(prefix)) {
+                Version version = committed.get(key);
+                if (version != null) {
+                    entries.put(key.substring(prefix.length()), version.bytes);
+                }
+                keys.remove();
+            }
+        }
+        return entries;
+    }
+
+    /**
+     * Replaces one participant's committed state with entries (key to encoded bytes) a checkpoint
+     * holds after {@code round}.
+     */
+    public synchronized void restore(String participantId, Map<String, byte[]> entries, int round) {
+        String prefix = participantId + '/';
+        committed.keySet().removeIf(key -> key.startsWith(prefix));
+        changed.removeIf(key -> key.startsWith(prefix));
+        entries.forEach(
+                (key, bytes) -> committed.put(prefix + key, new Version(round, bytes, null)));
+    }
+
+    /**
      * Replaces the committed state with entries ({@code participant/key} to encoded bytes) a
      * checkpoint holds after {@code round}.
      */
@@ -170,6 +204,11 @@ public final class StateStore {
         committed.clear();
         entries.forEach((key, bytes) -> committed.put(key, new Version(round, bytes, null)));
         changed.clear();
+    }
+
+    /** Returns the codec the state is stored in. */
+    public Codec codec() {
+        return codec;
     }
 
     /** Returns the total bytes of committed state (previous versions included). */
