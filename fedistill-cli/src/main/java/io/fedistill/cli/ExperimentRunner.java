@@ -17,7 +17,6 @@ import io.fedistill.core.coordinator.ParticipantSelector;
 import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.federation.FederationSpec;
-import io.fedistill.core.federation.ModelFacts;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.store.JdbcRunStore;
@@ -174,7 +173,7 @@ public final class ExperimentRunner {
                                 + StrategyRegistry.names());
             }
             // what the data would be checked against otherwise: options, public data, widths
-            newAggregatingStrategy(algorithm);
+            newAggregatingStrategy(algorithm, FederationSpecs.of(config, algorithm));
         }
         return serving;
     }
@@ -451,7 +450,7 @@ public final class ExperimentRunner {
         boolean participantsKeepState = serving != null;
         durable.resumePoint().ifPresent(simulation::optResumeFrom);
         if (serving != null) {
-            simulation.optServe(serveSettings(algorithm));
+            simulation.optServe(serveSettings(algorithm, FederationSpecs.of(config, algorithm)));
         } else {
             simulation.optCheckpoints(durable::record);
             if (config.workers() > 0) {
@@ -482,17 +481,16 @@ public final class ExperimentRunner {
      *
      * @throws ConfigException naming the algorithm and what does not fit
      */
-    private Strategy newAggregatingStrategy(AlgorithmConfig algorithm) {
+    private static Strategy newAggregatingStrategy(AlgorithmConfig algorithm, FederationSpec spec) {
         try {
-            return StrategyRegistry.newStrategy(
-                    FederationSpecs.of(config, algorithm), ModelFacts.none());
+            return StrategyRegistry.newStrategy(spec);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("algorithms." + algorithm.label() + ": " + e.getMessage(), e);
         }
     }
 
     /** Returns how {@link #serving} serves an algorithm, and what its participants are told. */
-    private ServeSettings serveSettings(AlgorithmConfig algorithm) {
+    private ServeSettings serveSettings(AlgorithmConfig algorithm, FederationSpec spec) {
         int participants =
                 serving.minParticipants() == 0 ? config.participants() : serving.minParticipants();
         return new ServeSettings(
@@ -500,7 +498,7 @@ public final class ExperimentRunner {
                 serving.port(),
                 participants,
                 serving.joinTimeout(),
-                FederationSpecs.toJson(FederationSpecs.of(config, algorithm)),
+                FederationSpecs.toJson(spec),
                 algorithm.label(),
                 port ->
                         out.println(
@@ -529,7 +527,7 @@ public final class ExperimentRunner {
             List<RoundListener> recording,
             DurableRounds durable) {
         FederationSpec spec = FederationSpecs.of(config, algorithm);
-        Strategy strategy = newAggregatingStrategy(algorithm);
+        Strategy strategy = newAggregatingStrategy(algorithm, spec);
         Coordinator.Builder coordinator =
                 Coordinator.builder()
                         .setStrategy(strategy)
@@ -557,7 +555,7 @@ public final class ExperimentRunner {
                     spec.participantIds(),
                     config.seed(),
                     Codec.forName(spec.codec()),
-                    serveSettings(algorithm),
+                    serveSettings(algorithm, spec),
                     resumedAfter);
         }
         return reports.finished();

@@ -155,6 +155,27 @@ class ServeJoinTest {
         return CliRuns.onlyRun(out);
     }
 
+    /** Starts {@code fedistill serve} of FD in a JVM of its own, writing its run under out. */
+    private Process serveFdInItsOwnJvm(String log, Path yaml, int port, int rounds, Path out)
+            throws IOException {
+        Process coordinator =
+                CliRuns.fedistillJvm(
+                                dir.resolve(log),
+                                "serve",
+                                yaml.toString(),
+                                "--listen",
+                                "127.0.0.1:" + port,
+                                "--algorithm",
+                                "fd",
+                                "--set",
+                                "rounds=" + rounds,
+                                "--set",
+                                "outputDir=" + out)
+                        .start();
+        processes.add(coordinator);
+        return coordinator;
+    }
+
     /** Serves one algorithm from a JVM without DJL to the participants; returns its run. */
     private Path serveWithoutDjl(Path yaml, String algorithm, Path out) throws Exception {
         int port = freePort();
@@ -379,21 +400,7 @@ class ServeJoinTest {
                 .isZero();
         int port = freePort();
         Path out = dir.resolve("killed");
-        Process coordinator =
-                CliRuns.fedistillJvm(
-                                dir.resolve("coordinator.log"),
-                                "serve",
-                                yaml.toString(),
-                                "--listen",
-                                "127.0.0.1:" + port,
-                                "--algorithm",
-                                "fd",
-                                "--set",
-                                "rounds=8",
-                                "--set",
-                                "outputDir=" + out)
-                        .start();
-        processes.add(coordinator);
+        Process coordinator = serveFdInItsOwnJvm("coordinator.log", yaml, port, 8, out);
         List<Process> joined = joinAll(port, PARTICIPANTS);
         awaitRow(out, rows -> rows.stream().anyMatch(l -> l.startsWith("fd,3,")));
         coordinator.destroyForcibly(); // SIGKILL mid-run; the participants keep running
@@ -426,21 +433,7 @@ class ServeJoinTest {
         Path yaml = partitioned();
         int port = freePort();
         Path out = dir.resolve("abandoned");
-        Process coordinator =
-                CliRuns.fedistillJvm(
-                                dir.resolve("coordinator-gone.log"),
-                                "serve",
-                                yaml.toString(),
-                                "--listen",
-                                "127.0.0.1:" + port,
-                                "--algorithm",
-                                "fd",
-                                "--set",
-                                "rounds=50",
-                                "--set",
-                                "outputDir=" + out)
-                        .start();
-        processes.add(coordinator);
+        Process coordinator = serveFdInItsOwnJvm("coordinator-gone.log", yaml, port, 50, out);
         List<Process> joined = joinAll(port, PARTICIPANTS, "--reconnect-timeout", "3");
         awaitRow(out, rows -> rows.size() >= 2);
         coordinator.destroyForcibly(); // and it never comes back

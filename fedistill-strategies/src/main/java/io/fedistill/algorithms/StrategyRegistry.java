@@ -6,13 +6,13 @@ import io.fedistill.algorithms.fedavg.WeightAveragingSettings;
 import io.fedistill.algorithms.fedmd.FedMdSettings;
 import io.fedistill.algorithms.localonly.LocalOnlyStrategy;
 import io.fedistill.core.federation.FederationSpec;
-import io.fedistill.core.federation.ModelFacts;
 import io.fedistill.core.strategy.Strategy;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
+import java.util.OptionalInt;
+import java.util.function.Function;
 
 /**
  * Builds the coordinator halves of the algorithms that only aggregate (local-only, FedAvg, FedProx,
@@ -22,37 +22,33 @@ import java.util.function.BiFunction;
  * coordinator (FedDF, the global student) are not here.
  */
 public final class StrategyRegistry {
-    private static final Map<String, BiFunction<FederationSpec, ModelFacts, Strategy>> FACTORIES =
+    private static final Map<String, Function<FederationSpec, Strategy>> FACTORIES =
             new LinkedHashMap<>();
 
     static {
         FACTORIES.put(
                 LocalOnlyStrategy.NAME,
-                (spec, models) -> {
+                spec -> {
                     new AlgorithmOptions(LocalOnlyStrategy.NAME, spec.options(), List.of());
                     return new LocalOnlyStrategy();
                 });
         FACTORIES.put(
                 WeightAveragingSettings.FEDAVG,
-                (spec, models) ->
-                        weightAveraging(
-                                WeightAveragingSettings.fedAvg(spec.options()), spec, models));
+                spec -> weightAveraging(WeightAveragingSettings.fedAvg(spec.options()), spec));
         FACTORIES.put(
                 WeightAveragingSettings.FEDPROX,
-                (spec, models) ->
-                        weightAveraging(
-                                WeightAveragingSettings.fedProx(spec.options()), spec, models));
+                spec -> weightAveraging(WeightAveragingSettings.fedProx(spec.options()), spec));
         FACTORIES.put(FdSettings.NAME, StrategyRegistry::fd);
         FACTORIES.put(
                 FedMdSettings.NAME,
-                (spec, models) -> {
+                spec -> {
                     FedMdSettings settings = FedMdSettings.fromOptions(spec.options());
                     settings.validate(publicData(spec));
                     return settings.newStrategy(spec.classes());
                 });
         FACTORIES.put(
                 DsflSettings.NAME,
-                (spec, models) -> {
+                spec -> {
                     DsflSettings settings = DsflSettings.fromOptions(spec.options());
                     settings.validate(publicData(spec));
                     return settings.newStrategy(spec.classes());
@@ -72,15 +68,16 @@ public final class StrategyRegistry {
     }
 
     /**
-     * Creates the coordinator half of the spec's algorithm.
+     * Creates the coordinator half of the spec's algorithm, with no model code: FedAvg's first
+     * global model comes from a participant, and FD's feature width from the models' spec texts
+     * ({@code mlp@64}).
      *
      * @param spec the federation
-     * @param models what model code can tell; {@link ModelFacts#none()} without any
      * @throws IllegalArgumentException naming an algorithm not built here, a bad option or what the
      *     federation lacks
      */
-    public static Strategy newStrategy(FederationSpec spec, ModelFacts models) {
-        BiFunction<FederationSpec, ModelFacts, Strategy> factory = FACTORIES.get(spec.algorithm());
+    public static Strategy newStrategy(FederationSpec spec) {
+        Function<FederationSpec, Strategy> factory = FACTORIES.get(spec.algorithm());
         if (factory == null) {
             throw new IllegalArgumentException(
                     spec.algorithm()
@@ -88,19 +85,31 @@ public final class StrategyRegistry {
                             + names()
                             + "; it needs model code on the coordinator");
         }
-        return factory.apply(spec, models);
+        return factory.apply(spec);
     }
 
-    private static Strategy weightAveraging(
-            WeightAveragingSettings settings, FederationSpec spec, ModelFacts models) {
+    private static Strategy weightAveraging(WeightAveragingSettings settings, FederationSpec spec) {
         settings.validate(spec.models().values());
-        return settings.newStrategy(
-                models.initialWeights(spec.models().values().iterator().next()));
+        return settings.newStrategy(Optional.empty());
     }
 
-    private static Strategy fd(FederationSpec spec, ModelFacts models) {
+    private static Strategy fd(FederationSpec spec) {
         return FdSettings.fromOptions(spec.options())
-                .newStrategy(spec.classes(), spec.models().values(), models::featureWidth);
+                .newStrategy(
+                        spec.classes(), spec.models().values(), StrategyRegistry::declaredWidth);
+    }
+
+    /** Returns the projection width a model's spec text names ({@code lenet@64}), if any. */
+    private static OptionalInt declaredWidth(String model) {
+        int at = model.indexOf('@'); // as ModelSpec reads a projection width
+        if (at < 0) {
+            return OptionalInt.empty();
+        }
+        try {
+            return OptionalInt.of(Integer.parseInt(model.substring(at + 1)));
+        } catch (NumberFormatException e) {
+            return OptionalInt.empty();
+        }
     }
 
     private static Optional<PublicDataFacts> publicData(FederationSpec spec) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fedistill.core.federation.FederationSpec;
-import io.fedistill.core.federation.ModelFacts;
 import io.fedistill.core.strategy.Strategy;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,8 +67,7 @@ class StrategiesBoundaryTest {
         for (String name : StrategyRegistry.names()) {
             Map<String, Object> options = name.equals("fd") ? Map.of("featureRounds", 2) : Map.of();
             Strategy strategy =
-                    StrategyRegistry.newStrategy(
-                            spec(name, options, models, publicData), ModelFacts.none());
+                    StrategyRegistry.newStrategy(spec(name, options, models, publicData));
             built.put(name, strategy.getClass().getSimpleName());
             // without model code there is no global model until a participant gives one
             assertThat(strategy.globalModel()).as(name).isEmpty();
@@ -94,21 +92,18 @@ class StrategiesBoundaryTest {
                                                 "fd",
                                                 Map.of("featureRounds", 1),
                                                 lenet,
-                                                Optional.empty()),
-                                        ModelFacts.none()))
+                                                Optional.empty())))
                 .hasMessageContaining("cannot compute for 'lenet'")
                 .hasMessageContaining("'mlp@64'");
         assertThatThrownBy(
                         () ->
                                 StrategyRegistry.newStrategy(
-                                        spec("dsfl", Map.of(), lenet, Optional.empty()),
-                                        ModelFacts.none()))
+                                        spec("dsfl", Map.of(), lenet, Optional.empty())))
                 .hasMessageContaining("dsfl distills on public data");
         assertThatThrownBy(
                         () ->
                                 StrategyRegistry.newStrategy(
-                                        spec("feddf", Map.of(), lenet, Optional.empty()),
-                                        ModelFacts.none()))
+                                        spec("feddf", Map.of(), lenet, Optional.empty())))
                 .hasMessageContaining("feddf is not an algorithm that only aggregates");
     }
 }

@@ -74,6 +74,15 @@ public final class LocalModel {
                 initSeed(federation.seed(), spec));
     }
 
+    /** Returns the seeded initial weights of this participant's architecture. */
+    public TensorRecord initialWeights() {
+        return ModelSession.initialWeights(
+                setup.model(),
+                setup.trainSet().imageShape(),
+                setup.trainSet().numClasses(),
+                initSeed(runSeed, setup.model()));
+    }
+
     private static long initSeed(long runSeed, ModelSpec spec) {
         return Seeds.derive(runSeed, 0, "", "init:" + spec);
     }

@@ -23,12 +23,10 @@ public final class FedAvgAlgorithm implements Algorithm {
     public static final String NAME = WeightAveragingSettings.FEDAVG;
 
     private final WeightAveragingSettings settings;
-    private final String name;
 
     /** Creates the weight-averaging exchange with its settings (FedAvg, or FedProx). */
     public FedAvgAlgorithm(WeightAveragingSettings settings) {
         this.settings = settings;
-        this.name = settings.name();
     }
 
     /** Creates FedAvg from its (empty) option map. */
@@ -38,7 +36,7 @@ public final class FedAvgAlgorithm implements Algorithm {
 
     @Override
     public String name() {
-        return name;
+        return settings.name();
     }
 
     @Override
@@ -63,14 +61,12 @@ public final class FedAvgAlgorithm implements Algorithm {
         LocalModel local = new LocalModel(setup, runSeed);
         return local.learnerBuilder()
                 .on(
-                        WeightAveragingStrategy.initType(name),
+                        WeightAveragingStrategy.initType(settings.name()),
                         (request, context) -> {
-                            try (ModelSession session = local.open(Optional.empty())) {
-                                return request.reply().optTensors(session.weights()).build();
-                            }
+                            return request.reply().optTensors(local.initialWeights()).build();
                         })
                 .on(
-                        WeightAveragingStrategy.trainType(name),
+                        WeightAveragingStrategy.trainType(settings.name()),
                         (request, context) -> {
                             float proximalMu =
                                     (float) request.config().getDouble(WeightAveragingStrategy.MU);

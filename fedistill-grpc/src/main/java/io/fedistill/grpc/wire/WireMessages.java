@@ -1,6 +1,7 @@
 package io.fedistill.grpc.wire;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
 import com.google.protobuf.UnsafeByteOperations;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.codec.CodecException;
@@ -115,21 +116,13 @@ public final class WireMessages {
      */
     public static Carried carry(Message message, Codec codec, boolean task) {
         Outgoing outgoing = encode(message, codec);
-        long bytes =
+        List<? extends MessageLite> items =
                 task
-                        ? Downlink.newBuilder()
-                                .setTask(outgoing.header())
-                                .build()
-                                .getSerializedSize()
-                        : Uplink.newBuilder()
-                                .setReply(outgoing.header())
-                                .build()
-                                .getSerializedSize();
-        for (Chunk chunk : chunks(message.id(), outgoing.payload(), DEFAULT_CHUNK_BYTES)) {
-            bytes +=
-                    task
-                            ? Downlink.newBuilder().setChunk(chunk).build().getSerializedSize()
-                            : Uplink.newBuilder().setChunk(chunk).build().getSerializedSize();
+                        ? taskItems(outgoing, message.id(), DEFAULT_CHUNK_BYTES)
+                        : replyItems(outgoing, message.id(), DEFAULT_CHUNK_BYTES);
+        long bytes = 0;
+        for (MessageLite item : items) {
+            bytes += item.getSerializedSize();
         }
         // the receiver's side of the wire: the header parsed back, its size limit enforced, the
         // payload decoded
@@ -145,10 +138,13 @@ public final class WireMessages {
 
     /** Returns the stream items that carry a task to a participant: its header, then its chunks. */
     public static List<Downlink> taskItems(Message task, Codec codec, int maxChunkBytes) {
-        Outgoing outgoing = encode(task, codec);
+        return taskItems(encode(task, codec), task.id(), maxChunkBytes);
+    }
+
+    private static List<Downlink> taskItems(Outgoing outgoing, String id, int maxChunkBytes) {
         List<Downlink> items = new ArrayList<>();
         items.add(Downlink.newBuilder().setTask(outgoing.header()).build());
-        for (Chunk chunk : chunks(task.id(), outgoing.payload(), maxChunkBytes)) {
+        for (Chunk chunk : chunks(id, outgoing.payload(), maxChunkBytes)) {
             items.add(Downlink.newBuilder().setChunk(chunk).build());
         }
         return items;
@@ -156,10 +152,13 @@ public final class WireMessages {
 
     /** Returns the items of a reply call: its header, then its chunks. */
     public static List<Uplink> replyItems(Message reply, Codec codec, int maxChunkBytes) {
-        Outgoing outgoing = encode(reply, codec);
+        return replyItems(encode(reply, codec), reply.id(), maxChunkBytes);
+    }
+
+    private static List<Uplink> replyItems(Outgoing outgoing, String id, int maxChunkBytes) {
         List<Uplink> items = new ArrayList<>();
         items.add(Uplink.newBuilder().setReply(outgoing.header()).build());
-        for (Chunk chunk : chunks(reply.id(), outgoing.payload(), maxChunkBytes)) {
+        for (Chunk chunk : chunks(id, outgoing.payload(), maxChunkBytes)) {
             items.add(Uplink.newBuilder().setChunk(chunk).build());
         }
         return items;
