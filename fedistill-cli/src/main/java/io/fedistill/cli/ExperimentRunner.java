@@ -206,7 +206,11 @@ public final class ExperimentRunner {
                         resumed.isPresent()
                                 ? RunDirectory.reopen(resumed.get())
                                 : RunDirectory.create(Path.of(config.outputDir()), config.name());
-                JdbcRunStore store = openStore(dir)) {
+                JdbcRunStore store = openStore(dir);
+                JvmWorkers workers =
+                        new JvmWorkers(
+                                dir.path().resolve(ExperimentLoader.RUN_RECORD),
+                                dir.path().resolve("workers"))) {
             String runId = dir.path().getFileName().toString();
             if (resumed.isEmpty()) {
                 dir.write(
@@ -246,7 +250,8 @@ public final class ExperimentRunner {
                                         prepared,
                                         dir,
                                         reports,
-                                        new DurableRounds(store, runId, algorithm.label()));
+                                        new DurableRounds(store, runId, algorithm.label()),
+                                        workers);
                         if (!run.result().anyRoundAggregated()) {
                             failed.add(
                                     algorithm.label()
@@ -427,7 +432,8 @@ public final class ExperimentRunner {
             Optional<ExperimentData> prepared,
             RunDirectory dir,
             RunReports reports,
-            DurableRounds durable)
+            DurableRounds durable,
+            JvmWorkers workers)
             throws IOException {
         reports.started(algorithm, config.modelsFor(algorithm));
         RoundListener rows = dir.metricsWriter(algorithm.label());
@@ -454,12 +460,7 @@ public final class ExperimentRunner {
         } else {
             simulation.optCheckpoints(durable::record);
             if (config.workers() > 0) {
-                simulation.optWorkers(
-                        config.workers(),
-                        new JvmWorkers(
-                                dir.path().resolve(ExperimentLoader.RUN_RECORD),
-                                algorithm.label(),
-                                dir.path().resolve("workers")));
+                simulation.optWorkers(config.workers(), workers.forAlgorithm(algorithm.label()));
             }
         }
         try (RoundProgress progress =

@@ -1,51 +1,97 @@
 package io.fedistill.cli;
 
-import io.fedistill.simulation.WorkerLauncher;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import io.fedistill.simulation.WorkerPool;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Starts worker processes as {@link FedistillJvm}s running {@code fedistill worker}, writing its
- * output to {@code workers/<label>-<n>.log} in the run directory.
+ * The worker JVMs of one experiment run ({@code fedistill worker}, started as {@link
+ * FedistillJvm}s), kept from one algorithm to the next so that each starts, loads the engine and
+ * reads the data once. An algorithm hands every worker a {@link WorkerAssignment} as one line on
+ * its standard input; a worker that exited is started again for the next one. Closing the pool ends
+ * their input, and they exit. Output goes to {@code workers/worker-<n>.log} in the run directory.
  */
-final class JvmWorkers implements WorkerLauncher {
+final class JvmWorkers implements AutoCloseable {
     private final Path experiment;
-    private final String algorithmLabel;
     private final Path logDirectory;
+    private final Map<Integer, Worker> workers = new HashMap<>();
+
+    private record Worker(Process process, Writer input) {}
 
     /**
-     * Creates the launcher.
+     * Creates the pool; it starts no process before the first assignment.
      *
      * @param experiment the run's experiment file, which every worker loads
-     * @param algorithmLabel the algorithm whose participants the workers host
      * @param logDirectory where worker logs go
      */
-    JvmWorkers(Path experiment, String algorithmLabel, Path logDirectory) {
+    JvmWorkers(Path experiment, Path logDirectory) {
         this.experiment = experiment;
-        this.algorithmLabel = algorithmLabel;
         this.logDirectory = logDirectory;
     }
 
-    @Override
-    public Process launch(int index, String coordinator, List<String> participantIds)
-            throws IOException {
+    /** Returns the pool as one algorithm's simulation sees it. */
+    WorkerPool forAlgorithm(String label) {
+        return (index, coordinator, participantIds) ->
+                assign(index, new WorkerAssignment(label, coordinator, participantIds));
+    }
+
+    private synchronized Process assign(int index, WorkerAssignment assignment) throws IOException {
+        Worker worker = workers.get(index);
+        if (worker == null || !worker.process().isAlive()) {
+            worker = start(index);
+            workers.put(index, worker);
+        }
+        worker.input().write(assignment.toJson() + "\n");
+        worker.input().flush();
+        return worker.process();
+    }
+
+    private Worker start(int index) throws IOException {
         Files.createDirectories(logDirectory);
-        List<String> args =
-                List.of(
-                        "worker",
-                        "--experiment",
-                        experiment.toString(),
-                        "--algorithm",
-                        algorithmLabel,
-                        "--coordinator",
-                        coordinator,
-                        "--participants",
-                        String.join(",", participantIds));
-        String file = algorithmLabel.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + index + ".log";
-        return FedistillJvm.command(args)
-                .redirectOutput(logDirectory.resolve(file).toFile())
-                .start();
+        Process process =
+                FedistillJvm.command(List.of("worker", "--experiment", experiment.toString()))
+                        .redirectOutput(
+                                Redirect.appendTo(
+                                        logDirectory.resolve("worker-" + index + ".log").toFile()))
+                        .start();
+        return new Worker(process, new OutputStreamWriter(process.getOutputStream(), UTF_8));
+    }
+
+    /**
+     * Ends the workers' input and waits for them; one still running ten seconds later is killed.
+     */
+    @Override
+    public synchronized void close() {
+        List<Process> processes = new ArrayList<>();
+        for (Worker worker : workers.values()) {
+            try {
+                worker.input().close();
+            } catch (IOException exited) {
+                // the worker is gone already: there is nothing left to tell it
+            }
+            processes.add(worker.process());
+        }
+        workers.clear();
+        for (Process process : processes) {
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
     }
 }

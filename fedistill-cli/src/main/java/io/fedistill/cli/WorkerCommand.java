@@ -7,62 +7,72 @@ import io.fedistill.cli.config.ExperimentLoader;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.grpc.participant.ParticipantAgent;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code fedistill worker}: a worker process of a parallel simulation. Builds the run's federation
- * from its experiment file, hosts the named participants, and answers the coordinator until it ends
- * the run. Started by {@code fedistill run} when the experiment sets {@code workers}.
+ * {@code fedistill worker}: a worker process of a parallel simulation. Loads its experiment and
+ * data once, then hosts one {@link WorkerAssignment} after another, read as lines from its standard
+ * input: builds that algorithm's federation, hosts the named participants and answers the
+ * coordinator until it ends the run. Exits when its input ends. Started by {@code fedistill run}
+ * ({@link JvmWorkers}) when the experiment has {@code workers}.
  */
 @Command(
         name = "worker",
         hidden = true,
         mixinStandardHelpOptions = true,
-        description = "Host a slice of a simulation's participants (started by fedistill run).")
+        description =
+                "Host slices of a simulation's participants, one assignment per line of standard"
+                        + " input (started by fedistill run).")
 final class WorkerCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerCommand.class);
+
     @Option(names = "--experiment", required = true, description = "the run's experiment file")
     private Path experiment;
-
-    @Option(names = "--algorithm", required = true, description = "the algorithm's label")
-    private String algorithm;
-
-    @Option(names = "--coordinator", required = true, description = "host:port")
-    private String coordinator;
-
-    @Option(
-            names = "--participants",
-            required = true,
-            split = ",",
-            description = "the participant ids to host")
-    private List<String> participants = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         ExperimentConfig config = ExperimentLoader.load(experiment, List.of());
+        ExperimentData data = ExperimentData.prepare(config);
+        BufferedReader assignments =
+                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line = assignments.readLine(); line != null; line = assignments.readLine()) {
+            host(config, data, WorkerAssignment.fromJson(line));
+        }
+        return 0;
+    }
+
+    private static void host(
+            ExperimentConfig config, ExperimentData data, WorkerAssignment assignment)
+            throws InterruptedException {
         AlgorithmConfig chosen =
                 config.algorithms().stream()
-                        .filter(a -> a.label().equals(algorithm))
+                        .filter(a -> a.label().equals(assignment.algorithm()))
                         .findFirst()
                         .orElseThrow(
                                 () ->
                                         new ConfigException(
                                                 "the experiment has no algorithm labelled '"
-                                                        + algorithm
+                                                        + assignment.algorithm()
                                                         + "'"));
+        LOG.info("hosting {} for {}", assignment.participants(), chosen.label());
         ParticipantHost host =
-                ExperimentRunner.simulation(config, chosen, ExperimentData.prepare(config))
+                ExperimentRunner.simulation(config, chosen, data)
                         .build()
-                        .hostParticipants(participants);
+                        .hostParticipants(assignment.participants());
         try (ParticipantAgent agent =
                 ParticipantAgent.builder()
                         .setHost(host)
-                        .setCoordinator(coordinator)
+                        .setCoordinator(assignment.coordinator())
                         .optRunSeed(config.seed())
                         .optCodec(Codec.fp32())
                         // a worker whose coordinator died leaves instead of waiting as an orphan
@@ -71,6 +81,5 @@ final class WorkerCommand implements Callable<Integer> {
                         .start()) {
             agent.awaitFinished(Duration.ofDays(3650));
         }
-        return 0;
     }
 }

@@ -24,6 +24,7 @@ class FedistillCommandTest {
             participants: 3
             partition: {kind: dirichlet, alpha: 1.0}
             models: [mlp:32, lenet]
+            workers: 0
             rounds: 2
             algorithms:
               - name: local-only

@@ -34,6 +34,7 @@ class RunResumeTest {
             partition: {kind: dirichlet, alpha: 0.5}
             models: [mlp:32, lenet]
             threads: 1
+            workers: 0
             rounds: 8
             algorithms:
               - name: local-only
@@ -129,7 +130,7 @@ class RunResumeTest {
         String workers =
                 EXPERIMENT
                                 .substring(0, EXPERIMENT.indexOf("algorithms:"))
-                                .replace("rounds: 8", "workers: 2\nrounds: 6")
+                                .replace("workers: 0\nrounds: 8", "workers: 2\nrounds: 6")
                         + "algorithms:\n  - name: fd\n";
         killResumeAndCompare(workers, "fd,3,", 6);
     }

@@ -35,6 +35,7 @@ class ServeJoinTest {
             partition: {kind: dirichlet, alpha: 0.5}
             models: [mlp:32, lenet]
             threads: 1
+            workers: 0
             rounds: 3
             algorithms:
               - name: fd

@@ -60,9 +60,12 @@ class WorkerProcessesTest {
         assertThat(expected.get(2)).startsWith("fd,2,5,1,");
         assertThat(Files.readString(parallel.resolve("participants.csv")))
                 .isEqualTo(Files.readString(inProcess.resolve("participants.csv")));
+        // the same two workers hosted both algorithms, one after the other
         try (Stream<Path> logs = Files.list(parallel.resolve("workers"))) {
             assertThat(logs.map(p -> p.getFileName().toString()).sorted())
-                    .containsExactly("fd-0.log", "fd-1.log", "fedavg-0.log", "fedavg-1.log");
+                    .containsExactly("worker-0.log", "worker-1.log");
         }
+        assertThat(Files.readString(parallel.resolve("workers/worker-1.log")))
+                .containsSubsequence("hosting [p01, p03] for fd", "hosting [p01, p03] for fedavg");
     }
 }

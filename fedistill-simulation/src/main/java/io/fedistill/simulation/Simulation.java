@@ -161,11 +161,6 @@ public final class Simulation {
     }
 
     /**
-     * Runs the coordinator here and the participants elsewhere, reached over the network runtime:
-     * in worker processes, each hosting a slice (participant i goes to worker i mod n) on loopback,
-     * or in participant processes that join on their own ({@link ServeSettings}).
-     */
-    /**
      * Hands the checkpoint sink each round's checkpoint: the strategy's snapshot and the
      * participants' state changes that {@code participantStates} collects for the round.
      */
@@ -252,6 +247,11 @@ public final class Simulation {
         return result.replies();
     }
 
+    /**
+     * Runs the coordinator here and the participants elsewhere, reached over the network runtime:
+     * in worker processes, each hosting a slice (participant i goes to worker i mod n) on loopback,
+     * or in participant processes that join on their own ({@link ServeSettings}).
+     */
     private RunResult runOverNetwork(Coordinator.Builder coordinator) {
         List<String> ids = List.copyOf(models().keySet());
         if (b.serve != null) {
@@ -268,7 +268,6 @@ public final class Simulation {
                         .optRunSeed(b.seed)
                         .optCodec(b.codec)
                         .build();
-        WorkerProcesses processes = null;
         try {
             int workers = Math.min(b.workers, ids.size());
             List<List<String>> slices = new ArrayList<>();
@@ -278,7 +277,8 @@ public final class Simulation {
             for (int i = 0; i < ids.size(); i++) {
                 slices.get(i % workers).add(ids.get(i));
             }
-            processes = WorkerProcesses.start(b.launcher, "127.0.0.1:" + fleet.port(), slices);
+            WorkerProcesses processes =
+                    WorkerProcesses.assign(b.workerPool, "127.0.0.1:" + fleet.port(), slices);
             processes.awaitConnected(fleet, ids.size(), b.workerStartTimeout);
             if (b.resumeFrom != null) {
                 restoreParticipants(fleet, b.resumeFrom);
@@ -289,10 +289,7 @@ public final class Simulation {
             }
             return coordinator.setBackend(fleet).build().run();
         } finally {
-            fleet.close(); // ends the task streams: workers leave
-            if (processes != null) {
-                processes.close();
-            }
+            fleet.close(); // ends the task streams: the workers leave the run
         }
     }
 
@@ -313,7 +310,7 @@ public final class Simulation {
         private PublicData publicData;
         private final List<RoundListener> listeners = new ArrayList<>();
         private int workers;
-        private WorkerLauncher launcher;
+        private WorkerPool workerPool;
         private Duration workerStartTimeout = Duration.ofMinutes(3);
         private ServeSettings serve;
         private SimulationCheckpoint resumeFrom;
@@ -322,16 +319,16 @@ public final class Simulation {
         private Builder() {}
 
         /**
-         * Runs the participants in {@code workers} worker processes that {@code launcher} starts
-         * (0, the default: in this process). The metrics are the same either way, to the last digit
-         * when every process trains with one intra-op thread.
+         * Runs the participants in {@code workers} worker processes of {@code pool} (0, the
+         * default: in this process). The metrics are the same either way, to the last digit when
+         * every process trains with one intra-op thread.
          */
-        public Builder optWorkers(int workers, WorkerLauncher launcher) {
+        public Builder optWorkers(int workers, WorkerPool pool) {
             if (workers < 0) {
                 throw new IllegalArgumentException("workers must be >= 0, got " + workers);
             }
             this.workers = workers;
-            this.launcher = workers > 0 ? Objects.requireNonNull(launcher, "launcher") : null;
+            this.workerPool = workers > 0 ? Objects.requireNonNull(pool, "pool") : null;
             return this;
         }
 

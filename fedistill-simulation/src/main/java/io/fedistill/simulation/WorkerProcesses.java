@@ -6,32 +6,30 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The worker processes of one parallel simulation: started together, watched while they connect,
- * and stopped at the end (they leave on their own once the coordinator ends the run; a worker still
- * running ten seconds later is killed).
+ * The worker processes taking part in one run of a parallel simulation, watched while their
+ * participants connect. They leave the run on their own once the coordinator ends it; the pool that
+ * handed them the run decides whether they then stop or wait for the next.
  */
-final class WorkerProcesses implements AutoCloseable {
+final class WorkerProcesses {
     private final List<Process> processes;
 
     private WorkerProcesses(List<Process> processes) {
         this.processes = processes;
     }
 
-    static WorkerProcesses start(
-            WorkerLauncher launcher, String coordinator, List<List<String>> slices) {
-        List<Process> started = new ArrayList<>();
-        try {
-            for (int i = 0; i < slices.size(); i++) {
-                started.add(launcher.launch(i, coordinator, slices.get(i)));
+    static WorkerProcesses assign(WorkerPool pool, String coordinator, List<List<String>> slices) {
+        List<Process> assigned = new ArrayList<>();
+        for (int i = 0; i < slices.size(); i++) {
+            try {
+                assigned.add(pool.assign(i, coordinator, slices.get(i)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "cannot hand worker " + i + " its participants: " + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            started.forEach(Process::destroyForcibly);
-            throw new UncheckedIOException("cannot start a worker process: " + e.getMessage(), e);
         }
-        return new WorkerProcesses(started);
+        return new WorkerProcesses(assigned);
     }
 
     /**
@@ -65,20 +63,6 @@ final class WorkerProcesses implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while workers were starting", e);
-        }
-    }
-
-    @Override
-    public void close() {
-        for (Process process : processes) {
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
         }
     }
 }

@@ -24,7 +24,8 @@ import java.util.stream.IntStream;
  * @param evaluateEvery evaluate every n-th round (and the last)
  * @param deadlineSeconds deadline of every exchange
  * @param threads intra-op threads of the engine
- * @param workers worker processes that host the participants (0: all in this process)
+ * @param workers worker processes that host the participants (0: all in this process; default: one
+ *     per core on a machine with two cores or more, else 0)
  * @param failures simulated failures (optional)
  * @param algorithms the algorithms to run
  * @param outputDir where run directories are created
@@ -131,7 +132,7 @@ public record ExperimentConfig(
         if (threads < 1) {
             throw new ConfigException("threads must be > 0, got " + threads);
         }
-        workers = workers == null ? 0 : workers;
+        workers = workers == null ? defaultWorkers() : workers;
         if (workers < 0 || workers > MAX_WORKERS) {
             throw new ConfigException(
                     "workers must be in 0.."
@@ -207,5 +208,15 @@ public record ExperimentConfig(
                         algorithm.models(),
                         participantIds())
                 : ModelAssignment.resolve("models", models, participantIds());
+    }
+
+    /**
+     * One worker process per core, where there are two or more: two 1-thread processes train small
+     * models faster than one 2-thread process. A single core gains nothing from a worker, so there
+     * everything runs in this process.
+     */
+    private static int defaultWorkers() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return cores >= 2 ? Math.min(cores, MAX_WORKERS) : 0;
     }
 }
