@@ -582,6 +582,7 @@ public final class ExperimentRunner {
                 .optEvaluateEvery(config.evaluateEvery())
                 .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
                 .optFailures(new FailureInjection(crashes, config.failures().dropProbability()))
-                .optPublicData(prepared.publicData().orElse(null));
+                .optPublicData(prepared.publicData().orElse(null))
+                .optCodec(Codec.forName(config.codec()));
     }
 }

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.fedistill.cli.config.AlgorithmConfig;
 import io.fedistill.cli.config.ConfigException;
 import io.fedistill.cli.config.ExperimentConfig;
-import io.fedistill.core.codec.Codec;
 import io.fedistill.core.federation.FederationSpec;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,7 +54,7 @@ final class FederationSpecs {
                 algorithm.label(),
                 algorithm.options(),
                 config.seed(),
-                Codec.fp32().name(),
+                config.codec(),
                 config.dataset().classes(),
                 config.dataset().inputShape(),
                 models,

@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
             QuickstartCommand.class,
             ListCommand.class,
             BenchCommand.class,
-            WorkerCommand.class
+            WorkerCommand.class,
+            DpCommand.class
         })
 public final class FedistillCommand implements Runnable {
 

@@ -189,7 +189,7 @@ final class JoinCommand implements Callable<Integer> {
         return new ParticipantHost(
                 Map.of(participantId, learner),
                 // keeps each key's previous round, to go back to it if the coordinator restarts
-                new StateStore(Codec.forName(spec.codec()), true),
+                new StateStore(Codec.fp32(), true),
                 federation.runSeed(),
                 FailureInjection.none());
     }

@@ -2,6 +2,7 @@ package io.fedistill.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fedistill.cli.config.ExperimentLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -159,6 +160,39 @@ class FedistillCommandTest {
                         "\\n## Reading\\n\\n- \\*\\*fd\\*\\*: participants reach [\\d.]+% on average,"
                                 + " [\\d.]+ points (over|below) local-only \\([\\d.]+%\\), sending"
                                 + " [\\d.]+ times (fewer bytes than|the bytes of) fedavg\\.");
+    }
+
+    @Test
+    void fp16SoftLabelsAreOneLineOfConfigAndHalveTheKnowledgeBytes() throws IOException {
+        String yaml =
+                EXPERIMENT
+                                .substring(0, EXPERIMENT.indexOf("algorithms:"))
+                                .replace("rounds: 2", "rounds: 1\npublicData: {size: 200}")
+                        + "algorithms:\n  - name: dsfl\n    options: {subsetSize: 100}\n";
+        Path file = Files.writeString(dir.resolve("codec.yaml"), yaml);
+        long[] up = new long[2];
+        String[] codecs = {"fp32", "up.probabilities=fp16"};
+        for (int i = 0; i < 2; i++) {
+            Path out = dir.resolve("codec-" + i);
+            assertThat(
+                            FedistillCommand.execute(
+                                    "run",
+                                    file.toString(),
+                                    "--set",
+                                    "outputDir=" + out,
+                                    "--set",
+                                    "codec=" + codecs[i]))
+                    .isZero();
+            Path run = CliRuns.onlyRun(out);
+            assertThat(ExperimentLoader.loadRunRecord(run).codec()).isEqualTo(codecs[i]);
+            up[i] =
+                    Long.parseLong(
+                            Files.readAllLines(run.resolve("metrics.csv")).get(1).split(",")[4]);
+        }
+        // three participants send 100 x 10 soft labels: 4,000 bytes each in fp32, 2,000 in fp16;
+        // their label counts and metrics stay as they were, and each header names fp16 in a few
+        // bytes
+        assertThat(up[0] - up[1]).isBetween(3 * 2000L - 3 * 8, 3 * 2000L);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fedistill.core.codec.Codec;
+import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.Message;
@@ -281,7 +282,7 @@ class GrpcFleetTest {
         assertThat(sent.getId()).isEqualTo(task.id());
 
         Message reply = task.reply().optMetrics(Metrics.of("examples", 1)).build();
-        MessageHeader header = WireMessages.encode(reply, Codec.fp32()).header();
+        MessageHeader header = WireMessages.encode(reply, Codec.fp32(), Direction.UP).header();
         // a chunk of another message
         assertThat(
                         send(
@@ -332,7 +333,11 @@ class GrpcFleetTest {
         // a reply that breaks what the exchange expects (a NaN count) is refused on arrival, and
         // the participant fails the exchange
         Message nan = task.reply().optMetrics(Metrics.of("examples", Double.NaN)).build();
-        assertThat(send(stub, WireMessages.encode(nan, Codec.fp32()).header(), last(nan)))
+        assertThat(
+                        send(
+                                stub,
+                                WireMessages.encode(nan, Codec.fp32(), Direction.UP).header(),
+                                last(nan)))
                 .satisfies(s -> assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
                 .satisfies(
                         s -> assertThat(s.getDescription()).isEqualTo("metric 'examples' is NaN"));

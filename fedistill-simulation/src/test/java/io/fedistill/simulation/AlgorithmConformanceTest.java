@@ -300,7 +300,8 @@ class AlgorithmConformanceTest {
                                                                 poisoned.put(
                                                                         n,
                                                                         Tensor.of(
-                                                                                t.shape(), values));
+                                                                                t.shape(), values),
+                                                                        request.tensors().role(n));
                                                             });
                                             return request.reply()
                                                     .optTensors(poisoned.build())

@@ -10,6 +10,7 @@ import io.fedistill.core.message.Message;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
@@ -131,15 +132,14 @@ public final class PublicDistillationLearner {
                         request.config().getLong(SUBSET_SEED),
                         (int) request.config().getLong(SUBSET_SIZE));
         float[][] logits = session.predict(publicData.pool(), subset);
-        boolean probabilities =
-                Scores.valueOf(request.config().getString(SCORES)) == Scores.PROBABILITIES;
-        float[][] scores = probabilities ? SoftLabels.softmax(logits, 1.0) : logits;
+        Scores kind = Scores.valueOf(request.config().getString(SCORES));
+        float[][] scores = kind == Scores.PROBABILITIES ? SoftLabels.softmax(logits, 1.0) : logits;
         double validation = local.validationAccuracy(request, session);
         return request.reply()
                 .optTensors(
                         TensorRecord.builder()
-                                .put(KNOWLEDGE, matrix(scores))
-                                .put(LABEL_COUNTS, local.labelCounts())
+                                .put(KNOWLEDGE, matrix(scores), kind.role())
+                                .put(LABEL_COUNTS, local.labelCounts(), TensorRole.COUNTS)
                                 .build())
                 .optMetrics(
                         Metrics.of(

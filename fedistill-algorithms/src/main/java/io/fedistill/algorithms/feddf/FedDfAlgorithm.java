@@ -12,6 +12,7 @@ import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
@@ -161,7 +162,8 @@ public final class FedDfAlgorithm implements Algorithm {
                                                         .putAll(session.weights())
                                                         .put(
                                                                 KnowledgeProtocol.LABEL_COUNTS,
-                                                                local.labelCounts())
+                                                                local.labelCounts(),
+                                                                TensorRole.COUNTS)
                                                         .build())
                                         .optMetrics(
                                                 local.trainingMetricsWithValidation(

@@ -15,6 +15,7 @@ import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
@@ -84,7 +85,8 @@ final class FusionStrategy implements Strategy {
                                         KnowledgeProtocol.LABEL_COUNTS,
                                         Tensor.wrap(
                                                 new int[] {setup.numClasses()},
-                                                new float[setup.numClasses()]))
+                                                new float[setup.numClasses()]),
+                                        TensorRole.COUNTS)
                                 .build();
                 ExchangeResult result =
                         fleet.exchange(groupRequests, ReplySpec.shapedLike(expected, "examples"));
@@ -237,7 +239,7 @@ final class FusionStrategy implements Strategy {
                     .forEach(
                             (name, tensor) -> {
                                 if (!name.equals(KnowledgeProtocol.LABEL_COUNTS)) {
-                                    weights.put(name, tensor);
+                                    weights.put(name, tensor, reply.tensors().role(name));
                                 }
                             });
             return new Upload(weights.build(), KnowledgeProtocol.contributionOf(reply));

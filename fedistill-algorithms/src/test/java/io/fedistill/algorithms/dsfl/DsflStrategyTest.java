@@ -12,6 +12,7 @@ import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,10 +56,12 @@ class DsflStrategyTest {
                                         TensorRecord.builder()
                                                 .put(
                                                         KnowledgeProtocol.KNOWLEDGE,
-                                                        Tensor.of(new int[] {1, 2}, labels))
+                                                        Tensor.of(new int[] {1, 2}, labels),
+                                                        TensorRole.PROBABILITIES)
                                                 .put(
                                                         KnowledgeProtocol.LABEL_COUNTS,
-                                                        Tensor.vector(counts))
+                                                        Tensor.vector(counts),
+                                                        TensorRole.COUNTS)
                                                 .build())
                                 .optMetrics(
                                         Metrics.of(

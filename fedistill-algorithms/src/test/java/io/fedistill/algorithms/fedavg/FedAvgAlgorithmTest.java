@@ -21,6 +21,7 @@ import io.fedistill.core.participant.StateStore;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.FashionMnist;
 import io.fedistill.ml.model.ClassifierNetwork;
@@ -56,7 +57,7 @@ class FedAvgAlgorithmTest {
                                         .toArray(),
                                 array.toFloatArray()));
             }
-            return out.build();
+            return out.build().withRole(TensorRole.WEIGHTS);
         }
     }
 

@@ -1,6 +1,8 @@
 package io.fedistill.cli.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.fedistill.core.codec.Codec;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -26,6 +28,8 @@ import java.util.stream.IntStream;
  * @param threads intra-op threads of the engine
  * @param workers worker processes that host the participants (0: all in this process; default: one
  *     per core on a machine with two cores or more, else 0)
+ * @param codec how tensors cross the wire, as a canonical codec spec (default {@code fp32}:
+ *     lossless); YAML may give it as a map (see {@link CodecSpecDeserializer})
  * @param failures simulated failures (optional)
  * @param algorithms the algorithms to run
  * @param outputDir where run directories are created
@@ -48,6 +52,7 @@ public record ExperimentConfig(
         Integer deadlineSeconds,
         Integer threads,
         Integer workers,
+        @JsonDeserialize(using = CodecSpecDeserializer.class) String codec,
         FailureConfig failures,
         List<AlgorithmConfig> algorithms,
         String outputDir,
@@ -133,6 +138,11 @@ public record ExperimentConfig(
             throw new ConfigException("threads must be > 0, got " + threads);
         }
         workers = workers == null ? defaultWorkers() : workers;
+        try {
+            codec = Codec.forName(codec == null ? "fp32" : codec).name();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
         if (workers < 0 || workers > MAX_WORKERS) {
             throw new ConfigException(
                     "workers must be in 0.."

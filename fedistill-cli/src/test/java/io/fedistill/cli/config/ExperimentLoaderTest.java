@@ -246,4 +246,29 @@ class ExperimentLoaderTest {
                 .hasMessageContaining("to repeat the run recorded there, give")
                 .hasMessageContaining("config.yaml");
     }
+
+    @Test
+    void aCodecIsOneLineOrAMapAndComesOutCanonical() {
+        assertThat(load(VALID).codec()).isEqualTo("fp32");
+        assertThat(load(VALID + "codec: up.probabilities=fp16\n").codec())
+                .isEqualTo("up.probabilities=fp16");
+        assertThat(
+                        load(
+                                        VALID,
+                                        "codec={up: {logits: topk:0.1, probabilities: int8},"
+                                                + " down: bf16, compression: deflate}")
+                                .codec())
+                .isEqualTo(
+                        "up.logits=topk:0.1,up.probabilities=int8,down.weights=bf16,"
+                                + "down.logits=bf16,down.probabilities=bf16,down.features=bf16,"
+                                + "compression=deflate");
+        assertThatThrownBy(() -> load(VALID, "codec={up: {counts: fp16}}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("counts must arrive exactly");
+        assertThatThrownBy(() -> load(VALID, "codec=fp12"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown encoding 'fp12'");
+        assertThatThrownBy(() -> load(VALID, "codec={up: [fp16]}"))
+                .hasMessageContaining("codec.up must be an encoding such as fp16");
+    }
 }

@@ -77,7 +77,7 @@ public final class WeightedMean {
             IntStream.range(0, blocks)
                     .parallel()
                     .forEach(block -> averageBlock(tensors, normalized, mean, block * BLOCK));
-            out.put(name, Tensor.wrap(shape, mean));
+            out.put(name, Tensor.wrap(shape, mean), first.role(name));
         }
         return out.build();
     }

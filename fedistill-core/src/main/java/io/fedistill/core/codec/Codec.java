@@ -1,67 +1,78 @@
 package io.fedistill.core.codec;
 
+import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 
 /**
- * Turns a message into the bytes that cross the wire and back; its output length is the byte count
- * the run reports.
+ * Decides how tensors cross the wire and counts what they cost: for each direction and each {@link
+ * TensorRole} an encoding (fp32, fp16, bf16, int8 with per-row scales, or top-k sparsification with
+ * error feedback), optionally followed by DEFLATE. Counts and exact values always travel as fp32.
+ * The encoded length is the byte count the run reports.
  *
- * <p>Every encoding starts with the codec's name and version; decoding refuses an unknown name or
- * version by name instead of misreading the payload.
+ * <p>A codec is named by its canonical spec ({@link #name()}), which is what configs, the
+ * federation spec and the gRPC Welcome carry: {@code fp32} (everything lossless), or items such as
+ * {@code up.probabilities=fp16}, {@code down.weights=int8}, {@code up.logits=topk:0.1}, {@code
+ * up=bf16} (every approximable role going up), {@code compression=deflate}, joined by commas.
+ *
+ * <p>A codec also frames tensor records for storage (participant state, checkpoints), always
+ * losslessly and starting with its name and version, so reading refuses an unknown one by name.
  */
 public interface Codec {
 
-    /** Returns the lossless 32-bit float codec. */
+    /** Returns the lossless codec: every value as a 32-bit float, no compression. */
     static Codec fp32() {
-        return Fp32Codec.INSTANCE;
+        return PolicyCodec.FP32;
     }
 
     /**
-     * Returns the codec with the given name.
+     * Returns the codec a spec describes (see the type's documentation). Codecs that sparsify keep
+     * error feedback, so each call returns a new one.
      *
-     * @throws IllegalArgumentException naming the unknown codec and the known ones
+     * @throws IllegalArgumentException naming what in the spec is unknown or not allowed
      */
-    static Codec forName(String name) {
-        if (Fp32Codec.NAME.equals(name)) {
-            return fp32();
-        }
-        throw new IllegalArgumentException("unknown codec '" + name + "'; known: [fp32]");
+    static Codec forName(String spec) {
+        return PolicyCodec.parse(spec);
     }
 
-    /** Returns the codec's name as written in configs and on the wire. */
+    /** Returns the codec's canonical spec, as written in configs and on the wire. */
     String name();
 
-    /** Returns the version of the wire format this codec writes. */
+    /** Returns the version of the storage frame this codec writes. */
     int version();
 
-    /** Encodes a message. */
+    /** Encodes a message for storage, losslessly. */
     byte[] encode(Message message);
 
     /**
-     * Encodes one tensor's values alone, as this codec writes them inside a message: what the
-     * network runtime sends in chunks after a message's header.
+     * Encodes one tensor's values for the wire as this codec chooses for its role and direction.
+     *
+     * @param tensor the values
+     * @param role what they are
+     * @param direction which way they travel
+     * @param stream names the sequence of tensors this one belongs to, for top-k's error feedback:
+     *     the participant and the tensor's name
      */
-    byte[] encodeValues(Tensor tensor);
+    EncodedValues encodeValues(Tensor tensor, TensorRole role, Direction direction, String stream);
 
     /**
-     * Decodes values {@link #encodeValues} wrote for a tensor of this shape.
+     * Decodes the values of a tensor of this shape from {@code length} bytes of {@code bytes} at
+     * {@code offset}, whatever codec encoded them.
      *
-     * @throws CodecException when the bytes do not hold exactly that many values
+     * @throws CodecException when the slice does not hold exactly such a tensor
      */
-    default Tensor decodeValues(int[] shape, byte[] bytes) {
-        return decodeValues(shape, bytes, 0, bytes.length);
+    static Tensor decodeValues(
+            ValueEncoding encoding,
+            boolean deflated,
+            int[] shape,
+            byte[] bytes,
+            int offset,
+            int length) {
+        return PolicyCodec.decodeValues(encoding, deflated, shape, bytes, offset, length);
     }
-
-    /**
-     * Decodes values {@link #encodeValues} wrote for a tensor of this shape from {@code length}
-     * bytes of {@code bytes} starting at {@code offset} (a slice of a message's payload).
-     *
-     * @throws CodecException when the slice does not hold exactly that many values
-     */
-    Tensor decodeValues(int[] shape, byte[] bytes, int offset, int length);
 
     /**
      * Encodes a tensor record alone (state to store, a checkpoint), framed as a message so its
@@ -80,7 +91,7 @@ public interface Codec {
     MessageType STORED_RECORD = new MessageType("fedistill.record");
 
     /**
-     * Decodes bytes written by this codec.
+     * Decodes bytes {@link #encode} wrote.
      *
      * @throws CodecException if the bytes are malformed or written by another codec or version
      */

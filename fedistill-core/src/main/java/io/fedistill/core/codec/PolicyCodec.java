@@ -1,11 +1,13 @@
 package io.fedistill.core.codec;
 
+import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -14,26 +16,342 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
- * The frame every codec shares: magic, codec name and version, the message header, metrics and
- * config; subclasses decide only how a tensor's values are written.
+ * The codec: a choice of encoding per direction and role, DEFLATE on top or not, the error feedback
+ * of top-k sparsification, and the storage frame (magic, codec name and version, the message
+ * header, metrics, config, then each tensor's name, role, shape and fp32 values).
  *
- * <p>Version 2 of the frame carries the message id, the id it replies to, its time to live and its
- * namespaced type; version 1 (a closed set of kinds, no ids) is refused by name.
+ * <p>Version 3 of the frame carries each tensor's role; version 2 (no roles) and version 1 (a
+ * closed set of kinds, no ids) are refused by name.
  */
-abstract class FramedCodec implements Codec {
+final class PolicyCodec implements Codec {
+    static final String FP32_NAME = "fp32";
+    static final PolicyCodec FP32 = new PolicyCodec(new EnumMap<>(Direction.class), false);
+
     private static final int MAGIC = 0x46445354; // "FDST"
     private static final int MAX_RANK = 8;
+    private static final String COMPRESSION = "compression";
+    private static final String TOP_K = "topk:";
 
-    /** Writes the values of one tensor. */
-    protected abstract void writeValues(Tensor tensor, DataOutputStream out) throws IOException;
+    /**
+     * How one role travels in one direction.
+     *
+     * @param encoding the values' encoding
+     * @param topFraction the share of values top-k sparsification keeps, or 0 for none
+     */
+    private record Choice(ValueEncoding encoding, double topFraction) {
+        static final Choice LOSSLESS = new Choice(ValueEncoding.FP32, 0);
 
-    /** Reads the values of a tensor of the given element count. */
-    protected abstract float[] readValues(int count, DataInputStream in) throws IOException;
+        String spec() {
+            return topFraction > 0 ? TOP_K + topFraction : encoding.configName();
+        }
+    }
+
+    private final Map<Direction, Map<TensorRole, Choice>> choices;
+    private final boolean deflate;
+    private final String name;
+    private final Map<String, float[]> residuals = new ConcurrentHashMap<>();
+
+    private PolicyCodec(Map<Direction, Map<TensorRole, Choice>> choices, boolean deflate) {
+        this.choices = choices;
+        this.deflate = deflate;
+        List<String> items = new ArrayList<>();
+        for (Direction direction : List.of(Direction.UP, Direction.DOWN)) {
+            choices.getOrDefault(direction, Map.of())
+                    .forEach(
+                            (role, choice) ->
+                                    items.add(
+                                            direction.name().toLowerCase(Locale.ROOT)
+                                                    + '.'
+                                                    + role.wireName()
+                                                    + '='
+                                                    + choice.spec()));
+        }
+        if (deflate) {
+            items.add(COMPRESSION + "=deflate");
+        }
+        this.name = items.isEmpty() ? FP32_NAME : String.join(",", items);
+    }
+
+    /** Parses a spec; see {@link Codec}. */
+    static PolicyCodec parse(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException(
+                    "a codec spec is empty; e.g. fp32 or up.logits=fp16");
+        }
+        if (spec.equals(FP32_NAME)) {
+            return FP32;
+        }
+        Map<Direction, Map<TensorRole, Choice>> choices = new EnumMap<>(Direction.class);
+        boolean deflate = false;
+        for (String item : spec.split(",", -1)) {
+            String trimmed = item.trim();
+            int equals = trimmed.indexOf('=');
+            if (equals < 0) {
+                // a bare encoding: every approximable role, both ways
+                Choice choice = choice(trimmed, spec);
+                for (Direction direction : Direction.values()) {
+                    for (TensorRole role : TensorRole.values()) {
+                        if (role.approximable()) {
+                            put(choices, direction, role, choice);
+                        }
+                    }
+                }
+                continue;
+            }
+            String key = trimmed.substring(0, equals).trim();
+            String value = trimmed.substring(equals + 1).trim();
+            if (key.equals(COMPRESSION)) {
+                if (!value.equals("deflate") && !value.equals("none")) {
+                    throw new IllegalArgumentException(
+                            "codec '"
+                                    + spec
+                                    + "': compression is deflate or none, not '"
+                                    + value
+                                    + "'");
+                }
+                deflate = value.equals("deflate");
+                continue;
+            }
+            String[] parts = key.split("\\.", -1);
+            Direction direction = direction(parts[0], spec);
+            Choice choice = choice(value, spec);
+            if (parts.length == 1) {
+                for (TensorRole role : TensorRole.values()) {
+                    if (role.approximable()) {
+                        put(choices, direction, role, choice);
+                    }
+                }
+            } else if (parts.length == 2) {
+                TensorRole role;
+                try {
+                    role = TensorRole.fromWireName(parts[1]);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(
+                            "codec '" + spec + "': " + e.getMessage(), e);
+                }
+                if (!role.approximable() && choice.encoding() != ValueEncoding.FP32) {
+                    throw new IllegalArgumentException(
+                            "codec '"
+                                    + spec
+                                    + "': "
+                                    + role.wireName()
+                                    + " must arrive exactly, so '"
+                                    + trimmed
+                                    + "' is not allowed (only fp32)");
+                }
+                put(choices, direction, role, choice);
+            } else {
+                throw new IllegalArgumentException(
+                        "codec '"
+                                + spec
+                                + "': '"
+                                + key
+                                + "' is not up, down, up.<role> or down.<role>");
+            }
+        }
+        return new PolicyCodec(choices, deflate);
+    }
+
+    private static void put(
+            Map<Direction, Map<TensorRole, Choice>> choices,
+            Direction direction,
+            TensorRole role,
+            Choice choice) {
+        Map<TensorRole, Choice> byRole =
+                choices.computeIfAbsent(direction, d -> new EnumMap<>(TensorRole.class));
+        if (choice.equals(Choice.LOSSLESS)) {
+            byRole.remove(role);
+        } else {
+            byRole.put(role, choice);
+        }
+    }
+
+    private static Direction direction(String word, String spec) {
+        switch (word) {
+            case "up":
+                return Direction.UP;
+            case "down":
+                return Direction.DOWN;
+            default:
+                throw new IllegalArgumentException(
+                        "codec '" + spec + "': '" + word + "' is no direction; use up or down");
+        }
+    }
+
+    private static Choice choice(String value, String spec) {
+        if (value.startsWith(TOP_K)) {
+            double fraction;
+            try {
+                fraction = Double.parseDouble(value.substring(TOP_K.length()));
+            } catch (NumberFormatException e) {
+                fraction = Double.NaN;
+            }
+            if (!(fraction > 0 && fraction <= 1)) {
+                throw new IllegalArgumentException(
+                        "codec '"
+                                + spec
+                                + "': top-k keeps a fraction in (0, 1] of the values, e.g."
+                                + " topk:0.1, not '"
+                                + value
+                                + "'");
+            }
+            return new Choice(ValueEncoding.SPARSE, fraction);
+        }
+        try {
+            ValueEncoding encoding = ValueEncoding.fromConfigName(value);
+            if (encoding == ValueEncoding.SPARSE) {
+                throw new IllegalArgumentException("sparse values come from topk:<fraction>");
+            }
+            return new Choice(encoding, 0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "codec '" + spec + "': " + e.getMessage() + ", or topk:<fraction>", e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int version() {
+        return 3;
+    }
+
+    @Override
+    public EncodedValues encodeValues(
+            Tensor tensor, TensorRole role, Direction direction, String stream) {
+        Choice choice =
+                choices.getOrDefault(direction, Map.of()).getOrDefault(role, Choice.LOSSLESS);
+        Tensor sent =
+                choice.topFraction() > 0
+                        ? topK(tensor, choice.topFraction(), direction + "/" + stream)
+                        : tensor;
+        byte[] encoded = choice.encoding().encodeValues(sent);
+        return deflate
+                ? new EncodedValues(choice.encoding(), true, deflate(encoded))
+                : new EncodedValues(choice.encoding(), false, encoded);
+    }
+
+    /**
+     * Keeps the {@code fraction} largest magnitudes of the tensor plus what earlier rounds of this
+     * stream did not send (error feedback), and remembers what it does not send now.
+     */
+    private Tensor topK(Tensor tensor, double fraction, String stream) {
+        int n = tensor.size();
+        float[] corrected = tensor.toFloatArray();
+        float[] residual = residuals.get(stream);
+        if (residual != null && residual.length == n) {
+            for (int i = 0; i < n; i++) {
+                corrected[i] += residual[i];
+            }
+        }
+        int k = (int) Math.min(n, Math.max(1, Math.ceil(fraction * n)));
+        float threshold = 0f;
+        if (n > 0) {
+            float[] magnitudes = new float[n];
+            for (int i = 0; i < n; i++) {
+                magnitudes[i] = Math.abs(corrected[i]);
+            }
+            Arrays.sort(magnitudes);
+            threshold = magnitudes[n - k];
+        }
+        float[] sent = new float[n];
+        float[] left = new float[n];
+        int kept = 0;
+        // the k largest magnitudes, ties broken by the lower index
+        for (int i = 0; i < n; i++) {
+            if (Math.abs(corrected[i]) > threshold) {
+                sent[i] = corrected[i];
+                kept++;
+            }
+        }
+        for (int i = 0; i < n && kept < k; i++) {
+            if (Math.abs(corrected[i]) == threshold) {
+                sent[i] = corrected[i];
+                kept++;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            left[i] = corrected[i] - sent[i];
+        }
+        residuals.put(stream, left);
+        return Tensor.wrap(tensor.shape(), sent);
+    }
+
+    private static byte[] deflate(byte[] bytes) {
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+        try {
+            deflater.setInput(bytes);
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length / 2 + 64);
+            byte[] buffer = new byte[64 * 1024];
+            while (!deflater.finished()) {
+                out.write(buffer, 0, deflater.deflate(buffer));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    static Tensor decodeValues(
+            ValueEncoding encoding,
+            boolean deflated,
+            int[] shape,
+            byte[] bytes,
+            int offset,
+            int length) {
+        if (!deflated) {
+            return encoding.decodeValues(shape, bytes, offset, length);
+        }
+        ValueEncoding.checkSlice(bytes, offset, length);
+        long limit = encoding.maxEncodedLength(checkedElementCount(shape));
+        Inflater inflater = new Inflater(true);
+        try {
+            inflater.setInput(bytes, offset, length);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[64 * 1024];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buffer);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new CodecException("deflated values are truncated");
+                }
+                if (out.size() + (long) n > limit) {
+                    throw new CodecException(
+                            "deflated values inflate beyond the "
+                                    + limit
+                                    + " bytes a tensor of this shape can take");
+                }
+                out.write(buffer, 0, n);
+            }
+            if (inflater.getRemaining() > 0) {
+                throw new CodecException(
+                        inflater.getRemaining() + " bytes left over after the deflated values");
+            }
+            byte[] inflated = out.toByteArray();
+            return encoding.decodeValues(shape, inflated, 0, inflated.length);
+        } catch (DataFormatException e) {
+            throw new CodecException("deflated values are corrupt: " + e.getMessage(), e);
+        } finally {
+            inflater.end();
+        }
+    }
 
     @Override
     public final byte[] encode(Message message) {
@@ -79,7 +397,8 @@ abstract class FramedCodec implements Codec {
                 for (int dim : shape) {
                     out.writeInt(dim);
                 }
-                writeValues(e.getValue(), out);
+                out.writeUTF(message.tensors().role(e.getKey()).wireName());
+                out.write(ValueEncoding.FP32.encodeValues(e.getValue()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -170,7 +489,13 @@ abstract class FramedCodec implements Codec {
                                     + tensorName
                                     + "' claims more values than the message holds");
                 }
-                tensors.put(tensorName, Tensor.wrap(shape, readValues(count, in)));
+                TensorRole role = TensorRole.fromWireName(in.readUTF());
+                byte[] raw = new byte[4 * count];
+                in.readFully(raw);
+                tensors.put(
+                        tensorName,
+                        ValueEncoding.FP32.decodeValues(shape, raw, 0, raw.length),
+                        role);
             }
             if (in.available() > 0) {
                 throw new CodecException(in.available() + " trailing bytes after the message");
@@ -195,65 +520,8 @@ abstract class FramedCodec implements Codec {
         }
     }
 
-    /**
-     * Encodes one tensor's values as {@link #writeValues} writes them inside a message; a codec may
-     * override this with a faster path that produces the same bytes.
-     */
-    @Override
-    public byte[] encodeValues(Tensor tensor) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4 * tensor.size());
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writeValues(tensor, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    /**
-     * Decodes values as {@link #readValues} reads them; a codec may override this with a faster
-     * path that accepts and refuses the same bytes.
-     */
-    @Override
-    public Tensor decodeValues(int[] shape, byte[] bytes, int offset, int length) {
-        checkSlice(bytes, offset, length);
-        int count = checkedElementCount(shape);
-        try (DataInputStream in =
-                new DataInputStream(new ByteArrayInputStream(bytes, offset, length))) {
-            if ((long) count > length) {
-                throw new CodecException(
-                        length + " bytes cannot hold the " + count + " values of the shape");
-            }
-            float[] values = readValues(count, in);
-            if (in.available() > 0) {
-                throw new CodecException(
-                        in.available() + " bytes left over after " + count + " values");
-            }
-            return Tensor.wrap(shape.clone(), values);
-        } catch (EOFException e) {
-            throw new CodecException(
-                    length + " bytes are too few for the " + count + " values of the shape", e);
-        } catch (IOException e) {
-            throw new CodecException("values cannot be read: " + e.getMessage(), e);
-        }
-    }
-
-    /** Refuses a slice that does not lie within the array. */
-    protected static void checkSlice(byte[] bytes, int offset, int length) {
-        if (offset < 0 || length < 0 || offset > bytes.length - length) {
-            throw new CodecException(
-                    "slice of "
-                            + length
-                            + " bytes at "
-                            + offset
-                            + " lies outside "
-                            + bytes.length
-                            + " bytes");
-        }
-    }
-
     /** Returns the element count of a shape, refusing an invalid one with a codec exception. */
-    protected static int checkedElementCount(int[] shape) {
+    private static int checkedElementCount(int[] shape) {
         try {
             return Tensor.elementCount(shape);
         } catch (IllegalArgumentException e) {

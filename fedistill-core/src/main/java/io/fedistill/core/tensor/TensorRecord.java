@@ -10,15 +10,20 @@ import java.util.Set;
 
 /**
  * An ordered, immutable map from names to tensors: model weights, per-label logits, soft labels or
- * any other named payload a message carries.
+ * any other named payload a message carries. Each tensor has a {@link TensorRole} (by default
+ * {@link TensorRole#EXACT}) that codecs and privacy policies act on.
  */
 public final class TensorRecord {
-    private static final TensorRecord EMPTY = new TensorRecord(new LinkedHashMap<>());
+    private static final TensorRecord EMPTY =
+            new TensorRecord(new LinkedHashMap<>(), new LinkedHashMap<>());
 
     private final Map<String, Tensor> tensors;
+    private final Map<String, TensorRole> roles;
 
-    private TensorRecord(LinkedHashMap<String, Tensor> tensors) {
+    private TensorRecord(
+            LinkedHashMap<String, Tensor> tensors, LinkedHashMap<String, TensorRole> roles) {
         this.tensors = Collections.unmodifiableMap(tensors);
+        this.roles = Collections.unmodifiableMap(roles);
     }
 
     /** Returns the record with no tensors. */
@@ -26,9 +31,14 @@ public final class TensorRecord {
         return EMPTY;
     }
 
-    /** Returns a record holding one tensor. */
+    /** Returns a record holding one tensor, whose role is {@link TensorRole#EXACT}. */
     public static TensorRecord of(String name, Tensor tensor) {
         return builder().put(name, tensor).build();
+    }
+
+    /** Returns a record holding one tensor of the given role. */
+    public static TensorRecord of(String name, Tensor tensor, TensorRole role) {
+        return builder().put(name, tensor, role).build();
     }
 
     /** Returns a builder that keeps insertion order. */
@@ -65,6 +75,23 @@ public final class TensorRecord {
         return tensor;
     }
 
+    /**
+     * Returns the named tensor's role.
+     *
+     * @throws IllegalArgumentException naming the missing tensor and the ones present
+     */
+    public TensorRole role(String name) {
+        get(name);
+        return roles.get(name);
+    }
+
+    /** Returns this record with every tensor given {@code role}: how model weights are declared. */
+    public TensorRecord withRole(TensorRole role) {
+        Builder out = builder();
+        tensors.forEach((name, tensor) -> out.put(name, tensor, role));
+        return out.build();
+    }
+
     /** Returns whether the record holds no tensors. */
     public boolean isEmpty() {
         return tensors.isEmpty();
@@ -86,12 +113,12 @@ public final class TensorRecord {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorRecord r && tensors.equals(r.tensors);
+        return o instanceof TensorRecord r && tensors.equals(r.tensors) && roles.equals(r.roles);
     }
 
     @Override
     public int hashCode() {
-        return tensors.hashCode();
+        return 31 * tensors.hashCode() + roles.hashCode();
     }
 
     @Override
@@ -156,47 +183,61 @@ public final class TensorRecord {
      */
     public TensorRecord section(String section) {
         String prefix = section + '/';
-        LinkedHashMap<String, Tensor> inside = new LinkedHashMap<>();
+        Builder inside = builder();
         tensors.forEach(
                 (name, tensor) -> {
                     if (name.startsWith(prefix)) {
-                        inside.put(name.substring(prefix.length()), tensor);
+                        inside.put(name.substring(prefix.length()), tensor, roles.get(name));
                     }
                 });
-        return new TensorRecord(inside);
+        return inside.build();
     }
 
     /** Collects tensors in insertion order; a name may be given once. */
     public static final class Builder {
         private final LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+        private final LinkedHashMap<String, TensorRole> roles = new LinkedHashMap<>();
 
         private Builder() {}
 
-        /** Adds a tensor under a new name. */
+        /** Adds a tensor under a new name, with the role {@link TensorRole#EXACT}. */
         public Builder put(String name, Tensor tensor) {
+            return put(name, tensor, TensorRole.EXACT);
+        }
+
+        /** Adds a tensor of the given role under a new name. */
+        public Builder put(String name, Tensor tensor, TensorRole role) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(tensor, "tensor");
+            Objects.requireNonNull(role, "role");
             if (tensors.putIfAbsent(name, tensor) != null) {
                 throw new IllegalArgumentException("duplicate tensor name '" + name + "'");
             }
+            roles.put(name, role);
             return this;
         }
 
-        /** Adds every tensor of another record. */
+        /** Adds every tensor of another record, keeping its roles. */
         public Builder putAll(TensorRecord record) {
-            record.asMap().forEach(this::put);
+            record.asMap().forEach((name, tensor) -> put(name, tensor, record.roles.get(name)));
             return this;
         }
 
-        /** Adds every tensor of another record under {@code section + "/" + name}. */
+        /**
+         * Adds every tensor of another record under {@code section + "/" + name}, keeping its
+         * roles.
+         */
         public Builder putSection(String section, TensorRecord record) {
-            record.asMap().forEach((name, tensor) -> put(section + '/' + name, tensor));
+            record.asMap()
+                    .forEach(
+                            (name, tensor) ->
+                                    put(section + '/' + name, tensor, record.roles.get(name)));
             return this;
         }
 
         /** Builds the immutable record. */
         public TensorRecord build() {
-            return new TensorRecord(new LinkedHashMap<>(tensors));
+            return new TensorRecord(new LinkedHashMap<>(tensors), new LinkedHashMap<>(roles));
         }
     }
 }

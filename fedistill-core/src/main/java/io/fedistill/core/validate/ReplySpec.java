@@ -3,6 +3,7 @@ package io.fedistill.core.validate;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,24 +12,24 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a usable reply looks like: exactly these tensor names with these shapes, these metrics,
- * every value finite.
+ * What a usable reply looks like: exactly these tensor names with these shapes and roles, these
+ * metrics, every value finite and within its role's bounds.
  *
- * <p>Checked at the boundary for every reply, so an aggregator never sees a wrong shape, a NaN or a
- * missing count.
+ * <p>Checked at the boundary for every reply, so an aggregator never sees a wrong shape, a NaN, a
+ * probability above one or a missing count.
  */
 public final class ReplySpec {
-    private final Map<String, int[]> shapes;
+    private final Map<String, TensorSpec> shapes;
     private final List<String> metrics;
     private final boolean anyLayout;
     private final List<List<String>> metricGroups;
 
-    private ReplySpec(Map<String, int[]> shapes, List<String> metrics) {
+    private ReplySpec(Map<String, TensorSpec> shapes, List<String> metrics) {
         this(shapes, metrics, false, List.of());
     }
 
     private ReplySpec(
-            Map<String, int[]> shapes,
+            Map<String, TensorSpec> shapes,
             List<String> metrics,
             boolean anyLayout,
             List<List<String>> metricGroups) {
@@ -61,18 +62,24 @@ public final class ReplySpec {
         return new ReplySpec(Map.of(), List.of(requiredMetrics));
     }
 
-    /** Returns a spec for replies whose tensors match {@code template} in names and shapes. */
+    /**
+     * Returns a spec for replies whose tensors match {@code template} in names, shapes and roles.
+     */
     public static ReplySpec shapedLike(TensorRecord template, String... requiredMetrics) {
-        LinkedHashMap<String, int[]> shapes = new LinkedHashMap<>();
-        template.asMap().forEach((name, tensor) -> shapes.put(name, tensor.shape()));
+        LinkedHashMap<String, TensorSpec> shapes = new LinkedHashMap<>();
+        template.asMap()
+                .forEach(
+                        (name, tensor) ->
+                                shapes.put(
+                                        name, new TensorSpec(tensor.shape(), template.role(name))));
         return new ReplySpec(Collections.unmodifiableMap(shapes), List.of(requiredMetrics));
     }
 
-    /** Returns a spec for replies with the given tensor names and shapes. */
-    public static ReplySpec tensors(Map<String, int[]> shapes, String... requiredMetrics) {
-        LinkedHashMap<String, int[]> copy = new LinkedHashMap<>();
-        shapes.forEach((name, shape) -> copy.put(name, shape.clone()));
-        return new ReplySpec(Collections.unmodifiableMap(copy), List.of(requiredMetrics));
+    /** Returns a spec for replies with the given tensor names, shapes and roles. */
+    public static ReplySpec tensors(Map<String, TensorSpec> tensors, String... requiredMetrics) {
+        return new ReplySpec(
+                Collections.unmodifiableMap(new LinkedHashMap<>(tensors)),
+                List.of(requiredMetrics));
     }
 
     /**
@@ -114,8 +121,9 @@ public final class ReplySpec {
                 return Optional.of("reply carries no tensors");
             }
             for (Map.Entry<String, Tensor> e : got.entrySet()) {
-                if (!e.getValue().isFinite()) {
-                    return Optional.of("tensor '" + e.getKey() + "' holds NaN or infinite values");
+                Optional<String> values = checkValues(e.getKey(), e.getValue(), reply);
+                if (values.isPresent()) {
+                    return values;
                 }
             }
             return checkMetrics(reply);
@@ -124,22 +132,43 @@ public final class ReplySpec {
             return Optional.of(
                     "reply tensors " + got.keySet() + " do not match expected " + shapes.keySet());
         }
-        for (Map.Entry<String, int[]> e : shapes.entrySet()) {
+        for (Map.Entry<String, TensorSpec> e : shapes.entrySet()) {
             Tensor tensor = got.get(e.getKey());
-            if (!tensor.hasShape(e.getValue())) {
+            TensorSpec expected = e.getValue();
+            if (!tensor.hasShape(expected.shape())) {
                 return Optional.of(
                         "tensor '"
                                 + e.getKey()
                                 + "' has shape "
                                 + Arrays.toString(tensor.shape())
                                 + ", expected "
-                                + Arrays.toString(e.getValue()));
+                                + Arrays.toString(expected.shape()));
             }
-            if (!tensor.isFinite()) {
-                return Optional.of("tensor '" + e.getKey() + "' holds NaN or infinite values");
+            TensorRole role = reply.tensors().role(e.getKey());
+            if (role != expected.role()) {
+                return Optional.of(
+                        "tensor '"
+                                + e.getKey()
+                                + "' is declared "
+                                + role.wireName()
+                                + ", expected "
+                                + expected.role().wireName());
+            }
+            Optional<String> values = checkValues(e.getKey(), tensor, reply);
+            if (values.isPresent()) {
+                return values;
             }
         }
         return checkMetrics(reply);
+    }
+
+    private static Optional<String> checkValues(String name, Tensor tensor, Message reply) {
+        if (!tensor.isFinite()) {
+            return Optional.of("tensor '" + name + "' holds NaN or infinite values");
+        }
+        TensorRole role = reply.tensors().role(name);
+        return Optional.ofNullable(role.violation(tensor))
+                .map(why -> "tensor '" + name + "' (" + role.wireName() + "): " + why);
     }
 
     private Optional<String> checkMetrics(Message reply) {

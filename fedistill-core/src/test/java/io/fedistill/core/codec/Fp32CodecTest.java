@@ -56,8 +56,8 @@ class Fp32CodecTest {
                         message.error());
         int withTensors = codec.encode(message).length;
         int withoutTensors = codec.encode(empty).length;
-        // per tensor: name (2 + len), rank byte, 4 bytes per dim, 4 bytes per value
-        int expected = (2 + 1 + 1 + 2 * 4 + 4 * 4) + (2 + 1 + 1 + 4 + 4);
+        // per tensor: name (2 + len), rank byte, 4 bytes per dim, role (2 + len), 4 bytes per value
+        int expected = (2 + 1 + 1 + 2 * 4 + 2 + 5 + 4 * 4) + (2 + 1 + 1 + 4 + 2 + 5 + 4);
         assertThat(withTensors - withoutTensors).isEqualTo(expected);
     }
 
@@ -108,6 +108,7 @@ class Fp32CodecTest {
         assertThatThrownBy(() -> codec.decode(new byte[] {1, 2, 3, 4, 5}))
                 .isInstanceOf(CodecException.class)
                 .hasMessageContaining("magic");
-        assertThatThrownBy(() -> Codec.forName("fp8")).hasMessageContaining("unknown codec 'fp8'");
+        assertThatThrownBy(() -> Codec.forName("fp8"))
+                .hasMessageContaining("unknown encoding 'fp8'");
     }
 }

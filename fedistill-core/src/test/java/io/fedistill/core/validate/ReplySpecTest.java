@@ -7,6 +7,7 @@ import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,9 @@ class ReplySpecTest {
     private final Message request =
             Message.builder(1, MessageType.of("test", "train"), "p0").build();
     private final ReplySpec spec =
-            ReplySpec.tensors(Map.of("logits", new int[] {2, 3}), "examples");
+            ReplySpec.tensors(
+                    Map.of("logits", new TensorSpec(new int[] {2, 3}, TensorRole.LOGITS)),
+                    "examples");
 
     private Message reply(TensorRecord tensors, Metrics metrics) {
         return request.reply().optTensors(tensors).optMetrics(metrics).build();
@@ -23,7 +26,9 @@ class ReplySpecTest {
     @Test
     void acceptsMatchingReply() {
         Message ok =
-                reply(TensorRecord.of("logits", Tensor.zeros(2, 3)), Metrics.of("examples", 4));
+                reply(
+                        TensorRecord.of("logits", Tensor.zeros(2, 3), TensorRole.LOGITS),
+                        Metrics.of("examples", 4));
         assertThat(spec.check(request, ok)).isEmpty();
     }
 
@@ -33,7 +38,8 @@ class ReplySpecTest {
                         spec.check(
                                 request,
                                 reply(
-                                        TensorRecord.of("logit", Tensor.zeros(2, 3)),
+                                        TensorRecord.of(
+                                                "logit", Tensor.zeros(2, 3), TensorRole.LOGITS),
                                         Metrics.of("examples", 4))))
                 .get()
                 .asString()
@@ -42,7 +48,8 @@ class ReplySpecTest {
                         spec.check(
                                 request,
                                 reply(
-                                        TensorRecord.of("logits", Tensor.zeros(3, 2)),
+                                        TensorRecord.of(
+                                                "logits", Tensor.zeros(3, 2), TensorRole.LOGITS),
                                         Metrics.of("examples", 4))))
                 .get()
                 .asString()
@@ -51,7 +58,9 @@ class ReplySpecTest {
         assertThat(
                         spec.check(
                                 request,
-                                reply(TensorRecord.of("logits", nan), Metrics.of("examples", 4))))
+                                reply(
+                                        TensorRecord.of("logits", nan, TensorRole.LOGITS),
+                                        Metrics.of("examples", 4))))
                 .get()
                 .asString()
                 .contains("NaN");
@@ -59,7 +68,8 @@ class ReplySpecTest {
                         spec.check(
                                 request,
                                 reply(
-                                        TensorRecord.of("logits", Tensor.zeros(2, 3)),
+                                        TensorRecord.of(
+                                                "logits", Tensor.zeros(2, 3), TensorRole.LOGITS),
                                         Metrics.empty())))
                 .get()
                 .asString()
@@ -68,7 +78,8 @@ class ReplySpecTest {
                         spec.check(
                                 request,
                                 reply(
-                                        TensorRecord.of("logits", Tensor.zeros(2, 3)),
+                                        TensorRecord.of(
+                                                "logits", Tensor.zeros(2, 3), TensorRole.LOGITS),
                                         Metrics.of("examples", Double.POSITIVE_INFINITY))))
                 .get()
                 .asString()
@@ -79,7 +90,8 @@ class ReplySpecTest {
     void rejectsMisaddressedAndErrorReplies() {
         Message unrelated =
                 Message.builder(1, MessageType.of("test", "train"), "p0")
-                        .optTensors(TensorRecord.of("logits", Tensor.zeros(2, 3)))
+                        .optTensors(
+                                TensorRecord.of("logits", Tensor.zeros(2, 3), TensorRole.LOGITS))
                         .optMetrics(Metrics.of("examples", 1))
                         .build();
         assertThat(spec.check(request, unrelated))
@@ -87,7 +99,9 @@ class ReplySpecTest {
                 .asString()
                 .contains("reply answers message (none), expected " + request.id());
         Message ok =
-                reply(TensorRecord.of("logits", Tensor.zeros(2, 3)), Metrics.of("examples", 4));
+                reply(
+                        TensorRecord.of("logits", Tensor.zeros(2, 3), TensorRole.LOGITS),
+                        Metrics.of("examples", 4));
         Message fromOther =
                 new Message(
                         ok.id(),
@@ -105,5 +119,72 @@ class ReplySpecTest {
                 .get()
                 .asString()
                 .contains("boom");
+    }
+
+    @Test
+    void rejectsAWrongRoleAndValuesOutsideTheirRolesBounds() {
+        assertThat(
+                        spec.check(
+                                request,
+                                reply(
+                                        TensorRecord.of("logits", Tensor.zeros(2, 3)),
+                                        Metrics.of("examples", 4))))
+                .get()
+                .asString()
+                .contains("tensor 'logits' is declared exact, expected logits");
+        ReplySpec soft =
+                ReplySpec.tensors(
+                        Map.of(
+                                "soft",
+                                new TensorSpec(new int[] {2}, TensorRole.PROBABILITIES),
+                                "counts",
+                                new TensorSpec(new int[] {2}, TensorRole.COUNTS)));
+        Tensor counts = Tensor.vector(3, 0);
+        assertThat(
+                        soft.check(
+                                request,
+                                reply(
+                                        TensorRecord.builder()
+                                                .put(
+                                                        "soft",
+                                                        Tensor.vector(0.2f, 1.25f),
+                                                        TensorRole.PROBABILITIES)
+                                                .put("counts", counts, TensorRole.COUNTS)
+                                                .build(),
+                                        Metrics.empty())))
+                .get()
+                .asString()
+                .contains("tensor 'soft' (probabilities): probability 1.25 at index 1");
+        assertThat(
+                        soft.check(
+                                request,
+                                reply(
+                                        TensorRecord.builder()
+                                                .put(
+                                                        "soft",
+                                                        Tensor.vector(0.2f, 0.8f),
+                                                        TensorRole.PROBABILITIES)
+                                                .put(
+                                                        "counts",
+                                                        Tensor.vector(2.5f, 0),
+                                                        TensorRole.COUNTS)
+                                                .build(),
+                                        Metrics.empty())))
+                .get()
+                .asString()
+                .contains("count 2.5 at index 0 is not a non-negative whole number");
+        assertThat(
+                        soft.check(
+                                request,
+                                reply(
+                                        TensorRecord.builder()
+                                                .put(
+                                                        "soft",
+                                                        Tensor.vector(0.2f, 0.8f),
+                                                        TensorRole.PROBABILITIES)
+                                                .put("counts", counts, TensorRole.COUNTS)
+                                                .build(),
+                                        Metrics.empty())))
+                .isEmpty();
     }
 }

@@ -554,8 +554,7 @@ public final class GrpcFleet implements FleetBackend {
                 }
 
                 private void arrived() {
-                    Message reply =
-                            WireMessages.decode(assembler.header(), assembler.payload(), codec);
+                    Message reply = WireMessages.decode(assembler.header(), assembler.payload());
                     Pending task = reply.replyTo().map(pending::get).orElse(null);
                     if (task == null) {
                         refusal(

@@ -66,7 +66,13 @@ public final class ParticipantAgent implements AutoCloseable {
     private final Function<Federation, ParticipantHost> hostFactory;
     private final Long runSeed;
     private volatile ParticipantHost host;
-    private final Codec codec;
+
+    /** Whether the codec was set by the builder rather than taken from the Welcome. */
+    private final boolean codecFixed;
+
+    /** The codec of replies: the builder's, or the Welcome's; set before the first task. */
+    private volatile Codec codec;
+
     private final ManagedChannel channel;
     private final CoordinatorGrpc.CoordinatorStub stub;
     private final BlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
@@ -102,6 +108,7 @@ public final class ParticipantAgent implements AutoCloseable {
         this.hostFactory = b.hostFactory;
         this.runSeed = b.runSeed;
         this.codec = b.codec;
+        this.codecFixed = b.codec != null;
         this.channel = channel(b);
         this.stub = CoordinatorGrpc.newStub(channel);
         this.worker = DaemonThreads.named("fedistill-agent").newThread(this::work);
@@ -195,8 +202,7 @@ public final class ParticipantAgent implements AutoCloseable {
                         }
                         if (assembler.add(item.getChunk())) {
                             Message task =
-                                    WireMessages.decode(
-                                            assembler.header(), assembler.payload(), codec);
+                                    WireMessages.decode(assembler.header(), assembler.payload());
                             assembler = null;
                             work.add(() -> answer(task));
                         }
@@ -321,7 +327,7 @@ public final class ParticipantAgent implements AutoCloseable {
                                     + welcome.getRunSeed()));
             return;
         }
-        if (!welcome.getCodec().equals(codec.name())) {
+        if (codecFixed && !welcome.getCodec().equals(codec.name())) {
             fail(
                     new IllegalStateException(
                             "the coordinator uses codec '"
@@ -330,6 +336,16 @@ public final class ParticipantAgent implements AutoCloseable {
                                     + codec.name()
                                     + "'"));
             return;
+        }
+        if (!codecFixed && (codec == null || !codec.name().equals(welcome.getCodec()))) {
+            try {
+                codec = Codec.forName(welcome.getCodec());
+            } catch (IllegalArgumentException e) {
+                fail(
+                        new IllegalStateException(
+                                "the coordinator's codec cannot be used: " + e.getMessage()));
+                return;
+            }
         }
         boolean newCoordinator =
                 this.welcome == null
@@ -513,7 +529,7 @@ public final class ParticipantAgent implements AutoCloseable {
         private Function<Federation, ParticipantHost> hostFactory;
         private String target;
         private Long runSeed;
-        private Codec codec = Codec.fp32();
+        private Codec codec;
         private ClientTls tls;
         private String token;
         private Duration firstContactTimeout = Duration.ofSeconds(60);
@@ -581,7 +597,10 @@ public final class ParticipantAgent implements AutoCloseable {
             return this;
         }
 
-        /** Sets the codec (default fp32); the coordinator must use the same. */
+        /**
+         * Sets the codec the coordinator must announce (by default the participant takes the one
+         * its Welcome names).
+         */
         public Builder optCodec(Codec codec) {
             this.codec = codec;
             return this;

@@ -5,12 +5,16 @@ import com.google.protobuf.MessageLite;
 import com.google.protobuf.UnsafeByteOperations;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.codec.CodecException;
+import io.fedistill.core.codec.EncodedValues;
+import io.fedistill.core.codec.ValueEncoding;
+import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.grpc.proto.Chunk;
 import io.fedistill.grpc.proto.ConfigEntry;
 import io.fedistill.grpc.proto.Downlink;
@@ -53,8 +57,11 @@ public final class WireMessages {
      */
     public record Outgoing(MessageHeader header, byte[] payload) {}
 
-    /** Encodes a message's header and payload with the codec. */
-    public static Outgoing encode(Message message, Codec codec) {
+    /**
+     * Encodes a message's header and payload with the codec: a task travels {@link Direction#DOWN},
+     * a reply {@link Direction#UP}.
+     */
+    public static Outgoing encode(Message message, Codec codec, Direction direction) {
         MessageHeader.Builder header =
                 MessageHeader.newBuilder()
                         .setId(message.id())
@@ -73,10 +80,21 @@ public final class WireMessages {
         message.config().values().forEach((name, value) -> header.addConfig(entry(name, value)));
         List<byte[]> values = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : message.tensors().asMap().entrySet()) {
-            byte[] encoded = codec.encodeValues(e.getValue());
-            values.add(encoded);
+            TensorRole role = message.tensors().role(e.getKey());
+            EncodedValues encoded =
+                    codec.encodeValues(
+                            e.getValue(),
+                            role,
+                            direction,
+                            message.participantId() + '/' + e.getKey());
+            values.add(encoded.bytes());
             TensorHeader.Builder tensor =
-                    TensorHeader.newBuilder().setName(e.getKey()).setByteLength(encoded.length);
+                    TensorHeader.newBuilder()
+                            .setName(e.getKey())
+                            .setByteLength(encoded.bytes().length)
+                            .setEncodingValue(encoded.encoding().ordinal())
+                            .setRoleValue(WIRE_ROLES.indexOf(role))
+                            .setDeflated(encoded.deflated());
             for (int dim : e.getValue().shape()) {
                 tensor.addShape(dim);
             }
@@ -115,7 +133,7 @@ public final class WireMessages {
      * the deployment's and codec effects are real.
      */
     public static Carried carry(Message message, Codec codec, boolean task) {
-        Outgoing outgoing = encode(message, codec);
+        Outgoing outgoing = encode(message, codec, task ? Direction.DOWN : Direction.UP);
         List<? extends MessageLite> items =
                 task
                         ? taskItems(outgoing, message.id(), DEFAULT_CHUNK_BYTES)
@@ -133,12 +151,12 @@ public final class WireMessages {
             throw new WireException("message header cannot be read back: " + e.getMessage(), e);
         }
         declaredPayload(received, DEFAULT_MAX_PAYLOAD_BYTES);
-        return new Carried(decode(received, outgoing.payload(), codec), bytes);
+        return new Carried(decode(received, outgoing.payload()), bytes);
     }
 
     /** Returns the stream items that carry a task to a participant: its header, then its chunks. */
     public static List<Downlink> taskItems(Message task, Codec codec, int maxChunkBytes) {
-        return taskItems(encode(task, codec), task.id(), maxChunkBytes);
+        return taskItems(encode(task, codec, Direction.DOWN), task.id(), maxChunkBytes);
     }
 
     private static List<Downlink> taskItems(Outgoing outgoing, String id, int maxChunkBytes) {
@@ -152,7 +170,7 @@ public final class WireMessages {
 
     /** Returns the items of a reply call: its header, then its chunks. */
     public static List<Uplink> replyItems(Message reply, Codec codec, int maxChunkBytes) {
-        return replyItems(encode(reply, codec), reply.id(), maxChunkBytes);
+        return replyItems(encode(reply, codec, Direction.UP), reply.id(), maxChunkBytes);
     }
 
     private static List<Uplink> replyItems(Outgoing outgoing, String id, int maxChunkBytes) {
@@ -233,7 +251,7 @@ public final class WireMessages {
      *
      * @throws WireException naming what is malformed
      */
-    public static Message decode(MessageHeader header, byte[] payload, Codec codec) {
+    public static Message decode(MessageHeader header, byte[] payload) {
         try {
             MessageType type = new MessageType(header.getType());
             Optional<String> replyTo =
@@ -256,7 +274,7 @@ public final class WireMessages {
                     header.getRound(),
                     type,
                     header.getParticipantId(),
-                    tensors(header, payload, codec),
+                    tensors(header, payload),
                     metrics(header),
                     config(header),
                     failed ? Optional.of(header.getError()) : Optional.empty());
@@ -286,7 +304,7 @@ public final class WireMessages {
         return new ConfigRecord(config);
     }
 
-    private static TensorRecord tensors(MessageHeader header, byte[] payload, Codec codec) {
+    private static TensorRecord tensors(MessageHeader header, byte[] payload) {
         long declared = declaredPayload(header, payload.length);
         if (declared != payload.length) {
             throw new WireException(
@@ -312,7 +330,16 @@ public final class WireMessages {
             int[] shape = tensor.getShapeList().stream().mapToInt(Integer::intValue).toArray();
             int length = (int) tensor.getByteLength();
             try {
-                tensors.put(tensor.getName(), codec.decodeValues(shape, payload, offset, length));
+                tensors.put(
+                        tensor.getName(),
+                        Codec.decodeValues(
+                                encoding(tensor),
+                                tensor.getDeflated(),
+                                shape,
+                                payload,
+                                offset,
+                                length),
+                        role(tensor));
             } catch (CodecException e) {
                 throw new WireException(
                         "tensor '"
@@ -326,6 +353,60 @@ public final class WireMessages {
             offset += length;
         }
         return tensors.build();
+    }
+
+    /**
+     * The wire's roles in the order of the {@code TensorRole} enum of the {@code .proto}, whose
+     * numbers are what travels.
+     */
+    private static final List<TensorRole> WIRE_ROLES =
+            List.of(
+                    TensorRole.EXACT,
+                    TensorRole.WEIGHTS,
+                    TensorRole.LOGITS,
+                    TensorRole.PROBABILITIES,
+                    TensorRole.FEATURES,
+                    TensorRole.COUNTS);
+
+    /**
+     * The wire's encodings in the order of the {@code ValueEncoding} enum of the {@code .proto}.
+     */
+    private static final List<ValueEncoding> WIRE_ENCODINGS =
+            List.of(
+                    ValueEncoding.FP32,
+                    ValueEncoding.FP16,
+                    ValueEncoding.BF16,
+                    ValueEncoding.INT8,
+                    ValueEncoding.SPARSE);
+
+    private static TensorRole role(TensorHeader tensor) {
+        int number = tensor.getRoleValue();
+        if (number < 0 || number >= WIRE_ROLES.size()) {
+            throw new WireException(
+                    "tensor '" + tensor.getName() + "' has the unknown role number " + number);
+        }
+        return WIRE_ROLES.get(number);
+    }
+
+    /** Returns a tensor's encoding, refusing an unknown one and a lossy one for exact values. */
+    private static ValueEncoding encoding(TensorHeader tensor) {
+        int number = tensor.getEncodingValue();
+        if (number < 0 || number >= WIRE_ENCODINGS.size()) {
+            throw new WireException(
+                    "tensor '" + tensor.getName() + "' has the unknown encoding number " + number);
+        }
+        ValueEncoding encoding = WIRE_ENCODINGS.get(number);
+        TensorRole role = role(tensor);
+        if (!role.approximable() && !encoding.lossless()) {
+            throw new WireException(
+                    "tensor '"
+                            + tensor.getName()
+                            + "' holds "
+                            + role.wireName()
+                            + ", which must arrive exactly, but is encoded "
+                            + encoding.configName());
+        }
+        return encoding;
     }
 
     private static String shortId(MessageHeader header) {

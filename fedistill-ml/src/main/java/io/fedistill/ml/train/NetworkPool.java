@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.ml.model.ClassifierNetwork;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
@@ -135,12 +136,18 @@ final class NetworkPool {
         }
     }
 
-    /** Returns every parameter (trainable weights and normalization statistics) as tensors. */
+    /**
+     * Returns every parameter (trainable weights and normalization statistics) as tensors of the
+     * role {@link TensorRole#WEIGHTS}.
+     */
     static TensorRecord readWeights(ClassifierNetwork network) {
         TensorRecord.Builder out = TensorRecord.builder();
         for (Pair<String, Parameter> p : network.network().getParameters()) {
             NDArray array = p.getValue().getArray();
-            out.put(p.getKey(), Tensor.wrap(intShape(array.getShape()), array.toFloatArray()));
+            out.put(
+                    p.getKey(),
+                    Tensor.wrap(intShape(array.getShape()), array.toFloatArray()),
+                    TensorRole.WEIGHTS);
         }
         return out.build();
     }

@@ -10,7 +10,9 @@ import io.fedistill.core.message.MessageType;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
+import io.fedistill.core.validate.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,9 +62,20 @@ public final class KnowledgeProtocol {
      */
     public enum Scores {
         /** softmax of the logits. */
-        PROBABILITIES,
+        PROBABILITIES(TensorRole.PROBABILITIES),
         /** raw logits. */
-        LOGITS
+        LOGITS(TensorRole.LOGITS);
+
+        private final TensorRole role;
+
+        Scores(TensorRole role) {
+            this.role = role;
+        }
+
+        /** Returns the role the uploaded scores are declared with. */
+        public TensorRole role() {
+            return role;
+        }
     }
 
     private final MessageType transfer;
@@ -120,7 +133,7 @@ public final class KnowledgeProtocol {
         ExchangeResult result =
                 fleet.exchange(
                         predictRequests(context, subsetSize, scores, trainFirst, weighting),
-                        predictionSpec(subsetSize, classes));
+                        predictionSpec(subsetSize, scores, classes));
         return collect(result, scores, weighting, classes);
     }
 
@@ -147,13 +160,13 @@ public final class KnowledgeProtocol {
                 .toList();
     }
 
-    private static ReplySpec predictionSpec(int subsetSize, int classes) {
+    private static ReplySpec predictionSpec(int subsetSize, Scores scores, int classes) {
         return ReplySpec.tensors(
                 Map.of(
                         KNOWLEDGE,
-                        new int[] {subsetSize, classes},
+                        new TensorSpec(new int[] {subsetSize, classes}, scores.role()),
                         LABEL_COUNTS,
-                        new int[] {classes}),
+                        new TensorSpec(new int[] {classes}, TensorRole.COUNTS)),
                 "examples",
                 VALIDATION_ACCURACY);
     }
@@ -206,7 +219,11 @@ public final class KnowledgeProtocol {
                         step.learningRate(),
                         DISTILL_WEIGHT,
                         step.weight());
-        TensorRecord tensors = TensorRecord.of(TARGETS, matrix(targets));
+        TensorRecord tensors =
+                TensorRecord.of(
+                        TARGETS,
+                        matrix(targets),
+                        step.targetsAreLogits() ? TensorRole.LOGITS : TensorRole.PROBABILITIES);
         return participants.stream()
                 .map(
                         id ->

@@ -12,7 +12,9 @@ import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
+import io.fedistill.core.validate.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -113,9 +115,10 @@ final class FdStrategy implements Strategy {
                 ReplySpec.tensors(
                         Map.of(
                                 kind,
-                                new int[] {classes, width},
+                                new TensorSpec(
+                                        new int[] {classes, width}, PerLabelMeans.roleOf(kind)),
                                 PerLabelMeans.COUNTS,
-                                new int[] {classes}),
+                                new TensorSpec(new int[] {classes}, TensorRole.COUNTS)),
                         "examples");
         ExchangeResult result = fleet.exchange(requests, spec);
         int accepted = 0;

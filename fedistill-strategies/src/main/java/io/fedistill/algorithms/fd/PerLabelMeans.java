@@ -3,6 +3,7 @@ package io.fedistill.algorithms.fd;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import java.util.List;
 
 /**
@@ -81,6 +82,11 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
     }
 
     /** Reads the record's two tensors. */
+    /** Returns the role of the means a kind names: logits or features. */
+    static TensorRole roleOf(String kind) {
+        return kind.equals(FEATURES) ? TensorRole.FEATURES : TensorRole.LOGITS;
+    }
+
     static PerLabelMeans fromRecord(String kind, TensorRecord record) {
         Tensor values = record.get(kind);
         Tensor countTensor = record.get(COUNTS);
@@ -113,8 +119,8 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
             countValues[c] = counts[c];
         }
         return TensorRecord.builder()
-                .put(kind, Tensor.wrap(new int[] {classes, width}, flat))
-                .put(COUNTS, Tensor.wrap(new int[] {classes}, countValues))
+                .put(kind, Tensor.wrap(new int[] {classes, width}, flat), roleOf(kind))
+                .put(COUNTS, Tensor.wrap(new int[] {classes}, countValues), TensorRole.COUNTS)
                 .build();
     }
 

@@ -1,0 +1,121 @@
+package io.fedistill.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class DpCommandTest {
+    private static String runCapturingOut(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(FedistillCommand.execute(args)).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String runCapturingErr(String... args) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(FedistillCommand.execute(args)).isEqualTo(2);
+        } finally {
+            System.setErr(original);
+        }
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void epsilonMatchesOpacusRoundedUp() {
+        // Opacus's accountant test: 7.32911117143 after 2,250 steps at q = 0.04, sigma = 1.5
+        assertThat(
+                        runCapturingOut(
+                                "dp",
+                                "epsilon",
+                                "--sampling-rate",
+                                "0.04",
+                                "--noise-multiplier",
+                                "1.5",
+                                "--steps",
+                                "2250",
+                                "--delta",
+                                "1e-5"))
+                .isEqualTo("epsilon=7.3292 order=3.9" + System.lineSeparator());
+    }
+
+    @Test
+    void noiseIsTheSmallestWithinTheTargetRoundedUp() {
+        // Opacus's get_noise_multiplier test: 1.416 for epsilon 8 over the same run
+        assertThat(
+                        runCapturingOut(
+                                "dp",
+                                "noise",
+                                "--epsilon",
+                                "8",
+                                "--sampling-rate",
+                                "0.04",
+                                "--steps",
+                                "2250",
+                                "--delta",
+                                "1e-5"))
+                .matches("noise_multiplier=1\\.4161 epsilon=7\\.99\\d\\d order=[\\d.]+\\R");
+    }
+
+    @Test
+    void noNoiseSpendsAnInfiniteEpsilon() {
+        assertThat(
+                        runCapturingOut(
+                                "dp",
+                                "epsilon",
+                                "--sampling-rate",
+                                "0.04",
+                                "--noise-multiplier",
+                                "0",
+                                "--steps",
+                                "1",
+                                "--delta",
+                                "1e-5"))
+                .isEqualTo("epsilon=inf order=none" + System.lineSeparator());
+    }
+
+    @Test
+    void badInputIsNamedInOneLine() {
+        assertThat(
+                        runCapturingErr(
+                                "dp",
+                                "epsilon",
+                                "--sampling-rate",
+                                "1.5",
+                                "--noise-multiplier",
+                                "1",
+                                "--steps",
+                                "10",
+                                "--delta",
+                                "1e-5"))
+                .isEqualTo(
+                        "error: samplingRate must be in [0, 1], got 1.5" + System.lineSeparator());
+        assertThat(
+                        runCapturingErr(
+                                "dp",
+                                "noise",
+                                "--epsilon",
+                                "0.05",
+                                "--sampling-rate",
+                                "0.04",
+                                "--steps",
+                                "2250",
+                                "--delta",
+                                "1e-5"))
+                .contains("error: targetEpsilon 0.05 cannot be reached")
+                .doesNotContain("\tat ");
+        assertThat(runCapturingErr("dp", "epsilon", "--sampling-rate", "0.04"))
+                .contains("Missing required options");
+    }
+}
