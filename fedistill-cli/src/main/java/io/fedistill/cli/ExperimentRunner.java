@@ -153,6 +153,11 @@ public final class ExperimentRunner {
     }
 
     private Serving checked(Serving serving) {
+        if (config.attack() != null) {
+            throw new ConfigException(
+                    "attack: attacks are simulated by fedistill run; served participants run their"
+                            + " own code");
+        }
         AlgorithmConfig algorithm =
                 config.algorithms().stream()
                         .filter(a -> a.label().equals(serving.algorithm()))
@@ -583,6 +588,7 @@ public final class ExperimentRunner {
                 .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
                 .optFailures(new FailureInjection(crashes, config.failures().dropProbability()))
                 .optPublicData(prepared.publicData().orElse(null))
-                .optCodec(Codec.forName(config.codec()));
+                .optCodec(Codec.forName(config.codec()))
+                .optAttack(config.attack() == null ? null : config.attack().attack(config.seed()));
     }
 }

@@ -3,6 +3,8 @@ package io.fedistill.simulation;
 import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.core.attack.AttackConfig;
+import io.fedistill.core.attack.Attackers;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.coordinator.Coordinator;
 import io.fedistill.core.coordinator.ParticipantSelector;
@@ -20,6 +22,7 @@ import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.grpc.coordinator.GrpcFleet;
 import io.fedistill.ml.data.DatasetSplits;
+import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.eval.TestSetEvaluator;
 import io.fedistill.ml.model.ModelSpec;
@@ -101,16 +104,26 @@ public final class Simulation {
      */
     public ParticipantHost hostParticipants(Collection<String> ids) {
         Map<String, ModelSpec> models = models();
+        // every process draws the attackers among all participants, so workers agree
+        Attackers attackers =
+                b.attack == null ? Attackers.none() : Attackers.of(b.attack, models.keySet());
         Map<String, Learner> learners = new LinkedHashMap<>();
         for (ParticipantSplit split : b.partition.splits()) {
             if (!ids.contains(split.participantId())) {
                 continue;
             }
+            ImageDataset train = b.data.train();
+            if (attackers.attacks(split.participantId())) {
+                train =
+                        train.relabeled(
+                                train.name() + " as " + split.participantId() + " trains on it",
+                                b.attack.trainingLabels(train.labels(), train.numClasses()));
+            }
             ParticipantSetup setup =
                     new ParticipantSetup(
                             split.participantId(),
                             models.get(split.participantId()),
-                            b.data.train(),
+                            train,
                             split,
                             Optional.of(b.data.test()),
                             b.training,
@@ -121,7 +134,8 @@ public final class Simulation {
             throw new IllegalArgumentException(
                     "participants " + ids + " are not all in this federation's partition");
         }
-        return new ParticipantHost(learners, new StateStore(STATE_CODEC), b.seed, b.failures);
+        return new ParticipantHost(
+                learners, new StateStore(STATE_CODEC), b.seed, b.failures, attackers);
     }
 
     /** Runs every round and returns the reports and traffic. */
@@ -314,6 +328,7 @@ public final class Simulation {
         private Duration workerStartTimeout = Duration.ofMinutes(3);
         private ServeSettings serve;
         private SimulationCheckpoint resumeFrom;
+        private AttackConfig attack;
         private Consumer<SimulationCheckpoint> checkpoints;
 
         private Builder() {}
@@ -419,6 +434,15 @@ public final class Simulation {
             return this;
         }
 
+        /**
+         * Makes some participants attack: their training labels or uploads are tampered with as
+         * {@code attack} says (default: nobody attacks).
+         */
+        public Builder optAttack(AttackConfig attack) {
+            this.attack = attack;
+            return this;
+        }
+
         /** Sets the wire codec (default fp32). */
         public Builder optCodec(Codec codec) {
             this.codec = codec;
@@ -445,6 +469,11 @@ public final class Simulation {
             Objects.requireNonNull(algorithm, "algorithm is required");
             if (rounds < 1) {
                 throw new IllegalArgumentException("rounds must be > 0, got " + rounds);
+            }
+            if (attack != null && serve != null) {
+                throw new IllegalArgumentException(
+                        "attacks are simulated; a served federation's participants run their own"
+                                + " code");
             }
             if (workers > 0 && serve != null) {
                 throw new IllegalArgumentException(

@@ -1,6 +1,8 @@
 package io.fedistill.algorithms;
 
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustRule;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +94,44 @@ public final class AlgorithmOptions {
                     where(name) + " must be one of " + allowedValues + ", got '" + text + "'");
         }
         return text;
+    }
+
+    /**
+     * The options that choose a robust aggregation rule, which every aggregating algorithm reads
+     * (add them to its allowed options).
+     */
+    public static final List<String> ROBUST_OPTIONS =
+            List.of("robust", "trimFraction", "assumedByzantine", "multiKrumSelect");
+
+    /**
+     * Returns the aggregation rule the {@link #ROBUST_OPTIONS} choose: {@code robust} ({@code
+     * mean}, the default, {@code median}, {@code trimmed-mean}, {@code krum} or {@code
+     * multi-krum}), with {@code trimFraction} (default 0.1), {@code assumedByzantine} (default 1)
+     * and {@code multiKrumSelect} (default 0: n - f).
+     */
+    public RobustAggregation getRobust() {
+        Object named = values.get("robust");
+        RobustRule rule =
+                named == null
+                        ? RobustRule.MEAN
+                        : parse("robust", named.toString(), RobustRule::fromConfigName);
+        boolean trimmed = rule == RobustRule.TRIMMED_MEAN;
+        boolean krum = rule == RobustRule.KRUM || rule == RobustRule.MULTI_KRUM;
+        boolean multi = rule == RobustRule.MULTI_KRUM;
+        Map<String, Boolean> applies =
+                Map.of("trimFraction", trimmed, "assumedByzantine", krum, "multiKrumSelect", multi);
+        applies.forEach(
+                (option, used) -> {
+                    if (!used && values.containsKey(option)) {
+                        throw new IllegalArgumentException(
+                                where(option) + " does not apply to robust: " + rule.configName());
+                    }
+                });
+        return new RobustAggregation(
+                rule,
+                trimmed ? getDouble("trimFraction", 0.1, 0, 0.4999) : 0,
+                krum ? getInt("assumedByzantine", 1, 0, 1_000_000) : 0,
+                multi ? getInt("multiKrumSelect", 0, 0, 1_000_000) : 0);
     }
 
     /** Returns a participant weighting option (default uniform). */

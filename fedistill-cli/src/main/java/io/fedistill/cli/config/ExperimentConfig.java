@@ -31,6 +31,7 @@ import java.util.stream.IntStream;
  * @param codec how tensors cross the wire, as a canonical codec spec (default {@code fp32}:
  *     lossless); YAML may give it as a map (see {@link CodecSpecDeserializer})
  * @param failures simulated failures (optional)
+ * @param attack simulated attackers (optional; simulations only)
  * @param algorithms the algorithms to run
  * @param outputDir where run directories are created
  * @param store the run store's JDBC URL (optional; default: SQLite {@code run.db} in the run
@@ -54,6 +55,7 @@ public record ExperimentConfig(
         Integer workers,
         @JsonDeserialize(using = CodecSpecDeserializer.class) String codec,
         FailureConfig failures,
+        SimulatedAttackConfig attack,
         List<AlgorithmConfig> algorithms,
         String outputDir,
         String store) {

@@ -271,4 +271,20 @@ class ExperimentLoaderTest {
         assertThatThrownBy(() -> load(VALID, "codec={up: [fp16]}"))
                 .hasMessageContaining("codec.up must be an encoding such as fp16");
     }
+
+    @Test
+    void anAttackNamesItsKindAndFractionAndIsRefusedWhenItCannotBe() {
+        ExperimentConfig attacked =
+                load(VALID, "attack={kind: scaled-weights, fraction: 0.5, scale: 5}");
+        assertThat(attacked.attack().attack(attacked.seed()).attackers(attacked.participantIds()))
+                .hasSize(2);
+        assertThat(load(VALID, "attack={kind: label-flipping}").attack().fraction()).isEqualTo(0.2);
+        assertThatThrownBy(() -> load(VALID, "attack={kind: bribery}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("attack: unknown attack 'bribery'");
+        assertThatThrownBy(() -> load(VALID, "attack={kind: random-logits, fraction: 1.5}"))
+                .hasMessageContaining("attack: fraction must be in [0, 1], got 1.5");
+        assertThatThrownBy(() -> load(VALID, "attack={fraction: 0.2}"))
+                .hasMessageContaining("attack.kind is required");
+    }
 }

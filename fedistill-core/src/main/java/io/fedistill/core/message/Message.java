@@ -103,6 +103,21 @@ public record Message(
         return new Builder(Optional.of(id), timeToLive, round, type, participantId);
     }
 
+    /** Returns this message with other tensors, the same in every other field, id included. */
+    public Message withTensors(TensorRecord replacement) {
+        return new Message(
+                id,
+                replyTo,
+                timeToLive,
+                round,
+                type,
+                participantId,
+                replacement,
+                metrics,
+                config,
+                error);
+    }
+
     /** Returns whether this message reports a participant-side failure. */
     public boolean isError() {
         return error.isPresent();

@@ -1,5 +1,6 @@
 package io.fedistill.core.participant;
 
+import io.fedistill.core.attack.Attackers;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.learner.ParticipantState;
@@ -27,6 +28,7 @@ public final class ParticipantHost {
     private final StateStore states;
     private final long runSeed;
     private final FailureInjection failures;
+    private final Attackers attackers;
 
     /**
      * Creates the host.
@@ -41,10 +43,30 @@ public final class ParticipantHost {
             StateStore states,
             long runSeed,
             FailureInjection failures) {
+        this(learners, states, runSeed, failures, Attackers.none());
+    }
+
+    /**
+     * Creates a host some of whose participants attack (simulations only): their replies are
+     * tampered with before they leave.
+     *
+     * @param learners each hosted participant's learner, in a stable order
+     * @param states where participants keep state between requests
+     * @param runSeed the run seed
+     * @param failures simulated failures
+     * @param attackers which participants attack, and how
+     */
+    public ParticipantHost(
+            Map<String, Learner> learners,
+            StateStore states,
+            long runSeed,
+            FailureInjection failures,
+            Attackers attackers) {
         this.learners = new LinkedHashMap<>(learners);
         this.states = states;
         this.runSeed = runSeed;
         this.failures = failures;
+        this.attackers = attackers;
     }
 
     /** Returns the hosted participants' ids, in order. */
@@ -97,7 +119,8 @@ public final class ParticipantHost {
                 throw new IllegalStateException(
                         "simulated failure of " + id + " in round " + request.round());
             }
-            return learner.handle(request, new ParticipantContext(id, runSeed, state));
+            return attackers.tamper(
+                    learner.handle(request, new ParticipantContext(id, runSeed, state)), runSeed);
         } catch (RuntimeException e) {
             return Message.failure(request, e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {

@@ -113,6 +113,17 @@ public final class ImageDataset {
         return out;
     }
 
+    /**
+     * Returns the same images with other labels (a simulated attacker's flipped labels), sharing
+     * this dataset's pixels.
+     *
+     * @throws IllegalArgumentException when the labels are not one per image, each in range
+     */
+    public ImageDataset relabeled(String name, int[] newLabels) {
+        return new ImageDataset(
+                name, pixels, newLabels.clone(), channels, height, width, numClasses);
+    }
+
     /** Returns the given samples, in the given order, as a new dataset called {@code name}. */
     public ImageDataset select(String name, int[] indices) {
         int pixelsPerImage = channels * height * width;

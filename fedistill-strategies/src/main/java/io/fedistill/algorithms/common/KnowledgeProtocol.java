@@ -1,6 +1,8 @@
 package io.fedistill.algorithms.common;
 
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustResult;
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
@@ -300,8 +302,20 @@ public final class KnowledgeProtocol {
          * rescaled to sum to 1 per sample, since per-class weights do not keep rows normalized.
          */
         public float[][] weightedMean() {
-            float[][] mean = SoftLabels.weightedMean(scores, weights);
-            return kind == Scores.PROBABILITIES ? SoftLabels.normalizeRows(mean) : mean;
+            return aggregate(RobustAggregation.mean()).aggregate();
+        }
+
+        /**
+         * Returns the scores combined under a rule (the weighted mean reads the weights); combined
+         * probabilities are rescaled to rows that sum to 1, as a median's need not.
+         */
+        public RobustResult<float[][]> aggregate(RobustAggregation rule) {
+            return rule.aggregateKnowledge(scores, weights)
+                    .map(
+                            combined ->
+                                    kind == Scores.PROBABILITIES
+                                            ? SoftLabels.normalizeRows(combined)
+                                            : combined);
         }
     }
 

@@ -5,10 +5,12 @@ import io.fedistill.algorithms.PublicDataFacts;
 import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.strategy.Strategy;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * DS-FL's settings.
@@ -21,6 +23,7 @@ import java.util.Optional;
  * @param distillLearningRate participants' learning rate while distilling (0: their training rate)
  * @param distillWeight factor on the distillation loss per round
  * @param weighting how participants' soft labels are weighted
+ * @param robust how their soft labels are combined before ERA sharpens them
  */
 public record DsflSettings(
         int subsetSize,
@@ -30,7 +33,8 @@ public record DsflSettings(
         int distillEpochs,
         double distillLearningRate,
         Schedule distillWeight,
-        ParticipantWeighting weighting) {
+        ParticipantWeighting weighting,
+        RobustAggregation robust) {
     /** The name used in configs. */
     public static final String NAME = "dsfl";
 
@@ -39,15 +43,18 @@ public record DsflSettings(
 
     /** The options DS-FL reads. */
     private static final List<String> OPTIONS =
-            List.of(
-                    "subsetSize",
-                    "aggregation",
-                    "eraTemperature",
-                    "distillTemperature",
-                    "distillEpochs",
-                    "distillLearningRate",
-                    "distillWeight",
-                    "weighting");
+            Stream.concat(
+                            Stream.of(
+                                    "subsetSize",
+                                    "aggregation",
+                                    "eraTemperature",
+                                    "distillTemperature",
+                                    "distillEpochs",
+                                    "distillLearningRate",
+                                    "distillWeight",
+                                    "weighting"),
+                            AlgorithmOptions.ROBUST_OPTIONS.stream())
+                    .toList();
 
     /** Reads DS-FL's options. */
     public static DsflSettings fromOptions(Map<String, Object> options) {
@@ -61,7 +68,8 @@ public record DsflSettings(
                 read.getInt("distillEpochs", 1, 1, 1000),
                 read.getDouble("distillLearningRate", 0, 0, 10),
                 read.getSchedule("distillWeight", 1.0, 0, 1e3),
-                read.getWeighting("weighting"));
+                read.getWeighting("weighting"),
+                read.getRobust());
     }
 
     /** Checks that the public data can supply a subset each round. */

@@ -1,6 +1,7 @@
 package io.fedistill.algorithms.dsfl;
 
 import io.fedistill.algorithms.common.KnowledgeProtocol;
+import io.fedistill.core.aggregate.RobustResult;
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
@@ -39,7 +40,8 @@ final class DsflStrategy implements Strategy {
         if (collected.participants().isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
-        float[][] mean = collected.weightedMean();
+        RobustResult<float[][]> combined = collected.aggregate(settings.robust());
+        float[][] mean = combined.aggregate();
         int round = context.round();
         int total = context.totalRounds();
         float[][] targets =
@@ -60,14 +62,18 @@ final class DsflStrategy implements Strategy {
                                         settings.distillLearningRate(),
                                         settings.distillWeight().valueAt(round, total))),
                         ReplySpec.metricsOnly("distill_loss"));
-        return Metrics.of(
-                "participants_aggregated",
-                collected.participants().size(),
-                "participants_distilled",
-                distilled.replies().size(),
-                "label_entropy",
-                SoftLabels.meanEntropy(targets),
-                "mean_label_entropy",
-                SoftLabels.meanEntropy(mean));
+        Metrics metrics =
+                Metrics.of(
+                        "participants_aggregated",
+                        collected.participants().size(),
+                        "participants_distilled",
+                        distilled.replies().size(),
+                        "label_entropy",
+                        SoftLabels.meanEntropy(targets),
+                        "mean_label_entropy",
+                        SoftLabels.meanEntropy(mean));
+        return settings.robust().excludes()
+                ? metrics.with("participants_excluded", combined.excluded())
+                : metrics;
     }
 }

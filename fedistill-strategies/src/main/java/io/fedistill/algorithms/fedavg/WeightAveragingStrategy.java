@@ -1,6 +1,7 @@
 package io.fedistill.algorithms.fedavg;
 
-import io.fedistill.core.aggregate.WeightedMean;
+import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustResult;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
@@ -32,6 +33,7 @@ final class WeightAveragingStrategy implements Strategy {
     private final MessageType initType;
     private TensorRecord global;
     private final double mu;
+    private final RobustAggregation robust;
 
     /**
      * Creates the strategy.
@@ -41,13 +43,16 @@ final class WeightAveragingStrategy implements Strategy {
      *     first round then asks a participant for its seeded initial weights ({@code <name>.init}),
      *     which every participant of the architecture shares
      * @param mu the proximal weight (0 for FedAvg)
+     * @param robust how the participants' weights are combined
      */
-    WeightAveragingStrategy(String name, Optional<TensorRecord> initial, double mu) {
+    WeightAveragingStrategy(
+            String name, Optional<TensorRecord> initial, double mu, RobustAggregation robust) {
         this.name = name;
         this.trainType = trainType(name);
         this.initType = initType(name);
         this.global = initial.orElse(null);
         this.mu = mu;
+        this.robust = robust;
     }
 
     /** Returns the request to train from the global weights it carries. */
@@ -78,12 +83,17 @@ final class WeightAveragingStrategy implements Strategy {
         ExchangeResult result = fleet.exchange(requests, ReplySpec.shapedLike(global, "examples"));
         List<Message> usable =
                 result.replies().stream().filter(r -> r.metrics().get("examples") > 0).toList();
-        if (!usable.isEmpty()) {
-            double[] weights =
-                    usable.stream().mapToDouble(r -> r.metrics().get("examples")).toArray();
-            global = WeightedMean.of(usable.stream().map(Message::tensors).toList(), weights);
+        if (usable.isEmpty()) {
+            return Metrics.of("participants_aggregated", 0);
         }
-        return Metrics.of("participants_aggregated", usable.size());
+        double[] weights = usable.stream().mapToDouble(r -> r.metrics().get("examples")).toArray();
+        RobustResult<TensorRecord> combined =
+                robust.aggregateWeights(usable.stream().map(Message::tensors).toList(), weights);
+        global = combined.aggregate();
+        Metrics metrics = Metrics.of("participants_aggregated", usable.size());
+        return robust.excludes()
+                ? metrics.with("participants_excluded", combined.excluded())
+                : metrics;
     }
 
     /**

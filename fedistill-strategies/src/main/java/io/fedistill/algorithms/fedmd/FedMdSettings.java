@@ -4,10 +4,11 @@ import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.PublicDataFacts;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.strategy.Strategy;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * FedMD's settings, read from its options.
@@ -17,13 +18,15 @@ import java.util.Optional;
  * @param temperature the temperature of the digest
  * @param digestEpochs passes over the round's subset when digesting the consensus
  * @param weighting how participants' logits are weighed
+ * @param robust how their logits are combined into the consensus
  */
 public record FedMdSettings(
         int subsetSize,
         int transferEpochs,
         double temperature,
         int digestEpochs,
-        ParticipantWeighting weighting) {
+        ParticipantWeighting weighting,
+        RobustAggregation robust) {
     /** The name used in configs. */
     public static final String NAME = "fedmd";
 
@@ -36,18 +39,22 @@ public record FedMdSettings(
                 new AlgorithmOptions(
                         NAME,
                         options,
-                        List.of(
-                                "subsetSize",
-                                "transferEpochs",
-                                "temperature",
-                                "digestEpochs",
-                                "weighting"));
+                        Stream.concat(
+                                        Stream.of(
+                                                "subsetSize",
+                                                "transferEpochs",
+                                                "temperature",
+                                                "digestEpochs",
+                                                "weighting"),
+                                        AlgorithmOptions.ROBUST_OPTIONS.stream())
+                                .toList());
         return new FedMdSettings(
                 read.getInt("subsetSize", 1000, 1, 10_000_000),
                 read.getInt("transferEpochs", 1, 0, 1000),
                 read.getDouble("temperature", 1.0, 1e-3, 1e3),
                 read.getInt("digestEpochs", 1, 1, 1000),
-                read.getWeighting("weighting"));
+                read.getWeighting("weighting"),
+                read.getRobust());
     }
 
     /**
@@ -73,6 +80,7 @@ public record FedMdSettings(
                 temperature,
                 digestEpochs,
                 weighting,
+                robust,
                 classes);
     }
 }

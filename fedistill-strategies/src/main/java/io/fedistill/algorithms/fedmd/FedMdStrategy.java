@@ -2,6 +2,8 @@ package io.fedistill.algorithms.fedmd;
 
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustResult;
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
@@ -22,6 +24,7 @@ final class FedMdStrategy implements Strategy {
     private final double temperature;
     private final int digestEpochs;
     private final ParticipantWeighting weighting;
+    private final RobustAggregation robust;
     private final int classes;
 
     FedMdStrategy(
@@ -31,8 +34,10 @@ final class FedMdStrategy implements Strategy {
             double temperature,
             int digestEpochs,
             ParticipantWeighting weighting,
+            RobustAggregation robust,
             int classes) {
         this.protocol = protocol;
+        this.robust = robust;
         this.subsetSize = subsetSize;
         this.transferEpochs = transferEpochs;
         this.temperature = temperature;
@@ -60,7 +65,8 @@ final class FedMdStrategy implements Strategy {
         if (collected.participants().isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
-        float[][] consensus = collected.weightedMean();
+        RobustResult<float[][]> combined = collected.aggregate(robust);
+        float[][] consensus = combined.aggregate();
         ExchangeResult digested =
                 fleet.exchange(
                         protocol.distillRequests(
@@ -70,12 +76,16 @@ final class FedMdStrategy implements Strategy {
                                 new KnowledgeProtocol.DistillStep(
                                         true, temperature, digestEpochs, true, 0, 1)),
                         ReplySpec.metricsOnly("distill_loss"));
-        return Metrics.of(
-                "participants_aggregated",
-                collected.participants().size(),
-                "participants_digested",
-                digested.replies().size(),
-                "consensus_entropy",
-                SoftLabels.meanEntropy(SoftLabels.softmax(consensus, temperature)));
+        Metrics metrics =
+                Metrics.of(
+                        "participants_aggregated",
+                        collected.participants().size(),
+                        "participants_digested",
+                        digested.replies().size(),
+                        "consensus_entropy",
+                        SoftLabels.meanEntropy(SoftLabels.softmax(consensus, temperature)));
+        return robust.excludes()
+                ? metrics.with("participants_excluded", combined.excluded())
+                : metrics;
     }
 }

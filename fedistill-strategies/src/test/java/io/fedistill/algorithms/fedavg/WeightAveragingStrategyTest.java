@@ -126,4 +126,42 @@ class WeightAveragingStrategyTest {
         empty.restore(TensorRecord.empty());
         assertThat(empty.globalModel()).isEmpty();
     }
+
+    @Test
+    void aRobustRuleReplacesTheMeanAndKrumReportsWhomItLeftOut() {
+        ScriptedFleet fleet = new ScriptedFleet(Set.of());
+        Strategy median =
+                WeightAveragingSettings.fedAvg(Map.of("robust", "median"))
+                        .newStrategy(Optional.of(INITIAL));
+        Metrics metrics = median.runRound(new RoundContext(1, 3, 5, ALL), fleet);
+        // the participants send +0, +1 and +2: the median is +1 whatever their example counts
+        assertThat(median.globalModel().orElseThrow().get("w").toFloatArray())
+                .containsExactly(2f, 3f);
+        assertThat(metrics.find("participants_excluded")).isEmpty();
+        Strategy krum =
+                WeightAveragingSettings.fedProx(
+                                Map.of("robust", "krum", "assumedByzantine", 0, "mu", 0.1))
+                        .newStrategy(Optional.of(INITIAL));
+        Metrics kept = krum.runRound(new RoundContext(1, 3, 5, ALL), fleet);
+        // every update's nearest neighbour is 2 away (squared); the tie goes to p0's, sent back
+        assertThat(krum.globalModel().orElseThrow().get("w").toFloatArray())
+                .containsExactly(1f, 2f);
+        assertThat(kept.get("participants_excluded")).isEqualTo(2);
+    }
+
+    @Test
+    void robustOptionsThatDoNotApplyOrDoNotParseAreRefusedByName() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> WeightAveragingSettings.fedAvg(Map.of("trimFraction", 0.2)))
+                .hasMessageContaining("option 'trimFraction' does not apply to robust: mean");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> WeightAveragingSettings.fedAvg(Map.of("robust", "mode")))
+                .hasMessageContaining("robust")
+                .hasMessageContaining("mode");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () ->
+                                WeightAveragingSettings.fedAvg(
+                                        Map.of("robust", "trimmed-mean", "trimFraction", 0.7)))
+                .hasMessageContaining("trimFraction");
+    }
 }

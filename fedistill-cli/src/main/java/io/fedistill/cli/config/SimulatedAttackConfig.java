@@ -1,0 +1,44 @@
+package io.fedistill.cli.config;
+
+import io.fedistill.core.attack.AttackConfig;
+import io.fedistill.core.attack.AttackKind;
+import io.fedistill.core.seed.Seeds;
+
+/**
+ * Participants of a simulation that turn bad, to see what robust aggregation holds off: {@code
+ * attack: {kind: sign-flipped-weights, fraction: 0.2}}.
+ *
+ * @param kind {@code label-flipping}, {@code random-logits}, {@code inverted-logits}, {@code
+ *     scaled-weights} or {@code sign-flipped-weights}
+ * @param fraction the share of participants that attack (default 0.2)
+ * @param scale the factor of {@code scaled-weights} (default -10)
+ */
+public record SimulatedAttackConfig(String kind, Double fraction, Double scale) {
+    /** Applies defaults and checks values. */
+    public SimulatedAttackConfig {
+        if (kind == null) {
+            throw new ConfigException("attack.kind is required, one of " + AttackKind.knownNames());
+        }
+        fraction = fraction == null ? 0.2 : fraction;
+        scale = scale == null ? -10.0 : scale;
+        // the fields are not set yet: check through the parameters
+        attack(kind, fraction, scale, 0);
+    }
+
+    /** Returns the attack of a run with this seed (which decides who attacks). */
+    public AttackConfig attack(long runSeed) {
+        return attack(kind, fraction, scale, runSeed);
+    }
+
+    private static AttackConfig attack(String kind, double fraction, double scale, long runSeed) {
+        try {
+            return new AttackConfig(
+                    AttackKind.fromConfigName(kind),
+                    fraction,
+                    scale,
+                    Seeds.derive(runSeed, 0, "", "attackers"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("attack: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.fedistill.core.aggregate;
+
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * How a strategy combines participants' model weights or knowledge, chosen by name in a config: a
+ * strategy holds one of these and calls {@link #aggregateWeights} or {@link #aggregateKnowledge}.
+ *
+ * <p>Knowledge is aggregated entry by entry (per sample and class) under the same rules as weights;
+ * ERA's sharpening ({@link SoftLabels#softmax}) applies to the result as it does to a mean.
+ *
+ * @param rule which rule combines the updates
+ * @param trimFraction for {@link RobustRule#TRIMMED_MEAN}, the fraction dropped from each end of
+ *     every coordinate, in [0, 0.5)
+ * @param assumedByzantine for {@link RobustRule#KRUM} and {@link RobustRule#MULTI_KRUM}, f, the
+ *     number of updates assumed Byzantine, at least 0
+ * @param multiKrumSelect for {@link RobustRule#MULTI_KRUM}, m, how many updates to average; 0
+ *     selects {@code n - f} of the {@code n} updates each round
+ */
+public record RobustAggregation(
+        RobustRule rule, double trimFraction, int assumedByzantine, int multiKrumSelect) {
+
+    /** Name of the single tensor a score matrix is carried in through the record-based rules. */
+    private static final String SCORES = "scores";
+
+    /** Checks every field's range, naming the field and the bad value. */
+    public RobustAggregation {
+        if (rule == null) {
+            throw new IllegalArgumentException(
+                    "rule must be one of "
+                            + Arrays.stream(RobustRule.values())
+                                    .map(RobustRule::configName)
+                                    .toList()
+                            + ", got null");
+        }
+        CoordinateWise.requireTrimFraction(trimFraction);
+        if (assumedByzantine < 0) {
+            throw new IllegalArgumentException(
+                    "assumedByzantine must be >= 0, got " + assumedByzantine);
+        }
+        if (multiKrumSelect < 0) {
+            throw new IllegalArgumentException(
+                    "multiKrumSelect must be >= 0 (0 selects n - f), got " + multiKrumSelect);
+        }
+    }
+
+    /** Returns whether the rule may leave participants out (Krum, multi-Krum). */
+    public boolean excludes() {
+        return rule == RobustRule.KRUM || rule == RobustRule.MULTI_KRUM;
+    }
+
+    /** Returns the weighted mean, FedAvg's rule. */
+    public static RobustAggregation mean() {
+        return new RobustAggregation(RobustRule.MEAN, 0, 0, 0);
+    }
+
+    /** Returns the coordinate-wise median. */
+    public static RobustAggregation median() {
+        return new RobustAggregation(RobustRule.MEDIAN, 0, 0, 0);
+    }
+
+    /** Returns the coordinate-wise mean after dropping {@code trimFraction} from each end. */
+    public static RobustAggregation trimmedMean(double trimFraction) {
+        return new RobustAggregation(RobustRule.TRIMMED_MEAN, trimFraction, 0, 0);
+    }
+
+    /** Returns Krum for {@code assumedByzantine} Byzantine updates. */
+    public static RobustAggregation krum(int assumedByzantine) {
+        return new RobustAggregation(RobustRule.KRUM, 0, assumedByzantine, 0);
+    }
+
+    /**
+     * Returns multi-Krum for {@code assumedByzantine} Byzantine updates, averaging {@code select}
+     * of them, or {@code n - f} when {@code select} is 0.
+     */
+    public static RobustAggregation multiKrum(int assumedByzantine, int select) {
+        return new RobustAggregation(RobustRule.MULTI_KRUM, 0, assumedByzantine, select);
+    }
+
+    /**
+     * Combines participants' model weights under this rule.
+     *
+     * @param updates one record per participant, with the same names, shapes and roles
+     * @param exampleWeights one non-negative weight per participant, read only by {@link
+     *     RobustRule#MEAN}
+     * @return the aggregate, with the updates' roles, and which participants entered it
+     * @throws IllegalArgumentException when the updates differ in layout or do not fit the rule
+     */
+    public RobustResult<TensorRecord> aggregateWeights(
+            List<TensorRecord> updates, double[] exampleWeights) {
+        CoordinateWise.requireCommonLayout(updates);
+        return aggregate(updates, () -> WeightedMean.of(updates, exampleWeights));
+    }
+
+    /**
+     * Combines participants' knowledge, n x C score matrices (logits or probabilities), under this
+     * rule, entry by entry.
+     *
+     * @param scores one n x C matrix per participant, all of the same size
+     * @param classWeights participant x class weights, each column summing to 1 (see {@link
+     *     ParticipantWeighting#weights}), read only by {@link RobustRule#MEAN}
+     * @return the n x C aggregate and which participants entered it
+     * @throws IllegalArgumentException when the matrices differ in size or do not fit the rule
+     */
+    public RobustResult<float[][]> aggregateKnowledge(
+            List<float[][]> scores, double[][] classWeights) {
+        List<TensorRecord> updates = new ArrayList<>(scores.size());
+        for (int p = 0; p < scores.size(); p++) {
+            updates.add(toRecord(scores.get(p), p));
+        }
+        CoordinateWise.requireCommonLayout(updates);
+        return aggregate(updates, () -> toRecord(SoftLabels.weightedMean(scores, classWeights), 0))
+                .map(RobustAggregation::toMatrix);
+    }
+
+    /**
+     * Applies the rule; {@code weightedMean} computes the mean, whose weights differ between
+     * weights (per participant) and knowledge (per participant and class).
+     */
+    private RobustResult<TensorRecord> aggregate(
+            List<TensorRecord> updates, Supplier<TensorRecord> weightedMean) {
+        int n = updates.size();
+        return switch (rule) {
+            case MEAN -> RobustResult.ofAll(weightedMean.get(), n);
+            case MEDIAN -> RobustResult.ofAll(CoordinateWise.median(updates), n);
+            case TRIMMED_MEAN ->
+                    RobustResult.ofAll(CoordinateWise.trimmedMean(updates, trimFraction), n);
+            case KRUM -> Krum.aggregate(updates, assumedByzantine, 1);
+            case MULTI_KRUM ->
+                    Krum.aggregate(
+                            updates,
+                            assumedByzantine,
+                            multiKrumSelect == 0 ? n - assumedByzantine : multiKrumSelect);
+        };
+    }
+
+    private static TensorRecord toRecord(float[][] matrix, int participant) {
+        int classes = matrix.length == 0 ? 0 : matrix[0].length;
+        float[] values = new float[matrix.length * classes];
+        for (int i = 0; i < matrix.length; i++) {
+            if (matrix[i].length != classes) {
+                throw new IllegalArgumentException(
+                        "participant "
+                                + participant
+                                + "'s score row "
+                                + i
+                                + " has "
+                                + matrix[i].length
+                                + " classes but row 0 has "
+                                + classes);
+            }
+            System.arraycopy(matrix[i], 0, values, i * classes, classes);
+        }
+        return TensorRecord.of(SCORES, Tensor.wrap(new int[] {matrix.length, classes}, values));
+    }
+
+    private static float[][] toMatrix(TensorRecord record) {
+        Tensor scores = record.get(SCORES);
+        int[] shape = scores.shape();
+        float[] values = scores.toFloatArray();
+        float[][] matrix = new float[shape[0]][];
+        for (int i = 0; i < shape[0]; i++) {
+            matrix[i] = Arrays.copyOfRange(values, i * shape[1], (i + 1) * shape[1]);
+        }
+        return matrix;
+    }
+}

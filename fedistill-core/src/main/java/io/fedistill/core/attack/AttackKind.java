@@ -1,0 +1,45 @@
+package io.fedistill.core.attack;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/** What a simulated bad participant does, named in configs. */
+public enum AttackKind {
+    /** Trains on flipped labels, {@code y -> C - 1 - y}; the upload itself is left as trained. */
+    LABEL_FLIPPING,
+    /**
+     * Replaces logits with Gaussian noise of the honest tensor's mean and standard deviation, and
+     * probabilities with random distributions.
+     */
+    RANDOM_LOGITS,
+    /** Negates logits and reverses the ranking of every probability row. */
+    INVERTED_LOGITS,
+    /** Multiplies model weights by the configured scale. */
+    SCALED_WEIGHTS,
+    /** Negates model weights. */
+    SIGN_FLIPPED_WEIGHTS;
+
+    /** Returns the name used in configs, e.g. {@code label-flipping}. */
+    public String configName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * Returns the attack with this config name.
+     *
+     * @throws IllegalArgumentException naming the unknown attack and the known ones
+     */
+    public static AttackKind fromConfigName(String name) {
+        for (AttackKind kind : values()) {
+            if (kind.configName().equals(name)) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("unknown attack '" + name + "'; known: " + knownNames());
+    }
+
+    /** Returns every attack's config name, for error messages. */
+    public static String knownNames() {
+        return Arrays.stream(values()).map(AttackKind::configName).toList().toString();
+    }
+}

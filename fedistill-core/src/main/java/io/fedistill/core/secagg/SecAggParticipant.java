@@ -1,0 +1,488 @@
+package io.fedistill.core.secagg;
+
+import io.fedistill.core.secagg.KeyExchange.Purpose;
+import io.fedistill.core.secagg.RevealedShare.Secret;
+import java.nio.ByteBuffer;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.crypto.AEADBadTagException;
+
+/**
+ * Runs one participant's side of one round of secure aggregation: four calls, one per stage, each
+ * taking what the server forwarded and returning the message to send back.
+ *
+ * <p>The calls must come in order, each once: {@link #advertiseKeys()}, {@link #shareKeys}, {@link
+ * #maskInput}, {@link #unmask}. A call that refuses its input (with {@link
+ * IllegalArgumentException}) leaves the participant where it was; a call that finds too few
+ * participants left throws {@link SecAggAbortedException}, after which the participant accepts no
+ * further call. A participant serves a single round, with keys and seeds drawn afresh for it, and
+ * never answers a second unmasking request, since two requests with different survivors could
+ * together reveal both secrets of one neighbour.
+ */
+public final class SecAggParticipant {
+    /** Version of the plaintext inside {@link EncryptedShares}. */
+    private static final byte SHARES_VERSION = 1;
+
+    private static final int SHARES_PLAINTEXT_BYTES = 1 + 2 * ShamirSharing.SHARE_BYTES;
+
+    private final SecAggConfig config;
+    private final SecAggRound round;
+    private final String participantId;
+    private final SecureRandom random;
+    private final NeighbourhoodGraph graph;
+
+    private Step step = Step.CREATED;
+    private KeyPair encryptionKeys;
+    private KeyPair maskingKeys;
+    private byte[] selfMaskSeed;
+
+    /** The neighbours that advertised keys, without this participant, in roster order. */
+    private Map<String, AdvertisedKeys> neighbourKeys;
+
+    /** Shares of each sharing neighbour's secrets, this participant's own included. */
+    private Map<String, HeldShares> heldShares;
+
+    /** The ids of the neighbours that shared keys, without this participant. */
+    private Set<String> sharingNeighbours;
+
+    private enum Step {
+        CREATED,
+        ADVERTISED,
+        SHARED,
+        MASKED,
+        UNMASKED,
+        ABORTED
+    }
+
+    /** The two shares one neighbour entrusted to this participant. */
+    private record HeldShares(ShamirShare maskingKey, ShamirShare selfMaskSeed) {}
+
+    /**
+     * Prepares a participant for one round.
+     *
+     * @param config the run's secure-aggregation config
+     * @param round the round and its roster
+     * @param participantId this participant's id, which must be on the roster
+     * @param random the source of keys, seeds, polynomial coefficients and nonces
+     * @throws IllegalArgumentException if the participant is not on the roster, or the round does
+     *     not fit the config
+     */
+    public SecAggParticipant(
+            SecAggConfig config, SecAggRound round, String participantId, SecureRandom random) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.round = Objects.requireNonNull(round, "round");
+        this.participantId = Objects.requireNonNull(participantId, "participantId");
+        this.random = Objects.requireNonNull(random, "random");
+        config.requireRunnable(round);
+        this.graph = NeighbourhoodGraph.of(config.neighbourhood(), round);
+        graph.requireOnRoster(participantId);
+    }
+
+    /** Returns this participant's id. */
+    public String participantId() {
+        return participantId;
+    }
+
+    /**
+     * Generates this round's encryption and masking key pairs and returns their public halves for
+     * the server to forward ({@link SecAggStage#ADVERTISE_KEYS}).
+     */
+    public AdvertisedKeys advertiseKeys() {
+        requireStep(Step.CREATED, "advertiseKeys");
+        encryptionKeys = KeyExchange.generateKeyPair(random);
+        maskingKeys = KeyExchange.generateKeyPair(random);
+        step = Step.ADVERTISED;
+        return ownKeys();
+    }
+
+    /**
+     * Draws the self-mask seed, Shamir-shares it and the masking private key among the neighbours
+     * that advertised keys, and seals each neighbour's shares for it ({@link
+     * SecAggStage#SHARE_KEYS}).
+     *
+     * @param advertised the keys of this participant's neighbours that advertised, its own
+     *     included, as the server forwarded them
+     * @throws IllegalArgumentException if an entry is for another round, an unknown participant or
+     *     one that is not a neighbour, is repeated, or if this participant's own keys are missing
+     *     or differ from those it advertised
+     * @throws SecAggAbortedException if fewer than threshold of the closed neighbourhood advertised
+     */
+    public ShareBundle shareKeys(List<AdvertisedKeys> advertised) {
+        requireStep(Step.ADVERTISED, "shareKeys");
+        Map<String, AdvertisedKeys> byParticipant = new LinkedHashMap<>();
+        for (AdvertisedKeys keys : advertised) {
+            String id = keys.participantId();
+            requireRound(keys.round(), "keys of " + id);
+            requireNeighbour(id, "keys of " + id);
+            if (byParticipant.put(id, keys) != null) {
+                throw new IllegalArgumentException(
+                        "keys of " + id + " were forwarded to " + participantId + " twice");
+            }
+        }
+        if (!ownKeys().equals(byParticipant.get(participantId))) {
+            throw new IllegalArgumentException(
+                    "the keys forwarded to "
+                            + participantId
+                            + " as its own are missing or differ from those it advertised");
+        }
+        requireQuorum(
+                byParticipant.size(),
+                SecAggStage.ADVERTISE_KEYS,
+                "of " + participantId + "'s closed neighbourhood advertised keys");
+        List<String> holders = inRosterOrder(byParticipant.keySet());
+        int[] xs = holders.stream().mapToInt(graph::shareCoordinate).toArray();
+        byte[] seed = new byte[MaskExpander.SEED_BYTES];
+        random.nextBytes(seed);
+        List<ShamirShare> keyShares =
+                ShamirSharing.split(
+                        KeyExchange.encodePrivateKey(maskingKeys.getPrivate()),
+                        config.threshold(),
+                        xs,
+                        random);
+        List<ShamirShare> seedShares = ShamirSharing.split(seed, config.threshold(), xs, random);
+
+        Map<String, AdvertisedKeys> neighbours = new LinkedHashMap<>();
+        Map<String, HeldShares> held = new LinkedHashMap<>();
+        List<EncryptedShares> sealed = new ArrayList<>();
+        for (int i = 0; i < holders.size(); i++) {
+            String holder = holders.get(i);
+            HeldShares shares = new HeldShares(keyShares.get(i), seedShares.get(i));
+            if (holder.equals(participantId)) {
+                held.put(holder, shares);
+            } else {
+                AdvertisedKeys keys = byParticipant.get(holder);
+                neighbours.put(holder, keys);
+                sealed.add(seal(holder, keys, shares));
+            }
+        }
+        selfMaskSeed = seed;
+        neighbourKeys = neighbours;
+        heldShares = held;
+        step = Step.SHARED;
+        return new ShareBundle(round.round(), participantId, sealed);
+    }
+
+    /**
+     * Opens the shares the neighbours sent, then masks the input with the self mask and with one
+     * pairwise mask per neighbour that shared keys ({@link SecAggStage#MASKED_INPUT}).
+     *
+     * @param input this participant's vector, in the ring modulo 2^32
+     * @param received the shares addressed to this participant, as the server forwarded them
+     * @throws IllegalArgumentException if the input has the wrong length, or a share is for another
+     *     round or recipient, comes from a participant that is not a neighbour that advertised
+     *     keys, is repeated, or fails authentication
+     * @throws SecAggAbortedException if fewer than threshold of the closed neighbourhood shared
+     */
+    public MaskedVector maskInput(int[] input, List<EncryptedShares> received) {
+        requireStep(Step.SHARED, "maskInput");
+        if (input.length != config.vectorLength()) {
+            throw new IllegalArgumentException(
+                    "input of "
+                            + participantId
+                            + " has "
+                            + input.length
+                            + " values; round "
+                            + round.round()
+                            + " aggregates vectors of "
+                            + config.vectorLength());
+        }
+        Map<String, HeldShares> opened = new LinkedHashMap<>();
+        for (EncryptedShares shares : received) {
+            String sender = shares.sender();
+            requireRound(shares.round(), "shares from " + sender);
+            if (!shares.recipient().equals(participantId)) {
+                throw new IllegalArgumentException(
+                        "shares from "
+                                + sender
+                                + " addressed to "
+                                + shares.recipient()
+                                + " were forwarded to "
+                                + participantId);
+            }
+            if (!neighbourKeys.containsKey(sender)) {
+                // name the more basic fault first: an unknown sender, or one that is no neighbour
+                requireNeighbour(sender, "shares from " + sender);
+                throw new IllegalArgumentException(
+                        "shares from "
+                                + sender
+                                + " reached "
+                                + participantId
+                                + ", but "
+                                + sender
+                                + " did not advertise keys to it");
+            }
+            if (opened.containsKey(sender)) {
+                throw new IllegalArgumentException(
+                        "shares from " + sender + " were forwarded to " + participantId + " twice");
+            }
+            opened.put(sender, open(shares));
+        }
+        requireQuorum(
+                opened.size() + 1,
+                SecAggStage.SHARE_KEYS,
+                "of " + participantId + "'s closed neighbourhood shared keys");
+
+        int[] masked = input.clone();
+        MaskExpander.addMask(masked, selfMaskSeed);
+        for (String neighbour : opened.keySet()) {
+            byte[] seed = pairwiseMaskSeed(neighbour);
+            if (graph.precedes(participantId, neighbour)) {
+                MaskExpander.addMask(masked, seed);
+            } else {
+                MaskExpander.subtractMask(masked, seed);
+            }
+        }
+        heldShares.putAll(opened);
+        sharingNeighbours = opened.keySet();
+        step = Step.MASKED;
+        return new MaskedVector(round.round(), participantId, masked);
+    }
+
+    /**
+     * Reveals, for itself and each neighbour that shared keys, the share of the self-mask seed if
+     * the neighbour survived or of the masking key if it dropped ({@link SecAggStage#UNMASKING}).
+     *
+     * @param request the server's announcement of survivors and dropped participants
+     * @throws IllegalArgumentException if the request is for another round, names an unknown
+     *     participant, lists this participant as dropped or not at all, lists as surviving or
+     *     dropped a neighbour that did not share keys, or leaves out one that did
+     * @throws IllegalStateException if this participant already answered an unmasking request
+     * @throws SecAggAbortedException if fewer than threshold of the closed neighbourhood survived
+     */
+    public UnmaskingShares unmask(UnmaskingRequest request) {
+        if (step == Step.UNMASKED) {
+            throw new IllegalStateException(
+                    participantId
+                            + " already answered an unmasking request in round "
+                            + round.round()
+                            + "; answering another could reveal both secrets of a neighbour");
+        }
+        requireStep(Step.MASKED, "unmask");
+        requireRound(request.round(), "unmasking request");
+        Set<String> survivors = neighboursListed(request.survivors(), "surviving");
+        Set<String> dropped = neighboursListed(request.dropped(), "dropped");
+        if (dropped.contains(participantId) || !survivors.contains(participantId)) {
+            throw new IllegalArgumentException(
+                    "unmasking request for round "
+                            + round.round()
+                            + " does not list "
+                            + participantId
+                            + " among the survivors, yet asks it for shares");
+        }
+        for (String neighbour : sharingNeighbours) {
+            if (!survivors.contains(neighbour) && !dropped.contains(neighbour)) {
+                throw new IllegalArgumentException(
+                        "unmasking request for round "
+                                + round.round()
+                                + " lists "
+                                + neighbour
+                                + ", which shared keys with "
+                                + participantId
+                                + ", neither as surviving nor as dropped");
+            }
+        }
+        requireQuorum(
+                survivors.size(),
+                SecAggStage.MASKED_INPUT,
+                "of " + participantId + "'s closed neighbourhood sent masked vectors");
+
+        List<RevealedShare> revealed = new ArrayList<>();
+        for (Map.Entry<String, HeldShares> entry : heldShares.entrySet()) {
+            String owner = entry.getKey();
+            if (survivors.contains(owner)) {
+                revealed.add(
+                        new RevealedShare(
+                                owner,
+                                Secret.SELF_MASK_SEED,
+                                entry.getValue().selfMaskSeed().yBytes()));
+            } else {
+                revealed.add(
+                        new RevealedShare(
+                                owner, Secret.MASKING_KEY, entry.getValue().maskingKey().yBytes()));
+            }
+        }
+        step = Step.UNMASKED;
+        return new UnmaskingShares(round.round(), participantId, revealed);
+    }
+
+    private AdvertisedKeys ownKeys() {
+        return new AdvertisedKeys(
+                round.round(),
+                participantId,
+                KeyExchange.encodePublicKey(encryptionKeys.getPublic()),
+                KeyExchange.encodePublicKey(maskingKeys.getPublic()));
+    }
+
+    private EncryptedShares seal(String recipient, AdvertisedKeys keys, HeldShares shares) {
+        byte[] plaintext =
+                ByteBuffer.allocate(SHARES_PLAINTEXT_BYTES)
+                        .put(SHARES_VERSION)
+                        .put(shares.maskingKey().yBytes())
+                        .put(shares.selfMaskSeed().yBytes())
+                        .array();
+        byte[] nonce = new byte[KeyExchange.NONCE_BYTES];
+        random.nextBytes(nonce);
+        byte[] ciphertext =
+                KeyExchange.seal(
+                        encryptionKey(recipient, keys.encryptionKey()),
+                        nonce,
+                        plaintext,
+                        KeyExchange.sharesContext(round.round(), participantId, recipient));
+        return new EncryptedShares(round.round(), participantId, recipient, nonce, ciphertext);
+    }
+
+    private HeldShares open(EncryptedShares shares) {
+        String sender = shares.sender();
+        byte[] plaintext;
+        try {
+            plaintext =
+                    KeyExchange.open(
+                            encryptionKey(sender, neighbourKeys.get(sender).encryptionKey()),
+                            shares.nonce(),
+                            shares.ciphertext(),
+                            KeyExchange.sharesContext(round.round(), sender, participantId));
+        } catch (AEADBadTagException e) {
+            throw new IllegalArgumentException(
+                    "shares from "
+                            + sender
+                            + " to "
+                            + participantId
+                            + " in round "
+                            + round.round()
+                            + " failed authentication",
+                    e);
+        }
+        if (plaintext.length != SHARES_PLAINTEXT_BYTES || plaintext[0] != SHARES_VERSION) {
+            throw new IllegalArgumentException(
+                    "shares from "
+                            + sender
+                            + " are in format version "
+                            + plaintext[0]
+                            + " of "
+                            + plaintext.length
+                            + " bytes; only version "
+                            + SHARES_VERSION
+                            + " of "
+                            + SHARES_PLAINTEXT_BYTES
+                            + " bytes is understood");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(plaintext, 1, plaintext.length - 1);
+        byte[] maskingKeyShare = new byte[ShamirSharing.SHARE_BYTES];
+        byte[] seedShare = new byte[ShamirSharing.SHARE_BYTES];
+        buffer.get(maskingKeyShare).get(seedShare);
+        int x = graph.shareCoordinate(participantId);
+        return new HeldShares(
+                ShamirShare.fromBytes(x, maskingKeyShare), ShamirShare.fromBytes(x, seedShare));
+    }
+
+    private byte[] encryptionKey(String neighbour, byte[] neighbourPublicKey) {
+        return pairwiseKey(
+                Purpose.ENCRYPTION,
+                encryptionKeys,
+                KeyExchange.decodePublicKey(neighbourPublicKey),
+                neighbour);
+    }
+
+    private byte[] pairwiseMaskSeed(String neighbour) {
+        return pairwiseKey(
+                Purpose.MASKING,
+                maskingKeys,
+                KeyExchange.decodePublicKey(neighbourKeys.get(neighbour).maskingKey()),
+                neighbour);
+    }
+
+    private byte[] pairwiseKey(
+            Purpose purpose, KeyPair ownKeys, PublicKey neighbourKey, String neighbour) {
+        boolean first = graph.precedes(participantId, neighbour);
+        return KeyExchange.pairwiseKey(
+                purpose,
+                ownKeys.getPrivate(),
+                neighbourKey,
+                round.round(),
+                first ? participantId : neighbour,
+                first ? neighbour : participantId);
+    }
+
+    /** Returns the listed participants that are in this participant's closed neighbourhood. */
+    private Set<String> neighboursListed(List<String> listed, String status) {
+        Set<String> neighbours = new HashSet<>();
+        for (String id : listed) {
+            graph.requireOnRoster(id);
+            if (!graph.inClosedNeighbourhood(participantId, id)) {
+                continue;
+            }
+            if (!id.equals(participantId) && !sharingNeighbours.contains(id)) {
+                throw new IllegalArgumentException(
+                        "unmasking request for round "
+                                + round.round()
+                                + " lists "
+                                + id
+                                + " as "
+                                + status
+                                + ", but "
+                                + id
+                                + " did not share keys with "
+                                + participantId);
+            }
+            neighbours.add(id);
+        }
+        return neighbours;
+    }
+
+    private void requireNeighbour(String id, String what) {
+        graph.requireOnRoster(id);
+        if (!graph.inClosedNeighbourhood(participantId, id)) {
+            throw new IllegalArgumentException(
+                    what
+                            + " reached "
+                            + participantId
+                            + ", but "
+                            + id
+                            + " is not its neighbour in round "
+                            + round.round());
+        }
+    }
+
+    private List<String> inRosterOrder(Set<String> ids) {
+        List<String> ordered = new ArrayList<>(ids);
+        ordered.sort((a, b) -> Integer.compare(graph.position(a), graph.position(b)));
+        return ordered;
+    }
+
+    private void requireStep(Step expected, String call) {
+        if (step != expected) {
+            throw new IllegalStateException(
+                    call
+                            + " on "
+                            + participantId
+                            + " in round "
+                            + round.round()
+                            + " is out of order: the participant's last step was "
+                            + step
+                            + ", and "
+                            + call
+                            + " must follow "
+                            + expected);
+        }
+    }
+
+    private void requireRound(int messageRound, String what) {
+        round.requireSameRound(messageRound, what, participantId + " is in");
+    }
+
+    private void requireQuorum(int remaining, SecAggStage stage, String counted) {
+        if (remaining < config.threshold()) {
+            step = Step.ABORTED;
+            throw new SecAggAbortedException(
+                    round.round(), stage, remaining, config.threshold(), counted);
+        }
+    }
+}

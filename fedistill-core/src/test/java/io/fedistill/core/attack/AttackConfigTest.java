@@ -1,0 +1,228 @@
+package io.fedistill.core.attack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class AttackConfigTest {
+    /** An upload holding one tensor of every role, and a second probability shape. */
+    private static final TensorRecord UPLOAD =
+            TensorRecord.builder()
+                    .put(
+                            "logits",
+                            Tensor.of(new int[] {2, 2}, new float[] {1, 2, 3, 6}),
+                            TensorRole.LOGITS)
+                    .put(
+                            "soft-labels",
+                            Tensor.of(new int[] {2, 3}, new float[] {0.5f, 0.3f, 0.2f, 1, 0, 0}),
+                            TensorRole.PROBABILITIES)
+                    .put(
+                            "binary",
+                            Tensor.of(new int[] {1, 2}, new float[] {0.8f, 0.2f}),
+                            TensorRole.PROBABILITIES)
+                    .put("kernel", Tensor.vector(1f, -2f), TensorRole.WEIGHTS)
+                    .put("prototype", Tensor.vector(0.5f), TensorRole.FEATURES)
+                    .put("label-counts", Tensor.vector(3f, 4f), TensorRole.COUNTS)
+                    .put("ids", Tensor.vector(7f), TensorRole.EXACT)
+                    .build();
+
+    private static final List<String> TEN_IDS =
+            IntStream.range(0, 10).mapToObj(i -> "p" + i).toList();
+
+    private static AttackConfig attack(AttackKind kind) {
+        return new AttackConfig(kind, 0.5, -10, 42);
+    }
+
+    private static float[] values(TensorRecord record, String name) {
+        return record.get(name).toFloatArray();
+    }
+
+    /** Asserts that the tampered upload has the original's names, shapes and roles. */
+    private static void assertSameLayout(TensorRecord tampered) {
+        assertThat(tampered.names()).containsExactlyElementsOf(UPLOAD.names());
+        for (String name : UPLOAD.names()) {
+            assertThat(tampered.get(name).shape()).isEqualTo(UPLOAD.get(name).shape());
+            assertThat(tampered.role(name)).isEqualTo(UPLOAD.role(name));
+        }
+    }
+
+    @Test
+    void scaledWeightsMultipliesOnlyTheWeights() {
+        TensorRecord tampered = attack(AttackKind.SCALED_WEIGHTS).apply(UPLOAD, new Random(1));
+        assertSameLayout(tampered);
+        assertThat(values(tampered, "kernel")).containsExactly(-10f, 20f);
+        for (String untouched : List.of("logits", "soft-labels", "binary", "prototype")) {
+            assertThat(tampered.get(untouched)).isEqualTo(UPLOAD.get(untouched));
+        }
+    }
+
+    @Test
+    void signFlippedWeightsNegatesOnlyTheWeights() {
+        TensorRecord tampered =
+                attack(AttackKind.SIGN_FLIPPED_WEIGHTS).apply(UPLOAD, new Random(1));
+        assertThat(values(tampered, "kernel")).containsExactly(-1f, 2f);
+        assertThat(tampered.get("logits")).isEqualTo(UPLOAD.get("logits"));
+    }
+
+    @Test
+    void invertedLogitsNegatesLogitsAndReversesEachProbabilityRanking() {
+        TensorRecord tampered = attack(AttackKind.INVERTED_LOGITS).apply(UPLOAD, new Random(1));
+        assertSameLayout(tampered);
+        assertThat(values(tampered, "logits")).containsExactly(-1f, -2f, -3f, -6f);
+        // row (0.5, 0.3, 0.2): max + min - p = (0.2, 0.4, 0.5), which sums to 1.1;
+        // row (1, 0, 0): (0, 1, 1) / 2
+        assertThat(values(tampered, "soft-labels"))
+                .containsExactly(
+                        new float[] {
+                            (float) (0.2 / 1.1),
+                            (float) (0.4 / 1.1),
+                            (float) (0.5 / 1.1),
+                            0,
+                            0.5f,
+                            0.5f
+                        },
+                        within(1e-6f));
+        // two classes are swapped
+        assertThat(values(tampered, "binary"))
+                .containsExactly(new float[] {0.2f, 0.8f}, within(1e-6f));
+        assertThat(tampered.get("kernel")).isEqualTo(UPLOAD.get("kernel"));
+    }
+
+    @Test
+    void randomLogitsReplacesLogitsAndProbabilityRowsWithFreshDraws() {
+        TensorRecord tampered = attack(AttackKind.RANDOM_LOGITS).apply(UPLOAD, new Random(1));
+        assertSameLayout(tampered);
+        assertThat(tampered.get("logits")).isNotEqualTo(UPLOAD.get("logits"));
+        float[] soft = values(tampered, "soft-labels");
+        assertThat(soft).isNotEqualTo(values(UPLOAD, "soft-labels"));
+        for (float p : soft) {
+            assertThat(p).isBetween(0f, 1f);
+        }
+        assertThat(soft[0] + soft[1] + soft[2]).isCloseTo(1f, within(1e-6f));
+        assertThat(soft[3] + soft[4] + soft[5]).isCloseTo(1f, within(1e-6f));
+        float[] binary = values(tampered, "binary");
+        assertThat(binary[0] + binary[1]).isCloseTo(1f, within(1e-6f));
+        assertThat(tampered.get("kernel")).isEqualTo(UPLOAD.get("kernel"));
+        // the same draws give the same tampering
+        assertThat(attack(AttackKind.RANDOM_LOGITS).apply(UPLOAD, new Random(1)))
+                .isEqualTo(tampered);
+    }
+
+    @Test
+    void randomLogitsMatchTheHonestMeanAndSpread() {
+        // alternating 1 and 5: mean 3, population standard deviation 2
+        float[] honest = new float[10_000];
+        for (int i = 0; i < honest.length; i++) {
+            honest[i] = i % 2 == 0 ? 1 : 5;
+        }
+        TensorRecord upload =
+                TensorRecord.of(
+                        "logits", Tensor.of(new int[] {5_000, 2}, honest), TensorRole.LOGITS);
+        float[] noise =
+                values(attack(AttackKind.RANDOM_LOGITS).apply(upload, new Random(3)), "logits");
+        double mean = 0;
+        for (float v : noise) {
+            mean += v / (double) noise.length;
+        }
+        double variance = 0;
+        for (float v : noise) {
+            variance += (v - mean) * (v - mean) / noise.length;
+        }
+        // 10,000 draws: the standard errors are 0.02 for the mean and about 0.014 for the std
+        assertThat(mean).isCloseTo(3, within(0.1));
+        assertThat(Math.sqrt(variance)).isCloseTo(2, within(0.1));
+    }
+
+    @Test
+    void labelFlippingLeavesTheUploadAndMapsYToCMinusOneMinusY() {
+        AttackConfig flipping = attack(AttackKind.LABEL_FLIPPING);
+        assertThat(flipping.apply(UPLOAD, new Random(1))).isEqualTo(UPLOAD);
+        int[] labels = {0, 1, 2, 2};
+        assertThat(flipping.trainingLabels(labels, 3)).containsExactly(2, 1, 0, 0);
+        assertThat(labels).containsExactly(0, 1, 2, 2);
+        assertThatThrownBy(() -> flipping.trainingLabels(new int[] {0, 3}, 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("label 3 at index 1 is outside [0, 3)");
+        assertThatThrownBy(() -> flipping.trainingLabels(labels, 0))
+                .hasMessage("classes must be >= 1, got 0");
+        // upload attacks train on the true labels
+        assertThat(attack(AttackKind.SCALED_WEIGHTS).trainingLabels(labels, 3))
+                .containsExactly(0, 1, 2, 2);
+    }
+
+    @Test
+    void countsAndExactTensorsAreNeverTouched() {
+        for (AttackKind kind : AttackKind.values()) {
+            TensorRecord tampered = attack(kind).apply(UPLOAD, new Random(5));
+            assertThat(tampered.get("label-counts"))
+                    .as(kind.configName())
+                    .isEqualTo(UPLOAD.get("label-counts"));
+            assertThat(tampered.get("ids")).as(kind.configName()).isEqualTo(UPLOAD.get("ids"));
+            assertThat(tampered.get("prototype"))
+                    .as(kind.configName())
+                    .isEqualTo(UPLOAD.get("prototype"));
+        }
+    }
+
+    @Test
+    void attackersAreASeededDrawOfRoundedFractionTimesN() {
+        // java.util.Random's sequence is specified, so a seed picks the same ids on every JVM
+        AttackConfig config = new AttackConfig(AttackKind.SIGN_FLIPPED_WEIGHTS, 0.3, 1, 42);
+        assertThat(config.attackers(TEN_IDS)).containsExactly("p2", "p4", "p6");
+        List<String> shuffled = new ArrayList<>(TEN_IDS);
+        Collections.shuffle(shuffled, new Random(9));
+        assertThat(config.attackers(shuffled)).containsExactly("p2", "p4", "p6");
+        assertThat(new AttackConfig(AttackKind.SIGN_FLIPPED_WEIGHTS, 0.3, 1, 7).attackers(TEN_IDS))
+                .containsExactly("p0", "p1", "p9");
+        // 0.25 * 10 = 2.5 rounds up
+        assertThat(new AttackConfig(AttackKind.LABEL_FLIPPING, 0.25, 1, 42).attackers(TEN_IDS))
+                .hasSize(3);
+        assertThat(new AttackConfig(AttackKind.LABEL_FLIPPING, 0, 1, 42).attackers(TEN_IDS))
+                .isEmpty();
+        assertThat(new AttackConfig(AttackKind.LABEL_FLIPPING, 1, 1, 42).attackers(TEN_IDS))
+                .containsExactlyElementsOf(TEN_IDS);
+        assertThatThrownBy(() -> config.attackers(List.of("a", "b", "a")))
+                .hasMessage("participant ids must be distinct, 'a' appears twice");
+    }
+
+    @Test
+    void configsNameTheBadFieldAndValue() {
+        assertThatThrownBy(() -> new AttackConfig(null, 0.1, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "kind must be one of [label-flipping, random-logits, inverted-logits,"
+                                + " scaled-weights, sign-flipped-weights], got null");
+        assertThatThrownBy(() -> new AttackConfig(AttackKind.RANDOM_LOGITS, 1.5, 1, 0))
+                .hasMessage("fraction must be in [0, 1], got 1.5");
+        assertThatThrownBy(() -> new AttackConfig(AttackKind.RANDOM_LOGITS, Double.NaN, 1, 0))
+                .hasMessage("fraction must be in [0, 1], got NaN");
+        assertThatThrownBy(
+                        () ->
+                                new AttackConfig(
+                                        AttackKind.SCALED_WEIGHTS,
+                                        0.1,
+                                        Double.POSITIVE_INFINITY,
+                                        0))
+                .hasMessage("scale must be finite, got Infinity");
+    }
+
+    @Test
+    void kindsAreChosenByConfigName() {
+        assertThat(AttackKind.fromConfigName("sign-flipped-weights"))
+                .isEqualTo(AttackKind.SIGN_FLIPPED_WEIGHTS);
+        assertThatThrownBy(() -> AttackKind.fromConfigName("backdoor"))
+                .hasMessage(
+                        "unknown attack 'backdoor'; known: [label-flipping, random-logits,"
+                                + " inverted-logits, scaled-weights, sign-flipped-weights]");
+    }
+}
