@@ -1,6 +1,7 @@
 package io.fedistill.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.cli.config.ExperimentLoader;
 import java.io.ByteArrayOutputStream;
@@ -193,6 +194,47 @@ class FedistillCommandTest {
         // their label counts and metrics stay as they were, and each header names fp16 in a few
         // bytes
         assertThat(up[0] - up[1]).isBetween(3 * 2000L - 3 * 8, 3 * 2000L);
+    }
+
+    @Test
+    void secureAggregationGivesFedAvgsGlobalModelWithoutItsUploads() throws IOException {
+        String yaml =
+                EXPERIMENT.substring(0, EXPERIMENT.indexOf("algorithms:"))
+                        + "algorithms:\n"
+                        + "  - name: fedavg\n    models: mlp:32\n"
+                        + "  - name: fedavg\n    label: fedavg-secure\n    models: mlp:32\n"
+                        + "    options: {secure: true}\n";
+        Path file = Files.writeString(dir.resolve("secure.yaml"), yaml);
+        assertThat(
+                        FedistillCommand.execute(
+                                "run", file.toString(), "--set", "outputDir=" + dir.resolve("s")))
+                .isZero();
+        List<String> rows =
+                Files.readAllLines(CliRuns.onlyRun(dir.resolve("s")).resolve("metrics.csv"));
+        List<String> header = List.of(rows.get(0).split(","));
+        int accuracy = header.indexOf("global_acc");
+        int loss = header.indexOf("global_loss");
+        int up = header.indexOf("bytes_up");
+        for (int round = 1; round <= 2; round++) {
+            String[] plain = rows.get(round).split(",");
+            String[] secure = rows.get(2 + round).split(",");
+            assertThat(secure[0]).isEqualTo("fedavg-secure");
+            // the same model to fixed-point precision: the same accuracy, the loss within 1e-4
+            assertThat(secure[accuracy]).isEqualTo(plain[accuracy]);
+            assertThat(Double.parseDouble(secure[loss]))
+                    .isCloseTo(Double.parseDouble(plain[loss]), within(1e-4));
+            // the weights went up masked, as 16-bit words, plus the protocol's keys and shares
+            assertThat(Long.parseLong(secure[up])).isGreaterThan(Long.parseLong(plain[up]));
+        }
+        assertThat(
+                        runCapturingErr(
+                                "run",
+                                file.toString(),
+                                "--set",
+                                "algorithms.1.options={secure: true, robust: median}"))
+                .contains("needs each participant's weights, which secure aggregation hides");
+        assertThat(runCapturingErr("run", file.toString(), "--set", "algorithms.1.name=feddf"))
+                .contains("secure aggregation would hide what FedDF needs");
     }
 
     @Test

@@ -3,9 +3,11 @@ package io.fedistill.algorithms;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.aggregate.RobustRule;
+import io.fedistill.core.secagg.SecureSumSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -132,6 +134,57 @@ public final class AlgorithmOptions {
                 trimmed ? getDouble("trimFraction", 0.1, 0, 0.4999) : 0,
                 krum ? getInt("assumedByzantine", 1, 0, 1_000_000) : 0,
                 multi ? getInt("multiKrumSelect", 0, 0, 1_000_000) : 0);
+    }
+
+    /**
+     * The options that sum uploads by secure aggregation, for algorithms whose coordinator needs
+     * only the sum.
+     */
+    public static final List<String> SECURE_OPTIONS =
+            List.of("secure", "secureThreshold", "secureNeighbours", "secureClip");
+
+    /**
+     * Returns how uploads are summed securely ({@code secure: true}, with {@code secureThreshold},
+     * default 0: two thirds; {@code secureNeighbours}, default 0: everyone; {@code secureClip},
+     * default 65536), or empty when {@code secure} is absent or false.
+     */
+    public Optional<SecureSumSettings> getSecure() {
+        Object flag = values.get("secure");
+        if (flag != null && !(flag instanceof Boolean)) {
+            throw new IllegalArgumentException(
+                    where("secure") + " must be true or false, got " + flag);
+        }
+        boolean secure = Boolean.TRUE.equals(flag);
+        if (!secure) {
+            for (String option : SECURE_OPTIONS.subList(1, SECURE_OPTIONS.size())) {
+                if (values.containsKey(option)) {
+                    throw new IllegalArgumentException(
+                            where(option) + " applies only with secure: true");
+                }
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(
+                    new SecureSumSettings(
+                            getInt("secureThreshold", 0, 0, 1_000_000),
+                            getInt("secureNeighbours", 0, 0, 1_000_000),
+                            (float) getDouble("secureClip", 65536, 1e-6, 1e12)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where("secure") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses {@code secure: true} for an algorithm whose coordinator needs each upload, saying why
+     * (the algorithm lists {@code secure} among its options so that this message, not the
+     * unknown-option one, is what the user sees).
+     */
+    public void refuseSecure(String why) {
+        if (values.containsKey("secure")) {
+            throw new IllegalArgumentException(
+                    where("secure") + ": secure aggregation would hide what " + why);
+        }
     }
 
     /** Returns a participant weighting option (default uniform). */

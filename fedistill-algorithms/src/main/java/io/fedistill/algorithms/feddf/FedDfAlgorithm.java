@@ -49,7 +49,8 @@ public final class FedDfAlgorithm implements Algorithm {
                     "learningRate",
                     "batchSize",
                     "groups",
-                    "weighting");
+                    "weighting",
+                    "secure");
 
     private final Settings settings;
 
@@ -89,6 +90,9 @@ public final class FedDfAlgorithm implements Algorithm {
      */
     public static FedDfAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
+        read.refuseSecure(
+                "FedDF needs: each participant's weights, to fuse per architecture and to ensemble"
+                        + " on public data");
         return new FedDfAlgorithm(
                 new Settings(
                         read.getInt("subsetSize", 1000, 10, 10_000_000),

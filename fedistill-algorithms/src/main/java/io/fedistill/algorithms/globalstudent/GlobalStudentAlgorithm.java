@@ -40,7 +40,8 @@ public final class GlobalStudentAlgorithm implements Algorithm {
                     "distillEpochs",
                     "distillLearningRate",
                     "distillWeight",
-                    "weighting");
+                    "weighting",
+                    "secure");
 
     /** The messages its participants answer. */
     static final KnowledgeProtocol PROTOCOL = new KnowledgeProtocol(NAME);
@@ -87,6 +88,9 @@ public final class GlobalStudentAlgorithm implements Algorithm {
      */
     public static GlobalStudentAlgorithm fromOptions(Map<String, Object> options) {
         AlgorithmOptions read = new AlgorithmOptions(NAME, options, OPTIONS);
+        read.refuseSecure(
+                "the student needs: each teacher's soft labels, weighted per teacher by the"
+                        + " coordinator");
         ModelSpec student =
                 read.getParsed("model", "the student's architecture, e.g. cnn", ModelSpec::parse);
         String mode =

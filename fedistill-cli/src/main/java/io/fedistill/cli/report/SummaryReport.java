@@ -53,6 +53,20 @@ public final class SummaryReport {
                         config.training().optimizer(),
                         config.training().learningRate(),
                         config.seed()));
+        if (config.attack() != null) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "Simulated attack: %s by %s; their own accuracies count in the means"
+                                    + " below.%n%n",
+                            config.attack().kind(),
+                            config.attack()
+                                    .attack(config.seed())
+                                    .attackers(config.participantIds())));
+        }
+        if (!config.codec().equals("fp32")) {
+            md.append("Codec: `").append(config.codec()).append("`.\n\n");
+        }
         md.append(
                 "Accuracy is on the global test set after the last round; MB counts every algorithm message in "
                         + "both directions as encoded (evaluation traffic excluded).\n\n");

@@ -54,6 +54,7 @@ final class PolicyCodec implements Codec {
      */
     private record Choice(ValueEncoding encoding, double topFraction) {
         static final Choice LOSSLESS = new Choice(ValueEncoding.FP32, 0);
+        static final Choice WORDS = new Choice(ValueEncoding.UINT16, 0);
 
         String spec() {
             return topFraction > 0 ? TOP_K + topFraction : encoding.configName();
@@ -216,6 +217,10 @@ final class PolicyCodec implements Codec {
             if (encoding == ValueEncoding.SPARSE) {
                 throw new IllegalArgumentException("sparse values come from topk:<fraction>");
             }
+            if (encoding == ValueEncoding.UINT16) {
+                throw new IllegalArgumentException(
+                        "uint16 carries secure aggregation's masked words, which it picks itself");
+            }
             return new Choice(encoding, 0);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
@@ -237,7 +242,10 @@ final class PolicyCodec implements Codec {
     public EncodedValues encodeValues(
             Tensor tensor, TensorRole role, Direction direction, String stream) {
         Choice choice =
-                choices.getOrDefault(direction, Map.of()).getOrDefault(role, Choice.LOSSLESS);
+                role == TensorRole.WORDS
+                        ? Choice.WORDS
+                        : choices.getOrDefault(direction, Map.of())
+                                .getOrDefault(role, Choice.LOSSLESS);
         Tensor sent =
                 choice.topFraction() > 0
                         ? topK(tensor, choice.topFraction(), direction + "/" + stream)

@@ -22,6 +22,8 @@ import java.util.Locale;
  *       scale {@code s = max|v| / 127}, then one signed byte {@code q = round(v / s)} a value;
  *       absolute error at most {@code s / 2}. A row holding a non-finite value gets scale NaN and
  *       decodes to NaN, so the receiver refuses it instead of reading garbage.
+ *   <li>{@link #UINT16}: unsigned 16-bit integers, 2 bytes a value; lossless for whole numbers in
+ *       [0, 65535] and refused for anything else (secure aggregation's masked words).
  *   <li>{@link #SPARSE}: the count {@code k} of non-zero values (int32), their flat indices
  *       ascending (int32 each), then their values (binary32): what top-k sparsification sends.
  *       Lossless for the tensor it is given.
@@ -111,6 +113,32 @@ public enum ValueEncoding {
             return values;
         }
     },
+    /** Unsigned 16-bit integers: lossless for whole numbers in [0, 65535], refuses others. */
+    UINT16 {
+        @Override
+        byte[] encode(Tensor tensor) {
+            ByteBuffer out = ByteBuffer.allocate(2 * tensor.size());
+            for (int i = 0; i < tensor.size(); i++) {
+                float v = tensor.get(i);
+                if (!(v >= 0f && v <= 65535f && v == Math.rint(v))) {
+                    throw new CodecException(
+                            "uint16 cannot hold " + v + " at index " + i + " exactly");
+                }
+                out.putShort((short) (int) v);
+            }
+            return out.array();
+        }
+
+        @Override
+        float[] decode(int[] shape, int count, ByteBuffer in) {
+            requireLength(in, 2L * count, count, "2 bytes each");
+            float[] values = new float[count];
+            for (int i = 0; i < count; i++) {
+                values[i] = in.getShort() & 0xffff;
+            }
+            return values;
+        }
+    },
     /** Indices and values of the non-zero entries. */
     SPARSE {
         @Override
@@ -175,7 +203,7 @@ public enum ValueEncoding {
 
     /** Returns whether decoding gives back exactly the values encoded. */
     public boolean lossless() {
-        return this == FP32 || this == SPARSE;
+        return this == FP32 || this == SPARSE || this == UINT16;
     }
 
     /** Returns the encoding's name in configs: lower case, e.g. {@code fp16}. */
@@ -233,6 +261,8 @@ public enum ValueEncoding {
                 return 5L * count + 4;
             case SPARSE:
                 return 8L * count + 4;
+            case UINT16:
+                return 2L * count;
             default:
                 return 2L * count;
         }

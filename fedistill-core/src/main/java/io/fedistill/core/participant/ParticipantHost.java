@@ -6,6 +6,7 @@ import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.learner.ParticipantState;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
+import io.fedistill.core.secagg.SecureSumParticipants;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ public final class ParticipantHost {
     private final long runSeed;
     private final FailureInjection failures;
     private final Attackers attackers;
+    private final SecureSumParticipants secureSums = new SecureSumParticipants();
 
     /**
      * Creates the host.
@@ -119,8 +121,14 @@ public final class ParticipantHost {
                 throw new IllegalStateException(
                         "simulated failure of " + id + " in round " + request.round());
             }
-            return attackers.tamper(
-                    learner.handle(request, new ParticipantContext(id, runSeed, state)), runSeed);
+            if (SecureSumParticipants.handles(request.type())) {
+                return secureSums.answer(request);
+            }
+            Message reply =
+                    attackers.tamper(
+                            learner.handle(request, new ParticipantContext(id, runSeed, state)),
+                            runSeed);
+            return secureSums.withhold(request, reply);
         } catch (RuntimeException e) {
             return Message.failure(request, e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {

@@ -22,7 +22,12 @@ public enum TensorRole {
     /** Non-negative whole numbers: examples per label, samples seen. */
     COUNTS(false),
     /** Anything that must arrive bit for bit: indices, identifiers, stored state. */
-    EXACT(false);
+    EXACT(false),
+    /**
+     * Whole numbers in [0, 65535], the 16-bit halves of the ring elements secure aggregation sums
+     * (a masked vector): always sent as unsigned 16-bit integers.
+     */
+    WORDS(false);
 
     private final boolean approximable;
 
@@ -78,6 +83,9 @@ public enum TensorRole {
             }
             if (this == COUNTS && !(v >= 0f && v == Math.rint(v))) {
                 return "count " + v + " at index " + i + " is not a non-negative whole number";
+            }
+            if (this == WORDS && !(v >= 0f && v <= 65535f && v == Math.rint(v))) {
+                return "word " + v + " at index " + i + " is not a whole number in [0, 65535]";
             }
         }
         return null;

@@ -92,7 +92,7 @@ public final class WireMessages {
                     TensorHeader.newBuilder()
                             .setName(e.getKey())
                             .setByteLength(encoded.bytes().length)
-                            .setEncodingValue(encoded.encoding().ordinal())
+                            .setEncodingValue(WIRE_ENCODINGS.indexOf(encoded.encoding()))
                             .setRoleValue(WIRE_ROLES.indexOf(role))
                             .setDeflated(encoded.deflated());
             for (int dim : e.getValue().shape()) {
@@ -366,7 +366,8 @@ public final class WireMessages {
                     TensorRole.LOGITS,
                     TensorRole.PROBABILITIES,
                     TensorRole.FEATURES,
-                    TensorRole.COUNTS);
+                    TensorRole.COUNTS,
+                    TensorRole.WORDS);
 
     /**
      * The wire's encodings in the order of the {@code ValueEncoding} enum of the {@code .proto}.
@@ -377,7 +378,8 @@ public final class WireMessages {
                     ValueEncoding.FP16,
                     ValueEncoding.BF16,
                     ValueEncoding.INT8,
-                    ValueEncoding.SPARSE);
+                    ValueEncoding.SPARSE,
+                    ValueEncoding.UINT16);
 
     private static TensorRole role(TensorHeader tensor) {
         int number = tensor.getRoleValue();

@@ -2,6 +2,8 @@ package io.fedistill.algorithms.fedavg;
 
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustRule;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import java.util.ArrayList;
@@ -19,8 +21,11 @@ import java.util.Optional;
  * @param mu the proximal weight (0 for FedAvg)
  * @param robust how the participants' weights are combined (FedAvg's example-weighted mean by
  *     default)
+ * @param secure how the example-weighted mean is summed by secure aggregation, if it is: the
+ *     coordinator then sees no participant's weights
  */
-public record WeightAveragingSettings(String name, double mu, RobustAggregation robust) {
+public record WeightAveragingSettings(
+        String name, double mu, RobustAggregation robust, Optional<SecureSumSettings> secure) {
     /** FedAvg's name in configs. */
     public static final String FEDAVG = "fedavg";
 
@@ -36,22 +41,40 @@ public record WeightAveragingSettings(String name, double mu, RobustAggregation 
             throw new IllegalArgumentException(name + ": mu must be >= 0, got " + mu);
         }
         Objects.requireNonNull(robust, "robust");
+        if (secure.isPresent() && robust.rule() != RobustRule.MEAN) {
+            throw new IllegalArgumentException(
+                    name
+                            + ": robust: "
+                            + robust.rule().configName()
+                            + " needs each participant's weights, which secure aggregation hides;"
+                            + " choose one");
+        }
     }
 
-    /** Reads FedAvg's options: the robust aggregation rule ({@link AlgorithmOptions#getRobust}). */
+    /**
+     * Reads FedAvg's options: the robust aggregation rule ({@link AlgorithmOptions#getRobust}) or
+     * secure aggregation ({@link AlgorithmOptions#getSecure}).
+     */
     public static WeightAveragingSettings fedAvg(Map<String, Object> options) {
-        AlgorithmOptions read =
-                new AlgorithmOptions(FEDAVG, options, AlgorithmOptions.ROBUST_OPTIONS);
-        return new WeightAveragingSettings(FEDAVG, 0, read.getRobust());
+        return read(FEDAVG, options, List.of());
     }
 
-    /** Reads FedProx's options ({@code mu}, default 0.01, and the robust aggregation rule). */
+    /** Reads FedProx's options: FedAvg's and {@code mu} (default 0.01). */
     public static WeightAveragingSettings fedProx(Map<String, Object> options) {
-        List<String> allowed = new ArrayList<>(AlgorithmOptions.ROBUST_OPTIONS);
-        allowed.add("mu");
-        AlgorithmOptions read = new AlgorithmOptions(FEDPROX, options, allowed);
+        return read(FEDPROX, options, List.of("mu"));
+    }
+
+    private static WeightAveragingSettings read(
+            String name, Map<String, Object> options, List<String> own) {
+        List<String> allowed = new ArrayList<>(own);
+        allowed.addAll(AlgorithmOptions.ROBUST_OPTIONS);
+        allowed.addAll(AlgorithmOptions.SECURE_OPTIONS);
+        AlgorithmOptions read = new AlgorithmOptions(name, options, allowed);
         return new WeightAveragingSettings(
-                FEDPROX, read.getDouble("mu", DEFAULT_MU, 0, 1e6), read.getRobust());
+                name,
+                own.contains("mu") ? read.getDouble("mu", DEFAULT_MU, 0, 1e6) : 0,
+                read.getRobust(),
+                read.getSecure());
     }
 
     /** Checks that every participant runs the same architecture, which averaging needs. */
@@ -71,6 +94,6 @@ public record WeightAveragingSettings(String name, double mu, RobustAggregation 
      * @param initial the first global model; empty to take a participant's initial weights
      */
     public Strategy newStrategy(Optional<TensorRecord> initial) {
-        return new WeightAveragingStrategy(name, initial, mu, robust);
+        return new WeightAveragingStrategy(name, initial, mu, robust, secure);
     }
 }

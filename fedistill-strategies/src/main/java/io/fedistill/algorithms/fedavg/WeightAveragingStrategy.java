@@ -8,6 +8,9 @@ import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
+import io.fedistill.core.secagg.SecAggAbortedException;
+import io.fedistill.core.secagg.SecureSum;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
@@ -34,6 +37,7 @@ final class WeightAveragingStrategy implements Strategy {
     private TensorRecord global;
     private final double mu;
     private final RobustAggregation robust;
+    private final Optional<SecureSumSettings> secure;
 
     /**
      * Creates the strategy.
@@ -44,15 +48,21 @@ final class WeightAveragingStrategy implements Strategy {
      *     which every participant of the architecture shares
      * @param mu the proximal weight (0 for FedAvg)
      * @param robust how the participants' weights are combined
+     * @param secure how the weighted mean is summed securely, if it is
      */
     WeightAveragingStrategy(
-            String name, Optional<TensorRecord> initial, double mu, RobustAggregation robust) {
+            String name,
+            Optional<TensorRecord> initial,
+            double mu,
+            RobustAggregation robust,
+            Optional<SecureSumSettings> secure) {
         this.name = name;
         this.trainType = trainType(name);
         this.initType = initType(name);
         this.global = initial.orElse(null);
         this.mu = mu;
         this.robust = robust;
+        this.secure = secure;
     }
 
     /** Returns the request to train from the global weights it carries. */
@@ -69,6 +79,9 @@ final class WeightAveragingStrategy implements Strategy {
     public Metrics runRound(RoundContext context, Fleet fleet) {
         if (global == null && !fetchInitial(context, fleet)) {
             return Metrics.of("participants_aggregated", 0);
+        }
+        if (secure.isPresent()) {
+            return runSecureRound(context, fleet, secure.get());
         }
         ConfigRecord config = ConfigRecord.of(MU, mu);
         List<Message> requests =
@@ -94,6 +107,39 @@ final class WeightAveragingStrategy implements Strategy {
         return robust.excludes()
                 ? metrics.with("participants_excluded", combined.excluded())
                 : metrics;
+    }
+
+    /**
+     * A round whose example-weighted mean is summed by secure aggregation: the participants train
+     * and keep their weights; the coordinator learns only their sum (and the total of examples). A
+     * round that loses too many participants to reach the threshold keeps the global model.
+     */
+    private Metrics runSecureRound(RoundContext context, Fleet fleet, SecureSumSettings settings) {
+        ConfigRecord config = ConfigRecord.of(MU, mu, SecureSum.WEIGHT, "examples");
+        List<Message> requests =
+                context.selected().stream()
+                        .map(
+                                id ->
+                                        Message.builder(context.round(), trainType, id)
+                                                .optTensors(global)
+                                                .optConfig(config)
+                                                .build())
+                        .toList();
+        List<String> holders =
+                fleet.exchange(requests, ReplySpec.metricsOnly("examples")).replies().stream()
+                        .filter(r -> r.metrics().get("examples") > 0)
+                        .map(Message::participantId)
+                        .toList();
+        try {
+            SecureSum.Result sum =
+                    SecureSum.run(
+                            context, fleet, holders, (int) global.elementCount() + 1, settings);
+            global = SecureSum.weightedMean(sum.values(), global);
+            return Metrics.of("participants_aggregated", sum.contributors().size());
+        } catch (SecAggAbortedException | IllegalArgumentException e) {
+            LOG.warn("round {}: secure aggregation failed: {}", context.round(), e.getMessage());
+            return Metrics.of("participants_aggregated", 0, "secure_aborted", 1);
+        }
     }
 
     /**

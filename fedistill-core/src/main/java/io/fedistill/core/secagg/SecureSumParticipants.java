@@ -1,0 +1,132 @@
+package io.fedistill.core.secagg;
+
+import io.fedistill.core.message.ConfigRecord;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageType;
+import io.fedistill.core.tensor.TensorRecord;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The participant side of {@link SecureSum} for the participants one host holds: keeps the input a
+ * task asked to be summed securely instead of sending it, and answers the four secure-aggregation
+ * stages for it. Keys and seeds come from a {@link SecureRandom}, fresh each round; none of it is
+ * stored or checkpointed.
+ */
+public final class SecureSumParticipants {
+    private static final Set<MessageType> STAGES =
+            Set.of(
+                    SecureSumWire.ADVERTISE,
+                    SecureSumWire.SHARE,
+                    SecureSumWire.MASK,
+                    SecureSumWire.UNMASK);
+
+    /** An input waiting for its round's secure sum. */
+    private record Input(int round, float[] values) {}
+
+    /** One participant's secure aggregation in progress. */
+    private record Session(SecAggParticipant participant, SecAggConfig config, Input input) {}
+
+    private final Map<String, Input> inputs = new ConcurrentHashMap<>();
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+
+    /** Returns whether {@code type} is a secure-aggregation stage, which the host answers. */
+    public static boolean handles(MessageType type) {
+        return STAGES.contains(type);
+    }
+
+    /**
+     * Returns the reply to send for a learner's {@code reply}: unchanged, unless the request asked
+     * for a secure sum ({@link SecureSum#WEIGHT}); then the tensors, weighted, stay here until the
+     * round's secure sum, and the reply carries metrics only.
+     */
+    public Message withhold(Message request, Message reply) {
+        String weightMetric = request.config().getString(SecureSum.WEIGHT, "");
+        if (weightMetric.isEmpty() || reply.isError()) {
+            return reply;
+        }
+        double weight = reply.metrics().get(weightMetric);
+        inputs.put(
+                reply.participantId(),
+                new Input(reply.round(), SecureSum.weightedInput(reply.tensors(), weight)));
+        return reply.withTensors(TensorRecord.empty());
+    }
+
+    /**
+     * Answers a secure-aggregation stage.
+     *
+     * @throws IllegalArgumentException when the request does not fit this participant's state (no
+     *     input for the round, a stage out of order, a malformed field); the host turns it into an
+     *     error reply
+     */
+    public Message answer(Message request) {
+        String id = request.participantId();
+        int round = request.round();
+        ConfigRecord config = request.config();
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (request.type().equals(SecureSumWire.ADVERTISE)) {
+            Input input = inputs.remove(id);
+            if (input == null || input.round() != round) {
+                throw new IllegalArgumentException(
+                        id + " holds no input to sum securely in round " + round);
+            }
+            int participants = SecureSumWire.split(config.getString(SecureSumWire.ROSTER)).size();
+            SecAggConfig secAgg =
+                    new SecureSumSettings(
+                                    (int) config.getLong(SecureSumWire.THRESHOLD),
+                                    (int) config.getLong(SecureSumWire.DEGREE),
+                                    (float) config.getDouble(SecureSumWire.CLIP))
+                            .config(
+                                    participants,
+                                    (int) config.getLong(SecureSumWire.VECTOR_LENGTH));
+            if (input.values().length != secAgg.vectorLength()) {
+                throw new IllegalArgumentException(
+                        id
+                                + " holds "
+                                + input.values().length
+                                + " values to sum, the round sums "
+                                + secAgg.vectorLength());
+            }
+            SecAggParticipant participant =
+                    new SecAggParticipant(
+                            secAgg,
+                            new SecAggRound(
+                                    round,
+                                    SecureSumWire.split(config.getString(SecureSumWire.ROSTER)),
+                                    config.getLong(SecureSumWire.NEIGHBOURHOOD_SEED)),
+                            id,
+                            random);
+            sessions.put(id, new Session(participant, secAgg, input));
+            SecureSumWire.putKeys(out, participant.advertiseKeys(), false);
+            return request.reply().optConfig(new ConfigRecord(out)).build();
+        }
+        Session session = sessions.get(id);
+        if (session == null || session.input().round() != round) {
+            throw new IllegalArgumentException(
+                    id + " has no secure aggregation in progress in round " + round);
+        }
+        if (request.type().equals(SecureSumWire.SHARE)) {
+            ShareBundle bundle =
+                    session.participant().shareKeys(SecureSumWire.allKeys(config, round));
+            SecureSumWire.putShares(out, bundle.shares(), false);
+            return request.reply().optConfig(new ConfigRecord(out)).build();
+        }
+        if (request.type().equals(SecureSumWire.MASK)) {
+            MaskedVector masked =
+                    session.participant()
+                            .maskInput(
+                                    session.config().fixedPoint().encode(session.input().values()),
+                                    SecureSumWire.shares(config, round, id, true));
+            return request.reply().optTensors(SecureSumWire.words(masked.vector())).build();
+        }
+        sessions.remove(id);
+        UnmaskingShares shares =
+                session.participant().unmask(SecureSumWire.unmaskingRequest(config, round));
+        SecureSumWire.putRevealed(out, shares.shares());
+        return request.reply().optConfig(new ConfigRecord(out)).build();
+    }
+}

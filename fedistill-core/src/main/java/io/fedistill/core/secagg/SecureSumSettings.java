@@ -1,0 +1,45 @@
+package io.fedistill.core.secagg;
+
+/**
+ * How an algorithm sums its participants' uploads securely: the Shamir threshold, the neighbourhood
+ * and the fixed-point clipping range.
+ *
+ * @param threshold how many participants must remain at every stage, and how many shares rebuild a
+ *     secret; 0 picks {@code max(2, ceil(2k / 3))} of the k participants in each closed
+ *     neighbourhood (everyone taking part, in full SecAgg)
+ * @param neighbours SecAgg+'s degree (even, at least 2), or 0 for full SecAgg (everyone is
+ *     everyone's neighbour)
+ * @param clip every value summed is clipped to [-clip, clip] before its fixed-point encoding, whose
+ *     resolution is the finest that cannot overflow for the round's participants
+ */
+public record SecureSumSettings(int threshold, int neighbours, float clip) {
+    /** Checks the ranges, naming the field and the bad value. */
+    public SecureSumSettings {
+        if (threshold != 0 && threshold < 2) {
+            throw new IllegalArgumentException(
+                    "secureThreshold must be 0 (two thirds) or >= 2, got " + threshold);
+        }
+        if (neighbours < 0 || neighbours == 1 || neighbours % 2 != 0) {
+            throw new IllegalArgumentException(
+                    "secureNeighbours must be 0 (everyone) or an even degree >= 2, got "
+                            + neighbours);
+        }
+        if (!(clip > 0) || Float.isInfinite(clip)) {
+            throw new IllegalArgumentException("secureClip must be > 0 and finite, got " + clip);
+        }
+    }
+
+    /** Returns the round's config for {@code participants} summing vectors of {@code length}. */
+    SecAggConfig config(int participants, int length) {
+        Neighbourhood neighbourhood =
+                neighbours == 0 || neighbours >= participants - 1
+                        ? Neighbourhood.everyone()
+                        : Neighbourhood.harary(neighbours);
+        int closed = neighbourhood.closedNeighbourhoodSize(participants);
+        return new SecAggConfig(
+                threshold != 0 ? threshold : Math.max(2, (2 * closed + 2) / 3),
+                neighbourhood,
+                length,
+                FixedPoint.forParticipants(clip, participants));
+    }
+}

@@ -1,0 +1,182 @@
+package io.fedistill.core.secagg;
+
+import io.fedistill.core.message.ConfigRecord;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageType;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How the secure-aggregation records travel in fedistill messages: keys, nonces, ciphertexts and
+ * shares as base64 config entries named {@code <field>:<participant id>}, rosters as
+ * comma-separated lists, and a masked vector as a {@link TensorRole#WORDS} tensor of its 32-bit
+ * ring elements cut into 16-bit halves, high half first.
+ */
+final class SecureSumWire {
+    static final MessageType ADVERTISE = MessageType.of("secagg", "advertise");
+    static final MessageType SHARE = MessageType.of("secagg", "share");
+    static final MessageType MASK = MessageType.of("secagg", "mask");
+    static final MessageType UNMASK = MessageType.of("secagg", "unmask");
+
+    static final String ROSTER = "roster";
+    static final String THRESHOLD = "threshold";
+    static final String DEGREE = "degree";
+    static final String NEIGHBOURHOOD_SEED = "neighbourhood_seed";
+    static final String CLIP = "clip";
+    static final String VECTOR_LENGTH = "vector_length";
+    static final String MASKED = "masked";
+
+    private static final String ENCRYPTION_KEY = "encryption_key";
+    private static final String MASKING_KEY = "masking_key";
+    private static final String NONCE = "nonce";
+    private static final String CIPHERTEXT = "ciphertext";
+    private static final String SURVIVORS = "survivors";
+    private static final String DROPPED = "dropped";
+
+    private SecureSumWire() {}
+
+    static String encode(byte[] bytes) {
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    static byte[] decode(ConfigRecord config, String key) {
+        try {
+            return Base64.getDecoder().decode(config.getString(key));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + key + "' is not base64: " + e.getMessage(), e);
+        }
+    }
+
+    static String join(List<String> ids) {
+        return String.join(",", ids);
+    }
+
+    static List<String> split(String ids) {
+        return ids.isEmpty() ? List.of() : List.of(ids.split(",", -1));
+    }
+
+    /** Returns the ids named by config keys {@code <field>:<id>}, in order. */
+    static List<String> idsOf(ConfigRecord config, String field) {
+        List<String> ids = new ArrayList<>();
+        for (String key : config.values().keySet()) {
+            if (key.startsWith(field + ':')) {
+                ids.add(key.substring(field.length() + 1));
+            }
+        }
+        return ids;
+    }
+
+    static void putKeys(Map<String, Object> config, AdvertisedKeys keys, boolean named) {
+        String suffix = named ? ":" + keys.participantId() : "";
+        config.put(ENCRYPTION_KEY + suffix, encode(keys.encryptionKey()));
+        config.put(MASKING_KEY + suffix, encode(keys.maskingKey()));
+    }
+
+    static AdvertisedKeys keys(ConfigRecord config, int round, String id, boolean named) {
+        String suffix = named ? ":" + id : "";
+        return new AdvertisedKeys(
+                round,
+                id,
+                decode(config, ENCRYPTION_KEY + suffix),
+                decode(config, MASKING_KEY + suffix));
+    }
+
+    static List<AdvertisedKeys> allKeys(ConfigRecord config, int round) {
+        List<AdvertisedKeys> keys = new ArrayList<>();
+        for (String id : idsOf(config, ENCRYPTION_KEY)) {
+            keys.add(keys(config, round, id, true));
+        }
+        return keys;
+    }
+
+    /** Puts encrypted shares under the other party's id: the recipient's, or the sender's. */
+    static void putShares(
+            Map<String, Object> config, List<EncryptedShares> shares, boolean bySender) {
+        for (EncryptedShares share : shares) {
+            String id = bySender ? share.sender() : share.recipient();
+            config.put(NONCE + ':' + id, encode(share.nonce()));
+            config.put(CIPHERTEXT + ':' + id, encode(share.ciphertext()));
+        }
+    }
+
+    static List<EncryptedShares> shares(
+            ConfigRecord config, int round, String self, boolean bySender) {
+        List<EncryptedShares> shares = new ArrayList<>();
+        for (String id : idsOf(config, CIPHERTEXT)) {
+            shares.add(
+                    new EncryptedShares(
+                            round,
+                            bySender ? id : self,
+                            bySender ? self : id,
+                            decode(config, NONCE + ':' + id),
+                            decode(config, CIPHERTEXT + ':' + id)));
+        }
+        return shares;
+    }
+
+    static void putUnmaskingRequest(Map<String, Object> config, UnmaskingRequest request) {
+        config.put(SURVIVORS, join(request.survivors()));
+        config.put(DROPPED, join(request.dropped()));
+    }
+
+    static UnmaskingRequest unmaskingRequest(ConfigRecord config, int round) {
+        return new UnmaskingRequest(
+                round, split(config.getString(SURVIVORS)), split(config.getString(DROPPED)));
+    }
+
+    static void putRevealed(Map<String, Object> config, List<RevealedShare> shares) {
+        for (RevealedShare share : shares) {
+            config.put(
+                    share.secret().name().toLowerCase() + ':' + share.owner(),
+                    encode(share.share()));
+        }
+    }
+
+    static List<RevealedShare> revealed(ConfigRecord config) {
+        List<RevealedShare> shares = new ArrayList<>();
+        for (RevealedShare.Secret secret : RevealedShare.Secret.values()) {
+            String field = secret.name().toLowerCase();
+            for (String owner : idsOf(config, field)) {
+                shares.add(new RevealedShare(owner, secret, decode(config, field + ':' + owner)));
+            }
+        }
+        return shares;
+    }
+
+    /** Returns the masked vector as a tensor of 16-bit halves, high half first. */
+    static TensorRecord words(int[] vector) {
+        float[] halves = new float[2 * vector.length];
+        for (int i = 0; i < vector.length; i++) {
+            halves[2 * i] = vector[i] >>> 16;
+            halves[2 * i + 1] = vector[i] & 0xffff;
+        }
+        return TensorRecord.of(
+                MASKED, Tensor.wrap(new int[] {halves.length}, halves), TensorRole.WORDS);
+    }
+
+    /** Reads a masked vector back from its halves; refuses a tensor that holds no words. */
+    static int[] vector(Message reply) {
+        Tensor halves = reply.tensors().get(MASKED);
+        if (reply.tensors().role(MASKED) != TensorRole.WORDS || halves.size() % 2 != 0) {
+            throw new IllegalArgumentException(
+                    "masked vector of "
+                            + reply.participantId()
+                            + " is not an even number of words");
+        }
+        String why = TensorRole.WORDS.violation(halves);
+        if (why != null) {
+            throw new IllegalArgumentException(
+                    "masked vector of " + reply.participantId() + ": " + why);
+        }
+        int[] vector = new int[halves.size() / 2];
+        for (int i = 0; i < vector.length; i++) {
+            vector[i] = ((int) halves.get(2 * i) << 16) | (int) halves.get(2 * i + 1);
+        }
+        return vector;
+    }
+}

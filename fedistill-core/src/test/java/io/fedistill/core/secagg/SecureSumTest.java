@@ -1,0 +1,187 @@
+package io.fedistill.core.secagg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fedistill.core.codec.Codec;
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.fleet.ParticipantFailure;
+import io.fedistill.core.learner.Learner;
+import io.fedistill.core.message.ConfigRecord;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageType;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.participant.FailureInjection;
+import io.fedistill.core.participant.ParticipantHost;
+import io.fedistill.core.participant.StateStore;
+import io.fedistill.core.strategy.RoundContext;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
+import io.fedistill.core.validate.ReplySpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Secure aggregation through the message protocol: participants' hosts withhold their uploads and
+ * answer the four stages; the coordinator learns the weighted mean and nothing else.
+ */
+class SecureSumTest {
+    private static final MessageType TRAIN = MessageType.of("test", "train");
+    private static final List<String> IDS = List.of("p0", "p1", "p2", "p3", "p4");
+
+    /** Participant i uploads weights {i, -i, 0.5} for i + 1 examples. */
+    private static ParticipantHost host() {
+        Map<String, Learner> learners = new LinkedHashMap<>();
+        for (String id : IDS) {
+            int i = IDS.indexOf(id);
+            learners.put(
+                    id,
+                    Learner.builder()
+                            .on(
+                                    TRAIN,
+                                    (request, context) ->
+                                            request.reply()
+                                                    .optTensors(
+                                                            TensorRecord.of(
+                                                                    "w",
+                                                                    Tensor.vector(i, -i, 0.5f),
+                                                                    TensorRole.WEIGHTS))
+                                                    .optMetrics(Metrics.of("examples", i + 1))
+                                                    .build())
+                            .build());
+        }
+        return new ParticipantHost(
+                learners, new StateStore(Codec.fp32()), 1, FailureInjection.none());
+    }
+
+    /** Reaches the host, and loses the replies of the listed {@code participant@type}s. */
+    private static final class LossyFleet implements Fleet {
+        final ParticipantHost host = host();
+        final Set<String> lost;
+        final List<Message> seen = new ArrayList<>();
+
+        LossyFleet(Set<String> lost) {
+            this.lost = lost;
+        }
+
+        @Override
+        public List<String> participantIds() {
+            return IDS;
+        }
+
+        @Override
+        public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
+            List<Message> replies = new ArrayList<>();
+            List<ParticipantFailure> failures = new ArrayList<>();
+            for (Message request : requests) {
+                Message reply = host.answer(request, host.open(request));
+                seen.add(reply);
+                String key = request.participantId() + "@" + request.type();
+                String why = spec.check(request, reply).orElse(lost.contains(key) ? "lost" : null);
+                if (why == null) {
+                    replies.add(reply);
+                } else {
+                    failures.add(new ParticipantFailure(request.participantId(), 1, why));
+                }
+            }
+            return new ExchangeResult(replies, failures, List.of());
+        }
+    }
+
+    private static List<String> uploadSecurely(LossyFleet fleet) {
+        List<Message> tasks = new ArrayList<>();
+        for (String id : IDS) {
+            tasks.add(
+                    Message.builder(1, TRAIN, id)
+                            .optConfig(ConfigRecord.of(SecureSum.WEIGHT, "examples"))
+                            .build());
+        }
+        ExchangeResult uploads = fleet.exchange(tasks, ReplySpec.metricsOnly("examples"));
+        // nothing but metrics left the participants
+        assertThat(uploads.replies()).allSatisfy(r -> assertThat(r.tensors().isEmpty()).isTrue());
+        return uploads.replies().stream().map(Message::participantId).toList();
+    }
+
+    private static final TensorRecord LAYOUT =
+            TensorRecord.of("w", Tensor.zeros(3), TensorRole.WEIGHTS);
+
+    @Test
+    void theCoordinatorGetsTheWeightedMeanOfEveryUpload() {
+        LossyFleet fleet = new LossyFleet(Set.of());
+        List<String> holders = uploadSecurely(fleet);
+        SecureSum.Result sum =
+                SecureSum.run(
+                        new RoundContext(1, 1, 9, IDS),
+                        fleet,
+                        holders,
+                        4,
+                        new SecureSumSettings(0, 0, 100));
+        assertThat(sum.contributors()).containsExactlyElementsOf(IDS);
+        // sum over i of (i + 1) * i = 40 over 15 examples
+        TensorRecord mean = SecureSum.weightedMean(sum.values(), LAYOUT);
+        assertThat(mean.get("w").toFloatArray())
+                .usingComparatorWithPrecision(1e-5f)
+                .containsExactly(40f / 15, -40f / 15, 0.5f);
+        assertThat(mean.role("w")).isEqualTo(TensorRole.WEIGHTS);
+        // a masked vector crossed the wire as 16-bit words, 2 per value
+        assertThat(fleet.seen)
+                .filteredOn(m -> m.type().name().equals("secagg.mask"))
+                .allSatisfy(
+                        m -> {
+                            assertThat(m.tensors().role("masked")).isEqualTo(TensorRole.WORDS);
+                            assertThat(m.tensors().get("masked").size()).isEqualTo(8);
+                        });
+    }
+
+    @Test
+    void participantsThatDropAfterSharingOrMaskingLeaveTheSumOfTheOthers() {
+        LossyFleet fleet = new LossyFleet(Set.of("p1@secagg.mask", "p4@secagg.unmask"));
+        SecureSum.Result sum =
+                SecureSum.run(
+                        new RoundContext(1, 1, 9, IDS),
+                        fleet,
+                        uploadSecurely(fleet),
+                        4,
+                        new SecureSumSettings(3, 0, 100));
+        // p1 dropped before masking: its masks are removed and its input is not in the sum; p4
+        // masked its input and only missed the unmasking, so it counts
+        assertThat(sum.contributors()).containsExactly("p0", "p2", "p3", "p4");
+        float[] values = sum.values();
+        assertThat(values[3]).isCloseTo(1 + 3 + 4 + 5, org.assertj.core.data.Offset.offset(1e-4f));
+        assertThat(values[0])
+                .isCloseTo(0 + 6 + 12 + 20, org.assertj.core.data.Offset.offset(1e-4f));
+    }
+
+    @Test
+    void tooFewSurvivorsAbortTheRoundWithTheStageNamed() {
+        LossyFleet fleet =
+                new LossyFleet(Set.of("p0@secagg.share", "p1@secagg.share", "p2@secagg.share"));
+        assertThatThrownBy(
+                        () ->
+                                SecureSum.run(
+                                        new RoundContext(1, 1, 9, IDS),
+                                        fleet,
+                                        uploadSecurely(fleet),
+                                        4,
+                                        new SecureSumSettings(3, 0, 100)))
+                .isInstanceOf(SecAggAbortedException.class)
+                .hasMessageContaining("SHARE_KEYS");
+    }
+
+    @Test
+    void aStageWithoutAnInputIsRefusedAsAnErrorReply() {
+        ParticipantHost host = host();
+        Message advertise =
+                Message.builder(1, MessageType.of("secagg", "advertise"), "p2")
+                        .optConfig(ConfigRecord.of("roster", "p2,p3"))
+                        .build();
+        Message reply = host.answer(advertise, host.open(advertise));
+        assertThat(reply.error()).get().asString().contains("p2 holds no input to sum securely");
+    }
+}
