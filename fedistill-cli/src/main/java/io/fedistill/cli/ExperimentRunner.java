@@ -18,6 +18,7 @@ import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.federation.FederationSpec;
 import io.fedistill.core.participant.FailureInjection;
+import io.fedistill.core.privacy.PrivateStrategy;
 import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.store.JdbcRunStore;
 import io.fedistill.core.strategy.Strategy;
@@ -533,7 +534,12 @@ public final class ExperimentRunner {
             List<RoundListener> recording,
             DurableRounds durable) {
         FederationSpec spec = FederationSpecs.of(config, algorithm);
-        Strategy strategy = newAggregatingStrategy(algorithm, spec);
+        Strategy strategy =
+                config.privacy() == null || algorithm.name().equals("local-only")
+                        ? newAggregatingStrategy(algorithm, spec)
+                        : new PrivateStrategy(
+                                newAggregatingStrategy(algorithm, spec),
+                                config.privacy().settings());
         Coordinator.Builder coordinator =
                 Coordinator.builder()
                         .setStrategy(strategy)
@@ -589,6 +595,10 @@ public final class ExperimentRunner {
                 .optFailures(new FailureInjection(crashes, config.failures().dropProbability()))
                 .optPublicData(prepared.publicData().orElse(null))
                 .optCodec(Codec.forName(config.codec()))
-                .optAttack(config.attack() == null ? null : config.attack().attack(config.seed()));
+                .optAttack(config.attack() == null ? null : config.attack().attack(config.seed()))
+                .optPrivacy(
+                        config.privacy() == null || algorithm.name().equals("local-only")
+                                ? null
+                                : config.privacy().settings());
     }
 }

@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -235,6 +236,44 @@ class FedistillCommandTest {
                 .contains("needs each participant's weights, which secure aggregation hides");
         assertThat(runCapturingErr("run", file.toString(), "--set", "algorithms.1.name=feddf"))
                 .contains("secure aggregation would hide what FedDF needs");
+    }
+
+    @Test
+    void differentialPrivacyReportsTheEpsilonSpentCentrallyOrUnderSecureAggregation()
+            throws IOException {
+        String base = EXPERIMENT.substring(0, EXPERIMENT.indexOf("algorithms:"));
+        String central =
+                base
+                        + "privacy: {clip: 2.0, noiseMultiplier: 1.0}\n"
+                        + "algorithms:\n  - name: local-only\n"
+                        + "  - name: fedavg\n    models: mlp:32\n"
+                        + "    options: {weighting: uniform}\n";
+        String distributed =
+                base
+                        + "privacy: {clip: 2.0, noiseMultiplier: 1.0, mode: distributed}\n"
+                        + "algorithms:\n  - name: fedavg\n    models: mlp:32\n"
+                        + "    options: {weighting: uniform, secure: true}\n";
+        List<String> epsilons = new ArrayList<>();
+        for (String yaml : List.of(central, distributed)) {
+            Path out = dir.resolve("dp-" + epsilons.size());
+            Path file = Files.writeString(dir.resolve("dp-" + epsilons.size() + ".yaml"), yaml);
+            assertThat(
+                            FedistillCommand.execute(
+                                    "run", file.toString(), "--set", "outputDir=" + out))
+                    .isZero();
+            Path run = CliRuns.onlyRun(out);
+            List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
+            String last = rows.get(rows.size() - 1);
+            assertThat(last).startsWith("fedavg,2,").contains("epsilon=").contains("delta=1.00000e-05");
+            epsilons.add(last.substring(last.indexOf("epsilon=")));
+            assertThat(Files.readString(run.resolve("summary.md")))
+                    .contains(
+                            "Differential privacy ("
+                                    + (epsilons.size() == 1 ? "central" : "distributed"))
+                    .contains("fedavg epsilon ");
+        }
+        // the same clip, noise, sampling rate and rounds spend the same privacy
+        assertThat(epsilons.get(1)).isEqualTo(epsilons.get(0));
     }
 
     @Test

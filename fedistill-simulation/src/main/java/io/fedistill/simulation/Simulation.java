@@ -18,6 +18,8 @@ import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.core.participant.StateEntries;
 import io.fedistill.core.participant.StateStore;
+import io.fedistill.core.privacy.PrivacySettings;
+import io.fedistill.core.privacy.PrivateStrategy;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.grpc.coordinator.GrpcFleet;
@@ -141,7 +143,10 @@ public final class Simulation {
     /** Runs every round and returns the reports and traffic. */
     public RunResult run() {
         FederationSetup federation = federation();
-        Strategy strategy = b.algorithm.newStrategy(federation);
+        Strategy strategy =
+                b.privacy == null
+                        ? b.algorithm.newStrategy(federation)
+                        : new PrivateStrategy(b.algorithm.newStrategy(federation), b.privacy);
         Coordinator.Builder coordinator =
                 Coordinator.builder()
                         .setStrategy(strategy)
@@ -329,6 +334,7 @@ public final class Simulation {
         private ServeSettings serve;
         private SimulationCheckpoint resumeFrom;
         private AttackConfig attack;
+        private PrivacySettings privacy;
         private Consumer<SimulationCheckpoint> checkpoints;
 
         private Builder() {}
@@ -440,6 +446,15 @@ public final class Simulation {
          */
         public Builder optAttack(AttackConfig attack) {
             this.attack = attack;
+            return this;
+        }
+
+        /**
+         * Makes the uploads differentially private (default: they are not): clipped, noised, and
+         * the epsilon spent reported after every round.
+         */
+        public Builder optPrivacy(PrivacySettings privacy) {
+            this.privacy = privacy;
             return this;
         }
 

@@ -32,6 +32,7 @@ import java.util.stream.IntStream;
  *     lossless); YAML may give it as a map (see {@link CodecSpecDeserializer})
  * @param failures simulated failures (optional)
  * @param attack simulated attackers (optional; simulations only)
+ * @param privacy differential privacy of the uploads (optional)
  * @param algorithms the algorithms to run
  * @param outputDir where run directories are created
  * @param store the run store's JDBC URL (optional; default: SQLite {@code run.db} in the run
@@ -56,6 +57,7 @@ public record ExperimentConfig(
         @JsonDeserialize(using = CodecSpecDeserializer.class) String codec,
         FailureConfig failures,
         SimulatedAttackConfig attack,
+        PrivacyConfig privacy,
         List<AlgorithmConfig> algorithms,
         String outputDir,
         String store) {
@@ -159,6 +161,9 @@ public record ExperimentConfig(
                     "algorithms must list at least one algorithm, e.g. [{name: fedavg}]");
         }
         algorithms = List.copyOf(algorithms);
+        if (privacy != null) {
+            algorithms.forEach(privacy::check);
+        }
         if (algorithms.stream().map(AlgorithmConfig::label).distinct().count()
                 != algorithms.size()) {
             throw new ConfigException(

@@ -64,6 +64,34 @@ public final class SummaryReport {
                                     .attack(config.seed())
                                     .attackers(config.participantIds())));
         }
+        if (config.privacy() != null) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "Differential privacy (%s noise): uploads clipped to %s, noise"
+                                    + " multiplier %s; spent after the last round:",
+                            config.privacy().mode(),
+                            config.privacy().clip(),
+                            config.privacy().noiseMultiplier()));
+            for (AlgorithmRun run : runs) {
+                List<RoundReport> rounds = run.result().rounds();
+                if (!rounds.isEmpty()) {
+                    rounds.get(rounds.size() - 1)
+                            .strategyMetrics()
+                            .find("epsilon")
+                            .ifPresent(
+                                    epsilon ->
+                                            md.append(
+                                                    String.format(
+                                                            Locale.ROOT,
+                                                            " %s epsilon %.3f (delta %s);",
+                                                            run.label(),
+                                                            epsilon,
+                                                            config.privacy().delta())));
+                }
+            }
+            md.append("\n\n");
+        }
         if (!config.codec().equals("fp32")) {
             md.append("Codec: `").append(config.codec()).append("`.\n\n");
         }

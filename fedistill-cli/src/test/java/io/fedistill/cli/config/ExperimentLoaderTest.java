@@ -287,4 +287,31 @@ class ExperimentLoaderTest {
         assertThatThrownBy(() -> load(VALID, "attack={fraction: 0.2}"))
                 .hasMessageContaining("attack.kind is required");
     }
+
+    @Test
+    void privacyIsRefusedWhereTheNoiseWouldNotMatchOneParticipantsShare() {
+        String dp = "privacy={clip: 1.0, noiseMultiplier: 1.1}";
+        assertThatThrownBy(() -> load(VALID, dp))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "privacy with algorithms.fd: fd does not aggregate equally"
+                                + " weighted uploads");
+        String fedavg = "algorithms=[{name: fedavg, models: lenet}]";
+        assertThatThrownBy(() -> load(VALID, dp, fedavg))
+                .hasMessageContaining("participants weighted by examples")
+                .hasMessageContaining("set options.weighting: uniform");
+        String uniform =
+                "algorithms=[{name: fedavg, models: lenet, options: {weighting: uniform}}]";
+        assertThat(load(VALID, dp, uniform).privacy().settings().noiseMultiplier()).isEqualTo(1.1);
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        VALID,
+                                        "privacy={clip: 1.0, noiseMultiplier: 1.1, mode:"
+                                                + " distributed}",
+                                        uniform))
+                .hasMessageContaining("set options.secure: true");
+        assertThatThrownBy(() -> load(VALID, "privacy={clip: -1, noiseMultiplier: 1}", uniform))
+                .hasMessageContaining("privacy.clip must be > 0, got -1.0");
+    }
 }

@@ -68,6 +68,11 @@ public record ConfigRecord(Map<String, Object> values) {
         return ((Number) require(name, Number.class)).doubleValue();
     }
 
+    /** Returns a numeric value as a double, or a default when absent. */
+    public double getDouble(String name, double fallback) {
+        return has(name) ? getDouble(name) : fallback;
+    }
+
     /** Returns a numeric value as a long. */
     public long getLong(String name) {
         return ((Number) require(name, Number.class)).longValue();

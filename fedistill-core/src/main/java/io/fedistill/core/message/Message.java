@@ -103,6 +103,21 @@ public record Message(
         return new Builder(Optional.of(id), timeToLive, round, type, participantId);
     }
 
+    /** Returns this message with another config, the same in every other field, id included. */
+    public Message withConfig(ConfigRecord replacement) {
+        return new Message(
+                id,
+                replyTo,
+                timeToLive,
+                round,
+                type,
+                participantId,
+                tensors,
+                metrics,
+                replacement,
+                error);
+    }
+
     /** Returns this message with other tensors, the same in every other field, id included. */
     public Message withTensors(TensorRecord replacement) {
         return new Message(

@@ -6,6 +6,7 @@ import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.learner.ParticipantState;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
+import io.fedistill.core.privacy.UploadPrivacy;
 import io.fedistill.core.secagg.SecureSumParticipants;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,7 +129,7 @@ public final class ParticipantHost {
                     attackers.tamper(
                             learner.handle(request, new ParticipantContext(id, runSeed, state)),
                             runSeed);
-            return secureSums.withhold(request, reply);
+            return secureSums.withhold(request, UploadPrivacy.apply(request, reply, runSeed));
         } catch (RuntimeException e) {
             return Message.failure(request, e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {

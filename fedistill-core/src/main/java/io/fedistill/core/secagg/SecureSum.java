@@ -35,6 +35,9 @@ public final class SecureSum {
     /** The config entry of a task whose upload is to be summed securely: the weight's metric. */
     public static final String WEIGHT = "fedistill.secure_weight";
 
+    /** The {@link #WEIGHT} of uploads that all weigh the same. */
+    public static final String UNIFORM = "uniform";
+
     private static final Logger LOG = LoggerFactory.getLogger(SecureSum.class);
 
     private SecureSum() {}

@@ -49,7 +49,8 @@ public final class SecureSumParticipants {
         if (weightMetric.isEmpty() || reply.isError()) {
             return reply;
         }
-        double weight = reply.metrics().get(weightMetric);
+        double weight =
+                weightMetric.equals(SecureSum.UNIFORM) ? 1 : reply.metrics().get(weightMetric);
         inputs.put(
                 reply.participantId(),
                 new Input(reply.round(), SecureSum.weightedInput(reply.tensors(), weight)));

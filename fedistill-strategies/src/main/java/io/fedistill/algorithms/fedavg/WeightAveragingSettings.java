@@ -21,11 +21,17 @@ import java.util.Optional;
  * @param mu the proximal weight (0 for FedAvg)
  * @param robust how the participants' weights are combined (FedAvg's example-weighted mean by
  *     default)
- * @param secure how the example-weighted mean is summed by secure aggregation, if it is: the
- *     coordinator then sees no participant's weights
+ * @param secure how the mean is summed by secure aggregation, if it is: the coordinator then sees
+ *     no participant's weights
+ * @param uniform whether every participant weighs the same (what differential privacy needs) rather
+ *     than by its examples
  */
 public record WeightAveragingSettings(
-        String name, double mu, RobustAggregation robust, Optional<SecureSumSettings> secure) {
+        String name,
+        double mu,
+        RobustAggregation robust,
+        Optional<SecureSumSettings> secure,
+        boolean uniform) {
     /** FedAvg's name in configs. */
     public static final String FEDAVG = "fedavg";
 
@@ -67,6 +73,7 @@ public record WeightAveragingSettings(
     private static WeightAveragingSettings read(
             String name, Map<String, Object> options, List<String> own) {
         List<String> allowed = new ArrayList<>(own);
+        allowed.add("weighting");
         allowed.addAll(AlgorithmOptions.ROBUST_OPTIONS);
         allowed.addAll(AlgorithmOptions.SECURE_OPTIONS);
         AlgorithmOptions read = new AlgorithmOptions(name, options, allowed);
@@ -74,7 +81,9 @@ public record WeightAveragingSettings(
                 name,
                 own.contains("mu") ? read.getDouble("mu", DEFAULT_MU, 0, 1e6) : 0,
                 read.getRobust(),
-                read.getSecure());
+                read.getSecure(),
+                read.getString("weighting", "examples", List.of("examples", "uniform"))
+                        .equals("uniform"));
     }
 
     /** Checks that every participant runs the same architecture, which averaging needs. */
@@ -94,6 +103,6 @@ public record WeightAveragingSettings(
      * @param initial the first global model; empty to take a participant's initial weights
      */
     public Strategy newStrategy(Optional<TensorRecord> initial) {
-        return new WeightAveragingStrategy(name, initial, mu, robust, secure);
+        return new WeightAveragingStrategy(this, initial);
     }
 }

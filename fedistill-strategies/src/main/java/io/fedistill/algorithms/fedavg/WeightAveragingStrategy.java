@@ -1,6 +1,5 @@
 package io.fedistill.algorithms.fedavg;
 
-import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.aggregate.RobustResult;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
@@ -31,38 +30,25 @@ final class WeightAveragingStrategy implements Strategy {
     /** Config key of the proximal weight sent with every training request. */
     static final String MU = "mu";
 
-    private final String name;
+    private final WeightAveragingSettings settings;
     private final MessageType trainType;
     private final MessageType initType;
     private TensorRecord global;
-    private final double mu;
-    private final RobustAggregation robust;
-    private final Optional<SecureSumSettings> secure;
 
     /**
      * Creates the strategy.
      *
-     * @param name the algorithm's name: requests are {@code <name>.train} and {@code <name>.init}
+     * @param settings the algorithm's name (requests are {@code <name>.train} and {@code
+     *     <name>.init}), proximal weight, aggregation rule and weighting
      * @param initial the first global model; empty when the coordinator has no model code, and the
      *     first round then asks a participant for its seeded initial weights ({@code <name>.init}),
      *     which every participant of the architecture shares
-     * @param mu the proximal weight (0 for FedAvg)
-     * @param robust how the participants' weights are combined
-     * @param secure how the weighted mean is summed securely, if it is
      */
-    WeightAveragingStrategy(
-            String name,
-            Optional<TensorRecord> initial,
-            double mu,
-            RobustAggregation robust,
-            Optional<SecureSumSettings> secure) {
-        this.name = name;
-        this.trainType = trainType(name);
-        this.initType = initType(name);
+    WeightAveragingStrategy(WeightAveragingSettings settings, Optional<TensorRecord> initial) {
+        this.settings = settings;
+        this.trainType = trainType(settings.name());
+        this.initType = initType(settings.name());
         this.global = initial.orElse(null);
-        this.mu = mu;
-        this.robust = robust;
-        this.secure = secure;
     }
 
     /** Returns the request to train from the global weights it carries. */
@@ -80,10 +66,10 @@ final class WeightAveragingStrategy implements Strategy {
         if (global == null && !fetchInitial(context, fleet)) {
             return Metrics.of("participants_aggregated", 0);
         }
-        if (secure.isPresent()) {
-            return runSecureRound(context, fleet, secure.get());
+        if (settings.secure().isPresent()) {
+            return runSecureRound(context, fleet, settings.secure().get());
         }
-        ConfigRecord config = ConfigRecord.of(MU, mu);
+        ConfigRecord config = ConfigRecord.of(MU, settings.mu());
         List<Message> requests =
                 context.selected().stream()
                         .map(
@@ -99,12 +85,16 @@ final class WeightAveragingStrategy implements Strategy {
         if (usable.isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
-        double[] weights = usable.stream().mapToDouble(r -> r.metrics().get("examples")).toArray();
+        double[] weights =
+                usable.stream()
+                        .mapToDouble(r -> settings.uniform() ? 1 : r.metrics().get("examples"))
+                        .toArray();
         RobustResult<TensorRecord> combined =
-                robust.aggregateWeights(usable.stream().map(Message::tensors).toList(), weights);
+                settings.robust()
+                        .aggregateWeights(usable.stream().map(Message::tensors).toList(), weights);
         global = combined.aggregate();
         Metrics metrics = Metrics.of("participants_aggregated", usable.size());
-        return robust.excludes()
+        return settings.robust().excludes()
                 ? metrics.with("participants_excluded", combined.excluded())
                 : metrics;
     }
@@ -114,8 +104,13 @@ final class WeightAveragingStrategy implements Strategy {
      * and keep their weights; the coordinator learns only their sum (and the total of examples). A
      * round that loses too many participants to reach the threshold keeps the global model.
      */
-    private Metrics runSecureRound(RoundContext context, Fleet fleet, SecureSumSettings settings) {
-        ConfigRecord config = ConfigRecord.of(MU, mu, SecureSum.WEIGHT, "examples");
+    private Metrics runSecureRound(RoundContext context, Fleet fleet, SecureSumSettings secure) {
+        ConfigRecord config =
+                ConfigRecord.of(
+                        MU,
+                        settings.mu(),
+                        SecureSum.WEIGHT,
+                        settings.uniform() ? SecureSum.UNIFORM : "examples");
         List<Message> requests =
                 context.selected().stream()
                         .map(
@@ -132,8 +127,7 @@ final class WeightAveragingStrategy implements Strategy {
                         .toList();
         try {
             SecureSum.Result sum =
-                    SecureSum.run(
-                            context, fleet, holders, (int) global.elementCount() + 1, settings);
+                    SecureSum.run(context, fleet, holders, (int) global.elementCount() + 1, secure);
             global = SecureSum.weightedMean(sum.values(), global);
             return Metrics.of("participants_aggregated", sum.contributors().size());
         } catch (SecAggAbortedException | IllegalArgumentException e) {
@@ -154,7 +148,7 @@ final class WeightAveragingStrategy implements Strategy {
                     fleet.exchange(List.of(request), ReplySpec.anyTensors()).replies();
             if (!replies.isEmpty()) {
                 global = replies.get(0).tensors();
-                LOG.info("{}'s first global model came from {}", name, id);
+                LOG.info("{}'s first global model came from {}", settings.name(), id);
                 return true;
             }
         }

@@ -1,0 +1,95 @@
+package io.fedistill.cli.config;
+
+import io.fedistill.core.privacy.PrivacySettings;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Differential privacy of every algorithm's uploads: {@code privacy: {clip: 1.0, noiseMultiplier:
+ * 1.1, delta: 1e-5, mode: central}}.
+ *
+ * @param clip the L2 norm each upload (weights' change, logits, soft labels, features) is clipped
+ *     to
+ * @param noiseMultiplier the Gaussian noise's standard deviation over the clip
+ * @param delta the delta of the reported guarantee (default 1e-5)
+ * @param mode {@code central} (the coordinator adds the noise; the default) or {@code distributed}
+ *     (the participants add it under secure aggregation)
+ */
+public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, String mode) {
+    /** The algorithms privacy applies to: those that aggregate uploads with equal weights. */
+    private static final List<String> SUPPORTED = List.of("fedavg", "fedprox", "dsfl");
+
+    /** Applies defaults and checks values. */
+    public PrivacyConfig {
+        delta = delta == null ? 1e-5 : delta;
+        mode = mode == null ? "central" : mode;
+        if (clip == null || noiseMultiplier == null) {
+            throw new ConfigException(
+                    "privacy needs clip and noiseMultiplier, e.g. {clip: 1.0, noiseMultiplier: 1.1}");
+        }
+        settings(clip, noiseMultiplier, delta, mode);
+    }
+
+    /** Returns the settings the runtime applies. */
+    public PrivacySettings settings() {
+        return settings(clip, noiseMultiplier, delta, mode);
+    }
+
+    private static PrivacySettings settings(
+            double clip, double noiseMultiplier, double delta, String mode) {
+        if (!mode.equals("central") && !mode.equals("distributed")) {
+            throw new ConfigException(
+                    "privacy.mode must be central or distributed, got '" + mode + "'");
+        }
+        try {
+            return new PrivacySettings(
+                    clip,
+                    noiseMultiplier,
+                    delta,
+                    PrivacySettings.Mode.valueOf(mode.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks that an algorithm can honour these settings: it sums equally weighted uploads (the
+     * noise is calibrated to one participant's clipped upload), and for distributed noise it sums
+     * them securely.
+     *
+     * @throws ConfigException naming the algorithm, the setting and what to change
+     */
+    void check(AlgorithmConfig algorithm) {
+        String where = "privacy with algorithms." + algorithm.label() + ": ";
+        if (algorithm.name().equals("local-only")) {
+            return;
+        }
+        if (!SUPPORTED.contains(algorithm.name())) {
+            throw new ConfigException(
+                    where
+                            + algorithm.name()
+                            + " does not aggregate equally weighted uploads, which the noise is"
+                            + " calibrated to; privacy covers "
+                            + SUPPORTED);
+        }
+        Object weighting = algorithm.options().get("weighting");
+        boolean fedAvgFamily = !algorithm.name().equals("dsfl");
+        if (fedAvgFamily
+                ? !"uniform".equals(weighting)
+                : weighting != null && !"uniform".equals(weighting)) {
+            throw new ConfigException(
+                    where
+                            + "participants weighted by "
+                            + (weighting == null ? "examples" : weighting)
+                            + " make one participant's share of the mean larger than the noise is"
+                            + " calibrated to; set options.weighting: uniform");
+        }
+        if (mode.equals("distributed") && !Boolean.TRUE.equals(algorithm.options().get("secure"))) {
+            throw new ConfigException(
+                    where
+                            + "distributed noise protects only a sum the coordinator cannot see"
+                            + " apart; set options.secure: true"
+                            + (fedAvgFamily ? "" : " (dsfl has no secure aggregation yet)"));
+        }
+    }
+}

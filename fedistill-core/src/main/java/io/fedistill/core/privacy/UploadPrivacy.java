@@ -1,0 +1,86 @@
+package io.fedistill.core.privacy;
+
+import io.fedistill.core.message.Message;
+import io.fedistill.core.seed.Seeds;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * The participant's part of differential privacy, applied by its host to a reply before it leaves:
+ * the upload clipped to the norm a task names ({@link #CLIP}), and, in distributed mode, its share
+ * of the noise ({@link #NOISE}). What is clipped is every tensor a lossy codec could carry
+ * (weights, logits, probabilities, features), jointly; weights are clipped in their change from the
+ * task's weights of the same name, as DP-FedAvg does. Counts and exact values pass unchanged.
+ */
+public final class UploadPrivacy {
+    /** The config entry of a task whose upload is clipped: the L2 norm. */
+    public static final String CLIP = "fedistill.dp_clip";
+
+    /** The config entry of a task whose upload gets noise: its standard deviation. */
+    public static final String NOISE = "fedistill.dp_noise";
+
+    private UploadPrivacy() {}
+
+    /** Returns the reply with its upload clipped and noised as the request asks, if it asks. */
+    public static Message apply(Message request, Message reply, long runSeed) {
+        double clip = request.config().getDouble(CLIP, 0);
+        if (clip <= 0 || reply.isError() || reply.tensors().isEmpty()) {
+            return reply;
+        }
+        double noise = request.config().getDouble(NOISE, 0);
+        TensorRecord upload = reply.tensors();
+        double squared = 0;
+        for (String name : upload.names()) {
+            if (upload.role(name).approximable()) {
+                float[] change = change(upload, name, request.tensors());
+                for (float v : change) {
+                    squared += (double) v * v;
+                }
+            }
+        }
+        double factor = Math.min(1, clip / Math.sqrt(squared));
+        Random random =
+                new Random(Seeds.derive(runSeed, reply.round(), reply.participantId(), "dp-noise"));
+        TensorRecord.Builder out = TensorRecord.builder();
+        for (String name : upload.names()) {
+            TensorRole role = upload.role(name);
+            Tensor tensor = upload.get(name);
+            if (!role.approximable()) {
+                out.put(name, tensor, role);
+                continue;
+            }
+            float[] change = change(upload, name, request.tensors());
+            Optional<Tensor> base = base(upload, name, request.tensors());
+            float[] values = new float[change.length];
+            for (int i = 0; i < values.length; i++) {
+                double v = factor * change[i] + (noise > 0 ? noise * random.nextGaussian() : 0);
+                values[i] = (float) (v + (base.isPresent() ? base.get().get(i) : 0));
+            }
+            out.put(name, Tensor.wrap(tensor.shape(), values), role);
+        }
+        return reply.withTensors(out.build());
+    }
+
+    /** The task's tensor a weight is clipped relative to: same name and shape, weights. */
+    private static Optional<Tensor> base(TensorRecord upload, String name, TensorRecord task) {
+        if (upload.role(name) != TensorRole.WEIGHTS) {
+            return Optional.empty();
+        }
+        return task.find(name).filter(t -> t.hasShape(upload.get(name).shape()));
+    }
+
+    private static float[] change(TensorRecord upload, String name, TensorRecord task) {
+        float[] values = upload.get(name).toFloatArray();
+        base(upload, name, task)
+                .ifPresent(
+                        b -> {
+                            for (int i = 0; i < values.length; i++) {
+                                values[i] -= b.get(i);
+                            }
+                        });
+        return values;
+    }
+}

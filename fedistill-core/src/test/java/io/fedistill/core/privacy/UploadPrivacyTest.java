@@ -1,0 +1,155 @@
+package io.fedistill.core.privacy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.message.ConfigRecord;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageType;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.strategy.RoundContext;
+import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
+import io.fedistill.core.validate.ReplySpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Participant-level clipping and the Gaussian mechanism on uploads, and the epsilon reported. */
+class UploadPrivacyTest {
+    private static final MessageType TRAIN = MessageType.of("test", "train");
+
+    private static double norm(float[] values) {
+        double squared = 0;
+        for (float v : values) {
+            squared += (double) v * v;
+        }
+        return Math.sqrt(squared);
+    }
+
+    @Test
+    void weightsAreClippedInTheirChangeAndCountsPassUntouched() {
+        Message task =
+                Message.builder(2, TRAIN, "p0")
+                        .optTensors(TensorRecord.of("w", Tensor.vector(1, 1), TensorRole.WEIGHTS))
+                        .optConfig(ConfigRecord.of(UploadPrivacy.CLIP, 0.5))
+                        .build();
+        Message reply =
+                task.reply()
+                        .optTensors(
+                                TensorRecord.builder()
+                                        .put("w", Tensor.vector(4, 5), TensorRole.WEIGHTS)
+                                        .put("n", Tensor.vector(7), TensorRole.COUNTS)
+                                        .build())
+                        .build();
+        TensorRecord sent = UploadPrivacy.apply(task, reply, 1).tensors();
+        // the change (3, 4) has norm 5: scaled to 0.5, it becomes (0.3, 0.4)
+        assertThat(sent.get("w").toFloatArray()).containsExactly(1.3f, 1.4f);
+        assertThat(sent.get("n").toFloatArray()).containsExactly(7f);
+        assertThat(sent.role("w")).isEqualTo(TensorRole.WEIGHTS);
+        // a change within the norm passes as it is
+        Message small =
+                task.reply()
+                        .optTensors(
+                                TensorRecord.of("w", Tensor.vector(1.1f, 1), TensorRole.WEIGHTS))
+                        .build();
+        assertThat(UploadPrivacy.apply(task, small, 1).tensors()).isEqualTo(small.tensors());
+    }
+
+    @Test
+    void knowledgeIsClippedJointlyAndDistributedNoiseIsAdded() {
+        Message task =
+                Message.builder(1, TRAIN, "p3")
+                        .optConfig(
+                                ConfigRecord.of(UploadPrivacy.CLIP, 1.0, UploadPrivacy.NOISE, 0.0))
+                        .build();
+        Message reply =
+                task.reply()
+                        .optTensors(
+                                TensorRecord.builder()
+                                        .put("logits", Tensor.vector(3, 0), TensorRole.LOGITS)
+                                        .put("soft", Tensor.vector(0, 4), TensorRole.PROBABILITIES)
+                                        .build())
+                        .build();
+        TensorRecord clipped = UploadPrivacy.apply(task, reply, 1).tensors();
+        assertThat(clipped.get("logits").toFloatArray()).containsExactly(0.6f, 0f);
+        assertThat(clipped.get("soft").toFloatArray()).containsExactly(0f, 0.8f);
+        Message noisyTask =
+                task.withConfig(ConfigRecord.of(UploadPrivacy.CLIP, 1.0, UploadPrivacy.NOISE, 2.0));
+        float[] noisy =
+                UploadPrivacy.apply(noisyTask, reply, 1).tensors().get("logits").toFloatArray();
+        assertThat(noisy[0]).isNotEqualTo(0.6f);
+        // the noise is the participant's own, repeatable under the run seed
+        assertThat(UploadPrivacy.apply(noisyTask, reply, 1).tensors().get("logits").toFloatArray())
+                .containsExactly(noisy);
+    }
+
+    /** Five participants upload (k, 0) for k = 1..5 and report one example. */
+    private static final class Uploads implements Fleet {
+        final List<Message> sent = new ArrayList<>();
+
+        @Override
+        public List<String> participantIds() {
+            return List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
+        }
+
+        @Override
+        public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
+            sent.addAll(requests);
+            List<Message> replies = new ArrayList<>();
+            for (int k = 0; k < requests.size(); k++) {
+                replies.add(
+                        requests.get(k)
+                                .reply()
+                                .optTensors(
+                                        TensorRecord.of(
+                                                "logits",
+                                                Tensor.vector(k + 1, 0),
+                                                TensorRole.LOGITS))
+                                .build());
+            }
+            return new ExchangeResult(replies, List.of(), List.of());
+        }
+    }
+
+    @Test
+    void centralNoiseIsAddedToWhatArrivesAndEpsilonIsReportedEveryRound() {
+        Uploads fleet = new Uploads();
+        List<TensorRecord> received = new ArrayList<>();
+        Strategy upload =
+                (context, f) -> {
+                    List<Message> requests = new ArrayList<>();
+                    for (String id : context.selected()) {
+                        requests.add(Message.builder(context.round(), TRAIN, id).build());
+                    }
+                    f.exchange(requests, ReplySpec.anyTensors())
+                            .replies()
+                            .forEach(r -> received.add(r.tensors()));
+                    return Metrics.of("participants_aggregated", requests.size());
+                };
+        PrivacySettings settings =
+                new PrivacySettings(1.0, 1.5, 1e-5, PrivacySettings.Mode.CENTRAL);
+        Strategy privately = new PrivateStrategy(upload, settings);
+        List<String> selected = List.of("a", "b", "c", "d");
+        Metrics round3 = privately.runRound(new RoundContext(3, 5, 7, selected), fleet);
+        // every request asked for clipping, none for participant-side noise
+        assertThat(fleet.sent)
+                .allSatisfy(
+                        m -> {
+                            assertThat(m.config().getDouble(UploadPrivacy.CLIP)).isEqualTo(1.0);
+                            assertThat(m.config().has(UploadPrivacy.NOISE)).isFalse();
+                        });
+        // noise reached the values (whose clipping is the participants' part)
+        assertThat(received).hasSize(4);
+        assertThat(received.get(0).get("logits").get(1)).isNotZero();
+        double expected =
+                RdpAccountant.withDefaultOrders().epsilon(4 / 10.0, 1.5, 3, 1e-5).epsilon();
+        assertThat(round3.get("epsilon")).isCloseTo(expected, within(1e-12));
+        assertThat(round3.get("delta")).isEqualTo(1e-5);
+        assertThat(round3.get("participants_aggregated")).isEqualTo(4);
+    }
+}
