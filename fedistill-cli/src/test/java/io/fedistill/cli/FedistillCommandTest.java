@@ -264,7 +264,10 @@ class FedistillCommandTest {
             Path run = CliRuns.onlyRun(out);
             List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
             String last = rows.get(rows.size() - 1);
-            assertThat(last).startsWith("fedavg,2,").contains("epsilon=").contains("delta=1.00000e-05");
+            assertThat(last)
+                    .startsWith("fedavg,2,")
+                    .contains("epsilon=")
+                    .contains("delta=1.00000e-05");
             epsilons.add(last.substring(last.indexOf("epsilon=")));
             assertThat(Files.readString(run.resolve("summary.md")))
                     .contains(
@@ -274,6 +277,45 @@ class FedistillCommandTest {
         }
         // the same clip, noise, sampling rate and rounds spend the same privacy
         assertThat(epsilons.get(1)).isEqualTo(epsilons.get(0));
+    }
+
+    private static double metric(String strategyMetrics, String name) {
+        for (String entry : strategyMetrics.split(";")) {
+            if (entry.startsWith(name + "=")) {
+                return Double.parseDouble(entry.substring(name.length() + 1));
+            }
+        }
+        throw new AssertionError(name + " is not in " + strategyMetrics);
+    }
+
+    @Test
+    void dsflSumsItsSoftLabelsSecurelyToTheSameTargets() throws IOException {
+        String yaml =
+                EXPERIMENT
+                                .substring(0, EXPERIMENT.indexOf("algorithms:"))
+                                .replace("rounds: 2", "rounds: 1\npublicData: {size: 200}")
+                        + "algorithms:\n"
+                        + "  - name: dsfl\n    options: {subsetSize: 100, weighting: class-counts}\n"
+                        + "  - name: dsfl\n    label: dsfl-secure\n"
+                        + "    options: {subsetSize: 100, weighting: class-counts, secure: true}\n";
+        Path file = Files.writeString(dir.resolve("dsfl-secure.yaml"), yaml);
+        assertThat(
+                        FedistillCommand.execute(
+                                "run", file.toString(), "--set", "outputDir=" + dir.resolve("d")))
+                .isZero();
+        List<String> rows =
+                Files.readAllLines(CliRuns.onlyRun(dir.resolve("d")).resolve("metrics.csv"));
+        List<String> header = List.of(rows.get(0).split(","));
+        String[] plain = rows.get(1).split(",");
+        String[] secure = rows.get(2).split(",");
+        int strategy = header.indexOf("strategy_metrics");
+        // the same sharpened targets to fixed-point precision: the same entropy
+        assertThat(metric(secure[strategy], "label_entropy"))
+                .isCloseTo(metric(plain[strategy], "label_entropy"), within(1e-4));
+        assertThat(secure[strategy]).contains("participants_aggregated=3");
+        int accuracy = header.indexOf("test_acc_mean");
+        assertThat(Double.parseDouble(secure[accuracy]))
+                .isCloseTo(Double.parseDouble(plain[accuracy]), within(0.02));
     }
 
     @Test

@@ -92,7 +92,8 @@ class DsflStrategyTest {
                                 Schedule.linear(1, 0.5),
                                 io.fedistill.core.aggregate.ParticipantWeighting.parse(
                                         (String) options.getOrDefault("weighting", "uniform")),
-                                io.fedistill.core.aggregate.RobustAggregation.mean()),
+                                io.fedistill.core.aggregate.RobustAggregation.mean(),
+                                java.util.Optional.empty()),
                         2);
         assertThat(algorithm.name()).isEqualTo("dsfl");
         return strategy.runRound(new RoundContext(1, 1, 3, List.of("a", "b")), fleet);

@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
             BenchCommand.TrainAlone.class,
             BenchCommand.Fleet.class,
             BenchCommand.FleetAgents.class,
-            BenchCommand.Idle.class
+            BenchCommand.Idle.class,
+            BenchCommand.SecureAggregation.class
         })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
@@ -294,6 +295,28 @@ public final class BenchCommand implements Runnable {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 System.out.printf(java.util.Locale.ROOT, "samples/s %.1f%n", samples / seconds);
             }
+            return 0;
+        }
+    }
+
+    /** Secure aggregation against plain aggregation. */
+    @Command(
+            name = "secagg",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Secure against plain aggregation at 10, 50 and 100 participants for FD-size"
+                            + " and FedAvg-size payloads: coordinator and participant time, bytes.")
+    static final class SecureAggregation implements Callable<Integer> {
+        @Option(
+                names = "--repeats",
+                defaultValue = "3",
+                description =
+                        "measured rounds per cell, after a warm-up (default ${DEFAULT-VALUE})")
+        private int repeats;
+
+        @Override
+        public Integer call() {
+            new SecureAggregationBenchmark(repeats).run(System.out);
             return 0;
         }
     }

@@ -88,8 +88,7 @@ public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, S
             throw new ConfigException(
                     where
                             + "distributed noise protects only a sum the coordinator cannot see"
-                            + " apart; set options.secure: true"
-                            + (fedAvgFamily ? "" : " (dsfl has no secure aggregation yet)"));
+                            + " apart; set options.secure: true");
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,12 @@ public final class SecureSum {
 
     /** The {@link #WEIGHT} of uploads that all weigh the same. */
     public static final String UNIFORM = "uniform";
+
+    /**
+     * The prefix of a {@link #WEIGHT} that weighs each class by a counts tensor of the upload,
+     * named after it: {@code per-class:label_counts}.
+     */
+    public static final String PER_CLASS = "per-class:";
 
     private static final Logger LOG = LoggerFactory.getLogger(SecureSum.class);
 
@@ -171,6 +178,50 @@ public final class SecureSum {
         return new Result(config.fixedPoint().decode(sum.sum()), sum.contributors());
     }
 
+    /**
+     * The weighted mean of a round's uploads as secure aggregation revealed it.
+     *
+     * @param mean laid out as the layout it was asked for
+     * @param contributors whose uploads it holds
+     */
+    public record Mean(TensorRecord mean, List<String> contributors) {
+        /** Copies the contributors. */
+        public Mean {
+            contributors = List.copyOf(contributors);
+        }
+    }
+
+    /**
+     * Runs secure aggregation over the holders' weighted uploads and returns their weighted mean
+     * ({@link #weightedMean(float[], TensorRecord)}), or empty, with one log line saying why, when
+     * the round cannot have one (too few participants at a stage): the strategy then keeps what it
+     * had, and the run goes on.
+     *
+     * @param layout the summed tensors' names, shapes and roles
+     * @param weights how many weights follow the values: 1, or one per class
+     */
+    public static Optional<Mean> weightedMean(
+            RoundContext context,
+            Fleet fleet,
+            List<String> holders,
+            TensorRecord layout,
+            int weights,
+            SecureSumSettings settings) {
+        try {
+            Result sum =
+                    run(
+                            context,
+                            fleet,
+                            holders,
+                            Math.toIntExact(layout.elementCount() + weights),
+                            settings);
+            return Optional.of(new Mean(weightedMean(sum.values(), layout), sum.contributors()));
+        } catch (SecAggAbortedException | IllegalArgumentException e) {
+            LOG.warn("round {}: secure aggregation failed: {}", context.round(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** What a stage sends each participant. */
     private interface StageConfig {
         Map<String, Object> of(String participantId);
@@ -212,49 +263,92 @@ public final class SecureSum {
 
     /**
      * Returns the weighted mean of the uploads a sum of weighted inputs holds, laid out as {@code
-     * layout}: the sum's last value is the total weight.
+     * layout} (the summed tensors: those of approximable roles): after the values come the summed
+     * weights, one (a scalar weight) or one per class (the last dimension of every tensor). A class
+     * no participant weighed gets zeros.
      *
-     * @throws IllegalArgumentException when the sum does not fit the layout or its weight is not
+     * @throws IllegalArgumentException when the sum does not fit the layout or its weights are not
      *     positive
      */
     public static TensorRecord weightedMean(float[] sum, TensorRecord layout) {
-        if (sum.length != layout.elementCount() + 1) {
+        long values = layout.elementCount();
+        int weights = (int) (sum.length - values);
+        int columns = weights == 1 ? 1 : lastDimension(layout);
+        if (weights < 1 || (weights != 1 && weights != columns)) {
             throw new IllegalArgumentException(
                     "a sum of "
                             + sum.length
                             + " values does not hold "
-                            + layout.elementCount()
-                            + " values and their weight");
+                            + values
+                            + " values and their weights");
         }
-        double total = sum[sum.length - 1];
-        if (!(total > 0)) {
-            throw new IllegalArgumentException("the summed weight is " + total + ", not positive");
+        if (weights == 1 && !(sum[sum.length - 1] > 0)) {
+            throw new IllegalArgumentException(
+                    "the summed weight is " + sum[sum.length - 1] + ", not positive");
         }
         TensorRecord.Builder mean = TensorRecord.builder();
         int offset = 0;
         for (Map.Entry<String, Tensor> e : layout.asMap().entrySet()) {
-            float[] values = new float[e.getValue().size()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) (sum[offset + i] / total);
+            float[] out = new float[e.getValue().size()];
+            for (int i = 0; i < out.length; i++) {
+                double total = sum[(int) values + (weights == 1 ? 0 : i % columns)];
+                out[i] = total > 0 ? (float) (sum[offset + i] / total) : 0f;
             }
-            offset += values.length;
-            mean.put(
-                    e.getKey(), Tensor.wrap(e.getValue().shape(), values), layout.role(e.getKey()));
+            offset += out.length;
+            mean.put(e.getKey(), Tensor.wrap(e.getValue().shape(), out), layout.role(e.getKey()));
         }
         return mean.build();
     }
 
-    /** Returns a reply's tensors times its weight, flattened in order, then the weight. */
-    static float[] weightedInput(TensorRecord tensors, double weight) {
-        float[] input = new float[(int) tensors.elementCount() + 1];
+    private static int lastDimension(TensorRecord layout) {
+        int columns = -1;
+        for (Tensor tensor : layout.asMap().values()) {
+            int[] shape = tensor.shape();
+            int last = shape.length == 0 ? 1 : shape[shape.length - 1];
+            if (columns >= 0 && last != columns) {
+                throw new IllegalArgumentException(
+                        "per-class weights need every summed tensor to end in the classes");
+            }
+            columns = last;
+        }
+        return columns;
+    }
+
+    /**
+     * Returns what a participant contributes to a secure sum: each approximable tensor of its reply
+     * (counts and exact values stay out) times its weight, flattened in order, then the weight.
+     * {@code weight} is {@link #UNIFORM}, a metric's name, or {@link #PER_CLASS} and a counts
+     * tensor's name, whose entries weigh the classes (the last dimension) one by one.
+     *
+     * @throws IllegalArgumentException when the weight names no metric or tensor of the reply
+     */
+    static float[] weightedInput(Message reply, String weight) {
+        TensorRecord tensors = reply.tensors();
+        float[] perClass =
+                weight.startsWith(PER_CLASS)
+                        ? tensors.get(weight.substring(PER_CLASS.length())).toFloatArray()
+                        : new float[] {
+                            weight.equals(UNIFORM) ? 1f : (float) reply.metrics().get(weight)
+                        };
+        List<Tensor> summed = new ArrayList<>();
+        for (String name : tensors.names()) {
+            if (tensors.role(name).approximable()) {
+                summed.add(tensors.get(name));
+            }
+        }
+        long length = perClass.length;
+        for (Tensor tensor : summed) {
+            length += tensor.size();
+        }
+        float[] input = new float[Math.toIntExact(length)];
         int offset = 0;
-        for (Tensor tensor : tensors.asMap().values()) {
+        for (Tensor tensor : summed) {
             for (int i = 0; i < tensor.size(); i++) {
-                input[offset + i] = (float) (tensor.get(i) * weight);
+                input[offset + i] = tensor.get(i) * perClass[i % perClass.length];
             }
             offset += tensor.size();
         }
-        input[offset] = (float) weight;
+        System.arraycopy(perClass, 0, input, offset, perClass.length);
         return input;
     }
 }

@@ -45,15 +45,13 @@ public final class SecureSumParticipants {
      * round's secure sum, and the reply carries metrics only.
      */
     public Message withhold(Message request, Message reply) {
-        String weightMetric = request.config().getString(SecureSum.WEIGHT, "");
-        if (weightMetric.isEmpty() || reply.isError()) {
+        String weight = request.config().getString(SecureSum.WEIGHT, "");
+        if (weight.isEmpty() || reply.isError()) {
             return reply;
         }
-        double weight =
-                weightMetric.equals(SecureSum.UNIFORM) ? 1 : reply.metrics().get(weightMetric);
         inputs.put(
                 reply.participantId(),
-                new Input(reply.round(), SecureSum.weightedInput(reply.tensors(), weight)));
+                new Input(reply.round(), SecureSum.weightedInput(reply, weight)));
         return reply.withTensors(TensorRecord.empty());
     }
 

@@ -9,6 +9,8 @@ import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
+import io.fedistill.core.secagg.SecureSum;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
@@ -16,8 +18,10 @@ import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
 import io.fedistill.core.validate.TensorSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The messages of public-data distillation (FedMD, DS-FL, the global student): the coordinator
@@ -137,6 +141,67 @@ public final class KnowledgeProtocol {
                         predictRequests(context, subsetSize, scores, trainFirst, weighting),
                         predictionSpec(subsetSize, scores, classes));
         return collect(result, scores, weighting, classes);
+    }
+
+    /**
+     * The mean of a round's scores as secure aggregation revealed it.
+     *
+     * @param participants whose scores it holds
+     * @param mean the n x C weighted mean (rows summing to 1 for probabilities)
+     */
+    public record SecureScores(List<String> participants, float[][] mean) {}
+
+    /**
+     * Asks the selected participants for their scores on the round's subset and learns only their
+     * weighted mean, by secure aggregation: each participant's scores, weighted as {@code
+     * weighting} says (per class for class counts), are summed with the weights alongside.
+     *
+     * @return the mean and its contributors, or empty when the secure sum failed (too few
+     *     participants at a stage); the run goes on
+     */
+    public Optional<SecureScores> requestSecureScores(
+            RoundContext context,
+            Fleet fleet,
+            int subsetSize,
+            Scores scores,
+            boolean trainFirst,
+            ParticipantWeighting weighting,
+            int classes,
+            SecureSumSettings secure) {
+        String weight =
+                switch (weighting) {
+                    case UNIFORM -> SecureSum.UNIFORM;
+                    case EXAMPLES -> "examples";
+                    case VALIDATION_ACCURACY -> VALIDATION_ACCURACY;
+                    case CLASS_COUNTS -> SecureSum.PER_CLASS + LABEL_COUNTS;
+                };
+        List<Message> requests = new ArrayList<>();
+        for (Message request :
+                predictRequests(context, subsetSize, scores, trainFirst, weighting)) {
+            Map<String, Object> config = new LinkedHashMap<>(request.config().values());
+            config.put(SecureSum.WEIGHT, weight);
+            requests.add(request.withConfig(new ConfigRecord(config)));
+        }
+        List<String> holders =
+                fleet
+                        .exchange(requests, ReplySpec.metricsOnly("examples", VALIDATION_ACCURACY))
+                        .replies()
+                        .stream()
+                        .map(Message::participantId)
+                        .toList();
+        TensorRecord layout =
+                TensorRecord.of(KNOWLEDGE, Tensor.zeros(subsetSize, classes), scores.role());
+        int weights = weighting == ParticipantWeighting.CLASS_COUNTS ? classes : 1;
+        return SecureSum.weightedMean(context, fleet, holders, layout, weights, secure)
+                .map(
+                        m -> {
+                            float[][] mean = rows(m.mean().get(KNOWLEDGE));
+                            return new SecureScores(
+                                    m.contributors(),
+                                    scores == Scores.PROBABILITIES
+                                            ? SoftLabels.normalizeRows(mean)
+                                            : mean);
+                        });
     }
 
     private List<Message> predictRequests(

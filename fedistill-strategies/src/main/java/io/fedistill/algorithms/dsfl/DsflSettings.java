@@ -6,6 +6,8 @@ import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustRule;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,8 @@ import java.util.stream.Stream;
  * @param distillWeight factor on the distillation loss per round
  * @param weighting how participants' soft labels are weighted
  * @param robust how their soft labels are combined before ERA sharpens them
+ * @param secure how their weighted soft labels are summed by secure aggregation, if they are: the
+ *     coordinator then sees only the mean
  */
 public record DsflSettings(
         int subsetSize,
@@ -34,7 +38,20 @@ public record DsflSettings(
         double distillLearningRate,
         Schedule distillWeight,
         ParticipantWeighting weighting,
-        RobustAggregation robust) {
+        RobustAggregation robust,
+        Optional<SecureSumSettings> secure) {
+    /** Refuses a robust rule together with secure aggregation, which hides what the rule reads. */
+    public DsflSettings {
+        if (secure.isPresent() && robust.rule() != RobustRule.MEAN) {
+            throw new IllegalArgumentException(
+                    NAME
+                            + ": robust: "
+                            + robust.rule().configName()
+                            + " needs each participant's soft labels, which secure aggregation"
+                            + " hides; choose one");
+        }
+    }
+
     /** The name used in configs. */
     public static final String NAME = "dsfl";
 
@@ -53,7 +70,9 @@ public record DsflSettings(
                                     "distillLearningRate",
                                     "distillWeight",
                                     "weighting"),
-                            AlgorithmOptions.ROBUST_OPTIONS.stream())
+                            Stream.concat(
+                                    AlgorithmOptions.ROBUST_OPTIONS.stream(),
+                                    AlgorithmOptions.SECURE_OPTIONS.stream()))
                     .toList();
 
     /** Reads DS-FL's options. */
@@ -69,7 +88,8 @@ public record DsflSettings(
                 read.getDouble("distillLearningRate", 0, 0, 10),
                 read.getSchedule("distillWeight", 1.0, 0, 1e3),
                 read.getWeighting("weighting"),
-                read.getRobust());
+                read.getRobust(),
+                read.getSecure());
     }
 
     /** Checks that the public data can supply a subset each round. */

@@ -9,6 +9,7 @@ import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.validate.ReplySpec;
+import java.util.List;
 
 /**
  * DS-FL's coordinator: one exchange collects soft labels on the round's public subset (after a
@@ -28,6 +29,19 @@ final class DsflStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
+        if (settings.secure().isPresent()) {
+            return protocol.requestSecureScores(
+                            context,
+                            fleet,
+                            settings.subsetSize(),
+                            KnowledgeProtocol.Scores.PROBABILITIES,
+                            true,
+                            settings.weighting(),
+                            classes,
+                            settings.secure().get())
+                    .map(secure -> distill(context, fleet, secure.participants(), secure.mean()))
+                    .orElse(Metrics.of("participants_aggregated", 0, "secure_aborted", 1));
+        }
         KnowledgeProtocol.Collected collected =
                 protocol.requestScores(
                         context,
@@ -41,7 +55,15 @@ final class DsflStrategy implements Strategy {
             return Metrics.of("participants_aggregated", 0);
         }
         RobustResult<float[][]> combined = collected.aggregate(settings.robust());
-        float[][] mean = combined.aggregate();
+        Metrics metrics = distill(context, fleet, collected.participants(), combined.aggregate());
+        return settings.robust().excludes()
+                ? metrics.with("participants_excluded", combined.excluded())
+                : metrics;
+    }
+
+    /** Sends the participants the (sharpened) mean to distill, and reports the round. */
+    private Metrics distill(
+            RoundContext context, Fleet fleet, List<String> participants, float[][] mean) {
         int round = context.round();
         int total = context.totalRounds();
         float[][] targets =
@@ -52,7 +74,7 @@ final class DsflStrategy implements Strategy {
                 fleet.exchange(
                         protocol.distillRequests(
                                 context,
-                                collected.participants(),
+                                participants,
                                 targets,
                                 new KnowledgeProtocol.DistillStep(
                                         false,
@@ -62,18 +84,14 @@ final class DsflStrategy implements Strategy {
                                         settings.distillLearningRate(),
                                         settings.distillWeight().valueAt(round, total))),
                         ReplySpec.metricsOnly("distill_loss"));
-        Metrics metrics =
-                Metrics.of(
-                        "participants_aggregated",
-                        collected.participants().size(),
-                        "participants_distilled",
-                        distilled.replies().size(),
-                        "label_entropy",
-                        SoftLabels.meanEntropy(targets),
-                        "mean_label_entropy",
-                        SoftLabels.meanEntropy(mean));
-        return settings.robust().excludes()
-                ? metrics.with("participants_excluded", combined.excluded())
-                : metrics;
+        return Metrics.of(
+                "participants_aggregated",
+                participants.size(),
+                "participants_distilled",
+                distilled.replies().size(),
+                "label_entropy",
+                SoftLabels.meanEntropy(targets),
+                "mean_label_entropy",
+                SoftLabels.meanEntropy(mean));
     }
 }

@@ -7,7 +7,6 @@ import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
-import io.fedistill.core.secagg.SecAggAbortedException;
 import io.fedistill.core.secagg.SecureSum;
 import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.RoundContext;
@@ -125,15 +124,11 @@ final class WeightAveragingStrategy implements Strategy {
                         .filter(r -> r.metrics().get("examples") > 0)
                         .map(Message::participantId)
                         .toList();
-        try {
-            SecureSum.Result sum =
-                    SecureSum.run(context, fleet, holders, (int) global.elementCount() + 1, secure);
-            global = SecureSum.weightedMean(sum.values(), global);
-            return Metrics.of("participants_aggregated", sum.contributors().size());
-        } catch (SecAggAbortedException | IllegalArgumentException e) {
-            LOG.warn("round {}: secure aggregation failed: {}", context.round(), e.getMessage());
-            return Metrics.of("participants_aggregated", 0, "secure_aborted", 1);
-        }
+        Optional<SecureSum.Mean> mean =
+                SecureSum.weightedMean(context, fleet, holders, global, 1, secure);
+        mean.ifPresent(m -> global = m.mean());
+        return mean.map(m -> Metrics.of("participants_aggregated", m.contributors().size()))
+                .orElse(Metrics.of("participants_aggregated", 0, "secure_aborted", 1));
     }
 
     /**
