@@ -319,6 +319,44 @@ class FedistillCommandTest {
     }
 
     @Test
+    void fdLeavesItsOwnUploadOutOfTheSecurelySummedTeacher() throws IOException {
+        String yaml =
+                EXPERIMENT.substring(0, EXPERIMENT.indexOf("algorithms:"))
+                        + "algorithms:\n  - name: fd\n"
+                        + "  - name: fd\n    label: fd-secure\n    options: {secure: true}\n";
+        Path file = Files.writeString(dir.resolve("fd-secure.yaml"), yaml);
+        assertThat(
+                        FedistillCommand.execute(
+                                "run", file.toString(), "--set", "outputDir=" + dir.resolve("f")))
+                .isZero();
+        List<String> rows =
+                Files.readAllLines(CliRuns.onlyRun(dir.resolve("f")).resolve("metrics.csv"));
+        List<String> header = List.of(rows.get(0).split(","));
+        int accuracy = header.indexOf("test_acc_mean");
+        int loss = header.indexOf("test_loss_mean");
+        for (int round = 1; round <= 2; round++) {
+            String[] plain = rows.get(round).split(",");
+            String[] secure = rows.get(2 + round).split(",");
+            assertThat(secure[0]).isEqualTo("fd-secure");
+            assertThat(secure[header.indexOf("strategy_metrics")])
+                    .contains("participants_aggregated=3");
+            // round 2 trains toward the others' count-weighted means in both: the same to
+            // fixed-point precision
+            assertThat(Double.parseDouble(secure[accuracy]))
+                    .isCloseTo(Double.parseDouble(plain[accuracy]), within(0.01));
+            assertThat(Double.parseDouble(secure[loss]))
+                    .isCloseTo(Double.parseDouble(plain[loss]), within(0.01));
+        }
+        assertThat(
+                        runCapturingErr(
+                                "run",
+                                file.toString(),
+                                "--set",
+                                "algorithms.1.options={secure: true, weighting: uniform}"))
+                .contains("weighting: uniform needs each participant's upload");
+    }
+
+    @Test
     void publicDataIsHeldOutOfThePartitionAndRecorded() throws IOException {
         String yaml =
                 EXPERIMENT

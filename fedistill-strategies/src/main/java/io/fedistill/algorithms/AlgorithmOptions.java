@@ -149,6 +149,14 @@ public final class AlgorithmOptions {
      * default 65536), or empty when {@code secure} is absent or false.
      */
     public Optional<SecureSumSettings> getSecure() {
+        return getSecure(65536);
+    }
+
+    /**
+     * Returns how uploads are summed securely, as {@link #getSecure()} does, with another default
+     * clipping range (FD sums per-label logit sums, which grow with the examples).
+     */
+    public Optional<SecureSumSettings> getSecure(double defaultClip) {
         Object flag = values.get("secure");
         if (flag != null && !(flag instanceof Boolean)) {
             throw new IllegalArgumentException(
@@ -169,7 +177,7 @@ public final class AlgorithmOptions {
                     new SecureSumSettings(
                             getInt("secureThreshold", 0, 0, 1_000_000),
                             getInt("secureNeighbours", 0, 0, 1_000_000),
-                            (float) getDouble("secureClip", 65536, 1e-6, 1e12)));
+                            (float) getDouble("secureClip", defaultClip, 1e-6, 1e12)));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where("secure") + ": " + e.getMessage(), e);
         }

@@ -5,7 +5,9 @@ import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.learner.Learner;
+import io.fedistill.core.secagg.SecureSum;
 import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.LocalObjective;
@@ -13,6 +15,7 @@ import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainOutcome;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -82,8 +85,18 @@ public final class FdAlgorithm implements Algorithm {
                                             .getString(FdStrategy.STAGE, PerLabelMeans.LOGITS));
                     String kind = featureStage ? PerLabelMeans.FEATURES : PerLabelMeans.LOGITS;
                     LocalObjective objective = LocalObjective.crossEntropy();
+                    boolean secure = request.config().has(SecureSum.WEIGHT);
                     if (!request.tensors().isEmpty()) {
                         PerLabelMeans teacher = PerLabelMeans.fromRecord(kind, request.tensors());
+                        if (secure && request.config().getBoolean(FdStrategy.SUBTRACT_OWN, false)) {
+                            // the global means hold this participant's last upload: leave it out
+                            Optional<TensorRecord> own =
+                                    context.state().load(FdStrategy.OWN_UPLOAD + kind);
+                            if (own.isPresent()) {
+                                teacher =
+                                        teacher.without(PerLabelMeans.fromRecord(kind, own.get()));
+                            }
+                        }
                         objective =
                                 featureStage
                                         ? objective.withFeatureTeacher(
@@ -117,6 +130,9 @@ public final class FdAlgorithm implements Algorithm {
                                                 outcome.perLabelLogitSums(),
                                                 outcome.perLabelCounts(),
                                                 classes);
+                        if (secure) {
+                            context.state().save(FdStrategy.OWN_UPLOAD + kind, upload.toRecord());
+                        }
                         return request.reply()
                                 .optTensors(upload.toRecord())
                                 .optMetrics(

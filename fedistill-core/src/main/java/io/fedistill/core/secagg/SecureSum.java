@@ -45,6 +45,13 @@ public final class SecureSum {
      */
     public static final String PER_CLASS = "per-class:";
 
+    /**
+     * The prefix of a {@link #WEIGHT} that weighs each row (a label's means) by a counts tensor of
+     * the upload, named after it: {@code per-label:counts}. The sum then holds per-label sums and
+     * the summed counts.
+     */
+    public static final String PER_LABEL = "per-label:";
+
     private static final Logger LOG = LoggerFactory.getLogger(SecureSum.class);
 
     private SecureSum() {}
@@ -207,15 +214,28 @@ public final class SecureSum {
             TensorRecord layout,
             int weights,
             SecureSumSettings settings) {
+        return attempt(
+                        context,
+                        fleet,
+                        holders,
+                        Math.toIntExact(layout.elementCount() + weights),
+                        settings)
+                .map(sum -> new Mean(weightedMean(sum.values(), layout), sum.contributors()));
+    }
+
+    /**
+     * Runs secure aggregation ({@link #run}), or returns empty, with one log line saying why, when
+     * the round cannot have a sum (too few participants at a stage): the strategy then keeps what
+     * it had, and the run goes on.
+     */
+    public static Optional<Result> attempt(
+            RoundContext context,
+            Fleet fleet,
+            List<String> holders,
+            int length,
+            SecureSumSettings settings) {
         try {
-            Result sum =
-                    run(
-                            context,
-                            fleet,
-                            holders,
-                            Math.toIntExact(layout.elementCount() + weights),
-                            settings);
-            return Optional.of(new Mean(weightedMean(sum.values(), layout), sum.contributors()));
+            return Optional.of(run(context, fleet, holders, length, settings));
         } catch (SecAggAbortedException | IllegalArgumentException e) {
             LOG.warn("round {}: secure aggregation failed: {}", context.round(), e.getMessage());
             return Optional.empty();
@@ -324,9 +344,10 @@ public final class SecureSum {
      */
     static float[] weightedInput(Message reply, String weight) {
         TensorRecord tensors = reply.tensors();
+        boolean byRow = weight.startsWith(PER_LABEL);
         float[] perClass =
-                weight.startsWith(PER_CLASS)
-                        ? tensors.get(weight.substring(PER_CLASS.length())).toFloatArray()
+                weight.startsWith(PER_CLASS) || byRow
+                        ? tensors.get(weight.substring(weight.indexOf(':') + 1)).toFloatArray()
                         : new float[] {
                             weight.equals(UNIFORM) ? 1f : (float) reply.metrics().get(weight)
                         };
@@ -343,8 +364,10 @@ public final class SecureSum {
         float[] input = new float[Math.toIntExact(length)];
         int offset = 0;
         for (Tensor tensor : summed) {
+            int rowLength = Math.max(1, tensor.size() / perClass.length);
             for (int i = 0; i < tensor.size(); i++) {
-                input[offset + i] = tensor.get(i) * perClass[i % perClass.length];
+                float factor = byRow ? perClass[i / rowLength] : perClass[i % perClass.length];
+                input[offset + i] = tensor.get(i) * factor;
             }
             offset += tensor.size();
         }

@@ -3,14 +3,16 @@ package io.fedistill.algorithms.fd;
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.Schedule;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * FD's settings, read from its options.
@@ -20,13 +22,29 @@ import java.util.function.Function;
  * @param featureRounds rounds of the feature-prototype stage before output distillation
  * @param featureWeight the weight of feature alignment in that stage
  * @param weighting how the others' rows of each label are weighed
+ * @param secure how the per-label sums and counts are summed by secure aggregation, if they are:
+ *     the coordinator then sees only the global means, and each participant leaves its own
+ *     contribution out of its teacher itself
  */
 public record FdSettings(
         Schedule alpha,
         Schedule temperature,
         int featureRounds,
         double featureWeight,
-        ParticipantWeighting weighting) {
+        ParticipantWeighting weighting,
+        Optional<SecureSumSettings> secure) {
+    /** Refuses weights other than the counts with secure aggregation, which sums counts alone. */
+    public FdSettings {
+        if (secure.isPresent() && weighting != ParticipantWeighting.CLASS_COUNTS) {
+            throw new IllegalArgumentException(
+                    NAME
+                            + ": secure aggregation sums per-label logits weighted by their counts;"
+                            + " weighting: "
+                            + weighting.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                            + " needs each participant's upload");
+        }
+    }
+
     /** The name used in configs. */
     public static final String NAME = "fd";
 
@@ -46,18 +64,23 @@ public record FdSettings(
                 new AlgorithmOptions(
                         NAME,
                         options,
-                        List.of(
-                                FdStrategy.ALPHA,
-                                FdStrategy.TEMPERATURE,
-                                "featureRounds",
-                                "featureWeight",
-                                "weighting"));
+                        Stream.concat(
+                                        Stream.of(
+                                                FdStrategy.ALPHA,
+                                                FdStrategy.TEMPERATURE,
+                                                "featureRounds",
+                                                "featureWeight",
+                                                "weighting"),
+                                        AlgorithmOptions.SECURE_OPTIONS.stream())
+                                .toList());
         return new FdSettings(
                 read.getSchedule(FdStrategy.ALPHA, 0.5, 0, 1),
                 read.getSchedule(FdStrategy.TEMPERATURE, 2.0, 1e-3, 1e3),
                 read.getInt("featureRounds", 0, 0, 1_000_000),
                 read.getDouble("featureWeight", 1, 0, 1e6),
-                read.getWeighting("weighting", ParticipantWeighting.CLASS_COUNTS));
+                read.getWeighting("weighting", ParticipantWeighting.CLASS_COUNTS),
+                // per-label logit sums grow with the examples behind them
+                read.getSecure(1 << 20));
     }
 
     /**
@@ -117,6 +140,7 @@ public record FdSettings(
                 featureRounds,
                 featureWeight,
                 featureRounds > 0 ? commonFeatureWidth(models, widthOf) : 0,
-                weighting);
+                weighting,
+                secure);
     }
 }

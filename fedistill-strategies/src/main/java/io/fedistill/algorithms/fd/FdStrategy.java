@@ -9,16 +9,23 @@ import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
+import io.fedistill.core.secagg.SecureSum;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
 import io.fedistill.core.validate.TensorSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +43,18 @@ final class FdStrategy implements Strategy {
     static final String STAGE = "stage";
     static final String FEATURE_WEIGHT = "feature_weight";
 
+    /**
+     * Config of a secure round's request: whether the global means it carries include the
+     * participant's own last upload, which it must then leave out of its teacher itself.
+     */
+    static final String SUBTRACT_OWN = "subtract_own";
+
+    /** Where a participant of secure FD keeps its last upload of a kind, to leave it out. */
+    static final String OWN_UPLOAD = "fd-own-";
+
+    private static final String SECURE = "secure";
+    private static final String INCLUDED = "included";
+
     private static final Logger LOG = LoggerFactory.getLogger(FdStrategy.class);
 
     private final int classes;
@@ -48,9 +67,23 @@ final class FdStrategy implements Strategy {
     private final Map<String, PerLabelMeans> latestFeatures = new TreeMap<>();
     private final Map<String, ParticipantWeighting.Contribution> contributions = new TreeMap<>();
     private final ParticipantWeighting weighting;
+    private final Optional<SecureSumSettings> secure;
+
+    /** Secure FD's last global means of each kind, and whose uploads they hold. */
+    private final Map<String, PerLabelMeans> secureMeans = new TreeMap<>();
+
+    private final Map<String, Set<String>> secureContributors = new TreeMap<>();
 
     FdStrategy(int classes, Schedule alpha, Schedule temperature) {
-        this(classes, alpha, temperature, 0, 0, 0, ParticipantWeighting.CLASS_COUNTS);
+        this(
+                classes,
+                alpha,
+                temperature,
+                0,
+                0,
+                0,
+                ParticipantWeighting.CLASS_COUNTS,
+                Optional.empty());
     }
 
     /**
@@ -64,8 +97,10 @@ final class FdStrategy implements Strategy {
             int featureRounds,
             double featureWeight,
             int featureWidth,
-            ParticipantWeighting weighting) {
+            ParticipantWeighting weighting,
+            Optional<SecureSumSettings> secure) {
         this.weighting = weighting;
+        this.secure = secure;
         this.classes = classes;
         this.alpha = alpha;
         this.temperature = temperature;
@@ -92,6 +127,9 @@ final class FdStrategy implements Strategy {
                         featureWeight,
                         KnowledgeProtocol.WANT_VALIDATION,
                         weighting == ParticipantWeighting.VALIDATION_ACCURACY);
+        if (secure.isPresent()) {
+            return runSecureRound(context, fleet, kind, width, config);
+        }
         List<Message> requests = new ArrayList<>();
         for (String id : context.selected()) {
             List<String> others =
@@ -141,6 +179,48 @@ final class FdStrategy implements Strategy {
         return Metrics.of("participants_aggregated", accepted);
     }
 
+    /**
+     * A round whose per-label sums and counts are summed by secure aggregation: every participant
+     * gets the last global means (and whether they include its own upload) and keeps its upload for
+     * the secure sum; the new global means are the sums over the counts.
+     */
+    private Metrics runSecureRound(
+            RoundContext context, Fleet fleet, String kind, int width, ConfigRecord config) {
+        PerLabelMeans global = secureMeans.get(kind);
+        Set<String> included = secureContributors.getOrDefault(kind, Set.of());
+        List<Message> requests = new ArrayList<>();
+        for (String id : context.selected()) {
+            Map<String, Object> asked = new LinkedHashMap<>(config.values());
+            asked.put(SecureSum.WEIGHT, SecureSum.PER_LABEL + PerLabelMeans.COUNTS);
+            asked.put(SUBTRACT_OWN, included.contains(id));
+            requests.add(
+                    Message.builder(context.round(), TRAIN, id)
+                            .optTensors(global == null ? TensorRecord.empty() : global.toRecord())
+                            .optConfig(new ConfigRecord(asked))
+                            .build());
+        }
+        List<String> holders =
+                fleet.exchange(requests, ReplySpec.metricsOnly("examples")).replies().stream()
+                        .map(Message::participantId)
+                        .toList();
+        Optional<SecureSum.Result> sum =
+                SecureSum.attempt(context, fleet, holders, classes * width + classes, secure.get());
+        if (sum.isEmpty()) {
+            return Metrics.of("participants_aggregated", 0, "secure_aborted", 1);
+        }
+        float[] values = sum.get().values();
+        float[][] sums = new float[classes][width];
+        int[] counts = new int[classes];
+        for (int c = 0; c < classes; c++) {
+            // counts come back within fixed-point rounding of whole numbers
+            counts[c] = Math.max(0, Math.round(values[classes * width + c]));
+            System.arraycopy(values, c * width, sums[c], 0, width);
+        }
+        secureMeans.put(kind, PerLabelMeans.fromSums(kind, sums, counts, width));
+        secureContributors.put(kind, new TreeSet<>(sum.get().contributors()));
+        return Metrics.of("participants_aggregated", sum.get().contributors().size());
+    }
+
     private static final String CONTRIBUTION = "contribution";
 
     /**
@@ -159,6 +239,15 @@ final class FdStrategy implements Strategy {
         contributions.forEach(
                 (id, contribution) ->
                         snapshot.put(CONTRIBUTION + "/" + id, contribution.toTensor()));
+        secureMeans.forEach(
+                (kind, means) -> snapshot.putSection(SECURE + "/" + kind, means.toRecord()));
+        secureContributors.forEach(
+                (kind, ids) ->
+                        ids.forEach(
+                                id ->
+                                        snapshot.put(
+                                                INCLUDED + "/" + kind + "/" + id,
+                                                Tensor.vector(1))));
         return snapshot.build();
     }
 
@@ -183,6 +272,18 @@ final class FdStrategy implements Strategy {
                         (id, tensor) ->
                                 contributions.put(
                                         id, ParticipantWeighting.Contribution.fromTensor(tensor)));
+        secureMeans.clear();
+        secureContributors.clear();
+        snapshot.sections(SECURE)
+                .forEach(
+                        (kind, record) ->
+                                secureMeans.put(kind, PerLabelMeans.fromRecord(kind, record)));
+        for (String kind : List.of(PerLabelMeans.LOGITS, PerLabelMeans.FEATURES)) {
+            Set<String> ids = snapshot.section(INCLUDED + "/" + kind).names();
+            if (!ids.isEmpty()) {
+                secureContributors.put(kind, new TreeSet<>(ids));
+            }
+        }
     }
 
     private Map<String, Map<String, PerLabelMeans>> latestByKind() {

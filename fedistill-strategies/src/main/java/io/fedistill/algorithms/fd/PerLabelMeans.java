@@ -81,12 +81,12 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
         return new PerLabelMeans(kind, means, counts);
     }
 
-    /** Reads the record's two tensors. */
     /** Returns the role of the means a kind names: logits or features. */
     static TensorRole roleOf(String kind) {
         return kind.equals(FEATURES) ? TensorRole.FEATURES : TensorRole.LOGITS;
     }
 
+    /** Reads the record's two tensors. */
     static PerLabelMeans fromRecord(String kind, TensorRecord record) {
         Tensor values = record.get(kind);
         Tensor countTensor = record.get(COUNTS);
@@ -131,6 +131,39 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
             rows[c] = counts[c] > 0 ? means[c].clone() : null;
         }
         return rows;
+    }
+
+    /**
+     * Returns these means, which include {@code own}, without it: label by label {@code (N M - n m)
+     * / (N - n)} over the remaining counts. How a participant of secure FD turns the global means
+     * into its teacher, since the coordinator cannot leave out what it never saw.
+     *
+     * @throws IllegalArgumentException when {@code own} counts more of a label than these do
+     */
+    PerLabelMeans without(PerLabelMeans own) {
+        float[][] rest = new float[counts.length][];
+        int[] restCounts = new int[counts.length];
+        for (int c = 0; c < counts.length; c++) {
+            restCounts[c] = counts[c] - own.counts[c];
+            if (restCounts[c] < 0) {
+                throw new IllegalArgumentException(
+                        "label "
+                                + c
+                                + ": own count "
+                                + own.counts[c]
+                                + " exceeds the total "
+                                + counts[c]);
+            }
+            rest[c] = new float[means[c].length];
+            for (int k = 0; k < rest[c].length && restCounts[c] > 0; k++) {
+                rest[c][k] =
+                        (float)
+                                (((double) counts[c] * means[c][k]
+                                                - (double) own.counts[c] * own.means[c][k])
+                                        / restCounts[c]);
+            }
+        }
+        return new PerLabelMeans(kind, rest, restCounts);
     }
 
     boolean isEmpty() {

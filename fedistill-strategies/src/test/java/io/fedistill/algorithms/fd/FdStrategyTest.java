@@ -98,7 +98,8 @@ class FdStrategyTest {
                         0,
                         0,
                         0,
-                        ParticipantWeighting.UNIFORM);
+                        ParticipantWeighting.UNIFORM,
+                        java.util.Optional.empty());
         Message toP0 = secondRequestToP0(strategy, new ScriptedFleet(UPLOADS));
         PerLabelMeans teacher = PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, toP0.tensors());
         // label 0: ((4,1,1) + (7,1,-2)) / 2, whatever the counts; label 1: p1's row alone
@@ -125,5 +126,22 @@ class FdStrategyTest {
                 .as("alpha in the last of 2 rounds")
                 .isCloseTo(0.9, within(1e-12));
         assertThat(toP0.config().getDouble(FdStrategy.TEMPERATURE)).isEqualTo(2.0);
+    }
+
+    @Test
+    void aParticipantTakesItsOwnUploadOutOfTheGlobalMeans() {
+        // label 0: global mean 2 over 4 samples, own mean 5 over 1: the others' mean is 1 over 3
+        PerLabelMeans global =
+                new PerLabelMeans(
+                        PerLabelMeans.LOGITS, new float[][] {{2, 4}, {7, 7}}, new int[] {4, 2});
+        PerLabelMeans own =
+                new PerLabelMeans(
+                        PerLabelMeans.LOGITS, new float[][] {{5, 1}, {7, 7}}, new int[] {1, 2});
+        PerLabelMeans others = global.without(own);
+        assertThat(others.counts()).containsExactly(3, 0);
+        assertThat(others.means()[0]).containsExactly(1f, 5f);
+        assertThat(others.teacherRows()[1]).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> own.without(global))
+                .hasMessageContaining("label 0: own count 4 exceeds the total 1");
     }
 }
