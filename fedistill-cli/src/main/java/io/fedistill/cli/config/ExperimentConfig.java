@@ -3,6 +3,7 @@ package io.fedistill.cli.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fedistill.core.codec.Codec;
+import io.fedistill.core.fleet.Direction;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -163,6 +164,20 @@ public record ExperimentConfig(
         algorithms = List.copyOf(algorithms);
         if (privacy != null) {
             algorithms.forEach(privacy::check);
+        }
+        if (Codec.forName(codec).approximates(Direction.UP)) {
+            for (AlgorithmConfig algorithm : algorithms) {
+                if (Boolean.TRUE.equals(algorithm.options().get("secure"))) {
+                    throw new ConfigException(
+                            "codec '"
+                                    + codec
+                                    + "' and algorithms."
+                                    + algorithm.label()
+                                    + ".options.secure: an upload summed securely travels as"
+                                    + " masked 16-bit words, which the codec's up encodings cannot"
+                                    + " shrink; drop one of them");
+                }
+            }
         }
         if (algorithms.stream().map(AlgorithmConfig::label).distinct().count()
                 != algorithms.size()) {

@@ -100,7 +100,7 @@ class ExperimentLoaderTest {
         assertThatThrownBy(() -> load(VALID, "algorithms.0.options.temprature=2"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(
-                        "unknown option(s) [temprature]; allowed: [alpha, temperature, featureRounds, featureWeight, weighting]");
+                        "unknown option(s) [temprature]; allowed: [alpha, temperature, featureRounds, featureWeight, weighting, secure,");
         assertThatThrownBy(() -> load(VALID, "dataset.name=cifar"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown dataset 'cifar'");
@@ -270,6 +270,23 @@ class ExperimentLoaderTest {
                 .hasMessageContaining("unknown encoding 'fp12'");
         assertThatThrownBy(() -> load(VALID, "codec={up: [fp16]}"))
                 .hasMessageContaining("codec.up must be an encoding such as fp16");
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        VALID,
+                                        "codec=up.weights=fp16",
+                                        "algorithms=[{name: fedavg, models: lenet, options:"
+                                                + " {secure: true}}]"))
+                .hasMessageContaining("algorithms.fedavg.options.secure")
+                .hasMessageContaining("masked 16-bit words");
+        assertThat(
+                        load(
+                                        VALID,
+                                        "codec=down.weights=fp16",
+                                        "algorithms=[{name: fedavg, models: lenet, options:"
+                                                + " {secure: true}}]")
+                                .codec())
+                .isEqualTo("down.weights=fp16");
     }
 
     @Test

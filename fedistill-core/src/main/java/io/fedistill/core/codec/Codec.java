@@ -41,6 +41,9 @@ public interface Codec {
     /** Returns the codec's canonical spec, as written in configs and on the wire. */
     String name();
 
+    /** Returns whether this codec sends any role in {@code direction} other than as fp32. */
+    boolean approximates(Direction direction);
+
     /** Returns the version of the storage frame this codec writes. */
     int version();
 

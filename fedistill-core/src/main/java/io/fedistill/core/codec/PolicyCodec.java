@@ -234,6 +234,11 @@ final class PolicyCodec implements Codec {
     }
 
     @Override
+    public boolean approximates(Direction direction) {
+        return !choices.getOrDefault(direction, Map.of()).isEmpty();
+    }
+
+    @Override
     public int version() {
         return 3;
     }
