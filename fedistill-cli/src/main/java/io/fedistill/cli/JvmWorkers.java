@@ -49,6 +49,9 @@ final class JvmWorkers implements AutoCloseable {
     private synchronized Process assign(int index, WorkerAssignment assignment) throws IOException {
         Worker worker = workers.get(index);
         if (worker == null || !worker.process().isAlive()) {
+            if (worker != null) {
+                closeQuietly(worker);
+            }
             worker = start(index);
             workers.put(index, worker);
         }
@@ -68,6 +71,15 @@ final class JvmWorkers implements AutoCloseable {
         return new Worker(process, new OutputStreamWriter(process.getOutputStream(), UTF_8));
     }
 
+    /** Ends a worker's input: it exits once it has left its run. */
+    private static void closeQuietly(Worker worker) {
+        try {
+            worker.input().close();
+        } catch (IOException exited) {
+            // the worker is gone already: there is nothing left to tell it
+        }
+    }
+
     /**
      * Ends the workers' input and waits for them; one still running ten seconds later is killed.
      */
@@ -75,11 +87,7 @@ final class JvmWorkers implements AutoCloseable {
     public synchronized void close() {
         List<Process> processes = new ArrayList<>();
         for (Worker worker : workers.values()) {
-            try {
-                worker.input().close();
-            } catch (IOException exited) {
-                // the worker is gone already: there is nothing left to tell it
-            }
+            closeQuietly(worker);
             processes.add(worker.process());
         }
         workers.clear();

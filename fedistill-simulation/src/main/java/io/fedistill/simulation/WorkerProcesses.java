@@ -38,6 +38,17 @@ final class WorkerProcesses {
      * @throws IllegalStateException naming the worker that exited first, or the timeout
      */
     void awaitConnected(GrpcFleet fleet, int participants, Duration timeout) {
+        try {
+            waitForConnections(fleet, participants, timeout);
+        } catch (RuntimeException e) {
+            // a worker that is alive but never connected would take the next run down too: the
+            // pool starts a fresh one in its place
+            processes.forEach(Process::destroyForcibly);
+            throw e;
+        }
+    }
+
+    private void waitForConnections(GrpcFleet fleet, int participants, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         try {
             while (!fleet.awaitOnline(participants, Duration.ofMillis(200))) {

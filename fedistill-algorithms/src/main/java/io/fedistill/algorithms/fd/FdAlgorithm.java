@@ -7,6 +7,7 @@ import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.secagg.SecureSum;
 import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
@@ -89,9 +90,16 @@ public final class FdAlgorithm implements Algorithm {
                     if (!request.tensors().isEmpty()) {
                         PerLabelMeans teacher = PerLabelMeans.fromRecord(kind, request.tensors());
                         if (secure && request.config().getBoolean(FdStrategy.SUBTRACT_OWN, false)) {
-                            // the global means hold this participant's last upload: leave it out
+                            // the global means hold this participant's upload of the round they
+                            // summed: leave it out, if that is the upload kept here
+                            long meansRound = request.config().getLong(FdStrategy.MEANS_ROUND);
                             Optional<TensorRecord> own =
-                                    context.state().load(FdStrategy.OWN_UPLOAD + kind);
+                                    context.state()
+                                            .load(FdStrategy.OWN_UPLOAD + kind)
+                                            .filter(
+                                                    o ->
+                                                            o.get(FdStrategy.OWN_ROUND).get(0)
+                                                                    == meansRound);
                             if (own.isPresent()) {
                                 teacher =
                                         teacher.without(PerLabelMeans.fromRecord(kind, own.get()));
@@ -131,7 +139,15 @@ public final class FdAlgorithm implements Algorithm {
                                                 outcome.perLabelCounts(),
                                                 classes);
                         if (secure) {
-                            context.state().save(FdStrategy.OWN_UPLOAD + kind, upload.toRecord());
+                            context.state()
+                                    .save(
+                                            FdStrategy.OWN_UPLOAD + kind,
+                                            TensorRecord.builder()
+                                                    .putAll(upload.toRecord())
+                                                    .put(
+                                                            FdStrategy.OWN_ROUND,
+                                                            Tensor.vector(request.round()))
+                                                    .build());
                         }
                         return request.reply()
                                 .optTensors(upload.toRecord())

@@ -165,6 +165,14 @@ public record ExperimentConfig(
         if (privacy != null) {
             algorithms.forEach(privacy::check);
         }
+        if (privacy != null && Codec.forName(codec).approximates(Direction.UP)) {
+            throw new ConfigException(
+                    "codec '"
+                            + codec
+                            + "' and privacy: the codec would change uploads after they are"
+                            + " clipped, so the noise would no longer match them; send uploads"
+                            + " lossless (only down.* encodings) with privacy");
+        }
         if (Codec.forName(codec).approximates(Direction.UP)) {
             for (AlgorithmConfig algorithm : algorithms) {
                 if (Boolean.TRUE.equals(algorithm.options().get("secure"))) {

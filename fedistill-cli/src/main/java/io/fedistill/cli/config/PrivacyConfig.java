@@ -84,7 +84,23 @@ public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, S
                             + " make one participant's share of the mean larger than the noise is"
                             + " calibrated to; set options.weighting: uniform");
         }
-        if (mode.equals("distributed") && !Boolean.TRUE.equals(algorithm.options().get("secure"))) {
+        Object robust = algorithm.options().get("robust");
+        if (robust != null && !"mean".equals(robust)) {
+            throw new ConfigException(
+                    where
+                            + "robust: "
+                            + robust
+                            + " can let one participant's upload through alone, with noise"
+                            + " calibrated to the mean of many; use the mean with privacy");
+        }
+        boolean secure = Boolean.TRUE.equals(algorithm.options().get("secure"));
+        if (mode.equals("central") && secure) {
+            throw new ConfigException(
+                    where
+                            + "central noise is added to the uploads the coordinator receives,"
+                            + " and with secure: true it receives none; use mode: distributed");
+        }
+        if (mode.equals("distributed") && !secure) {
             throw new ConfigException(
                     where
                             + "distributed noise protects only a sum the coordinator cannot see"

@@ -330,5 +330,23 @@ class ExperimentLoaderTest {
                 .hasMessageContaining("set options.secure: true");
         assertThatThrownBy(() -> load(VALID, "privacy={clip: -1, noiseMultiplier: 1}", uniform))
                 .hasMessageContaining("privacy.clip must be > 0, got -1.0");
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        VALID,
+                                        dp,
+                                        "algorithms=[{name: fedavg, models: lenet, options:"
+                                                + " {weighting: uniform, robust: krum}}]"))
+                .hasMessageContaining("robust: krum can let one participant's upload through");
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        VALID,
+                                        dp,
+                                        "algorithms=[{name: fedavg, models: lenet, options:"
+                                                + " {weighting: uniform, secure: true}}]"))
+                .hasMessageContaining("with secure: true it receives none; use mode: distributed");
+        assertThatThrownBy(() -> load(VALID, dp, uniform, "codec=up.weights=fp16"))
+                .hasMessageContaining("would change uploads after they are clipped");
     }
 }

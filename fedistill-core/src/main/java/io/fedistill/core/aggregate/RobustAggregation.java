@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a strategy combines participants' model weights or knowledge, chosen by name in a config: a
@@ -24,6 +26,7 @@ import java.util.function.Supplier;
  */
 public record RobustAggregation(
         RobustRule rule, double trimFraction, int assumedByzantine, int multiKrumSelect) {
+    private static final Logger LOG = LoggerFactory.getLogger(RobustAggregation.class);
 
     /** Name of the single tensor a score matrix is carried in through the record-based rules. */
     private static final String SCORES = "scores";
@@ -130,13 +133,32 @@ public record RobustAggregation(
             case MEDIAN -> RobustResult.ofAll(CoordinateWise.median(updates), n);
             case TRIMMED_MEAN ->
                     RobustResult.ofAll(CoordinateWise.trimmedMean(updates, trimFraction), n);
-            case KRUM -> Krum.aggregate(updates, assumedByzantine, 1);
-            case MULTI_KRUM ->
-                    Krum.aggregate(
-                            updates,
-                            assumedByzantine,
-                            multiKrumSelect == 0 ? n - assumedByzantine : multiKrumSelect);
+            case KRUM, MULTI_KRUM -> krum(updates, n);
         };
+    }
+
+    /**
+     * Krum or multi-Krum; a round with too few updates for them ({@code n <= 2f + 2}, a round that
+     * lost participants) falls back to the coordinate-wise median, which tolerates a minority of
+     * bad updates, rather than stopping the run.
+     */
+    private RobustResult<TensorRecord> krum(List<TensorRecord> updates, int n) {
+        if (n <= 2 * assumedByzantine + 2) {
+            LOG.warn(
+                    "{} needs more than 2f + 2 = {} updates, got {}: the coordinate-wise median"
+                            + " stands in this round",
+                    rule.configName(),
+                    2 * assumedByzantine + 2,
+                    n);
+            return RobustResult.ofAll(CoordinateWise.median(updates), n);
+        }
+        int select =
+                rule == RobustRule.KRUM
+                        ? 1
+                        : multiKrumSelect == 0
+                                ? n - assumedByzantine
+                                : Math.min(multiKrumSelect, n - assumedByzantine);
+        return Krum.aggregate(updates, assumedByzantine, select);
     }
 
     private static TensorRecord toRecord(float[][] matrix, int participant) {

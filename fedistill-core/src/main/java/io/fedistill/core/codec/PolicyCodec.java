@@ -59,6 +59,18 @@ final class PolicyCodec implements Codec {
         String spec() {
             return topFraction > 0 ? TOP_K + topFraction : encoding.configName();
         }
+
+        /**
+         * Returns whether this choice may carry a role: lossy encodings any approximable role,
+         * top-k only logits and features (its error feedback would push probabilities out of [0,
+         * 1], and it would zero most of a model's weights rather than of their change).
+         */
+        boolean suits(TensorRole role) {
+            if (!role.approximable()) {
+                return false;
+            }
+            return topFraction == 0 || role == TensorRole.LOGITS || role == TensorRole.FEATURES;
+        }
     }
 
     private final Map<Direction, Map<TensorRole, Choice>> choices;
@@ -102,11 +114,11 @@ final class PolicyCodec implements Codec {
             String trimmed = item.trim();
             int equals = trimmed.indexOf('=');
             if (equals < 0) {
-                // a bare encoding: every approximable role, both ways
+                // a bare encoding: every role it suits, both ways
                 Choice choice = choice(trimmed, spec);
                 for (Direction direction : Direction.values()) {
                     for (TensorRole role : TensorRole.values()) {
-                        if (role.approximable()) {
+                        if (choice.suits(role)) {
                             put(choices, direction, role, choice);
                         }
                     }
@@ -132,7 +144,7 @@ final class PolicyCodec implements Codec {
             Choice choice = choice(value, spec);
             if (parts.length == 1) {
                 for (TensorRole role : TensorRole.values()) {
-                    if (role.approximable()) {
+                    if (choice.suits(role)) {
                         put(choices, direction, role, choice);
                     }
                 }
@@ -153,6 +165,21 @@ final class PolicyCodec implements Codec {
                                     + " must arrive exactly, so '"
                                     + trimmed
                                     + "' is not allowed (only fp32)");
+                }
+                if (!choice.suits(role) && role.approximable()) {
+                    throw new IllegalArgumentException(
+                            "codec '"
+                                    + spec
+                                    + "': top-k sends a tensor's largest values and feeds back the"
+                                    + " rest, which suits logits and features; "
+                                    + role.wireName()
+                                    + " would arrive as "
+                                    + (role == TensorRole.PROBABILITIES
+                                            ? "rows that no longer sum to one"
+                                            : "mostly zero weights, not a sparse update")
+                                    + ", so '"
+                                    + trimmed
+                                    + "' is not allowed");
                 }
                 put(choices, direction, role, choice);
             } else {

@@ -129,7 +129,7 @@ public final class ParticipantHost {
                     attackers.tamper(
                             learner.handle(request, new ParticipantContext(id, runSeed, state)),
                             runSeed);
-            return secureSums.withhold(request, UploadPrivacy.apply(request, reply, runSeed));
+            return secureSums.withhold(request, UploadPrivacy.apply(request, reply));
         } catch (RuntimeException e) {
             return Message.failure(request, e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {

@@ -5,7 +5,6 @@ import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.Metrics;
-import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;
@@ -17,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 
 /**
  * An algorithm's coordinator half made differentially private at the participant level: every
@@ -105,6 +103,10 @@ public final class PrivateStrategy implements Strategy {
                             / Math.sqrt(Math.max(1, requests.size()));
             List<Message> asked = new ArrayList<>();
             for (Message request : requests) {
+                if (request.config().getBoolean(UploadPrivacy.EXEMPT, false)) {
+                    asked.add(request);
+                    continue;
+                }
                 Map<String, Object> config = new LinkedHashMap<>(request.config().values());
                 config.put(UploadPrivacy.CLIP, settings.clip());
                 if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
@@ -122,19 +124,21 @@ public final class PrivateStrategy implements Strategy {
                             / Math.sqrt(Math.max(1, result.replies().size()));
             List<Message> noised = new ArrayList<>();
             for (Message reply : result.replies()) {
-                noised.add(reply.withTensors(noised(reply, std)));
+                boolean exempt =
+                        requests.stream()
+                                .anyMatch(
+                                        r ->
+                                                r.id().equals(reply.replyTo().orElse(""))
+                                                        && r.config()
+                                                                .getBoolean(
+                                                                        UploadPrivacy.EXEMPT,
+                                                                        false));
+                noised.add(exempt ? reply : reply.withTensors(noised(reply, std)));
             }
             return new ExchangeResult(noised, result.failures(), result.transfers());
         }
 
         private TensorRecord noised(Message reply, double std) {
-            Random random =
-                    new Random(
-                            Seeds.derive(
-                                    context.runSeed(),
-                                    context.round(),
-                                    reply.participantId(),
-                                    "dp-central-noise"));
             TensorRecord.Builder out = TensorRecord.builder();
             reply.tensors()
                     .asMap()
@@ -147,7 +151,11 @@ public final class PrivateStrategy implements Strategy {
                                 }
                                 float[] values = tensor.toFloatArray();
                                 for (int i = 0; i < values.length; i++) {
-                                    values[i] += (float) (std * random.nextGaussian());
+                                    values[i] +=
+                                            (float)
+                                                    (std
+                                                            * UploadPrivacy.NOISE_SOURCE
+                                                                    .nextGaussian());
                                 }
                                 out.put(name, Tensor.wrap(tensor.shape(), values), role);
                             });

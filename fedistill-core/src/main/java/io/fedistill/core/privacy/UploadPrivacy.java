@@ -1,12 +1,11 @@
 package io.fedistill.core.privacy;
 
 import io.fedistill.core.message.Message;
-import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
+import java.security.SecureRandom;
 import java.util.Optional;
-import java.util.Random;
 
 /**
  * The participant's part of differential privacy, applied by its host to a reply before it leaves:
@@ -22,10 +21,23 @@ public final class UploadPrivacy {
     /** The config entry of a task whose upload gets noise: its standard deviation. */
     public static final String NOISE = "fedistill.dp_noise";
 
+    /**
+     * The config entry a strategy sets on a task whose reply holds nothing learned from private
+     * data (FedAvg's seeded initial weights): it is neither clipped nor noised.
+     */
+    public static final String EXEMPT = "fedistill.dp_exempt";
+
+    /**
+     * The source of the noise: secret, unlike the run seed every participant is told, so nobody can
+     * recompute the noise and take it off. Runs with privacy therefore do not repeat to the last
+     * digit.
+     */
+    static final SecureRandom NOISE_SOURCE = new SecureRandom();
+
     private UploadPrivacy() {}
 
     /** Returns the reply with its upload clipped and noised as the request asks, if it asks. */
-    public static Message apply(Message request, Message reply, long runSeed) {
+    public static Message apply(Message request, Message reply) {
         double clip = request.config().getDouble(CLIP, 0);
         if (clip <= 0 || reply.isError() || reply.tensors().isEmpty()) {
             return reply;
@@ -42,8 +54,6 @@ public final class UploadPrivacy {
             }
         }
         double factor = Math.min(1, clip / Math.sqrt(squared));
-        Random random =
-                new Random(Seeds.derive(runSeed, reply.round(), reply.participantId(), "dp-noise"));
         TensorRecord.Builder out = TensorRecord.builder();
         for (String name : upload.names()) {
             TensorRole role = upload.role(name);
@@ -56,7 +66,8 @@ public final class UploadPrivacy {
             Optional<Tensor> base = base(upload, name, request.tensors());
             float[] values = new float[change.length];
             for (int i = 0; i < values.length; i++) {
-                double v = factor * change[i] + (noise > 0 ? noise * random.nextGaussian() : 0);
+                double v =
+                        factor * change[i] + (noise > 0 ? noise * NOISE_SOURCE.nextGaussian() : 0);
                 values[i] = (float) (v + (base.isPresent() ? base.get().get(i) : 0));
             }
             out.put(name, Tensor.wrap(tensor.shape(), values), role);

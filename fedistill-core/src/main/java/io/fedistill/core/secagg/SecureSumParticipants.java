@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The participant side of {@link SecureSum} for the participants one host holds: keeps the input a
@@ -30,9 +32,28 @@ public final class SecureSumParticipants {
     /** One participant's secure aggregation in progress. */
     private record Session(SecAggParticipant participant, SecAggConfig config, Input input) {}
 
+    private static final Logger LOG = LoggerFactory.getLogger(SecureSumParticipants.class);
+
     private final Map<String, Input> inputs = new ConcurrentHashMap<>();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+
+    /** Says so when the fixed-point range clips this participant's input: its sum is then off. */
+    private static void warnIfClipped(String id, Session session) {
+        float clip = session.config().fixedPoint().clip();
+        float largest = 0;
+        for (float v : session.input().values()) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        if (largest > clip) {
+            LOG.warn(
+                    "{}: values up to {} exceed the secure sum's clipping range {} and are"
+                            + " clipped; raise secureClip",
+                    id,
+                    largest,
+                    clip);
+        }
+    }
 
     /** Returns whether {@code type} is a secure-aggregation stage, which the host answers. */
     public static boolean handles(MessageType type) {
@@ -115,6 +136,7 @@ public final class SecureSumParticipants {
             return request.reply().optConfig(new ConfigRecord(out)).build();
         }
         if (request.type().equals(SecureSumWire.MASK)) {
+            warnIfClipped(id, session);
             MaskedVector masked =
                     session.participant()
                             .maskInput(

@@ -9,6 +9,7 @@ import io.fedistill.core.tensor.TensorRole;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -132,7 +133,7 @@ final class SecureSumWire {
     static void putRevealed(Map<String, Object> config, List<RevealedShare> shares) {
         for (RevealedShare share : shares) {
             config.put(
-                    share.secret().name().toLowerCase() + ':' + share.owner(),
+                    share.secret().name().toLowerCase(Locale.ROOT) + ':' + share.owner(),
                     encode(share.share()));
         }
     }
@@ -140,7 +141,7 @@ final class SecureSumWire {
     static List<RevealedShare> revealed(ConfigRecord config) {
         List<RevealedShare> shares = new ArrayList<>();
         for (RevealedShare.Secret secret : RevealedShare.Secret.values()) {
-            String field = secret.name().toLowerCase();
+            String field = secret.name().toLowerCase(Locale.ROOT);
             for (String owner : idsOf(config, field)) {
                 shares.add(new RevealedShare(owner, secret, decode(config, field + ':' + owner)));
             }

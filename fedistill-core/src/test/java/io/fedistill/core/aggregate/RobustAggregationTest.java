@@ -157,14 +157,16 @@ class RobustAggregationTest {
     }
 
     @Test
-    void krumOnTooFewParticipantsIsRefusedWithTheBound() {
-        assertThatThrownBy(
-                        () ->
-                                RobustAggregation.krum(1)
-                                        .aggregateKnowledge(
-                                                FIVE_SCORES.subList(0, 4), equalClassWeights(4)))
-                .hasMessage(
-                        "Krum needs n > 2f + 2 updates, got n = 4 with f = 1 assumed Byzantine");
+    void krumOnARoundWithTooFewParticipantsFallsBackToTheMedian() {
+        // n = 4 <= 2f + 2 = 4: the median of the four stands in, and nobody is left out
+        RobustResult<float[][]> fallback =
+                RobustAggregation.krum(1)
+                        .aggregateKnowledge(FIVE_SCORES.subList(0, 4), equalClassWeights(4));
+        RobustResult<float[][]> median =
+                RobustAggregation.median()
+                        .aggregateKnowledge(FIVE_SCORES.subList(0, 4), equalClassWeights(4));
+        assertThat(fallback.aggregate()).isDeepEqualTo(median.aggregate());
+        assertThat(fallback.excluded()).isZero();
     }
 
     @Test

@@ -155,11 +155,10 @@ class CodecTest {
 
     @Test
     void topKSendsTheLargestValuesOfEachStream() {
-        Codec codec = Codec.forName("up.weights=topk:0.1");
+        Codec codec = Codec.forName("up.logits=topk:0.1");
         int n = 1000;
         Tensor update = random(1, n, 1f);
-        EncodedValues encoded =
-                codec.encodeValues(update, TensorRole.WEIGHTS, Direction.UP, "p3/w");
+        EncodedValues encoded = codec.encodeValues(update, TensorRole.LOGITS, Direction.UP, "p3/w");
         assertThat(encoded.encoding()).isEqualTo(ValueEncoding.SPARSE);
         assertThat(encoded.bytes()).hasSize(4 + 8 * 100);
         Tensor sent = roundTrip(encoded, update.shape());
@@ -178,7 +177,7 @@ class CodecTest {
         Tensor fresh = Tensor.vector(0, 0, 5, 0, 0, 0, 0, 0, 0, 0);
         assertThat(
                         roundTrip(
-                                codec.encodeValues(fresh, TensorRole.WEIGHTS, Direction.UP, "p4/w"),
+                                codec.encodeValues(fresh, TensorRole.LOGITS, Direction.UP, "p4/w"),
                                 fresh.shape()))
                 .isEqualTo(fresh);
     }
@@ -287,8 +286,14 @@ class CodecTest {
                 .isEqualTo("up.probabilities=fp16,compression=deflate");
         assertThat(Codec.forName("up=fp16").name())
                 .isEqualTo("up.weights=fp16,up.logits=fp16,up.probabilities=fp16,up.features=fp16");
-        assertThat(Codec.forName(Codec.forName("down.weights=topk:0.05").name()).name())
-                .isEqualTo("down.weights=topk:0.05");
+        assertThat(Codec.forName(Codec.forName("down.features=topk:0.05").name()).name())
+                .isEqualTo("down.features=topk:0.05");
+        assertThat(Codec.forName("up=topk:0.1").name())
+                .isEqualTo("up.logits=topk:0.1,up.features=topk:0.1");
+        assertThatThrownBy(() -> Codec.forName("up.weights=topk:0.1"))
+                .hasMessageContaining("mostly zero weights, not a sparse update");
+        assertThatThrownBy(() -> Codec.forName("up.probabilities=topk:0.1"))
+                .hasMessageContaining("rows that no longer sum to one");
         assertThat(Codec.forName("up=fp16,up.logits=fp32").name())
                 .isEqualTo("up.weights=fp16,up.probabilities=fp16,up.features=fp16");
         assertThatThrownBy(() -> Codec.forName("sideways.logits=fp16"))

@@ -219,8 +219,36 @@ public final class WireMessages {
         return chunks;
     }
 
-    /** Returns the payload bytes a header declares, checking it against {@code maxPayloadBytes}. */
+    /**
+     * Returns the payload bytes a header declares, checking it against {@code maxPayloadBytes}, and
+     * the values its shapes claim against what that many bytes hold in fp32: a sparse or deflated
+     * tensor is small on the wire, but decoding it allocates every value of its shape. What a
+     * receiver calls on a header before it takes the payload.
+     */
     public static long declaredPayload(MessageHeader header, long maxPayloadBytes) {
+        long values = 0;
+        for (TensorHeader tensor : header.getTensorsList()) {
+            long count = 1;
+            for (int dim : tensor.getShapeList()) {
+                count = dim < 0 ? Long.MAX_VALUE / 8 : Math.min(Long.MAX_VALUE / 8, count * dim);
+            }
+            values = Math.min(Long.MAX_VALUE / 8, values + count);
+            if (4 * values > maxPayloadBytes) {
+                throw new WireException(
+                        "message "
+                                + header.getId()
+                                + " claims more values than the payload limit of "
+                                + maxPayloadBytes
+                                + " bytes holds (tensor '"
+                                + tensor.getName()
+                                + "')");
+            }
+        }
+        return declaredBytes(header, maxPayloadBytes);
+    }
+
+    /** Returns the payload bytes a header declares, checking it against {@code maxPayloadBytes}. */
+    private static long declaredBytes(MessageHeader header, long maxPayloadBytes) {
         long total = 0;
         for (TensorHeader tensor : header.getTensorsList()) {
             if (tensor.getByteLength() < 0 || tensor.getByteLength() > maxPayloadBytes) {
@@ -305,7 +333,7 @@ public final class WireMessages {
     }
 
     private static TensorRecord tensors(MessageHeader header, byte[] payload) {
-        long declared = declaredPayload(header, payload.length);
+        long declared = declaredBytes(header, payload.length);
         if (declared != payload.length) {
             throw new WireException(
                     "message "

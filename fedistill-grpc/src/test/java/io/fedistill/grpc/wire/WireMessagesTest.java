@@ -105,4 +105,21 @@ class WireMessagesTest {
                 .isInstanceOf(WireException.class)
                 .hasMessageContaining("'knowledge' has the unknown encoding number 42");
     }
+
+    @Test
+    void aTinyTensorClaimingAHugeShapeIsRefusedBeforeItsValuesAreAllocated() {
+        MessageHeader header =
+                MessageHeader.newBuilder()
+                        .setId("m1")
+                        .addTensors(
+                                io.fedistill.grpc.proto.TensorHeader.newBuilder()
+                                        .setName("bomb")
+                                        .addShape(1 << 30)
+                                        .setEncoding(ValueEncoding.ENCODING_SPARSE)
+                                        .setByteLength(4))
+                        .build();
+        assertThatThrownBy(() -> WireMessages.declaredPayload(header, 1 << 20))
+                .isInstanceOf(WireException.class)
+                .hasMessageContaining("claims more values than the payload limit of 1048576 bytes");
+    }
 }

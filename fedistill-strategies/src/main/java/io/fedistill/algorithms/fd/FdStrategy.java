@@ -49,6 +49,12 @@ final class FdStrategy implements Strategy {
      */
     static final String SUBTRACT_OWN = "subtract_own";
 
+    /** Config of a secure round's request: the round whose sum the global means it carries are. */
+    static final String MEANS_ROUND = "means_round";
+
+    /** The tensor under which a participant keeps the round of its last upload. */
+    static final String OWN_ROUND = "round";
+
     /** Where a participant of secure FD keeps its last upload of a kind, to leave it out. */
     static final String OWN_UPLOAD = "fd-own-";
 
@@ -73,6 +79,8 @@ final class FdStrategy implements Strategy {
     private final Map<String, PerLabelMeans> secureMeans = new TreeMap<>();
 
     private final Map<String, Set<String>> secureContributors = new TreeMap<>();
+
+    private final Map<String, Integer> secureRounds = new TreeMap<>();
 
     FdStrategy(int classes, Schedule alpha, Schedule temperature) {
         this(
@@ -193,6 +201,7 @@ final class FdStrategy implements Strategy {
             Map<String, Object> asked = new LinkedHashMap<>(config.values());
             asked.put(SecureSum.WEIGHT, SecureSum.PER_LABEL + PerLabelMeans.COUNTS);
             asked.put(SUBTRACT_OWN, included.contains(id));
+            asked.put(MEANS_ROUND, (long) secureRounds.getOrDefault(kind, 0));
             requests.add(
                     Message.builder(context.round(), TRAIN, id)
                             .optTensors(global == null ? TensorRecord.empty() : global.toRecord())
@@ -218,6 +227,7 @@ final class FdStrategy implements Strategy {
         }
         secureMeans.put(kind, PerLabelMeans.fromSums(kind, sums, counts, width));
         secureContributors.put(kind, new TreeSet<>(sum.get().contributors()));
+        secureRounds.put(kind, context.round());
         return Metrics.of("participants_aggregated", sum.get().contributors().size());
     }
 
@@ -241,6 +251,8 @@ final class FdStrategy implements Strategy {
                         snapshot.put(CONTRIBUTION + "/" + id, contribution.toTensor()));
         secureMeans.forEach(
                 (kind, means) -> snapshot.putSection(SECURE + "/" + kind, means.toRecord()));
+        secureRounds.forEach(
+                (kind, round) -> snapshot.put(MEANS_ROUND + "/" + kind, Tensor.vector(round)));
         secureContributors.forEach(
                 (kind, ids) ->
                         ids.forEach(
@@ -274,6 +286,10 @@ final class FdStrategy implements Strategy {
                                         id, ParticipantWeighting.Contribution.fromTensor(tensor)));
         secureMeans.clear();
         secureContributors.clear();
+        secureRounds.clear();
+        snapshot.section(MEANS_ROUND)
+                .asMap()
+                .forEach((kind, round) -> secureRounds.put(kind, (int) round.get(0)));
         snapshot.sections(SECURE)
                 .forEach(
                         (kind, record) ->

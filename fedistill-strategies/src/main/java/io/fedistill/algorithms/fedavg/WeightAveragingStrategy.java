@@ -7,6 +7,7 @@ import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
+import io.fedistill.core.privacy.UploadPrivacy;
 import io.fedistill.core.secagg.SecureSum;
 import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.RoundContext;
@@ -138,7 +139,11 @@ final class WeightAveragingStrategy implements Strategy {
      */
     private boolean fetchInitial(RoundContext context, Fleet fleet) {
         for (String id : context.selected()) {
-            Message request = Message.builder(context.round(), initType, id).build();
+            // seeded initial weights hold nothing private: no clipping, no noise
+            Message request =
+                    Message.builder(context.round(), initType, id)
+                            .optConfig(ConfigRecord.of(UploadPrivacy.EXEMPT, true))
+                            .build();
             List<Message> replies =
                     fleet.exchange(List.of(request), ReplySpec.anyTensors()).replies();
             if (!replies.isEmpty()) {
