@@ -94,12 +94,13 @@ public final class InProcessFleet implements FleetBackend {
     private Pending send(Message request) {
         String id = request.participantId();
         if (!host.hosts(id)) {
-            return new Pending(request, null, null, "no such participant");
+            return new Pending(request, null, null, null, "no such participant");
         }
         WireMessages.Carried down = WireMessages.carry(request, codec, true);
         ParticipantState state = host.open(request);
         return new Pending(
                 request,
+                down.message(),
                 new Transfer(id, Direction.DOWN, down.wireBytes()),
                 worker.submit(() -> host.answer(down.message(), state)),
                 null);
@@ -108,10 +109,16 @@ public final class InProcessFleet implements FleetBackend {
     /**
      * A task carried down and queued on the participant thread, or refused before it was sent.
      *
+     * @param received the task as the participant decoded it, what its reply may send changes from
      * @param down its traffic, recorded when it is collected (so the ledger lists each
      *     participant's task before its reply, as the network runtime does)
      */
-    private record Pending(Message request, Transfer down, Future<Message> answer, String refusal) {
+    private record Pending(
+            Message request,
+            Message received,
+            Transfer down,
+            Future<Message> answer,
+            String refusal) {
         void cancel() {
             if (answer != null) {
                 answer.cancel(true);
@@ -150,7 +157,8 @@ public final class InProcessFleet implements FleetBackend {
             try {
                 long wait = Math.min(end - System.nanoTime(), request.timeToLive().toNanos());
                 Message answer = pending.answer().get(Math.max(0, wait), TimeUnit.NANOSECONDS);
-                WireMessages.Carried up = WireMessages.carry(answer, codec, false);
+                WireMessages.Carried up =
+                        WireMessages.carryReply(answer, codec, pending.received());
                 transfers.add(new Transfer(id, Direction.UP, up.wireBytes()));
                 replies.add(up.message());
             } catch (TimeoutException e) {

@@ -58,8 +58,11 @@ public interface Codec {
      * @param direction which way they travel
      * @param stream names the sequence of tensors this one belongs to, for top-k's error feedback:
      *     the participant and the tensor's name
+     * @param reference what the receiver already holds of this tensor (the task's weights a reply
+     *     answers), or null; top-k of weights sends the change from it
      */
-    EncodedValues encodeValues(Tensor tensor, TensorRole role, Direction direction, String stream);
+    EncodedValues encodeValues(
+            Tensor tensor, TensorRole role, Direction direction, String stream, Tensor reference);
 
     /**
      * Decodes the values of a tensor of this shape from {@code length} bytes of {@code bytes} at

@@ -7,6 +7,9 @@ package io.fedistill.core.codec;
  *
  * @param encoding how the values are written
  * @param deflated whether {@code bytes} are the encoded values compressed with DEFLATE (RFC 1951)
+ * @param delta whether the values are the change from a reference both ends hold (a reply's weights
+ *     against the task's), which the receiver adds back
  * @param bytes what crosses the wire
  */
-public record EncodedValues(ValueEncoding encoding, boolean deflated, byte[] bytes) {}
+public record EncodedValues(
+        ValueEncoding encoding, boolean deflated, boolean delta, byte[] bytes) {}

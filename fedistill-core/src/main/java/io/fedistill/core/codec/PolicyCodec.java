@@ -61,15 +61,19 @@ final class PolicyCodec implements Codec {
         }
 
         /**
-         * Returns whether this choice may carry a role: lossy encodings any approximable role,
-         * top-k only logits and features (its error feedback would push probabilities out of [0,
-         * 1], and it would zero most of a model's weights rather than of their change).
+         * Returns whether this choice may carry a role in a direction: lossy encodings any
+         * approximable role; top-k logits and features, and weights going up, where it sends their
+         * change from the task's (its error feedback would push probabilities out of [0, 1], and
+         * tasks going down have no weights to take a change from).
          */
-        boolean suits(TensorRole role) {
+        boolean suits(TensorRole role, Direction direction) {
             if (!role.approximable()) {
                 return false;
             }
-            return topFraction == 0 || role == TensorRole.LOGITS || role == TensorRole.FEATURES;
+            return topFraction == 0
+                    || role == TensorRole.LOGITS
+                    || role == TensorRole.FEATURES
+                    || (role == TensorRole.WEIGHTS && direction == Direction.UP);
         }
     }
 
@@ -118,7 +122,7 @@ final class PolicyCodec implements Codec {
                 Choice choice = choice(trimmed, spec);
                 for (Direction direction : Direction.values()) {
                     for (TensorRole role : TensorRole.values()) {
-                        if (choice.suits(role)) {
+                        if (choice.suits(role, direction)) {
                             put(choices, direction, role, choice);
                         }
                     }
@@ -144,7 +148,7 @@ final class PolicyCodec implements Codec {
             Choice choice = choice(value, spec);
             if (parts.length == 1) {
                 for (TensorRole role : TensorRole.values()) {
-                    if (choice.suits(role)) {
+                    if (choice.suits(role, direction)) {
                         put(choices, direction, role, choice);
                     }
                 }
@@ -166,7 +170,7 @@ final class PolicyCodec implements Codec {
                                     + trimmed
                                     + "' is not allowed (only fp32)");
                 }
-                if (!choice.suits(role) && role.approximable()) {
+                if (!choice.suits(role, direction) && role.approximable()) {
                     throw new IllegalArgumentException(
                             "codec '"
                                     + spec
@@ -176,7 +180,8 @@ final class PolicyCodec implements Codec {
                                     + " would arrive as "
                                     + (role == TensorRole.PROBABILITIES
                                             ? "rows that no longer sum to one"
-                                            : "mostly zero weights, not a sparse update")
+                                            : "mostly zero weights, with no task weights to"
+                                                    + " send a change from going down")
                                     + ", so '"
                                     + trimmed
                                     + "' is not allowed");
@@ -272,20 +277,39 @@ final class PolicyCodec implements Codec {
 
     @Override
     public EncodedValues encodeValues(
-            Tensor tensor, TensorRole role, Direction direction, String stream) {
+            Tensor tensor, TensorRole role, Direction direction, String stream, Tensor reference) {
         Choice choice =
                 role == TensorRole.WORDS
                         ? Choice.WORDS
                         : choices.getOrDefault(direction, Map.of())
                                 .getOrDefault(role, Choice.LOSSLESS);
+        boolean delta =
+                choice.topFraction() > 0
+                        && role == TensorRole.WEIGHTS
+                        && reference != null
+                        && reference.hasShape(tensor.shape());
+        if (choice.topFraction() > 0 && role == TensorRole.WEIGHTS && !delta) {
+            choice = Choice.LOSSLESS; // no weights to take a change from: sent whole
+        }
         Tensor sent =
                 choice.topFraction() > 0
-                        ? topK(tensor, choice.topFraction(), direction + "/" + stream)
+                        ? topK(
+                                delta ? minus(tensor, reference) : tensor,
+                                choice.topFraction(),
+                                direction + "/" + stream)
                         : tensor;
         byte[] encoded = choice.encoding().encodeValues(sent);
         return deflate
-                ? new EncodedValues(choice.encoding(), true, deflate(encoded))
-                : new EncodedValues(choice.encoding(), false, encoded);
+                ? new EncodedValues(choice.encoding(), true, delta, deflate(encoded))
+                : new EncodedValues(choice.encoding(), false, delta, encoded);
+    }
+
+    private static Tensor minus(Tensor tensor, Tensor reference) {
+        float[] change = tensor.toFloatArray();
+        for (int i = 0; i < change.length; i++) {
+            change[i] -= reference.get(i);
+        }
+        return Tensor.wrap(tensor.shape(), change);
     }
 
     /**

@@ -23,7 +23,7 @@ class CodecTest {
     }
 
     private static Tensor roundTrip(Codec codec, Tensor tensor, TensorRole role) {
-        EncodedValues encoded = codec.encodeValues(tensor, role, Direction.UP, "p0/t");
+        EncodedValues encoded = codec.encodeValues(tensor, role, Direction.UP, "p0/t", null);
         return Codec.decodeValues(
                 encoded.encoding(),
                 encoded.deflated(),
@@ -37,7 +37,8 @@ class CodecTest {
     void halfPrecisionKeepsElevenBitsAndTakesTwoBytesAValue() {
         Codec codec = Codec.forName("up.logits=fp16");
         Tensor logits = random(50, 10, 8f);
-        EncodedValues encoded = codec.encodeValues(logits, TensorRole.LOGITS, Direction.UP, "a");
+        EncodedValues encoded =
+                codec.encodeValues(logits, TensorRole.LOGITS, Direction.UP, "a", null);
         assertThat(encoded.encoding()).isEqualTo(ValueEncoding.FP16);
         assertThat(encoded.bytes()).hasSize(2 * 500);
         Tensor back = roundTrip(codec, logits, TensorRole.LOGITS);
@@ -81,7 +82,7 @@ class CodecTest {
         Codec codec = Codec.forName("down=bf16");
         Tensor weights = random(20, 30, 1e20f);
         EncodedValues encoded =
-                codec.encodeValues(weights, TensorRole.WEIGHTS, Direction.DOWN, "p0/w");
+                codec.encodeValues(weights, TensorRole.WEIGHTS, Direction.DOWN, "p0/w", null);
         assertThat(encoded.encoding()).isEqualTo(ValueEncoding.BF16);
         Tensor back =
                 Codec.decodeValues(
@@ -96,7 +97,9 @@ class CodecTest {
                     .isLessThanOrEqualTo(Math.abs(weights.get(i)) * 0x1p-8f);
         }
         // going up, the same codec sends weights losslessly
-        assertThat(codec.encodeValues(weights, TensorRole.WEIGHTS, Direction.UP, "p0/w").encoding())
+        assertThat(
+                        codec.encodeValues(weights, TensorRole.WEIGHTS, Direction.UP, "p0/w", null)
+                                .encoding())
                 .isEqualTo(ValueEncoding.FP32);
     }
 
@@ -116,7 +119,8 @@ class CodecTest {
         }
         Tensor probabilities = Tensor.wrap(new int[] {40, 10}, soft);
         EncodedValues encoded =
-                codec.encodeValues(probabilities, TensorRole.PROBABILITIES, Direction.UP, "s");
+                codec.encodeValues(
+                        probabilities, TensorRole.PROBABILITIES, Direction.UP, "s", null);
         assertThat(encoded.bytes()).hasSize(40 * 4 + 400);
         Tensor back = roundTrip(codec, probabilities, TensorRole.PROBABILITIES);
         for (int r = 0; r < 40; r++) {
@@ -141,7 +145,7 @@ class CodecTest {
         Tensor counts = Tensor.vector(3, 0, 1234567, 8);
         for (Direction direction : Direction.values()) {
             for (TensorRole role : new TensorRole[] {TensorRole.COUNTS, TensorRole.EXACT}) {
-                EncodedValues encoded = codec.encodeValues(counts, role, direction, "c");
+                EncodedValues encoded = codec.encodeValues(counts, role, direction, "c", null);
                 assertThat(encoded.encoding()).isEqualTo(ValueEncoding.FP32);
             }
         }
@@ -158,7 +162,8 @@ class CodecTest {
         Codec codec = Codec.forName("up.logits=topk:0.1");
         int n = 1000;
         Tensor update = random(1, n, 1f);
-        EncodedValues encoded = codec.encodeValues(update, TensorRole.LOGITS, Direction.UP, "p3/w");
+        EncodedValues encoded =
+                codec.encodeValues(update, TensorRole.LOGITS, Direction.UP, "p3/w", null);
         assertThat(encoded.encoding()).isEqualTo(ValueEncoding.SPARSE);
         assertThat(encoded.bytes()).hasSize(4 + 8 * 100);
         Tensor sent = roundTrip(encoded, update.shape());
@@ -177,7 +182,8 @@ class CodecTest {
         Tensor fresh = Tensor.vector(0, 0, 5, 0, 0, 0, 0, 0, 0, 0);
         assertThat(
                         roundTrip(
-                                codec.encodeValues(fresh, TensorRole.LOGITS, Direction.UP, "p4/w"),
+                                codec.encodeValues(
+                                        fresh, TensorRole.LOGITS, Direction.UP, "p4/w", null),
                                 fresh.shape()))
                 .isEqualTo(fresh);
     }
@@ -201,7 +207,7 @@ class CodecTest {
         for (int round = 0; round < 40; round++) {
             Tensor update = round < 20 ? random(1, n, 1f) : Tensor.zeros(1, n);
             EncodedValues encoded =
-                    codec.encodeValues(update, TensorRole.LOGITS, Direction.UP, "x");
+                    codec.encodeValues(update, TensorRole.LOGITS, Direction.UP, "x", null);
             Tensor back = roundTrip(encoded, update.shape());
             for (int i = 0; i < n; i++) {
                 given[i] += update.get(i);
@@ -219,7 +225,7 @@ class CodecTest {
         Codec codec = Codec.forName("compression=deflate");
         Tensor repetitive = Tensor.zeros(100, 100);
         EncodedValues encoded =
-                codec.encodeValues(repetitive, TensorRole.WEIGHTS, Direction.UP, "z");
+                codec.encodeValues(repetitive, TensorRole.WEIGHTS, Direction.UP, "z", null);
         assertThat(encoded.deflated()).isTrue();
         assertThat(encoded.bytes().length).isLessThan(200);
         assertThat(roundTrip(codec, repetitive, TensorRole.WEIGHTS)).isEqualTo(repetitive);
@@ -288,10 +294,10 @@ class CodecTest {
                 .isEqualTo("up.weights=fp16,up.logits=fp16,up.probabilities=fp16,up.features=fp16");
         assertThat(Codec.forName(Codec.forName("down.features=topk:0.05").name()).name())
                 .isEqualTo("down.features=topk:0.05");
+        assertThatThrownBy(() -> Codec.forName("down.weights=topk:0.1"))
+                .hasMessageContaining("no task weights to send a change from going down");
         assertThat(Codec.forName("up=topk:0.1").name())
-                .isEqualTo("up.logits=topk:0.1,up.features=topk:0.1");
-        assertThatThrownBy(() -> Codec.forName("up.weights=topk:0.1"))
-                .hasMessageContaining("mostly zero weights, not a sparse update");
+                .isEqualTo("up.weights=topk:0.1,up.logits=topk:0.1,up.features=topk:0.1");
         assertThatThrownBy(() -> Codec.forName("up.probabilities=topk:0.1"))
                 .hasMessageContaining("rows that no longer sum to one");
         assertThat(Codec.forName("up=fp16,up.logits=fp32").name())
@@ -306,5 +312,23 @@ class CodecTest {
                 .hasMessageContaining("compression is deflate or none");
         assertThatThrownBy(() -> Codec.forName("up.logits=sparse"))
                 .hasMessageContaining("sparse values come from topk:<fraction>");
+    }
+
+    @Test
+    void topKOfWeightsSendsTheirSparseChangeFromTheTaskAndWholeWeightsWithoutOne() {
+        Codec codec = Codec.forName("up.weights=topk:0.25");
+        Tensor task = Tensor.vector(1, 1, 1, 1, 1, 1, 1, 1);
+        Tensor trained = Tensor.vector(1, 3, 1, 1, 0.9f, 1, -2, 1.1f);
+        EncodedValues encoded =
+                codec.encodeValues(trained, TensorRole.WEIGHTS, Direction.UP, "p0/w", task);
+        assertThat(encoded.delta()).isTrue();
+        // the two largest changes of eight: +2 at index 1 and -3 at index 6
+        assertThat(roundTrip(encoded, trained.shape()).toFloatArray())
+                .containsExactly(0, 2, 0, 0, 0, 0, -3, 0);
+        EncodedValues whole =
+                codec.encodeValues(trained, TensorRole.WEIGHTS, Direction.UP, "p1/w", null);
+        assertThat(whole.delta()).isFalse();
+        assertThat(whole.encoding()).isEqualTo(ValueEncoding.FP32);
+        assertThat(roundTrip(whole, trained.shape())).isEqualTo(trained);
     }
 }

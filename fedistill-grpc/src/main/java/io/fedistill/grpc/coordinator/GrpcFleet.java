@@ -554,8 +554,13 @@ public final class GrpcFleet implements FleetBackend {
                 }
 
                 private void arrived() {
-                    Message reply = WireMessages.decode(assembler.header(), assembler.payload());
-                    Pending task = reply.replyTo().map(pending::get).orElse(null);
+                    Pending task = pending.get(assembler.header().getReplyTo());
+                    // a reply may send weights as their change from the task's (top-k)
+                    Message reply =
+                            WireMessages.decode(
+                                    assembler.header(),
+                                    assembler.payload(),
+                                    Optional.ofNullable(task).map(t -> t.request));
                     if (task == null) {
                         refusal(
                                 Status.NOT_FOUND,

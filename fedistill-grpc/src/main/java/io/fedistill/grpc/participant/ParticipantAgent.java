@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -433,16 +434,16 @@ public final class ParticipantAgent implements AutoCloseable {
         Message reply = host.answer(task, state);
         long expires = System.nanoTime() + task.timeToLive().toNanos();
         // replies go out on their own thread, so the next task starts while this one travels
-        sender.execute(() -> send(reply, expires));
+        sender.execute(() -> send(task, reply, expires));
     }
 
     /**
      * Sends a reply, again after a lost connection, until the coordinator takes it or it expires.
      */
-    private void send(Message reply, long expiresNanos) {
+    private void send(Message task, Message reply, long expiresNanos) {
         int chunkBytes =
                 welcome == null ? WireMessages.DEFAULT_CHUNK_BYTES : welcome.getMaxChunkBytes();
-        List<Uplink> items = WireMessages.replyItems(reply, codec, chunkBytes);
+        List<Uplink> items = WireMessages.replyItems(reply, codec, chunkBytes, Optional.of(task));
         while (!stopping && System.nanoTime() < expiresNanos) {
             CompletableFuture<Void> acknowledged = new CompletableFuture<>();
             StreamObserver<Uplink> call =

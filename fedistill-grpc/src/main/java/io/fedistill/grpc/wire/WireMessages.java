@@ -62,6 +62,16 @@ public final class WireMessages {
      * a reply {@link Direction#UP}.
      */
     public static Outgoing encode(Message message, Codec codec, Direction direction) {
+        return encode(message, codec, direction, Optional.empty());
+    }
+
+    /**
+     * Encodes a reply with the task it answers at hand: a codec may send the change of a weight
+     * from the task's tensor of the same name, which the receiver adds back ({@link #decode(
+     * MessageHeader, byte[], Optional)}).
+     */
+    public static Outgoing encode(
+            Message message, Codec codec, Direction direction, Optional<Message> task) {
         MessageHeader.Builder header =
                 MessageHeader.newBuilder()
                         .setId(message.id())
@@ -86,7 +96,8 @@ public final class WireMessages {
                             e.getValue(),
                             role,
                             direction,
-                            message.participantId() + '/' + e.getKey());
+                            message.participantId() + '/' + e.getKey(),
+                            task.flatMap(t -> t.tensors().find(e.getKey())).orElse(null));
             values.add(encoded.bytes());
             TensorHeader.Builder tensor =
                     TensorHeader.newBuilder()
@@ -94,7 +105,8 @@ public final class WireMessages {
                             .setByteLength(encoded.bytes().length)
                             .setEncodingValue(WIRE_ENCODINGS.indexOf(encoded.encoding()))
                             .setRoleValue(WIRE_ROLES.indexOf(role))
-                            .setDeflated(encoded.deflated());
+                            .setDeflated(encoded.deflated())
+                            .setDelta(encoded.delta());
             for (int dim : e.getValue().shape()) {
                 tensor.addShape(dim);
             }
@@ -133,7 +145,20 @@ public final class WireMessages {
      * the deployment's and codec effects are real.
      */
     public static Carried carry(Message message, Codec codec, boolean task) {
-        Outgoing outgoing = encode(message, codec, task ? Direction.DOWN : Direction.UP);
+        return carry(message, codec, task, Optional.empty());
+    }
+
+    /**
+     * Puts a reply through the wire format as {@link #carry(Message, Codec, boolean)} does, with
+     * the task it answers (as the participant received it) at both ends.
+     */
+    public static Carried carryReply(Message reply, Codec codec, Message task) {
+        return carry(reply, codec, false, Optional.of(task));
+    }
+
+    private static Carried carry(
+            Message message, Codec codec, boolean task, Optional<Message> answered) {
+        Outgoing outgoing = encode(message, codec, task ? Direction.DOWN : Direction.UP, answered);
         List<? extends MessageLite> items =
                 task
                         ? taskItems(outgoing, message.id(), DEFAULT_CHUNK_BYTES)
@@ -151,7 +176,7 @@ public final class WireMessages {
             throw new WireException("message header cannot be read back: " + e.getMessage(), e);
         }
         declaredPayload(received, DEFAULT_MAX_PAYLOAD_BYTES);
-        return new Carried(decode(received, outgoing.payload()), bytes);
+        return new Carried(decode(received, outgoing.payload(), answered), bytes);
     }
 
     /** Returns the stream items that carry a task to a participant: its header, then its chunks. */
@@ -170,7 +195,15 @@ public final class WireMessages {
 
     /** Returns the items of a reply call: its header, then its chunks. */
     public static List<Uplink> replyItems(Message reply, Codec codec, int maxChunkBytes) {
-        return replyItems(encode(reply, codec, Direction.UP), reply.id(), maxChunkBytes);
+        return replyItems(reply, codec, maxChunkBytes, Optional.empty());
+    }
+
+    /**
+     * Returns the items of a reply call to {@code task}, whose weights a codec may send deltas of.
+     */
+    public static List<Uplink> replyItems(
+            Message reply, Codec codec, int maxChunkBytes, Optional<Message> task) {
+        return replyItems(encode(reply, codec, Direction.UP, task), reply.id(), maxChunkBytes);
     }
 
     private static List<Uplink> replyItems(Outgoing outgoing, String id, int maxChunkBytes) {
@@ -280,6 +313,16 @@ public final class WireMessages {
      * @throws WireException naming what is malformed
      */
     public static Message decode(MessageHeader header, byte[] payload) {
+        return decode(header, payload, Optional.empty());
+    }
+
+    /**
+     * Rebuilds a reply from its header and payload, adding back to every tensor sent as a change
+     * ({@code delta}) the answered task's tensor of the same name.
+     *
+     * @throws WireException naming what is malformed, or a change with nothing to add it to
+     */
+    public static Message decode(MessageHeader header, byte[] payload, Optional<Message> task) {
         try {
             MessageType type = new MessageType(header.getType());
             Optional<String> replyTo =
@@ -302,7 +345,7 @@ public final class WireMessages {
                     header.getRound(),
                     type,
                     header.getParticipantId(),
-                    tensors(header, payload),
+                    tensors(header, payload, task),
                     metrics(header),
                     config(header),
                     failed ? Optional.of(header.getError()) : Optional.empty());
@@ -332,7 +375,8 @@ public final class WireMessages {
         return new ConfigRecord(config);
     }
 
-    private static TensorRecord tensors(MessageHeader header, byte[] payload) {
+    private static TensorRecord tensors(
+            MessageHeader header, byte[] payload, Optional<Message> task) {
         long declared = declaredBytes(header, payload.length);
         if (declared != payload.length) {
             throw new WireException(
@@ -358,15 +402,17 @@ public final class WireMessages {
             int[] shape = tensor.getShapeList().stream().mapToInt(Integer::intValue).toArray();
             int length = (int) tensor.getByteLength();
             try {
-                tensors.put(
-                        tensor.getName(),
+                Tensor values =
                         Codec.decodeValues(
                                 encoding(tensor),
                                 tensor.getDeflated(),
                                 shape,
                                 payload,
                                 offset,
-                                length),
+                                length);
+                tensors.put(
+                        tensor.getName(),
+                        tensor.getDelta() ? plusReference(tensor, values, task) : values,
                         role(tensor));
             } catch (CodecException e) {
                 throw new WireException(
@@ -437,6 +483,27 @@ public final class WireMessages {
                             + encoding.configName());
         }
         return encoding;
+    }
+
+    /** Returns a change sent as a delta plus the task's tensor it was taken from. */
+    private static Tensor plusReference(
+            TensorHeader tensor, Tensor change, Optional<Message> task) {
+        Tensor reference =
+                task.flatMap(t -> t.tensors().find(tensor.getName()))
+                        .filter(r -> r.hasShape(change.shape()))
+                        .orElseThrow(
+                                () ->
+                                        new WireException(
+                                                "tensor '"
+                                                        + tensor.getName()
+                                                        + "' is sent as a change from a task"
+                                                        + " tensor of its name and shape, which"
+                                                        + " there is not"));
+        float[] values = change.toFloatArray();
+        for (int i = 0; i < values.length; i++) {
+            values[i] += reference.get(i);
+        }
+        return Tensor.wrap(change.shape(), values);
     }
 
     private static String shortId(MessageHeader header) {

@@ -122,4 +122,45 @@ class WireMessagesTest {
                 .isInstanceOf(WireException.class)
                 .hasMessageContaining("claims more values than the payload limit of 1048576 bytes");
     }
+
+    @Test
+    void topKWeightsTravelAsTheirChangeFromTheTaskAndComeBackWhole() {
+        float[] global = new float[1000];
+        float[] trained = new float[1000];
+        for (int i = 0; i < global.length; i++) {
+            global[i] = 0.5f;
+            trained[i] = 0.5f + (i % 100 == 0 ? 1f : 0.001f);
+        }
+        Message task =
+                Message.builder(3, MessageType.of("fedavg", "train"), "p02")
+                        .optTensors(
+                                TensorRecord.of(
+                                        "w",
+                                        Tensor.wrap(new int[] {1000}, global),
+                                        io.fedistill.core.tensor.TensorRole.WEIGHTS))
+                        .build();
+        Message reply =
+                task.reply()
+                        .optTensors(
+                                TensorRecord.of(
+                                        "w",
+                                        Tensor.wrap(new int[] {1000}, trained),
+                                        io.fedistill.core.tensor.TensorRole.WEIGHTS))
+                        .optMetrics(Metrics.of("examples", 10))
+                        .build();
+        Codec codec = Codec.forName("up.weights=topk:0.01");
+        WireMessages.Carried sparse = WireMessages.carryReply(reply, codec, task);
+        WireMessages.Carried whole = WireMessages.carryReply(reply, Codec.fp32(), task);
+        assertThat(sparse.wireBytes()).isLessThan(whole.wireBytes() / 10);
+        float[] received = sparse.message().tensors().get("w").toFloatArray();
+        // the ten large changes arrive on top of the task's weights; the small ones wait
+        assertThat(received[0]).isEqualTo(1.5f);
+        assertThat(received[1]).isEqualTo(0.5f);
+        // a change cannot be decoded without the task it was taken from
+        WireMessages.Outgoing outgoing =
+                WireMessages.encode(reply, codec, Direction.UP, java.util.Optional.of(task));
+        assertThatThrownBy(() -> WireMessages.decode(outgoing.header(), outgoing.payload()))
+                .isInstanceOf(WireException.class)
+                .hasMessageContaining("sent as a change from a task tensor");
+    }
 }
