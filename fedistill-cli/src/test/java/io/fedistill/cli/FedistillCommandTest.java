@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class FedistillCommandTest {
     @TempDir Path dir;
@@ -288,30 +290,40 @@ class FedistillCommandTest {
         throw new AssertionError(name + " is not in " + strategyMetrics);
     }
 
-    @Test
-    void dsflSumsItsSoftLabelsSecurelyToTheSameTargets() throws IOException {
+    @ParameterizedTest
+    @CsvSource({
+        "dsfl, 'subsetSize: 100, weighting: class-counts', label_entropy",
+        "fedmd, 'subsetSize: 100, weighting: examples', consensus_entropy"
+    })
+    void knowledgeIsSummedSecurelyToTheSameTargets(String name, String options, String entropy)
+            throws IOException {
         String yaml =
                 EXPERIMENT
                                 .substring(0, EXPERIMENT.indexOf("algorithms:"))
-                                .replace("rounds: 2", "rounds: 1\npublicData: {size: 200}")
-                        + "algorithms:\n"
-                        + "  - name: dsfl\n    options: {subsetSize: 100, weighting: class-counts}\n"
-                        + "  - name: dsfl\n    label: dsfl-secure\n"
-                        + "    options: {subsetSize: 100, weighting: class-counts, secure: true}\n";
-        Path file = Files.writeString(dir.resolve("dsfl-secure.yaml"), yaml);
-        assertThat(
-                        FedistillCommand.execute(
-                                "run", file.toString(), "--set", "outputDir=" + dir.resolve("d")))
+                                .replace(
+                                        "rounds: 2",
+                                        "rounds: 1\npublicData: {size: 200, labeled: true}")
+                        + "algorithms:\n  - name: "
+                        + name
+                        + "\n    options: {"
+                        + options
+                        + "}\n  - name: "
+                        + name
+                        + "\n    label: secure\n    options: {"
+                        + options
+                        + ", secure: true}\n";
+        Path file = Files.writeString(dir.resolve(name + "-secure.yaml"), yaml);
+        Path out = dir.resolve(name);
+        assertThat(FedistillCommand.execute("run", file.toString(), "--set", "outputDir=" + out))
                 .isZero();
-        List<String> rows =
-                Files.readAllLines(CliRuns.onlyRun(dir.resolve("d")).resolve("metrics.csv"));
+        List<String> rows = Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv"));
         List<String> header = List.of(rows.get(0).split(","));
         String[] plain = rows.get(1).split(",");
         String[] secure = rows.get(2).split(",");
         int strategy = header.indexOf("strategy_metrics");
-        // the same sharpened targets to fixed-point precision: the same entropy
-        assertThat(metric(secure[strategy], "label_entropy"))
-                .isCloseTo(metric(plain[strategy], "label_entropy"), within(1e-4));
+        // the same targets to fixed-point precision: the same entropy
+        assertThat(metric(secure[strategy], entropy))
+                .isCloseTo(metric(plain[strategy], entropy), within(1e-4));
         assertThat(secure[strategy]).contains("participants_aggregated=3");
         int accuracy = header.indexOf("test_acc_mean");
         assertThat(Double.parseDouble(secure[accuracy]))

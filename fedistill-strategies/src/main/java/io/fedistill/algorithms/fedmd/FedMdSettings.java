@@ -5,6 +5,8 @@ import io.fedistill.algorithms.PublicDataFacts;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustRule;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +21,8 @@ import java.util.stream.Stream;
  * @param digestEpochs passes over the round's subset when digesting the consensus
  * @param weighting how participants' logits are weighed
  * @param robust how their logits are combined into the consensus
+ * @param secure how their weighted logits are summed by secure aggregation, if they are: the
+ *     coordinator then sees only the consensus
  */
 public record FedMdSettings(
         int subsetSize,
@@ -26,7 +30,19 @@ public record FedMdSettings(
         double temperature,
         int digestEpochs,
         ParticipantWeighting weighting,
-        RobustAggregation robust) {
+        RobustAggregation robust,
+        Optional<SecureSumSettings> secure) {
+    /** Refuses a robust rule together with secure aggregation, which hides what the rule reads. */
+    public FedMdSettings {
+        if (secure.isPresent() && robust.rule() != RobustRule.MEAN) {
+            throw new IllegalArgumentException(
+                    "fedmd: robust: "
+                            + robust.rule().configName()
+                            + " needs each participant's class scores, which secure aggregation"
+                            + " hides; choose one");
+        }
+    }
+
     /** The name used in configs. */
     public static final String NAME = "fedmd";
 
@@ -46,7 +62,9 @@ public record FedMdSettings(
                                                 "temperature",
                                                 "digestEpochs",
                                                 "weighting"),
-                                        AlgorithmOptions.ROBUST_OPTIONS.stream())
+                                        Stream.concat(
+                                                AlgorithmOptions.ROBUST_OPTIONS.stream(),
+                                                AlgorithmOptions.SECURE_OPTIONS.stream()))
                                 .toList());
         return new FedMdSettings(
                 read.getInt("subsetSize", 1000, 1, 10_000_000),
@@ -54,7 +72,8 @@ public record FedMdSettings(
                 read.getDouble("temperature", 1.0, 1e-3, 1e3),
                 read.getInt("digestEpochs", 1, 1, 1000),
                 read.getWeighting("weighting"),
-                read.getRobust());
+                read.getRobust(),
+                read.getSecure());
     }
 
     /**
@@ -73,14 +92,6 @@ public record FedMdSettings(
 
     /** Creates FedMD's coordinator half for {@code classes} labels. */
     public Strategy newStrategy(int classes) {
-        return new FedMdStrategy(
-                PROTOCOL,
-                subsetSize,
-                transferEpochs,
-                temperature,
-                digestEpochs,
-                weighting,
-                robust,
-                classes);
+        return new FedMdStrategy(PROTOCOL, this, classes);
     }
 }

@@ -1,8 +1,6 @@
 package io.fedistill.algorithms.fedmd;
 
 import io.fedistill.algorithms.common.KnowledgeProtocol;
-import io.fedistill.core.aggregate.ParticipantWeighting;
-import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.aggregate.RobustResult;
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.fleet.ExchangeResult;
@@ -11,6 +9,7 @@ import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.validate.ReplySpec;
+import java.util.List;
 
 /**
  * FedMD's coordinator: in round one the transfer phase (labeled public set, then private data),
@@ -19,73 +18,77 @@ import io.fedistill.core.validate.ReplySpec;
  */
 final class FedMdStrategy implements Strategy {
     private final KnowledgeProtocol protocol;
-    private final int subsetSize;
-    private final int transferEpochs;
-    private final double temperature;
-    private final int digestEpochs;
-    private final ParticipantWeighting weighting;
-    private final RobustAggregation robust;
+    private final FedMdSettings settings;
     private final int classes;
 
-    FedMdStrategy(
-            KnowledgeProtocol protocol,
-            int subsetSize,
-            int transferEpochs,
-            double temperature,
-            int digestEpochs,
-            ParticipantWeighting weighting,
-            RobustAggregation robust,
-            int classes) {
+    FedMdStrategy(KnowledgeProtocol protocol, FedMdSettings settings, int classes) {
         this.protocol = protocol;
-        this.robust = robust;
-        this.subsetSize = subsetSize;
-        this.transferEpochs = transferEpochs;
-        this.temperature = temperature;
-        this.digestEpochs = digestEpochs;
-        this.weighting = weighting;
+        this.settings = settings;
         this.classes = classes;
     }
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
-        if (context.round() == 1 && transferEpochs > 0) {
+        if (context.round() == 1 && settings.transferEpochs() > 0) {
             fleet.exchange(
-                    protocol.transferRequests(context, transferEpochs),
+                    protocol.transferRequests(context, settings.transferEpochs()),
                     ReplySpec.metricsOnly("examples"));
+        }
+        if (settings.secure().isPresent()) {
+            return protocol.requestSecureScores(
+                            context,
+                            fleet,
+                            settings.subsetSize(),
+                            KnowledgeProtocol.Scores.LOGITS,
+                            false,
+                            settings.weighting(),
+                            classes,
+                            settings.secure().get())
+                    .map(secure -> digest(context, fleet, secure.participants(), secure.mean()))
+                    .orElse(Metrics.of("participants_aggregated", 0, "secure_aborted", 1));
         }
         KnowledgeProtocol.Collected collected =
                 protocol.requestScores(
                         context,
                         fleet,
-                        subsetSize,
+                        settings.subsetSize(),
                         KnowledgeProtocol.Scores.LOGITS,
                         false,
-                        weighting,
+                        settings.weighting(),
                         classes);
         if (collected.participants().isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
-        RobustResult<float[][]> combined = collected.aggregate(robust);
-        float[][] consensus = combined.aggregate();
+        RobustResult<float[][]> combined = collected.aggregate(settings.robust());
+        Metrics metrics = digest(context, fleet, collected.participants(), combined.aggregate());
+        return settings.robust().excludes()
+                ? metrics.with("participants_excluded", combined.excluded())
+                : metrics;
+    }
+
+    /** Sends the participants the consensus to digest, and reports the round. */
+    private Metrics digest(
+            RoundContext context, Fleet fleet, List<String> participants, float[][] consensus) {
         ExchangeResult digested =
                 fleet.exchange(
                         protocol.distillRequests(
                                 context,
-                                collected.participants(),
+                                participants,
                                 consensus,
                                 new KnowledgeProtocol.DistillStep(
-                                        true, temperature, digestEpochs, true, 0, 1)),
+                                        true,
+                                        settings.temperature(),
+                                        settings.digestEpochs(),
+                                        true,
+                                        0,
+                                        1)),
                         ReplySpec.metricsOnly("distill_loss"));
-        Metrics metrics =
-                Metrics.of(
-                        "participants_aggregated",
-                        collected.participants().size(),
-                        "participants_digested",
-                        digested.replies().size(),
-                        "consensus_entropy",
-                        SoftLabels.meanEntropy(SoftLabels.softmax(consensus, temperature)));
-        return robust.excludes()
-                ? metrics.with("participants_excluded", combined.excluded())
-                : metrics;
+        return Metrics.of(
+                "participants_aggregated",
+                participants.size(),
+                "participants_digested",
+                digested.replies().size(),
+                "consensus_entropy",
+                SoftLabels.meanEntropy(SoftLabels.softmax(consensus, settings.temperature())));
     }
 }
