@@ -143,11 +143,13 @@ public record ExperimentConfig(
             throw new ConfigException("threads must be > 0, got " + threads);
         }
         workers = workers == null ? defaultWorkers() : workers;
+        Codec wire;
         try {
-            codec = Codec.forName(codec == null ? "fp32" : codec).name();
+            wire = Codec.forName(codec == null ? "fp32" : codec);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage(), e);
         }
+        codec = wire.name();
         if (workers < 0 || workers > MAX_WORKERS) {
             throw new ConfigException(
                     "workers must be in 0.."
@@ -165,7 +167,7 @@ public record ExperimentConfig(
         if (privacy != null) {
             algorithms.forEach(privacy::check);
         }
-        if (privacy != null && Codec.forName(codec).approximates(Direction.UP)) {
+        if (privacy != null && wire.approximates(Direction.UP)) {
             throw new ConfigException(
                     "codec '"
                             + codec
@@ -173,7 +175,7 @@ public record ExperimentConfig(
                             + " clipped, so the noise would no longer match them; send uploads"
                             + " lossless (only down.* encodings) with privacy");
         }
-        if (Codec.forName(codec).approximates(Direction.UP)) {
+        if (wire.approximates(Direction.UP)) {
             for (AlgorithmConfig algorithm : algorithms) {
                 if (Boolean.TRUE.equals(algorithm.options().get("secure"))) {
                     throw new ConfigException(

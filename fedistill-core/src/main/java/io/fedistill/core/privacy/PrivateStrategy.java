@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * An algorithm's coordinator half made differentially private at the participant level: every
@@ -122,18 +124,17 @@ public final class PrivateStrategy implements Strategy {
                     settings.noiseMultiplier()
                             * settings.clip()
                             / Math.sqrt(Math.max(1, result.replies().size()));
+            Set<String> exempt =
+                    requests.stream()
+                            .filter(r -> r.config().getBoolean(UploadPrivacy.EXEMPT, false))
+                            .map(Message::id)
+                            .collect(Collectors.toSet());
             List<Message> noised = new ArrayList<>();
             for (Message reply : result.replies()) {
-                boolean exempt =
-                        requests.stream()
-                                .anyMatch(
-                                        r ->
-                                                r.id().equals(reply.replyTo().orElse(""))
-                                                        && r.config()
-                                                                .getBoolean(
-                                                                        UploadPrivacy.EXEMPT,
-                                                                        false));
-                noised.add(exempt ? reply : reply.withTensors(noised(reply, std)));
+                noised.add(
+                        exempt.contains(reply.replyTo().orElse(""))
+                                ? reply
+                                : reply.withTensors(noised(reply, std)));
             }
             return new ExchangeResult(noised, result.failures(), result.transfers());
         }

@@ -5,6 +5,7 @@ import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
+import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
@@ -73,6 +74,11 @@ public final class SecureSum {
         public float[] values() {
             return values.clone();
         }
+    }
+
+    /** Returns the metrics of a round whose secure sum failed: nobody aggregated. */
+    public static Metrics abortedRound() {
+        return Metrics.of("participants_aggregated", 0, "secure_aborted", 1);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
+import io.fedistill.core.message.Metrics;
 import io.fedistill.core.secagg.SecureSum;
 import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.RoundContext;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * The messages of public-data distillation (FedMD, DS-FL, the global student): the coordinator
@@ -144,12 +146,70 @@ public final class KnowledgeProtocol {
     }
 
     /**
-     * The mean of a round's scores as secure aggregation revealed it.
+     * What a round asks participants to score on the public subset, and how their scores weigh.
      *
-     * @param participants whose scores it holds
-     * @param mean the n x C weighted mean (rows summing to 1 for probabilities)
+     * @param subsetSize samples in the subset
+     * @param scores what participants upload
+     * @param trainFirst whether participants first train a local epoch on their private data
+     *     (DS-FL)
+     * @param weighting how to weigh participants
+     * @param classes number of classes
      */
-    public record SecureScores(List<String> participants, float[][] mean) {}
+    public record ScoreRequest(
+            int subsetSize,
+            Scores scores,
+            boolean trainFirst,
+            ParticipantWeighting weighting,
+            int classes) {}
+
+    /**
+     * Combines a round's scores and hands the result on: asks for the scores and combines them
+     * under the robust rule, or learns only their weighted mean by secure aggregation, and gives
+     * {@code use} the participants behind the result and the result itself. Returns the metrics
+     * {@code use} reports, plus how many participants the rule left out, or that the secure sum
+     * failed.
+     */
+    public Metrics combineScores(
+            RoundContext context,
+            Fleet fleet,
+            ScoreRequest request,
+            RobustAggregation robust,
+            Optional<SecureSumSettings> secure,
+            BiFunction<List<String>, float[][], Metrics> use) {
+        if (secure.isPresent()) {
+            return requestSecureScores(
+                            context,
+                            fleet,
+                            request.subsetSize(),
+                            request.scores(),
+                            request.trainFirst(),
+                            request.weighting(),
+                            request.classes(),
+                            secure.get())
+                    .map(mean -> use.apply(mean.participants(), mean.mean()))
+                    .orElse(SecureSum.abortedRound());
+        }
+        Collected collected =
+                requestScores(
+                        context,
+                        fleet,
+                        request.subsetSize(),
+                        request.scores(),
+                        request.trainFirst(),
+                        request.weighting(),
+                        request.classes());
+        if (collected.participants().isEmpty()) {
+            return Metrics.of("participants_aggregated", 0);
+        }
+        RobustResult<float[][]> combined = collected.aggregate(robust);
+        Metrics metrics = use.apply(collected.participants(), combined.aggregate());
+        return robust.excludes()
+                ? metrics.with("participants_excluded", combined.excluded())
+                : metrics;
+    }
+
+    /** The mean of a round's scores as secure aggregation revealed it, and whose they are. */
+    private record SecureScores(List<String> participants, float[][] mean) {}
 
     /**
      * Asks the selected participants for their scores on the round's subset and learns only their
@@ -159,7 +219,7 @@ public final class KnowledgeProtocol {
      * @return the mean and its contributors, or empty when the secure sum failed (too few
      *     participants at a stage); the run goes on
      */
-    public Optional<SecureScores> requestSecureScores(
+    private Optional<SecureScores> requestSecureScores(
             RoundContext context,
             Fleet fleet,
             int subsetSize,

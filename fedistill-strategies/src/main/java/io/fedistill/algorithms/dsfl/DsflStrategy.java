@@ -1,7 +1,6 @@
 package io.fedistill.algorithms.dsfl;
 
 import io.fedistill.algorithms.common.KnowledgeProtocol;
-import io.fedistill.core.aggregate.RobustResult;
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
@@ -29,36 +28,18 @@ final class DsflStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
-        if (settings.secure().isPresent()) {
-            return protocol.requestSecureScores(
-                            context,
-                            fleet,
-                            settings.subsetSize(),
-                            KnowledgeProtocol.Scores.PROBABILITIES,
-                            true,
-                            settings.weighting(),
-                            classes,
-                            settings.secure().get())
-                    .map(secure -> distill(context, fleet, secure.participants(), secure.mean()))
-                    .orElse(Metrics.of("participants_aggregated", 0, "secure_aborted", 1));
-        }
-        KnowledgeProtocol.Collected collected =
-                protocol.requestScores(
-                        context,
-                        fleet,
+        return protocol.combineScores(
+                context,
+                fleet,
+                new KnowledgeProtocol.ScoreRequest(
                         settings.subsetSize(),
                         KnowledgeProtocol.Scores.PROBABILITIES,
                         true,
                         settings.weighting(),
-                        classes);
-        if (collected.participants().isEmpty()) {
-            return Metrics.of("participants_aggregated", 0);
-        }
-        RobustResult<float[][]> combined = collected.aggregate(settings.robust());
-        Metrics metrics = distill(context, fleet, collected.participants(), combined.aggregate());
-        return settings.robust().excludes()
-                ? metrics.with("participants_excluded", combined.excluded())
-                : metrics;
+                        classes),
+                settings.robust(),
+                settings.secure(),
+                (participants, mean) -> distill(context, fleet, participants, mean));
     }
 
     /** Sends the participants the (sharpened) mean to distill, and reports the round. */

@@ -215,7 +215,7 @@ final class FdStrategy implements Strategy {
         Optional<SecureSum.Result> sum =
                 SecureSum.attempt(context, fleet, holders, classes * width + classes, secure.get());
         if (sum.isEmpty()) {
-            return Metrics.of("participants_aggregated", 0, "secure_aborted", 1);
+            return SecureSum.abortedRound();
         }
         float[] values = sum.get().values();
         float[][] sums = new float[classes][width];

@@ -69,17 +69,10 @@ final class WeightAveragingStrategy implements Strategy {
         if (settings.secure().isPresent()) {
             return runSecureRound(context, fleet, settings.secure().get());
         }
-        ConfigRecord config = ConfigRecord.of(MU, settings.mu());
-        List<Message> requests =
-                context.selected().stream()
-                        .map(
-                                id ->
-                                        Message.builder(context.round(), trainType, id)
-                                                .optTensors(global)
-                                                .optConfig(config)
-                                                .build())
-                        .toList();
-        ExchangeResult result = fleet.exchange(requests, ReplySpec.shapedLike(global, "examples"));
+        ExchangeResult result =
+                fleet.exchange(
+                        trainRequests(context, ConfigRecord.of(MU, settings.mu())),
+                        ReplySpec.shapedLike(global, "examples"));
         List<Message> usable =
                 result.replies().stream().filter(r -> r.metrics().get("examples") > 0).toList();
         if (usable.isEmpty()) {
@@ -105,21 +98,14 @@ final class WeightAveragingStrategy implements Strategy {
      * round that loses too many participants to reach the threshold keeps the global model.
      */
     private Metrics runSecureRound(RoundContext context, Fleet fleet, SecureSumSettings secure) {
-        ConfigRecord config =
-                ConfigRecord.of(
-                        MU,
-                        settings.mu(),
-                        SecureSum.WEIGHT,
-                        settings.uniform() ? SecureSum.UNIFORM : "examples");
         List<Message> requests =
-                context.selected().stream()
-                        .map(
-                                id ->
-                                        Message.builder(context.round(), trainType, id)
-                                                .optTensors(global)
-                                                .optConfig(config)
-                                                .build())
-                        .toList();
+                trainRequests(
+                        context,
+                        ConfigRecord.of(
+                                MU,
+                                settings.mu(),
+                                SecureSum.WEIGHT,
+                                settings.uniform() ? SecureSum.UNIFORM : "examples"));
         List<String> holders =
                 fleet.exchange(requests, ReplySpec.metricsOnly("examples")).replies().stream()
                         .filter(r -> r.metrics().get("examples") > 0)
@@ -129,7 +115,19 @@ final class WeightAveragingStrategy implements Strategy {
                 SecureSum.weightedMean(context, fleet, holders, global, 1, secure);
         mean.ifPresent(m -> global = m.mean());
         return mean.map(m -> Metrics.of("participants_aggregated", m.contributors().size()))
-                .orElse(Metrics.of("participants_aggregated", 0, "secure_aborted", 1));
+                .orElse(SecureSum.abortedRound());
+    }
+
+    /** Returns the requests to train from the global weights, one per selected participant. */
+    private List<Message> trainRequests(RoundContext context, ConfigRecord config) {
+        return context.selected().stream()
+                .map(
+                        id ->
+                                Message.builder(context.round(), trainType, id)
+                                        .optTensors(global)
+                                        .optConfig(config)
+                                        .build())
+                .toList();
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.fedistill.algorithms.fedmd;
 
 import io.fedistill.algorithms.common.KnowledgeProtocol;
-import io.fedistill.core.aggregate.RobustResult;
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
@@ -34,36 +33,18 @@ final class FedMdStrategy implements Strategy {
                     protocol.transferRequests(context, settings.transferEpochs()),
                     ReplySpec.metricsOnly("examples"));
         }
-        if (settings.secure().isPresent()) {
-            return protocol.requestSecureScores(
-                            context,
-                            fleet,
-                            settings.subsetSize(),
-                            KnowledgeProtocol.Scores.LOGITS,
-                            false,
-                            settings.weighting(),
-                            classes,
-                            settings.secure().get())
-                    .map(secure -> digest(context, fleet, secure.participants(), secure.mean()))
-                    .orElse(Metrics.of("participants_aggregated", 0, "secure_aborted", 1));
-        }
-        KnowledgeProtocol.Collected collected =
-                protocol.requestScores(
-                        context,
-                        fleet,
+        return protocol.combineScores(
+                context,
+                fleet,
+                new KnowledgeProtocol.ScoreRequest(
                         settings.subsetSize(),
                         KnowledgeProtocol.Scores.LOGITS,
                         false,
                         settings.weighting(),
-                        classes);
-        if (collected.participants().isEmpty()) {
-            return Metrics.of("participants_aggregated", 0);
-        }
-        RobustResult<float[][]> combined = collected.aggregate(settings.robust());
-        Metrics metrics = digest(context, fleet, collected.participants(), combined.aggregate());
-        return settings.robust().excludes()
-                ? metrics.with("participants_excluded", combined.excluded())
-                : metrics;
+                        classes),
+                settings.robust(),
+                settings.secure(),
+                (participants, consensus) -> digest(context, fleet, participants, consensus));
     }
 
     /** Sends the participants the consensus to digest, and reports the round. */
