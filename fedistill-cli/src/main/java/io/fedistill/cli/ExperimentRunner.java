@@ -6,6 +6,7 @@ import io.fedistill.cli.config.AlgorithmConfig;
 import io.fedistill.cli.config.ConfigException;
 import io.fedistill.cli.config.ExperimentConfig;
 import io.fedistill.cli.config.ExperimentLoader;
+import io.fedistill.cli.config.PrivacyConfig;
 import io.fedistill.cli.report.AccuracyPlot;
 import io.fedistill.cli.report.AlgorithmRun;
 import io.fedistill.cli.report.Provenance;
@@ -154,11 +155,6 @@ public final class ExperimentRunner {
     }
 
     private Serving checked(Serving serving) {
-        if (config.attack() != null) {
-            throw new ConfigException(
-                    "attack: attacks are simulated by fedistill run; served participants run their"
-                            + " own code");
-        }
         AlgorithmConfig algorithm =
                 config.algorithms().stream()
                         .filter(a -> a.label().equals(serving.algorithm()))
@@ -169,6 +165,11 @@ public final class ExperimentRunner {
                                                 "the experiment has no algorithm labelled '"
                                                         + serving.algorithm()
                                                         + "'"));
+        if (config.attackFor(algorithm).isPresent()) {
+            throw new ConfigException(
+                    "attack: attacks are simulated by fedistill run; served participants run their"
+                            + " own code");
+        }
         if (serving.coordinatorOnly()) {
             if (!StrategyRegistry.knows(algorithm.name())) {
                 throw new ConfigException(
@@ -535,11 +536,13 @@ public final class ExperimentRunner {
             DurableRounds durable) {
         FederationSpec spec = FederationSpecs.of(config, algorithm);
         Strategy strategy =
-                config.privacy() == null || algorithm.name().equals("local-only")
-                        ? newAggregatingStrategy(algorithm, spec)
-                        : new PrivateStrategy(
-                                newAggregatingStrategy(algorithm, spec),
-                                config.privacy().settings());
+                config.privacyFor(algorithm)
+                        .<Strategy>map(
+                                privacy ->
+                                        new PrivateStrategy(
+                                                newAggregatingStrategy(algorithm, spec),
+                                                privacy.settings()))
+                        .orElseGet(() -> newAggregatingStrategy(algorithm, spec));
         Coordinator.Builder coordinator =
                 Coordinator.builder()
                         .setStrategy(strategy)
@@ -594,11 +597,11 @@ public final class ExperimentRunner {
                 .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
                 .optFailures(new FailureInjection(crashes, config.failures().dropProbability()))
                 .optPublicData(prepared.publicData().orElse(null))
-                .optCodec(Codec.forName(config.codec()))
-                .optAttack(config.attack() == null ? null : config.attack().attack(config.seed()))
-                .optPrivacy(
-                        config.privacy() == null || algorithm.name().equals("local-only")
-                                ? null
-                                : config.privacy().settings());
+                .optCodec(Codec.forName(config.codecFor(algorithm)))
+                .optAttack(
+                        config.attackFor(algorithm)
+                                .map(attack -> attack.attack(config.seed()))
+                                .orElse(null))
+                .optPrivacy(config.privacyFor(algorithm).map(PrivacyConfig::settings).orElse(null));
     }
 }

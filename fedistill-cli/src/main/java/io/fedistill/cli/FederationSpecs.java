@@ -54,7 +54,7 @@ final class FederationSpecs {
                 algorithm.label(),
                 algorithm.options(),
                 config.seed(),
-                config.codec(),
+                config.codecFor(algorithm),
                 config.dataset().classes(),
                 config.dataset().inputShape(),
                 models,

@@ -74,7 +74,7 @@ final class WorkerCommand implements Callable<Integer> {
                         .setHost(host)
                         .setCoordinator(assignment.coordinator())
                         .optRunSeed(config.seed())
-                        .optCodec(Codec.forName(config.codec()))
+                        .optCodec(Codec.forName(config.codecFor(chosen)))
                         // a worker whose coordinator died leaves instead of waiting as an orphan
                         .optReconnectTimeout(Duration.ofSeconds(15))
                         .build()

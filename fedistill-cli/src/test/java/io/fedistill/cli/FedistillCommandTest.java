@@ -273,9 +273,11 @@ class FedistillCommandTest {
             epsilons.add(last.substring(last.indexOf("epsilon=")));
             assertThat(Files.readString(run.resolve("summary.md")))
                     .contains(
-                            "Differential privacy ("
-                                    + (epsilons.size() == 1 ? "central" : "distributed"))
-                    .contains("fedavg epsilon ");
+                            "- fedavg: differential privacy ("
+                                    + (epsilons.size() == 1 ? "central" : "distributed")
+                                    + " noise), uploads clipped to 2.0, noise multiplier 1.0,"
+                                    + " epsilon ")
+                    .doesNotContain("- local-only");
         }
         // the same clip, noise, sampling rate and rounds spend the same privacy
         assertThat(epsilons.get(1)).isEqualTo(epsilons.get(0));

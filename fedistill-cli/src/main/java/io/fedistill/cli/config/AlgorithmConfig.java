@@ -1,20 +1,32 @@
 package io.fedistill.cli.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.AlgorithmRegistry;
 import java.util.Map;
 
 /**
- * One algorithm of an experiment, with its options and optionally its own model assignment.
+ * One algorithm of an experiment, with its options and optionally its own model assignment, codec,
+ * simulated attack and privacy, each replacing the experiment's for this algorithm alone: one run
+ * can then compare codecs, attacks or noise levels side by side in one table and one chart.
  *
  * @param name a registered algorithm name
  * @param label how it is named in tables and plots (default: the name)
  * @param options algorithm-specific options
  * @param models a model assignment replacing the experiment's for this algorithm (optional)
+ * @param codec a codec spec replacing the experiment's (optional)
+ * @param attack simulated attackers replacing the experiment's (optional)
+ * @param privacy differential privacy replacing the experiment's (optional)
  */
 public record AlgorithmConfig(
-        String name, String label, Map<String, Object> options, JsonNode models) {
+        String name,
+        String label,
+        Map<String, Object> options,
+        JsonNode models,
+        @JsonDeserialize(using = CodecSpecDeserializer.class) String codec,
+        SimulatedAttackConfig attack,
+        PrivacyConfig privacy) {
     /** The longest algorithm label: it heads table rows and plot legends. */
     public static final int MAX_LABEL_LENGTH = 64;
 

@@ -6,6 +6,7 @@ import io.fedistill.core.codec.Codec;
 import io.fedistill.core.fleet.Direction;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -143,13 +144,7 @@ public record ExperimentConfig(
             throw new ConfigException("threads must be > 0, got " + threads);
         }
         workers = workers == null ? defaultWorkers() : workers;
-        Codec wire;
-        try {
-            wire = Codec.forName(codec == null ? "fp32" : codec);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
-        }
-        codec = wire.name();
+        codec = canonicalCodec("", codec == null ? "fp32" : codec);
         if (workers < 0 || workers > MAX_WORKERS) {
             throw new ConfigException(
                     "workers must be in 0.."
@@ -163,31 +158,12 @@ public record ExperimentConfig(
             throw new ConfigException(
                     "algorithms must list at least one algorithm, e.g. [{name: fedavg}]");
         }
-        algorithms = List.copyOf(algorithms);
-        if (privacy != null) {
-            algorithms.forEach(privacy::check);
-        }
-        if (privacy != null && wire.approximates(Direction.UP)) {
-            throw new ConfigException(
-                    "codec '"
-                            + codec
-                            + "' and privacy: the codec would change uploads after they are"
-                            + " clipped, so the noise would no longer match them; send uploads"
-                            + " lossless (only down.* encodings) with privacy");
-        }
-        if (wire.approximates(Direction.UP)) {
-            for (AlgorithmConfig algorithm : algorithms) {
-                if (Boolean.TRUE.equals(algorithm.options().get("secure"))) {
-                    throw new ConfigException(
-                            "codec '"
-                                    + codec
-                                    + "' and algorithms."
-                                    + algorithm.label()
-                                    + ".options.secure: an upload summed securely travels as"
-                                    + " masked 16-bit words, which the codec's up encodings cannot"
-                                    + " shrink; drop one of them");
-                }
-            }
+        algorithms = algorithms.stream().map(ExperimentConfig::withCanonicalCodec).toList();
+        for (AlgorithmConfig algorithm : algorithms) {
+            checkCombination(
+                    algorithm,
+                    algorithm.codec() != null ? algorithm.codec() : codec,
+                    algorithm.privacy() != null ? algorithm.privacy() : privacy);
         }
         if (algorithms.stream().map(AlgorithmConfig::label).distinct().count()
                 != algorithms.size()) {
@@ -242,6 +218,27 @@ public record ExperimentConfig(
         return participantIds(participants);
     }
 
+    /** Returns the codec spec an algorithm runs with: its own, else the experiment's. */
+    public String codecFor(AlgorithmConfig algorithm) {
+        return algorithm.codec() != null ? algorithm.codec() : codec;
+    }
+
+    /** Returns the simulated attack on an algorithm: its own, else the experiment's, if any. */
+    public Optional<SimulatedAttackConfig> attackFor(AlgorithmConfig algorithm) {
+        return Optional.ofNullable(algorithm.attack() != null ? algorithm.attack() : attack);
+    }
+
+    /**
+     * Returns the differential privacy of an algorithm's uploads: its own, else the experiment's,
+     * if any; never for local-only, which uploads nothing.
+     */
+    public Optional<PrivacyConfig> privacyFor(AlgorithmConfig algorithm) {
+        if (algorithm.name().equals("local-only")) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(algorithm.privacy() != null ? algorithm.privacy() : privacy);
+    }
+
     /** Returns the model assignment an algorithm runs with. */
     public Map<String, io.fedistill.ml.model.ModelSpec> modelsFor(AlgorithmConfig algorithm) {
         return algorithm.models() != null
@@ -250,6 +247,64 @@ public record ExperimentConfig(
                         algorithm.models(),
                         participantIds())
                 : ModelAssignment.resolve("models", models, participantIds());
+    }
+
+    /**
+     * Returns a codec spec's canonical name; an error is prefixed with where the spec came from.
+     */
+    private static String canonicalCodec(String where, String spec) {
+        try {
+            return Codec.forName(spec).name();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + e.getMessage(), e);
+        }
+    }
+
+    private static AlgorithmConfig withCanonicalCodec(AlgorithmConfig algorithm) {
+        if (algorithm.codec() == null) {
+            return algorithm;
+        }
+        return new AlgorithmConfig(
+                algorithm.name(),
+                algorithm.label(),
+                algorithm.options(),
+                algorithm.models(),
+                canonicalCodec("algorithms." + algorithm.label() + ".", algorithm.codec()),
+                algorithm.attack(),
+                algorithm.privacy());
+    }
+
+    /**
+     * Refuses settings an algorithm cannot honour together: privacy it cannot calibrate, an upload
+     * codec under privacy (it would change uploads after clipping) or under secure aggregation
+     * (masked words cannot shrink).
+     */
+    private static void checkCombination(
+            AlgorithmConfig algorithm, String codec, PrivacyConfig privacy) {
+        boolean lossyUp = Codec.forName(codec).approximates(Direction.UP);
+        if (privacy != null) {
+            privacy.check(algorithm);
+            if (lossyUp && !algorithm.name().equals("local-only")) {
+                throw new ConfigException(
+                        "codec '"
+                                + codec
+                                + "' and privacy with algorithms."
+                                + algorithm.label()
+                                + ": the codec would change uploads after they are clipped, so the"
+                                + " noise would no longer match them; send uploads lossless (only"
+                                + " down.* encodings) with privacy");
+            }
+        }
+        if (lossyUp && Boolean.TRUE.equals(algorithm.options().get("secure"))) {
+            throw new ConfigException(
+                    "codec '"
+                            + codec
+                            + "' and algorithms."
+                            + algorithm.label()
+                            + ".options.secure: an upload summed securely travels as masked"
+                            + " 16-bit words, which the codec's up encodings cannot shrink; drop"
+                            + " one of them");
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.fedistill.cli.report;
 
+import io.fedistill.cli.config.AlgorithmConfig;
 import io.fedistill.cli.config.ExperimentConfig;
 import io.fedistill.core.runlog.EvaluationSummary;
 import io.fedistill.core.runlog.RoundReport;
@@ -10,11 +11,78 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /** Renders an experiment's final table as Markdown: {@code summary.md}. */
 public final class SummaryReport {
     private SummaryReport() {}
+
+    /**
+     * Appends one line per algorithm that runs with a codec other than fp32, a simulated attack or
+     * differential privacy, with the attackers' ids and the privacy spent after the last round.
+     */
+    private static void appendSettings(
+            StringBuilder md, ExperimentConfig config, List<AlgorithmRun> runs) {
+        List<String> lines = new ArrayList<>();
+        for (AlgorithmConfig algorithm : config.algorithms()) {
+            Optional<AlgorithmRun> run =
+                    runs.stream().filter(r -> r.label().equals(algorithm.label())).findFirst();
+            if (run.isEmpty()) {
+                continue;
+            }
+            List<String> parts = new ArrayList<>();
+            String codec = config.codecFor(algorithm);
+            if (!codec.equals("fp32")) {
+                parts.add("codec `" + codec + "`");
+            }
+            config.attackFor(algorithm)
+                    .ifPresent(
+                            attack ->
+                                    parts.add(
+                                            "simulated attack "
+                                                    + attack.kind()
+                                                    + " by "
+                                                    + attack.attack(config.seed())
+                                                            .attackers(config.participantIds())
+                                                    + " (their own accuracies count in the means)"));
+            config.privacyFor(algorithm)
+                    .ifPresent(
+                            privacy ->
+                                    parts.add(
+                                            String.format(
+                                                            Locale.ROOT,
+                                                            "differential privacy (%s noise),"
+                                                                    + " uploads clipped to %s, noise"
+                                                                    + " multiplier %s",
+                                                            privacy.mode(),
+                                                            privacy.clip(),
+                                                            privacy.noiseMultiplier())
+                                                    + spentPrivacy(run.get(), privacy.delta())));
+            if (!parts.isEmpty()) {
+                lines.add("- " + algorithm.label() + ": " + String.join("; ", parts));
+            }
+        }
+        if (!lines.isEmpty()) {
+            md.append(String.join("\n", lines)).append("\n\n");
+        }
+    }
+
+    /** Returns the epsilon an algorithm had spent after its last round, in words. */
+    private static String spentPrivacy(AlgorithmRun run, double delta) {
+        List<RoundReport> rounds = run.result().rounds();
+        if (rounds.isEmpty()) {
+            return "";
+        }
+        OptionalDouble epsilon = rounds.get(rounds.size() - 1).strategyMetrics().find("epsilon");
+        return epsilon.isEmpty()
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        ", epsilon %.3f (delta %s) spent after the last round",
+                        epsilon.getAsDouble(),
+                        delta);
+    }
 
     /**
      * Returns the Markdown summary of the runs.
@@ -53,48 +121,7 @@ public final class SummaryReport {
                         config.training().optimizer(),
                         config.training().learningRate(),
                         config.seed()));
-        if (config.attack() != null) {
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "Simulated attack: %s by %s; their own accuracies count in the means"
-                                    + " below.%n%n",
-                            config.attack().kind(),
-                            config.attack()
-                                    .attack(config.seed())
-                                    .attackers(config.participantIds())));
-        }
-        if (config.privacy() != null) {
-            md.append(
-                    String.format(
-                            Locale.ROOT,
-                            "Differential privacy (%s noise): uploads clipped to %s, noise"
-                                    + " multiplier %s; spent after the last round:",
-                            config.privacy().mode(),
-                            config.privacy().clip(),
-                            config.privacy().noiseMultiplier()));
-            for (AlgorithmRun run : runs) {
-                List<RoundReport> rounds = run.result().rounds();
-                if (!rounds.isEmpty()) {
-                    rounds.get(rounds.size() - 1)
-                            .strategyMetrics()
-                            .find("epsilon")
-                            .ifPresent(
-                                    epsilon ->
-                                            md.append(
-                                                    String.format(
-                                                            Locale.ROOT,
-                                                            " %s epsilon %.3f (delta %s);",
-                                                            run.label(),
-                                                            epsilon,
-                                                            config.privacy().delta())));
-                }
-            }
-            md.append("\n\n");
-        }
-        if (!config.codec().equals("fp32")) {
-            md.append("Codec: `").append(config.codec()).append("`.\n\n");
-        }
+        appendSettings(md, config, runs);
         md.append(
                 "Accuracy is on the global test set after the last round; MB counts every algorithm message in "
                         + "both directions as encoded (evaluation traffic excluded).\n\n");

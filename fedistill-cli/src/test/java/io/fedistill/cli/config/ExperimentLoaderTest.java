@@ -349,4 +349,54 @@ class ExperimentLoaderTest {
         assertThatThrownBy(() -> load(VALID, dp, uniform, "codec=up.weights=fp16"))
                 .hasMessageContaining("would change uploads after they are clipped");
     }
+
+    @Test
+    void anAlgorithmCanRunWithItsOwnCodecAttackAndPrivacy() {
+        ExperimentConfig config =
+                load(
+                        VALID,
+                        "codec=down.weights=fp16",
+                        "algorithms=[{name: fd},"
+                                + " {name: fd, label: fd-int8, codec: {up: int8}},"
+                                + " {name: fedavg, label: attacked, models: lenet,"
+                                + " attack: {kind: sign-flipped-weights, fraction: 0.5}},"
+                                + " {name: fedavg, label: private, models: lenet,"
+                                + " options: {weighting: uniform},"
+                                + " privacy: {clip: 1.0, noiseMultiplier: 2.0}}]");
+        List<AlgorithmConfig> algorithms = config.algorithms();
+        assertThat(algorithms)
+                .extracting(config::codecFor)
+                .containsExactly(
+                        "down.weights=fp16",
+                        "up.weights=int8,up.logits=int8,up.probabilities=int8,"
+                                + "up.features=int8",
+                        "down.weights=fp16",
+                        "down.weights=fp16");
+        assertThat(algorithms)
+                .extracting(a -> config.attackFor(a).isPresent())
+                .containsExactly(false, false, true, false);
+        assertThat(config.privacyFor(algorithms.get(3)).orElseThrow().noiseMultiplier())
+                .isEqualTo(2.0);
+        assertThat(config.privacyFor(algorithms.get(0))).isEmpty();
+        assertThatThrownBy(() -> load(VALID, "algorithms=[{name: fd, codec: int9}]"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("algorithms.fd.codec 'int9'");
+        // an algorithm's own privacy is checked against it, and an experiment-wide up codec with it
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        VALID,
+                                        "algorithms=[{name: fd, privacy: {clip: 1, noiseMultiplier:"
+                                                + " 1}}]"))
+                .hasMessageContaining("privacy with algorithms.fd: fd does not aggregate");
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        VALID,
+                                        "codec=up.weights=fp16",
+                                        "algorithms=[{name: fedavg, models: lenet, options:"
+                                                + " {weighting: uniform}, privacy: {clip: 1,"
+                                                + " noiseMultiplier: 1}}]"))
+                .hasMessageContaining("privacy with algorithms.fedavg: the codec would change");
+    }
 }
