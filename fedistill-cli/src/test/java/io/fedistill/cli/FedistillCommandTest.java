@@ -247,9 +247,13 @@ class FedistillCommandTest {
         String central =
                 base
                         + "privacy: {clip: 2.0, noiseMultiplier: 1.0}\n"
+                        + "publicData: {size: 200, labeled: true}\n"
                         + "algorithms:\n  - name: local-only\n"
                         + "  - name: fedavg\n    models: mlp:32\n"
-                        + "    options: {weighting: uniform}\n";
+                        + "    options: {weighting: uniform}\n"
+                        // class scores (logits) clipped and noised, at a noise level of its own
+                        + "  - name: fedmd\n    options: {subsetSize: 100}\n"
+                        + "    privacy: {clip: 5.0, noiseMultiplier: 2.0}\n";
         String distributed =
                 base
                         + "privacy: {clip: 2.0, noiseMultiplier: 1.0, mode: distributed}\n"
@@ -265,11 +269,12 @@ class FedistillCommandTest {
                     .isZero();
             Path run = CliRuns.onlyRun(out);
             List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
-            String last = rows.get(rows.size() - 1);
-            assertThat(last)
-                    .startsWith("fedavg,2,")
-                    .contains("epsilon=")
-                    .contains("delta=1.00000e-05");
+            String last =
+                    rows.stream()
+                            .filter(row -> row.startsWith("fedavg,2,"))
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(last).contains("epsilon=").contains("delta=1.00000e-05");
             epsilons.add(last.substring(last.indexOf("epsilon=")));
             assertThat(Files.readString(run.resolve("summary.md")))
                     .contains(
@@ -278,6 +283,14 @@ class FedistillCommandTest {
                                     + " noise), uploads clipped to 2.0, noise multiplier 1.0,"
                                     + " epsilon ")
                     .doesNotContain("- local-only");
+            if (epsilons.size() == 1) {
+                String fedmd = rows.get(rows.size() - 1);
+                assertThat(fedmd).startsWith("fedmd,2,").contains("epsilon=");
+                // twice the noise over the same two rounds spends less privacy than fedavg's
+                int strategy = List.of(rows.get(0).split(",")).indexOf("strategy_metrics");
+                assertThat(metric(fedmd.split(",")[strategy], "epsilon"))
+                        .isLessThan(metric(last.split(",")[strategy], "epsilon"));
+            }
         }
         // the same clip, noise, sampling rate and rounds spend the same privacy
         assertThat(epsilons.get(1)).isEqualTo(epsilons.get(0));

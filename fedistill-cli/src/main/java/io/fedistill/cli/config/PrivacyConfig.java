@@ -17,7 +17,10 @@ import java.util.Locale;
  */
 public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, String mode) {
     /** The algorithms privacy applies to: those that aggregate uploads with equal weights. */
-    private static final List<String> SUPPORTED = List.of("fedavg", "fedprox", "dsfl");
+    private static final List<String> SUPPORTED = List.of("fedavg", "fedprox", "dsfl", "fedmd");
+
+    /** The supported algorithms that upload knowledge (soft labels, class scores), not weights. */
+    private static final List<String> KNOWLEDGE = List.of("dsfl", "fedmd");
 
     /** Applies defaults and checks values. */
     public PrivacyConfig {
@@ -73,7 +76,7 @@ public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, S
                             + SUPPORTED);
         }
         Object weighting = algorithm.options().get("weighting");
-        boolean fedAvgFamily = !algorithm.name().equals("dsfl");
+        boolean fedAvgFamily = !KNOWLEDGE.contains(algorithm.name());
         if (fedAvgFamily
                 ? !"uniform".equals(weighting)
                 : weighting != null && !"uniform".equals(weighting)) {
