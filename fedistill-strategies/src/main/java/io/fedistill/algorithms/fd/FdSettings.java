@@ -3,6 +3,8 @@ package io.fedistill.algorithms.fd;
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.Schedule;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import java.util.Collection;
@@ -22,6 +24,8 @@ import java.util.stream.Stream;
  * @param featureRounds rounds of the feature-prototype stage before output distillation
  * @param featureWeight the weight of feature alignment in that stage
  * @param weighting how the others' rows of each label are weighed
+ * @param robust how the others' rows of each label are combined: the weighted mean by default, or,
+ *     label by label and entry by entry, a rule that holds off bad uploads
  * @param secure how the per-label sums and counts are summed by secure aggregation, if they are:
  *     the coordinator then sees only the global means, and each participant leaves its own
  *     contribution out of its teacher itself
@@ -32,9 +36,21 @@ public record FdSettings(
         int featureRounds,
         double featureWeight,
         ParticipantWeighting weighting,
+        RobustAggregation robust,
         Optional<SecureSumSettings> secure) {
-    /** Refuses weights other than the counts with secure aggregation, which sums counts alone. */
+    /**
+     * Refuses weights other than the counts and robust rules with secure aggregation, which sums
+     * counts alone and hides each upload.
+     */
     public FdSettings {
+        if (secure.isPresent() && robust.rule() != RobustRule.MEAN) {
+            throw new IllegalArgumentException(
+                    NAME
+                            + ": robust: "
+                            + robust.rule().configName()
+                            + " needs each participant's per-label logits, which secure"
+                            + " aggregation hides; choose one");
+        }
         if (secure.isPresent() && weighting != ParticipantWeighting.CLASS_COUNTS) {
             throw new IllegalArgumentException(
                     NAME
@@ -57,7 +73,8 @@ public record FdSettings(
      * participant's features equally wide (project them with {@code name@width} model specs).
      * {@code weighting} (default {@code class-counts}: the count-weighted per-label mean; {@code
      * uniform}, {@code examples}, {@code validation-accuracy}) weighs the others' rows of each
-     * label.
+     * label; the {@link AlgorithmOptions#ROBUST_OPTIONS} replace that mean, label by label, by a
+     * robust rule (e.g. {@code robust: median}).
      */
     public static FdSettings fromOptions(Map<String, Object> options) {
         AlgorithmOptions read =
@@ -71,7 +88,9 @@ public record FdSettings(
                                                 "featureRounds",
                                                 "featureWeight",
                                                 "weighting"),
-                                        AlgorithmOptions.SECURE_OPTIONS.stream())
+                                        Stream.concat(
+                                                AlgorithmOptions.ROBUST_OPTIONS.stream(),
+                                                AlgorithmOptions.SECURE_OPTIONS.stream()))
                                 .toList());
         return new FdSettings(
                 read.getSchedule(FdStrategy.ALPHA, 0.5, 0, 1),
@@ -79,6 +98,7 @@ public record FdSettings(
                 read.getInt("featureRounds", 0, 0, 1_000_000),
                 read.getDouble("featureWeight", 1, 0, 1e6),
                 read.getWeighting("weighting", ParticipantWeighting.CLASS_COUNTS),
+                read.getRobust(),
                 // per-label logit sums grow with the examples behind them
                 read.getSecure(1 << 20));
     }
@@ -134,13 +154,6 @@ public record FdSettings(
     public Strategy newStrategy(
             int classes, Collection<String> models, Function<String, OptionalInt> widthOf) {
         return new FdStrategy(
-                classes,
-                alpha,
-                temperature,
-                featureRounds,
-                featureWeight,
-                featureRounds > 0 ? commonFeatureWidth(models, widthOf) : 0,
-                weighting,
-                secure);
+                classes, this, featureRounds > 0 ? commonFeatureWidth(models, widthOf) : 0);
     }
 }

@@ -1,8 +1,8 @@
 package io.fedistill.algorithms.fd;
 
-import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
@@ -10,7 +10,6 @@ import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.secagg.SecureSum;
-import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;
@@ -64,16 +63,11 @@ final class FdStrategy implements Strategy {
     private static final Logger LOG = LoggerFactory.getLogger(FdStrategy.class);
 
     private final int classes;
-    private final Schedule alpha;
-    private final Schedule temperature;
-    private final int featureRounds;
-    private final double featureWeight;
+    private final FdSettings settings;
     private final int featureWidth;
     private final Map<String, PerLabelMeans> latestLogits = new TreeMap<>();
     private final Map<String, PerLabelMeans> latestFeatures = new TreeMap<>();
     private final Map<String, ParticipantWeighting.Contribution> contributions = new TreeMap<>();
-    private final ParticipantWeighting weighting;
-    private final Optional<SecureSumSettings> secure;
 
     /** Secure FD's last global means of each kind, and whose uploads they hold. */
     private final Map<String, PerLabelMeans> secureMeans = new TreeMap<>();
@@ -82,44 +76,19 @@ final class FdStrategy implements Strategy {
 
     private final Map<String, Integer> secureRounds = new TreeMap<>();
 
-    FdStrategy(int classes, Schedule alpha, Schedule temperature) {
-        this(
-                classes,
-                alpha,
-                temperature,
-                0,
-                0,
-                0,
-                ParticipantWeighting.CLASS_COUNTS,
-                Optional.empty());
-    }
-
     /**
-     * Creates the coordinator with a feature stage: for the first {@code featureRounds} rounds
-     * participants exchange per-label feature means ({@code featureWidth} wide) instead of logits.
+     * Creates the coordinator; with a feature stage ({@link FdSettings#featureRounds}) participants
+     * first exchange per-label feature means ({@code featureWidth} wide) instead of logits.
      */
-    FdStrategy(
-            int classes,
-            Schedule alpha,
-            Schedule temperature,
-            int featureRounds,
-            double featureWeight,
-            int featureWidth,
-            ParticipantWeighting weighting,
-            Optional<SecureSumSettings> secure) {
-        this.weighting = weighting;
-        this.secure = secure;
+    FdStrategy(int classes, FdSettings settings, int featureWidth) {
         this.classes = classes;
-        this.alpha = alpha;
-        this.temperature = temperature;
-        this.featureRounds = featureRounds;
-        this.featureWeight = featureWeight;
+        this.settings = settings;
         this.featureWidth = featureWidth;
     }
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
-        boolean featureStage = context.round() <= featureRounds;
+        boolean featureStage = context.round() <= settings.featureRounds();
         String kind = featureStage ? PerLabelMeans.FEATURES : PerLabelMeans.LOGITS;
         int width = featureStage ? featureWidth : classes;
         Map<String, PerLabelMeans> latest = featureStage ? latestFeatures : latestLogits;
@@ -128,14 +97,14 @@ final class FdStrategy implements Strategy {
                         STAGE,
                         kind,
                         ALPHA,
-                        alpha.valueAt(context.round(), context.totalRounds()),
+                        settings.alpha().valueAt(context.round(), context.totalRounds()),
                         TEMPERATURE,
-                        temperature.valueAt(context.round(), context.totalRounds()),
+                        settings.temperature().valueAt(context.round(), context.totalRounds()),
                         FEATURE_WEIGHT,
-                        featureWeight,
+                        settings.featureWeight(),
                         KnowledgeProtocol.WANT_VALIDATION,
-                        weighting == ParticipantWeighting.VALIDATION_ACCURACY);
-        if (secure.isPresent()) {
+                        settings.weighting() == ParticipantWeighting.VALIDATION_ACCURACY);
+        if (settings.secure().isPresent()) {
             return runSecureRound(context, fleet, kind, width, config);
         }
         List<Message> requests = new ArrayList<>();
@@ -143,13 +112,20 @@ final class FdStrategy implements Strategy {
             List<String> others =
                     latest.keySet().stream().filter(other -> !other.equals(id)).toList();
             PerLabelMeans teacher =
-                    PerLabelMeans.weightedMean(
-                            kind,
-                            others.stream().map(latest::get).toList(),
-                            others.stream().map(contributions::get).toList(),
-                            weighting,
-                            classes,
-                            width);
+                    settings.robust().rule() == RobustRule.MEAN
+                            ? PerLabelMeans.weightedMean(
+                                    kind,
+                                    others.stream().map(latest::get).toList(),
+                                    others.stream().map(contributions::get).toList(),
+                                    settings.weighting(),
+                                    classes,
+                                    width)
+                            : PerLabelMeans.robust(
+                                    kind,
+                                    others.stream().map(latest::get).toList(),
+                                    settings.robust(),
+                                    classes,
+                                    width);
             requests.add(
                     Message.builder(context.round(), TRAIN, id)
                             .optTensors(
@@ -213,7 +189,12 @@ final class FdStrategy implements Strategy {
                         .map(Message::participantId)
                         .toList();
         Optional<SecureSum.Result> sum =
-                SecureSum.attempt(context, fleet, holders, classes * width + classes, secure.get());
+                SecureSum.attempt(
+                        context,
+                        fleet,
+                        holders,
+                        classes * width + classes,
+                        settings.secure().get());
         if (sum.isEmpty()) {
             return SecureSum.abortedRound();
         }

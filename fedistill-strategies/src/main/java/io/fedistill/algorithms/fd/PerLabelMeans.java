@@ -1,9 +1,12 @@
 package io.fedistill.algorithms.fd;
 
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -76,6 +79,39 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
         for (int c = 0; c < classes; c++) {
             for (int k = 0; k < width; k++) {
                 means[c][k] = totals[c] == 0 ? 0 : (float) (sums[c][k] / totals[c]);
+            }
+        }
+        return new PerLabelMeans(kind, means, counts);
+    }
+
+    /**
+     * Combines several participants' vectors label by label under a robust rule: for label {@code
+     * c}, the rows of the participants that hold samples of {@code c}, entry by entry (median,
+     * trimmed mean) or as whole rows (Krum), so that a few bad uploads cannot drag the teacher.
+     * Counts are summed as in the mean.
+     */
+    static PerLabelMeans robust(
+            String kind,
+            List<PerLabelMeans> parts,
+            RobustAggregation rule,
+            int classes,
+            int width) {
+        float[][] means = new float[classes][width];
+        int[] counts = new int[classes];
+        for (int c = 0; c < classes; c++) {
+            List<float[][]> rows = new ArrayList<>();
+            for (PerLabelMeans part : parts) {
+                if (part.counts[c] > 0) {
+                    rows.add(new float[][] {part.means[c]});
+                    counts[c] += part.counts[c];
+                }
+            }
+            if (!rows.isEmpty()) {
+                double[][] equal = new double[rows.size()][width];
+                for (double[] weights : equal) {
+                    Arrays.fill(weights, 1.0 / rows.size());
+                }
+                means[c] = rule.aggregateKnowledge(rows, equal).aggregate()[0];
             }
         }
         return new PerLabelMeans(kind, means, counts);

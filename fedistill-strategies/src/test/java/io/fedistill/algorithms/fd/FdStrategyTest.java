@@ -3,8 +3,6 @@ package io.fedistill.algorithms.fd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.fedistill.algorithms.Schedule;
-import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.Message;
@@ -75,9 +73,56 @@ class FdStrategyTest {
                                     new float[][] {{7, 1, -2}, {0, 0, 0}, {0, 0, 0}},
                                     new int[] {3, 0, 0}));
 
+    private static FdStrategy strategy(Map<String, Object> options) {
+        return new FdStrategy(C, FdSettings.fromOptions(options), 0);
+    }
+
+    @Test
+    void aRobustRuleKeepsOneBadUploadOutOfEachLabelsTeacher() {
+        // p1 to p3 agree on label 0; p4 sends huge inverted logits for it
+        Map<String, PerLabelMeans> uploads = new java.util.TreeMap<>(UPLOADS);
+        uploads.put(
+                "p3",
+                new PerLabelMeans(
+                        PerLabelMeans.LOGITS,
+                        new float[][] {{5, 1, 0}, {0, 0, 0}, {0, 0, 0}},
+                        new int[] {1, 0, 0}));
+        uploads.put(
+                "p4",
+                new PerLabelMeans(
+                        PerLabelMeans.LOGITS,
+                        new float[][] {{-90, 50, 50}, {0, 0, 0}, {0, 0, 0}},
+                        new int[] {100, 0, 0}));
+        Map<String, float[]> label0 = new java.util.LinkedHashMap<>();
+        for (String rule : List.of("mean", "median", "trimmed-mean")) {
+            Map<String, Object> options =
+                    rule.equals("trimmed-mean")
+                            ? Map.of("robust", rule, "trimFraction", 0.25)
+                            : Map.of("robust", rule);
+            PerLabelMeans teacher =
+                    PerLabelMeans.fromRecord(
+                            PerLabelMeans.LOGITS,
+                            secondRequestToP0(strategy(options), new ScriptedFleet(uploads))
+                                    .tensors());
+            label0.put(rule, teacher.means()[0]);
+            // the counts behind each label are the holders' as with the mean
+            assertThat(teacher.counts()).containsExactly(105, 3, 0);
+            // label 1 has one holder (p1): every rule gives its row
+            assertThat(teacher.means()[1]).containsExactly(0f, 2f, 0f);
+        }
+        // the count-weighted mean follows p4's 100 samples
+        assertThat(label0.get("mean")[0]).isLessThan(-80f);
+        // p1 (4,1,1), p2 (7,1,-2), p3 (5,1,0), p4 (-90,50,50): entry by entry
+        assertThat(label0.get("median")).containsExactly(4.5f, 1f, 0.5f);
+        assertThat(label0.get("trimmed-mean")).containsExactly(4.5f, 1f, 0.5f);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> FdSettings.fromOptions(Map.of("robust", "median", "secure", true)))
+                .hasMessageContaining("robust: median needs each participant's per-label logits");
+    }
+
     /** Runs two rounds and returns the second round's request to p0. */
     private static Message secondRequestToP0(FdStrategy strategy, ScriptedFleet fleet) {
-        List<String> all = List.of("p0", "p1", "p2");
+        List<String> all = List.copyOf(new java.util.TreeSet<>(fleet.uploads.keySet()));
         strategy.runRound(new RoundContext(1, 2, 7, all), fleet);
         assertThat(fleet.received).allSatisfy(m -> assertThat(m.tensors().isEmpty()).isTrue());
         fleet.received.clear();
@@ -90,16 +135,7 @@ class FdStrategyTest {
 
     @Test
     void uniformWeightingAveragesTheHoldersOfEachLabelEqually() {
-        FdStrategy strategy =
-                new FdStrategy(
-                        C,
-                        Schedule.constant(0.5),
-                        Schedule.constant(2.0),
-                        0,
-                        0,
-                        0,
-                        ParticipantWeighting.UNIFORM,
-                        java.util.Optional.empty());
+        FdStrategy strategy = strategy(Map.of("weighting", "uniform"));
         Message toP0 = secondRequestToP0(strategy, new ScriptedFleet(UPLOADS));
         PerLabelMeans teacher = PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, toP0.tensors());
         // label 0: ((4,1,1) + (7,1,-2)) / 2, whatever the counts; label 1: p1's row alone
@@ -111,7 +147,7 @@ class FdStrategyTest {
     @Test
     void teachersAreCountWeightedAndExcludeTheRecipient() {
         ScriptedFleet fleet = new ScriptedFleet(UPLOADS);
-        FdStrategy strategy = new FdStrategy(C, Schedule.linear(0.5, 0.9), Schedule.constant(2.0));
+        FdStrategy strategy = strategy(Map.of("alpha", Map.of("linear", List.of(0.5, 0.9))));
         Message toP0 = secondRequestToP0(strategy, fleet);
         PerLabelMeans teacher = PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, toP0.tensors());
         // label 0: (1 * (4,1,1) + 3 * (7,1,-2)) / 4 = (6.25, 1, -1.25); p0's own (1,0,0) is
