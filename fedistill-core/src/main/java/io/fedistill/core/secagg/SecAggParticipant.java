@@ -7,6 +7,8 @@ import java.security.KeyPair;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +48,12 @@ public final class SecAggParticipant {
 
     /** The neighbours that advertised keys, without this participant, in roster order. */
     private Map<String, AdvertisedKeys> neighbourKeys;
+
+    /** An encryption key agreed with a neighbour, and the neighbour's public key it came from. */
+    private record SharedKey(byte[] neighbourPublicKey, byte[] key) {}
+
+    /** The encryption keys agreed so far, by neighbour. */
+    private final Map<String, SharedKey> sharedKeys = new HashMap<>();
 
     /** Shares of each sharing neighbour's secrets, this participant's own included. */
     private Map<String, HeldShares> heldShares;
@@ -383,12 +391,24 @@ public final class SecAggParticipant {
                 ShamirShare.fromBytes(x, maskingKeyShare), ShamirShare.fromBytes(x, seedShare));
     }
 
+    /**
+     * Returns the key that seals the shares exchanged with a neighbour, agreed once for both
+     * directions: this participant seals its own shares to the neighbour and opens the neighbour's
+     * with it.
+     */
     private byte[] encryptionKey(String neighbour, byte[] neighbourPublicKey) {
-        return pairwiseKey(
-                Purpose.ENCRYPTION,
-                encryptionKeys,
-                KeyExchange.decodePublicKey(neighbourPublicKey),
-                neighbour);
+        SharedKey known = sharedKeys.get(neighbour);
+        if (known != null && Arrays.equals(known.neighbourPublicKey(), neighbourPublicKey)) {
+            return known.key();
+        }
+        byte[] key =
+                pairwiseKey(
+                        Purpose.ENCRYPTION,
+                        encryptionKeys,
+                        KeyExchange.decodePublicKey(neighbourPublicKey),
+                        neighbour);
+        sharedKeys.put(neighbour, new SharedKey(neighbourPublicKey.clone(), key));
+        return key;
     }
 
     private byte[] pairwiseMaskSeed(String neighbour) {
