@@ -99,6 +99,30 @@ public final class AlgorithmOptions {
     }
 
     /**
+     * Refuses a robust rule together with secure aggregation, which hides the individual uploads
+     * the rule reads.
+     *
+     * @param algorithm the algorithm's config name
+     * @param uploads what each participant uploads, in words (e.g. {@code soft labels})
+     * @throws IllegalArgumentException naming the rule and what it would need
+     */
+    public static void refuseRobustUnderSecure(
+            String algorithm,
+            RobustAggregation robust,
+            Optional<SecureSumSettings> secure,
+            String uploads) {
+        if (secure.isPresent() && robust.rule() != RobustRule.MEAN) {
+            throw new IllegalArgumentException(
+                    algorithm
+                            + ": robust: "
+                            + robust.rule().configName()
+                            + " needs each participant's "
+                            + uploads
+                            + ", which secure aggregation hides; choose one");
+        }
+    }
+
+    /**
      * The options that choose a robust aggregation rule, which every aggregating algorithm reads
      * (add them to its allowed options).
      */

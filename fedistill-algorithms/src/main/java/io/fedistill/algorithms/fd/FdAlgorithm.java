@@ -22,8 +22,9 @@ import java.util.OptionalInt;
 /**
  * Federated Distillation (Jeong et al. 2018): participants upload per-label mean logits and counts;
  * each participant then distills, label by label, toward the count-weighted mean logits of the
- * other participants. Only C x C numbers travel, so architectures may differ. An optional first
- * stage exchanges per-label feature prototypes instead and pulls features toward them.
+ * other participants (or their median or trimmed mean, against bad uploads). Only C x C numbers
+ * travel, so architectures may differ. An optional first stage exchanges per-label feature
+ * prototypes instead and pulls features toward them.
  */
 public final class FdAlgorithm implements Algorithm {
     /** The name used in configs. */

@@ -31,7 +31,8 @@ import java.util.stream.IntStream;
  * @param workers worker processes that host the participants (0: all in this process; default: one
  *     per core on a machine with two cores or more, else 0)
  * @param codec how tensors cross the wire, as a canonical codec spec (default {@code fp32}:
- *     lossless); YAML may give it as a map (see {@link CodecSpecDeserializer})
+ *     lossless); YAML may give it as a map (see {@link CodecSpecDeserializer}); an algorithm may
+ *     set its own, as it may its own attack and privacy
  * @param failures simulated failures (optional)
  * @param attack simulated attackers (optional; simulations only)
  * @param privacy differential privacy of the uploads (optional)
@@ -160,6 +161,13 @@ public record ExperimentConfig(
         }
         algorithms = algorithms.stream().map(ExperimentConfig::withCanonicalCodec).toList();
         for (AlgorithmConfig algorithm : algorithms) {
+            if (algorithm.privacy() != null && algorithm.name().equals("local-only")) {
+                throw new ConfigException(
+                        "algorithms."
+                                + algorithm.label()
+                                + ".privacy: local-only uploads nothing, so there is nothing to"
+                                + " make private; drop it");
+            }
             checkCombination(
                     algorithm,
                     algorithm.codec() != null ? algorithm.codec() : codec,

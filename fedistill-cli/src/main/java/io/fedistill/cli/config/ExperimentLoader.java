@@ -162,7 +162,8 @@ public final class ExperimentLoader {
                 cause = cause.getCause();
             }
             if (cause != null) {
-                throw new ConfigException(source + ": " + cause.getMessage(), e);
+                throw new ConfigException(
+                        source + ": " + withinParent(path(e), cause.getMessage()), e);
             }
             throw new ConfigException(source + ": " + path(e) + ": " + e.getOriginalMessage(), e);
         } catch (InvalidFormatException e) {
@@ -179,7 +180,8 @@ public final class ExperimentLoader {
         } catch (JsonMappingException e) {
             Throwable cause = e.getCause();
             if (cause instanceof ConfigException config) {
-                throw new ConfigException(source + ": " + config.getMessage(), e);
+                throw new ConfigException(
+                        source + ": " + withinParent(path(e), config.getMessage()), e);
             }
             throw new ConfigException(
                     source + ": field '" + path(e) + "': " + e.getOriginalMessage(), e);
@@ -202,6 +204,17 @@ public final class ExperimentLoader {
             return "true or false";
         }
         return type.getSimpleName();
+    }
+
+    /**
+     * Prefixes the message of a nested setting's error, which names the setting itself (e.g. {@code
+     * privacy needs clip ...}), with where that setting sits when it is not at the top (e.g. {@code
+     * algorithms[2].}), so an algorithm's own privacy, attack or codec is told apart from the
+     * experiment's.
+     */
+    private static String withinParent(String path, String message) {
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? message : path.substring(0, dot + 1) + message;
     }
 
     private static String path(JsonMappingException e) {

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Differential privacy of every algorithm's uploads: {@code privacy: {clip: 1.0, noiseMultiplier:
- * 1.1, delta: 1e-5, mode: central}}.
+ * Differential privacy of the uploads of every algorithm of an experiment, or of one algorithm:
+ * {@code privacy: {clip: 1.0, noiseMultiplier: 1.1, delta: 1e-5, mode: central}}.
  *
  * @param clip the L2 norm each upload (weights' change, logits, soft labels, features) is clipped
  *     to

@@ -100,7 +100,7 @@ class ExperimentLoaderTest {
         assertThatThrownBy(() -> load(VALID, "algorithms.0.options.temprature=2"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(
-                        "unknown option(s) [temprature]; allowed: [alpha, temperature, featureRounds, featureWeight, weighting, secure,");
+                        "unknown option(s) [temprature]; allowed: [alpha, temperature, featureRounds, featureWeight, weighting, robust,");
         assertThatThrownBy(() -> load(VALID, "dataset.name=cifar"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown dataset 'cifar'");
@@ -378,6 +378,22 @@ class ExperimentLoaderTest {
         assertThat(config.privacyFor(algorithms.get(3)).orElseThrow().noiseMultiplier())
                 .isEqualTo(2.0);
         assertThat(config.privacyFor(algorithms.get(0))).isEmpty();
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        VALID,
+                                        "algorithms=[{name: fd}, {name: fedavg, models: lenet,"
+                                                + " privacy: {clip: 1}}]"))
+                .hasMessageContaining("algorithms[1].privacy needs clip and noiseMultiplier");
+        assertThatThrownBy(() -> load(VALID, "algorithms=[{name: fd, attack: {kind: bribery}}]"))
+                .hasMessageContaining("algorithms[0].attack: unknown attack 'bribery'");
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        VALID,
+                                        "algorithms=[{name: local-only, privacy: {clip: 1,"
+                                                + " noiseMultiplier: 1}}]"))
+                .hasMessageContaining("local-only uploads nothing");
         assertThatThrownBy(() -> load(VALID, "algorithms=[{name: fd, codec: int9}]"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("algorithms.fd.codec 'int9'");

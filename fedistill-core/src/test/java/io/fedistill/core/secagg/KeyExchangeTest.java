@@ -103,6 +103,6 @@ class KeyExchangeTest {
 
         assertThatThrownBy(() -> KeyExchange.agree(alice, zero))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("X25519 agreement refused the public key");
+                .hasMessageStartingWith("X25519 agreement refused the public key");
     }
 }

@@ -6,7 +6,6 @@ import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
-import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import java.util.List;
@@ -42,14 +41,7 @@ public record DsflSettings(
         Optional<SecureSumSettings> secure) {
     /** Refuses a robust rule together with secure aggregation, which hides what the rule reads. */
     public DsflSettings {
-        if (secure.isPresent() && robust.rule() != RobustRule.MEAN) {
-            throw new IllegalArgumentException(
-                    NAME
-                            + ": robust: "
-                            + robust.rule().configName()
-                            + " needs each participant's soft labels, which secure aggregation"
-                            + " hides; choose one");
-        }
+        AlgorithmOptions.refuseRobustUnderSecure(NAME, robust, secure, "soft labels");
     }
 
     /** The name used in configs. */

@@ -25,7 +25,9 @@ import java.util.stream.Stream;
  * @param featureWeight the weight of feature alignment in that stage
  * @param weighting how the others' rows of each label are weighed
  * @param robust how the others' rows of each label are combined: the weighted mean by default, or,
- *     label by label and entry by entry, a rule that holds off bad uploads
+ *     label by label and entry by entry, the median or the trimmed mean (which drops {@code
+ *     floor(trimFraction * holders)} values at each end, so it trims a label only when enough
+ *     participants hold it)
  * @param secure how the per-label sums and counts are summed by secure aggregation, if they are:
  *     the coordinator then sees only the global means, and each participant leaves its own
  *     contribution out of its teacher itself
@@ -43,13 +45,15 @@ public record FdSettings(
      * counts alone and hides each upload.
      */
     public FdSettings {
-        if (secure.isPresent() && robust.rule() != RobustRule.MEAN) {
+        AlgorithmOptions.refuseRobustUnderSecure(NAME, robust, secure, "per-label logits");
+        if (robust.rule() == RobustRule.KRUM || robust.rule() == RobustRule.MULTI_KRUM) {
             throw new IllegalArgumentException(
                     NAME
                             + ": robust: "
                             + robust.rule().configName()
-                            + " needs each participant's per-label logits, which secure"
-                            + " aggregation hides; choose one");
+                            + " needs more than 2f + 2 uploads, and FD combines each label's rows"
+                            + " from the few participants holding that label; use median or"
+                            + " trimmed-mean");
         }
         if (secure.isPresent() && weighting != ParticipantWeighting.CLASS_COUNTS) {
             throw new IllegalArgumentException(
@@ -73,8 +77,8 @@ public record FdSettings(
      * participant's features equally wide (project them with {@code name@width} model specs).
      * {@code weighting} (default {@code class-counts}: the count-weighted per-label mean; {@code
      * uniform}, {@code examples}, {@code validation-accuracy}) weighs the others' rows of each
-     * label; the {@link AlgorithmOptions#ROBUST_OPTIONS} replace that mean, label by label, by a
-     * robust rule (e.g. {@code robust: median}).
+     * label; {@code robust: median} or {@code trimmed-mean} (with {@code trimFraction}) replace
+     * that mean, label by label.
      */
     public static FdSettings fromOptions(Map<String, Object> options) {
         AlgorithmOptions read =

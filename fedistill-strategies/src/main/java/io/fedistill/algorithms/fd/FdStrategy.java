@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * FD's coordinator: keeps each participant's latest per-label logits (or, in an optional first
  * stage, per-label feature prototypes) and sends every selected participant the weighted mean of
- * everybody else's (count-weighted by default), so its own contribution never teaches it.
+ * everybody else's (count-weighted by default; or their median or trimmed mean, label by label), so
+ * its own contribution never teaches it.
  */
 final class FdStrategy implements Strategy {
     /** The request to train toward the others' per-label means and upload one's own. */

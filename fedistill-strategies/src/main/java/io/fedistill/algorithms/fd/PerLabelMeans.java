@@ -87,8 +87,8 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
     /**
      * Combines several participants' vectors label by label under a robust rule: for label {@code
      * c}, the rows of the participants that hold samples of {@code c}, entry by entry (median,
-     * trimmed mean) or as whole rows (Krum), so that a few bad uploads cannot drag the teacher.
-     * Counts are summed as in the mean.
+     * trimmed mean), so that a few bad uploads cannot drag the teacher. Counts are summed as in the
+     * mean.
      */
     static PerLabelMeans robust(
             String kind,

@@ -2,7 +2,6 @@ package io.fedistill.algorithms.fedavg;
 
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.core.aggregate.RobustAggregation;
-import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
@@ -47,14 +46,7 @@ public record WeightAveragingSettings(
             throw new IllegalArgumentException(name + ": mu must be >= 0, got " + mu);
         }
         Objects.requireNonNull(robust, "robust");
-        if (secure.isPresent() && robust.rule() != RobustRule.MEAN) {
-            throw new IllegalArgumentException(
-                    name
-                            + ": robust: "
-                            + robust.rule().configName()
-                            + " needs each participant's weights, which secure aggregation hides;"
-                            + " choose one");
-        }
+        AlgorithmOptions.refuseRobustUnderSecure(name, robust, secure, "weights");
     }
 
     /**

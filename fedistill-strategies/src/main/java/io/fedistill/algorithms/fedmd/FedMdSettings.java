@@ -5,7 +5,6 @@ import io.fedistill.algorithms.PublicDataFacts;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
-import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import java.util.Map;
@@ -34,13 +33,7 @@ public record FedMdSettings(
         Optional<SecureSumSettings> secure) {
     /** Refuses a robust rule together with secure aggregation, which hides what the rule reads. */
     public FedMdSettings {
-        if (secure.isPresent() && robust.rule() != RobustRule.MEAN) {
-            throw new IllegalArgumentException(
-                    "fedmd: robust: "
-                            + robust.rule().configName()
-                            + " needs each participant's class scores, which secure aggregation"
-                            + " hides; choose one");
-        }
+        AlgorithmOptions.refuseRobustUnderSecure("fedmd", robust, secure, "class scores");
     }
 
     /** The name used in configs. */

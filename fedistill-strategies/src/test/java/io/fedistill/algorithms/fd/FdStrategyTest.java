@@ -118,6 +118,9 @@ class FdStrategyTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> FdSettings.fromOptions(Map.of("robust", "median", "secure", true)))
                 .hasMessageContaining("robust: median needs each participant's per-label logits");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> FdSettings.fromOptions(Map.of("robust", "krum")))
+                .hasMessageContaining("use median or trimmed-mean");
     }
 
     /** Runs two rounds and returns the second round's request to p0. */
