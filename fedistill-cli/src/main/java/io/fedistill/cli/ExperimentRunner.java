@@ -535,22 +535,26 @@ public final class ExperimentRunner {
             List<RoundListener> recording,
             DurableRounds durable) {
         FederationSpec spec = FederationSpecs.of(config, algorithm);
+        Optional<PrivacyConfig> privacy = config.privacyFor(algorithm);
         Strategy strategy =
-                config.privacyFor(algorithm)
-                        .<Strategy>map(
-                                privacy ->
+                privacy.<Strategy>map(
+                                dp ->
                                         new PrivateStrategy(
                                                 newAggregatingStrategy(algorithm, spec),
-                                                privacy.settings()))
+                                                dp.settings(),
+                                                config.fraction()))
                         .orElseGet(() -> newAggregatingStrategy(algorithm, spec));
+        ParticipantSelector selector =
+                new ParticipantSelector(config.fraction(), config.minParticipants());
         Coordinator.Builder coordinator =
                 Coordinator.builder()
                         .setStrategy(strategy)
                         .setRounds(config.rounds())
                         .setSeed(config.seed())
+                        // differential privacy's accountant assumes participants sampled
+                        // independently
                         .optSelector(
-                                new ParticipantSelector(
-                                        config.fraction(), config.minParticipants()))
+                                privacy.isPresent() ? selector.withPoissonSampling() : selector)
                         .optEvaluateEvery(config.evaluateEvery())
                         .optDeadline(Duration.ofSeconds(config.deadlineSeconds()))
                         .optGlobalScoreFromParticipants();

@@ -143,16 +143,21 @@ public final class Simulation {
     /** Runs every round and returns the reports and traffic. */
     public RunResult run() {
         FederationSetup federation = federation();
+        // differential privacy's accountant assumes participants sampled independently
         Strategy strategy =
                 b.privacy == null
                         ? b.algorithm.newStrategy(federation)
-                        : new PrivateStrategy(b.algorithm.newStrategy(federation), b.privacy);
+                        : new PrivateStrategy(
+                                b.algorithm.newStrategy(federation),
+                                b.privacy,
+                                b.selector.fraction());
         Coordinator.Builder coordinator =
                 Coordinator.builder()
                         .setStrategy(strategy)
                         .setRounds(b.rounds)
                         .setSeed(b.seed)
-                        .optSelector(b.selector)
+                        .optSelector(
+                                b.privacy == null ? b.selector : b.selector.withPoissonSampling())
                         .optDeadline(b.deadline)
                         .optEvaluateEvery(b.evaluateEvery);
         b.algorithm

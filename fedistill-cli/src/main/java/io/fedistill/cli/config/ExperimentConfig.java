@@ -168,6 +168,18 @@ public record ExperimentConfig(
                                 + ".privacy: local-only uploads nothing, so there is nothing to"
                                 + " make private; drop it");
             }
+            if ((algorithm.privacy() != null || privacy != null)
+                    && !algorithm.name().equals("local-only")
+                    && minParticipants > 1) {
+                throw new ConfigException(
+                        "minParticipants "
+                                + minParticipants
+                                + " and privacy with algorithms."
+                                + algorithm.label()
+                                + ": privacy samples each participant independently (Poisson"
+                                + " sampling, as its accountant assumes), which a minimum would"
+                                + " override; leave minParticipants at 1");
+            }
             checkCombination(
                     algorithm,
                     algorithm.codec() != null ? algorithm.codec() : codec,

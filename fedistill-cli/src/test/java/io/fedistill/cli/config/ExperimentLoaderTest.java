@@ -348,6 +348,9 @@ class ExperimentLoaderTest {
                 .hasMessageContaining("with secure: true it receives none; use mode: distributed");
         assertThatThrownBy(() -> load(VALID, dp, uniform, "codec=up.weights=fp16"))
                 .hasMessageContaining("would change uploads after they are clipped");
+        assertThatThrownBy(() -> load(VALID, dp, uniform, "minParticipants=2"))
+                .hasMessageContaining("minParticipants 2 and privacy with algorithms.fedavg")
+                .hasMessageContaining("Poisson sampling");
     }
 
     @Test

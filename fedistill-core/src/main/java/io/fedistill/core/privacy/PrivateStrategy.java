@@ -26,8 +26,9 @@ import java.util.stream.Collectors;
  * noiseMultiplier * clip / sqrt(m)}, so their sum carries noise of {@code noiseMultiplier * clip};
  * in distributed mode each participant adds that share itself ({@link UploadPrivacy#NOISE}), under
  * secure aggregation. After every round the strategy's metrics gain the {@code epsilon} and {@code
- * delta} spent so far, by the Rényi-DP accountant of the subsampled Gaussian mechanism with the
- * round's sampling rate (selected over all participants).
+ * delta} spent so far, by the Rényi-DP accountant of the subsampled Gaussian mechanism at the
+ * sampling rate it is given: the guarantee holds when participants are selected by Poisson sampling
+ * at that rate ({@link io.fedistill.core.coordinator.ParticipantSelector#withPoissonSampling}).
  *
  * <p>The guarantee needs the algorithm to aggregate uploads with equal weights (the sum's
  * sensitivity is then the clip); configurations check that before a run starts.
@@ -35,6 +36,7 @@ import java.util.stream.Collectors;
 public final class PrivateStrategy implements Strategy {
     private final Strategy inner;
     private final PrivacySettings settings;
+    private final double samplingRate;
     private final RdpAccountant accountant = RdpAccountant.withDefaultOrders();
 
     /**
@@ -42,17 +44,22 @@ public final class PrivateStrategy implements Strategy {
      *
      * @param inner the algorithm's coordinator half
      * @param settings clip, noise, delta and mode
+     * @param samplingRate the probability with which Poisson sampling selects each participant in a
+     *     round, in (0, 1]
      */
-    public PrivateStrategy(Strategy inner, PrivacySettings settings) {
+    public PrivateStrategy(Strategy inner, PrivacySettings settings, double samplingRate) {
+        if (!(samplingRate > 0 && samplingRate <= 1)) {
+            throw new IllegalArgumentException(
+                    "the sampling rate must be in (0, 1], got " + samplingRate);
+        }
         this.inner = inner;
         this.settings = settings;
+        this.samplingRate = samplingRate;
     }
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
         Metrics metrics = inner.runRound(context, new NoisyFleet(fleet, context));
-        double samplingRate =
-                (double) context.selected().size() / Math.max(1, fleet.participantIds().size());
         RdpAccountant.PrivacySpent spent =
                 accountant.epsilon(
                         samplingRate,

@@ -133,7 +133,8 @@ class UploadPrivacyTest {
                 };
         PrivacySettings settings =
                 new PrivacySettings(1.0, 1.5, 1e-5, PrivacySettings.Mode.CENTRAL);
-        Strategy privately = new PrivateStrategy(upload, settings);
+        // Poisson sampling at rate 0.4 selected four of the ten this round
+        Strategy privately = new PrivateStrategy(upload, settings, 0.4);
         List<String> selected = List.of("a", "b", "c", "d");
         Metrics round3 = privately.runRound(new RoundContext(3, 5, 7, selected), fleet);
         // every request asked for clipping, none for participant-side noise
@@ -146,8 +147,7 @@ class UploadPrivacyTest {
         // noise reached the values (whose clipping is the participants' part)
         assertThat(received).hasSize(4);
         assertThat(received.get(0).get("logits").get(1)).isNotZero();
-        double expected =
-                RdpAccountant.withDefaultOrders().epsilon(4 / 10.0, 1.5, 3, 1e-5).epsilon();
+        double expected = RdpAccountant.withDefaultOrders().epsilon(0.4, 1.5, 3, 1e-5).epsilon();
         assertThat(round3.get("epsilon")).isCloseTo(expected, within(1e-12));
         assertThat(round3.get("delta")).isEqualTo(1e-5);
         assertThat(round3.get("participants_aggregated")).isEqualTo(4);
