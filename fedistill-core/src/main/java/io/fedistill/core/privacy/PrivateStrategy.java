@@ -25,10 +25,13 @@ import java.util.stream.Collectors;
  * coordinator adds to each of the m usable replies Gaussian noise of standard deviation {@code
  * noiseMultiplier * clip / sqrt(m)}, so their sum carries noise of {@code noiseMultiplier * clip};
  * in distributed mode each participant adds that share itself ({@link UploadPrivacy#NOISE}), under
- * secure aggregation. After every round the strategy's metrics gain the {@code epsilon} and {@code
- * delta} spent so far, by the Rényi-DP accountant of the subsampled Gaussian mechanism at the
- * sampling rate it is given: the guarantee holds when participants are selected by Poisson sampling
- * at that rate ({@link io.fedistill.core.coordinator.ParticipantSelector#withPoissonSampling}).
+ * secure aggregation; a distributed round whose sum holds fewer participants than the shares were
+ * sized for (some dropped after they were asked) carried less noise, and is accounted at the noise
+ * multiplier it had ({@code noise_multiplier} in its metrics). After every round the strategy's
+ * metrics gain the {@code epsilon} and {@code delta} spent so far, by the Rényi-DP accountant of
+ * the subsampled Gaussian mechanism at the sampling rate it is given: the guarantee holds when
+ * participants are selected by Poisson sampling at that rate ({@link
+ * io.fedistill.core.coordinator.ParticipantSelector#withPoissonSampling}).
  *
  * <p>The guarantee needs the algorithm to aggregate uploads with equal weights (the sum's
  * sensitivity is then the clip); configurations check that before a run starts.
@@ -38,6 +41,12 @@ public final class PrivateStrategy implements Strategy {
     private final PrivacySettings settings;
     private final double samplingRate;
     private final RdpAccountant accountant = RdpAccountant.withDefaultOrders();
+
+    /** The noise multiplier each round's sum actually carried, round 1 first. */
+    private final List<Double> noiseMultipliers = new ArrayList<>();
+
+    private static final String INNER = "inner";
+    private static final String NOISE_MULTIPLIERS = "privacy_noise_multipliers";
 
     /**
      * Wraps a strategy.
@@ -59,14 +68,31 @@ public final class PrivateStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
-        Metrics metrics = inner.runRound(context, new NoisyFleet(fleet, context));
-        RdpAccountant.PrivacySpent spent =
-                accountant.epsilon(
-                        samplingRate,
-                        settings.noiseMultiplier(),
-                        context.round(),
-                        settings.delta());
-        return metrics.with("epsilon", spent.epsilon()).with("delta", spent.delta());
+        // rounds run before a restore that did not record their noise count at the nominal level
+        while (noiseMultipliers.size() < context.round() - 1) {
+            noiseMultipliers.add(settings.noiseMultiplier());
+        }
+        NoisyFleet noisy = new NoisyFleet(fleet, context);
+        Metrics metrics = inner.runRound(context, noisy);
+        double noiseMultiplier = settings.noiseMultiplier();
+        int contributors = (int) metrics.find("participants_aggregated").orElse(0);
+        if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED
+                && contributors > 0
+                && contributors < noisy.sharesSizedFor) {
+            // each share was sized for every participant asked; the dropped ones took theirs along
+            noiseMultiplier *= Math.sqrt((double) contributors / noisy.sharesSizedFor);
+        }
+        noiseMultipliers.subList(context.round() - 1, noiseMultipliers.size()).clear();
+        noiseMultipliers.add(noiseMultiplier);
+        List<RdpAccountant.Steps> history = new ArrayList<>();
+        for (double sigma : noiseMultipliers) {
+            history.add(new RdpAccountant.Steps(samplingRate, sigma, 1));
+        }
+        RdpAccountant.PrivacySpent spent = accountant.epsilon(history, settings.delta());
+        Metrics out = metrics.with("epsilon", spent.epsilon()).with("delta", spent.delta());
+        return noiseMultiplier < settings.noiseMultiplier()
+                ? out.with("noise_multiplier", noiseMultiplier)
+                : out;
     }
 
     @Override
@@ -81,18 +107,36 @@ public final class PrivateStrategy implements Strategy {
 
     @Override
     public TensorRecord snapshot() {
-        return inner.snapshot();
+        float[] sigmas = new float[noiseMultipliers.size()];
+        for (int i = 0; i < sigmas.length; i++) {
+            sigmas[i] = noiseMultipliers.get(i).floatValue();
+        }
+        return TensorRecord.builder()
+                .putSection(INNER, inner.snapshot())
+                .put(NOISE_MULTIPLIERS, Tensor.vector(sigmas))
+                .build();
     }
 
     @Override
     public void restore(TensorRecord snapshot) {
-        inner.restore(snapshot);
+        inner.restore(snapshot.section(INNER));
+        noiseMultipliers.clear();
+        snapshot.find(NOISE_MULTIPLIERS)
+                .ifPresent(
+                        sigmas -> {
+                            for (float sigma : sigmas.toFloatArray()) {
+                                noiseMultipliers.add((double) sigma);
+                            }
+                        });
     }
 
     /** The fleet as the wrapped strategy sees it: uploads clipped, and noised. */
     private final class NoisyFleet implements Fleet {
         private final Fleet fleet;
         private final RoundContext context;
+
+        /** The most noise shares one exchange asked for: each share's size assumes them all. */
+        int sharesSizedFor;
 
         NoisyFleet(Fleet fleet, RoundContext context) {
             this.fleet = fleet;
@@ -111,6 +155,7 @@ public final class PrivateStrategy implements Strategy {
                             * settings.clip()
                             / Math.sqrt(Math.max(1, requests.size()));
             List<Message> asked = new ArrayList<>();
+            int asking = 0;
             for (Message request : requests) {
                 if (request.config().getBoolean(UploadPrivacy.EXEMPT, false)) {
                     asked.add(request);
@@ -121,7 +166,11 @@ public final class PrivateStrategy implements Strategy {
                 if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
                     config.put(UploadPrivacy.NOISE, share);
                 }
+                asking++;
                 asked.add(request.withConfig(new ConfigRecord(config)));
+            }
+            if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
+                sharesSizedFor = Math.max(sharesSizedFor, asking);
             }
             ExchangeResult result = fleet.exchange(asked, spec);
             if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {

@@ -152,4 +152,60 @@ class UploadPrivacyTest {
         assertThat(round3.get("delta")).isEqualTo(1e-5);
         assertThat(round3.get("participants_aggregated")).isEqualTo(4);
     }
+
+    @Test
+    void aDistributedRoundThatLostParticipantsIsAccountedAtTheNoiseItCarried() {
+        Uploads fleet = new Uploads();
+        int[] contributors = {4};
+        // a secure sum of whoever stays: the strategy reports how many it holds
+        Strategy secureSum =
+                (context, f) -> {
+                    List<Message> requests = new ArrayList<>();
+                    for (String id : context.selected()) {
+                        requests.add(Message.builder(context.round(), TRAIN, id).build());
+                    }
+                    f.exchange(requests, ReplySpec.anyTensors());
+                    return Metrics.of("participants_aggregated", contributors[0]);
+                };
+        PrivacySettings settings =
+                new PrivacySettings(1.0, 2.0, 1e-5, PrivacySettings.Mode.DISTRIBUTED);
+        PrivateStrategy privately = new PrivateStrategy(secureSum, settings, 0.5);
+        List<String> selected = List.of("a", "b", "c", "d");
+        Metrics round1 = privately.runRound(new RoundContext(1, 5, 7, selected), fleet);
+        // each of the four shares: 2.0 / sqrt(4)
+        assertThat(fleet.sent)
+                .allSatisfy(
+                        m -> assertThat(m.config().getDouble(UploadPrivacy.NOISE)).isEqualTo(1.0));
+        assertThat(round1.find("noise_multiplier")).isEmpty();
+        contributors[0] = 1; // three dropped after they were asked: one share of noise is left
+        Metrics round2 = privately.runRound(new RoundContext(2, 5, 7, selected), fleet);
+        assertThat(round2.get("noise_multiplier")).isCloseTo(1.0, within(1e-12));
+        RdpAccountant accountant = RdpAccountant.withDefaultOrders();
+        double expected =
+                accountant
+                        .epsilon(
+                                List.of(
+                                        new RdpAccountant.Steps(0.5, 2.0, 1),
+                                        new RdpAccountant.Steps(0.5, 1.0, 1)),
+                                1e-5)
+                        .epsilon();
+        assertThat(round2.get("epsilon")).isCloseTo(expected, within(1e-12));
+        assertThat(expected).isGreaterThan(accountant.epsilon(0.5, 2.0, 2, 1e-5).epsilon());
+        // the history survives a checkpoint: a restored strategy's round 3 composes on it
+        PrivateStrategy restored = new PrivateStrategy(secureSum, settings, 0.5);
+        restored.restore(privately.snapshot());
+        contributors[0] = 4;
+        double round3 =
+                restored.runRound(new RoundContext(3, 5, 7, selected), fleet).get("epsilon");
+        assertThat(round3)
+                .isCloseTo(
+                        accountant
+                                .epsilon(
+                                        List.of(
+                                                new RdpAccountant.Steps(0.5, 2.0, 2),
+                                                new RdpAccountant.Steps(0.5, 1.0, 1)),
+                                        1e-5)
+                                .epsilon(),
+                        within(1e-9));
+    }
 }
