@@ -116,20 +116,23 @@ class UploadPrivacyTest {
         }
     }
 
+    /** Sends every selected participant a training request, as an uploading strategy does. */
+    private static ExchangeResult askEverySelected(RoundContext context, Fleet fleet) {
+        List<Message> requests = new ArrayList<>();
+        for (String id : context.selected()) {
+            requests.add(Message.builder(context.round(), TRAIN, id).build());
+        }
+        return fleet.exchange(requests, ReplySpec.anyTensors());
+    }
+
     @Test
     void centralNoiseIsAddedToWhatArrivesAndEpsilonIsReportedEveryRound() {
         Uploads fleet = new Uploads();
         List<TensorRecord> received = new ArrayList<>();
         Strategy upload =
                 (context, f) -> {
-                    List<Message> requests = new ArrayList<>();
-                    for (String id : context.selected()) {
-                        requests.add(Message.builder(context.round(), TRAIN, id).build());
-                    }
-                    f.exchange(requests, ReplySpec.anyTensors())
-                            .replies()
-                            .forEach(r -> received.add(r.tensors()));
-                    return Metrics.of("participants_aggregated", requests.size());
+                    askEverySelected(context, f).replies().forEach(r -> received.add(r.tensors()));
+                    return Metrics.of("participants_aggregated", context.selected().size());
                 };
         PrivacySettings settings =
                 new PrivacySettings(1.0, 1.5, 1e-5, PrivacySettings.Mode.CENTRAL);
@@ -160,11 +163,7 @@ class UploadPrivacyTest {
         // a secure sum of whoever stays: the strategy reports how many it holds
         Strategy secureSum =
                 (context, f) -> {
-                    List<Message> requests = new ArrayList<>();
-                    for (String id : context.selected()) {
-                        requests.add(Message.builder(context.round(), TRAIN, id).build());
-                    }
-                    f.exchange(requests, ReplySpec.anyTensors());
+                    askEverySelected(context, f);
                     return Metrics.of("participants_aggregated", contributors[0]);
                 };
         PrivacySettings settings =
