@@ -12,26 +12,30 @@ import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.TreeMap;
 
 /**
  * An algorithm's coordinator half made differentially private at the participant level: every
  * request it sends asks for the upload clipped ({@link UploadPrivacy#CLIP}); in central mode the
  * coordinator adds to each of the m usable replies Gaussian noise of standard deviation {@code
- * noiseMultiplier * clip / sqrt(m)}, so their sum carries noise of {@code noiseMultiplier * clip};
- * in distributed mode each participant adds that share itself ({@link UploadPrivacy#NOISE}), under
- * secure aggregation; a distributed round whose sum holds fewer participants than the shares were
- * sized for (some dropped after they were asked) carried less noise, and is accounted at the noise
- * multiplier it had ({@code noise_multiplier} in its metrics). After every round the strategy's
- * metrics gain the {@code epsilon} and {@code delta} spent so far, by the Rényi-DP accountant of
- * the subsampled Gaussian mechanism at the sampling rate it is given: the guarantee holds when
- * participants are selected by Poisson sampling at that rate ({@link
- * io.fedistill.core.coordinator.ParticipantSelector#withPoissonSampling}).
+ * noiseMultiplier * clip / sqrt(m)}, so their sum carries noise of {@code noiseMultiplier * clip},
+ * and scales each by {@code m / (q N)} (weights in their change from the task's), so that the
+ * algorithm's mean of them is their sum over the expected count {@code q N}, DP-FedAvg's fixed
+ * denominator, whose noise does not reveal m; in distributed mode each participant adds that share
+ * itself ({@link UploadPrivacy#NOISE}), under secure aggregation; a distributed round whose sum
+ * holds fewer participants than the shares were sized for (some dropped after they were asked)
+ * carried less noise, and is accounted at the noise multiplier it had ({@code noise_multiplier} in
+ * its metrics). After every round the strategy's metrics gain the {@code epsilon} and {@code delta}
+ * spent so far, by the Rényi-DP accountant of the subsampled Gaussian mechanism at the sampling
+ * rate it is given: the guarantee holds when participants are selected by Poisson sampling at that
+ * rate ({@link io.fedistill.core.coordinator.ParticipantSelector#withPoissonSampling}). In
+ * distributed mode, which guards against the coordinator, it accounts without amplification (rate
+ * 1), since the coordinator draws the sample itself.
  *
  * <p>The guarantee needs the algorithm to aggregate uploads with equal weights (the sum's
  * sensitivity is then the clip); configurations check that before a run starts.
@@ -84,10 +88,13 @@ public final class PrivateStrategy implements Strategy {
         }
         noiseMultipliers.subList(context.round() - 1, noiseMultipliers.size()).clear();
         noiseMultipliers.add(noiseMultiplier);
+        // the coordinator draws the sample, so against it (distributed mode) nothing is amplified
+        double rate = settings.mode() == PrivacySettings.Mode.DISTRIBUTED ? 1 : samplingRate;
+        Map<Double, Long> roundsBySigma = new TreeMap<>();
+        noiseMultipliers.forEach(sigma -> roundsBySigma.merge(sigma, 1L, Long::sum));
         List<RdpAccountant.Steps> history = new ArrayList<>();
-        for (double sigma : noiseMultipliers) {
-            history.add(new RdpAccountant.Steps(samplingRate, sigma, 1));
-        }
+        roundsBySigma.forEach(
+                (sigma, count) -> history.add(new RdpAccountant.Steps(rate, sigma, count)));
         RdpAccountant.PrivacySpent spent = accountant.epsilon(history, settings.delta());
         Metrics out = metrics.with("epsilon", spent.epsilon()).with("delta", spent.delta());
         return noiseMultiplier < settings.noiseMultiplier()
@@ -109,7 +116,10 @@ public final class PrivateStrategy implements Strategy {
     public TensorRecord snapshot() {
         float[] sigmas = new float[noiseMultipliers.size()];
         for (int i = 0; i < sigmas.length; i++) {
-            sigmas[i] = noiseMultipliers.get(i).floatValue();
+            double sigma = noiseMultipliers.get(i);
+            // rounded down, so a restored history never claims more noise than a round had
+            float stored = (float) sigma;
+            sigmas[i] = stored > sigma ? Math.nextDown(stored) : stored;
         }
         return TensorRecord.builder()
                 .putSection(INNER, inner.snapshot())
@@ -119,8 +129,13 @@ public final class PrivateStrategy implements Strategy {
 
     @Override
     public void restore(TensorRecord snapshot) {
-        inner.restore(snapshot.section(INNER));
         noiseMultipliers.clear();
+        if (snapshot.find(NOISE_MULTIPLIERS).isEmpty()) {
+            // written before the history was kept: all of it is the wrapped strategy's
+            inner.restore(snapshot);
+            return;
+        }
+        inner.restore(snapshot.section(INNER));
         snapshot.find(NOISE_MULTIPLIERS)
                 .ifPresent(
                         sigmas -> {
@@ -150,12 +165,18 @@ public final class PrivateStrategy implements Strategy {
 
         @Override
         public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
+            int asking =
+                    (int)
+                            requests.stream()
+                                    .filter(
+                                            r ->
+                                                    !r.config()
+                                                            .getBoolean(
+                                                                    UploadPrivacy.EXEMPT, false))
+                                    .count();
             double share =
-                    settings.noiseMultiplier()
-                            * settings.clip()
-                            / Math.sqrt(Math.max(1, requests.size()));
+                    settings.noiseMultiplier() * settings.clip() / Math.sqrt(Math.max(1, asking));
             List<Message> asked = new ArrayList<>();
-            int asking = 0;
             for (Message request : requests) {
                 if (request.config().getBoolean(UploadPrivacy.EXEMPT, false)) {
                     asked.add(request);
@@ -166,7 +187,6 @@ public final class PrivateStrategy implements Strategy {
                 if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
                     config.put(UploadPrivacy.NOISE, share);
                 }
-                asking++;
                 asked.add(request.withConfig(new ConfigRecord(config)));
             }
             if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
@@ -176,26 +196,40 @@ public final class PrivateStrategy implements Strategy {
             if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
                 return result;
             }
+            Map<String, Message> uploadRequests = new HashMap<>();
+            for (Message request : requests) {
+                if (!request.config().getBoolean(UploadPrivacy.EXEMPT, false)) {
+                    uploadRequests.put(request.id(), request);
+                }
+            }
+            List<Message> uploads =
+                    result.replies().stream()
+                            .filter(r -> uploadRequests.containsKey(r.replyTo().orElse("")))
+                            .toList();
             double std =
                     settings.noiseMultiplier()
                             * settings.clip()
-                            / Math.sqrt(Math.max(1, result.replies().size()));
-            Set<String> exempt =
-                    requests.stream()
-                            .filter(r -> r.config().getBoolean(UploadPrivacy.EXEMPT, false))
-                            .map(Message::id)
-                            .collect(Collectors.toSet());
+                            / Math.sqrt(Math.max(1, uploads.size()));
+            // DP-FedAvg's fixed denominator: the mean of the m uploads, each scaled by m / (q N),
+            // is their sum over the expected count q N, so its noise does not tell m
+            double scale =
+                    uploads.size() / (samplingRate * Math.max(1, fleet.participantIds().size()));
             List<Message> noised = new ArrayList<>();
             for (Message reply : result.replies()) {
+                Message request = uploadRequests.get(reply.replyTo().orElse(""));
                 noised.add(
-                        exempt.contains(reply.replyTo().orElse(""))
+                        request == null
                                 ? reply
-                                : reply.withTensors(noised(reply, std)));
+                                : reply.withTensors(noised(reply, request.tensors(), std, scale)));
             }
             return new ExchangeResult(noised, result.failures(), result.transfers());
         }
 
-        private TensorRecord noised(Message reply, double std) {
+        /**
+         * Returns the reply's approximable tensors with noise added and scaled by {@code scale}:
+         * weights in their change from the task's weights of the same name, the rest as they are.
+         */
+        private TensorRecord noised(Message reply, TensorRecord task, double std, double scale) {
             TensorRecord.Builder out = TensorRecord.builder();
             reply.tensors()
                     .asMap()
@@ -207,12 +241,19 @@ public final class PrivateStrategy implements Strategy {
                                     return;
                                 }
                                 float[] values = tensor.toFloatArray();
+                                Optional<Tensor> reference =
+                                        role == TensorRole.WEIGHTS
+                                                ? task.find(name)
+                                                : Optional.empty();
                                 for (int i = 0; i < values.length; i++) {
-                                    values[i] +=
-                                            (float)
-                                                    (std
+                                    double base =
+                                            reference.isPresent() ? reference.get().get(i) : 0;
+                                    double noisy =
+                                            values[i]
+                                                    + std
                                                             * UploadPrivacy.NOISE_SOURCE
-                                                                    .nextGaussian());
+                                                                    .nextGaussian();
+                                    values[i] = (float) (base + (noisy - base) * scale);
                                 }
                                 out.put(name, Tensor.wrap(tensor.shape(), values), role);
                             });

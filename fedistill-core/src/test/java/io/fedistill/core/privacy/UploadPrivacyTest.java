@@ -184,13 +184,15 @@ class UploadPrivacyTest {
                 accountant
                         .epsilon(
                                 List.of(
-                                        new RdpAccountant.Steps(0.5, 2.0, 1),
-                                        new RdpAccountant.Steps(0.5, 1.0, 1)),
+                                        new RdpAccountant.Steps(1.0, 2.0, 1),
+                                        new RdpAccountant.Steps(1.0, 1.0, 1)),
                                 1e-5)
                         .epsilon();
         assertThat(round2.get("epsilon")).isCloseTo(expected, within(1e-12));
-        assertThat(expected).isGreaterThan(accountant.epsilon(0.5, 2.0, 2, 1e-5).epsilon());
-        // the history survives a checkpoint: a restored strategy's round 3 composes on it
+        assertThat(expected).isGreaterThan(accountant.epsilon(1.0, 2.0, 2, 1e-5).epsilon());
+        // the coordinator draws the sample, so distributed noise is accounted without amplification
+        // (rate 1, not the 0.5 it was given); the history survives a checkpoint: a restored
+        // strategy's round 3 composes on it
         PrivateStrategy restored = new PrivateStrategy(secureSum, settings, 0.5);
         restored.restore(privately.snapshot());
         contributors[0] = 4;
@@ -201,10 +203,29 @@ class UploadPrivacyTest {
                         accountant
                                 .epsilon(
                                         List.of(
-                                                new RdpAccountant.Steps(0.5, 2.0, 2),
-                                                new RdpAccountant.Steps(0.5, 1.0, 1)),
+                                                new RdpAccountant.Steps(1.0, 2.0, 2),
+                                                new RdpAccountant.Steps(1.0, 1.0, 1)),
                                         1e-5)
                                 .epsilon(),
                         within(1e-9));
+    }
+
+    @Test
+    void centralUploadsAreScaledToTheExpectedCountSoTheMeanHasAFixedDenominator() {
+        Uploads fleet = new Uploads();
+        List<TensorRecord> received = new ArrayList<>();
+        Strategy upload =
+                (context, f) -> {
+                    askEverySelected(context, f).replies().forEach(r -> received.add(r.tensors()));
+                    return Metrics.of("participants_aggregated", context.selected().size());
+                };
+        PrivacySettings settings =
+                new PrivacySettings(1.0, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL);
+        // rate 0.5 of ten: five expected; this round's draw took two, whose mean is then their
+        // sum over five
+        new PrivateStrategy(upload, settings, 0.5)
+                .runRound(new RoundContext(1, 5, 7, List.of("a", "b")), fleet);
+        assertThat(received.get(0).get("logits").get(0)).isCloseTo(0.4f, within(1e-6f));
+        assertThat(received.get(1).get("logits").get(0)).isCloseTo(0.8f, within(1e-6f));
     }
 }
