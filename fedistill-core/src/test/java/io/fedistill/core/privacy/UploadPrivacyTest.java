@@ -125,15 +125,19 @@ class UploadPrivacyTest {
         return fleet.exchange(requests, ReplySpec.anyTensors());
     }
 
+    /** A strategy that asks every selected participant and keeps what arrives. */
+    private static Strategy collecting(List<TensorRecord> received) {
+        return (context, f) -> {
+            askEverySelected(context, f).replies().forEach(r -> received.add(r.tensors()));
+            return Metrics.of("participants_aggregated", context.selected().size());
+        };
+    }
+
     @Test
     void centralNoiseIsAddedToWhatArrivesAndEpsilonIsReportedEveryRound() {
         Uploads fleet = new Uploads();
         List<TensorRecord> received = new ArrayList<>();
-        Strategy upload =
-                (context, f) -> {
-                    askEverySelected(context, f).replies().forEach(r -> received.add(r.tensors()));
-                    return Metrics.of("participants_aggregated", context.selected().size());
-                };
+        Strategy upload = collecting(received);
         PrivacySettings settings =
                 new PrivacySettings(1.0, 1.5, 1e-5, PrivacySettings.Mode.CENTRAL);
         // Poisson sampling at rate 0.4 selected four of the ten this round
@@ -214,11 +218,7 @@ class UploadPrivacyTest {
     void centralUploadsAreScaledToTheExpectedCountSoTheMeanHasAFixedDenominator() {
         Uploads fleet = new Uploads();
         List<TensorRecord> received = new ArrayList<>();
-        Strategy upload =
-                (context, f) -> {
-                    askEverySelected(context, f).replies().forEach(r -> received.add(r.tensors()));
-                    return Metrics.of("participants_aggregated", context.selected().size());
-                };
+        Strategy upload = collecting(received);
         PrivacySettings settings =
                 new PrivacySettings(1.0, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL);
         // rate 0.5 of ten: five expected; this round's draw took two, whose mean is then their
