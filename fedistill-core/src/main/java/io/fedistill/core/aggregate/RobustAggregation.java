@@ -106,7 +106,9 @@ public record RobustAggregation(
      *
      * @param scores one n x C matrix per participant, all of the same size
      * @param classWeights participant x class weights, each column summing to 1 (see {@link
-     *     ParticipantWeighting#weights}), read only by {@link RobustRule#MEAN}
+     *     ParticipantWeighting#weights}), read by {@link RobustRule#MEAN} and {@link
+     *     RobustRule#MEDIAN} (a weighted median, in which a participant weighing 0 for a class,
+     *     such as one holding none of it under class-count weights, does not vote on it)
      * @return the n x C aggregate and which participants entered it
      * @throws IllegalArgumentException when the matrices differ in size or do not fit the rule
      */
@@ -117,6 +119,10 @@ public record RobustAggregation(
             updates.add(toRecord(scores.get(p), p));
         }
         CoordinateWise.requireCommonLayout(updates);
+        if (rule == RobustRule.MEDIAN) {
+            return RobustResult.ofAll(
+                    SoftLabels.weightedMedian(scores, classWeights), scores.size());
+        }
         return aggregate(updates, () -> toRecord(SoftLabels.weightedMean(scores, classWeights), 0))
                 .map(RobustAggregation::toMatrix);
     }

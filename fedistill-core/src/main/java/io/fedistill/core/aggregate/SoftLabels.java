@@ -37,6 +37,70 @@ public final class SoftLabels {
     }
 
     /**
+     * Takes participants' scores class by class at their weighted median: for each entry, the value
+     * below and above which half of the class's weight lies (the mean of the two values around the
+     * middle when the weight splits exactly in half, so equal weights give the plain median).
+     * Participants weighing 0 for a class (e.g. holding none of it, under class-count weights) do
+     * not vote on it.
+     *
+     * @param scores one n x C matrix per participant
+     * @param weights participant x class weights, each column summing to 1
+     * @return the n x C weighted median
+     */
+    public static float[][] weightedMedian(List<float[][]> scores, double[][] weights) {
+        if (scores.isEmpty() || scores.size() != weights.length) {
+            throw new IllegalArgumentException(
+                    scores.size() + " score matrices but " + weights.length + " weight rows");
+        }
+        int participants = scores.size();
+        int n = scores.get(0).length;
+        int classes = n == 0 ? 0 : scores.get(0)[0].length;
+        float[][] median = new float[n][classes];
+        Integer[] order = new Integer[participants];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < classes; k++) {
+                int row = i;
+                int column = k;
+                for (int p = 0; p < participants; p++) {
+                    order[p] = p;
+                }
+                java.util.Arrays.sort(
+                        order,
+                        java.util.Comparator.comparingDouble(p -> scores.get(p)[row][column]));
+                double total = 0;
+                for (int p = 0; p < participants; p++) {
+                    total += weights[p][k];
+                }
+                double below = 0;
+                float value = 0;
+                for (int j = 0; j < participants; j++) {
+                    double weight = weights[order[j]][k];
+                    if (weight <= 0) {
+                        continue;
+                    }
+                    below += weight;
+                    value = scores.get(order[j])[i][k];
+                    if (Math.abs(below - total / 2) <= 1e-9 * total) {
+                        // the weight splits exactly here: average with the next voter's value
+                        for (int next = j + 1; next < participants; next++) {
+                            if (weights[order[next]][k] > 0) {
+                                value = (value + scores.get(order[next])[i][k]) / 2;
+                                break;
+                            }
+                        }
+                        break;
+                    }
+                    if (below > total / 2) {
+                        break;
+                    }
+                }
+                median[i][k] = value;
+            }
+        }
+        return median;
+    }
+
+    /**
      * Returns the rows rescaled to sum to 1: per-class weights keep each class's weights summing to
      * 1, so a weighted mean of probability rows needs this to be a distribution again.
      */

@@ -109,6 +109,26 @@ class RobustAggregationTest {
     }
 
     @Test
+    void knowledgeMedianIsWeightedByClassSoNonHoldersDoNotVote() {
+        // four of the five (the attacker among them weighing 0): class 0's weight is on the first
+        // three, class 1's on the first two and the fourth
+        double[][] weights = {{0.4, 0.25}, {0.3, 0.25}, {0.3, 0}, {0, 0.5}, {0, 0}};
+        float[][] median =
+                RobustAggregation.median().aggregateKnowledge(FIVE_SCORES, weights).aggregate();
+        // sample 0, class 0: 0.7 (0.3), 0.8 (0.3), 0.9 (0.4): half the weight is reached at 0.8;
+        // class 1: 0.1 (0.25), 0.2 (0.25) split it exactly: (0.2 + 0.7) / 2
+        assertThat(median[0]).containsExactly(new float[] {0.8f, 0.45f}, within(1e-6f));
+        // the attacker's 1.0 and 0.0 never count; class 1: 0.6 (0.5) then 0.7: (0.6 + 0.7) / 2
+        assertThat(median[1]).containsExactly(new float[] {0.2f, 0.65f}, within(1e-6f));
+        // odd and even equal weights give the plain median
+        float[][] four =
+                RobustAggregation.median()
+                        .aggregateKnowledge(FIVE_SCORES.subList(0, 4), equalClassWeights(4))
+                        .aggregate();
+        assertThat(four[0]).containsExactly(new float[] {0.75f, 0.25f}, within(1e-6f));
+    }
+
+    @Test
     void knowledgeMeanUsesTheClassWeights() {
         RobustResult<float[][]> mean =
                 RobustAggregation.mean().aggregateKnowledge(FIVE_SCORES, equalClassWeights(5));
