@@ -15,7 +15,7 @@ import java.util.Map;
  * @param label how it is named in tables and plots (default: the name)
  * @param options algorithm-specific options
  * @param models a model assignment replacing the experiment's for this algorithm (optional)
- * @param codec a codec spec replacing the experiment's (optional)
+ * @param codec a codec spec replacing the experiment's (optional; canonical once built)
  * @param attack simulated attackers replacing the experiment's (optional)
  * @param privacy differential privacy replacing the experiment's (optional)
  */
@@ -59,6 +59,17 @@ public record AlgorithmConfig(
                                     ? "one of " + label.length() + " characters"
                                     : "'" + label + "'"));
         }
+        if (privacy != null && name.equals("local-only")) {
+            throw new ConfigException(
+                    "algorithms."
+                            + label
+                            + ".privacy: local-only uploads nothing, so there is nothing to make"
+                            + " private; drop it");
+        }
+        codec =
+                codec == null
+                        ? null
+                        : ExperimentConfig.canonicalCodec("algorithms." + label + ".", codec);
     }
 
     /** Creates the algorithm. */

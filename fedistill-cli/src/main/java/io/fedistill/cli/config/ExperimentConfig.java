@@ -159,31 +159,15 @@ public record ExperimentConfig(
             throw new ConfigException(
                     "algorithms must list at least one algorithm, e.g. [{name: fedavg}]");
         }
-        algorithms = algorithms.stream().map(ExperimentConfig::withCanonicalCodec).toList();
+        algorithms = List.copyOf(algorithms);
         for (AlgorithmConfig algorithm : algorithms) {
-            if (algorithm.privacy() != null && algorithm.name().equals("local-only")) {
-                throw new ConfigException(
-                        "algorithms."
-                                + algorithm.label()
-                                + ".privacy: local-only uploads nothing, so there is nothing to"
-                                + " make private; drop it");
-            }
-            if ((algorithm.privacy() != null || privacy != null)
-                    && !algorithm.name().equals("local-only")
-                    && minParticipants > 1) {
-                throw new ConfigException(
-                        "minParticipants "
-                                + minParticipants
-                                + " and privacy with algorithms."
-                                + algorithm.label()
-                                + ": privacy samples each participant independently (Poisson"
-                                + " sampling, as its accountant assumes), which a minimum would"
-                                + " override; leave minParticipants at 1");
-            }
             checkCombination(
                     algorithm,
                     algorithm.codec() != null ? algorithm.codec() : codec,
-                    algorithm.privacy() != null ? algorithm.privacy() : privacy);
+                    algorithm.name().equals("local-only")
+                            ? null
+                            : algorithm.privacy() != null ? algorithm.privacy() : privacy,
+                    minParticipants);
         }
         if (algorithms.stream().map(AlgorithmConfig::label).distinct().count()
                 != algorithms.size()) {
@@ -272,7 +256,7 @@ public record ExperimentConfig(
     /**
      * Returns a codec spec's canonical name; an error is prefixed with where the spec came from.
      */
-    private static String canonicalCodec(String where, String spec) {
+    static String canonicalCodec(String where, String spec) {
         try {
             return Codec.forName(spec).name();
         } catch (IllegalArgumentException e) {
@@ -280,31 +264,30 @@ public record ExperimentConfig(
         }
     }
 
-    private static AlgorithmConfig withCanonicalCodec(AlgorithmConfig algorithm) {
-        if (algorithm.codec() == null) {
-            return algorithm;
-        }
-        return new AlgorithmConfig(
-                algorithm.name(),
-                algorithm.label(),
-                algorithm.options(),
-                algorithm.models(),
-                canonicalCodec("algorithms." + algorithm.label() + ".", algorithm.codec()),
-                algorithm.attack(),
-                algorithm.privacy());
-    }
-
     /**
-     * Refuses settings an algorithm cannot honour together: privacy it cannot calibrate, an upload
-     * codec under privacy (it would change uploads after clipping) or under secure aggregation
-     * (masked words cannot shrink).
+     * Refuses settings an algorithm cannot honour together: privacy it cannot calibrate, a minimum
+     * of participants under privacy (it would override Poisson sampling), an upload codec under
+     * privacy (it would change uploads after clipping) or under secure aggregation (masked words
+     * cannot shrink).
+     *
+     * @param privacy the algorithm's effective privacy, null for none
      */
     private static void checkCombination(
-            AlgorithmConfig algorithm, String codec, PrivacyConfig privacy) {
+            AlgorithmConfig algorithm, String codec, PrivacyConfig privacy, int minParticipants) {
         boolean lossyUp = Codec.forName(codec).approximates(Direction.UP);
         if (privacy != null) {
             privacy.check(algorithm);
-            if (lossyUp && !algorithm.name().equals("local-only")) {
+            if (minParticipants > 1) {
+                throw new ConfigException(
+                        "minParticipants "
+                                + minParticipants
+                                + " and privacy with algorithms."
+                                + algorithm.label()
+                                + ": privacy samples each participant independently (Poisson"
+                                + " sampling, as its accountant assumes), which a minimum would"
+                                + " override; leave minParticipants at 1");
+            }
+            if (lossyUp) {
                 throw new ConfigException(
                         "codec '"
                                 + codec

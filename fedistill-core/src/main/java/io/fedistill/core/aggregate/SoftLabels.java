@@ -56,6 +56,12 @@ public final class SoftLabels {
         int n = scores.get(0).length;
         int classes = n == 0 ? 0 : scores.get(0)[0].length;
         float[][] median = new float[n][classes];
+        double[] totals = new double[classes];
+        for (int k = 0; k < classes; k++) {
+            for (int p = 0; p < participants; p++) {
+                totals[k] += weights[p][k];
+            }
+        }
         Integer[] order = new Integer[participants];
         for (int i = 0; i < n; i++) {
             for (int k = 0; k < classes; k++) {
@@ -67,10 +73,7 @@ public final class SoftLabels {
                 java.util.Arrays.sort(
                         order,
                         java.util.Comparator.comparingDouble(p -> scores.get(p)[row][column]));
-                double total = 0;
-                for (int p = 0; p < participants; p++) {
-                    total += weights[p][k];
-                }
+                double total = totals[k];
                 double below = 0;
                 float value = 0;
                 for (int j = 0; j < participants; j++) {

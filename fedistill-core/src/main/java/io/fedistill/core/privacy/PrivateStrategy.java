@@ -76,7 +76,7 @@ public final class PrivateStrategy implements Strategy {
         while (noiseMultipliers.size() < context.round() - 1) {
             noiseMultipliers.add(settings.noiseMultiplier());
         }
-        NoisyFleet noisy = new NoisyFleet(fleet, context);
+        NoisyFleet noisy = new NoisyFleet(fleet);
         Metrics metrics = inner.runRound(context, noisy);
         double noiseMultiplier = settings.noiseMultiplier();
         int contributors = (int) metrics.find("participants_aggregated").orElse(0);
@@ -148,14 +148,12 @@ public final class PrivateStrategy implements Strategy {
     /** The fleet as the wrapped strategy sees it: uploads clipped, and noised. */
     private final class NoisyFleet implements Fleet {
         private final Fleet fleet;
-        private final RoundContext context;
 
         /** The most noise shares one exchange asked for: each share's size assumes them all. */
         int sharesSizedFor;
 
-        NoisyFleet(Fleet fleet, RoundContext context) {
+        NoisyFleet(Fleet fleet) {
             this.fleet = fleet;
-            this.context = context;
         }
 
         @Override
