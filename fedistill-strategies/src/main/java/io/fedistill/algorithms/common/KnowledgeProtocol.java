@@ -177,15 +177,7 @@ public final class KnowledgeProtocol {
             Optional<SecureSumSettings> secure,
             BiFunction<List<String>, float[][], Metrics> use) {
         if (secure.isPresent()) {
-            return requestSecureScores(
-                            context,
-                            fleet,
-                            request.subsetSize(),
-                            request.scores(),
-                            request.trainFirst(),
-                            request.weighting(),
-                            request.classes(),
-                            secure.get())
+            return requestSecureScores(context, fleet, request, secure.get())
                     .map(mean -> use.apply(mean.participants(), mean.mean()))
                     .orElse(SecureSum.abortedRound());
         }
@@ -213,34 +205,32 @@ public final class KnowledgeProtocol {
 
     /**
      * Asks the selected participants for their scores on the round's subset and learns only their
-     * weighted mean, by secure aggregation: each participant's scores, weighted as {@code
-     * weighting} says (per class for class counts), are summed with the weights alongside.
+     * weighted mean, by secure aggregation: each participant's scores, weighted as the request's
+     * weighting says (per class for class counts), are summed with the weights alongside.
      *
      * @return the mean and its contributors, or empty when the secure sum failed (too few
      *     participants at a stage); the run goes on
      */
     private Optional<SecureScores> requestSecureScores(
-            RoundContext context,
-            Fleet fleet,
-            int subsetSize,
-            Scores scores,
-            boolean trainFirst,
-            ParticipantWeighting weighting,
-            int classes,
-            SecureSumSettings secure) {
+            RoundContext context, Fleet fleet, ScoreRequest request, SecureSumSettings secure) {
         String weight =
-                switch (weighting) {
+                switch (request.weighting()) {
                     case UNIFORM -> SecureSum.UNIFORM;
                     case EXAMPLES -> "examples";
                     case VALIDATION_ACCURACY -> VALIDATION_ACCURACY;
                     case CLASS_COUNTS -> SecureSum.PER_CLASS + LABEL_COUNTS;
                 };
         List<Message> requests = new ArrayList<>();
-        for (Message request :
-                predictRequests(context, subsetSize, scores, trainFirst, weighting)) {
-            Map<String, Object> config = new LinkedHashMap<>(request.config().values());
+        for (Message predict :
+                predictRequests(
+                        context,
+                        request.subsetSize(),
+                        request.scores(),
+                        request.trainFirst(),
+                        request.weighting())) {
+            Map<String, Object> config = new LinkedHashMap<>(predict.config().values());
             config.put(SecureSum.WEIGHT, weight);
-            requests.add(request.withConfig(new ConfigRecord(config)));
+            requests.add(predict.withConfig(new ConfigRecord(config)));
         }
         List<String> holders =
                 fleet
@@ -250,15 +240,19 @@ public final class KnowledgeProtocol {
                         .map(Message::participantId)
                         .toList();
         TensorRecord layout =
-                TensorRecord.of(KNOWLEDGE, Tensor.zeros(subsetSize, classes), scores.role());
-        int weights = weighting == ParticipantWeighting.CLASS_COUNTS ? classes : 1;
+                TensorRecord.of(
+                        KNOWLEDGE,
+                        Tensor.zeros(request.subsetSize(), request.classes()),
+                        request.scores().role());
+        int weights =
+                request.weighting() == ParticipantWeighting.CLASS_COUNTS ? request.classes() : 1;
         return SecureSum.weightedMean(context, fleet, holders, layout, weights, secure)
                 .map(
                         m -> {
                             float[][] mean = rows(m.mean().get(KNOWLEDGE));
                             return new SecureScores(
                                     m.contributors(),
-                                    scores == Scores.PROBABILITIES
+                                    request.scores() == Scores.PROBABILITIES
                                             ? SoftLabels.normalizeRows(mean)
                                             : mean);
                         });
