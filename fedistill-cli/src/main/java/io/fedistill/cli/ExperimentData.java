@@ -48,10 +48,13 @@ record ExperimentData(
         String description =
                 String.format(
                         Locale.ROOT,
-                        "%s (%d train, %d test%s)",
+                        "%s (%s%s)",
                         config.dataset().name(),
-                        data.train().size(),
-                        data.test().size(),
+                        config.dataset().mergeTrainTest()
+                                ? data.train().size()
+                                        + " train and test images merged, each participant scored"
+                                        + " on its local test split"
+                                : data.train().size() + " train, " + data.test().size() + " test",
                         publicData
                                 .map(
                                         p ->
@@ -82,7 +85,8 @@ record ExperimentData(
                         ref.download(),
                         ref.verifyChecksums(),
                         ref.trainLimit().orElse(null),
-                        null);
+                        null,
+                        false);
         return Optional.of(holdOut(loadData(local), spec.seed(), ref.size(), ref.labeled()));
     }
 
@@ -103,7 +107,8 @@ record ExperimentData(
                 dataset.testLimit() == null
                         ? full.test().size()
                         : Math.min(dataset.testLimit(), full.test().size());
-        return new DatasetSplits(full.train().head(train), full.test().head(test));
+        DatasetSplits limited = new DatasetSplits(full.train().head(train), full.test().head(test));
+        return dataset.mergeTrainTest() ? limited.mergedForLocalTests() : limited;
     }
 
     /** Partitions the private pool, turning a split that cannot be made into a config error. */

@@ -170,6 +170,12 @@ public final class ExperimentRunner {
                     "attack: attacks are simulated by fedistill run; served participants run their"
                             + " own code");
         }
+        if (config.dataset().mergeTrainTest() && config.publicData() != null) {
+            throw new ConfigException(
+                    "dataset.mergeTrainTest with publicData cannot be served: a joining participant"
+                            + " draws the public share from the training images alone, so it would"
+                            + " not hold the coordinator's public data");
+        }
         if (serving.coordinatorOnly()) {
             if (!StrategyRegistry.knows(algorithm.name())) {
                 throw new ConfigException(

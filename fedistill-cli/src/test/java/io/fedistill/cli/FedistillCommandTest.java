@@ -167,6 +167,58 @@ class FedistillCommandTest {
     }
 
     @Test
+    void theBenchmarkProtocolMergesTrainAndTestAndPoolsTheLocalSplits() throws IOException {
+        int status =
+                FedistillCommand.execute(
+                        runTiny(
+                                "dataset.mergeTrainTest=true",
+                                "partition={kind: pathological, labelsPerParticipant: 4,"
+                                        + " localTestFraction: 0.25}",
+                                "algorithms=[{name: local-only}, {name: fedavg, models: mlp:32}]"));
+        assertThat(status).isZero();
+        Path run;
+        try (Stream<Path> runs = Files.list(dir.resolve("runs"))) {
+            run = runs.findFirst().orElseThrow();
+        }
+        // 900 + 300 images shared out, a quarter of each participant's held out
+        List<String> partition = Files.readAllLines(run.resolve("partition.csv"));
+        int trainSamples = 0;
+        java.util.Map<String, Integer> localTest = new java.util.HashMap<>();
+        for (String line : partition.subList(1, partition.size())) {
+            String[] cells = line.split(",");
+            trainSamples += Integer.parseInt(cells[1]);
+            localTest.put(cells[0], Integer.parseInt(cells[2]));
+        }
+        assertThat(trainSamples + localTest.values().stream().mapToInt(i -> i).sum())
+                .isEqualTo(1200);
+        // no common test set: the pooled accuracy is correct over total on the local splits
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
+        List<String> header = List.of(metrics.get(0).split(",", -1));
+        List<String> participants = Files.readAllLines(run.resolve("participants.csv"));
+        for (String row : metrics.subList(1, metrics.size())) {
+            String[] cells = row.split(",", -1);
+            assertThat(cells[header.indexOf("test_acc_mean")]).isEmpty();
+            assertThat(cells[header.indexOf("global_acc")]).isEmpty();
+            String prefix = cells[0] + "," + cells[1] + ",";
+            double correct = 0;
+            int total = 0;
+            for (String p : participants) {
+                if (p.startsWith(prefix)) {
+                    String[] c = p.split(",", -1);
+                    correct += Double.parseDouble(c[4]) * localTest.get(c[2]);
+                    total += localTest.get(c[2]);
+                }
+            }
+            assertThat(Double.parseDouble(cells[header.indexOf("local_acc_pooled")]))
+                    .isCloseTo(correct / total, within(1e-4));
+        }
+        assertThat(Files.readString(run.resolve("summary.md")))
+                .contains("train and test images merged")
+                .contains("pooled local acc | best pooled (round)")
+                .containsPattern("\\| local-only \\|.*\\| [\\d.]+% \\([12]\\) \\|");
+    }
+
+    @Test
     void fp16SoftLabelsAreOneLineOfConfigAndHalveTheKnowledgeBytes() throws IOException {
         String yaml =
                 EXPERIMENT

@@ -127,7 +127,7 @@ public final class Simulation {
                             models.get(split.participantId()),
                             train,
                             split,
-                            Optional.of(b.data.test()),
+                            b.data.commonTestSet(),
                             b.training,
                             Optional.ofNullable(b.publicData));
             learners.put(split.participantId(), b.algorithm.newLearner(setup, b.seed));
@@ -160,12 +160,16 @@ public final class Simulation {
                                 b.privacy == null ? b.selector : b.selector.withPoissonSampling())
                         .optDeadline(b.deadline)
                         .optEvaluateEvery(b.evaluateEvery);
-        b.algorithm
-                .coordinatorModel(federation)
+        // without a common test set (PFLlib's protocol) the participants score a global model
+        b.data.commonTestSet()
                 .ifPresent(
-                        spec ->
-                                coordinator.optGlobalEvaluator(
-                                        new TestSetEvaluator(spec, b.data.test())));
+                        test ->
+                                b.algorithm
+                                        .coordinatorModel(federation)
+                                        .ifPresent(
+                                                spec ->
+                                                        coordinator.optGlobalEvaluator(
+                                                                new TestSetEvaluator(spec, test))));
         b.listeners.forEach(coordinator::addListener);
         if (b.workers > 0 || b.serve != null) {
             return runOverNetwork(coordinator);

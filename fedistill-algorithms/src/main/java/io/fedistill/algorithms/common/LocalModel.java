@@ -197,7 +197,10 @@ public final class LocalModel {
                         metrics.with(
                                         EvaluationProtocol.LOCAL_ACCURACY,
                                         localOrTest.get().accuracy())
-                                .with(EvaluationProtocol.LOCAL_LOSS, localOrTest.get().loss());
+                                .with(EvaluationProtocol.LOCAL_LOSS, localOrTest.get().loss())
+                                .with(
+                                        EvaluationProtocol.LOCAL_SAMPLES,
+                                        localOrTest.get().samples());
             }
             return request.reply().optMetrics(metrics).build();
         }

@@ -14,6 +14,9 @@ import java.util.List;
  *     the run (default); {@code false} uses deliberately changed files with a warning
  * @param trainLimit use only the first n training images (optional)
  * @param testLimit use only the first n test images (optional)
+ * @param mergeTrainTest whether the test images join the training images before partitioning, as
+ *     PFLlib and HtFLlib do: every participant is then scored on its local test split alone, and
+ *     there is no common test set (default {@code false})
  */
 public record DatasetConfig(
         String name,
@@ -21,7 +24,8 @@ public record DatasetConfig(
         Boolean download,
         Boolean verifyChecksums,
         Integer trainLimit,
-        Integer testLimit) {
+        Integer testLimit,
+        Boolean mergeTrainTest) {
     /** The dataset names. */
     public static final List<String> NAMES = List.of("fashion-mnist", "fashion-mnist-sample");
 
@@ -34,6 +38,7 @@ public record DatasetConfig(
         }
         download = download == null ? Boolean.TRUE : download;
         verifyChecksums = verifyChecksums == null ? Boolean.TRUE : verifyChecksums;
+        mergeTrainTest = mergeTrainTest == null ? Boolean.FALSE : mergeTrainTest;
         if (dataDir != null && !name.equals("fashion-mnist")) {
             throw new ConfigException(
                     "dataset.dataDir is read only for fashion-mnist; "

@@ -109,7 +109,10 @@ public record ExperimentConfig(
         }
         seed = seed == null ? 42L : seed;
         models = models == null || models.isNull() ? null : models;
-        dataset = dataset == null ? new DatasetConfig(null, null, null, null, null, null) : dataset;
+        dataset =
+                dataset == null
+                        ? new DatasetConfig(null, null, null, null, null, null, null)
+                        : dataset;
         participants = participants == null ? 10 : participants;
         if (participants < 1) {
             throw new ConfigException("participants must be > 0, got " + participants);

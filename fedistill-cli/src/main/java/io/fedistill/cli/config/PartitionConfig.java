@@ -7,18 +7,21 @@ import java.util.List;
 /**
  * How training data is split among participants. Only the fields the chosen partitioner reads are
  * kept (and written back into a run's {@code config.yaml}): {@code alpha} for {@code dirichlet} and
- * {@code quantity}, {@code labelsPerParticipant} for {@code shards}.
+ * {@code quantity}, {@code labelsPerParticipant} for {@code shards} and {@code pathological}.
  *
- * @param kind {@code iid}, {@code dirichlet}, {@code shards} or {@code quantity}
+ * @param kind {@code iid}, {@code dirichlet}, {@code shards} (McMahan et al.'s random shards of the
+ *     label-sorted data), {@code pathological} (PFLlib's and HtFLlib's: exactly that many distinct
+ *     labels each) or {@code quantity}
  * @param alpha Dirichlet concentration for {@code dirichlet} and {@code quantity}
- * @param labelsPerParticipant labels per participant for {@code shards}
+ * @param labelsPerParticipant labels per participant for {@code shards} and {@code pathological}
  * @param localTestFraction share of each participant's samples held out as its local test split
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PartitionConfig(
         String kind, Double alpha, Integer labelsPerParticipant, Double localTestFraction) {
     /** The partitioner names. */
-    public static final List<String> KINDS = List.of("iid", "dirichlet", "shards", "quantity");
+    public static final List<String> KINDS =
+            List.of("iid", "dirichlet", "shards", "pathological", "quantity");
 
     /** Applies defaults and checks values. */
     public PartitionConfig {
@@ -35,7 +38,7 @@ public record PartitionConfig(
         } else {
             alpha = null;
         }
-        if (kind.equals("shards")) {
+        if (kind.equals("shards") || kind.equals("pathological")) {
             labelsPerParticipant = labelsPerParticipant == null ? 2 : labelsPerParticipant;
             if (labelsPerParticipant < 1) {
                 throw new ConfigException(
@@ -58,6 +61,8 @@ public record PartitionConfig(
                 return Partitioner.dirichlet(alpha);
             case "shards":
                 return Partitioner.shards(labelsPerParticipant);
+            case "pathological":
+                return Partitioner.pathological(labelsPerParticipant);
             case "quantity":
                 return Partitioner.quantitySkew(alpha);
             default:

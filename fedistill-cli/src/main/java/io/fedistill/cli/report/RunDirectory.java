@@ -16,7 +16,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A run's output directory, {@code <output>/<name>-<timestamp>/}: the resolved config with its
@@ -182,18 +184,21 @@ public final class RunDirectory implements AutoCloseable {
     private synchronized void appendParticipants(
             String algorithm, int round, EvaluationSummary evaluation) {
         try {
-            for (Map.Entry<String, Double> test :
-                    new TreeMap<>(evaluation.participantTestAccuracy()).entrySet()) {
-                Double local = evaluation.participantLocalAccuracy().get(test.getKey());
-                Integer classes = evaluation.participantPredictedClasses().get(test.getKey());
+            // a participant without a common test set (or with no local split) has a row too
+            SortedSet<String> ids = new TreeSet<>(evaluation.participantTestAccuracy().keySet());
+            ids.addAll(evaluation.participantLocalAccuracy().keySet());
+            for (String id : ids) {
+                Double test = evaluation.participantTestAccuracy().get(id);
+                Double local = evaluation.participantLocalAccuracy().get(id);
+                Integer classes = evaluation.participantPredictedClasses().get(id);
                 participants.write(
                         algorithm
                                 + ","
                                 + round
                                 + ","
-                                + test.getKey()
+                                + id
                                 + ","
-                                + format(test.getValue())
+                                + (test == null ? "" : format(test))
                                 + ","
                                 + (local == null ? "" : format(local))
                                 + ","

@@ -123,12 +123,17 @@ public final class SummaryReport {
                         config.seed()));
         appendSettings(md, config, runs);
         md.append(
-                "Accuracy is on the global test set after the last round; MB counts every algorithm message in "
-                        + "both directions as encoded (evaluation traffic excluded).\n\n");
+                "Accuracy is on the global test set after the last round (none when the test images"
+                        + " were merged into the participants' data); pooled local accuracy is correct"
+                        + " over total on all participants' local test splits (PFLlib's and"
+                        + " HtFLlib's metric), after the last round and at its best round; MB counts"
+                        + " every algorithm message in both directions as encoded (evaluation"
+                        + " traffic excluded).\n\n");
         md.append(
-                "| algorithm | models | mean participant acc | min | max | local-split acc | global model acc "
+                "| algorithm | models | mean participant acc | min | max | local-split acc "
+                        + "| pooled local acc | best pooled (round) | global model acc "
                         + "| MB total | MB / round | failures | wall s |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (AlgorithmRun run : runs) {
             EvaluationSummary e = run.finalEvaluation().orElse(null);
             long failures =
@@ -139,13 +144,15 @@ public final class SummaryReport {
             md.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %s | %s | %s | %s | %s | %s | %.3f | %.4f | %d | %.1f |%n",
+                            "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %.3f | %.4f | %d | %.1f |%n",
                             run.label(),
                             describeModels(run.models()),
                             pct(e == null ? Double.NaN : e.testAccuracyMean()),
                             pct(e == null ? Double.NaN : e.testAccuracyMin()),
                             pct(e == null ? Double.NaN : e.testAccuracyMax()),
                             pct(e == null ? Double.NaN : e.localAccuracyMean()),
+                            pct(e == null ? Double.NaN : e.localAccuracyPooled()),
+                            bestPooledLocal(run),
                             e == null
                                     ? "-"
                                     : e.globalAccuracy().isPresent()
@@ -187,10 +194,15 @@ public final class SummaryReport {
                 continue;
             }
             Map<String, List<Double>> byModel = new TreeMap<>();
+            // without a global test set, each participant's local-split accuracy
+            Map<String, Double> accuracies =
+                    e.participantTestAccuracy().isEmpty()
+                            ? e.participantLocalAccuracy()
+                            : e.participantTestAccuracy();
             run.models()
                     .forEach(
                             (id, spec) -> {
-                                Double acc = e.participantTestAccuracy().get(id);
+                                Double acc = accuracies.get(id);
                                 if (acc != null) {
                                     byModel.computeIfAbsent(spec.toString(), k -> new ArrayList<>())
                                             .add(acc);
@@ -226,7 +238,7 @@ public final class SummaryReport {
         double baseline =
                 localOnly
                         .flatMap(AlgorithmRun::finalEvaluation)
-                        .map(EvaluationSummary::testAccuracyMean)
+                        .map(SummaryReport::headlineAccuracy)
                         .orElse(Double.NaN);
         if (Double.isNaN(baseline)) {
             return;
@@ -234,9 +246,7 @@ public final class SummaryReport {
         List<String> lines = new ArrayList<>();
         for (AlgorithmRun run : runs) {
             double acc =
-                    run.finalEvaluation()
-                            .map(EvaluationSummary::testAccuracyMean)
-                            .orElse(Double.NaN);
+                    run.finalEvaluation().map(SummaryReport::headlineAccuracy).orElse(Double.NaN);
             if (run == localOnly.get() || Double.isNaN(acc)) {
                 continue;
             }
@@ -277,6 +287,32 @@ public final class SummaryReport {
         if (!lines.isEmpty()) {
             md.append("\n## Reading\n\n").append(String.join("\n", lines)).append('\n');
         }
+    }
+
+    /**
+     * Returns the accuracy the reading compares: the mean participant accuracy on the global test
+     * set, or the pooled local accuracy where there is no global test set.
+     */
+    private static double headlineAccuracy(EvaluationSummary evaluation) {
+        double test = evaluation.testAccuracyMean();
+        return Double.isNaN(test) ? evaluation.localAccuracyPooled() : test;
+    }
+
+    /** Returns the best pooled local accuracy of any evaluated round, with that round. */
+    private static String bestPooledLocal(AlgorithmRun run) {
+        double best = Double.NaN;
+        int bestRound = 0;
+        for (RoundReport report : run.result().rounds()) {
+            double pooled =
+                    report.evaluation()
+                            .map(EvaluationSummary::localAccuracyPooled)
+                            .orElse(Double.NaN);
+            if (!Double.isNaN(pooled) && (Double.isNaN(best) || pooled > best)) {
+                best = pooled;
+                bestRound = report.round();
+            }
+        }
+        return Double.isNaN(best) ? "-" : pct(best) + " (" + bestRound + ")";
     }
 
     private static Optional<AlgorithmRun> runOf(

@@ -144,6 +144,7 @@ public final class Coordinator {
         ExchangeResult result = fleet.exchange(requests, EvaluationProtocol.replySpec());
         Map<String, Double> testAccuracy = new LinkedHashMap<>();
         Map<String, Double> localAccuracy = new LinkedHashMap<>();
+        Map<String, Integer> localSamples = new LinkedHashMap<>();
         Map<String, Integer> predictedClasses = new LinkedHashMap<>();
         double testLoss = 0;
         double localLoss = 0;
@@ -162,6 +163,7 @@ public final class Coordinator {
             }
             if (EvaluationProtocol.hasLocalScores(m)) {
                 localAccuracy.put(id, m.get(EvaluationProtocol.LOCAL_ACCURACY));
+                localSamples.put(id, (int) m.get(EvaluationProtocol.LOCAL_SAMPLES));
                 localLoss += m.get(EvaluationProtocol.LOCAL_LOSS);
                 locallyTested++;
             }
@@ -182,6 +184,7 @@ public final class Coordinator {
                 testAccuracy,
                 tested == 0 ? Double.NaN : testLoss / tested,
                 localAccuracy,
+                localSamples,
                 locallyTested == 0 ? Double.NaN : localLoss / locallyTested,
                 predictedClasses,
                 globalAccuracy,

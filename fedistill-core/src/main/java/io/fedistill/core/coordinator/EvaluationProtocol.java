@@ -28,6 +28,13 @@ public final class EvaluationProtocol {
     /** Mean cross-entropy on the participant's own local test split. */
     public static final String LOCAL_LOSS = "local_loss";
 
+    /**
+     * How many samples the local scores come from, so the coordinator can pool them: correct over
+     * total across every participant's local test split, the way PFLlib and HtFLlib report
+     * accuracy.
+     */
+    public static final String LOCAL_SAMPLES = "local_samples";
+
     private EvaluationProtocol() {}
 
     /**
@@ -38,7 +45,7 @@ public final class EvaluationProtocol {
     public static ReplySpec replySpec() {
         return ReplySpec.metricGroups(
                 List.of(TEST_ACCURACY, TEST_LOSS, TEST_PREDICTED_CLASSES),
-                List.of(LOCAL_ACCURACY, LOCAL_LOSS));
+                List.of(LOCAL_ACCURACY, LOCAL_LOSS, LOCAL_SAMPLES));
     }
 
     /** Returns whether a reply carries the common test set's accuracy, loss and classes. */
@@ -48,8 +55,10 @@ public final class EvaluationProtocol {
                 && metrics.find(TEST_PREDICTED_CLASSES).isPresent();
     }
 
-    /** Returns whether a reply carries the local split's accuracy and loss. */
+    /** Returns whether a reply carries the local split's accuracy, loss and sample count. */
     public static boolean hasLocalScores(Metrics metrics) {
-        return metrics.find(LOCAL_ACCURACY).isPresent() && metrics.find(LOCAL_LOSS).isPresent();
+        return metrics.find(LOCAL_ACCURACY).isPresent()
+                && metrics.find(LOCAL_LOSS).isPresent()
+                && metrics.find(LOCAL_SAMPLES).isPresent();
     }
 }

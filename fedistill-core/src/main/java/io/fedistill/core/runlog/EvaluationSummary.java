@@ -10,6 +10,7 @@ import java.util.OptionalDouble;
  * @param participantTestAccuracy each participant's accuracy on the global test set
  * @param testLossMean mean participant loss on the global test set
  * @param participantLocalAccuracy each participant's accuracy on its local test split
+ * @param participantLocalSamples how many samples each participant's local accuracy comes from
  * @param localLossMean mean participant loss on local test splits
  * @param participantPredictedClasses how many distinct classes each participant's model predicts on
  *     the global test set
@@ -20,6 +21,7 @@ public record EvaluationSummary(
         Map<String, Double> participantTestAccuracy,
         double testLossMean,
         Map<String, Double> participantLocalAccuracy,
+        Map<String, Integer> participantLocalSamples,
         double localLossMean,
         Map<String, Integer> participantPredictedClasses,
         OptionalDouble globalAccuracy,
@@ -29,6 +31,9 @@ public record EvaluationSummary(
     public EvaluationSummary {
         participantTestAccuracy = Map.copyOf(participantTestAccuracy);
         participantLocalAccuracy = Map.copyOf(participantLocalAccuracy);
+        // reports stored before local sample counts existed read back without them
+        participantLocalSamples =
+                participantLocalSamples == null ? Map.of() : Map.copyOf(participantLocalSamples);
         participantPredictedClasses = Map.copyOf(participantPredictedClasses);
     }
 
@@ -86,5 +91,23 @@ public record EvaluationSummary(
                 .mapToDouble(d -> d)
                 .max()
                 .orElse(Double.NaN);
+    }
+
+    /**
+     * Accuracy over the pooled local test splits: the correct answers of every participant that
+     * reported a sample count, over all their samples (PFLlib's and HtFLlib's metric, which weighs
+     * a participant by its split's size); NaN when nobody reported one.
+     */
+    public double localAccuracyPooled() {
+        double correct = 0;
+        long samples = 0;
+        for (Map.Entry<String, Integer> count : participantLocalSamples.entrySet()) {
+            Double accuracy = participantLocalAccuracy.get(count.getKey());
+            if (accuracy != null) {
+                correct += accuracy * count.getValue();
+                samples += count.getValue();
+            }
+        }
+        return samples == 0 ? Double.NaN : correct / samples;
     }
 }

@@ -105,6 +105,7 @@ public record RoundReport(
         row.put("local_acc_mean", e == null ? Double.NaN : e.localAccuracyMean());
         row.put("local_acc_min", e == null ? Double.NaN : e.localAccuracyMin());
         row.put("local_acc_max", e == null ? Double.NaN : e.localAccuracyMax());
+        row.put("local_acc_pooled", e == null ? Double.NaN : e.localAccuracyPooled());
         row.put("local_loss_mean", e == null ? Double.NaN : e.localLossMean());
         row.put(
                 "participants_one_class",

@@ -1,6 +1,7 @@
 package io.fedistill.core.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.FleetBackend;
@@ -25,11 +26,13 @@ class CoordinatorEvaluationTest {
                             EvaluationProtocol.TEST_LOSS, 0.5,
                             EvaluationProtocol.TEST_PREDICTED_CLASSES, 10,
                             EvaluationProtocol.LOCAL_ACCURACY, 0.9,
-                            EvaluationProtocol.LOCAL_LOSS, 0.3),
+                            EvaluationProtocol.LOCAL_LOSS, 0.3,
+                            EvaluationProtocol.LOCAL_SAMPLES, 30),
                     "p1",
                     Metrics.of(
                             EvaluationProtocol.LOCAL_ACCURACY, 0.6,
-                            EvaluationProtocol.LOCAL_LOSS, 0.7),
+                            EvaluationProtocol.LOCAL_LOSS, 0.7,
+                            EvaluationProtocol.LOCAL_SAMPLES, 10),
                     "p2",
                     Metrics.of(EvaluationProtocol.TEST_ACCURACY, 0.1));
 
@@ -69,6 +72,8 @@ class CoordinatorEvaluationTest {
         assertThat(summary.participantPredictedClasses()).containsOnlyKeys("p0");
         assertThat(summary.participantLocalAccuracy()).containsOnlyKeys("p0", "p1");
         assertThat(summary.localLossMean()).isEqualTo(0.5);
+        // pooled: (0.9 * 30 + 0.6 * 10) / 40, not the mean of the two accuracies (0.75)
+        assertThat(summary.localAccuracyPooled()).isCloseTo(0.825, within(1e-12));
         // half a group of scores is refused as a failed evaluation, naming the group
         assertThat(result.rounds().get(0).evaluationFailures())
                 .singleElement()

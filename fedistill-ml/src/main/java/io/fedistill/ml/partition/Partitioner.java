@@ -27,6 +27,14 @@ public interface Partitioner {
     }
 
     /**
+     * Returns PFLlib's and HtFLlib's pathological partitioner: each participant holds exactly
+     * {@code labelsPerParticipant} distinct labels, each label shared evenly among its holders.
+     */
+    static Partitioner pathological(int labelsPerParticipant) {
+        return new PathologicalPartitioner(labelsPerParticipant);
+    }
+
+    /**
      * Returns the quantity-skew partitioner: IID labels, participant sizes drawn from
      * Dirichlet(alpha).
      */

@@ -28,6 +28,7 @@ class PartitionerTest {
                         Partitioner.iid(),
                         Partitioner.dirichlet(0.3),
                         Partitioner.shards(2),
+                        Partitioner.pathological(2),
                         Partitioner.quantitySkew(0.5))) {
             List<int[]> parts = p.split(LABELS, 10, 8, 7);
             assertThat(parts).as(p.describe()).hasSize(8);
@@ -56,6 +57,28 @@ class PartitionerTest {
                         part ->
                                 assertThat(labelsHeld(part))
                                         .isLessThanOrEqualTo(4)); // a shard may straddle two labels
+        // PFLlib's pathological split: exactly two distinct labels each, every label held by
+        // 8 * 2 / 10 participants (one or two here), each holder with an equal part of it
+        List<int[]> pathological = Partitioner.pathological(2).split(LABELS, 10, 8, 1);
+        assertThat(pathological).allSatisfy(part -> assertThat(labelsHeld(part)).isEqualTo(2));
+        for (int c = 0; c < 10; c++) {
+            int label = c;
+            int[] shares =
+                    pathological.stream()
+                            .mapToInt(
+                                    part ->
+                                            (int)
+                                                    Arrays.stream(part)
+                                                            .filter(i -> LABELS[i] == label)
+                                                            .count())
+                            .filter(n -> n > 0)
+                            .toArray();
+            assertThat(shares.length).isBetween(1, 2);
+            assertThat(
+                            Arrays.stream(shares).max().getAsInt()
+                                    - Arrays.stream(shares).min().getAsInt())
+                    .isLessThanOrEqualTo(1);
+        }
         double meanLabels =
                 Partitioner.dirichlet(0.05).split(LABELS, 10, 8, 1).stream()
                         .mapToLong(PartitionerTest::labelsHeld)
@@ -102,6 +125,11 @@ class PartitionerTest {
         assertThatThrownBy(() -> Partitioner.iid().split(new int[] {1, 2}, 10, 3, 1))
                 .hasMessageContaining("cannot split 2 samples among 3 participants");
         assertThatThrownBy(() -> Partitioner.shards(0)).hasMessageContaining("must be >= 1, got 0");
+        assertThatThrownBy(() -> Partitioner.pathological(2).split(LABELS, 10, 4, 1))
+                .hasMessageContaining(
+                        "4 participants with 2 labels each cannot hold all 10 classes");
+        assertThatThrownBy(() -> Partitioner.pathological(11).split(LABELS, 10, 4, 1))
+                .hasMessageContaining("the data has only 10 classes");
         // one participant holding a single class still gets a train and a local test split
         FederatedPartition single =
                 FederatedPartition.create(
