@@ -4,6 +4,7 @@ import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.LocalModel;
+import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.secagg.SecureSum;
 import io.fedistill.core.strategy.Strategy;

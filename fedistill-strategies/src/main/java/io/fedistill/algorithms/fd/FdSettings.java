@@ -2,14 +2,13 @@ package io.fedistill.algorithms.fd;
 
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.Schedule;
+import io.fedistill.algorithms.common.FeatureWidths;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -108,46 +107,6 @@ public record FdSettings(
     }
 
     /**
-     * Returns the participants' common feature width, or fails naming what is missing or the widths
-     * that differ.
-     *
-     * @param models each participant's model spec text
-     * @param widthOf a model's feature width, where whoever asks can tell it
-     */
-    public static int commonFeatureWidth(
-            Collection<String> models, Function<String, OptionalInt> widthOf) {
-        Map<String, Integer> widths = new LinkedHashMap<>();
-        for (String model : models) {
-            if (!widths.containsKey(model)) {
-                widths.put(
-                        model,
-                        widthOf.apply(model)
-                                .orElseThrow(
-                                        () ->
-                                                new IllegalArgumentException(
-                                                        NAME
-                                                                + "'s feature stage needs every"
-                                                                + " participant's feature width,"
-                                                                + " which this coordinator cannot"
-                                                                + " compute for '"
-                                                                + model
-                                                                + "': give every model a"
-                                                                + " projection width, e.g."
-                                                                + " 'mlp@64'")));
-            }
-        }
-        if (new HashSet<>(widths.values()).size() > 1) {
-            throw new IllegalArgumentException(
-                    NAME
-                            + "'s feature stage (featureRounds > 0) aligns feature "
-                            + "prototypes, so every participant's features must be equally wide; got "
-                            + widths
-                            + "; give every model a common projection width, e.g. 'mlp@64', 'lenet@64', 'cnn:0.5@64'");
-        }
-        return widths.values().iterator().next();
-    }
-
-    /**
      * Creates FD's coordinator half, asking for the participants' feature width only when there is
      * a feature stage.
      *
@@ -158,6 +117,11 @@ public record FdSettings(
     public Strategy newStrategy(
             int classes, Collection<String> models, Function<String, OptionalInt> widthOf) {
         return new FdStrategy(
-                classes, this, featureRounds > 0 ? commonFeatureWidth(models, widthOf) : 0);
+                classes,
+                this,
+                featureRounds > 0
+                        ? FeatureWidths.common(
+                                NAME + "'s feature stage (featureRounds > 0)", models, widthOf)
+                        : 0);
     }
 }

@@ -1,6 +1,7 @@
 package io.fedistill.algorithms.fd;
 
 import io.fedistill.algorithms.common.KnowledgeProtocol;
+import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.fleet.ExchangeResult;

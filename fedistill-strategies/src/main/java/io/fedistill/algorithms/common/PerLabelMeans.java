@@ -1,4 +1,4 @@
-package io.fedistill.algorithms.fd;
+package io.fedistill.algorithms.common;
 
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
@@ -11,22 +11,28 @@ import java.util.List;
 
 /**
  * Per-label mean vectors (logits or feature prototypes) with the number of samples behind each row:
- * FD's upload, and, summed over other participants with counts as weights, its teacher.
+ * FD's upload, and, summed over other participants with counts as weights, its teacher; the local
+ * and global class prototypes of FedProto and FedTGP.
  *
  * @param kind the tensor name: {@link #LOGITS} or {@link #FEATURES}
  * @param means row c: mean vector over samples of label c (zeros where the count is 0)
  * @param counts samples behind each row
  */
-record PerLabelMeans(String kind, float[][] means, int[] counts) {
-    static final String LOGITS = "logits";
-    static final String FEATURES = "features";
-    static final String COUNTS = "counts";
+public record PerLabelMeans(String kind, float[][] means, int[] counts) {
+    /** The kind (and tensor name) of per-label mean logits. */
+    public static final String LOGITS = "logits";
+
+    /** The kind (and tensor name) of per-label feature prototypes. */
+    public static final String FEATURES = "features";
+
+    /** The tensor name of the samples behind each row. */
+    public static final String COUNTS = "counts";
 
     /**
      * Divides per-label sums by their counts; a null sum row (no samples) becomes zeros of {@code
      * width}.
      */
-    static PerLabelMeans fromSums(String kind, float[][] sums, int[] counts, int width) {
+    public static PerLabelMeans fromSums(String kind, float[][] sums, int[] counts, int width) {
         float[][] means = new float[sums.length][width];
         for (int c = 0; c < sums.length; c++) {
             for (int k = 0; k < width && sums[c] != null; k++) {
@@ -42,7 +48,7 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
      * of {@code c}, and not at all otherwise; a label whose holders all weigh 0 falls back to equal
      * weights among them. Class-count weighting is the count-weighted mean.
      */
-    static PerLabelMeans weightedMean(
+    public static PerLabelMeans weightedMean(
             String kind,
             List<PerLabelMeans> parts,
             List<ParticipantWeighting.Contribution> contributions,
@@ -90,7 +96,7 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
      * trimmed mean), so that a few bad uploads cannot drag the teacher. Counts are summed as in the
      * mean.
      */
-    static PerLabelMeans robust(
+    public static PerLabelMeans robust(
             String kind,
             List<PerLabelMeans> parts,
             RobustAggregation rule,
@@ -118,12 +124,12 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
     }
 
     /** Returns the role of the means a kind names: logits or features. */
-    static TensorRole roleOf(String kind) {
+    public static TensorRole roleOf(String kind) {
         return kind.equals(FEATURES) ? TensorRole.FEATURES : TensorRole.LOGITS;
     }
 
     /** Reads the record's two tensors. */
-    static PerLabelMeans fromRecord(String kind, TensorRecord record) {
+    public static PerLabelMeans fromRecord(String kind, TensorRecord record) {
         Tensor values = record.get(kind);
         Tensor countTensor = record.get(COUNTS);
         int classes = countTensor.size();
@@ -145,7 +151,7 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
     }
 
     /** Writes the means and counts as two tensors. */
-    TensorRecord toRecord() {
+    public TensorRecord toRecord() {
         int classes = counts.length;
         int width = classes == 0 ? 0 : means[0].length;
         float[] flat = new float[classes * width];
@@ -161,7 +167,7 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
     }
 
     /** Returns teacher rows: the mean where some sample stands behind it, null where none does. */
-    float[][] teacherRows() {
+    public float[][] teacherRows() {
         float[][] rows = new float[counts.length][];
         for (int c = 0; c < counts.length; c++) {
             rows[c] = counts[c] > 0 ? means[c].clone() : null;
@@ -176,7 +182,7 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
      *
      * @throws IllegalArgumentException when {@code own} counts more of a label than these do
      */
-    PerLabelMeans without(PerLabelMeans own) {
+    public PerLabelMeans without(PerLabelMeans own) {
         float[][] rest = new float[counts.length][];
         int[] restCounts = new int[counts.length];
         for (int c = 0; c < counts.length; c++) {
@@ -202,7 +208,8 @@ record PerLabelMeans(String kind, float[][] means, int[] counts) {
         return new PerLabelMeans(kind, rest, restCounts);
     }
 
-    boolean isEmpty() {
+    /** Returns whether no sample stands behind any row. */
+    public boolean isEmpty() {
         for (int count : counts) {
             if (count > 0) {
                 return false;
