@@ -5,7 +5,9 @@ import io.fedistill.algorithms.fd.FdAlgorithm;
 import io.fedistill.algorithms.fedavg.FedAvgAlgorithm;
 import io.fedistill.algorithms.feddf.FedDfAlgorithm;
 import io.fedistill.algorithms.fedmd.FedMdAlgorithm;
+import io.fedistill.algorithms.fedproto.FedProtoAlgorithm;
 import io.fedistill.algorithms.fedprox.FedProxAlgorithm;
+import io.fedistill.algorithms.fedtgp.FedTgpAlgorithm;
 import io.fedistill.algorithms.globalstudent.GlobalStudentAlgorithm;
 import io.fedistill.algorithms.localonly.LocalOnlyAlgorithm;
 import java.util.LinkedHashMap;
@@ -67,6 +69,18 @@ public final class AlgorithmRegistry {
                         FedDfAlgorithm.NAME,
                         "FedDF: FedAvg per architecture, then ensemble distillation on public data",
                         FedDfAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        FedProtoAlgorithm.NAME,
+                        "FedProto: per-class feature prototypes, averaged; nearest-prototype"
+                                + " inference (equal feature widths, name@width)",
+                        FedProtoAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        FedTgpAlgorithm.NAME,
+                        "FedTGP: trainable global prototypes learned on the coordinator with an"
+                                + " adaptive-margin contrastive loss",
+                        FedTgpAlgorithm::fromOptions));
         register(
                 new Entry(
                         GlobalStudentAlgorithm.NAME,

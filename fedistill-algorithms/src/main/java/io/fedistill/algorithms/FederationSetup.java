@@ -1,12 +1,17 @@
 package io.fedistill.algorithms;
 
 import ai.djl.ndarray.types.Shape;
+import io.fedistill.algorithms.common.FeatureWidths;
 import io.fedistill.ml.data.PublicData;
 import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.TrainingSettings;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * What the coordinator half of an algorithm knows about the federation: the seed, the input shape
@@ -54,5 +59,40 @@ public record FederationSetup(
     public PublicData requirePublicData(String algorithm, int subsetSize) {
         PublicDataFacts.require(algorithm, publicDataFacts(), subsetSize);
         return publicData.orElseThrow();
+    }
+
+    /** Returns the distinct model spec texts of the participants, in fleet order. */
+    public Set<String> modelTexts() {
+        Set<String> texts = new LinkedHashSet<>();
+        models.values().forEach(spec -> texts.add(spec.toString()));
+        return texts;
+    }
+
+    /**
+     * Returns the feature width of one of the participants' models, named by its spec text, as the
+     * zoo builds it; empty for a text no participant runs.
+     */
+    public OptionalInt featureWidthOf(String modelText) {
+        return models.values().stream()
+                .filter(spec -> spec.toString().equals(modelText))
+                .findFirst()
+                .map(
+                        spec ->
+                                OptionalInt.of(
+                                        Math.toIntExact(
+                                                ModelZoo.featureWidth(
+                                                        spec, imageShape, numClasses))))
+                .orElse(OptionalInt.empty());
+    }
+
+    /**
+     * Returns the participants' common feature width.
+     *
+     * @param who the algorithm (and the part of it) that compares features, for the error
+     * @throws IllegalArgumentException naming the models' widths when they differ, suggesting a
+     *     common {@code name@width} projection
+     */
+    public int commonFeatureWidth(String who) {
+        return FeatureWidths.common(who, modelTexts(), this::featureWidthOf);
     }
 }

@@ -69,15 +69,22 @@ class AlgorithmConformanceTest {
     }
 
     private static Map<String, Object> optionsFor(String algorithm) {
-        return algorithm.equals("global-student") ? Map.of("model", "lenet") : Map.of();
+        return switch (algorithm) {
+            case "global-student" -> Map.of("model", "lenet");
+            // fewer coordinator epochs keep the test short
+            case "fedtgp" -> Map.of("serverEpochs", 10);
+            default -> Map.of();
+        };
     }
 
     private static Map<String, ModelSpec> modelsFor(String algorithm) {
         Map<String, ModelSpec> models = new LinkedHashMap<>();
         boolean sharesWeights = algorithm.equals("fedavg") || algorithm.equals("fedprox");
+        // prototype algorithms compare features: the MLP is projected to LeNet's 84
+        String mlp =
+                algorithm.equals("fedproto") || algorithm.equals("fedtgp") ? "mlp:64@84" : "mlp:64";
         for (int i = 0; i < IDS.size(); i++) {
-            models.put(
-                    IDS.get(i), ModelSpec.parse(sharesWeights || i % 2 == 0 ? "mlp:64" : "lenet"));
+            models.put(IDS.get(i), ModelSpec.parse(sharesWeights || i % 2 == 0 ? mlp : "lenet"));
         }
         return models;
     }
@@ -200,6 +207,17 @@ class AlgorithmConformanceTest {
                 .hasMessageContaining("mlp:64=64")
                 .hasMessageContaining("lenet=84")
                 .hasMessageContaining("common projection width");
+        for (String prototypes : List.of("fedproto", "fedtgp")) {
+            assertThatThrownBy(
+                            () ->
+                                    run(
+                                            AlgorithmRegistry.create(prototypes, Map.of()),
+                                            modelsFor("fd"),
+                                            FailureInjection.none()))
+                    .hasMessageContaining(prototypes + " compares feature prototypes")
+                    .hasMessageContaining("mlp:64=64")
+                    .hasMessageContaining("'lenet@64'");
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.fedistill.algorithms.dsfl.DsflSettings;
 import io.fedistill.algorithms.fd.FdSettings;
 import io.fedistill.algorithms.fedavg.WeightAveragingSettings;
 import io.fedistill.algorithms.fedmd.FedMdSettings;
+import io.fedistill.algorithms.fedproto.FedProtoSettings;
 import io.fedistill.algorithms.localonly.LocalOnlyStrategy;
 import io.fedistill.core.federation.FederationSpec;
 import io.fedistill.core.strategy.Strategy;
@@ -16,10 +17,10 @@ import java.util.function.Function;
 
 /**
  * Builds the coordinator halves of the algorithms that only aggregate (local-only, FedAvg, FedProx,
- * FD, FedMD, DS-FL) from a {@link FederationSpec}, with no model code and no data: what a
+ * FD, FedMD, DS-FL, FedProto) from a {@link FederationSpec}, with no model code and no data: what a
  * coordinator without DJL runs. Their options are read by the same settings classes the participant
  * halves use, so both refuse the same options with the same words. Algorithms that train on the
- * coordinator (FedDF, the global student) are not here.
+ * coordinator (FedDF, the global student, FedTGP) are not here.
  */
 public final class StrategyRegistry {
     private static final Map<String, Function<FederationSpec, Strategy>> FACTORIES =
@@ -39,6 +40,14 @@ public final class StrategyRegistry {
                 WeightAveragingSettings.FEDPROX,
                 spec -> weightAveraging(WeightAveragingSettings.fedProx(spec.options()), spec));
         FACTORIES.put(FdSettings.NAME, StrategyRegistry::fd);
+        FACTORIES.put(
+                FedProtoSettings.NAME,
+                spec ->
+                        FedProtoSettings.fromOptions(spec.options())
+                                .newStrategy(
+                                        spec.classes(),
+                                        spec.models().values(),
+                                        StrategyRegistry::declaredWidth));
         FACTORIES.put(
                 FedMdSettings.NAME,
                 spec -> {

@@ -12,6 +12,7 @@ import io.fedistill.core.message.Metrics;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.eval.EvaluationScore;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.train.LocalObjective;
@@ -166,6 +167,13 @@ public final class LocalModel {
         return Learner.builder().on(MessageType.EVALUATE, this::evaluate);
     }
 
+    /** Scores an open model session on some samples of a dataset. */
+    @FunctionalInterface
+    public interface Scorer {
+        /** Returns the session's score on the samples. */
+        EvaluationScore score(ModelSession session, ImageDataset data, int[] indices);
+    }
+
     /**
      * Answers an evaluation request: scores the weights it carries, or the stored private model
      * when it carries none, on the common test set (where the participant holds it) and on the
@@ -176,11 +184,19 @@ public final class LocalModel {
                 request.tensors().isEmpty()
                         ? context.state().load(WEIGHTS_KEY)
                         : Optional.of(request.tensors());
+        return evaluate(request, weights, ModelSession::evaluate);
+    }
+
+    /**
+     * Answers an evaluation request as {@link #evaluate(Message, ParticipantContext)} does, scoring
+     * the given weights with {@code scorer} (FedProto's nearest global prototype, say).
+     */
+    public Message evaluate(Message request, Optional<TensorRecord> weights, Scorer scorer) {
         try (ModelSession session = open(weights)) {
             Optional<EvaluationScore> test =
-                    setup.testSet().map(set -> session.evaluate(set, set.allIndices()));
+                    setup.testSet().map(set -> scorer.score(session, set, set.allIndices()));
             EvaluationScore local =
-                    session.evaluate(setup.trainSet(), setup.split().localTestIndices());
+                    scorer.score(session, setup.trainSet(), setup.split().localTestIndices());
             Metrics metrics = Metrics.empty();
             if (test.isPresent()) {
                 metrics =

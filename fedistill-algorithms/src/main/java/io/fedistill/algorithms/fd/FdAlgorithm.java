@@ -10,15 +10,12 @@ import io.fedistill.core.secagg.SecureSum;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
-import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainOutcome;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * Federated Distillation (Jeong et al. 2018): participants upload per-label mean logits and counts;
@@ -54,18 +51,7 @@ public final class FdAlgorithm implements Algorithm {
 
     @Override
     public Strategy newStrategy(FederationSetup setup) {
-        Map<String, ModelSpec> specs = new LinkedHashMap<>();
-        setup.models().values().forEach(spec -> specs.put(spec.toString(), spec));
-        return settings.newStrategy(
-                setup.numClasses(),
-                specs.keySet(),
-                model ->
-                        OptionalInt.of(
-                                Math.toIntExact(
-                                        ModelZoo.featureWidth(
-                                                specs.get(model),
-                                                setup.imageShape(),
-                                                setup.numClasses()))));
+        return settings.newStrategy(setup.numClasses(), setup.modelTexts(), setup::featureWidthOf);
     }
 
     @Override

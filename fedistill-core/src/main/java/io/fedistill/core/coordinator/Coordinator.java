@@ -132,10 +132,7 @@ public final class Coordinator {
 
     private EvaluationSummary evaluate(int round, BoundaryFleet fleet) {
         Optional<TensorRecord> global = strategy.globalModel();
-        TensorRecord payload =
-                strategy.participantsRunGlobalModel()
-                        ? global.orElse(TensorRecord.empty())
-                        : TensorRecord.empty();
+        TensorRecord payload = strategy.evaluationPayload();
         List<Message> requests = new ArrayList<>();
         for (String id : backend.participantIds()) {
             requests.add(

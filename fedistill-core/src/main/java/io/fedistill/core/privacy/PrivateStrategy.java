@@ -113,6 +113,11 @@ public final class PrivateStrategy implements Strategy {
     }
 
     @Override
+    public TensorRecord evaluationPayload() {
+        return inner.evaluationPayload();
+    }
+
+    @Override
     public TensorRecord snapshot() {
         float[] sigmas = new float[noiseMultipliers.size()];
         for (int i = 0; i < sigmas.length; i++) {

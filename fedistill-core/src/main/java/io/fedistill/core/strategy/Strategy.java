@@ -40,6 +40,18 @@ public interface Strategy {
     }
 
     /**
+     * Returns what each evaluation request carries to the participants: by default the global model
+     * when they run it ({@link #participantsRunGlobalModel}), else nothing, so they score their own
+     * model; an algorithm whose participants score with something else the coordinator holds
+     * (FedProto's global prototypes, for nearest-prototype inference) returns that.
+     */
+    default TensorRecord evaluationPayload() {
+        return participantsRunGlobalModel()
+                ? globalModel().orElse(TensorRecord.empty())
+                : TensorRecord.empty();
+    }
+
+    /**
      * Returns everything this strategy carries from one round to the next (global weights, the
      * latest uploads, fused models, a student), so that a coordinator restarted from a checkpoint
      * goes on exactly where this one was; empty for strategies that carry nothing.

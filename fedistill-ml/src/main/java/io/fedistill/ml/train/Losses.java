@@ -120,6 +120,34 @@ public final class Losses {
     }
 
     /**
+     * FedTGP's adaptive-margin contrastive loss (Zhang et al. 2024): each participant prototype's
+     * Euclidean distances to every class's global prototype, with {@code margin} added to the
+     * distance to its own class, as negative logits of a cross-entropy: the own class's global
+     * prototype is pulled at least {@code margin} nearer than any other.
+     *
+     * @param prototypes participant prototypes (n, D)
+     * @param labels their classes (n)
+     * @param global the global prototypes of every class (C, D)
+     * @param margin the margin, >= 0
+     * @return the mean loss over the n prototypes
+     */
+    public static NDArray marginContrastive(
+            NDArray prototypes, NDArray labels, NDArray global, float margin) {
+        int classes = (int) global.getShape().get(0);
+        NDArray squared =
+                prototypes
+                        .square()
+                        .sum(new int[] {1}, true)
+                        .sub(scaled(prototypes.matMul(global.transpose()), 2f))
+                        .add(global.square().sum(new int[] {1}).expandDims(0));
+        // a clamp keeps the root's gradient finite where a prototype meets a global one
+        NDArray distances = squared.maximum(constant(squared, 1e-12f)).sqrt();
+        NDArray withMargin =
+                distances.add(scaled(labels.oneHot(classes, distances.getDataType()), margin));
+        return crossEntropy(withMargin.neg(), labels);
+    }
+
+    /**
      * FedProx's proximal term {@code mu / 2 * sum ||w - w_anchor||^2} over matching arrays.
      *
      * @param weights the model's live weights

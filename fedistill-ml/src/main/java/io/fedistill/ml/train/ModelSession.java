@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,40 +115,7 @@ public final class ModelSession implements AutoCloseable {
      * @throws IllegalArgumentException naming a missing, extra or wrongly shaped tensor
      */
     public void loadWeights(TensorRecord weights) {
-        List<Pair<String, Parameter>> params = new ArrayList<>();
-        network.network().getParameters().forEach(params::add);
-        if (params.size() != weights.size()) {
-            throw new IllegalArgumentException(
-                    "weights hold "
-                            + weights.size()
-                            + " tensors, "
-                            + network.spec()
-                            + " has "
-                            + params.size()
-                            + " parameters");
-        }
-        for (Pair<String, Parameter> p : params) {
-            Tensor tensor =
-                    weights.find(p.getKey())
-                            .orElseThrow(
-                                    () ->
-                                            new IllegalArgumentException(
-                                                    "weights lack parameter '"
-                                                            + p.getKey()
-                                                            + "' of "
-                                                            + network.spec()));
-            NDArray array = p.getValue().getArray();
-            if (!tensor.hasShape(NetworkPool.intShape(array.getShape()))) {
-                throw new IllegalArgumentException(
-                        "parameter '"
-                                + p.getKey()
-                                + "' has shape "
-                                + array.getShape()
-                                + ", weights give "
-                                + Arrays.toString(tensor.shape()));
-            }
-            array.set(tensor.toFloatArray());
-        }
+        NetworkPool.writeWeights(network.network(), weights, network.spec().toString());
     }
 
     /**
@@ -292,16 +260,41 @@ public final class ModelSession implements AutoCloseable {
 
     /** Returns the model's logits for the given samples, one row per sample, in evaluation mode. */
     public float[][] predict(ImageDataset data, int[] indices) {
-        int classes = data.numClasses();
+        return rowsInEvaluation(data, indices, this::inference);
+    }
+
+    /**
+     * Returns the feature extractor's output for the given samples (flattened, one row per sample)
+     * in evaluation mode: what class prototypes are averaged from, and what nearest-prototype
+     * inference compares.
+     */
+    public float[][] features(ImageDataset data, int[] indices) {
+        return rowsInEvaluation(
+                data,
+                indices,
+                (manager, images) ->
+                        network.features()
+                                .forward(
+                                        new ParameterStore(manager, false),
+                                        new NDList(images),
+                                        false)
+                                .singletonOrThrow());
+    }
+
+    /** Runs {@code forward} over the samples in batches and returns one flat row per sample. */
+    private float[][] rowsInEvaluation(
+            ImageDataset data, int[] indices, BiFunction<NDManager, NDArray, NDArray> forward) {
         float[][] out = new float[indices.length][];
         int batchSize = Math.max(256, settings.batchSize());
         for (int start = 0; start < indices.length; start += batchSize) {
             int[] batch =
                     Arrays.copyOfRange(indices, start, Math.min(indices.length, start + batchSize));
             try (NDManager manager = pooled.model().getNDManager().newSubManager()) {
-                float[] logits = inference(manager, data.images(manager, batch)).toFloatArray();
+                NDArray rows = forward.apply(manager, data.images(manager, batch));
+                int width = Math.toIntExact(rows.size() / batch.length);
+                float[] flat = rows.toFloatArray();
                 for (int i = 0; i < batch.length; i++) {
-                    out[start + i] = Arrays.copyOfRange(logits, i * classes, (i + 1) * classes);
+                    out[start + i] = Arrays.copyOfRange(flat, i * width, (i + 1) * width);
                 }
             }
         }

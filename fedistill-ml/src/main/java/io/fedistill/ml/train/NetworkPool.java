@@ -3,8 +3,10 @@ package io.fedistill.ml.train;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.fedistill.core.tensor.Tensor;
@@ -13,10 +15,12 @@ import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.ml.model.ClassifierNetwork;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -121,14 +125,11 @@ final class NetworkPool {
         Model model = Model.newInstance("participant");
         try {
             model.setBlock(network.network());
-            synchronized (ENGINE_RANDOMNESS) {
-                seed.ifPresent(s -> Engine.getInstance().setRandomSeed((int) (s ^ (s >>> 32))));
-                network.network()
-                        .initialize(
-                                model.getNDManager(),
-                                DataType.FLOAT32,
-                                new Shape(1).addAll(key.imageShape()));
-            }
+            initialize(
+                    network.network(),
+                    model.getNDManager(),
+                    new Shape(1).addAll(key.imageShape()),
+                    seed);
             return new Pooled(key, model, network);
         } catch (RuntimeException e) {
             model.close();
@@ -137,12 +138,29 @@ final class NetworkPool {
     }
 
     /**
+     * Initializes a block's parameters for an input shape: from the seed when given (the engine's
+     * generator is seeded and drawn from under one lock, so concurrent initializations do not mix
+     * their draws), else from whatever the generator holds.
+     */
+    static void initialize(Block block, NDManager manager, Shape inputShape, OptionalLong seed) {
+        synchronized (ENGINE_RANDOMNESS) {
+            seed.ifPresent(s -> Engine.getInstance().setRandomSeed((int) (s ^ (s >>> 32))));
+            block.initialize(manager, DataType.FLOAT32, inputShape);
+        }
+    }
+
+    /**
      * Returns every parameter (trainable weights and normalization statistics) as tensors of the
      * role {@link TensorRole#WEIGHTS}.
      */
     static TensorRecord readWeights(ClassifierNetwork network) {
+        return readWeights(network.network());
+    }
+
+    /** Returns every parameter of a block as {@link #readWeights(ClassifierNetwork)} does. */
+    static TensorRecord readWeights(Block block) {
         TensorRecord.Builder out = TensorRecord.builder();
-        for (Pair<String, Parameter> p : network.network().getParameters()) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
             NDArray array = p.getValue().getArray();
             out.put(
                     p.getKey(),
@@ -150,6 +168,49 @@ final class NetworkPool {
                     TensorRole.WEIGHTS);
         }
         return out.build();
+    }
+
+    /**
+     * Replaces every parameter of a block with the named tensors.
+     *
+     * @param owner what the block is, for the error messages
+     * @throws IllegalArgumentException naming a missing, extra or wrongly shaped tensor
+     */
+    static void writeWeights(Block block, TensorRecord weights, String owner) {
+        List<Pair<String, Parameter>> params = new ArrayList<>();
+        block.getParameters().forEach(params::add);
+        if (params.size() != weights.size()) {
+            throw new IllegalArgumentException(
+                    "weights hold "
+                            + weights.size()
+                            + " tensors, "
+                            + owner
+                            + " has "
+                            + params.size()
+                            + " parameters");
+        }
+        for (Pair<String, Parameter> p : params) {
+            Tensor tensor =
+                    weights.find(p.getKey())
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalArgumentException(
+                                                    "weights lack parameter '"
+                                                            + p.getKey()
+                                                            + "' of "
+                                                            + owner));
+            NDArray array = p.getValue().getArray();
+            if (!tensor.hasShape(intShape(array.getShape()))) {
+                throw new IllegalArgumentException(
+                        "parameter '"
+                                + p.getKey()
+                                + "' has shape "
+                                + array.getShape()
+                                + ", weights give "
+                                + Arrays.toString(tensor.shape()));
+            }
+            array.set(tensor.toFloatArray());
+        }
     }
 
     static int[] intShape(Shape shape) {

@@ -89,6 +89,33 @@ class LossesTest {
     }
 
     @Test
+    void marginContrastiveMatchesHandComputedValue() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            // a prototype at (0, 0) of class 0; global prototypes (0, 0) and (3, 4): distances
+            // 0 and 5, the own one raised by the margin 1, so logits (-1, -5) and a loss of
+            // -ln(e^-1 / (e^-1 + e^-5)) = ln(1 + e^-4)
+            NDArray prototypes = m.create(new double[] {0, 0}, new Shape(1, 2));
+            NDArray global = m.create(new double[] {0, 0, 3, 4}, new Shape(2, 2));
+            NDArray labels = m.create(new long[] {0});
+            assertThat(Losses.marginContrastive(prototypes, labels, global, 1f).getDouble())
+                    .isCloseTo(Math.log(1 + Math.exp(-4)), within(1e-5));
+        }
+    }
+
+    @Test
+    void marginContrastiveGradientMatchesFiniteDifferences() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray prototypes =
+                    m.create(new double[] {1.0, 0.2, -0.5, -0.3, 0.9, 0.4}, new Shape(2, 3));
+            NDArray labels = m.create(new long[] {1, 0});
+            checkGradient(
+                    m,
+                    new double[] {0.3, -1.2, 0.8, 1.5, 0.1, -0.4},
+                    global -> Losses.marginContrastive(prototypes, labels, global, 0.5f));
+        }
+    }
+
+    @Test
     void distillationGradientMatchesFiniteDifferences() {
         try (NDManager m = NDManager.newBaseManager()) {
             double[] student = {0.3, -1.2, 0.8, 1.5, 0.1, -0.4};

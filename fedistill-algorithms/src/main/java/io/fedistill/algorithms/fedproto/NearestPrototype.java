@@ -1,0 +1,96 @@
+package io.fedistill.algorithms.fedproto;
+
+import io.fedistill.algorithms.common.PerLabelMeans;
+import io.fedistill.ml.data.ImageDataset;
+import io.fedistill.ml.eval.EvaluationScore;
+import io.fedistill.ml.train.ModelSession;
+
+/**
+ * Nearest-prototype inference, as FedProto and FedTGP classify: a sample's class is the global
+ * prototype nearest its features by mean squared distance (classes without a prototype are never
+ * chosen); the loss reported is the cross-entropy of the negative distances, over the samples whose
+ * class has a prototype (0 when none has: the others would have an infinite loss).
+ */
+final class NearestPrototype {
+    private final PerLabelMeans prototypes;
+
+    /**
+     * Creates the scorer.
+     *
+     * @throws IllegalArgumentException when no class has a prototype
+     */
+    NearestPrototype(PerLabelMeans prototypes) {
+        if (prototypes.isEmpty()) {
+            throw new IllegalArgumentException("no class has a global prototype to classify by");
+        }
+        this.prototypes = prototypes;
+    }
+
+    /** Scores the session's features on the samples. */
+    EvaluationScore score(ModelSession session, ImageDataset data, int[] indices) {
+        if (indices.length == 0) {
+            return new EvaluationScore(Double.NaN, Double.NaN, 0, 0);
+        }
+        float[][] features = session.features(data, indices);
+        int[] labels = data.labels(indices);
+        int classes = prototypes.counts().length;
+        int width = prototypes.means()[0].length;
+        boolean[] predicted = new boolean[classes];
+        int correct = 0;
+        double lossSum = 0;
+        int lossSamples = 0;
+        double[] negativeDistance = new double[classes];
+        for (int i = 0; i < indices.length; i++) {
+            if (features[i].length != width) {
+                throw new IllegalArgumentException(
+                        "global prototypes are "
+                                + classes
+                                + " x "
+                                + width
+                                + ", but this model's features are "
+                                + features[i].length
+                                + " wide: expected "
+                                + classes
+                                + " x "
+                                + features[i].length);
+            }
+            int best = -1;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                if (prototypes.counts()[c] == 0) {
+                    negativeDistance[c] = Double.NEGATIVE_INFINITY;
+                    continue;
+                }
+                double squares = 0;
+                for (int k = 0; k < width; k++) {
+                    double d = features[i][k] - prototypes.means()[c][k];
+                    squares += d * d;
+                }
+                negativeDistance[c] = -squares / width;
+                if (negativeDistance[c] > max) {
+                    max = negativeDistance[c];
+                    best = c;
+                }
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                sum += Math.exp(negativeDistance[c] - max);
+            }
+            if (prototypes.counts()[labels[i]] > 0) {
+                lossSum += max + Math.log(sum) - negativeDistance[labels[i]];
+                lossSamples++;
+            }
+            predicted[best] = true;
+            correct += best == labels[i] ? 1 : 0;
+        }
+        int predictedClasses = 0;
+        for (boolean p : predicted) {
+            predictedClasses += p ? 1 : 0;
+        }
+        return new EvaluationScore(
+                (double) correct / indices.length,
+                lossSamples == 0 ? 0 : lossSum / lossSamples,
+                indices.length,
+                predictedClasses);
+    }
+}

@@ -1,0 +1,94 @@
+package io.fedistill.algorithms.fedtgp;
+
+import io.fedistill.algorithms.Algorithm;
+import io.fedistill.algorithms.AlgorithmOptions;
+import io.fedistill.algorithms.FederationSetup;
+import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.algorithms.fedproto.FedProtoSettings;
+import io.fedistill.algorithms.fedproto.PrototypeLearner;
+import io.fedistill.core.learner.Learner;
+import io.fedistill.core.seed.Seeds;
+import io.fedistill.core.strategy.Strategy;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * FedTGP (Zhang et al. 2024): participants train and upload as in FedProto ({@link
+ * PrototypeLearner}); the coordinator learns the global prototypes with {@link TrainablePrototypes}
+ * instead of averaging, the strongest published method on HtFLlib's heterogeneous-model benchmark.
+ */
+public final class FedTgpAlgorithm implements Algorithm {
+    /** The name used in configs. */
+    public static final String NAME = "fedtgp";
+
+    private final FedProtoSettings participants;
+    private final TrainablePrototypes.Settings server;
+
+    private FedTgpAlgorithm(FedProtoSettings participants, TrainablePrototypes.Settings server) {
+        this.participants = participants;
+        this.server = server;
+    }
+
+    /**
+     * Creates FedTGP from its options: FedProto's {@code lambda} (default 1) and {@code inference}
+     * (the {@code weighting} of means does not apply), and the coordinator's {@code serverEpochs}
+     * (default 100, passes over the round's prototypes), {@code serverLearningRate} (SGD, default
+     * 0.01), {@code serverBatchSize} (default 10), {@code hiddenWidth} (default: the feature width)
+     * and {@code marginCap} (default 100, the largest margin).
+     */
+    public static FedTgpAlgorithm fromOptions(Map<String, Object> options) {
+        List<String> serverOptions =
+                List.of(
+                        "serverEpochs",
+                        "serverLearningRate",
+                        "serverBatchSize",
+                        "hiddenWidth",
+                        "marginCap");
+        AlgorithmOptions read =
+                new AlgorithmOptions(
+                        NAME,
+                        options,
+                        Stream.concat(
+                                        FedProtoSettings.OPTIONS.stream()
+                                                .filter(o -> !o.equals("weighting")),
+                                        serverOptions.stream())
+                                .toList());
+        return new FedTgpAlgorithm(
+                FedProtoSettings.read(NAME, read, 1.0),
+                new TrainablePrototypes.Settings(
+                        read.getInt("serverEpochs", 100, 1, 100_000),
+                        (float) read.getDouble("serverLearningRate", 0.01, 1e-6, 10),
+                        read.getInt("serverBatchSize", 10, 1, 1_000_000),
+                        read.getInt("hiddenWidth", 0, 0, 1 << 16),
+                        (float) read.getDouble("marginCap", 100, 0, 1e6)));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void validate(FederationSetup setup) {
+        setup.commonFeatureWidth(NAME); // fails naming the widths, suggesting name@width
+    }
+
+    @Override
+    public Strategy newStrategy(FederationSetup setup) {
+        int width = setup.commonFeatureWidth(NAME);
+        return participants.newStrategy(
+                setup.numClasses(),
+                width,
+                new TrainablePrototypes(
+                        server,
+                        setup.numClasses(),
+                        width,
+                        Seeds.derive(setup.seed(), 0, "", "fedtgp")));
+    }
+
+    @Override
+    public Learner newLearner(ParticipantSetup setup, long runSeed) {
+        return PrototypeLearner.create(participants, setup, runSeed);
+    }
+}

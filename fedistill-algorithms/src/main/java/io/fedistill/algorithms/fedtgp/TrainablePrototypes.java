@@ -1,0 +1,207 @@
+package io.fedistill.algorithms.fedtgp;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import io.fedistill.algorithms.common.PerLabelMeans;
+import io.fedistill.algorithms.fedproto.PrototypeAggregator;
+import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.seed.Seeds;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.ml.train.BlockTrainer;
+import io.fedistill.ml.train.Losses;
+import io.fedistill.ml.train.OptimizerKind;
+import io.fedistill.ml.train.TrainingSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * FedTGP's coordinator-side aggregation: a small network maps each class (one-hot, through a
+ * learned embedding, a hidden ReLU layer and a linear output) to its global prototype. It persists
+ * across rounds; each round it is trained for a number of epochs, with plain SGD in mini-batches,
+ * on every (participant prototype, class) pair the round uploaded, minimizing the adaptive-margin
+ * contrastive loss ({@link Losses#marginContrastive}). The margin is the largest over classes of
+ * the distance from a class's mean participant prototype to the nearest other class's, capped.
+ */
+final class TrainablePrototypes implements PrototypeAggregator {
+    /**
+     * The coordinator's training settings.
+     *
+     * @param epochs passes over the round's prototypes
+     * @param learningRate SGD's step size
+     * @param batchSize prototypes per step
+     * @param hiddenWidth the hidden layer's width; 0 for the feature width
+     * @param marginCap the largest margin
+     */
+    record Settings(
+            int epochs, float learningRate, int batchSize, int hiddenWidth, float marginCap) {}
+
+    private static final String WEIGHTS = "weights";
+
+    private final Settings settings;
+    private final int classes;
+    private final int width;
+    private final long seed;
+    private TensorRecord weights;
+
+    TrainablePrototypes(Settings settings, int classes, int width, long seed) {
+        this.settings = settings;
+        this.classes = classes;
+        this.width = width;
+        this.seed = seed;
+    }
+
+    @Override
+    public Result aggregate(
+            int round,
+            List<PerLabelMeans> uploads,
+            List<ParticipantWeighting.Contribution> contributions) {
+        List<float[]> prototypes = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        int[] counts = new int[classes];
+        for (PerLabelMeans upload : uploads) {
+            for (int c = 0; c < classes; c++) {
+                if (upload.counts()[c] > 0) {
+                    prototypes.add(upload.means()[c]);
+                    labels.add(c);
+                    counts[c] += upload.counts()[c];
+                }
+            }
+        }
+        float margin = Math.min(largestClassGap(uploads), settings.marginCap());
+        TrainingSettings sgd =
+                new TrainingSettings(
+                        OptimizerKind.SGD,
+                        settings.learningRate(),
+                        0f,
+                        settings.batchSize(),
+                        1,
+                        0f);
+        try (BlockTrainer trainer =
+                BlockTrainer.create(
+                        "fedtgp's trainable prototypes",
+                        network(),
+                        new Shape(classes, classes),
+                        sgd,
+                        seed)) {
+            if (weights != null) {
+                trainer.loadWeights(weights);
+            }
+            Random random = new Random(Seeds.derive(seed, round, "", "fedtgp-batches"));
+            double lastEpochLoss = 0;
+            for (int epoch = 0; epoch < settings.epochs(); epoch++) {
+                int[] order = Seeds.permutation(prototypes.size(), random);
+                double lossSum = 0;
+                int steps = 0;
+                for (int start = 0; start < order.length; start += settings.batchSize()) {
+                    int end = Math.min(order.length, start + settings.batchSize());
+                    int size = end - start;
+                    float[] batch = new float[size * width];
+                    long[] batchLabels = new long[size];
+                    for (int i = start; i < end; i++) {
+                        System.arraycopy(
+                                prototypes.get(order[i]), 0, batch, (i - start) * width, width);
+                        batchLabels[i - start] = labels.get(order[i]);
+                    }
+                    lossSum +=
+                            trainer.step(
+                                    step -> {
+                                        NDManager manager = step.manager();
+                                        NDArray global = step.forward(manager.eye(classes));
+                                        return Losses.marginContrastive(
+                                                manager.create(batch, new Shape(size, width)),
+                                                manager.create(batchLabels),
+                                                global,
+                                                margin);
+                                    },
+                                    Seeds.derive(seed, round, "", "fedtgp-step"));
+                    steps++;
+                }
+                lastEpochLoss = steps == 0 ? 0 : lossSum / steps;
+            }
+            weights = trainer.weights();
+            float[] generated = trainer.infer(manager -> manager.eye(classes));
+            float[][] means = new float[classes][width];
+            for (int c = 0; c < classes; c++) {
+                System.arraycopy(generated, c * width, means[c], 0, width);
+            }
+            return new Result(
+                    new PerLabelMeans(PerLabelMeans.FEATURES, means, counts),
+                    Metrics.of("server_loss", lastEpochLoss, "margin", margin));
+        }
+    }
+
+    /**
+     * Returns the largest, over the classes some upload holds, of the Euclidean distance from the
+     * class's mean prototype (over its holders) to the nearest other class's; 0 with fewer than two
+     * classes.
+     */
+    private float largestClassGap(List<PerLabelMeans> uploads) {
+        float[][] means = new float[classes][];
+        for (int c = 0; c < classes; c++) {
+            double[] sum = new double[width];
+            int holders = 0;
+            for (PerLabelMeans upload : uploads) {
+                if (upload.counts()[c] > 0) {
+                    holders++;
+                    for (int k = 0; k < width; k++) {
+                        sum[k] += upload.means()[c][k];
+                    }
+                }
+            }
+            if (holders > 0) {
+                means[c] = new float[width];
+                for (int k = 0; k < width; k++) {
+                    means[c][k] = (float) (sum[k] / holders);
+                }
+            }
+        }
+        double largest = 0;
+        for (int c = 0; c < classes; c++) {
+            double nearest = Double.POSITIVE_INFINITY;
+            for (int other = 0; other < classes; other++) {
+                if (other == c || means[c] == null || means[other] == null) {
+                    continue;
+                }
+                double squares = 0;
+                for (int k = 0; k < width; k++) {
+                    double d = means[c][k] - means[other][k];
+                    squares += d * d;
+                }
+                nearest = Math.min(nearest, Math.sqrt(squares));
+            }
+            if (Double.isFinite(nearest)) {
+                largest = Math.max(largest, nearest);
+            }
+        }
+        return (float) largest;
+    }
+
+    private SequentialBlock network() {
+        int hidden = settings.hiddenWidth() == 0 ? width : settings.hiddenWidth();
+        return new SequentialBlock()
+                // a linear map of a one-hot class without bias: the class's embedding
+                .add(Linear.builder().setUnits(width).optBias(false).build())
+                .add(Linear.builder().setUnits(hidden).build())
+                .add(Activation.reluBlock())
+                .add(Linear.builder().setUnits(width).build());
+    }
+
+    @Override
+    public TensorRecord snapshot() {
+        return weights == null
+                ? TensorRecord.empty()
+                : TensorRecord.builder().putSection(WEIGHTS, weights).build();
+    }
+
+    @Override
+    public void restore(TensorRecord snapshot) {
+        TensorRecord stored = snapshot.section(WEIGHTS);
+        weights = stored.isEmpty() ? null : stored;
+    }
+}

@@ -1,0 +1,95 @@
+package io.fedistill.algorithms.fedproto;
+
+import io.fedistill.algorithms.AlgorithmOptions;
+import io.fedistill.algorithms.common.FeatureWidths;
+import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.strategy.Strategy;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.Function;
+
+/**
+ * The settings FedProto's two halves share, and FedTGP's participants too.
+ *
+ * @param algorithm the algorithm's config name, which names its message types ({@code fedproto},
+ *     {@code fedtgp})
+ * @param prototypeWeight lambda: the weight of the squared distance between a sample's features and
+ *     its class's global prototype (mean over feature dimensions, as PyTorch's MSELoss) beside
+ *     cross-entropy
+ * @param weighting how the uploads holding a class are weighed in its mean (FedProto's aggregation)
+ * @param nearestPrototype whether participants classify by the nearest global prototype (FedProto's
+ *     and HtFLlib's inference) rather than by their own head
+ */
+public record FedProtoSettings(
+        String algorithm,
+        double prototypeWeight,
+        ParticipantWeighting weighting,
+        boolean nearestPrototype) {
+
+    /** FedProto's config name. */
+    public static final String NAME = "fedproto";
+
+    /** The options FedProto reads, which FedTGP's participants read too. */
+    public static final List<String> OPTIONS = List.of("lambda", "weighting", "inference");
+
+    /** The values of {@code inference}. */
+    public static final List<String> INFERENCE = List.of("prototypes", "head");
+
+    /**
+     * Reads FedProto's options: {@code lambda} (default 1, the prototype distance's weight), {@code
+     * weighting} ({@code uniform}, the default: each class's prototype is the plain mean of its
+     * holders' uploads; or {@code class-counts}) and {@code inference} ({@code prototypes}, the
+     * default: classify by the nearest global prototype; or {@code head}).
+     */
+    public static FedProtoSettings fromOptions(Map<String, Object> options) {
+        return read(NAME, new AlgorithmOptions(NAME, options, OPTIONS), 1.0);
+    }
+
+    /**
+     * Reads the participants' options of a prototype algorithm from options that allow {@link
+     * #OPTIONS} (and maybe more).
+     *
+     * @param algorithm the algorithm's config name
+     * @param read its options
+     * @param defaultWeight its default lambda
+     */
+    public static FedProtoSettings read(
+            String algorithm, AlgorithmOptions read, double defaultWeight) {
+        ParticipantWeighting weighting =
+                read.getWeighting("weighting", ParticipantWeighting.UNIFORM);
+        if (weighting != ParticipantWeighting.UNIFORM
+                && weighting != ParticipantWeighting.CLASS_COUNTS) {
+            throw new IllegalArgumentException(
+                    algorithm
+                            + ": weighting must be uniform or class-counts (prototypes are combined"
+                            + " class by class)");
+        }
+        return new FedProtoSettings(
+                algorithm,
+                read.getDouble("lambda", defaultWeight, 0, 1e6),
+                weighting,
+                read.getString("inference", "prototypes", INFERENCE).equals("prototypes"));
+    }
+
+    /**
+     * Returns the participants' common feature width, failing with a suggestion of {@code @width}
+     * when their models' features differ in width.
+     */
+    public int featureWidth(Collection<String> models, Function<String, OptionalInt> widthOf) {
+        return FeatureWidths.common(algorithm, models, widthOf);
+    }
+
+    /** Creates FedProto's coordinator half: global prototypes as per-class means. */
+    public Strategy newStrategy(
+            int classes, Collection<String> models, Function<String, OptionalInt> widthOf) {
+        int width = featureWidth(models, widthOf);
+        return newStrategy(classes, width, PrototypeAggregator.mean(weighting, classes, width));
+    }
+
+    /** Creates the coordinator half with another aggregation (FedTGP's). */
+    public Strategy newStrategy(int classes, int width, PrototypeAggregator aggregator) {
+        return new PrototypeStrategy(classes, width, this, aggregator);
+    }
+}

@@ -1,0 +1,147 @@
+package io.fedistill.algorithms.fedproto;
+
+import io.fedistill.algorithms.common.KnowledgeProtocol;
+import io.fedistill.algorithms.common.PerLabelMeans;
+import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.message.ConfigRecord;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageType;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.strategy.RoundContext;
+import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
+import io.fedistill.core.validate.ReplySpec;
+import io.fedistill.core.validate.TensorSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator of the prototype exchange (FedProto, FedTGP): sends every selected participant
+ * the global prototypes, collects each one's per-class feature means after its local training, and
+ * has the {@link PrototypeAggregator} turn them into the next global prototypes. A class no upload
+ * of the round holds keeps its previous prototype. Evaluation requests carry the global prototypes
+ * when participants classify by them.
+ */
+public final class PrototypeStrategy implements Strategy {
+    /** The config entry with lambda, the weight of the prototype distance in local training. */
+    public static final String PROTOTYPE_WEIGHT = "prototype_weight";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrototypeStrategy.class);
+    private static final String GLOBAL = "global";
+    private static final String AGGREGATOR = "aggregator";
+
+    private final int classes;
+    private final int width;
+    private final FedProtoSettings settings;
+    private final PrototypeAggregator aggregator;
+    private PerLabelMeans global;
+
+    PrototypeStrategy(
+            int classes, int width, FedProtoSettings settings, PrototypeAggregator aggregator) {
+        this.classes = classes;
+        this.width = width;
+        this.settings = settings;
+        this.aggregator = aggregator;
+    }
+
+    /** Returns the message type of an algorithm's training request: {@code <algorithm>.train}. */
+    public static MessageType trainType(String algorithm) {
+        return MessageType.of(algorithm, "train");
+    }
+
+    @Override
+    public Metrics runRound(RoundContext context, Fleet fleet) {
+        ConfigRecord config = ConfigRecord.of(PROTOTYPE_WEIGHT, settings.prototypeWeight());
+        List<Message> requests = new ArrayList<>();
+        for (String id : context.selected()) {
+            requests.add(
+                    Message.builder(context.round(), trainType(settings.algorithm()), id)
+                            .optTensors(global == null ? TensorRecord.empty() : global.toRecord())
+                            .optConfig(config)
+                            .build());
+        }
+        ExchangeResult result = fleet.exchange(requests, uploadSpec());
+        List<PerLabelMeans> uploads = new ArrayList<>();
+        List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
+        for (Message reply : result.replies()) {
+            try {
+                uploads.add(PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, reply.tensors()));
+                contributions.add(KnowledgeProtocol.contributionOf(reply, PerLabelMeans.COUNTS));
+            } catch (IllegalArgumentException e) {
+                LOG.warn(
+                        "round {}: {} prototypes of {} rejected: {}",
+                        context.round(),
+                        settings.algorithm(),
+                        reply.participantId(),
+                        e.getMessage());
+            }
+        }
+        if (uploads.isEmpty()) {
+            return Metrics.of("participants_aggregated", 0);
+        }
+        PrototypeAggregator.Result aggregated =
+                aggregator.aggregate(context.round(), uploads, contributions);
+        global = keepingUnheldClasses(aggregated.prototypes());
+        return aggregated.metrics().with("participants_aggregated", uploads.size());
+    }
+
+    /**
+     * Returns the spec of a prototype upload: a {@code classes x width} table of features with the
+     * samples behind each row; a participant whose model has another feature width is refused
+     * naming the expected shape.
+     */
+    ReplySpec uploadSpec() {
+        return ReplySpec.tensors(
+                Map.of(
+                        PerLabelMeans.FEATURES,
+                        new TensorSpec(new int[] {classes, width}, TensorRole.FEATURES),
+                        PerLabelMeans.COUNTS,
+                        new TensorSpec(new int[] {classes}, TensorRole.COUNTS)),
+                "examples");
+    }
+
+    private PerLabelMeans keepingUnheldClasses(PerLabelMeans fresh) {
+        if (global == null) {
+            return fresh;
+        }
+        float[][] means = new float[classes][];
+        int[] counts = new int[classes];
+        for (int c = 0; c < classes; c++) {
+            boolean held = fresh.counts()[c] > 0;
+            means[c] = (held ? fresh : global).means()[c].clone();
+            counts[c] = (held ? fresh : global).counts()[c];
+        }
+        return new PerLabelMeans(PerLabelMeans.FEATURES, means, counts);
+    }
+
+    /** The global prototypes, for participants that classify by them. */
+    @Override
+    public TensorRecord evaluationPayload() {
+        return settings.nearestPrototype() && global != null
+                ? global.toRecord()
+                : TensorRecord.empty();
+    }
+
+    @Override
+    public TensorRecord snapshot() {
+        TensorRecord.Builder snapshot =
+                TensorRecord.builder().putSection(AGGREGATOR, aggregator.snapshot());
+        if (global != null) {
+            snapshot.putSection(GLOBAL, global.toRecord());
+        }
+        return snapshot.build();
+    }
+
+    @Override
+    public void restore(TensorRecord snapshot) {
+        TensorRecord stored = snapshot.section(GLOBAL);
+        global = stored.isEmpty() ? null : PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, stored);
+        aggregator.restore(snapshot.section(AGGREGATOR));
+    }
+}

@@ -1,0 +1,171 @@
+package io.fedistill.algorithms.fedproto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fedistill.algorithms.common.PerLabelMeans;
+import io.fedistill.core.fleet.ExchangeResult;
+import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.message.Message;
+import io.fedistill.core.message.Metrics;
+import io.fedistill.core.strategy.RoundContext;
+import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
+import io.fedistill.core.validate.ReplySpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+class PrototypeStrategyTest {
+    private static final int C = 3;
+    private static final int D = 2;
+
+    // p0 holds classes 0 and 2, p1 classes 0 and 1, p2 class 0 only
+    private static final Map<String, PerLabelMeans> UPLOADS =
+            Map.of(
+                    "p0", prototypes(new float[][] {{1, 1}, {0, 0}, {9, 9}}, new int[] {3, 0, 5}),
+                    "p1", prototypes(new float[][] {{4, 1}, {2, 2}, {0, 0}}, new int[] {1, 4, 0}),
+                    "p2", prototypes(new float[][] {{7, 4}, {0, 0}, {0, 0}}, new int[] {6, 0, 0}));
+
+    private static PerLabelMeans prototypes(float[][] means, int[] counts) {
+        return new PerLabelMeans(PerLabelMeans.FEATURES, means, counts);
+    }
+
+    /** A fleet whose participants upload fixed prototypes, checked against the strategy's spec. */
+    private static final class ScriptedFleet implements Fleet {
+        private final Map<String, PerLabelMeans> uploads;
+        final List<Message> received = new ArrayList<>();
+
+        ScriptedFleet(Map<String, PerLabelMeans> uploads) {
+            this.uploads = uploads;
+        }
+
+        @Override
+        public List<String> participantIds() {
+            return List.copyOf(uploads.keySet());
+        }
+
+        @Override
+        public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
+            received.addAll(requests);
+            List<Message> replies = new ArrayList<>();
+            for (Message request : requests) {
+                Message reply =
+                        request.reply()
+                                .optTensors(uploads.get(request.participantId()).toRecord())
+                                .optMetrics(Metrics.of("examples", 1))
+                                .build();
+                assertThat(spec.check(request, reply)).as("the strategy's own spec").isEmpty();
+                replies.add(reply);
+            }
+            return new ExchangeResult(replies, List.of(), List.of());
+        }
+    }
+
+    private static Strategy strategy(Map<String, Object> options) {
+        return FedProtoSettings.fromOptions(options)
+                .newStrategy(C, List.of("mlp@2"), model -> OptionalInt.of(D));
+    }
+
+    private static PerLabelMeans round(Strategy strategy, int round, ScriptedFleet fleet) {
+        strategy.runRound(
+                new RoundContext(round, 5, 1, fleet.participantIds().stream().sorted().toList()),
+                fleet);
+        return PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, strategy.evaluationPayload());
+    }
+
+    @Test
+    void eachClassIsThePlainMeanOfItsHoldersAndTravelsToTrainingAndEvaluation() {
+        Strategy strategy = strategy(Map.of("lambda", 10));
+        ScriptedFleet fleet = new ScriptedFleet(UPLOADS);
+        PerLabelMeans global = round(strategy, 1, fleet);
+        // HtFLlib's aggregation: class 0 is (1+4+7)/3, (1+1+4)/3 whatever the counts behind it
+        assertThat(global.means()).isEqualTo(new float[][] {{4, 2}, {2, 2}, {9, 9}});
+        assertThat(global.counts()).containsExactly(10, 4, 5);
+        assertThat(fleet.received)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.tensors().isEmpty()).isTrue();
+                            assertThat(r.config().getDouble(PrototypeStrategy.PROTOTYPE_WEIGHT))
+                                    .isEqualTo(10.0);
+                            assertThat(r.type().name()).isEqualTo("fedproto.train");
+                        });
+        fleet.received.clear();
+        round(strategy, 2, fleet);
+        assertThat(fleet.received)
+                .allSatisfy(
+                        r ->
+                                assertThat(
+                                                PerLabelMeans.fromRecord(
+                                                                PerLabelMeans.FEATURES, r.tensors())
+                                                        .means())
+                                        .isEqualTo(global.means()));
+        // participants classifying by their heads get nothing with evaluation requests
+        Strategy byHead = strategy(Map.of("inference", "head"));
+        byHead.runRound(new RoundContext(1, 5, 1, List.of("p0", "p1", "p2")), fleet);
+        assertThat(byHead.evaluationPayload().isEmpty()).isTrue();
+    }
+
+    @Test
+    void classCountsWeighTheMeanAndAClassNobodyUploadsKeepsItsPrototype() {
+        Strategy strategy = strategy(Map.of("weighting", "class-counts"));
+        PerLabelMeans global = round(strategy, 1, new ScriptedFleet(UPLOADS));
+        // class 0: (3 * 1 + 1 * 4 + 6 * 7) / 10, (3 * 1 + 1 * 1 + 6 * 4) / 10
+        assertThat(global.means()[0][0]).isEqualTo(4.9f);
+        assertThat(global.means()[0][1]).isEqualTo(2.8f);
+        // round 2: only p0 answers, nobody holds class 1; it keeps round 1's prototype
+        PerLabelMeans next = round(strategy, 2, new ScriptedFleet(Map.of("p0", UPLOADS.get("p0"))));
+        assertThat(next.means()).isEqualTo(new float[][] {{1, 1}, {2, 2}, {9, 9}});
+        // the global prototypes survive a checkpoint
+        Strategy restored = strategy(Map.of("weighting", "class-counts"));
+        restored.restore(strategy.snapshot());
+        assertThat(
+                        PerLabelMeans.fromRecord(
+                                        PerLabelMeans.FEATURES, restored.evaluationPayload())
+                                .means())
+                .isEqualTo(next.means());
+    }
+
+    @Test
+    void prototypesOfAnotherWidthAreRefusedNamingTheExpectedShape() {
+        PrototypeStrategy strategy = (PrototypeStrategy) strategy(Map.of());
+        Message request = Message.builder(1, PrototypeStrategy.trainType("fedproto"), "p0").build();
+        Message wide =
+                request.reply()
+                        .optTensors(
+                                TensorRecord.builder()
+                                        .put(
+                                                PerLabelMeans.FEATURES,
+                                                Tensor.wrap(new int[] {C, 5}, new float[C * 5]),
+                                                TensorRole.FEATURES)
+                                        .put(
+                                                PerLabelMeans.COUNTS,
+                                                Tensor.wrap(new int[] {C}, new float[C]),
+                                                TensorRole.COUNTS)
+                                        .build())
+                        .optMetrics(Metrics.of("examples", 1))
+                        .build();
+        assertThat(strategy.uploadSpec().check(request, wide))
+                .hasValueSatisfying(
+                        reason ->
+                                assertThat(reason).contains("[3, 5]").contains("expected [3, 2]"));
+        assertThatThrownBy(
+                        () ->
+                                FedProtoSettings.fromOptions(Map.of())
+                                        .newStrategy(
+                                                C,
+                                                List.of("mlp:64", "lenet"),
+                                                model ->
+                                                        OptionalInt.of(
+                                                                model.equals("lenet") ? 84 : 64)))
+                .hasMessageContaining("fedproto compares feature prototypes")
+                .hasMessageContaining("lenet=84")
+                .hasMessageContaining("'lenet@64'");
+        assertThatThrownBy(() -> FedProtoSettings.fromOptions(Map.of("weighting", "examples")))
+                .hasMessageContaining("uniform or class-counts");
+    }
+}
