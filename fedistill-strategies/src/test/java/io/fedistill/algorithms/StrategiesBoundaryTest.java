@@ -78,6 +78,7 @@ class StrategiesBoundaryTest {
                         Map.entry("fedavg", "WeightAveragingStrategy"),
                         Map.entry("fedprox", "WeightAveragingStrategy"),
                         Map.entry("fd", "FdStrategy"),
+                        Map.entry("fedproto", "PrototypeStrategy"),
                         Map.entry("fedmd", "FedMdStrategy"),
                         Map.entry("dsfl", "DsflStrategy"));
     }
@@ -95,6 +96,11 @@ class StrategiesBoundaryTest {
                                                 Optional.empty())))
                 .hasMessageContaining("cannot compute for 'lenet'")
                 .hasMessageContaining("'mlp@64'");
+        assertThatThrownBy(
+                        () ->
+                                StrategyRegistry.newStrategy(
+                                        spec("fedproto", Map.of(), lenet, Optional.empty())))
+                .hasMessageContaining("fedproto needs every participant's feature width");
         assertThatThrownBy(
                         () ->
                                 StrategyRegistry.newStrategy(

@@ -4,56 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.algorithms.common.PerLabelMeans;
-import io.fedistill.core.fleet.ExchangeResult;
-import io.fedistill.core.fleet.Fleet;
+import io.fedistill.algorithms.common.ScriptedFleet;
 import io.fedistill.core.message.Message;
-import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
-import io.fedistill.core.validate.ReplySpec;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FdStrategyTest {
     private static final int C = 3;
-
-    /** A fleet of three participants whose uploads are fixed per-label logits. */
-    private static final class ScriptedFleet implements Fleet {
-        final Map<String, PerLabelMeans> uploads;
-        final List<Message> received = new ArrayList<>();
-
-        ScriptedFleet(Map<String, PerLabelMeans> uploads) {
-            this.uploads = uploads;
-        }
-
-        @Override
-        public List<String> participantIds() {
-            return List.copyOf(uploads.keySet());
-        }
-
-        @Override
-        public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
-            received.addAll(requests);
-            List<Message> replies =
-                    requests.stream()
-                            .map(
-                                    r ->
-                                            r.reply()
-                                                    .optTensors(
-                                                            uploads.get(r.participantId())
-                                                                    .toRecord())
-                                                    .optMetrics(Metrics.of("examples", 1))
-                                                    .build())
-                            .toList();
-            for (int i = 0; i < replies.size(); i++) {
-                assertThat(spec.check(requests.get(i), replies.get(i)))
-                        .as("FD's own reply spec")
-                        .isEmpty();
-            }
-            return new ExchangeResult(replies, List.of(), List.of());
-        }
-    }
 
     // p0 holds labels 0 and 2 only; p1 holds labels 0 and 1; p2 holds label 0 only
     private static final Map<String, PerLabelMeans> UPLOADS =

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fedistill.algorithms.common.PerLabelMeans;
-import io.fedistill.core.fleet.ExchangeResult;
-import io.fedistill.core.fleet.Fleet;
+import io.fedistill.algorithms.common.ScriptedFleet;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
@@ -13,8 +12,6 @@ import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
-import io.fedistill.core.validate.ReplySpec;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -33,37 +30,6 @@ class PrototypeStrategyTest {
 
     private static PerLabelMeans prototypes(float[][] means, int[] counts) {
         return new PerLabelMeans(PerLabelMeans.FEATURES, means, counts);
-    }
-
-    /** A fleet whose participants upload fixed prototypes, checked against the strategy's spec. */
-    private static final class ScriptedFleet implements Fleet {
-        private final Map<String, PerLabelMeans> uploads;
-        final List<Message> received = new ArrayList<>();
-
-        ScriptedFleet(Map<String, PerLabelMeans> uploads) {
-            this.uploads = uploads;
-        }
-
-        @Override
-        public List<String> participantIds() {
-            return List.copyOf(uploads.keySet());
-        }
-
-        @Override
-        public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
-            received.addAll(requests);
-            List<Message> replies = new ArrayList<>();
-            for (Message request : requests) {
-                Message reply =
-                        request.reply()
-                                .optTensors(uploads.get(request.participantId()).toRecord())
-                                .optMetrics(Metrics.of("examples", 1))
-                                .build();
-                assertThat(spec.check(request, reply)).as("the strategy's own spec").isEmpty();
-                replies.add(reply);
-            }
-            return new ExchangeResult(replies, List.of(), List.of());
-        }
     }
 
     private static Strategy strategy(Map<String, Object> options) {
