@@ -9,6 +9,7 @@ import io.fedistill.algorithms.fedproto.FedProtoAlgorithm;
 import io.fedistill.algorithms.fedprox.FedProxAlgorithm;
 import io.fedistill.algorithms.fedtgp.FedTgpAlgorithm;
 import io.fedistill.algorithms.globalstudent.GlobalStudentAlgorithm;
+import io.fedistill.algorithms.lgfedavg.LgFedAvgAlgorithm;
 import io.fedistill.algorithms.localonly.LocalOnlyAlgorithm;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,12 @@ public final class AlgorithmRegistry {
                         FedProxAlgorithm.NAME,
                         "FedProx: FedAvg plus a proximal term mu/2 ||w - w_global||^2",
                         FedProxAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        LgFedAvgAlgorithm.NAME,
+                        "LG-FedAvg: only classifier heads are averaged; extractors stay private"
+                                + " (equal head shapes, name@width)",
+                        LgFedAvgAlgorithm::fromOptions));
         register(
                 new Entry(
                         FdAlgorithm.NAME,

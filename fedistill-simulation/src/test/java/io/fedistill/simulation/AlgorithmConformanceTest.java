@@ -80,9 +80,12 @@ class AlgorithmConformanceTest {
     private static Map<String, ModelSpec> modelsFor(String algorithm) {
         Map<String, ModelSpec> models = new LinkedHashMap<>();
         boolean sharesWeights = algorithm.equals("fedavg") || algorithm.equals("fedprox");
-        // prototype algorithms compare features: the MLP is projected to LeNet's 84
+        // prototype algorithms compare features and LG-FedAvg shares heads: the MLP is projected
+        // to LeNet's 84
         String mlp =
-                algorithm.equals("fedproto") || algorithm.equals("fedtgp") ? "mlp:64@84" : "mlp:64";
+                List.of("fedproto", "fedtgp", "lg-fedavg").contains(algorithm)
+                        ? "mlp:64@84"
+                        : "mlp:64";
         for (int i = 0; i < IDS.size(); i++) {
             models.put(IDS.get(i), ModelSpec.parse(sharesWeights || i % 2 == 0 ? mlp : "lenet"));
         }
@@ -218,6 +221,15 @@ class AlgorithmConformanceTest {
                     .hasMessageContaining("mlp:64=64")
                     .hasMessageContaining("'lenet@64'");
         }
+        assertThatThrownBy(
+                        () ->
+                                run(
+                                        AlgorithmRegistry.create("lg-fedavg", Map.of()),
+                                        modelsFor("fd"),
+                                        FailureInjection.none()))
+                .hasMessageContaining("lg-fedavg shares the classifier head")
+                .hasMessageContaining("mlp:64=[[10, 64], [10]]")
+                .hasMessageContaining("'lenet@64'");
     }
 
     @Test

@@ -17,10 +17,10 @@ import java.util.function.Function;
 
 /**
  * Builds the coordinator halves of the algorithms that only aggregate (local-only, FedAvg, FedProx,
- * FD, FedMD, DS-FL, FedProto) from a {@link FederationSpec}, with no model code and no data: what a
- * coordinator without DJL runs. Their options are read by the same settings classes the participant
- * halves use, so both refuse the same options with the same words. Algorithms that train on the
- * coordinator (FedDF, the global student, FedTGP) are not here.
+ * LG-FedAvg, FD, FedMD, DS-FL, FedProto) from a {@link FederationSpec}, with no model code and no
+ * data: what a coordinator without DJL runs. Their options are read by the same settings classes
+ * the participant halves use, so both refuse the same options with the same words. Algorithms that
+ * train on the coordinator (FedDF, the global student, FedTGP) are not here.
  */
 public final class StrategyRegistry {
     private static final Map<String, Function<FederationSpec, Strategy>> FACTORIES =
@@ -39,6 +39,12 @@ public final class StrategyRegistry {
         FACTORIES.put(
                 WeightAveragingSettings.FEDPROX,
                 spec -> weightAveraging(WeightAveragingSettings.fedProx(spec.options()), spec));
+        // LG-FedAvg's heads are checked against the first one at the boundary
+        FACTORIES.put(
+                WeightAveragingSettings.LG_FEDAVG,
+                spec ->
+                        WeightAveragingSettings.lgFedAvg(spec.options())
+                                .newStrategy(Optional.empty()));
         FACTORIES.put(FdSettings.NAME, StrategyRegistry::fd);
         FACTORIES.put(
                 FedProtoSettings.NAME,

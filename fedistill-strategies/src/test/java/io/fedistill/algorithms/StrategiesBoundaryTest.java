@@ -77,6 +77,7 @@ class StrategiesBoundaryTest {
                         Map.entry("local-only", "LocalOnlyStrategy"),
                         Map.entry("fedavg", "WeightAveragingStrategy"),
                         Map.entry("fedprox", "WeightAveragingStrategy"),
+                        Map.entry("lg-fedavg", "WeightAveragingStrategy"),
                         Map.entry("fd", "FdStrategy"),
                         Map.entry("fedproto", "PrototypeStrategy"),
                         Map.entry("fedmd", "FedMdStrategy"),

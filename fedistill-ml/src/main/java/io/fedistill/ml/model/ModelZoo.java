@@ -12,6 +12,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.util.Pair;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Builds the named architectures as DJL blocks for any image shape and class count. */
@@ -65,6 +66,25 @@ public final class ModelZoo {
                 }
             }
             return count;
+        }
+    }
+
+    /**
+     * Returns the shapes of the classifier head's parameters, in order: architectures whose heads
+     * have the same shapes can share them (LG-FedAvg).
+     */
+    public static List<List<Long>> headShapes(ModelSpec spec, Shape imageShape, int numClasses) {
+        ClassifierNetwork net = build(spec, imageShape, numClasses);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            net.network().initialize(manager, DataType.FLOAT32, new Shape(1).addAll(imageShape));
+            List<List<Long>> shapes = new ArrayList<>();
+            for (Pair<String, ai.djl.nn.Parameter> p : net.head().getParameters()) {
+                shapes.add(
+                        java.util.Arrays.stream(p.getValue().getArray().getShape().getShape())
+                                .boxed()
+                                .toList());
+            }
+            return shapes;
         }
     }
 

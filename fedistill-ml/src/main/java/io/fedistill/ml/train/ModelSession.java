@@ -17,6 +17,7 @@ import ai.djl.util.Pair;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.eval.EvaluationScore;
 import io.fedistill.ml.model.ClassifierNetwork;
@@ -41,6 +42,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelSession.class);
+
+    /** The prefix of the head's parameters in {@link #headWeights}. */
+    public static final String HEAD_PREFIX = "head.";
+
     private final NetworkPool.Pooled pooled;
     private final ClassifierNetwork network;
     private final TrainingSettings settings;
@@ -107,6 +112,72 @@ public final class ModelSession implements AutoCloseable {
      */
     public TensorRecord weights() {
         return NetworkPool.readWeights(network);
+    }
+
+    /**
+     * Returns the classifier head's parameters keyed by position ({@code head.0}, {@code head.1},
+     * ...), so that heads of one shape compare across architectures whatever their blocks are
+     * called: what LG-FedAvg shares.
+     */
+    public TensorRecord headWeights() {
+        TensorRecord.Builder out = TensorRecord.builder();
+        List<Parameter> head = headParameters();
+        for (int i = 0; i < head.size(); i++) {
+            NDArray array = head.get(i).getArray();
+            out.put(
+                    HEAD_PREFIX + i,
+                    Tensor.wrap(NetworkPool.intShape(array.getShape()), array.toFloatArray()),
+                    TensorRole.WEIGHTS);
+        }
+        return out.build();
+    }
+
+    /**
+     * Replaces the head's parameters with what {@link #headWeights} returned (of this or another
+     * architecture whose head has the same shapes).
+     *
+     * @throws IllegalArgumentException naming a missing or wrongly shaped tensor
+     */
+    public void loadHeadWeights(TensorRecord head) {
+        List<Parameter> parameters = headParameters();
+        if (head.size() != parameters.size()) {
+            throw new IllegalArgumentException(
+                    "a head of "
+                            + head.size()
+                            + " tensors, but "
+                            + network.spec()
+                            + "'s head has "
+                            + parameters.size()
+                            + " parameters");
+        }
+        for (int i = 0; i < parameters.size(); i++) {
+            String name = HEAD_PREFIX + i;
+            Tensor tensor =
+                    head.find(name)
+                            .orElseThrow(
+                                    () ->
+                                            new IllegalArgumentException(
+                                                    "the head lacks '" + name + "'"));
+            NDArray array = parameters.get(i).getArray();
+            if (!tensor.hasShape(NetworkPool.intShape(array.getShape()))) {
+                throw new IllegalArgumentException(
+                        "head parameter "
+                                + i
+                                + " of "
+                                + network.spec()
+                                + " has shape "
+                                + array.getShape()
+                                + ", the head given has "
+                                + Arrays.toString(tensor.shape()));
+            }
+            array.set(tensor.toFloatArray());
+        }
+    }
+
+    private List<Parameter> headParameters() {
+        List<Parameter> out = new ArrayList<>();
+        network.head().getParameters().forEach(p -> out.add(p.getValue()));
+        return out;
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The settings of the weight-averaging exchange: FedAvg, or FedProx with its proximal weight.
+ * The settings of the weight-averaging exchange: FedAvg, FedProx with its proximal weight, or
+ * LG-FedAvg, whose participants send and receive only their classifier heads.
  *
  * @param name the algorithm's name, which names its messages
  * @param mu the proximal weight (0 for FedAvg)
@@ -37,6 +38,9 @@ public record WeightAveragingSettings(
     /** FedProx's name in configs. */
     public static final String FEDPROX = "fedprox";
 
+    /** LG-FedAvg's name in configs. */
+    public static final String LG_FEDAVG = "lg-fedavg";
+
     /** FedProx's default proximal weight. */
     public static final double DEFAULT_MU = 0.01;
 
@@ -55,6 +59,13 @@ public record WeightAveragingSettings(
      */
     public static WeightAveragingSettings fedAvg(Map<String, Object> options) {
         return read(FEDAVG, options, List.of());
+    }
+
+    /**
+     * Reads LG-FedAvg's options, FedAvg's: the heads are averaged as FedAvg averages whole models.
+     */
+    public static WeightAveragingSettings lgFedAvg(Map<String, Object> options) {
+        return read(LG_FEDAVG, options, List.of());
     }
 
     /** Reads FedProx's options: FedAvg's and {@code mu} (default 0.01). */

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * weights by example count, keeps the old model when nobody answered. Without a first global model
  * (a coordinator with no model code) it takes a participant's seeded initial weights.
  */
-final class WeightAveragingStrategy implements Strategy {
+public final class WeightAveragingStrategy implements Strategy {
     private static final Logger LOG = LoggerFactory.getLogger(WeightAveragingStrategy.class);
 
     /** Config key of the proximal weight sent with every training request. */
@@ -52,12 +52,12 @@ final class WeightAveragingStrategy implements Strategy {
     }
 
     /** Returns the request to train from the global weights it carries. */
-    static MessageType trainType(String name) {
+    public static MessageType trainType(String name) {
         return MessageType.of(name, "train");
     }
 
     /** Returns the request for a participant's seeded initial weights. */
-    static MessageType initType(String name) {
+    public static MessageType initType(String name) {
         return MessageType.of(name, "init");
     }
 
