@@ -8,6 +8,7 @@ import io.fedistill.algorithms.fedmd.FedMdAlgorithm;
 import io.fedistill.algorithms.fedproto.FedProtoAlgorithm;
 import io.fedistill.algorithms.fedprox.FedProxAlgorithm;
 import io.fedistill.algorithms.fedtgp.FedTgpAlgorithm;
+import io.fedistill.algorithms.fml.FmlAlgorithm;
 import io.fedistill.algorithms.globalstudent.GlobalStudentAlgorithm;
 import io.fedistill.algorithms.lgfedavg.LgFedAvgAlgorithm;
 import io.fedistill.algorithms.localonly.LocalOnlyAlgorithm;
@@ -56,6 +57,12 @@ public final class AlgorithmRegistry {
                         "LG-FedAvg: only classifier heads are averaged; extractors stay private"
                                 + " (equal head shapes, name@width)",
                         LgFedAvgAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        FmlAlgorithm.NAME,
+                        "FML: deep mutual learning between each private model and a shared"
+                                + " global model, which is averaged",
+                        FmlAlgorithm::fromOptions));
         register(
                 new Entry(
                         FdAlgorithm.NAME,

@@ -73,6 +73,7 @@ class AlgorithmConformanceTest {
             case "global-student" -> Map.of("model", "lenet");
             // fewer coordinator epochs keep the test short
             case "fedtgp" -> Map.of("serverEpochs", 10);
+            case "fml" -> Map.of("model", "mlp:32");
             default -> Map.of();
         };
     }

@@ -17,8 +17,8 @@ import java.util.function.Function;
 
 /**
  * Builds the coordinator halves of the algorithms that only aggregate (local-only, FedAvg, FedProx,
- * LG-FedAvg, FD, FedMD, DS-FL, FedProto) from a {@link FederationSpec}, with no model code and no
- * data: what a coordinator without DJL runs. Their options are read by the same settings classes
+ * LG-FedAvg, FML, FD, FedMD, DS-FL, FedProto) from a {@link FederationSpec}, with no model code and
+ * no data: what a coordinator without DJL runs. Their options are read by the same settings classes
  * the participant halves use, so both refuse the same options with the same words. Algorithms that
  * train on the coordinator (FedDF, the global student, FedTGP) are not here.
  */
@@ -44,6 +44,13 @@ public final class StrategyRegistry {
                 WeightAveragingSettings.LG_FEDAVG,
                 spec ->
                         WeightAveragingSettings.lgFedAvg(spec.options())
+                                .newStrategy(Optional.empty()));
+        // FML's participant options (its global model, alpha, beta) are theirs to read
+        FACTORIES.put(
+                WeightAveragingSettings.FML,
+                spec ->
+                        WeightAveragingSettings.fml(
+                                        spec.options(), List.of("model", "alpha", "beta"))
                                 .newStrategy(Optional.empty()));
         FACTORIES.put(FdSettings.NAME, StrategyRegistry::fd);
         FACTORIES.put(

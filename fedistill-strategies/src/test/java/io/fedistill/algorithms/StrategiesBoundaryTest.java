@@ -78,6 +78,7 @@ class StrategiesBoundaryTest {
                         Map.entry("fedavg", "WeightAveragingStrategy"),
                         Map.entry("fedprox", "WeightAveragingStrategy"),
                         Map.entry("lg-fedavg", "WeightAveragingStrategy"),
+                        Map.entry("fml", "WeightAveragingStrategy"),
                         Map.entry("fd", "FdStrategy"),
                         Map.entry("fedproto", "PrototypeStrategy"),
                         Map.entry("fedmd", "FedMdStrategy"),

@@ -52,6 +52,20 @@ public final class LocalModel {
         return open(weights, setup.training());
     }
 
+    /**
+     * Opens a session of another architecture than the participant's own (FML's copy of the global
+     * model) on the given weights, or on that architecture's seeded initial weights when empty.
+     */
+    public ModelSession open(ModelSpec spec, Optional<TensorRecord> weights) {
+        return ModelSession.open(
+                spec,
+                setup.trainSet().imageShape(),
+                setup.trainSet().numClasses(),
+                setup.training(),
+                weights,
+                initSeed(runSeed, spec));
+    }
+
     /** Opens a session as {@link #open(Optional)} does, with other training settings. */
     public ModelSession open(Optional<TensorRecord> weights, TrainingSettings training) {
         return ModelSession.open(
@@ -77,11 +91,19 @@ public final class LocalModel {
 
     /** Returns the seeded initial weights of this participant's architecture. */
     public TensorRecord initialWeights() {
+        return initialWeights(setup.model());
+    }
+
+    /**
+     * Returns the seeded initial weights of an architecture, as every participant computes them
+     * (FML's global model, whose first weights a coordinator without model code asks for).
+     */
+    public TensorRecord initialWeights(ModelSpec spec) {
         return ModelSession.initialWeights(
-                setup.model(),
+                spec,
                 setup.trainSet().imageShape(),
                 setup.trainSet().numClasses(),
-                initSeed(runSeed, setup.model()));
+                initSeed(runSeed, spec));
     }
 
     private static long initSeed(long runSeed, ModelSpec spec) {

@@ -120,6 +120,18 @@ public final class Losses {
     }
 
     /**
+     * Deep mutual learning's loss for one of two peers (Zhang et al. 2018; FML): {@code alpha *
+     * CE(logits, labels) + (1 - alpha) * KL(softmax(peer) ‖ softmax(logits))}, the peer's logits
+     * taken as a constant, so each model learns from the other without being pulled by its own
+     * loss.
+     */
+    public static NDArray mutual(NDArray logits, NDArray peerLogits, NDArray labels, float alpha) {
+        NDArray peer = peerLogits.stopGradient().softmax(1);
+        return scaled(crossEntropy(logits, labels), alpha)
+                .add(scaled(softTargetDistillation(logits, peer, 1f), 1f - alpha));
+    }
+
+    /**
      * FedTGP's adaptive-margin contrastive loss (Zhang et al. 2024): each participant prototype's
      * Euclidean distances to every class's global prototype, with {@code margin} added to the
      * distance to its own class, as negative logits of a cross-entropy: the own class's global

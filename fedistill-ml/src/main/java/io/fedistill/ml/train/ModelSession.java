@@ -217,11 +217,14 @@ public final class ModelSession implements AutoCloseable {
             ObjectiveArrays arrays = new ObjectiveArrays(manager, objective, classes);
             meanLoss =
                     runEpochs(
+                            List.of(this),
                             manager,
                             data.images(manager, indices),
                             settings.epochs(),
                             seed,
-                            (features, logits, positions, batch, batchManager) -> {
+                            (forward, positions, batch, batchManager) -> {
+                                NDArray features = forward.features().get(0);
+                                NDArray logits = forward.logits().get(0);
                                 NDArray y =
                                         labelArray.get(batchManager, new NDIndex("{}", positions));
                                 NDArray loss = arrays.loss(features, logits, y, batchManager);
@@ -257,6 +260,66 @@ public final class ModelSession implements AutoCloseable {
         }
         return new TrainOutcome(
                 meanLoss, indices.length, logitSums, featureSums, counts, inputIgnored);
+    }
+
+    /**
+     * Trains this model and a peer together, batch by batch on the same shuffled samples, by deep
+     * mutual learning ({@link Losses#mutual}): each learns from the labels and from the other's
+     * predictions on the batch. FML's step: a participant's private model and the shared global
+     * model. The batch size and epochs are this session's.
+     *
+     * @param peer the other model's session
+     * @param data the dataset the indices point into
+     * @param indices the samples to train on
+     * @param alpha this model's cross-entropy weight (the rest learns from the peer)
+     * @param peerAlpha the peer's cross-entropy weight
+     * @param seed seed of shuffling and any randomness inside the models
+     * @return the summed loss of both models and the samples trained on
+     */
+    public TrainOutcome trainMutually(
+            ModelSession peer,
+            ImageDataset data,
+            int[] indices,
+            float alpha,
+            float peerAlpha,
+            long seed) {
+        int classes = data.numClasses();
+        if (indices.length == 0) {
+            return new TrainOutcome(
+                    Double.NaN,
+                    0,
+                    new float[classes][classes],
+                    new float[classes][],
+                    new int[classes],
+                    false);
+        }
+        int[] labels = data.labels(indices);
+        double meanLoss;
+        try (NDManager manager = pooled.model().getNDManager().newSubManager()) {
+            NDArray labelArray = manager.create(Arrays.stream(labels).asLongStream().toArray());
+            meanLoss =
+                    runEpochs(
+                            List.of(this, peer),
+                            manager,
+                            data.images(manager, indices),
+                            settings.epochs(),
+                            seed,
+                            (forward, positions, batch, batchManager) -> {
+                                NDArray y =
+                                        labelArray.get(batchManager, new NDIndex("{}", positions));
+                                NDArray own = forward.logits().get(0);
+                                NDArray other = forward.logits().get(1);
+                                return Losses.mutual(own, other, y, alpha)
+                                        .add(Losses.mutual(other, own, y, peerAlpha));
+                            });
+        }
+        return new TrainOutcome(
+                meanLoss,
+                indices.length,
+                new float[classes][classes],
+                new float[classes][],
+                new int[classes],
+                false);
     }
 
     /**
@@ -314,14 +377,15 @@ public final class ModelSession implements AutoCloseable {
         try (NDManager manager = pooled.model().getNDManager().newSubManager()) {
             NDArray targetArray = manager.create(flat, new Shape(indices.length, classes));
             return runEpochs(
+                    List.of(this),
                     manager,
                     data.images(manager, indices),
                     epochs,
                     seed,
-                    (features, logits, positions, batch, batchManager) ->
+                    (forward, positions, batch, batchManager) ->
                             Losses.scaled(
                                     Losses.softTargetDistillation(
-                                            logits,
+                                            forward.logits().get(0),
                                             targetArray.get(
                                                     batchManager, new NDIndex("{}", positions)),
                                             temperature),
@@ -372,23 +436,37 @@ public final class ModelSession implements AutoCloseable {
         return out;
     }
 
-    /** Computes one batch's loss from the model's features and logits; may record what it needs. */
+    /**
+     * One batch's forward pass through the sessions that train together: each one's flattened
+     * features and logits, in the order the sessions were given (this session first).
+     */
+    private record Forward(List<NDArray> features, List<NDArray> logits) {}
+
+    /** Computes one batch's loss from the models' features and logits; may record what it needs. */
     private interface BatchLoss {
-        NDArray loss(
-                NDArray features,
-                NDArray logits,
-                NDArray positions,
-                long[] batch,
-                NDManager batchManager);
+        NDArray loss(Forward forward, NDArray positions, long[] batch, NDManager batchManager);
     }
 
-    /** Runs shuffled mini-batch epochs over {@code images}; returns the mean loss per step. */
+    /**
+     * Runs shuffled mini-batch epochs over {@code images}, each step through every session (this
+     * one first) with one backward pass of the summed loss, then each session's own clipping and
+     * optimizer step; returns the mean loss per step. The batch size is this session's.
+     */
     private double runEpochs(
-            NDManager manager, NDArray images, int epochs, long seed, BatchLoss batchLoss) {
+            List<ModelSession> sessions,
+            NDManager manager,
+            NDArray images,
+            int epochs,
+            long seed,
+            BatchLoss batchLoss) {
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
         Random random = new Random(seed);
-        ParameterStore store = new ParameterStore(manager, false);
-        store.setParameterServer(parameterServer, new Device[] {manager.getDevice()});
+        List<ParameterStore> stores = new ArrayList<>();
+        for (ModelSession session : sessions) {
+            ParameterStore store = new ParameterStore(manager, false);
+            store.setParameterServer(session.parameterServer, new Device[] {manager.getDevice()});
+            stores.add(store);
+        }
         int n = (int) images.getShape().get(0);
         double lossSum = 0;
         int steps = 0;
@@ -407,29 +485,37 @@ public final class ModelSession implements AutoCloseable {
                     NDArray positions = batchManager.create(batch);
                     NDArray x = images.get(batchManager, new NDIndex("{}", positions));
                     try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-                        // features and head run separately so losses can reach the features
-                        NDArray features =
-                                network.features()
-                                        .forward(store, new NDList(x), true)
-                                        .singletonOrThrow();
-                        NDArray logits =
-                                network.head()
-                                        .forward(store, new NDList(features), true)
-                                        .singletonOrThrow();
+                        List<NDArray> features = new ArrayList<>();
+                        List<NDArray> logits = new ArrayList<>();
+                        for (int s = 0; s < sessions.size(); s++) {
+                            ClassifierNetwork net = sessions.get(s).network;
+                            // features and head run separately so losses can reach the features
+                            NDArray f =
+                                    net.features()
+                                            .forward(stores.get(s), new NDList(x), true)
+                                            .singletonOrThrow();
+                            logits.add(
+                                    net.head()
+                                            .forward(stores.get(s), new NDList(f), true)
+                                            .singletonOrThrow());
+                            features.add(f.reshape(f.getShape().get(0), -1));
+                        }
                         NDArray loss =
                                 batchLoss.loss(
-                                        features.reshape(features.getShape().get(0), -1),
-                                        logits,
+                                        new Forward(features, logits),
                                         positions,
                                         batch,
                                         batchManager);
                         collector.backward(loss);
                         lossSum += loss.getFloat();
                     }
-                    if (settings.gradientClipNorm() > 0) {
-                        clipGradientNorm(batchManager);
+                    for (int s = 0; s < sessions.size(); s++) {
+                        ModelSession session = sessions.get(s);
+                        if (session.settings.gradientClipNorm() > 0) {
+                            session.clipGradientNorm(batchManager);
+                        }
+                        session.stepUnlessGradientsVanished(stores.get(s), batchManager);
                     }
-                    stepUnlessGradientsVanished(store, batchManager);
                 }
                 steps++;
             }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The settings of the weight-averaging exchange: FedAvg, FedProx with its proximal weight, or
@@ -25,13 +26,17 @@ import java.util.Optional;
  *     no participant's weights
  * @param uniform whether every participant weighs the same (what differential privacy needs) rather
  *     than by its examples
+ * @param participantsRunGlobalModel whether participants are scored with the global weights
+ *     (FedAvg's model, LG-FedAvg's head), which evaluation requests then carry; false where they
+ *     are scored on their own model (FML)
  */
 public record WeightAveragingSettings(
         String name,
         double mu,
         RobustAggregation robust,
         Optional<SecureSumSettings> secure,
-        boolean uniform) {
+        boolean uniform,
+        boolean participantsRunGlobalModel) {
     /** FedAvg's name in configs. */
     public static final String FEDAVG = "fedavg";
 
@@ -40,6 +45,18 @@ public record WeightAveragingSettings(
 
     /** LG-FedAvg's name in configs. */
     public static final String LG_FEDAVG = "lg-fedavg";
+
+    /** FML's name in configs. */
+    public static final String FML = "fml";
+
+    /** The options of the exchange itself, which every algorithm on it reads. */
+    public static final List<String> OPTIONS =
+            Stream.concat(
+                            Stream.of("weighting"),
+                            Stream.concat(
+                                    AlgorithmOptions.ROBUST_OPTIONS.stream(),
+                                    AlgorithmOptions.SECURE_OPTIONS.stream()))
+                    .toList();
 
     /** FedProx's default proximal weight. */
     public static final double DEFAULT_MU = 0.01;
@@ -58,27 +75,38 @@ public record WeightAveragingSettings(
      * secure aggregation ({@link AlgorithmOptions#getSecure}).
      */
     public static WeightAveragingSettings fedAvg(Map<String, Object> options) {
-        return read(FEDAVG, options, List.of());
+        return read(FEDAVG, options, List.of(), true);
     }
 
     /**
      * Reads LG-FedAvg's options, FedAvg's: the heads are averaged as FedAvg averages whole models.
      */
     public static WeightAveragingSettings lgFedAvg(Map<String, Object> options) {
-        return read(LG_FEDAVG, options, List.of());
+        return read(LG_FEDAVG, options, List.of(), true);
+    }
+
+    /**
+     * Reads the options of FML's shared model, FedAvg's, allowing the participants' own ({@code
+     * participantOptions}), which FML reads itself; FML's participants are scored on their private
+     * models.
+     */
+    public static WeightAveragingSettings fml(
+            Map<String, Object> options, List<String> participantOptions) {
+        return read(FML, options, participantOptions, false);
     }
 
     /** Reads FedProx's options: FedAvg's and {@code mu} (default 0.01). */
     public static WeightAveragingSettings fedProx(Map<String, Object> options) {
-        return read(FEDPROX, options, List.of("mu"));
+        return read(FEDPROX, options, List.of("mu"), true);
     }
 
     private static WeightAveragingSettings read(
-            String name, Map<String, Object> options, List<String> own) {
+            String name,
+            Map<String, Object> options,
+            List<String> own,
+            boolean participantsRunGlobalModel) {
         List<String> allowed = new ArrayList<>(own);
-        allowed.add("weighting");
-        allowed.addAll(AlgorithmOptions.ROBUST_OPTIONS);
-        allowed.addAll(AlgorithmOptions.SECURE_OPTIONS);
+        allowed.addAll(OPTIONS);
         AlgorithmOptions read = new AlgorithmOptions(name, options, allowed);
         return new WeightAveragingSettings(
                 name,
@@ -86,7 +114,8 @@ public record WeightAveragingSettings(
                 read.getRobust(),
                 read.getSecure(),
                 read.getString("weighting", "examples", List.of("examples", "uniform"))
-                        .equals("uniform"));
+                        .equals("uniform"),
+                participantsRunGlobalModel);
     }
 
     /** Checks that every participant runs the same architecture, which averaging needs. */

@@ -160,7 +160,7 @@ public final class WeightAveragingStrategy implements Strategy {
 
     @Override
     public boolean participantsRunGlobalModel() {
-        return global != null;
+        return settings.participantsRunGlobalModel() && global != null;
     }
 
     @Override
