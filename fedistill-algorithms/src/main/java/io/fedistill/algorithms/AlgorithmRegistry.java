@@ -4,6 +4,7 @@ import io.fedistill.algorithms.dsfl.DsflAlgorithm;
 import io.fedistill.algorithms.fd.FdAlgorithm;
 import io.fedistill.algorithms.fedavg.FedAvgAlgorithm;
 import io.fedistill.algorithms.feddf.FedDfAlgorithm;
+import io.fedistill.algorithms.fedkd.FedKdAlgorithm;
 import io.fedistill.algorithms.fedmd.FedMdAlgorithm;
 import io.fedistill.algorithms.fedproto.FedProtoAlgorithm;
 import io.fedistill.algorithms.fedprox.FedProxAlgorithm;
@@ -63,6 +64,12 @@ public final class AlgorithmRegistry {
                         "FML: deep mutual learning between each private model and a shared"
                                 + " global model, which is averaged",
                         FmlAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        FedKdAlgorithm.NAME,
+                        "FedKD: a private mentor and a shared mentee by adaptive mutual"
+                                + " distillation; only the mentee travels (optionally SVD-compressed)",
+                        FedKdAlgorithm::fromOptions));
         register(
                 new Entry(
                         FdAlgorithm.NAME,

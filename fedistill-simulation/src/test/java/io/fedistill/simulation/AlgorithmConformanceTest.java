@@ -74,6 +74,8 @@ class AlgorithmConformanceTest {
             // fewer coordinator epochs keep the test short
             case "fedtgp" -> Map.of("serverEpochs", 10);
             case "fml" -> Map.of("model", "mlp:32");
+            // a mentee as wide as the mentors' features, its updates compressed
+            case "fedkd" -> Map.of("model", "mlp:32@84", "svd", true);
             default -> Map.of();
         };
     }
@@ -84,7 +86,7 @@ class AlgorithmConformanceTest {
         // prototype algorithms compare features and LG-FedAvg shares heads: the MLP is projected
         // to LeNet's 84
         String mlp =
-                List.of("fedproto", "fedtgp", "lg-fedavg").contains(algorithm)
+                List.of("fedproto", "fedtgp", "lg-fedavg", "fedkd").contains(algorithm)
                         ? "mlp:64@84"
                         : "mlp:64";
         for (int i = 0; i < IDS.size(); i++) {
@@ -222,6 +224,25 @@ class AlgorithmConformanceTest {
                     .hasMessageContaining("mlp:64=64")
                     .hasMessageContaining("'lenet@64'");
         }
+        assertThatThrownBy(
+                        () ->
+                                run(
+                                        AlgorithmRegistry.create("lg-fedavg", Map.of()),
+                                        modelsFor("fd"),
+                                        FailureInjection.none()))
+                .hasMessageContaining("lg-fedavg shares the classifier head")
+                .hasMessageContaining("mlp:64=[[10, 64], [10]]")
+                .hasMessageContaining("'lenet@64'");
+        assertThatThrownBy(
+                        () ->
+                                run(
+                                        AlgorithmRegistry.create(
+                                                "fedkd", Map.of("model", "mlp:32@84")),
+                                        modelsFor("fd"),
+                                        FailureInjection.none()))
+                .hasMessageContaining("mlp:32@84 (84 wide)")
+                .hasMessageContaining("{mlp:64=64}")
+                .hasMessageContaining("hiddenWeight: 0");
         assertThatThrownBy(
                         () ->
                                 run(

@@ -60,6 +60,19 @@ public final class AlgorithmOptions {
         }
     }
 
+    /** Returns a true-or-false option, or the default when absent. */
+    public boolean getBoolean(String name, boolean fallback) {
+        Object value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof Boolean flag)) {
+            throw new IllegalArgumentException(
+                    where(name) + " must be true or false, got " + value);
+        }
+        return flag;
+    }
+
     /** Returns a number option in [min, max], or the default when absent. */
     public double getDouble(String name, double fallback, double min, double max) {
         double value = getDouble(name, fallback);
@@ -181,12 +194,7 @@ public final class AlgorithmOptions {
      * clipping range (FD sums per-label logit sums, which grow with the examples).
      */
     public Optional<SecureSumSettings> getSecure(double defaultClip) {
-        Object flag = values.get("secure");
-        if (flag != null && !(flag instanceof Boolean)) {
-            throw new IllegalArgumentException(
-                    where("secure") + " must be true or false, got " + flag);
-        }
-        boolean secure = Boolean.TRUE.equals(flag);
+        boolean secure = getBoolean("secure", false);
         if (!secure) {
             for (String option : SECURE_OPTIONS.subList(1, SECURE_OPTIONS.size())) {
                 if (values.containsKey(option)) {

@@ -10,6 +10,7 @@ import io.fedistill.algorithms.fedavg.WeightAveragingStrategy;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.train.Losses;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainOutcome;
 import java.util.List;
@@ -99,12 +100,16 @@ public final class FmlAlgorithm implements Algorithm {
                                             local.open(
                                                     globalModel, Optional.of(request.tensors()))) {
                                 TrainOutcome outcome =
-                                        own.trainMutually(
+                                        own.trainWith(
                                                 copy,
                                                 setup.trainSet(),
                                                 setup.split().trainIndices(),
-                                                alpha,
-                                                beta,
+                                                (logits, peer, features, peerFeatures, labels) ->
+                                                        Losses.mutual(logits, peer, labels, alpha)
+                                                                .add(
+                                                                        Losses.mutual(
+                                                                                peer, logits,
+                                                                                labels, beta)),
                                                 local.trainingSeed(request.round()));
                                 context.state().save(LocalModel.WEIGHTS_KEY, own.weights());
                                 return request.reply()

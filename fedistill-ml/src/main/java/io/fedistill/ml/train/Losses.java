@@ -132,6 +132,41 @@ public final class Losses {
     }
 
     /**
+     * FedKD's adaptive mutual distillation (Wu et al. 2022) of a mentor and a mentee, both losses
+     * summed: each model's cross-entropy, plus its KL divergence toward the other's (detached)
+     * prediction and, with {@code hiddenWeight > 0}, {@code hiddenWeight} times the mean squared
+     * difference of their (equally wide) features, the distillation terms divided by the two
+     * models' summed cross-entropy on the batch (as a weight, without gradient): the more both
+     * models err, the less they teach each other.
+     */
+    public static NDArray adaptiveMutual(
+            NDArray mentorLogits,
+            NDArray menteeLogits,
+            NDArray mentorFeatures,
+            NDArray menteeFeatures,
+            NDArray labels,
+            float hiddenWeight) {
+        NDArray mentorCe = crossEntropy(mentorLogits, labels);
+        NDArray menteeCe = crossEntropy(menteeLogits, labels);
+        NDArray taskLoss = mentorCe.add(menteeCe);
+        NDArray distillation =
+                softTargetDistillation(mentorLogits, menteeLogits.stopGradient().softmax(1), 1f)
+                        .add(
+                                softTargetDistillation(
+                                        menteeLogits, mentorLogits.stopGradient().softmax(1), 1f));
+        if (hiddenWeight > 0) {
+            NDArray hidden =
+                    mentorFeatures
+                            .sub(menteeFeatures.stopGradient())
+                            .square()
+                            .mean()
+                            .add(menteeFeatures.sub(mentorFeatures.stopGradient()).square().mean());
+            distillation = distillation.add(scaled(hidden, hiddenWeight));
+        }
+        return taskLoss.add(distillation.div(taskLoss.stopGradient()));
+    }
+
+    /**
      * FedTGP's adaptive-margin contrastive loss (Zhang et al. 2024): each participant prototype's
      * Euclidean distances to every class's global prototype, with {@code margin} added to the
      * distance to its own class, as negative logits of a cross-entropy: the own class's global

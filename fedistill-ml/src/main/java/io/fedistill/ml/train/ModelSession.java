@@ -263,26 +263,42 @@ public final class ModelSession implements AutoCloseable {
     }
 
     /**
-     * Trains this model and a peer together, batch by batch on the same shuffled samples, by deep
-     * mutual learning ({@link Losses#mutual}): each learns from the labels and from the other's
-     * predictions on the batch. FML's step: a participant's private model and the shared global
-     * model. The batch size and epochs are this session's.
+     * The loss of two models trained together on one batch: FML's two mutual-learning losses,
+     * FedKD's adaptive mentor-mentee distillation.
+     */
+    @FunctionalInterface
+    public interface PairLoss {
+        /**
+         * Returns the summed loss of both models.
+         *
+         * @param logits this model's logits (n, C)
+         * @param peerLogits the peer's logits (n, C)
+         * @param features this model's flattened features (n, D)
+         * @param peerFeatures the peer's flattened features (n, D')
+         * @param labels the batch's labels (n)
+         */
+        NDArray loss(
+                NDArray logits,
+                NDArray peerLogits,
+                NDArray features,
+                NDArray peerFeatures,
+                NDArray labels);
+    }
+
+    /**
+     * Trains this model and a peer together, batch by batch on the same shuffled samples, on a loss
+     * of both (FML's mutual learning, FedKD's mentor and mentee); each model takes its own
+     * optimizer step. The batch size and epochs are this session's.
      *
      * @param peer the other model's session
      * @param data the dataset the indices point into
      * @param indices the samples to train on
-     * @param alpha this model's cross-entropy weight (the rest learns from the peer)
-     * @param peerAlpha the peer's cross-entropy weight
+     * @param loss the loss of both models on a batch
      * @param seed seed of shuffling and any randomness inside the models
      * @return the summed loss of both models and the samples trained on
      */
-    public TrainOutcome trainMutually(
-            ModelSession peer,
-            ImageDataset data,
-            int[] indices,
-            float alpha,
-            float peerAlpha,
-            long seed) {
+    public TrainOutcome trainWith(
+            ModelSession peer, ImageDataset data, int[] indices, PairLoss loss, long seed) {
         int classes = data.numClasses();
         if (indices.length == 0) {
             return new TrainOutcome(
@@ -304,14 +320,14 @@ public final class ModelSession implements AutoCloseable {
                             data.images(manager, indices),
                             settings.epochs(),
                             seed,
-                            (forward, positions, batch, batchManager) -> {
-                                NDArray y =
-                                        labelArray.get(batchManager, new NDIndex("{}", positions));
-                                NDArray own = forward.logits().get(0);
-                                NDArray other = forward.logits().get(1);
-                                return Losses.mutual(own, other, y, alpha)
-                                        .add(Losses.mutual(other, own, y, peerAlpha));
-                            });
+                            (forward, positions, batch, batchManager) ->
+                                    loss.loss(
+                                            forward.logits().get(0),
+                                            forward.logits().get(1),
+                                            forward.features().get(0),
+                                            forward.features().get(1),
+                                            labelArray.get(
+                                                    batchManager, new NDIndex("{}", positions))));
         }
         return new TrainOutcome(
                 meanLoss,
