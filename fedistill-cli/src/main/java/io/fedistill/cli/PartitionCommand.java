@@ -52,7 +52,7 @@ final class PartitionCommand implements Callable<Integer> {
                             prepared.data()
                                     .train()
                                     .select(id + " local-test", split.localTestIndices()),
-                            withoutTestSet ? Optional.empty() : Optional.of(prepared.data().test()))
+                            withoutTestSet ? Optional.empty() : prepared.data().commonTestSet())
                     .write(out.resolve(id));
         }
         System.out.println(

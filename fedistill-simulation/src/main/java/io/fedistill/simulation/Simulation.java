@@ -160,7 +160,7 @@ public final class Simulation {
                                 b.privacy == null ? b.selector : b.selector.withPoissonSampling())
                         .optDeadline(b.deadline)
                         .optEvaluateEvery(b.evaluateEvery);
-        // without a common test set (PFLlib's protocol) the participants score a global model
+        // without a common test set (PFLlib's protocol) no global model is scored
         b.data.commonTestSet()
                 .ifPresent(
                         test ->

@@ -45,13 +45,10 @@ public final class StrategyRegistry {
                 spec ->
                         WeightAveragingSettings.lgFedAvg(spec.options())
                                 .newStrategy(Optional.empty()));
-        // FML's participant options (its global model, alpha, beta) are theirs to read
+        // FML's own options (its global model, alpha, beta) are its participants' to read
         FACTORIES.put(
                 WeightAveragingSettings.FML,
-                spec ->
-                        WeightAveragingSettings.fml(
-                                        spec.options(), List.of("model", "alpha", "beta"))
-                                .newStrategy(Optional.empty()));
+                spec -> WeightAveragingSettings.fml(spec.options()).newStrategy(Optional.empty()));
         FACTORIES.put(FdSettings.NAME, StrategyRegistry::fd);
         FACTORIES.put(
                 FedProtoSettings.NAME,

@@ -236,9 +236,8 @@ public final class LocalModel {
                                         EvaluationProtocol.LOCAL_ACCURACY,
                                         localOrTest.get().accuracy())
                                 .with(EvaluationProtocol.LOCAL_LOSS, localOrTest.get().loss())
-                                .with(
-                                        EvaluationProtocol.LOCAL_SAMPLES,
-                                        localOrTest.get().samples());
+                                // the test set's score stands in, but is no local split to pool
+                                .with(EvaluationProtocol.LOCAL_SAMPLES, local.samples());
             }
             return request.reply().optMetrics(metrics).build();
         }

@@ -72,6 +72,9 @@ final class NearestPrototype {
                     best = c;
                 }
             }
+            if (best < 0) {
+                continue; // features that are not finite match no prototype: a wrong answer
+            }
             double sum = 0;
             for (int c = 0; c < classes; c++) {
                 sum += Math.exp(negativeDistance[c] - max);

@@ -19,6 +19,8 @@ import io.fedistill.ml.train.TrainingSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * FedTGP's coordinator-side aggregation: a small network maps each class (one-hot, through a
@@ -42,6 +44,7 @@ final class TrainablePrototypes implements PrototypeAggregator {
             int epochs, float learningRate, int batchSize, int hiddenWidth, float marginCap) {}
 
     private static final String WEIGHTS = "weights";
+    private static final Logger LOG = LoggerFactory.getLogger(TrainablePrototypes.class);
 
     private final Settings settings;
     private final int classes;
@@ -73,7 +76,7 @@ final class TrainablePrototypes implements PrototypeAggregator {
                 }
             }
         }
-        float margin = Math.min(largestClassGap(uploads), settings.marginCap());
+        float margin = Math.min(largestClassGap(uploads, contributions), settings.marginCap());
         TrainingSettings sgd =
                 new TrainingSettings(
                         OptimizerKind.SGD,
@@ -124,8 +127,22 @@ final class TrainablePrototypes implements PrototypeAggregator {
                 }
                 lastEpochLoss = steps == 0 ? 0 : lossSum / steps;
             }
-            weights = trainer.weights();
             float[] generated = trainer.infer(manager -> manager.eye(classes));
+            if (!Double.isFinite(lastEpochLoss) || !allFinite(generated)) {
+                // keep the network of the last good round; the strategy keeps its prototypes
+                LOG.warn(
+                        "round {}: FedTGP's prototype network diverged (loss {}); this round's"
+                                + " prototypes are not used",
+                        round,
+                        lastEpochLoss);
+                return new Result(
+                        new PerLabelMeans(
+                                PerLabelMeans.FEATURES,
+                                new float[classes][width],
+                                new int[classes]),
+                        Metrics.of("server_diverged", 1));
+            }
+            weights = trainer.weights();
             float[][] means = new float[classes][width];
             for (int c = 0; c < classes; c++) {
                 System.arraycopy(generated, c * width, means[c], 0, width);
@@ -136,41 +153,40 @@ final class TrainablePrototypes implements PrototypeAggregator {
         }
     }
 
-    /**
-     * Returns the largest, over the classes some upload holds, of the Euclidean distance from the
-     * class's mean prototype (over its holders) to the nearest other class's; 0 with fewer than two
-     * classes.
-     */
-    private float largestClassGap(List<PerLabelMeans> uploads) {
-        float[][] means = new float[classes][];
-        for (int c = 0; c < classes; c++) {
-            double[] sum = new double[width];
-            int holders = 0;
-            for (PerLabelMeans upload : uploads) {
-                if (upload.counts()[c] > 0) {
-                    holders++;
-                    for (int k = 0; k < width; k++) {
-                        sum[k] += upload.means()[c][k];
-                    }
-                }
-            }
-            if (holders > 0) {
-                means[c] = new float[width];
-                for (int k = 0; k < width; k++) {
-                    means[c][k] = (float) (sum[k] / holders);
-                }
+    private static boolean allFinite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * Returns the largest, over the classes some upload holds, of the Euclidean distance from the
+     * class's mean prototype (the plain mean over its holders) to the nearest other class's; 0 with
+     * fewer than two classes.
+     */
+    private float largestClassGap(
+            List<PerLabelMeans> uploads, List<ParticipantWeighting.Contribution> contributions) {
+        PerLabelMeans means =
+                PerLabelMeans.weightedMean(
+                        PerLabelMeans.FEATURES,
+                        uploads,
+                        contributions,
+                        ParticipantWeighting.UNIFORM,
+                        classes,
+                        width);
         double largest = 0;
         for (int c = 0; c < classes; c++) {
             double nearest = Double.POSITIVE_INFINITY;
             for (int other = 0; other < classes; other++) {
-                if (other == c || means[c] == null || means[other] == null) {
+                if (other == c || means.counts()[c] == 0 || means.counts()[other] == 0) {
                     continue;
                 }
                 double squares = 0;
                 for (int k = 0; k < width; k++) {
-                    double d = means[c][k] - means[other][k];
+                    double d = means.means()[c][k] - means.means()[other][k];
                     squares += d * d;
                 }
                 nearest = Math.min(nearest, Math.sqrt(squares));

@@ -13,7 +13,6 @@ import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.train.Losses;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainOutcome;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -28,8 +27,6 @@ import java.util.stream.Stream;
 public final class FmlAlgorithm implements Algorithm {
     /** The name used in configs. */
     public static final String NAME = WeightAveragingSettings.FML;
-
-    private static final List<String> OWN_OPTIONS = List.of("model", "alpha", "beta");
 
     private final WeightAveragingSettings exchange;
     private final ModelSpec globalModel;
@@ -56,11 +53,11 @@ public final class FmlAlgorithm implements Algorithm {
                         NAME,
                         options,
                         Stream.concat(
-                                        OWN_OPTIONS.stream(),
+                                        WeightAveragingSettings.FML_OPTIONS.stream(),
                                         WeightAveragingSettings.OPTIONS.stream())
                                 .toList());
         return new FmlAlgorithm(
-                WeightAveragingSettings.fml(options, OWN_OPTIONS),
+                WeightAveragingSettings.fml(options),
                 read.getParsed(
                         "model", "the global model's architecture, e.g. cnn:0.5", ModelSpec::parse),
                 (float) read.getDouble("alpha", 0.5, 0, 1),

@@ -3,6 +3,7 @@ package io.fedistill.algorithms.lgfedavg;
 import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.algorithms.common.FeatureWidths;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.algorithms.fedavg.WeightAveragingSettings;
 import io.fedistill.algorithms.fedavg.WeightAveragingStrategy;
@@ -17,7 +18,6 @@ import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainOutcome;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,15 +60,10 @@ public final class LgFedAvgAlgorithm implements Algorithm {
                     spec.toString(),
                     text -> ModelZoo.headShapes(spec, setup.imageShape(), setup.numClasses()));
         }
-        if (new HashSet<>(shapes.values()).size() > 1) {
-            throw new IllegalArgumentException(
-                    NAME
-                            + " shares the classifier head, so every participant's head must have"
-                            + " the same shape; got "
-                            + shapes
-                            + "; give every model a common projection width, e.g. 'mlp@64',"
-                            + " 'lenet@64', 'cnn:0.5@64'");
-        }
+        FeatureWidths.requireEqual(
+                NAME,
+                "shares the classifier head, so every participant's head must have the same shape",
+                shapes);
     }
 
     @Override

@@ -55,10 +55,16 @@ public final class EvaluationProtocol {
                 && metrics.find(TEST_PREDICTED_CLASSES).isPresent();
     }
 
-    /** Returns whether a reply carries the local split's accuracy, loss and sample count. */
+    /**
+     * Returns whether a reply carries the local split's accuracy, loss and sample count, the count
+     * a whole number of at least 0.
+     */
     public static boolean hasLocalScores(Metrics metrics) {
+        double samples = metrics.find(LOCAL_SAMPLES).orElse(-1);
         return metrics.find(LOCAL_ACCURACY).isPresent()
                 && metrics.find(LOCAL_LOSS).isPresent()
-                && metrics.find(LOCAL_SAMPLES).isPresent();
+                && samples >= 0
+                && samples == Math.rint(samples)
+                && samples <= Integer.MAX_VALUE;
     }
 }

@@ -121,11 +121,10 @@ public final class ModelSession implements AutoCloseable {
      */
     public TensorRecord headWeights() {
         TensorRecord.Builder out = TensorRecord.builder();
-        List<Parameter> head = headParameters();
-        for (int i = 0; i < head.size(); i++) {
-            NDArray array = head.get(i).getArray();
+        for (Pair<String, Parameter> p : headParameters()) {
+            NDArray array = p.getValue().getArray();
             out.put(
-                    HEAD_PREFIX + i,
+                    p.getKey(),
                     Tensor.wrap(NetworkPool.intShape(array.getShape()), array.toFloatArray()),
                     TensorRole.WEIGHTS);
         }
@@ -139,44 +138,15 @@ public final class ModelSession implements AutoCloseable {
      * @throws IllegalArgumentException naming a missing or wrongly shaped tensor
      */
     public void loadHeadWeights(TensorRecord head) {
-        List<Parameter> parameters = headParameters();
-        if (head.size() != parameters.size()) {
-            throw new IllegalArgumentException(
-                    "a head of "
-                            + head.size()
-                            + " tensors, but "
-                            + network.spec()
-                            + "'s head has "
-                            + parameters.size()
-                            + " parameters");
-        }
-        for (int i = 0; i < parameters.size(); i++) {
-            String name = HEAD_PREFIX + i;
-            Tensor tensor =
-                    head.find(name)
-                            .orElseThrow(
-                                    () ->
-                                            new IllegalArgumentException(
-                                                    "the head lacks '" + name + "'"));
-            NDArray array = parameters.get(i).getArray();
-            if (!tensor.hasShape(NetworkPool.intShape(array.getShape()))) {
-                throw new IllegalArgumentException(
-                        "head parameter "
-                                + i
-                                + " of "
-                                + network.spec()
-                                + " has shape "
-                                + array.getShape()
-                                + ", the head given has "
-                                + Arrays.toString(tensor.shape()));
-            }
-            array.set(tensor.toFloatArray());
-        }
+        NetworkPool.writeWeights(headParameters(), head, network.spec() + "'s head");
     }
 
-    private List<Parameter> headParameters() {
-        List<Parameter> out = new ArrayList<>();
-        network.head().getParameters().forEach(p -> out.add(p.getValue()));
+    /** The head's parameters, named by position ({@code head.0}, {@code head.1}, ...). */
+    private List<Pair<String, Parameter>> headParameters() {
+        List<Pair<String, Parameter>> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : network.head().getParameters()) {
+            out.add(new Pair<>(HEAD_PREFIX + out.size(), p.getValue()));
+        }
         return out;
     }
 
@@ -300,34 +270,28 @@ public final class ModelSession implements AutoCloseable {
     public TrainOutcome trainWith(
             ModelSession peer, ImageDataset data, int[] indices, PairLoss loss, long seed) {
         int classes = data.numClasses();
-        if (indices.length == 0) {
-            return new TrainOutcome(
-                    Double.NaN,
-                    0,
-                    new float[classes][classes],
-                    new float[classes][],
-                    new int[classes],
-                    false);
-        }
-        int[] labels = data.labels(indices);
-        double meanLoss;
+        double meanLoss = Double.NaN;
         try (NDManager manager = pooled.model().getNDManager().newSubManager()) {
-            NDArray labelArray = manager.create(Arrays.stream(labels).asLongStream().toArray());
+            NDArray labelArray =
+                    manager.create(Arrays.stream(data.labels(indices)).asLongStream().toArray());
             meanLoss =
-                    runEpochs(
-                            List.of(this, peer),
-                            manager,
-                            data.images(manager, indices),
-                            settings.epochs(),
-                            seed,
-                            (forward, positions, batch, batchManager) ->
-                                    loss.loss(
-                                            forward.logits().get(0),
-                                            forward.logits().get(1),
-                                            forward.features().get(0),
-                                            forward.features().get(1),
-                                            labelArray.get(
-                                                    batchManager, new NDIndex("{}", positions))));
+                    indices.length == 0
+                            ? Double.NaN
+                            : runEpochs(
+                                    List.of(this, peer),
+                                    manager,
+                                    data.images(manager, indices),
+                                    settings.epochs(),
+                                    seed,
+                                    (forward, positions, batch, batchManager) ->
+                                            loss.loss(
+                                                    forward.logits().get(0),
+                                                    forward.logits().get(1),
+                                                    forward.features().get(0),
+                                                    forward.features().get(1),
+                                                    labelArray.get(
+                                                            batchManager,
+                                                            new NDIndex("{}", positions))));
         }
         return new TrainOutcome(
                 meanLoss,

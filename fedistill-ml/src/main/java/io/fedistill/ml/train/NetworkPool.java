@@ -179,6 +179,17 @@ final class NetworkPool {
     static void writeWeights(Block block, TensorRecord weights, String owner) {
         List<Pair<String, Parameter>> params = new ArrayList<>();
         block.getParameters().forEach(params::add);
+        writeWeights(params, weights, owner);
+    }
+
+    /**
+     * Replaces the named parameters with the tensors of the same names.
+     *
+     * @param owner what the parameters belong to, for the error messages
+     * @throws IllegalArgumentException naming a missing, extra or wrongly shaped tensor
+     */
+    static void writeWeights(
+            List<Pair<String, Parameter>> params, TensorRecord weights, String owner) {
         if (params.size() != weights.size()) {
             throw new IllegalArgumentException(
                     "weights hold "

@@ -46,15 +46,33 @@ public final class FeatureWidths {
                                                                 + " 'mlp@64'")));
             }
         }
-        if (new HashSet<>(widths.values()).size() > 1) {
+        requireEqual(
+                who,
+                "compares feature prototypes across participants, so every participant's features"
+                        + " must be equally wide",
+                widths);
+        return widths.values().iterator().next();
+    }
+
+    /**
+     * Fails unless every model has the same value of what must match across participants (a feature
+     * width, a head's shapes), suggesting a common {@code name@width} projection.
+     *
+     * @param who the algorithm, first word of the error
+     * @param why what the algorithm needs, in words
+     * @param byModel each model spec text's value
+     * @throws IllegalArgumentException naming every model's value
+     */
+    public static void requireEqual(String who, String why, Map<String, ?> byModel) {
+        if (new HashSet<>(byModel.values()).size() > 1) {
             throw new IllegalArgumentException(
                     who
-                            + " compares feature prototypes across participants, so every"
-                            + " participant's features must be equally wide; got "
-                            + widths
+                            + " "
+                            + why
+                            + "; got "
+                            + byModel
                             + "; give every model a common projection width, e.g. 'mlp@64',"
                             + " 'lenet@64', 'cnn:0.5@64'");
         }
-        return widths.values().iterator().next();
     }
 }

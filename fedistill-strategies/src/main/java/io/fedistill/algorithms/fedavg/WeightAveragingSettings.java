@@ -49,6 +49,9 @@ public record WeightAveragingSettings(
     /** FML's name in configs. */
     public static final String FML = "fml";
 
+    /** FML's own options, which its participants read: the global model, alpha and beta. */
+    public static final List<String> FML_OPTIONS = List.of("model", "alpha", "beta");
+
     /** The options of the exchange itself, which every algorithm on it reads. */
     public static final List<String> OPTIONS =
             Stream.concat(
@@ -86,13 +89,11 @@ public record WeightAveragingSettings(
     }
 
     /**
-     * Reads the options of FML's shared model, FedAvg's, allowing the participants' own ({@code
-     * participantOptions}), which FML reads itself; FML's participants are scored on their private
-     * models.
+     * Reads the options of FML's shared model, FedAvg's, allowing FML's own ({@link #FML_OPTIONS}),
+     * which its participants read; FML's participants are scored on their private models.
      */
-    public static WeightAveragingSettings fml(
-            Map<String, Object> options, List<String> participantOptions) {
-        return read(FML, options, participantOptions, false);
+    public static WeightAveragingSettings fml(Map<String, Object> options) {
+        return read(FML, options, FML_OPTIONS, false);
     }
 
     /** Reads FedProx's options: FedAvg's and {@code mu} (default 0.01). */

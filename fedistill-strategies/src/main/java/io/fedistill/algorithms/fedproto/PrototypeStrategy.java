@@ -71,7 +71,12 @@ public final class PrototypeStrategy implements Strategy {
         List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
         for (Message reply : result.replies()) {
             try {
-                uploads.add(PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, reply.tensors()));
+                PerLabelMeans upload =
+                        PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, reply.tensors());
+                if (upload.isEmpty()) {
+                    continue; // no class behind it: nothing to aggregate
+                }
+                uploads.add(upload);
                 contributions.add(KnowledgeProtocol.contributionOf(reply, PerLabelMeans.COUNTS));
             } catch (IllegalArgumentException e) {
                 LOG.warn(
@@ -108,7 +113,7 @@ public final class PrototypeStrategy implements Strategy {
 
     private PerLabelMeans keepingUnheldClasses(PerLabelMeans fresh) {
         if (global == null) {
-            return fresh;
+            return fresh.isEmpty() ? null : fresh;
         }
         float[][] means = new float[classes][];
         int[] counts = new int[classes];
