@@ -4,6 +4,7 @@ import io.fedistill.algorithms.dsfl.DsflAlgorithm;
 import io.fedistill.algorithms.fd.FdAlgorithm;
 import io.fedistill.algorithms.fedavg.FedAvgAlgorithm;
 import io.fedistill.algorithms.feddf.FedDfAlgorithm;
+import io.fedistill.algorithms.fedgen.FedGenAlgorithm;
 import io.fedistill.algorithms.fedkd.FedKdAlgorithm;
 import io.fedistill.algorithms.fedmd.FedMdAlgorithm;
 import io.fedistill.algorithms.fedproto.FedProtoAlgorithm;
@@ -90,6 +91,12 @@ public final class AlgorithmRegistry {
                         FedDfAlgorithm.NAME,
                         "FedDF: FedAvg per architecture, then ensemble distillation on public data",
                         FedDfAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        FedGenAlgorithm.NAME,
+                        "FedGen: heads and label counts up; a feature-space generator trained on"
+                                + " the coordinator regularizes the heads (equal feature widths)",
+                        FedGenAlgorithm::fromOptions));
         register(
                 new Entry(
                         FedProtoAlgorithm.NAME,

@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public final class LocalObjective {
     private static final LocalObjective CROSS_ENTROPY =
-            new LocalObjective(null, 1, 1, null, 0, null, 0);
+            new LocalObjective(null, 1, 1, null, 0, null, 0, null, null, 0);
 
     private final float[][] labelTeacher;
     private final float alpha;
@@ -19,6 +19,9 @@ public final class LocalObjective {
     private final float mu;
     private final float[][] featureTeacher;
     private final float featureWeight;
+    private final float[][] generatedFeatures;
+    private final int[] generatedLabels;
+    private final float generatedWeight;
 
     private LocalObjective(
             float[][] labelTeacher,
@@ -27,7 +30,10 @@ public final class LocalObjective {
             TensorRecord proximalAnchor,
             float mu,
             float[][] featureTeacher,
-            float featureWeight) {
+            float featureWeight,
+            float[][] generatedFeatures,
+            int[] generatedLabels,
+            float generatedWeight) {
         this.labelTeacher = labelTeacher;
         this.alpha = alpha;
         this.temperature = temperature;
@@ -35,6 +41,9 @@ public final class LocalObjective {
         this.mu = mu;
         this.featureTeacher = featureTeacher;
         this.featureWeight = featureWeight;
+        this.generatedFeatures = generatedFeatures;
+        this.generatedLabels = generatedLabels;
+        this.generatedWeight = generatedWeight;
     }
 
     /** Returns plain cross-entropy. */
@@ -64,7 +73,16 @@ public final class LocalObjective {
             copy[c] = perLabelLogits[c] == null ? null : perLabelLogits[c].clone();
         }
         return new LocalObjective(
-                copy, alphaCe, temperatureT, proximalAnchor, mu, featureTeacher, featureWeight);
+                copy,
+                alphaCe,
+                temperatureT,
+                proximalAnchor,
+                mu,
+                featureTeacher,
+                featureWeight,
+                generatedFeatures,
+                generatedLabels,
+                generatedWeight);
     }
 
     /**
@@ -84,7 +102,16 @@ public final class LocalObjective {
             copy[c] = perLabelFeatures[c] == null ? null : perLabelFeatures[c].clone();
         }
         return new LocalObjective(
-                labelTeacher, alpha, temperature, proximalAnchor, mu, copy, weight);
+                labelTeacher,
+                alpha,
+                temperature,
+                proximalAnchor,
+                mu,
+                copy,
+                weight,
+                generatedFeatures,
+                generatedLabels,
+                generatedWeight);
     }
 
     /** Adds the proximal term {@code mu / 2 * ||w - anchor||^2}. */
@@ -99,7 +126,41 @@ public final class LocalObjective {
                 anchor,
                 proximalMu,
                 featureTeacher,
-                featureWeight);
+                featureWeight,
+                generatedFeatures,
+                generatedLabels,
+                generatedWeight);
+    }
+
+    /**
+     * Adds FedGen's generative regularizer: the head must classify generated features as the labels
+     * they were generated for, {@code weight * CE(head(features_i), labels_i)}, one generated
+     * sample per training sample (row i goes with the batch that holds training sample i).
+     *
+     * @param features one generated feature vector per training sample
+     * @param labels the label each was generated for
+     * @param weight the term's weight, >= 0
+     * @return the extended objective
+     */
+    public LocalObjective withGeneratedFeatures(float[][] features, int[] labels, float weight) {
+        if (features.length != labels.length || features.length == 0) {
+            throw new IllegalArgumentException(
+                    features.length + " generated features for " + labels.length + " labels");
+        }
+        if (!(weight >= 0) || !Float.isFinite(weight)) {
+            throw new IllegalArgumentException("generative weight must be >= 0, got " + weight);
+        }
+        return new LocalObjective(
+                labelTeacher,
+                alpha,
+                temperature,
+                proximalAnchor,
+                mu,
+                featureTeacher,
+                featureWeight,
+                features.clone(),
+                labels.clone(),
+                weight);
     }
 
     Optional<float[][]> labelTeacher() {
@@ -128,5 +189,17 @@ public final class LocalObjective {
 
     float featureWeight() {
         return featureWeight;
+    }
+
+    Optional<float[][]> generatedFeatures() {
+        return Optional.ofNullable(generatedFeatures);
+    }
+
+    int[] generatedLabels() {
+        return generatedLabels;
+    }
+
+    float generatedWeight() {
+        return generatedWeight;
     }
 }

@@ -167,6 +167,23 @@ public final class Losses {
     }
 
     /**
+     * FedGen's diversity loss (Zhu et al. 2021): {@code exp(-mean_ij(d_noise(i, j) * d_out(i,
+     * j)))}, with {@code d_noise} the mean absolute difference of two samples' noise and {@code
+     * d_out} the mean squared difference of their generated outputs, so that different noise is
+     * pushed to different outputs.
+     *
+     * @param noise the generator's noise (n, Z)
+     * @param outputs what it generated (n, D)
+     */
+    public static NDArray diversity(NDArray noise, NDArray outputs) {
+        NDArray noiseDistance =
+                noise.expandDims(1).sub(noise.expandDims(0)).abs().mean(new int[] {2});
+        NDArray outputDistance =
+                outputs.expandDims(1).sub(outputs.expandDims(0)).square().mean(new int[] {2});
+        return noiseDistance.mul(outputDistance).mean().neg().exp();
+    }
+
+    /**
      * FedTGP's adaptive-margin contrastive loss (Zhang et al. 2024): each participant prototype's
      * Euclidean distances to every class's global prototype, with {@code margin} added to the
      * distance to its own class, as negative logits of a cross-entropy: the own class's global

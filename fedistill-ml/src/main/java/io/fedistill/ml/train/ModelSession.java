@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,6 +180,17 @@ public final class ModelSession implements AutoCloseable {
             return new TrainOutcome(Double.NaN, 0, logitSums, featureSums, counts, false);
         }
         int[] labels = data.labels(indices);
+        objective
+                .generatedFeatures()
+                .filter(generated -> generated.length != indices.length)
+                .ifPresent(
+                        generated -> {
+                            throw new IllegalArgumentException(
+                                    generated.length
+                                            + " generated features for "
+                                            + indices.length
+                                            + " training samples");
+                        });
         // whether the latest batch of two or more samples gave every sample the same features
         boolean[] featuresConstant = {false};
         double meanLoss;
@@ -197,7 +209,14 @@ public final class ModelSession implements AutoCloseable {
                                 NDArray logits = forward.logits().get(0);
                                 NDArray y =
                                         labelArray.get(batchManager, new NDIndex("{}", positions));
-                                NDArray loss = arrays.loss(features, logits, y, batchManager);
+                                NDArray loss =
+                                        arrays.loss(
+                                                features,
+                                                logits,
+                                                y,
+                                                positions,
+                                                forward.heads().get(0),
+                                                batchManager);
                                 float[] batchLogits = logits.toFloatArray();
                                 float[] batchFeatures = features.toFloatArray();
                                 int width = (int) features.getShape().get(1);
@@ -420,7 +439,8 @@ public final class ModelSession implements AutoCloseable {
      * One batch's forward pass through the sessions that train together: each one's flattened
      * features and logits, in the order the sessions were given (this session first).
      */
-    private record Forward(List<NDArray> features, List<NDArray> logits) {}
+    private record Forward(
+            List<NDArray> features, List<NDArray> logits, List<UnaryOperator<NDArray>> heads) {}
 
     /** Computes one batch's loss from the models' features and logits; may record what it needs. */
     private interface BatchLoss {
@@ -467,6 +487,7 @@ public final class ModelSession implements AutoCloseable {
                     try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                         List<NDArray> features = new ArrayList<>();
                         List<NDArray> logits = new ArrayList<>();
+                        List<UnaryOperator<NDArray>> heads = new ArrayList<>();
                         for (int s = 0; s < sessions.size(); s++) {
                             ClassifierNetwork net = sessions.get(s).network;
                             // features and head run separately so losses can reach the features
@@ -479,10 +500,16 @@ public final class ModelSession implements AutoCloseable {
                                             .forward(stores.get(s), new NDList(f), true)
                                             .singletonOrThrow());
                             features.add(f.reshape(f.getShape().get(0), -1));
+                            ParameterStore store = stores.get(s);
+                            heads.add(
+                                    input ->
+                                            net.head()
+                                                    .forward(store, new NDList(input), true)
+                                                    .singletonOrThrow());
                         }
                         NDArray loss =
                                 batchLoss.loss(
-                                        new Forward(features, logits),
+                                        new Forward(features, logits, heads),
                                         positions,
                                         batch,
                                         batchManager);
@@ -605,9 +632,28 @@ public final class ModelSession implements AutoCloseable {
         private final NDArray featurePresent;
         private final List<NDArray> trainable = new ArrayList<>();
         private final List<NDArray> anchors = new ArrayList<>();
+        private final NDArray generatedFeatures;
+        private final NDArray generatedLabels;
 
         ObjectiveArrays(NDManager manager, LocalObjective objective, int classes) {
             this.objective = objective;
+            if (objective.generatedFeatures().isPresent()) {
+                float[][] rows = objective.generatedFeatures().get();
+                int width = rows[0].length;
+                float[] flat = new float[rows.length * width];
+                for (int i = 0; i < rows.length; i++) {
+                    System.arraycopy(rows[i], 0, flat, i * width, width);
+                }
+                generatedFeatures = manager.create(flat, new Shape(rows.length, width));
+                generatedLabels =
+                        manager.create(
+                                Arrays.stream(objective.generatedLabels())
+                                        .asLongStream()
+                                        .toArray());
+            } else {
+                generatedFeatures = null;
+                generatedLabels = null;
+            }
             if (objective.labelTeacher().isPresent()) {
                 float[][] rows = objective.labelTeacher().get();
                 if (rows.length != classes) {
@@ -668,7 +714,13 @@ public final class ModelSession implements AutoCloseable {
             }
         }
 
-        NDArray loss(NDArray features, NDArray logits, NDArray labels, NDManager batchManager) {
+        NDArray loss(
+                NDArray features,
+                NDArray logits,
+                NDArray labels,
+                NDArray positions,
+                UnaryOperator<NDArray> head,
+                NDManager batchManager) {
             NDArray loss;
             if (teacherTable != null) {
                 NDArray teacher = teacherTable.get(batchManager, new NDIndex("{}", labels));
@@ -699,6 +751,18 @@ public final class ModelSession implements AutoCloseable {
                                 Losses.scaled(
                                         Losses.featureAlignment(features, target, present),
                                         objective.featureWeight()));
+            }
+            if (generatedFeatures != null) {
+                // the head must classify the generator's features as the labels they were made for
+                NDArray generated =
+                        generatedFeatures.get(batchManager, new NDIndex("{}", positions));
+                NDArray generatedFor =
+                        generatedLabels.get(batchManager, new NDIndex("{}", positions));
+                loss =
+                        loss.add(
+                                Losses.scaled(
+                                        Losses.crossEntropy(head.apply(generated), generatedFor),
+                                        objective.generatedWeight()));
             }
             if (!trainable.isEmpty()) {
                 loss = loss.add(Losses.proximal(trainable, anchors, objective.mu(), batchManager));
