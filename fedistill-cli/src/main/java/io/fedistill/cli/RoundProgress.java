@@ -81,9 +81,16 @@ final class RoundProgress implements RoundListener, AutoCloseable {
                         .map(
                                 e -> {
                                     double acc = e.globalAccuracy().orElse(e.testAccuracyMean());
-                                    return Double.isNaN(acc)
-                                            ? "no evaluation replies"
-                                            : String.format(Locale.ROOT, "acc %.3f", acc);
+                                    // without a common test set, the pooled local splits
+                                    double pooled = e.localAccuracyPooled();
+                                    return !Double.isNaN(acc)
+                                            ? String.format(Locale.ROOT, "acc %.3f", acc)
+                                            : !Double.isNaN(pooled)
+                                                    ? String.format(
+                                                            Locale.ROOT,
+                                                            "pooled local acc %.3f",
+                                                            pooled)
+                                                    : "no evaluation replies";
                                 })
                         .orElse("not evaluated")
                 + failed;
