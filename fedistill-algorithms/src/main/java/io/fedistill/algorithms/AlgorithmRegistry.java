@@ -14,6 +14,7 @@ import io.fedistill.algorithms.fml.FmlAlgorithm;
 import io.fedistill.algorithms.globalstudent.GlobalStudentAlgorithm;
 import io.fedistill.algorithms.lgfedavg.LgFedAvgAlgorithm;
 import io.fedistill.algorithms.localonly.LocalOnlyAlgorithm;
+import io.fedistill.algorithms.pipeline.PipelineAlgorithm;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +110,12 @@ public final class AlgorithmRegistry {
                         "FedTGP: trainable global prototypes learned on the coordinator with an"
                                 + " adaptive-margin contrastive loss",
                         FedTgpAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        PipelineAlgorithm.NAME,
+                        "federated teacher-to-student pipeline: FedAvg a teacher, distill it into"
+                                + " a FedAvg student, fine-tune locally (stages in one run)",
+                        PipelineAlgorithm::fromOptions));
         register(
                 new Entry(
                         GlobalStudentAlgorithm.NAME,

@@ -75,6 +75,9 @@ class AlgorithmConformanceTest {
             case "fedtgp" -> Map.of("serverEpochs", 10);
             case "fml" -> Map.of("model", "mlp:32");
             // a mentee as wide as the mentors' features, its updates compressed
+            // a LeNet teacher for a round, an MLP student for one, then a round of fine-tuning
+            case "kd-pipeline" ->
+                    Map.of("teacher", "lenet", "teacherRounds", 1, "studentRounds", 1);
             case "fedkd" -> Map.of("model", "mlp:32@84", "svd", true);
             // a tenth of the default generative weight: on these tiny splits the default one
             // costs accuracy in the first rounds (docs/RESULTS.md)
@@ -85,7 +88,7 @@ class AlgorithmConformanceTest {
 
     private static Map<String, ModelSpec> modelsFor(String algorithm) {
         Map<String, ModelSpec> models = new LinkedHashMap<>();
-        boolean sharesWeights = algorithm.equals("fedavg") || algorithm.equals("fedprox");
+        boolean sharesWeights = List.of("fedavg", "fedprox", "kd-pipeline").contains(algorithm);
         // prototype algorithms compare features and LG-FedAvg shares heads: the MLP is projected
         // to LeNet's 84
         String mlp =

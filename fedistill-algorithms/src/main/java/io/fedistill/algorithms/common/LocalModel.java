@@ -214,7 +214,16 @@ public final class LocalModel {
      * the given weights with {@code scorer} (FedProto's nearest global prototype, say).
      */
     public Message evaluate(Message request, Optional<TensorRecord> weights, Scorer scorer) {
-        try (ModelSession session = open(weights)) {
+        return evaluate(request, setup.model(), weights, scorer);
+    }
+
+    /**
+     * Answers an evaluation request by scoring weights of another architecture than the
+     * participant's own (the teacher-to-student pipeline's teacher).
+     */
+    public Message evaluate(
+            Message request, ModelSpec spec, Optional<TensorRecord> weights, Scorer scorer) {
+        try (ModelSession session = open(spec, weights)) {
             Optional<EvaluationScore> test =
                     setup.testSet().map(set -> scorer.score(session, set, set.allIndices()));
             EvaluationScore local =

@@ -10,9 +10,10 @@ import java.util.Optional;
  */
 public final class LocalObjective {
     private static final LocalObjective CROSS_ENTROPY =
-            new LocalObjective(null, 1, 1, null, 0, null, 0, null, null, 0);
+            new LocalObjective(null, false, 1, 1, null, 0, null, 0, null, null, 0);
 
     private final float[][] labelTeacher;
+    private final boolean teacherPerSample;
     private final float alpha;
     private final float temperature;
     private final TensorRecord proximalAnchor;
@@ -25,6 +26,7 @@ public final class LocalObjective {
 
     private LocalObjective(
             float[][] labelTeacher,
+            boolean teacherPerSample,
             float alpha,
             float temperature,
             TensorRecord proximalAnchor,
@@ -35,6 +37,7 @@ public final class LocalObjective {
             int[] generatedLabels,
             float generatedWeight) {
         this.labelTeacher = labelTeacher;
+        this.teacherPerSample = teacherPerSample;
         this.alpha = alpha;
         this.temperature = temperature;
         this.proximalAnchor = proximalAnchor;
@@ -74,6 +77,34 @@ public final class LocalObjective {
         }
         return new LocalObjective(
                 copy,
+                false,
+                alphaCe,
+                temperatureT,
+                proximalAnchor,
+                mu,
+                featureTeacher,
+                featureWeight,
+                generatedFeatures,
+                generatedLabels,
+                generatedWeight);
+    }
+
+    /**
+     * Adds distillation toward a teacher logit vector per training sample (a teacher model's
+     * predictions on the participant's own data, as the federated teacher-to-student pipeline
+     * distills): {@code alpha * CE + (1 - alpha) * T^2 * KL(softmax(t / T) ‖ softmax(s / T))}.
+     *
+     * @param perSampleLogits row i: the teacher's logits for training sample i
+     * @param alphaCe weight of cross-entropy, in [0, 1]
+     * @param temperatureT temperature, > 0
+     * @return the extended objective
+     */
+    public LocalObjective withSampleTeacher(
+            float[][] perSampleLogits, float alphaCe, float temperatureT) {
+        LocalObjective perLabel = withLabelTeacher(perSampleLogits, alphaCe, temperatureT);
+        return new LocalObjective(
+                perLabel.labelTeacher,
+                true,
                 alphaCe,
                 temperatureT,
                 proximalAnchor,
@@ -103,6 +134,7 @@ public final class LocalObjective {
         }
         return new LocalObjective(
                 labelTeacher,
+                teacherPerSample,
                 alpha,
                 temperature,
                 proximalAnchor,
@@ -121,6 +153,7 @@ public final class LocalObjective {
         }
         return new LocalObjective(
                 labelTeacher,
+                teacherPerSample,
                 alpha,
                 temperature,
                 anchor,
@@ -152,6 +185,7 @@ public final class LocalObjective {
         }
         return new LocalObjective(
                 labelTeacher,
+                teacherPerSample,
                 alpha,
                 temperature,
                 proximalAnchor,
@@ -201,5 +235,9 @@ public final class LocalObjective {
 
     float generatedWeight() {
         return generatedWeight;
+    }
+
+    boolean teacherPerSample() {
+        return teacherPerSample;
     }
 }

@@ -180,6 +180,14 @@ public final class ModelSession implements AutoCloseable {
             return new TrainOutcome(Double.NaN, 0, logitSums, featureSums, counts, false);
         }
         int[] labels = data.labels(indices);
+        if (objective.teacherPerSample()
+                && objective.labelTeacher().orElseThrow().length != indices.length) {
+            throw new IllegalArgumentException(
+                    objective.labelTeacher().orElseThrow().length
+                            + " teacher rows for "
+                            + indices.length
+                            + " training samples");
+        }
         objective
                 .generatedFeatures()
                 .filter(generated -> generated.length != indices.length)
@@ -656,19 +664,30 @@ public final class ModelSession implements AutoCloseable {
             }
             if (objective.labelTeacher().isPresent()) {
                 float[][] rows = objective.labelTeacher().get();
-                if (rows.length != classes) {
+                // a row per label, or, for a per-sample teacher, a row per training sample
+                if (!objective.teacherPerSample() && rows.length != classes) {
                     throw new IllegalArgumentException(
                             "teacher has " + rows.length + " labels, data has " + classes);
                 }
-                float[] table = new float[classes * classes];
-                float[] present = new float[classes];
-                for (int c = 0; c < classes; c++) {
+                float[] table = new float[rows.length * classes];
+                float[] present = new float[rows.length];
+                for (int c = 0; c < rows.length; c++) {
                     if (rows[c] != null) {
+                        if (rows[c].length != classes) {
+                            throw new IllegalArgumentException(
+                                    "teacher row "
+                                            + c
+                                            + " has "
+                                            + rows[c].length
+                                            + " logits, data has "
+                                            + classes
+                                            + " classes");
+                        }
                         System.arraycopy(rows[c], 0, table, c * classes, classes);
                         present[c] = 1;
                     }
                 }
-                teacherTable = manager.create(table, new Shape(classes, classes));
+                teacherTable = manager.create(table, new Shape(rows.length, classes));
                 teacherPresent = manager.create(present);
             } else {
                 teacherTable = null;
@@ -723,8 +742,9 @@ public final class ModelSession implements AutoCloseable {
                 NDManager batchManager) {
             NDArray loss;
             if (teacherTable != null) {
-                NDArray teacher = teacherTable.get(batchManager, new NDIndex("{}", labels));
-                NDArray present = teacherPresent.get(batchManager, new NDIndex("{}", labels));
+                NDArray rows = objective.teacherPerSample() ? positions : labels;
+                NDArray teacher = teacherTable.get(batchManager, new NDIndex("{}", rows));
+                NDArray present = teacherPresent.get(batchManager, new NDIndex("{}", rows));
                 loss =
                         Losses.distillation(
                                 logits,

@@ -96,6 +96,16 @@ public record WeightAveragingSettings(
         return read(FML, options, FML_OPTIONS, false);
     }
 
+    /**
+     * Returns plain FedAvg under another name (example-weighted mean, participants run the global
+     * model): a stage of an algorithm built from several exchanges, such as the teacher-to-student
+     * pipeline's teacher and student.
+     */
+    public static WeightAveragingSettings plain(String name) {
+        return new WeightAveragingSettings(
+                name, 0, RobustAggregation.mean(), Optional.empty(), false, true);
+    }
+
     /** Reads FedProx's options: FedAvg's and {@code mu} (default 0.01). */
     public static WeightAveragingSettings fedProx(Map<String, Object> options) {
         return read(FEDPROX, options, List.of("mu"), true);
