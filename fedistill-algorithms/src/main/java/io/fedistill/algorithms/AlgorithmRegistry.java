@@ -1,6 +1,7 @@
 package io.fedistill.algorithms;
 
 import io.fedistill.algorithms.dsfl.DsflAlgorithm;
+import io.fedistill.algorithms.faug.FaugAlgorithm;
 import io.fedistill.algorithms.fd.FdAlgorithm;
 import io.fedistill.algorithms.fedavg.FedAvgAlgorithm;
 import io.fedistill.algorithms.feddf.FedDfAlgorithm;
@@ -77,6 +78,12 @@ public final class AlgorithmRegistry {
                         FdAlgorithm.NAME,
                         "FD: per-label mean logits, distilled (any architectures)",
                         FdAlgorithm::fromOptions));
+        register(
+                new Entry(
+                        FaugAlgorithm.NAME,
+                        "FD with FAug: seed samples of missing labels (hidden among others) train"
+                                + " a conditional GAN; participants balance their data, then FD",
+                        FaugAlgorithm::fromOptions));
         register(
                 new Entry(
                         FedMdAlgorithm.NAME,

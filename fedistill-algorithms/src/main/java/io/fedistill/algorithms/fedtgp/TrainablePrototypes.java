@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import io.fedistill.algorithms.common.PerLabelMeans;
@@ -198,7 +199,7 @@ final class TrainablePrototypes implements PrototypeAggregator {
         return (float) largest;
     }
 
-    private SequentialBlock network() {
+    private Block network() {
         int hidden = settings.hiddenWidth() == 0 ? width : settings.hiddenWidth();
         return new SequentialBlock()
                 // a linear map of a one-hot class without bias: the class's embedding

@@ -75,7 +75,8 @@ class ExperimentLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unknown algorithm 'fedsomething'")
                 .hasMessageContaining(
-                        "[local-only, fedavg, fedprox, fd, fedmd, dsfl, feddf, global-student]");
+                        "[local-only, fedavg, fedprox, lg-fedavg, fml, fedkd, fd, faug, fedmd, dsfl,"
+                                + " feddf, fedgen, fedproto, fedtgp, kd-pipeline, global-student]");
         assertThatThrownBy(() -> load(VALID, "models=[mlp, vgg]"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("models[1]: unknown model 'vgg'");
@@ -96,7 +97,7 @@ class ExperimentLoaderTest {
         assertThatThrownBy(() -> load(VALID, "partition.kind=zipf"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(
-                        "partition.kind: unknown partitioner 'zipf'; allowed: [iid, dirichlet, shards, quantity]");
+                        "partition.kind: unknown partitioner 'zipf'; allowed: [iid, dirichlet, shards, pathological, quantity]");
         assertThatThrownBy(() -> load(VALID, "algorithms.0.options.temprature=2"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(

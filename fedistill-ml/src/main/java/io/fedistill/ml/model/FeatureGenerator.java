@@ -2,6 +2,7 @@ package io.fedistill.ml.model;
 
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import java.util.Random;
@@ -32,8 +33,11 @@ public record FeatureGenerator(int noiseWidth, int classes, int hiddenWidth, int
         }
     }
 
-    /** Returns a new, uninitialized block. */
-    public SequentialBlock block() {
+    /**
+     * Returns a new, uninitialized block (typed as a {@code Block}, so that classes passing it on
+     * need no DJL class to be verified, as the DJL-free coordinator's registry loads them).
+     */
+    public Block block() {
         return new SequentialBlock()
                 .add(Linear.builder().setUnits(hiddenWidth).build())
                 .add(Activation.reluBlock())

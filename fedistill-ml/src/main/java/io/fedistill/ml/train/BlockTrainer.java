@@ -103,6 +103,16 @@ public final class BlockTrainer implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs the block in training mode inside another trainer's step, without updating it: the
+     * gradient reaches the input (a GAN's generator step through its discriminator); what reaches
+     * this block's parameters is cleared by its own next step.
+     */
+    public NDArray forwardWithoutUpdate(NDManager manager, NDArray input) {
+        return block.forward(new ParameterStore(manager, false), new NDList(input), true)
+                .singletonOrThrow();
+    }
+
     /** Runs the block in evaluation mode on the input {@code input} builds; returns the output. */
     public float[] infer(Function<NDManager, NDArray> input) {
         try (NDManager manager = model.getNDManager().newSubManager()) {

@@ -167,6 +167,17 @@ public final class Losses {
     }
 
     /**
+     * Binary cross-entropy of logits against one target for every entry (1 real, 0 fake, as a GAN's
+     * discriminator and generator use it), in the stable form {@code max(x, 0) - x * y + log(1 +
+     * exp(-|x|))}, averaged.
+     */
+    public static NDArray binaryCrossEntropyWithLogits(NDArray logits, float target) {
+        NDArray positive = logits.maximum(constant(logits, 0f));
+        NDArray softplus = logits.abs().neg().exp().add(constant(logits, 1f)).log();
+        return positive.sub(scaled(logits, target)).add(softplus).mean();
+    }
+
+    /**
      * FedGen's diversity loss (Zhu et al. 2021): {@code exp(-mean_ij(d_noise(i, j) * d_out(i,
      * j)))}, with {@code d_noise} the mean absolute difference of two samples' noise and {@code
      * d_out} the mean squared difference of their generated outputs, so that different noise is
