@@ -9,44 +9,39 @@ import java.util.Optional;
  * (FedProx). Immutable.
  */
 public final class LocalObjective {
-    private static final LocalObjective CROSS_ENTROPY =
-            new LocalObjective(null, false, 1, 1, null, 0, null, 0, null, null, 0);
+    private static final LocalObjective CROSS_ENTROPY = new LocalObjective();
 
-    private final float[][] labelTeacher;
-    private final boolean teacherPerSample;
-    private final float alpha;
-    private final float temperature;
-    private final TensorRecord proximalAnchor;
-    private final float mu;
-    private final float[][] featureTeacher;
-    private final float featureWeight;
-    private final float[][] generatedFeatures;
-    private final int[] generatedLabels;
-    private final float generatedWeight;
+    // set only on a fresh copy inside the with-methods, so every instance is immutable once
+    // returned
+    private float[][] labelTeacher;
+    private boolean teacherPerSample;
+    private float alpha = 1;
+    private float temperature = 1;
+    private TensorRecord proximalAnchor;
+    private float mu;
+    private float[][] featureTeacher;
+    private float featureWeight;
+    private float[][] generatedFeatures;
+    private int[] generatedLabels;
+    private float generatedWeight;
 
-    private LocalObjective(
-            float[][] labelTeacher,
-            boolean teacherPerSample,
-            float alpha,
-            float temperature,
-            TensorRecord proximalAnchor,
-            float mu,
-            float[][] featureTeacher,
-            float featureWeight,
-            float[][] generatedFeatures,
-            int[] generatedLabels,
-            float generatedWeight) {
-        this.labelTeacher = labelTeacher;
-        this.teacherPerSample = teacherPerSample;
-        this.alpha = alpha;
-        this.temperature = temperature;
-        this.proximalAnchor = proximalAnchor;
-        this.mu = mu;
-        this.featureTeacher = featureTeacher;
-        this.featureWeight = featureWeight;
-        this.generatedFeatures = generatedFeatures;
-        this.generatedLabels = generatedLabels;
-        this.generatedWeight = generatedWeight;
+    private LocalObjective() {}
+
+    /** Returns a copy of this objective, for a with-method to change one part of. */
+    private LocalObjective copy() {
+        LocalObjective next = new LocalObjective();
+        next.labelTeacher = labelTeacher;
+        next.teacherPerSample = teacherPerSample;
+        next.alpha = alpha;
+        next.temperature = temperature;
+        next.proximalAnchor = proximalAnchor;
+        next.mu = mu;
+        next.featureTeacher = featureTeacher;
+        next.featureWeight = featureWeight;
+        next.generatedFeatures = generatedFeatures;
+        next.generatedLabels = generatedLabels;
+        next.generatedWeight = generatedWeight;
+        return next;
     }
 
     /** Returns plain cross-entropy. */
@@ -75,18 +70,12 @@ public final class LocalObjective {
         for (int c = 0; c < copy.length; c++) {
             copy[c] = perLabelLogits[c] == null ? null : perLabelLogits[c].clone();
         }
-        return new LocalObjective(
-                copy,
-                false,
-                alphaCe,
-                temperatureT,
-                proximalAnchor,
-                mu,
-                featureTeacher,
-                featureWeight,
-                generatedFeatures,
-                generatedLabels,
-                generatedWeight);
+        LocalObjective next = copy();
+        next.labelTeacher = copy;
+        next.teacherPerSample = false;
+        next.alpha = alphaCe;
+        next.temperature = temperatureT;
+        return next;
     }
 
     /**
@@ -102,18 +91,9 @@ public final class LocalObjective {
     public LocalObjective withSampleTeacher(
             float[][] perSampleLogits, float alphaCe, float temperatureT) {
         LocalObjective perLabel = withLabelTeacher(perSampleLogits, alphaCe, temperatureT);
-        return new LocalObjective(
-                perLabel.labelTeacher,
-                true,
-                alphaCe,
-                temperatureT,
-                proximalAnchor,
-                mu,
-                featureTeacher,
-                featureWeight,
-                generatedFeatures,
-                generatedLabels,
-                generatedWeight);
+        LocalObjective next = perLabel.copy();
+        next.teacherPerSample = true;
+        return next;
     }
 
     /**
@@ -132,18 +112,10 @@ public final class LocalObjective {
         for (int c = 0; c < copy.length; c++) {
             copy[c] = perLabelFeatures[c] == null ? null : perLabelFeatures[c].clone();
         }
-        return new LocalObjective(
-                labelTeacher,
-                teacherPerSample,
-                alpha,
-                temperature,
-                proximalAnchor,
-                mu,
-                copy,
-                weight,
-                generatedFeatures,
-                generatedLabels,
-                generatedWeight);
+        LocalObjective next = copy();
+        next.featureTeacher = copy;
+        next.featureWeight = weight;
+        return next;
     }
 
     /** Adds the proximal term {@code mu / 2 * ||w - anchor||^2}. */
@@ -151,18 +123,10 @@ public final class LocalObjective {
         if (!(proximalMu >= 0) || !Float.isFinite(proximalMu)) {
             throw new IllegalArgumentException("mu must be >= 0, got " + proximalMu);
         }
-        return new LocalObjective(
-                labelTeacher,
-                teacherPerSample,
-                alpha,
-                temperature,
-                anchor,
-                proximalMu,
-                featureTeacher,
-                featureWeight,
-                generatedFeatures,
-                generatedLabels,
-                generatedWeight);
+        LocalObjective next = copy();
+        next.proximalAnchor = anchor;
+        next.mu = proximalMu;
+        return next;
     }
 
     /**
@@ -183,18 +147,11 @@ public final class LocalObjective {
         if (!(weight >= 0) || !Float.isFinite(weight)) {
             throw new IllegalArgumentException("generative weight must be >= 0, got " + weight);
         }
-        return new LocalObjective(
-                labelTeacher,
-                teacherPerSample,
-                alpha,
-                temperature,
-                proximalAnchor,
-                mu,
-                featureTeacher,
-                featureWeight,
-                features.clone(),
-                labels.clone(),
-                weight);
+        LocalObjective next = copy();
+        next.generatedFeatures = features.clone();
+        next.generatedLabels = labels.clone();
+        next.generatedWeight = weight;
+        return next;
     }
 
     Optional<float[][]> labelTeacher() {
