@@ -120,7 +120,7 @@ public record ExperimentConfig(
         partition = partition == null ? new PartitionConfig(null, null, null, null) : partition;
         training =
                 training == null
-                        ? new TrainingConfig(null, null, null, null, null, null, null)
+                        ? new TrainingConfig(null, null, null, null, null, null, null, null)
                         : training;
         rounds = rounds == null ? 10 : rounds;
         if (rounds < 1) {

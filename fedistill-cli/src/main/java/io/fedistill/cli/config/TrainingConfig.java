@@ -15,6 +15,7 @@ import java.util.Locale;
  * @param localEpochs epochs per round
  * @param weightDecay L2 weight decay
  * @param gradientClipNorm largest global gradient norm of a step (0, the default: no clipping)
+ * @param localSteps mini-batch steps per round instead of whole epochs (0, the default: epochs)
  */
 public record TrainingConfig(
         String optimizer,
@@ -23,7 +24,8 @@ public record TrainingConfig(
         Integer batchSize,
         Integer localEpochs,
         Double weightDecay,
-        Double gradientClipNorm) {
+        Double gradientClipNorm,
+        Integer localSteps) {
 
     /** Applies defaults and checks values, naming the field. */
     public TrainingConfig {
@@ -40,6 +42,7 @@ public record TrainingConfig(
         localEpochs = localEpochs == null ? 1 : localEpochs;
         weightDecay = weightDecay == null ? 0.0 : weightDecay;
         gradientClipNorm = gradientClipNorm == null ? 0.0 : gradientClipNorm;
+        localSteps = localSteps == null ? 0 : localSteps;
         try {
             new TrainingSettings(
                     OptimizerKind.SGD,
@@ -48,7 +51,8 @@ public record TrainingConfig(
                     batchSize,
                     localEpochs,
                     weightDecay.floatValue(),
-                    gradientClipNorm.floatValue());
+                    gradientClipNorm.floatValue(),
+                    localSteps);
         } catch (IllegalArgumentException e) {
             throw new ConfigException("training: " + e.getMessage(), e);
         }
@@ -68,6 +72,7 @@ public record TrainingConfig(
                 batchSize,
                 localEpochs,
                 weightDecay,
-                gradientClipNorm);
+                gradientClipNorm,
+                localSteps);
     }
 }

@@ -110,13 +110,15 @@ public final class SummaryReport {
                 String.format(
                         Locale.ROOT,
                         "%s; %d participants; partition %s (local test %.0f%%); %d rounds; "
-                                + "%d local epoch(s), batch %d, %s lr %s; seed %d.%n%n",
+                                + "%s, batch %d, %s lr %s; seed %d.%n%n",
                         datasetDescription,
                         config.participants(),
                         config.partition().partitioner().describe(),
                         100 * config.partition().localTestFraction(),
                         config.rounds(),
-                        config.training().localEpochs(),
+                        config.training().localSteps() > 0
+                                ? config.training().localSteps() + " local steps"
+                                : config.training().localEpochs() + " local epoch(s)",
                         config.training().batchSize(),
                         config.training().optimizer(),
                         config.training().learningRate(),

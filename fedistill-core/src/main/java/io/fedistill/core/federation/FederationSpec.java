@@ -103,6 +103,7 @@ public record FederationSpec(
      * @param localEpochs passes over the private data per round
      * @param weightDecay L2 weight decay
      * @param gradientClipNorm the global gradient norm a step is scaled down to; 0 for none
+     * @param localSteps mini-batch steps per round instead of whole epochs; 0 for epochs
      */
     public record Training(
             String optimizer,
@@ -111,7 +112,8 @@ public record FederationSpec(
             int batchSize,
             int localEpochs,
             double weightDecay,
-            double gradientClipNorm) {
+            double gradientClipNorm,
+            int localSteps) {
         /** Checks every value, naming the one out of range. */
         public Training {
             requireText(optimizer, "training.optimizer");
@@ -137,6 +139,30 @@ public record FederationSpec(
                                 + " and "
                                 + gradientClipNorm);
             }
+            if (localSteps < 0) {
+                throw new IllegalArgumentException(
+                        "training.localSteps must be >= 0 (0: whole epochs), got " + localSteps);
+            }
+        }
+
+        /** Training of whole epochs. */
+        public Training(
+                String optimizer,
+                double learningRate,
+                double momentum,
+                int batchSize,
+                int localEpochs,
+                double weightDecay,
+                double gradientClipNorm) {
+            this(
+                    optimizer,
+                    learningRate,
+                    momentum,
+                    batchSize,
+                    localEpochs,
+                    weightDecay,
+                    gradientClipNorm,
+                    0);
         }
     }
 

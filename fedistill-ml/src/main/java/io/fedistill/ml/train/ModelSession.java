@@ -211,6 +211,7 @@ public final class ModelSession implements AutoCloseable {
                             manager,
                             data.images(manager, indices),
                             settings.epochs(),
+                            settings.localSteps(),
                             seed,
                             (forward, positions, batch, batchManager) -> {
                                 NDArray features = forward.features().get(0);
@@ -309,6 +310,7 @@ public final class ModelSession implements AutoCloseable {
                                     manager,
                                     data.images(manager, indices),
                                     settings.epochs(),
+                                    settings.localSteps(),
                                     seed,
                                     (forward, positions, batch, batchManager) ->
                                             loss.loss(
@@ -388,6 +390,7 @@ public final class ModelSession implements AutoCloseable {
                     manager,
                     data.images(manager, indices),
                     epochs,
+                    0,
                     seed,
                     (forward, positions, batch, batchManager) ->
                             Losses.scaled(
@@ -465,6 +468,7 @@ public final class ModelSession implements AutoCloseable {
             NDManager manager,
             NDArray images,
             int epochs,
+            int maxSteps,
             long seed,
             BatchLoss batchLoss) {
         Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
@@ -478,9 +482,13 @@ public final class ModelSession implements AutoCloseable {
         int n = (int) images.getShape().get(0);
         double lossSum = 0;
         int steps = 0;
-        for (int epoch = 0; epoch < epochs; epoch++) {
+        // with a step budget, reshuffled passes go on until it is spent
+        int passes = maxSteps > 0 ? Integer.MAX_VALUE : epochs;
+        for (int epoch = 0; epoch < passes && (maxSteps == 0 || steps < maxSteps); epoch++) {
             int[] order = Seeds.permutation(n, random);
-            for (int start = 0; start < n; start += settings.batchSize()) {
+            for (int start = 0;
+                    start < n && (maxSteps == 0 || steps < maxSteps);
+                    start += settings.batchSize()) {
                 int end = Math.min(n, start + settings.batchSize());
                 if (end - start == 1 && n > 1) {
                     continue; // a single-sample batch breaks batch normalization statistics

@@ -15,6 +15,9 @@ import java.util.Locale;
  * @param weightDecay L2 weight decay, >= 0
  * @param gradientClipNorm the largest global L2 norm of one step's gradients: larger ones are
  *     scaled down to it before the optimizer reads them; 0 for no clipping
+ * @param localSteps when above 0, local training runs exactly this many mini-batch steps per round
+ *     (through reshuffled passes over the data, as FedGen's protocol counts local work) instead of
+ *     {@code epochs} passes
  */
 public record TrainingSettings(
         OptimizerKind optimizer,
@@ -23,7 +26,8 @@ public record TrainingSettings(
         int batchSize,
         int epochs,
         float weightDecay,
-        float gradientClipNorm) {
+        float gradientClipNorm,
+        int localSteps) {
 
     /** Validates every field, naming the bad one. */
     public TrainingSettings {
@@ -49,6 +53,30 @@ public record TrainingSettings(
             throw new IllegalArgumentException(
                     "gradient clip norm must be >= 0 (0: no clipping), got " + gradientClipNorm);
         }
+        if (localSteps < 0) {
+            throw new IllegalArgumentException(
+                    "local steps must be >= 0 (0: whole epochs), got " + localSteps);
+        }
+    }
+
+    /** Settings that train whole epochs. */
+    public TrainingSettings(
+            OptimizerKind optimizer,
+            float learningRate,
+            float momentum,
+            int batchSize,
+            int epochs,
+            float weightDecay,
+            float gradientClipNorm) {
+        this(
+                optimizer,
+                learningRate,
+                momentum,
+                batchSize,
+                epochs,
+                weightDecay,
+                gradientClipNorm,
+                0);
     }
 
     /** Settings without gradient clipping. */
@@ -88,7 +116,8 @@ public record TrainingSettings(
                 spec.batchSize(),
                 spec.localEpochs(),
                 (float) spec.weightDecay(),
-                (float) spec.gradientClipNorm());
+                (float) spec.gradientClipNorm(),
+                spec.localSteps());
     }
 
     /** SGD, learning rate 0.05, momentum 0.9, batch 64, one epoch, no weight decay. */
@@ -105,7 +134,8 @@ public record TrainingSettings(
                 batchSize,
                 epochs,
                 weightDecay,
-                gradientClipNorm);
+                gradientClipNorm,
+                localSteps);
     }
 
     /** Returns a copy with another number of local epochs. */
@@ -117,6 +147,7 @@ public record TrainingSettings(
                 batchSize,
                 newEpochs,
                 weightDecay,
-                gradientClipNorm);
+                gradientClipNorm,
+                localSteps);
     }
 }

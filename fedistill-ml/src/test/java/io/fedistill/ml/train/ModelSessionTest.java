@@ -70,6 +70,23 @@ class ModelSessionTest {
     }
 
     @Test
+    void aStepBudgetTrainsExactlyThatManyBatchesThroughReshuffledPasses() {
+        // 7 steps of 32 over 100 samples: a pass is 32, 32, 32 and 4, so 7 steps take one pass
+        // and three batches of the next; every trained sample is counted
+        TrainingSettings steps =
+                new TrainingSettings(OptimizerKind.SGD, 0.05f, 0.9f, 32, 1, 0f, 0f, 7);
+        try (ModelSession session = open("mlp:16", Optional.empty(), steps)) {
+            TrainOutcome outcome =
+                    session.train(
+                            DATA.train(),
+                            Arrays.copyOf(DATA.train().allIndices(), 100),
+                            LocalObjective.crossEntropy(),
+                            2);
+            assertThat(Arrays.stream(outcome.perLabelCounts()).sum()).isEqualTo(100 + 3 * 32);
+        }
+    }
+
+    @Test
     void aReusedNetworkTrainsAsAFreshOneAndOpenSessionsAreIndependent() {
         TensorRecord initial;
         TensorRecord alone;
