@@ -14,6 +14,7 @@ import java.util.Map;
  * @param serverSteps the generator's training steps per round
  * @param serverBatchSize generated samples per step
  * @param serverLearningRate Adam's step size for the generator
+ * @param serverWeightDecay the generator's L2 weight decay, which keeps its features bounded
  * @param diversityWeight the weight of the diversity loss
  * @param generativeWeight the participants' generative regularizer's weight in round 1
  * @param generativeDecay its factor per round (the paper's decaying generative weight)
@@ -25,16 +26,18 @@ record FedGenSettings(
         int serverSteps,
         int serverBatchSize,
         double serverLearningRate,
+        double serverWeightDecay,
         double diversityWeight,
         double generativeWeight,
         double generativeDecay) {
     static final String NAME = "fedgen";
 
     /**
-     * Reads FedGen's options: {@code share} ({@code head}, the default, or {@code model}), {@code
-     * noiseWidth} (32), {@code hiddenWidth} (256), {@code serverSteps} (100), {@code
-     * serverBatchSize} (32), {@code serverLearningRate} (0.005), {@code diversityWeight} (1),
-     * {@code generativeWeight} (1, as HtFLlib) and {@code generativeDecay} (0.98).
+     * Reads FedGen's options, defaulting to the paper's MNIST settings: {@code share} ({@code
+     * head}, the default, or {@code model}), {@code noiseWidth} (32), {@code hiddenWidth} (256),
+     * {@code serverSteps} (50), {@code serverBatchSize} (128), {@code serverLearningRate} (3e-4),
+     * {@code serverWeightDecay} (0.01), {@code diversityWeight} (1), {@code generativeWeight} (10)
+     * and {@code generativeDecay} (0.98).
      */
     static FedGenSettings fromOptions(Map<String, Object> options) {
         AlgorithmOptions read =
@@ -48,6 +51,7 @@ record FedGenSettings(
                                 "serverSteps",
                                 "serverBatchSize",
                                 "serverLearningRate",
+                                "serverWeightDecay",
                                 "diversityWeight",
                                 "generativeWeight",
                                 "generativeDecay"));
@@ -55,11 +59,12 @@ record FedGenSettings(
                 read.getString("share", "head", List.of("head", "model")).equals("model"),
                 read.getInt("noiseWidth", 32, 1, 1 << 14),
                 read.getInt("hiddenWidth", 256, 1, 1 << 14),
-                read.getInt("serverSteps", 100, 0, 1_000_000),
-                read.getInt("serverBatchSize", 32, 2, 1 << 16),
-                read.getDouble("serverLearningRate", 0.005, 1e-7, 10),
+                read.getInt("serverSteps", 50, 0, 1_000_000),
+                read.getInt("serverBatchSize", 128, 2, 1 << 16),
+                read.getDouble("serverLearningRate", 3e-4, 1e-7, 10),
+                read.getDouble("serverWeightDecay", 0.01, 0, 10),
                 read.getDouble("diversityWeight", 1, 0, 1e6),
-                read.getDouble("generativeWeight", 1, 0, 1e6),
+                read.getDouble("generativeWeight", 10, 0, 1e6),
                 read.getDouble("generativeDecay", 0.98, 0, 1));
     }
 

@@ -221,7 +221,7 @@ final class FedGenStrategy implements Strategy {
                         0f,
                         settings.serverBatchSize(),
                         1,
-                        0f);
+                        (float) settings.serverWeightDecay());
         Random random = new Random(Seeds.derive(seed, round, "", "fedgen-generator"));
         double last = Double.NaN;
         try (BlockTrainer trainer =
