@@ -10,6 +10,7 @@ import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
@@ -39,6 +40,8 @@ public final class ModelZoo {
                 return lenet(spec, numClasses);
             case CNN:
                 return cnn(spec, numClasses);
+            case FEDGEN_CNN:
+                return fedGenCnn(spec, numClasses);
             case RESNET:
                 return splitAtHead(
                         spec,
@@ -150,6 +153,24 @@ public final class ModelZoo {
                         .add(Blocks.batchFlattenBlock())
                         .add(Linear.builder().setUnits(hidden).build())
                         .add(Activation.reluBlock());
+        return assemble(spec, features, Linear.builder().setUnits(numClasses).build());
+    }
+
+    private static ClassifierNetwork fedGenCnn(ModelSpec spec, int numClasses) {
+        SequentialBlock features = new SequentialBlock();
+        for (int filters : new int[] {6, 16}) {
+            features.add(
+                            Conv2d.builder()
+                                    .setKernelShape(new Shape(3, 3))
+                                    .setFilters(filters)
+                                    .optStride(new Shape(2, 2))
+                                    .optPadding(new Shape(1, 1))
+                                    .build())
+                    .add(BatchNorm.builder().build())
+                    .add(Activation.reluBlock());
+        }
+        // the representation FedGen's generator imitates: linear, 32 wide
+        features.add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(32).build());
         return assemble(spec, features, Linear.builder().setUnits(numClasses).build());
     }
 

@@ -23,6 +23,9 @@ class ModelZooTest {
         assertThat(ModelZoo.parameterCount(ModelSpec.parse("lenet"), MNIST, 10)).isEqualTo(61_706);
         // conv 32*25+32, conv 64*32*25+64, fc 1024*512+512, 512*10+10
         assertThat(ModelZoo.parameterCount(ModelSpec.parse("cnn"), MNIST, 10)).isEqualTo(582_026);
+        // FedGen's: 60 + 12 (batch norm) + 880 + 32 + 25,120 (784 -> 32) + 330 (head)
+        assertThat(ModelZoo.parameterCount(ModelSpec.parse("fedgen-cnn"), MNIST, 10))
+                .isEqualTo(26_434);
         assertThat(ModelZoo.parameterCount(ModelSpec.parse("resnet:20"), MNIST, 10))
                 .isBetween(250_000L, 300_000L);
     }
@@ -30,7 +33,9 @@ class ModelZooTest {
     @Test
     void everyArchitectureSplitsIntoFeaturesAndHead() {
         for (String name :
-                new String[] {"mlp:32", "lenet", "cnn:0.25", "resnet:20", "mobilenetv2"}) {
+                new String[] {
+                    "mlp:32", "lenet", "cnn:0.25", "fedgen-cnn", "resnet:20", "mobilenetv2"
+                }) {
             ClassifierNetwork net = ModelZoo.build(ModelSpec.parse(name), MNIST, 10);
             try (NDManager m = NDManager.newBaseManager()) {
                 net.network().initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
@@ -54,6 +59,7 @@ class ModelZooTest {
         assertThat(ModelZoo.featureWidth(ModelSpec.parse("mlp:64"), MNIST, 10)).isEqualTo(64);
         assertThat(ModelZoo.featureWidth(ModelSpec.parse("lenet"), MNIST, 10)).isEqualTo(84);
         assertThat(ModelZoo.featureWidth(ModelSpec.parse("cnn:0.5"), MNIST, 10)).isEqualTo(256);
+        assertThat(ModelZoo.featureWidth(ModelSpec.parse("fedgen-cnn"), MNIST, 10)).isEqualTo(32);
     }
 
     @Test
@@ -85,7 +91,7 @@ class ModelZooTest {
         assertThat(ModelSpec.parse("mlp:256-128").toString()).isEqualTo("mlp:256-128");
         assertThatThrownBy(() -> ModelSpec.parse("vgg"))
                 .hasMessageContaining("unknown model 'vgg'")
-                .hasMessageContaining("[mlp, lenet, cnn, resnet, mobilenetv2]");
+                .hasMessageContaining("[mlp, lenet, cnn, fedgen-cnn, resnet, mobilenetv2]");
         assertThatThrownBy(() -> ModelSpec.parse("resnet:18"))
                 .hasMessageContaining("resnet layers must be 20 or 50, got 18");
         assertThatThrownBy(() -> ModelSpec.parse("mlp:abc"))
