@@ -8,6 +8,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.ml.model.FeatureGenerator;
 import io.fedistill.ml.train.BlockTrainer;
 import io.fedistill.ml.train.Losses;
 import io.fedistill.ml.train.OptimizerKind;
@@ -44,15 +45,7 @@ record ConditionalGan(int pixels, int classes, int noiseWidth, int hiddenWidth) 
 
     /** Generator inputs: uniform noise then the one-hot label, row-major. */
     float[] generatorInputs(int[] labels, Random random) {
-        int width = noiseWidth + classes;
-        float[] out = new float[labels.length * width];
-        for (int i = 0; i < labels.length; i++) {
-            for (int k = 0; k < noiseWidth; k++) {
-                out[i * width + k] = random.nextFloat();
-            }
-            out[i * width + noiseWidth + labels[i]] = 1;
-        }
-        return out;
+        return FeatureGenerator.conditionalInputs(labels, random, noiseWidth, classes);
     }
 
     /**

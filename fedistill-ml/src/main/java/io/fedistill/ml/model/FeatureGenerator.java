@@ -54,6 +54,16 @@ public record FeatureGenerator(int noiseWidth, int classes, int hiddenWidth, int
      * uniform noise in [0, 1) drawn from {@code random}, then the one-hot label.
      */
     public float[] inputs(int[] labels, Random random) {
+        return conditionalInputs(labels, random, noiseWidth, classes);
+    }
+
+    /**
+     * Returns a conditional generator's inputs, row-major {@code (labels.length, noiseWidth +
+     * classes)}: uniform noise in [0, 1) drawn from {@code random}, then the one-hot label
+     * (FedGen's feature generator, FAug's image generator).
+     */
+    public static float[] conditionalInputs(
+            int[] labels, Random random, int noiseWidth, int classes) {
         int width = noiseWidth + classes;
         float[] out = new float[labels.length * width];
         for (int i = 0; i < labels.length; i++) {
