@@ -65,18 +65,8 @@ final class FedGenStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
-        TensorRecord.Builder payload = TensorRecord.builder();
-        if (shared != null) {
-            payload.putSection(SHARED, shared);
-        }
-        if (generatorWeights != null) {
-            payload.putSection(GENERATOR, generatorWeights)
-                    .put(
-                            LABEL_COUNTS,
-                            Tensor.wrap(new int[] {labelCounts.length}, labelCounts.clone()),
-                            TensorRole.COUNTS);
-        }
-        TensorRecord tensors = payload.build();
+        // what a request carries is what the strategy carries: head or model, generator, counts
+        TensorRecord tensors = snapshot();
         ConfigRecord config =
                 ConfigRecord.of(GENERATIVE_WEIGHT, settings.generativeWeight(context.round()));
         List<Message> requests = new ArrayList<>();

@@ -13,7 +13,6 @@ import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -103,12 +102,6 @@ final class PipelineStrategy implements Strategy {
         }
         ExchangeResult result = fleet.exchange(requests, ReplySpec.metricsOnly("examples"));
         return Metrics.of("participants_trained", result.replies().size());
-    }
-
-    /** The teacher's or the student's global model while they are trained. */
-    @Override
-    public Optional<TensorRecord> globalModel() {
-        return Optional.empty();
     }
 
     /**
