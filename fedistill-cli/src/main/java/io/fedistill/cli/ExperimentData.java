@@ -85,8 +85,8 @@ record ExperimentData(
                         ref.download(),
                         ref.verifyChecksums(),
                         ref.trainLimit().orElse(null),
-                        null,
-                        false);
+                        ref.testLimit().orElse(null),
+                        ref.mergeTrainTest());
         return Optional.of(holdOut(loadData(local), spec.seed(), ref.size(), ref.labeled()));
     }
 

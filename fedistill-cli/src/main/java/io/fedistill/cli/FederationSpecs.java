@@ -44,6 +44,8 @@ final class FederationSpecs {
                                 new FederationSpec.PublicDataRef(
                                         config.dataset().name(),
                                         Optional.ofNullable(config.dataset().trainLimit()),
+                                        Optional.ofNullable(config.dataset().testLimit()),
+                                        config.dataset().mergeTrainTest(),
                                         config.publicData().size(),
                                         config.publicData().labeled(),
                                         config.dataset().download(),

@@ -7,10 +7,13 @@ import io.fedistill.cli.config.ConfigException;
 import io.fedistill.cli.config.ExperimentConfig;
 import io.fedistill.cli.config.ExperimentLoader;
 import io.fedistill.core.federation.FederationSpec;
+import io.fedistill.ml.data.PublicData;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class FederationSpecsTest {
@@ -62,6 +65,36 @@ class FederationSpecsTest {
     }
 
     @Test
+    void aParticipantDerivesTheCoordinatorsPublicDataFromMergedTrainAndTestImages() {
+        ExperimentConfig config =
+                ExperimentLoader.load(
+                        "spec.yaml",
+                        new ByteArrayInputStream(
+                                EXPERIMENT
+                                        .replace(
+                                                "trainLimit: 3000}",
+                                                "trainLimit: 3000, testLimit: 500,"
+                                                        + " mergeTrainTest: true}")
+                                        .getBytes(StandardCharsets.UTF_8)),
+                        List.of());
+        PublicData coordinators = ExperimentData.prepare(config).publicData().orElseThrow();
+        FederationSpec spec =
+                FederationSpecs.fromJson(
+                        FederationSpecs.toJson(
+                                FederationSpecs.of(config, config.algorithms().get(0))));
+
+        PublicData participants =
+                ExperimentData.publicDataFor(spec, Optional.empty()).orElseThrow();
+
+        assertThat(participants.pool().size()).isEqualTo(3500);
+        assertThat(participants.indices()).containsExactly(coordinators.indices());
+        assertThat(participants.pool().labels()).containsExactly(coordinators.pool().labels());
+        assertThat(Arrays.stream(participants.indices()).anyMatch(i -> i >= 3000))
+                .as("the merged test images can be public")
+                .isTrue();
+    }
+
+    @Test
     void aSpecThatCannotBeReadIsRefusedByName() {
         ExperimentConfig config = experiment();
         String json =
@@ -69,7 +102,7 @@ class FederationSpecsTest {
         assertThatThrownBy(
                         () ->
                                 FederationSpecs.fromJson(
-                                        json.replace("\"version\":1", "\"version\":9")))
+                                        json.replace("\"version\":2", "\"version\":9")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("version 9 is not supported");
         assertThatThrownBy(() -> FederationSpecs.fromJson(json.replace("\"codec\"", "\"codecs\"")))

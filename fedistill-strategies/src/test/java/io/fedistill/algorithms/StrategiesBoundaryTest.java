@@ -62,7 +62,14 @@ class StrategiesBoundaryTest {
         Optional<FederationSpec.PublicDataRef> publicData =
                 Optional.of(
                         new FederationSpec.PublicDataRef(
-                                "fashion-mnist", Optional.empty(), 2000, true, true, true));
+                                "fashion-mnist",
+                                Optional.empty(),
+                                Optional.empty(),
+                                false,
+                                2000,
+                                true,
+                                true,
+                                true));
         Map<String, String> built = new LinkedHashMap<>();
         for (String name : StrategyRegistry.names()) {
             Map<String, Object> options = name.equals("fd") ? Map.of("featureRounds", 2) : Map.of();

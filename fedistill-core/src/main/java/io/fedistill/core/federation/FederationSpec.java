@@ -42,7 +42,7 @@ public record FederationSpec(
         int threads,
         Optional<PublicDataRef> publicData) {
     /** The format version this build writes and reads. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** Checks every field, naming the one that is wrong, and freezes the collections. */
     public FederationSpec {
@@ -168,11 +168,16 @@ public record FederationSpec(
 
     /**
      * Public data by reference: {@code size} images of the training set of {@code dataset} (limited
-     * to its first {@code trainLimit} images when given), chosen by the run seed's {@code
-     * public-data} stream, so every process holding that dataset derives the same set.
+     * to its first {@code trainLimit} images when given; with {@code mergeTrainTest}, the training
+     * and test images merged as the experiment merges them, the test part limited to its first
+     * {@code testLimit}), chosen by the run seed's {@code public-data} stream, so every process
+     * holding that dataset derives the same set.
      *
      * @param dataset the dataset's name
      * @param trainLimit how many training images the experiment uses; empty for all
+     * @param testLimit how many test images the experiment uses; empty for all
+     * @param mergeTrainTest whether the experiment merges the test images into the training images
+     *     before it holds out the public data
      * @param size how many are public
      * @param labeled whether the public data's labels may be used
      * @param download whether a process that lacks the dataset may download it
@@ -181,6 +186,8 @@ public record FederationSpec(
     public record PublicDataRef(
             String dataset,
             Optional<Integer> trainLimit,
+            Optional<Integer> testLimit,
+            boolean mergeTrainTest,
             int size,
             boolean labeled,
             boolean download,
@@ -192,6 +199,11 @@ public record FederationSpec(
             if (trainLimit.isPresent() && trainLimit.get() < 1) {
                 throw new IllegalArgumentException(
                         "publicData.trainLimit must be >= 1, got " + trainLimit.get());
+            }
+            Objects.requireNonNull(testLimit, "publicData.testLimit is required (empty for all)");
+            if (testLimit.isPresent() && testLimit.get() < 1) {
+                throw new IllegalArgumentException(
+                        "publicData.testLimit must be >= 1, got " + testLimit.get());
             }
             if (size < 1) {
                 throw new IllegalArgumentException("publicData.size must be >= 1, got " + size);

@@ -33,7 +33,14 @@ class FederationSpecTest {
                 1,
                 Optional.of(
                         new FederationSpec.PublicDataRef(
-                                "fashion-mnist", Optional.empty(), 500, false, true, true)));
+                                "fashion-mnist",
+                                Optional.empty(),
+                                Optional.empty(),
+                                false,
+                                500,
+                                false,
+                                true,
+                                true)));
     }
 
     @Test
@@ -44,7 +51,7 @@ class FederationSpecTest {
         Map<String, String> models = new LinkedHashMap<>();
         models.put("p01", "lenet");
         models.put("p00", "mlp:200-200");
-        FederationSpec spec = spec(1, options, List.of(1, 28, 28), models);
+        FederationSpec spec = spec(FederationSpec.VERSION, options, List.of(1, 28, 28), models);
         steps.add(3);
         options.put("temperature", 2.0);
         assertThat(spec.options()).containsOnlyKeys("alpha");
@@ -57,16 +64,41 @@ class FederationSpecTest {
     @Test
     void refusesWhatDoesNotDescribeAFederationNamingIt() {
         Map<String, String> models = Map.of("p00", "mlp");
-        assertThatThrownBy(() -> spec(2, Map.of(), List.of(1, 28, 28), models))
+        assertThatThrownBy(() -> spec(1, Map.of(), List.of(1, 28, 28), models))
                 .hasMessageContaining(
-                        "version 2 is not supported (this fedistill reads version 1)");
-        assertThatThrownBy(() -> spec(1, Map.of(), List.of(28, 28), models))
+                        "version 1 is not supported (this fedistill reads version 2)");
+        assertThatThrownBy(() -> spec(FederationSpec.VERSION, Map.of(), List.of(28, 28), models))
                 .hasMessageContaining("inputShape must be three positive sizes");
-        assertThatThrownBy(() -> spec(1, Map.of(), List.of(1, 28, 28), Map.of()))
+        assertThatThrownBy(
+                        () -> spec(FederationSpec.VERSION, Map.of(), List.of(1, 28, 28), Map.of()))
                 .hasMessageContaining("models must name at least one participant");
-        assertThatThrownBy(() -> spec(1, Map.of(), List.of(1, 28, 28), Map.of("p 0", "mlp")))
+        assertThatThrownBy(
+                        () ->
+                                spec(
+                                        FederationSpec.VERSION,
+                                        Map.of(),
+                                        List.of(1, 28, 28),
+                                        Map.of("p 0", "mlp")))
                 .hasMessageContaining("participant id 'p 0'");
-        assertThatThrownBy(() -> spec(1, Map.of("alpha", new Object()), List.of(1, 28, 28), models))
+        assertThatThrownBy(
+                        () ->
+                                spec(
+                                        FederationSpec.VERSION,
+                                        Map.of("alpha", new Object()),
+                                        List.of(1, 28, 28),
+                                        models))
                 .hasMessageContaining("options.alpha holds a Object, not plain data");
+        assertThatThrownBy(
+                        () ->
+                                new FederationSpec.PublicDataRef(
+                                        "fashion-mnist",
+                                        Optional.empty(),
+                                        Optional.of(0),
+                                        true,
+                                        500,
+                                        false,
+                                        true,
+                                        true))
+                .hasMessageContaining("publicData.testLimit must be >= 1, got 0");
     }
 }
