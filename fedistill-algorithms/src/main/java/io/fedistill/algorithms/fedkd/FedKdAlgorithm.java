@@ -21,9 +21,9 @@ import java.util.Optional;
  * model is its private mentor; a small mentee of one shared architecture is trained beside it on
  * the same batches ({@link Losses#adaptiveMutual}: adaptive mutual distillation, each direction
  * divided by the two task losses, and hidden-representation distillation of their equally wide
- * features), and only the mentee is uploaded, averaged and sent back, its update optionally as
- * truncated-SVD factors whose kept energy rises over rounds. Participants are scored on their
- * mentors; the global mentee is the coordinator's model.
+ * features), and only the mentee is uploaded, averaged and sent back, optionally both ways as
+ * truncated-SVD factors of its change, whose kept energy rises over rounds ({@link KeptMentee}).
+ * Participants are scored on their mentors; the global mentee is the coordinator's model.
  */
 public final class FedKdAlgorithm implements Algorithm {
     /** The name used in configs. */
@@ -97,9 +97,9 @@ public final class FedKdAlgorithm implements Algorithm {
         return local.learner(
                 FedKdStrategy.TRAIN,
                 (request, context) -> {
+                    TensorRecord start = KeptMentee.startOf(request, context.state());
                     try (ModelSession mentor = local.openStored(context);
-                            ModelSession shared =
-                                    local.open(mentee, Optional.of(request.tensors()))) {
+                            ModelSession shared = local.open(mentee, Optional.of(start))) {
                         TrainOutcome outcome =
                                 mentor.trainWith(
                                         shared,
@@ -119,7 +119,7 @@ public final class FedKdAlgorithm implements Algorithm {
                                 request.config().has(FedKdStrategy.ENERGY)
                                         ? TruncatedSvd.compress(
                                                 shared.weights(),
-                                                request.tensors(),
+                                                start,
                                                 request.config().getDouble(FedKdStrategy.ENERGY))
                                         : shared.weights();
                         return request.reply()

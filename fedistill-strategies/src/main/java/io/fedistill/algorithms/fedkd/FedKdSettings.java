@@ -15,7 +15,7 @@ import java.util.Map;
  * @param energyStart the share of a mentee update's squared singular values its truncated SVD keeps
  *     in the first round, when uploads are compressed
  * @param energyEnd the share kept in the last round (it rises linearly in between)
- * @param compressed whether mentee updates go up as truncated-SVD factors
+ * @param compressed whether the mentee travels both ways as truncated-SVD factors of its change
  */
 public record FedKdSettings(
         String mentee,
@@ -42,8 +42,8 @@ public record FedKdSettings(
     /**
      * Reads FedKD's options: {@code model} (required: the shared mentee's architecture; each
      * participant's own model is its private mentor), {@code hiddenWeight} (default 1), {@code svd}
-     * (default false: compress mentee updates by truncated SVD), {@code energyStart} (default 0.95)
-     * and {@code energyEnd} (default 0.98).
+     * (default false: send the mentee both ways as truncated-SVD factors of its change), {@code
+     * energyStart} (default 0.95) and {@code energyEnd} (default 0.98).
      */
     public static FedKdSettings fromOptions(Map<String, Object> options) {
         AlgorithmOptions read =

@@ -8,23 +8,23 @@ import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 
 /**
- * FedKD's upload compression: each weight tensor of two or more dimensions has its update from the
- * global weights, viewed as an {@code m x n} matrix, factored by SVD and truncated to the fewest
- * singular values whose squares keep {@code energy} of the total; the factors go up instead of the
- * tensor when they are smaller ({@link LowRankUpdate} says how they are named and rebuilt). Vectors
- * (biases) go up whole.
+ * FedKD's compression, of uploads and downloads alike: each weight tensor of two or more dimensions
+ * has its change from the weights the receiver holds, viewed as an {@code m x n} matrix, factored
+ * by SVD and truncated to the fewest singular values whose squares keep {@code energy} of the
+ * total; the factors travel instead of the tensor when they are smaller ({@link LowRankUpdate} says
+ * how they are named and rebuilt). Vectors (biases) travel whole.
  */
-final class TruncatedSvd {
+public final class TruncatedSvd {
     private TruncatedSvd() {}
 
     /**
-     * Returns the upload of trained weights.
+     * Returns the wire form of new weights.
      *
-     * @param trained the weights after local training
-     * @param global the weights training started from
+     * @param trained the new weights (a participant's after training, the coordinator's mean)
+     * @param global the weights the receiver holds, which the change is taken from
      * @param energy the share of squared singular values kept, in (0, 1]
      */
-    static TensorRecord compress(TensorRecord trained, TensorRecord global, double energy) {
+    public static TensorRecord compress(TensorRecord trained, TensorRecord global, double energy) {
         TensorRecord.Builder out = TensorRecord.builder();
         for (String name : trained.names()) {
             Tensor weights = trained.get(name);
