@@ -90,8 +90,10 @@ public final class SecureSum {
      * @param length the length of every input
      * @param settings threshold, neighbourhood and clipping
      * @return the sum and its contributors
-     * @throws SecAggAbortedException when fewer than the threshold remain at a stage; the round
-     *     learns nothing, and the run can go on
+     * @throws SecAggAbortedException when fewer than the threshold hold inputs or remain at a
+     *     stage; the round learns nothing, and the run can go on
+     * @throws IllegalArgumentException when the settings cannot describe a round (a bug or a config
+     *     that validation should have refused), which does not abort the round quietly
      */
     public static Result run(
             RoundContext context,
@@ -99,7 +101,24 @@ public final class SecureSum {
             List<String> holders,
             int length,
             SecureSumSettings settings) {
+        if (holders.size() < 2) {
+            throw new SecAggAbortedException(
+                    context.round(),
+                    SecAggStage.ADVERTISE_KEYS,
+                    holders.size(),
+                    2,
+                    "participants hold an input");
+        }
         SecAggConfig config = settings.config(holders.size(), length);
+        int closed = config.neighbourhood().closedNeighbourhoodSize(holders.size());
+        if (closed < config.threshold()) {
+            throw new SecAggAbortedException(
+                    context.round(),
+                    SecAggStage.ADVERTISE_KEYS,
+                    closed,
+                    config.threshold(),
+                    "participants hold an input in each neighbourhood");
+        }
         SecAggRound round =
                 new SecAggRound(context.round(), holders, context.seed("secagg-neighbourhood"));
         SecAggServer server = new SecAggServer(config, round);
@@ -230,9 +249,10 @@ public final class SecureSum {
     }
 
     /**
-     * Runs secure aggregation ({@link #run}), or returns empty, with one log line saying why, when
-     * the round cannot have a sum (too few participants at a stage): the strategy then keeps what
-     * it had, and the run goes on.
+     * Runs secure aggregation ({@link #run}), or returns empty when the round cannot have a sum: no
+     * participant holds an input (a Poisson draw may select none; one line at info level), or too
+     * few hold one or remain at a stage (one warning naming the stage). The strategy then keeps
+     * what it had, and the run goes on; any other error is not taken for an aborted round.
      */
     public static Optional<Result> attempt(
             RoundContext context,
@@ -240,10 +260,14 @@ public final class SecureSum {
             List<String> holders,
             int length,
             SecureSumSettings settings) {
+        if (holders.isEmpty()) {
+            LOG.info("round {}: no participant holds an input to sum securely", context.round());
+            return Optional.empty();
+        }
         try {
             return Optional.of(run(context, fleet, holders, length, settings));
-        } catch (SecAggAbortedException | IllegalArgumentException e) {
-            LOG.warn("round {}: secure aggregation failed: {}", context.round(), e.getMessage());
+        } catch (SecAggAbortedException e) {
+            LOG.warn("round {}: {}", context.round(), e.getMessage());
             return Optional.empty();
         }
     }

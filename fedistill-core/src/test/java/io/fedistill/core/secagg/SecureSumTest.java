@@ -175,6 +175,27 @@ class SecureSumTest {
     }
 
     @Test
+    void tooFewHoldersAbortTheRoundAndNoneSkipsIt() {
+        LossyFleet fleet = new LossyFleet(Set.of());
+        RoundContext context = new RoundContext(1, 1, 9, IDS);
+        SecureSumSettings settings = new SecureSumSettings(3, 0, 100);
+        assertThatThrownBy(() -> SecureSum.run(context, fleet, List.of("p0"), 4, settings))
+                .isInstanceOf(SecAggAbortedException.class)
+                .hasMessageContaining("ADVERTISE_KEYS: 1 participants hold an input, at least 2");
+        assertThatThrownBy(() -> SecureSum.run(context, fleet, List.of("p0", "p1"), 4, settings))
+                .isInstanceOf(SecAggAbortedException.class)
+                .hasMessageContaining(
+                        "2 participants hold an input in each neighbourhood, at least 3");
+        assertThat(SecureSum.attempt(context, fleet, List.of("p0", "p1"), 4, settings)).isEmpty();
+        assertThat(SecureSum.attempt(context, fleet, List.of(), 4, settings)).isEmpty();
+        assertThat(fleet.seen).as("no stage ran").isEmpty();
+        // a length no round can have is a bug, not an aborted round
+        assertThatThrownBy(() -> SecureSum.attempt(context, fleet, IDS, 0, settings))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("vectorLength must be >= 1");
+    }
+
+    @Test
     void aStageWithoutAnInputIsRefusedAsAnErrorReply() {
         ParticipantHost host = host();
         Message advertise =
