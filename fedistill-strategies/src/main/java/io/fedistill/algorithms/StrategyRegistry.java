@@ -5,6 +5,7 @@ import io.fedistill.algorithms.fd.FdSettings;
 import io.fedistill.algorithms.fedavg.WeightAveragingSettings;
 import io.fedistill.algorithms.fedmd.FedMdSettings;
 import io.fedistill.algorithms.fedproto.FedProtoSettings;
+import io.fedistill.algorithms.fml.FmlSettings;
 import io.fedistill.algorithms.localonly.LocalOnlyStrategy;
 import io.fedistill.core.federation.FederationSpec;
 import io.fedistill.core.strategy.Strategy;
@@ -45,10 +46,13 @@ public final class StrategyRegistry {
                 spec ->
                         WeightAveragingSettings.lgFedAvg(spec.options())
                                 .newStrategy(Optional.empty()));
-        // FML's own options (its global model, alpha, beta) are its participants' to read
+        // FML's own options (its global model, alpha, beta) are checked here, used by participants
         FACTORIES.put(
-                WeightAveragingSettings.FML,
-                spec -> WeightAveragingSettings.fml(spec.options()).newStrategy(Optional.empty()));
+                FmlSettings.NAME,
+                spec ->
+                        FmlSettings.fromOptions(spec.options())
+                                .exchange()
+                                .newStrategy(Optional.empty()));
         FACTORIES.put(FdSettings.NAME, StrategyRegistry::fd);
         FACTORIES.put(
                 FedProtoSettings.NAME,

@@ -72,7 +72,12 @@ class StrategiesBoundaryTest {
                                 true));
         Map<String, String> built = new LinkedHashMap<>();
         for (String name : StrategyRegistry.names()) {
-            Map<String, Object> options = name.equals("fd") ? Map.of("featureRounds", 2) : Map.of();
+            Map<String, Object> options =
+                    switch (name) {
+                        case "fd" -> Map.of("featureRounds", 2);
+                        case "fml" -> Map.of("model", "mlp@64");
+                        default -> Map.of();
+                    };
             Strategy strategy =
                     StrategyRegistry.newStrategy(spec(name, options, models, publicData));
             built.put(name, strategy.getClass().getSimpleName());
@@ -120,5 +125,12 @@ class StrategiesBoundaryTest {
                                 StrategyRegistry.newStrategy(
                                         spec("feddf", Map.of(), lenet, Optional.empty())))
                 .hasMessageContaining("feddf is not an algorithm that only aggregates");
+        assertThatThrownBy(
+                        () ->
+                                StrategyRegistry.newStrategy(
+                                        spec("fml", Map.of("alpha", 0.5), lenet, Optional.empty())))
+                .hasMessageContaining(
+                        "algorithm 'fml': option 'model' (the global model's architecture, e.g."
+                                + " cnn:0.5) is required");
     }
 }

@@ -1,7 +1,6 @@
 package io.fedistill.algorithms.fml;
 
 import io.fedistill.algorithms.Algorithm;
-import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.LocalModel;
@@ -15,7 +14,6 @@ import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainOutcome;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * FML (Shen et al. 2020): the coordinator holds a global model of one architecture and averages it
@@ -26,7 +24,7 @@ import java.util.stream.Stream;
  */
 public final class FmlAlgorithm implements Algorithm {
     /** The name used in configs. */
-    public static final String NAME = WeightAveragingSettings.FML;
+    public static final String NAME = FmlSettings.NAME;
 
     private final WeightAveragingSettings exchange;
     private final ModelSpec globalModel;
@@ -41,27 +39,21 @@ public final class FmlAlgorithm implements Algorithm {
         this.beta = beta;
     }
 
-    /**
-     * Creates FML from its options: {@code model} (required: the global model's architecture, which
-     * every participant must know; HtFLlib takes the first participant's), {@code alpha} (the
-     * private model's cross-entropy weight, default 0.5) and {@code beta} (the global model's,
-     * default 0.5: HtFLlib's tuned values), and FedAvg's options for averaging the global model.
-     */
+    /** Creates FML from its options (see {@link FmlSettings#fromOptions}). */
     public static FmlAlgorithm fromOptions(Map<String, Object> options) {
-        AlgorithmOptions read =
-                new AlgorithmOptions(
-                        NAME,
-                        options,
-                        Stream.concat(
-                                        WeightAveragingSettings.FML_OPTIONS.stream(),
-                                        WeightAveragingSettings.OPTIONS.stream())
-                                .toList());
+        FmlSettings settings = FmlSettings.fromOptions(options);
+        ModelSpec globalModel;
+        try {
+            globalModel = ModelSpec.parse(settings.globalModel());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "algorithm '" + NAME + "': option 'model': " + e.getMessage(), e);
+        }
         return new FmlAlgorithm(
-                WeightAveragingSettings.fml(options),
-                read.getParsed(
-                        "model", "the global model's architecture, e.g. cnn:0.5", ModelSpec::parse),
-                (float) read.getDouble("alpha", 0.5, 0, 1),
-                (float) read.getDouble("beta", 0.5, 0, 1));
+                settings.exchange(),
+                globalModel,
+                (float) settings.alpha(),
+                (float) settings.beta());
     }
 
     @Override
