@@ -224,31 +224,37 @@ public final class LocalModel {
     public Message evaluate(
             Message request, ModelSpec spec, Optional<TensorRecord> weights, Scorer scorer) {
         try (ModelSession session = open(spec, weights)) {
-            Optional<EvaluationScore> test =
-                    setup.testSet().map(set -> scorer.score(session, set, set.allIndices()));
-            EvaluationScore local =
-                    scorer.score(session, setup.trainSet(), setup.split().localTestIndices());
-            Metrics metrics = Metrics.empty();
-            if (test.isPresent()) {
-                metrics =
-                        metrics.with(EvaluationProtocol.TEST_ACCURACY, test.get().accuracy())
-                                .with(EvaluationProtocol.TEST_LOSS, test.get().loss())
-                                .with(
-                                        EvaluationProtocol.TEST_PREDICTED_CLASSES,
-                                        test.get().predictedClasses());
-            }
-            // a participant without a local split reports the test set's score as its local one
-            Optional<EvaluationScore> localOrTest = local.samples() > 0 ? Optional.of(local) : test;
-            if (localOrTest.isPresent()) {
-                metrics =
-                        metrics.with(
-                                        EvaluationProtocol.LOCAL_ACCURACY,
-                                        localOrTest.get().accuracy())
-                                .with(EvaluationProtocol.LOCAL_LOSS, localOrTest.get().loss())
-                                // the test set's score stands in, but is no local split to pool
-                                .with(EvaluationProtocol.LOCAL_SAMPLES, local.samples());
-            }
-            return request.reply().optMetrics(metrics).build();
+            return evaluate(request, session, scorer);
         }
+    }
+
+    /**
+     * Answers an evaluation request by scoring a model already open (the participant's own with a
+     * global head put on, say) on the test set, if any, and on the local test split.
+     */
+    public Message evaluate(Message request, ModelSession session, Scorer scorer) {
+        Optional<EvaluationScore> test =
+                setup.testSet().map(set -> scorer.score(session, set, set.allIndices()));
+        EvaluationScore local =
+                scorer.score(session, setup.trainSet(), setup.split().localTestIndices());
+        Metrics metrics = Metrics.empty();
+        if (test.isPresent()) {
+            metrics =
+                    metrics.with(EvaluationProtocol.TEST_ACCURACY, test.get().accuracy())
+                            .with(EvaluationProtocol.TEST_LOSS, test.get().loss())
+                            .with(
+                                    EvaluationProtocol.TEST_PREDICTED_CLASSES,
+                                    test.get().predictedClasses());
+        }
+        // a participant without a local split reports the test set's score as its local one
+        Optional<EvaluationScore> localOrTest = local.samples() > 0 ? Optional.of(local) : test;
+        if (localOrTest.isPresent()) {
+            metrics =
+                    metrics.with(EvaluationProtocol.LOCAL_ACCURACY, localOrTest.get().accuracy())
+                            .with(EvaluationProtocol.LOCAL_LOSS, localOrTest.get().loss())
+                            // the test set's score stands in, but is no local split to pool
+                            .with(EvaluationProtocol.LOCAL_SAMPLES, local.samples());
+        }
+        return request.reply().optMetrics(metrics).build();
     }
 }

@@ -165,13 +165,10 @@ public final class FedGenAlgorithm implements Algorithm {
                 .on(
                         MessageType.EVALUATE,
                         (request, context) -> {
-                            TensorRecord weights;
                             try (ModelSession session =
                                     withShared(local, context, request.tensors())) {
-                                weights = session.weights();
+                                return local.evaluate(request, session, ModelSession::evaluate);
                             }
-                            return local.evaluate(
-                                    request, Optional.of(weights), ModelSession::evaluate);
                         })
                 .build();
     }

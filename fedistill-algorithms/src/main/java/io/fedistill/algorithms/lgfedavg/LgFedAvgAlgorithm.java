@@ -12,7 +12,6 @@ import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.strategy.Strategy;
-import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
 import io.fedistill.ml.train.LocalObjective;
@@ -102,12 +101,9 @@ public final class LgFedAvgAlgorithm implements Algorithm {
                 .on(
                         MessageType.EVALUATE,
                         (request, context) -> {
-                            TensorRecord weights;
                             try (ModelSession session = withGlobalHead(local, request, context)) {
-                                weights = session.weights();
+                                return local.evaluate(request, session, ModelSession::evaluate);
                             }
-                            return local.evaluate(
-                                    request, Optional.of(weights), ModelSession::evaluate);
                         })
                 .build();
     }

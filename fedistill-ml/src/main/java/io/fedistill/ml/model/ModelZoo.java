@@ -15,9 +15,14 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Builds the named architectures as DJL blocks for any image shape and class count. */
 public final class ModelZoo {
+    /** Feature widths already computed, by spec, image shape and class count. */
+    private static final Map<String, Long> FEATURE_WIDTHS = new ConcurrentHashMap<>();
+
     private ModelZoo() {}
 
     /**
@@ -91,14 +96,21 @@ public final class ModelZoo {
         }
     }
 
-    /** Returns the width of the flattened features the network's feature extractor produces. */
+    /**
+     * Returns the width of the flattened features the network's feature extractor produces, built
+     * once per spec, image shape and class count (checks at start-up and strategies ask again).
+     */
     public static long featureWidth(ModelSpec spec, Shape imageShape, int numClasses) {
-        ClassifierNetwork net = build(spec, imageShape, numClasses);
-        try (NDManager manager = NDManager.newBaseManager()) {
-            Shape input = new Shape(1).addAll(imageShape);
-            net.network().initialize(manager, DataType.FLOAT32, input);
-            return net.features().getOutputShapes(new Shape[] {input})[0].size();
-        }
+        return FEATURE_WIDTHS.computeIfAbsent(
+                spec + " " + imageShape + " " + numClasses,
+                key -> {
+                    ClassifierNetwork net = build(spec, imageShape, numClasses);
+                    try (NDManager manager = NDManager.newBaseManager()) {
+                        Shape input = new Shape(1).addAll(imageShape);
+                        net.network().initialize(manager, DataType.FLOAT32, input);
+                        return net.features().getOutputShapes(new Shape[] {input})[0].size();
+                    }
+                });
     }
 
     private static ClassifierNetwork assemble(ModelSpec spec, Block features, Block head) {
