@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import ai.djl.training.initializer.NormalInitializer;
 import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.algorithms.fedproto.PrototypeAggregator;
 import io.fedistill.core.aggregate.ParticipantWeighting;
@@ -201,9 +203,12 @@ final class TrainablePrototypes implements PrototypeAggregator {
 
     private Block network() {
         int hidden = settings.hiddenWidth() == 0 ? width : settings.hiddenWidth();
+        // a linear map of a one-hot class without bias: the class's embedding, drawn from N(0, 1)
+        // as an embedding table is (HtFLlib's nn.Embedding), so classes start apart
+        Linear embedding = Linear.builder().setUnits(width).optBias(false).build();
+        embedding.setInitializer(new NormalInitializer(1f), Parameter.Type.WEIGHT);
         return new SequentialBlock()
-                // a linear map of a one-hot class without bias: the class's embedding
-                .add(Linear.builder().setUnits(width).optBias(false).build())
+                .add(embedding)
                 .add(Linear.builder().setUnits(hidden).build())
                 .add(Activation.reluBlock())
                 .add(Linear.builder().setUnits(width).build());
