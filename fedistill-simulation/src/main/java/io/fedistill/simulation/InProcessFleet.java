@@ -1,6 +1,7 @@
 package io.fedistill.simulation;
 
 import io.fedistill.core.codec.Codec;
+import io.fedistill.core.codec.FeedbackMemory;
 import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.FleetBackend;
@@ -37,6 +38,11 @@ import java.util.concurrent.TimeoutException;
 public final class InProcessFleet implements FleetBackend {
     private final ParticipantHost host;
     private final Codec codec;
+
+    /**
+     * Top-k's error feedback of the tasks sent down, per participant and tensor (not checkpointed).
+     */
+    private final FeedbackMemory downlinkFeedback = FeedbackMemory.inMemory();
 
     /**
      * Tasks carried down and queued beyond the one being collected, so that the coordinator's
@@ -94,13 +100,14 @@ public final class InProcessFleet implements FleetBackend {
     private Pending send(Message request) {
         String id = request.participantId();
         if (!host.hosts(id)) {
-            return new Pending(request, null, null, null, "no such participant");
+            return new Pending(request, null, null, null, null, "no such participant");
         }
-        WireMessages.Carried down = WireMessages.carry(request, codec, true);
+        WireMessages.Carried down = WireMessages.carryTask(request, codec, downlinkFeedback);
         ParticipantState state = host.open(request);
         return new Pending(
                 request,
                 down.message(),
+                state,
                 new Transfer(id, Direction.DOWN, down.wireBytes()),
                 worker.submit(() -> host.answer(down.message(), state)),
                 null);
@@ -110,12 +117,15 @@ public final class InProcessFleet implements FleetBackend {
      * A task carried down and queued on the participant thread, or refused before it was sent.
      *
      * @param received the task as the participant decoded it, what its reply may send changes from
+     * @param state the participant's state staged for the task, where its reply's top-k feedback
+     *     goes
      * @param down its traffic, recorded when it is collected (so the ledger lists each
      *     participant's task before its reply, as the network runtime does)
      */
     private record Pending(
             Message request,
             Message received,
+            ParticipantState state,
             Transfer down,
             Future<Message> answer,
             String refusal) {
@@ -158,7 +168,11 @@ public final class InProcessFleet implements FleetBackend {
                 long wait = Math.min(end - System.nanoTime(), request.timeToLive().toNanos());
                 Message answer = pending.answer().get(Math.max(0, wait), TimeUnit.NANOSECONDS);
                 WireMessages.Carried up =
-                        WireMessages.carryReply(answer, codec, pending.received());
+                        WireMessages.carryReply(
+                                answer,
+                                codec,
+                                pending.received(),
+                                FeedbackMemory.in(pending.state()));
                 transfers.add(new Transfer(id, Direction.UP, up.wireBytes()));
                 replies.add(up.message());
             } catch (TimeoutException e) {

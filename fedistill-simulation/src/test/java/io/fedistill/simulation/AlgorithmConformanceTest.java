@@ -7,6 +7,7 @@ import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.AlgorithmRegistry;
 import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
+import io.fedistill.core.codec.Codec;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.MessageType;
@@ -189,6 +190,36 @@ class AlgorithmConformanceTest {
         assertThat(withFailure.rounds().get(2).failures()).isEmpty();
         assertThat(withFailure.rounds().get(2).evaluation().orElseThrow().participantTestAccuracy())
                 .hasSize(IDS.size());
+    }
+
+    @Test
+    void topKFeedbackIsParticipantStateSoAResumedRunRepeatsTheRun() {
+        // FedAvg's uploads sparsified to a tenth: what each participant held back is its state,
+        // checkpointed with the round and restored with it
+        Codec topK = Codec.forName("up.weights=topk:0.1");
+        Map<String, ModelSpec> models = modelsFor("fedavg");
+        List<SimulationCheckpoint> checkpoints = new ArrayList<>();
+        RunResult first =
+                simulation(
+                                AlgorithmRegistry.create("fedavg", Map.of()),
+                                models,
+                                FailureInjection.none())
+                        .optCodec(topK)
+                        .optCheckpoints(checkpoints::add)
+                        .build()
+                        .run();
+        RunResult resumed =
+                simulation(
+                                AlgorithmRegistry.create("fedavg", Map.of()),
+                                models,
+                                FailureInjection.none())
+                        .optCodec(topK)
+                        .optResumeFrom(checkpoints.get(0))
+                        .build()
+                        .run();
+        assertThat(checkpoints.get(0).participantStates().keySet())
+                .anyMatch(key -> key.contains("codec-feedback:"));
+        assertThat(rowsWithoutTime(resumed)).isEqualTo(rowsWithoutTime(first).subList(1, ROUNDS));
     }
 
     @Test

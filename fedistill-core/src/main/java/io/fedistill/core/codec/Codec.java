@@ -60,9 +60,15 @@ public interface Codec {
      *     the participant and the tensor's name
      * @param reference what the receiver already holds of this tensor (the task's weights a reply
      *     answers), or null; top-k of weights sends the change from it
+     * @param feedback where top-k finds and keeps what the stream has not sent yet
      */
     EncodedValues encodeValues(
-            Tensor tensor, TensorRole role, Direction direction, String stream, Tensor reference);
+            Tensor tensor,
+            TensorRole role,
+            Direction direction,
+            String stream,
+            Tensor reference,
+            FeedbackMemory feedback);
 
     /**
      * Decodes the values of a tensor of this shape from {@code length} bytes of {@code bytes} at

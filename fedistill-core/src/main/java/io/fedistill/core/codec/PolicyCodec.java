@@ -24,15 +24,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * The codec: a choice of encoding per direction and role, DEFLATE on top or not, the error feedback
- * of top-k sparsification, and the storage frame (magic, codec name and version, the message
- * header, metrics, config, then each tensor's name, role, shape and fp32 values).
+ * The codec: a choice of encoding per direction and role, DEFLATE on top or not, top-k
+ * sparsification with error feedback kept in the caller's {@link FeedbackMemory}, and the storage
+ * frame (magic, codec name and version, the message header, metrics, config, then each tensor's
+ * name, role, shape and fp32 values).
  *
  * <p>Version 3 of the frame carries each tensor's role; version 2 (no roles) and version 1 (a
  * closed set of kinds, no ids) are refused by name.
@@ -80,7 +80,6 @@ final class PolicyCodec implements Codec {
     private final Map<Direction, Map<TensorRole, Choice>> choices;
     private final boolean deflate;
     private final String name;
-    private final Map<String, float[]> residuals = new ConcurrentHashMap<>();
 
     private PolicyCodec(Map<Direction, Map<TensorRole, Choice>> choices, boolean deflate) {
         this.choices = choices;
@@ -277,7 +276,12 @@ final class PolicyCodec implements Codec {
 
     @Override
     public EncodedValues encodeValues(
-            Tensor tensor, TensorRole role, Direction direction, String stream, Tensor reference) {
+            Tensor tensor,
+            TensorRole role,
+            Direction direction,
+            String stream,
+            Tensor reference,
+            FeedbackMemory feedback) {
         Choice choice =
                 role == TensorRole.WORDS
                         ? Choice.WORDS
@@ -296,7 +300,8 @@ final class PolicyCodec implements Codec {
                         ? topK(
                                 delta ? minus(tensor, reference) : tensor,
                                 choice.topFraction(),
-                                direction + "/" + stream)
+                                direction + "/" + stream,
+                                feedback)
                         : tensor;
         byte[] encoded = choice.encoding().encodeValues(sent);
         return deflate
@@ -316,13 +321,14 @@ final class PolicyCodec implements Codec {
      * Keeps the {@code fraction} largest magnitudes of the tensor plus what earlier rounds of this
      * stream did not send (error feedback), and remembers what it does not send now.
      */
-    private Tensor topK(Tensor tensor, double fraction, String stream) {
+    private static Tensor topK(
+            Tensor tensor, double fraction, String stream, FeedbackMemory feedback) {
         int n = tensor.size();
         float[] corrected = tensor.toFloatArray();
-        float[] residual = residuals.get(stream);
-        if (residual != null && residual.length == n) {
+        Optional<Tensor> residual = feedback.residual(stream);
+        if (residual.isPresent() && residual.get().size() == n) {
             for (int i = 0; i < n; i++) {
-                corrected[i] += residual[i];
+                corrected[i] += residual.get().get(i);
             }
         }
         int k = (int) Math.min(n, Math.max(1, Math.ceil(fraction * n)));
@@ -354,7 +360,7 @@ final class PolicyCodec implements Codec {
         for (int i = 0; i < n; i++) {
             left[i] = corrected[i] - sent[i];
         }
-        residuals.put(stream, left);
+        feedback.remember(stream, Tensor.wrap(tensor.shape(), left));
         return Tensor.wrap(tensor.shape(), sent);
     }
 

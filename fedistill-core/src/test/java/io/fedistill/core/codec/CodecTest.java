@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fedistill.core.fleet.Direction;
+import io.fedistill.core.participant.StateStore;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRole;
 import java.nio.ByteBuffer;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** The wire codecs: error bounds of every encoding, roles that stay exact, top-k, DEFLATE. */
 class CodecTest {
+    private final FeedbackMemory memory = FeedbackMemory.inMemory();
+
     private static final Random RANDOM = new Random(7);
 
     private static Tensor random(int rows, int columns, float scale) {
@@ -23,7 +26,8 @@ class CodecTest {
     }
 
     private static Tensor roundTrip(Codec codec, Tensor tensor, TensorRole role) {
-        EncodedValues encoded = codec.encodeValues(tensor, role, Direction.UP, "p0/t", null);
+        EncodedValues encoded =
+                codec.encodeValues(tensor, role, Direction.UP, "p0/t", null, FeedbackMemory.none());
         return Codec.decodeValues(
                 encoded.encoding(),
                 encoded.deflated(),
@@ -38,7 +42,7 @@ class CodecTest {
         Codec codec = Codec.forName("up.logits=fp16");
         Tensor logits = random(50, 10, 8f);
         EncodedValues encoded =
-                codec.encodeValues(logits, TensorRole.LOGITS, Direction.UP, "a", null);
+                codec.encodeValues(logits, TensorRole.LOGITS, Direction.UP, "a", null, memory);
         assertThat(encoded.encoding()).isEqualTo(ValueEncoding.FP16);
         assertThat(encoded.bytes()).hasSize(2 * 500);
         Tensor back = roundTrip(codec, logits, TensorRole.LOGITS);
@@ -82,7 +86,8 @@ class CodecTest {
         Codec codec = Codec.forName("down=bf16");
         Tensor weights = random(20, 30, 1e20f);
         EncodedValues encoded =
-                codec.encodeValues(weights, TensorRole.WEIGHTS, Direction.DOWN, "p0/w", null);
+                codec.encodeValues(
+                        weights, TensorRole.WEIGHTS, Direction.DOWN, "p0/w", null, memory);
         assertThat(encoded.encoding()).isEqualTo(ValueEncoding.BF16);
         Tensor back =
                 Codec.decodeValues(
@@ -98,7 +103,13 @@ class CodecTest {
         }
         // going up, the same codec sends weights losslessly
         assertThat(
-                        codec.encodeValues(weights, TensorRole.WEIGHTS, Direction.UP, "p0/w", null)
+                        codec.encodeValues(
+                                        weights,
+                                        TensorRole.WEIGHTS,
+                                        Direction.UP,
+                                        "p0/w",
+                                        null,
+                                        memory)
                                 .encoding())
                 .isEqualTo(ValueEncoding.FP32);
     }
@@ -120,7 +131,7 @@ class CodecTest {
         Tensor probabilities = Tensor.wrap(new int[] {40, 10}, soft);
         EncodedValues encoded =
                 codec.encodeValues(
-                        probabilities, TensorRole.PROBABILITIES, Direction.UP, "s", null);
+                        probabilities, TensorRole.PROBABILITIES, Direction.UP, "s", null, memory);
         assertThat(encoded.bytes()).hasSize(40 * 4 + 400);
         Tensor back = roundTrip(codec, probabilities, TensorRole.PROBABILITIES);
         for (int r = 0; r < 40; r++) {
@@ -145,7 +156,8 @@ class CodecTest {
         Tensor counts = Tensor.vector(3, 0, 1234567, 8);
         for (Direction direction : Direction.values()) {
             for (TensorRole role : new TensorRole[] {TensorRole.COUNTS, TensorRole.EXACT}) {
-                EncodedValues encoded = codec.encodeValues(counts, role, direction, "c", null);
+                EncodedValues encoded =
+                        codec.encodeValues(counts, role, direction, "c", null, memory);
                 assertThat(encoded.encoding()).isEqualTo(ValueEncoding.FP32);
             }
         }
@@ -163,7 +175,7 @@ class CodecTest {
         int n = 1000;
         Tensor update = random(1, n, 1f);
         EncodedValues encoded =
-                codec.encodeValues(update, TensorRole.LOGITS, Direction.UP, "p3/w", null);
+                codec.encodeValues(update, TensorRole.LOGITS, Direction.UP, "p3/w", null, memory);
         assertThat(encoded.encoding()).isEqualTo(ValueEncoding.SPARSE);
         assertThat(encoded.bytes()).hasSize(4 + 8 * 100);
         Tensor sent = roundTrip(encoded, update.shape());
@@ -183,7 +195,12 @@ class CodecTest {
         assertThat(
                         roundTrip(
                                 codec.encodeValues(
-                                        fresh, TensorRole.LOGITS, Direction.UP, "p4/w", null),
+                                        fresh,
+                                        TensorRole.LOGITS,
+                                        Direction.UP,
+                                        "p4/w",
+                                        null,
+                                        memory),
                                 fresh.shape()))
                 .isEqualTo(fresh);
     }
@@ -207,7 +224,7 @@ class CodecTest {
         for (int round = 0; round < 40; round++) {
             Tensor update = round < 20 ? random(1, n, 1f) : Tensor.zeros(1, n);
             EncodedValues encoded =
-                    codec.encodeValues(update, TensorRole.LOGITS, Direction.UP, "x", null);
+                    codec.encodeValues(update, TensorRole.LOGITS, Direction.UP, "x", null, memory);
             Tensor back = roundTrip(encoded, update.shape());
             for (int i = 0; i < n; i++) {
                 given[i] += update.get(i);
@@ -221,11 +238,48 @@ class CodecTest {
     }
 
     @Test
+    void aParticipantsFeedbackLivesInItsStateAndGoesWithARejectedReply() {
+        Codec codec = Codec.forName("up.logits=topk:0.25");
+        StateStore store = new StateStore(Codec.fp32());
+        FeedbackMemory reference = FeedbackMemory.inMemory();
+        Tensor first = Tensor.vector(4, 3, 2, 1);
+        Tensor second = Tensor.vector(0, 0, 0, 0);
+        // round 1 accepted: the three values it held back are the participant's committed state
+        FeedbackMemory round1 = FeedbackMemory.in(store.open("p0", "r1", 1));
+        codec.encodeValues(first, TensorRole.LOGITS, Direction.UP, "p0/l", null, round1);
+        codec.encodeValues(first, TensorRole.LOGITS, Direction.UP, "p0/l", null, reference);
+        store.commit("r1");
+        // round 2 rejected: what it sent and held back is dropped with its other writes
+        FeedbackMemory round2 = FeedbackMemory.in(store.open("p0", "r2", 2));
+        codec.encodeValues(second, TensorRole.LOGITS, Direction.UP, "p0/l", null, round2);
+        store.discard("r2");
+        // round 3 starts from round 1's residual, as a participant that never sent round 2
+        FeedbackMemory round3 = FeedbackMemory.in(store.open("p0", "r3", 3));
+        Tensor sent =
+                roundTrip(
+                        codec.encodeValues(
+                                second, TensorRole.LOGITS, Direction.UP, "p0/l", null, round3),
+                        second.shape());
+        assertThat(sent)
+                .isEqualTo(
+                        roundTrip(
+                                codec.encodeValues(
+                                        second,
+                                        TensorRole.LOGITS,
+                                        Direction.UP,
+                                        "p0/l",
+                                        null,
+                                        reference),
+                                second.shape()));
+        assertThat(sent).isEqualTo(Tensor.vector(0, 3, 0, 0));
+    }
+
+    @Test
     void deflateIsLosslessAndRefusesBombsAndCorruption() {
         Codec codec = Codec.forName("compression=deflate");
         Tensor repetitive = Tensor.zeros(100, 100);
         EncodedValues encoded =
-                codec.encodeValues(repetitive, TensorRole.WEIGHTS, Direction.UP, "z", null);
+                codec.encodeValues(repetitive, TensorRole.WEIGHTS, Direction.UP, "z", null, memory);
         assertThat(encoded.deflated()).isTrue();
         assertThat(encoded.bytes().length).isLessThan(200);
         assertThat(roundTrip(codec, repetitive, TensorRole.WEIGHTS)).isEqualTo(repetitive);
@@ -320,13 +374,13 @@ class CodecTest {
         Tensor task = Tensor.vector(1, 1, 1, 1, 1, 1, 1, 1);
         Tensor trained = Tensor.vector(1, 3, 1, 1, 0.9f, 1, -2, 1.1f);
         EncodedValues encoded =
-                codec.encodeValues(trained, TensorRole.WEIGHTS, Direction.UP, "p0/w", task);
+                codec.encodeValues(trained, TensorRole.WEIGHTS, Direction.UP, "p0/w", task, memory);
         assertThat(encoded.delta()).isTrue();
         // the two largest changes of eight: +2 at index 1 and -3 at index 6
         assertThat(roundTrip(encoded, trained.shape()).toFloatArray())
                 .containsExactly(0, 2, 0, 0, 0, 0, -3, 0);
         EncodedValues whole =
-                codec.encodeValues(trained, TensorRole.WEIGHTS, Direction.UP, "p1/w", null);
+                codec.encodeValues(trained, TensorRole.WEIGHTS, Direction.UP, "p1/w", null, memory);
         assertThat(whole.delta()).isFalse();
         assertThat(whole.encoding()).isEqualTo(ValueEncoding.FP32);
         assertThat(roundTrip(whole, trained.shape())).isEqualTo(trained);

@@ -1,6 +1,7 @@
 package io.fedistill.grpc.coordinator;
 
 import io.fedistill.core.codec.Codec;
+import io.fedistill.core.codec.FeedbackMemory;
 import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.FleetBackend;
@@ -73,6 +74,12 @@ public final class GrpcFleet implements FleetBackend {
     private final List<String> participantIds;
     private final long runSeed;
     private final Codec codec;
+
+    /**
+     * Top-k's error feedback of the tasks sent down, per participant and tensor (not checkpointed).
+     */
+    private final FeedbackMemory downlinkFeedback = FeedbackMemory.inMemory();
+
     private final int maxChunkBytes = WireMessages.DEFAULT_CHUNK_BYTES;
     private final long maxPayloadBytes = WireMessages.DEFAULT_MAX_PAYLOAD_BYTES;
     private final Duration heartbeatInterval;
@@ -260,7 +267,10 @@ public final class GrpcFleet implements FleetBackend {
             }
             Pending task =
                     new Pending(
-                            request, spec, WireMessages.taskItems(request, codec, maxChunkBytes));
+                            request,
+                            spec,
+                            WireMessages.taskItems(
+                                    request, codec, maxChunkBytes, downlinkFeedback));
             pending.put(request.id(), task);
             if (!connection.send(task.items)) {
                 // the stream broke: the task waits for a reconnect within the grace period

@@ -1,6 +1,7 @@
 package io.fedistill.grpc.participant;
 
 import io.fedistill.core.codec.Codec;
+import io.fedistill.core.codec.FeedbackMemory;
 import io.fedistill.core.learner.ParticipantState;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.participant.DaemonThreads;
@@ -34,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -433,17 +433,19 @@ public final class ParticipantAgent implements AutoCloseable {
         ParticipantState state = host.open(task);
         Message reply = host.answer(task, state);
         long expires = System.nanoTime() + task.timeToLive().toNanos();
+        int chunkBytes =
+                welcome == null ? WireMessages.DEFAULT_CHUNK_BYTES : welcome.getMaxChunkBytes();
+        // encoded here, so top-k's error feedback is staged with the participant's other writes
+        List<Uplink> items =
+                WireMessages.replyItems(reply, codec, chunkBytes, task, FeedbackMemory.in(state));
         // replies go out on their own thread, so the next task starts while this one travels
-        sender.execute(() -> send(task, reply, expires));
+        sender.execute(() -> send(reply, items, expires));
     }
 
     /**
      * Sends a reply, again after a lost connection, until the coordinator takes it or it expires.
      */
-    private void send(Message task, Message reply, long expiresNanos) {
-        int chunkBytes =
-                welcome == null ? WireMessages.DEFAULT_CHUNK_BYTES : welcome.getMaxChunkBytes();
-        List<Uplink> items = WireMessages.replyItems(reply, codec, chunkBytes, Optional.of(task));
+    private void send(Message reply, List<Uplink> items, long expiresNanos) {
         while (!stopping && System.nanoTime() < expiresNanos) {
             CompletableFuture<Void> acknowledged = new CompletableFuture<>();
             StreamObserver<Uplink> call =

@@ -6,6 +6,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.codec.CodecException;
 import io.fedistill.core.codec.EncodedValues;
+import io.fedistill.core.codec.FeedbackMemory;
 import io.fedistill.core.codec.ValueEncoding;
 import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.message.ConfigRecord;
@@ -58,20 +59,25 @@ public final class WireMessages {
     public record Outgoing(MessageHeader header, byte[] payload) {}
 
     /**
-     * Encodes a message's header and payload with the codec: a task travels {@link Direction#DOWN},
-     * a reply {@link Direction#UP}.
+     * Encodes a message's header and payload with the codec, as a message sent once (top-k keeps no
+     * feedback): a task travels {@link Direction#DOWN}, a reply {@link Direction#UP}.
      */
     public static Outgoing encode(Message message, Codec codec, Direction direction) {
-        return encode(message, codec, direction, Optional.empty());
+        return encode(message, codec, direction, Optional.empty(), FeedbackMemory.none());
     }
 
     /**
-     * Encodes a reply with the task it answers at hand: a codec may send the change of a weight
-     * from the task's tensor of the same name, which the receiver adds back ({@link #decode(
-     * MessageHeader, byte[], Optional)}).
+     * Encodes a message, a reply with the task it answers at hand: a codec may send the change of a
+     * weight from the task's tensor of the same name, which the receiver adds back ({@link
+     * #decode(MessageHeader, byte[], Optional)}); top-k's error feedback is kept in {@code
+     * feedback} (a participant's state for its replies, the coordinator's memory for its tasks).
      */
     public static Outgoing encode(
-            Message message, Codec codec, Direction direction, Optional<Message> task) {
+            Message message,
+            Codec codec,
+            Direction direction,
+            Optional<Message> task,
+            FeedbackMemory feedback) {
         MessageHeader.Builder header =
                 MessageHeader.newBuilder()
                         .setId(message.id())
@@ -97,7 +103,8 @@ public final class WireMessages {
                             role,
                             direction,
                             message.participantId() + '/' + e.getKey(),
-                            task.flatMap(t -> t.tensors().find(e.getKey())).orElse(null));
+                            task.flatMap(t -> t.tensors().find(e.getKey())).orElse(null),
+                            feedback);
             values.add(encoded.bytes());
             TensorHeader.Builder tensor =
                     TensorHeader.newBuilder()
@@ -145,20 +152,35 @@ public final class WireMessages {
      * the deployment's and codec effects are real.
      */
     public static Carried carry(Message message, Codec codec, boolean task) {
-        return carry(message, codec, task, Optional.empty());
+        return carry(message, codec, task, Optional.empty(), FeedbackMemory.none());
+    }
+
+    /**
+     * Puts a task through the wire format as {@link #carry(Message, Codec, boolean)} does, keeping
+     * top-k's error feedback in {@code feedback} (the coordinator's).
+     */
+    public static Carried carryTask(Message task, Codec codec, FeedbackMemory feedback) {
+        return carry(task, codec, true, Optional.empty(), feedback);
     }
 
     /**
      * Puts a reply through the wire format as {@link #carry(Message, Codec, boolean)} does, with
-     * the task it answers (as the participant received it) at both ends.
+     * the task it answers (as the participant received it) at both ends and top-k's error feedback
+     * in {@code feedback} (the participant's state).
      */
-    public static Carried carryReply(Message reply, Codec codec, Message task) {
-        return carry(reply, codec, false, Optional.of(task));
+    public static Carried carryReply(
+            Message reply, Codec codec, Message task, FeedbackMemory feedback) {
+        return carry(reply, codec, false, Optional.of(task), feedback);
     }
 
     private static Carried carry(
-            Message message, Codec codec, boolean task, Optional<Message> answered) {
-        Outgoing outgoing = encode(message, codec, task ? Direction.DOWN : Direction.UP, answered);
+            Message message,
+            Codec codec,
+            boolean task,
+            Optional<Message> answered,
+            FeedbackMemory feedback) {
+        Outgoing outgoing =
+                encode(message, codec, task ? Direction.DOWN : Direction.UP, answered, feedback);
         List<? extends MessageLite> items =
                 task
                         ? taskItems(outgoing, message.id(), DEFAULT_CHUNK_BYTES)
@@ -179,9 +201,16 @@ public final class WireMessages {
         return new Carried(decode(received, outgoing.payload(), answered), bytes);
     }
 
-    /** Returns the stream items that carry a task to a participant: its header, then its chunks. */
-    public static List<Downlink> taskItems(Message task, Codec codec, int maxChunkBytes) {
-        return taskItems(encode(task, codec, Direction.DOWN), task.id(), maxChunkBytes);
+    /**
+     * Returns the stream items that carry a task to a participant: its header, then its chunks;
+     * top-k's error feedback is kept in {@code feedback} (the coordinator's).
+     */
+    public static List<Downlink> taskItems(
+            Message task, Codec codec, int maxChunkBytes, FeedbackMemory feedback) {
+        return taskItems(
+                encode(task, codec, Direction.DOWN, Optional.empty(), feedback),
+                task.id(),
+                maxChunkBytes);
     }
 
     private static List<Downlink> taskItems(Outgoing outgoing, String id, int maxChunkBytes) {
@@ -193,17 +222,17 @@ public final class WireMessages {
         return items;
     }
 
-    /** Returns the items of a reply call: its header, then its chunks. */
-    public static List<Uplink> replyItems(Message reply, Codec codec, int maxChunkBytes) {
-        return replyItems(reply, codec, maxChunkBytes, Optional.empty());
-    }
-
     /**
-     * Returns the items of a reply call to {@code task}, whose weights a codec may send deltas of.
+     * Returns the items of a reply call to {@code task}, whose weights a codec may send deltas of:
+     * its header, then its chunks; top-k's error feedback is kept in {@code feedback} (the
+     * participant's state).
      */
     public static List<Uplink> replyItems(
-            Message reply, Codec codec, int maxChunkBytes, Optional<Message> task) {
-        return replyItems(encode(reply, codec, Direction.UP, task), reply.id(), maxChunkBytes);
+            Message reply, Codec codec, int maxChunkBytes, Message task, FeedbackMemory feedback) {
+        return replyItems(
+                encode(reply, codec, Direction.UP, Optional.of(task), feedback),
+                reply.id(),
+                maxChunkBytes);
     }
 
     private static List<Uplink> replyItems(Outgoing outgoing, String id, int maxChunkBytes) {

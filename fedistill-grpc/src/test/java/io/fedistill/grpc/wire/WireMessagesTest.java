@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fedistill.core.codec.Codec;
+import io.fedistill.core.codec.FeedbackMemory;
 import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
@@ -149,8 +150,10 @@ class WireMessagesTest {
                         .optMetrics(Metrics.of("examples", 10))
                         .build();
         Codec codec = Codec.forName("up.weights=topk:0.01");
-        WireMessages.Carried sparse = WireMessages.carryReply(reply, codec, task);
-        WireMessages.Carried whole = WireMessages.carryReply(reply, Codec.fp32(), task);
+        WireMessages.Carried sparse =
+                WireMessages.carryReply(reply, codec, task, FeedbackMemory.inMemory());
+        WireMessages.Carried whole =
+                WireMessages.carryReply(reply, Codec.fp32(), task, FeedbackMemory.none());
         assertThat(sparse.wireBytes()).isLessThan(whole.wireBytes() / 10);
         float[] received = sparse.message().tensors().get("w").toFloatArray();
         // the ten large changes arrive on top of the task's weights; the small ones wait
@@ -158,7 +161,12 @@ class WireMessagesTest {
         assertThat(received[1]).isEqualTo(0.5f);
         // a change cannot be decoded without the task it was taken from
         WireMessages.Outgoing outgoing =
-                WireMessages.encode(reply, codec, Direction.UP, java.util.Optional.of(task));
+                WireMessages.encode(
+                        reply,
+                        codec,
+                        Direction.UP,
+                        java.util.Optional.of(task),
+                        FeedbackMemory.none());
         assertThatThrownBy(() -> WireMessages.decode(outgoing.header(), outgoing.payload()))
                 .isInstanceOf(WireException.class)
                 .hasMessageContaining("sent as a change from a task tensor");
