@@ -2,6 +2,7 @@ package io.fedistill.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
@@ -81,6 +82,19 @@ final class FederationSpecs {
      */
     static FederationSpec fromJson(String json) {
         try {
+            // the version first: another version's fields would otherwise be reported instead
+            JsonNode version = JSON.readTree(json).get("version");
+            if (version != null
+                    && version.isInt()
+                    && version.intValue() != FederationSpec.VERSION) {
+                throw refused(
+                        "version "
+                                + version.intValue()
+                                + " is not supported (this fedistill reads version "
+                                + FederationSpec.VERSION
+                                + ")",
+                        null);
+            }
             return JSON.readValue(json, FederationSpec.class);
         } catch (UnrecognizedPropertyException e) {
             throw refused("unknown field '" + e.getPropertyName() + "'", e);

@@ -105,6 +105,15 @@ class FederationSpecsTest {
                                         json.replace("\"version\":2", "\"version\":9")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("version 9 is not supported");
+        // a version-1 spec lacks public data's test limit: the version is what is reported
+        assertThatThrownBy(
+                        () ->
+                                FederationSpecs.fromJson(
+                                        json.replace("\"version\":2", "\"version\":1")
+                                                .replace("\"testLimit\":null,", "")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "version 1 is not supported (this fedistill reads version 2)");
         assertThatThrownBy(() -> FederationSpecs.fromJson(json.replace("\"codec\"", "\"codecs\"")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("field 'codec' is missing");

@@ -107,7 +107,7 @@ public final class SecureSum {
                     SecAggStage.ADVERTISE_KEYS,
                     holders.size(),
                     2,
-                    "participants hold an input");
+                    "participant(s) holding an input");
         }
         SecAggConfig config = settings.config(holders.size(), length);
         int closed = config.neighbourhood().closedNeighbourhoodSize(holders.size());
@@ -117,7 +117,7 @@ public final class SecureSum {
                     SecAggStage.ADVERTISE_KEYS,
                     closed,
                     config.threshold(),
-                    "participants hold an input in each neighbourhood");
+                    "participants in the smallest neighbourhood");
         }
         SecAggRound round =
                 new SecAggRound(context.round(), holders, context.seed("secagg-neighbourhood"));
@@ -267,7 +267,7 @@ public final class SecureSum {
         try {
             return Optional.of(run(context, fleet, holders, length, settings));
         } catch (SecAggAbortedException e) {
-            LOG.warn("round {}: {}", context.round(), e.getMessage());
+            LOG.warn("{}", e.getMessage());
             return Optional.empty();
         }
     }

@@ -24,6 +24,17 @@ public record SecureSumSettings(int threshold, int neighbours, float clip) {
                     "secureNeighbours must be 0 (everyone) or an even degree >= 2, got "
                             + neighbours);
         }
+        if (neighbours != 0 && threshold > neighbours + 1) {
+            throw new IllegalArgumentException(
+                    "secureThreshold "
+                            + threshold
+                            + " is more than a neighbourhood of secureNeighbours "
+                            + neighbours
+                            + " holds (itself and its "
+                            + neighbours
+                            + " neighbours); use at most "
+                            + (neighbours + 1));
+        }
         if (!(clip > 0) || Float.isInfinite(clip)) {
             throw new IllegalArgumentException("secureClip must be > 0 and finite, got " + clip);
         }

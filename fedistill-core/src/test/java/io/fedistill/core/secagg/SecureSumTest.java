@@ -181,11 +181,11 @@ class SecureSumTest {
         SecureSumSettings settings = new SecureSumSettings(3, 0, 100);
         assertThatThrownBy(() -> SecureSum.run(context, fleet, List.of("p0"), 4, settings))
                 .isInstanceOf(SecAggAbortedException.class)
-                .hasMessageContaining("ADVERTISE_KEYS: 1 participants hold an input, at least 2");
+                .hasMessageContaining(
+                        "ADVERTISE_KEYS: 1 participant(s) holding an input, at least 2");
         assertThatThrownBy(() -> SecureSum.run(context, fleet, List.of("p0", "p1"), 4, settings))
                 .isInstanceOf(SecAggAbortedException.class)
-                .hasMessageContaining(
-                        "2 participants hold an input in each neighbourhood, at least 3");
+                .hasMessageContaining("2 participants in the smallest neighbourhood, at least 3");
         assertThat(SecureSum.attempt(context, fleet, List.of("p0", "p1"), 4, settings)).isEmpty();
         assertThat(SecureSum.attempt(context, fleet, List.of(), 4, settings)).isEmpty();
         assertThat(fleet.seen).as("no stage ran").isEmpty();
@@ -193,6 +193,19 @@ class SecureSumTest {
         assertThatThrownBy(() -> SecureSum.attempt(context, fleet, IDS, 0, settings))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("vectorLength must be >= 1");
+    }
+
+    @Test
+    void settingsNoRoundCouldMeetAreRefusedByName() {
+        assertThatThrownBy(() -> new SecureSumSettings(4, 2, 1))
+                .hasMessageContaining(
+                        "secureThreshold 4 is more than a neighbourhood of secureNeighbours 2 holds")
+                .hasMessageContaining("use at most 3");
+        assertThatThrownBy(() -> new SecureSumSettings(0, 3, 1))
+                .hasMessageContaining("secureNeighbours must be 0 (everyone) or an even degree");
+        assertThatThrownBy(() -> new SecureSumSettings(1, 0, 1))
+                .hasMessageContaining("secureThreshold must be 0 (two thirds) or >= 2");
+        assertThat(new SecureSumSettings(3, 2, 1).threshold()).isEqualTo(3);
     }
 
     @Test

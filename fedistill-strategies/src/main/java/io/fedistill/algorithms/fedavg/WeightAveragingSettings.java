@@ -49,7 +49,10 @@ public record WeightAveragingSettings(
     /** FML's name in configs. */
     public static final String FML = "fml";
 
-    /** FML's own options, which its participants read: the global model, alpha and beta. */
+    /**
+     * FML's own options, which {@link io.fedistill.algorithms.fml.FmlSettings} reads: the global
+     * model, alpha and beta.
+     */
     public static final List<String> FML_OPTIONS = List.of("model", "alpha", "beta");
 
     /** The options of the exchange itself, which every algorithm on it reads. */
@@ -90,7 +93,8 @@ public record WeightAveragingSettings(
 
     /**
      * Reads the options of FML's shared model, FedAvg's, allowing FML's own ({@link #FML_OPTIONS}),
-     * which its participants read; FML's participants are scored on their private models.
+     * which {@link io.fedistill.algorithms.fml.FmlSettings} reads; FML's participants are scored on
+     * their private models.
      */
     public static WeightAveragingSettings fml(Map<String, Object> options) {
         return read(FML, options, FML_OPTIONS, false);

@@ -12,9 +12,10 @@ import java.util.Map;
  * @param mentee the shared mentee's model spec text
  * @param hiddenWeight the weight of hidden-representation distillation between mentor and mentee (0
  *     to leave it out; above 0 their features must be equally wide)
- * @param energyStart the share of a mentee update's squared singular values its truncated SVD keeps
- *     in the first round, when uploads are compressed
- * @param energyEnd the share kept in the last round (it rises linearly in between)
+ * @param energyStart the share of a mentee change's squared singular values its truncated SVD keeps
+ *     before the first round, when the mentee is compressed
+ * @param energyEnd the share kept in the last round (round r of R keeps {@code energyStart + r / R
+ *     * (energyEnd - energyStart)})
  * @param compressed whether the mentee travels both ways as truncated-SVD factors of its change
  */
 public record FedKdSettings(
@@ -60,7 +61,8 @@ public record FedKdSettings(
     }
 
     /**
-     * Returns the energy a round's truncated SVD keeps, rising from the first round to the last.
+     * Returns the energy a round's truncated SVD keeps, rising linearly to {@code energyEnd} in the
+     * last round (as HtFLlib's schedule does after each round).
      */
     public double energy(int round, int totalRounds) {
         return energyStart + (energyEnd - energyStart) * round / totalRounds;

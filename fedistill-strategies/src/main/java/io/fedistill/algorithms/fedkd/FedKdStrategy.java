@@ -29,17 +29,16 @@ import org.slf4j.LoggerFactory;
  * <p>With compression both directions travel as truncated-SVD factors at the round's energy, as in
  * the paper: a participant that kept the mentee it started from in the previous round (its reply
  * was accepted) gets the change from that mentee to the global one as factors ({@link #BASE_ROUND}
- * names the round), any other participant (new, absent or failed last round, or every one after a
- * restore) the same starting mentee whole. So every participant starts from one mentee, the
- * coordinator's rebuilt copy of the factors, and uploads its change from it.
+ * names the round), any other participant (new, absent or failed last round) the same starting
+ * mentee whole. So every participant starts from one mentee, the coordinator's rebuilt copy of the
+ * factors, and uploads its change from it. Compressed downloads travel as exact values, so no lossy
+ * download codec can make a participant's mentee differ from the coordinator's.
  */
 final class FedKdStrategy implements Strategy {
     /** The request to train the mentor and the mentee and upload the mentee. */
     static final MessageType TRAIN = MessageType.of(FedKdSettings.NAME, "train");
 
-    /**
-     * The config entry with the energy of the round's truncated SVD, when uploads are compressed.
-     */
+    /** The config entry with the energy of the round's truncated SVD, when compressed. */
     static final String ENERGY = "energy";
 
     /**
@@ -81,12 +80,13 @@ final class FedKdStrategy implements Strategy {
             if (!settings.compressed()) {
                 request.optTensors(global);
             } else if (keepers.contains(id)) {
-                request.optTensors(change)
+                request.optTensors(change.withRole(TensorRole.EXACT))
                         .optConfig(
                                 ConfigRecord.of(
                                         ENERGY, energy, BASE_ROUND, (long) context.round() - 1));
             } else {
-                request.optTensors(begin).optConfig(ConfigRecord.of(ENERGY, energy));
+                request.optTensors(begin.withRole(TensorRole.EXACT))
+                        .optConfig(ConfigRecord.of(ENERGY, energy));
             }
             requests.add(request.build());
         }
@@ -170,6 +170,13 @@ final class FedKdStrategy implements Strategy {
 
     @Override
     public void restore(TensorRecord snapshot) {
+        if (snapshot.section(GLOBAL_SECTION).isEmpty()
+                || settings.compressed() == snapshot.section(START_SECTION).isEmpty()) {
+            throw new IllegalArgumentException(
+                    "the checkpoint is not a FedKD snapshot "
+                            + (settings.compressed() ? "with" : "without")
+                            + " svd (written by an older fedistill, or with svd switched since)");
+        }
         global = global.requireSameLayout(snapshot.section(GLOBAL_SECTION), "global mentee");
         start =
                 settings.compressed()

@@ -30,7 +30,11 @@ public final class KeptMentee {
      *     tensor
      */
     public static TensorRecord startOf(Message request, ParticipantState state) {
-        TensorRecord start = request.tensors();
+        // compressed downloads travel as exact values; the mentee they stand for is weights
+        TensorRecord start =
+                request.config().has(FedKdStrategy.ENERGY)
+                        ? request.tensors().withRole(TensorRole.WEIGHTS)
+                        : request.tensors();
         if (request.config().has(FedKdStrategy.BASE_ROUND)) {
             long base = request.config().getLong(FedKdStrategy.BASE_ROUND);
             TensorRecord kept =

@@ -8,11 +8,12 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The wire form of a FedKD upload: each weight tensor either whole ({@code name}) or, where a
- * truncated SVD of its update from the global weights is smaller, as two factors {@code name#u}
- * ({@code m x k}, the left singular vectors scaled by their singular values) and {@code name#v}
- * ({@code k x n}), where the update is viewed as an {@code m x n} matrix ({@code m} its first
- * dimension). The coordinator multiplies them back and adds the global weights.
+ * The wire form of FedKD's compressed mentee, up or down: each weight tensor either whole ({@code
+ * name}) or, where a truncated SVD of its change from the base weights the receiver holds is
+ * smaller, as two factors {@code name#u} ({@code m x k}, the left singular vectors scaled by their
+ * singular values) and {@code name#v} ({@code k x n}), where the change is viewed as an {@code m x
+ * n} matrix ({@code m} its first dimension). The receiver multiplies them back and adds the base
+ * weights.
  */
 public final class LowRankUpdate {
     /** The suffix of a factor's left part. */
@@ -24,20 +25,20 @@ public final class LowRankUpdate {
     private LowRankUpdate() {}
 
     /**
-     * Returns the full weights an upload stands for.
+     * Returns the full weights a compressed mentee stands for.
      *
-     * @param global the weights the participant started from
-     * @param upload whole tensors and factor pairs, one of the two for each global tensor
+     * @param base the base weights the change was taken from
+     * @param compressed whole tensors and factor pairs, one of the two for each base tensor
      * @throws IllegalArgumentException naming a missing, extra or wrongly shaped tensor
      */
-    public static TensorRecord reconstruct(TensorRecord global, TensorRecord upload) {
+    public static TensorRecord reconstruct(TensorRecord base, TensorRecord compressed) {
         TensorRecord.Builder out = TensorRecord.builder();
         Set<String> used = new HashSet<>();
-        for (String name : global.names()) {
-            Tensor start = global.get(name);
+        for (String name : base.names()) {
+            Tensor start = base.get(name);
             int[] shape = start.shape();
-            if (upload.find(name).isPresent()) {
-                Tensor whole = upload.get(name);
+            if (compressed.find(name).isPresent()) {
+                Tensor whole = compressed.get(name);
                 if (!whole.hasShape(shape)) {
                     throw new IllegalArgumentException(
                             "'"
@@ -52,15 +53,17 @@ public final class LowRankUpdate {
                 continue;
             }
             Tensor left =
-                    upload.find(name + LEFT)
+                    compressed
+                            .find(name + LEFT)
                             .orElseThrow(
                                     () ->
                                             new IllegalArgumentException(
-                                                    "the upload has neither '"
+                                                    "the compressed mentee has neither '"
                                                             + name
                                                             + "' nor its factors"));
             Tensor right =
-                    upload.find(name + RIGHT)
+                    compressed
+                            .find(name + RIGHT)
                             .orElseThrow(
                                     () ->
                                             new IllegalArgumentException(
@@ -105,10 +108,11 @@ public final class LowRankUpdate {
             used.add(name + LEFT);
             used.add(name + RIGHT);
         }
-        Set<String> extra = new HashSet<>(upload.names());
+        Set<String> extra = new HashSet<>(compressed.names());
         extra.removeAll(used);
         if (!extra.isEmpty()) {
-            throw new IllegalArgumentException("the upload holds unknown tensors " + extra);
+            throw new IllegalArgumentException(
+                    "the compressed mentee holds unknown tensors " + extra);
         }
         return out.build();
     }
