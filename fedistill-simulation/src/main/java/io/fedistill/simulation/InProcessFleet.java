@@ -11,6 +11,7 @@ import io.fedistill.core.learner.ParticipantState;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.participant.DaemonThreads;
 import io.fedistill.core.participant.ParticipantHost;
+import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.grpc.wire.WireMessages;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -40,9 +41,10 @@ public final class InProcessFleet implements FleetBackend {
     private final Codec codec;
 
     /**
-     * Top-k's error feedback of the tasks sent down, per participant and tensor (not checkpointed).
+     * Top-k's error feedback of the tasks sent down, per participant and tensor, which the
+     * coordinator checkpoints with the round ({@link #snapshot}).
      */
-    private final FeedbackMemory downlinkFeedback = FeedbackMemory.inMemory();
+    private final FeedbackMemory.Held downlinkFeedback = FeedbackMemory.inMemory();
 
     /**
      * Tasks carried down and queued beyond the one being collected, so that the coordinator's
@@ -62,6 +64,17 @@ public final class InProcessFleet implements FleetBackend {
     public InProcessFleet(ParticipantHost host, Codec codec) {
         this.host = host;
         this.codec = codec;
+    }
+
+    /** Returns top-k's feedback on the tasks sent so far, for the coordinator's checkpoint. */
+    @Override
+    public TensorRecord snapshot() {
+        return downlinkFeedback.snapshot();
+    }
+
+    @Override
+    public void restore(TensorRecord snapshot) {
+        downlinkFeedback.restore(snapshot);
     }
 
     @Override

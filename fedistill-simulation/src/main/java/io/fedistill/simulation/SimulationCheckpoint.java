@@ -12,7 +12,8 @@ import java.util.Map;
  * holds all of it.
  *
  * @param completedRounds rounds finished, evaluation included
- * @param strategy the strategy's snapshot after the last of them
+ * @param strategy the coordinator's snapshot after the last of them: the strategy's, with the
+ *     fleet's feedback on tasks when it keeps any
  * @param participantStates committed entries, {@code participant/key} to bytes
  */
 public record SimulationCheckpoint(

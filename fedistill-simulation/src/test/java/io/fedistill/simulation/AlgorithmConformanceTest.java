@@ -223,6 +223,36 @@ class AlgorithmConformanceTest {
     }
 
     @Test
+    void topKFeedbackOnTasksIsCheckpointedSoAResumedRunRepeatsTheRun() {
+        // FD's per-label teachers sparsified to a fifth going down: the coordinator's feedback per
+        // participant goes into the round's snapshot and comes back with it
+        Codec topK = Codec.forName("down.logits=topk:0.2");
+        Map<String, ModelSpec> models = modelsFor("fd");
+        List<SimulationCheckpoint> checkpoints = new ArrayList<>();
+        RunResult first =
+                simulation(
+                                AlgorithmRegistry.create("fd", Map.of()),
+                                models,
+                                FailureInjection.none())
+                        .optCodec(topK)
+                        .optCheckpoints(checkpoints::add)
+                        .build()
+                        .run();
+        RunResult resumed =
+                simulation(
+                                AlgorithmRegistry.create("fd", Map.of()),
+                                models,
+                                FailureInjection.none())
+                        .optCodec(topK)
+                        .optResumeFrom(checkpoints.get(1))
+                        .build()
+                        .run();
+        assertThat(checkpoints.get(1).strategy().names())
+                .anyMatch(name -> name.startsWith("fedistill.fleet/DOWN/"));
+        assertThat(rowsWithoutTime(resumed)).isEqualTo(rowsWithoutTime(first).subList(2, ROUNDS));
+    }
+
+    @Test
     void fdAlignsFeaturePrototypesFirstThenOutputs() {
         // an MLP and LeNets projected to one 84-wide feature space
         Map<String, ModelSpec> sameWidth = new LinkedHashMap<>();

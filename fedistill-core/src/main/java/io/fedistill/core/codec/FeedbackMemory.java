@@ -6,6 +6,7 @@ import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,19 +23,42 @@ public interface FeedbackMemory {
     void remember(String stream, Tensor residual);
 
     /** Returns a memory held in this process, empty at first. */
-    static FeedbackMemory inMemory() {
-        Map<String, Tensor> residuals = new ConcurrentHashMap<>();
-        return new FeedbackMemory() {
-            @Override
-            public Optional<Tensor> residual(String stream) {
-                return Optional.ofNullable(residuals.get(stream));
-            }
+    static Held inMemory() {
+        return new Held();
+    }
 
-            @Override
-            public void remember(String stream, Tensor residual) {
-                residuals.put(stream, residual);
-            }
-        };
+    /**
+     * A memory held in this process (a coordinator's, for its tasks), which a checkpoint can hold:
+     * {@link #snapshot} and {@link #restore}.
+     */
+    final class Held implements FeedbackMemory {
+        private final Map<String, Tensor> residuals = new ConcurrentHashMap<>();
+
+        private Held() {}
+
+        @Override
+        public Optional<Tensor> residual(String stream) {
+            return Optional.ofNullable(residuals.get(stream));
+        }
+
+        @Override
+        public void remember(String stream, Tensor residual) {
+            residuals.put(stream, residual);
+        }
+
+        /** Returns every stream's residual, named by its stream, in stream order. */
+        public TensorRecord snapshot() {
+            TensorRecord.Builder out = TensorRecord.builder();
+            new TreeMap<>(residuals)
+                    .forEach((stream, residual) -> out.put(stream, residual, TensorRole.EXACT));
+            return out.build();
+        }
+
+        /** Replaces what is held with a {@link #snapshot}. */
+        public void restore(TensorRecord snapshot) {
+            residuals.clear();
+            snapshot.names().forEach(stream -> residuals.put(stream, snapshot.get(stream)));
+        }
     }
 
     /** Returns a memory that keeps nothing: every tensor is sparsified as if sent first. */

@@ -41,6 +41,13 @@ public final class Coordinator {
     private final int minParticipants;
     private final TensorRecord resumeSnapshot;
 
+    /**
+     * The section of a round's snapshot that holds what the fleet keeps between rounds (top-k's
+     * feedback on tasks), beside the strategy's own tensors; present only when the fleet keeps
+     * something.
+     */
+    static final String FLEET_SECTION = "fedistill.fleet";
+
     private Coordinator(Builder b) {
         this.backend = b.backend;
         this.strategy = b.strategy;
@@ -67,13 +74,30 @@ public final class Coordinator {
      */
     public RunResult run() {
         if (completedRounds > 0) {
-            strategy.restore(resumeSnapshot);
+            TensorRecord.Builder strategyPart = TensorRecord.builder();
+            resumeSnapshot.names().stream()
+                    .filter(name -> !name.startsWith(FLEET_SECTION + '/'))
+                    .forEach(
+                            name ->
+                                    strategyPart.put(
+                                            name,
+                                            resumeSnapshot.get(name),
+                                            resumeSnapshot.role(name)));
+            strategy.restore(strategyPart.build());
+            backend.restore(resumeSnapshot.section(FLEET_SECTION));
         }
         List<RoundReport> reports = new ArrayList<>();
         for (int round = completedRounds + 1; round <= rounds; round++) {
             RoundReport report = runRound(round);
             reports.add(report);
-            TensorRecord snapshot = strategy.snapshot();
+            TensorRecord fleetState = backend.snapshot();
+            TensorRecord snapshot =
+                    fleetState.isEmpty()
+                            ? strategy.snapshot()
+                            : TensorRecord.builder()
+                                    .putAll(strategy.snapshot())
+                                    .putSection(FLEET_SECTION, fleetState)
+                                    .build();
             int finished = round;
             listeners.forEach(l -> l.roundCheckpointed(finished, snapshot));
         }

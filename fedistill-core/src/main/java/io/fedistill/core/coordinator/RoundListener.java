@@ -14,8 +14,9 @@ public interface RoundListener {
     default void roundFinished(RoundReport report) {}
 
     /**
-     * Called after {@link #roundFinished} with what the strategy carries into the next round: with
-     * the participants' committed state, enough to resume the run after this round.
+     * Called after {@link #roundFinished} with what the strategy (and the fleet, for top-k's
+     * feedback on tasks) carries into the next round: with the participants' committed state,
+     * enough to resume the run after this round.
      */
     default void roundCheckpointed(int round, TensorRecord strategySnapshot) {}
 }

@@ -1,6 +1,7 @@
 package io.fedistill.core.fleet;
 
 import io.fedistill.core.message.Message;
+import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.time.Duration;
 import java.util.List;
@@ -55,6 +56,17 @@ public interface FleetBackend extends AutoCloseable {
      * @param rejected ids of the other requests of the delivery
      */
     void settle(List<String> accepted, List<String> rejected);
+
+    /**
+     * Returns what the backend keeps between rounds for the tasks it sends (top-k's error feedback
+     * going down), for the coordinator's checkpoint; empty when it keeps nothing.
+     */
+    default TensorRecord snapshot() {
+        return TensorRecord.empty();
+    }
+
+    /** Restores what {@link #snapshot} returned, before the first round of a resumed run. */
+    default void restore(TensorRecord snapshot) {}
 
     @Override
     default void close() {}

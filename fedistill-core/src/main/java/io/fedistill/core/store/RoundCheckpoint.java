@@ -10,7 +10,8 @@ import java.util.Map;
  * and the participants' committed state (empty where participants keep their own, in a deployment).
  *
  * @param round the last completed round
- * @param strategy the strategy's snapshot after it
+ * @param strategy the coordinator's snapshot after it: the strategy's, with the fleet's feedback on
+ *     tasks when it keeps any
  * @param participantStates committed participant state, {@code participant/key} to encoded bytes
  */
 public record RoundCheckpoint(

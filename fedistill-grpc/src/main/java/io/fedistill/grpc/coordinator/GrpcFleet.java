@@ -9,6 +9,7 @@ import io.fedistill.core.fleet.ParticipantFailure;
 import io.fedistill.core.fleet.Transfer;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.participant.DaemonThreads;
+import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import io.fedistill.grpc.proto.ConnectRequest;
 import io.fedistill.grpc.proto.CoordinatorGrpc;
@@ -76,9 +77,10 @@ public final class GrpcFleet implements FleetBackend {
     private final Codec codec;
 
     /**
-     * Top-k's error feedback of the tasks sent down, per participant and tensor (not checkpointed).
+     * Top-k's error feedback of the tasks sent down, per participant and tensor, which the
+     * coordinator checkpoints with the round ({@link #snapshot}).
      */
-    private final FeedbackMemory downlinkFeedback = FeedbackMemory.inMemory();
+    private final FeedbackMemory.Held downlinkFeedback = FeedbackMemory.inMemory();
 
     private final int maxChunkBytes = WireMessages.DEFAULT_CHUNK_BYTES;
     private final long maxPayloadBytes = WireMessages.DEFAULT_MAX_PAYLOAD_BYTES;
@@ -233,6 +235,17 @@ public final class GrpcFleet implements FleetBackend {
      * {@link Builder#optMembership}, those connected now (in federation order), so participants may
      * join and leave between rounds.
      */
+    /** Returns top-k's feedback on the tasks sent so far, for the coordinator's checkpoint. */
+    @Override
+    public TensorRecord snapshot() {
+        return downlinkFeedback.snapshot();
+    }
+
+    @Override
+    public void restore(TensorRecord snapshot) {
+        downlinkFeedback.restore(snapshot);
+    }
+
     @Override
     public List<String> participantIds() {
         return membership ? List.copyOf(online()) : participantIds;
