@@ -305,7 +305,9 @@ class FedistillCommandTest {
                         + "    options: {weighting: uniform}\n"
                         // class scores (logits) clipped and noised, at a noise level of its own
                         + "  - name: fedmd\n    options: {subsetSize: 100}\n"
-                        + "    privacy: {clip: 5.0, noiseMultiplier: 2.0}\n";
+                        + "    privacy: {clip: 5.0, noiseMultiplier: 2.0}\n"
+                        // prototypes and their presence weights clipped and noised together
+                        + "  - name: fedproto\n    models: \"mlp:32@16\"\n";
         String distributed =
                 base
                         + "privacy: {clip: 2.0, noiseMultiplier: 1.0, mode: distributed}\n"
@@ -336,7 +338,13 @@ class FedistillCommandTest {
                                     + " epsilon ")
                     .doesNotContain("- local-only");
             if (epsilons.size() == 1) {
-                String fedmd = rows.get(rows.size() - 1);
+                assertThat(rows)
+                        .anyMatch(row -> row.startsWith("fedproto,2,") && row.contains("epsilon="));
+                String fedmd =
+                        rows.stream()
+                                .filter(row -> row.startsWith("fedmd,2,"))
+                                .findFirst()
+                                .orElseThrow();
                 assertThat(fedmd).startsWith("fedmd,2,").contains("epsilon=");
                 // twice the noise over the same two rounds spends less privacy than fedavg's
                 int strategy = List.of(rows.get(0).split(",")).indexOf("strategy_metrics");

@@ -61,7 +61,7 @@ public final class PrototypeLearner {
             TrainOutcome outcome = local.trainPrivate(session, objective, request.round());
             context.state().save(LocalModel.WEIGHTS_KEY, session.weights());
             return request.reply()
-                    .optTensors(localPrototypes(session).toRecord())
+                    .optTensors(PrototypeUpload.toRecord(localPrototypes(session)))
                     .optMetrics(LocalModel.trainingMetrics(outcome))
                     .build();
         }

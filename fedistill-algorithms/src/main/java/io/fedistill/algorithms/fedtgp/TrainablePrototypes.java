@@ -11,6 +11,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.initializer.NormalInitializer;
 import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.algorithms.fedproto.PrototypeAggregator;
+import io.fedistill.algorithms.fedproto.PrototypeUpload;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.seed.Seeds;
@@ -65,8 +66,10 @@ final class TrainablePrototypes implements PrototypeAggregator {
     @Override
     public Result aggregate(
             int round,
-            List<PerLabelMeans> uploads,
+            List<PrototypeUpload> received,
             List<ParticipantWeighting.Contribution> contributions) {
+        // each upload's prototypes train the network as they are; presence is not needed
+        List<PerLabelMeans> uploads = received.stream().map(PrototypeUpload::prototypes).toList();
         List<float[]> prototypes = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         int[] counts = new int[classes];

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.algorithms.fedproto.PrototypeAggregator;
+import io.fedistill.algorithms.fedproto.PrototypeUpload;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
@@ -26,7 +27,7 @@ class TrainablePrototypesTest {
                 centre[k] = (float) random.nextGaussian();
             }
         }
-        List<PerLabelMeans> uploads = new ArrayList<>();
+        List<PrototypeUpload> uploads = new ArrayList<>();
         List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
         for (int p = 0; p < 3; p++) {
             float[][] means = new float[CLASSES][WIDTH];
@@ -37,7 +38,10 @@ class TrainablePrototypesTest {
                 }
                 counts[c] = 5;
             }
-            uploads.add(new PerLabelMeans(PerLabelMeans.FEATURES, means, counts));
+            uploads.add(
+                    PrototypeUpload.fromRecord(
+                            PrototypeUpload.toRecord(
+                                    new PerLabelMeans(PerLabelMeans.FEATURES, means, counts))));
             contributions.add(
                     new ParticipantWeighting.Contribution(50, new double[CLASSES], Double.NaN));
         }

@@ -17,10 +17,17 @@ import java.util.Locale;
  */
 public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, String mode) {
     /** The algorithms privacy applies to: those that aggregate uploads with equal weights. */
-    private static final List<String> SUPPORTED = List.of("fedavg", "fedprox", "dsfl", "fedmd");
+    private static final List<String> SUPPORTED =
+            List.of("fedavg", "fedprox", "dsfl", "fedmd", "fedproto");
 
-    /** The supported algorithms that upload knowledge (soft labels, class scores), not weights. */
-    private static final List<String> KNOWLEDGE = List.of("dsfl", "fedmd");
+    /**
+     * The supported algorithms that upload knowledge (soft labels, class scores, prototypes), not
+     * weights: equal weights are their default.
+     */
+    private static final List<String> KNOWLEDGE = List.of("dsfl", "fedmd", "fedproto");
+
+    /** The supported algorithms without secure aggregation, so without distributed noise. */
+    private static final List<String> CENTRAL_ONLY = List.of("fedproto");
 
     /** Applies defaults and checks values. */
     public PrivacyConfig {
@@ -102,6 +109,13 @@ public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, S
                     where
                             + "central noise is added to the uploads the coordinator receives,"
                             + " and with secure: true it receives none; use mode: distributed");
+        }
+        if (mode.equals("distributed") && CENTRAL_ONLY.contains(algorithm.name())) {
+            throw new ConfigException(
+                    where
+                            + algorithm.name()
+                            + " has no secure aggregation, which distributed noise needs; use"
+                            + " mode: central");
         }
         if (mode.equals("distributed") && !secure) {
             throw new ConfigException(

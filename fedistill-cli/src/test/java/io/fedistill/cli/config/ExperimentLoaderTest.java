@@ -309,6 +309,7 @@ class ExperimentLoaderTest {
     @Test
     void privacyIsRefusedWhereTheNoiseWouldNotMatchOneParticipantsShare() {
         String dp = "privacy={clip: 1.0, noiseMultiplier: 1.1}";
+        String distributed = "privacy={clip: 1.0, noiseMultiplier: 1.1, mode: distributed}";
         assertThatThrownBy(() -> load(VALID, dp))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(
@@ -321,14 +322,24 @@ class ExperimentLoaderTest {
         String uniform =
                 "algorithms=[{name: fedavg, models: lenet, options: {weighting: uniform}}]";
         assertThat(load(VALID, dp, uniform).privacy().settings().noiseMultiplier()).isEqualTo(1.1);
+        assertThatThrownBy(() -> load(VALID, distributed, uniform))
+                .hasMessageContaining("set options.secure: true");
+        // prototypes: FedProto's plain mean takes privacy; FedTGP trains on each upload
+        String fedproto = "algorithms=[{name: fedproto, models: \"lenet@64\"}]";
+        assertThat(load(VALID, dp, fedproto).privacy().settings().clip()).isEqualTo(1.0);
         assertThatThrownBy(
                         () ->
                                 load(
                                         VALID,
-                                        "privacy={clip: 1.0, noiseMultiplier: 1.1, mode:"
-                                                + " distributed}",
-                                        uniform))
-                .hasMessageContaining("set options.secure: true");
+                                        dp,
+                                        "algorithms=[{name: fedproto, models: \"lenet@64\","
+                                                + " options: {weighting: class-counts}}]"))
+                .hasMessageContaining("set options.weighting: uniform");
+        assertThatThrownBy(
+                        () -> load(VALID, dp, "algorithms=[{name: fedtgp, models: \"lenet@64\"}]"))
+                .hasMessageContaining("fedtgp does not aggregate equally weighted uploads");
+        assertThatThrownBy(() -> load(VALID, distributed, fedproto))
+                .hasMessageContaining("fedproto has no secure aggregation");
         assertThatThrownBy(() -> load(VALID, "privacy={clip: -1, noiseMultiplier: 1}", uniform))
                 .hasMessageContaining("privacy.clip must be > 0, got -1.0");
         assertThatThrownBy(

@@ -26,13 +26,14 @@ public interface PrototypeAggregator {
      * Combines the round's uploads.
      *
      * @param round the round
-     * @param uploads each usable upload: per-class feature means with the samples behind them
+     * @param uploads each usable upload: per-class feature means with the samples behind them, and
+     *     presence weights
      * @param contributions what each uploader reported for weighting, in the same order
      * @return the global prototypes
      */
     Result aggregate(
             int round,
-            List<PerLabelMeans> uploads,
+            List<PrototypeUpload> uploads,
             List<ParticipantWeighting.Contribution> contributions);
 
     /** Returns what the aggregator carries between rounds; empty when it carries nothing. */
@@ -44,20 +45,52 @@ public interface PrototypeAggregator {
     default void restore(TensorRecord snapshot) {}
 
     /**
-     * Returns FedProto's aggregation: each class's prototype is the weighted mean of the uploads
-     * holding that class ({@code uniform}: the plain mean over its holders, as HtFLlib computes it;
-     * {@code class-counts}: weighted by their samples of it, as the paper writes it).
+     * Returns FedProto's aggregation: each class's prototype is the mean of the uploads holding
+     * that class. {@code uniform}, the plain mean over its holders as HtFLlib computes it, is the
+     * sum of every upload's row over the sum of their presence weights, which is also what
+     * differential privacy needs (the noise of every upload is in both sums, and clipping or
+     * scaling an upload scales its row and its presence alike); a class whose presence sums to less
+     * than one half (only under noise) counts as held by nobody this round. {@code class-counts}
+     * weighs the holders by their samples of the class, as the paper writes it.
      */
     static PrototypeAggregator mean(ParticipantWeighting weighting, int classes, int width) {
-        return (round, uploads, contributions) ->
-                new Result(
-                        PerLabelMeans.weightedMean(
-                                PerLabelMeans.FEATURES,
-                                uploads,
-                                contributions,
-                                weighting,
-                                classes,
-                                width),
-                        Metrics.empty());
+        if (weighting != ParticipantWeighting.UNIFORM) {
+            return (round, uploads, contributions) ->
+                    new Result(
+                            PerLabelMeans.weightedMean(
+                                    PerLabelMeans.FEATURES,
+                                    uploads.stream().map(PrototypeUpload::prototypes).toList(),
+                                    contributions,
+                                    weighting,
+                                    classes,
+                                    width),
+                            Metrics.empty());
+        }
+        return (round, uploads, contributions) -> {
+            double[][] sums = new double[classes][width];
+            double[] presence = new double[classes];
+            int[] counts = new int[classes];
+            for (PrototypeUpload upload : uploads) {
+                for (int c = 0; c < classes; c++) {
+                    presence[c] += upload.presence()[c];
+                    counts[c] += upload.prototypes().counts()[c];
+                    for (int k = 0; k < width; k++) {
+                        sums[c][k] += upload.prototypes().means()[c][k];
+                    }
+                }
+            }
+            float[][] means = new float[classes][width];
+            for (int c = 0; c < classes; c++) {
+                if (presence[c] < 0.5 || counts[c] == 0) {
+                    counts[c] = 0;
+                    continue;
+                }
+                for (int k = 0; k < width; k++) {
+                    means[c][k] = (float) (sums[c][k] / presence[c]);
+                }
+            }
+            return new Result(
+                    new PerLabelMeans(PerLabelMeans.FEATURES, means, counts), Metrics.empty());
+        };
     }
 }

@@ -67,13 +67,12 @@ public final class PrototypeStrategy implements Strategy {
                             .build());
         }
         ExchangeResult result = fleet.exchange(requests, uploadSpec());
-        List<PerLabelMeans> uploads = new ArrayList<>();
+        List<PrototypeUpload> uploads = new ArrayList<>();
         List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
         for (Message reply : result.replies()) {
             try {
-                PerLabelMeans upload =
-                        PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, reply.tensors());
-                if (upload.isEmpty()) {
+                PrototypeUpload upload = PrototypeUpload.fromRecord(reply.tensors());
+                if (upload.prototypes().isEmpty()) {
                     continue; // no class behind it: nothing to aggregate
                 }
                 uploads.add(upload);
@@ -98,8 +97,8 @@ public final class PrototypeStrategy implements Strategy {
 
     /**
      * Returns the spec of a prototype upload: a {@code classes x width} table of features with the
-     * samples behind each row; a participant whose model has another feature width is refused
-     * naming the expected shape.
+     * samples behind each row and the presence weights ({@link PrototypeUpload}); a participant
+     * whose model has another feature width is refused naming the expected shape.
      */
     ReplySpec uploadSpec() {
         return ReplySpec.tensors(
@@ -107,7 +106,9 @@ public final class PrototypeStrategy implements Strategy {
                         PerLabelMeans.FEATURES,
                         new TensorSpec(new int[] {classes, width}, TensorRole.FEATURES),
                         PerLabelMeans.COUNTS,
-                        new TensorSpec(new int[] {classes}, TensorRole.COUNTS)),
+                        new TensorSpec(new int[] {classes}, TensorRole.COUNTS),
+                        PrototypeUpload.PRESENCE,
+                        new TensorSpec(new int[] {classes}, TensorRole.FEATURES)),
                 "examples");
     }
 

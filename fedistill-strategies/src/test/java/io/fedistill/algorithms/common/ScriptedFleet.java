@@ -6,10 +6,12 @@ import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.Metrics;
+import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A fleet of participants whose uploads are fixed per-label means, each reply checked against the
@@ -22,9 +24,19 @@ public final class ScriptedFleet implements Fleet {
     /** Every request received, in order. */
     public final List<Message> received = new ArrayList<>();
 
-    /** Creates the fleet. */
+    /** How a participant's upload goes on the wire. */
+    private final Function<PerLabelMeans, TensorRecord> wire;
+
+    /** Creates the fleet; uploads travel as their means and counts. */
     public ScriptedFleet(Map<String, PerLabelMeans> uploads) {
+        this(uploads, PerLabelMeans::toRecord);
+    }
+
+    /** Creates the fleet with uploads that travel as {@code wire} writes them. */
+    public ScriptedFleet(
+            Map<String, PerLabelMeans> uploads, Function<PerLabelMeans, TensorRecord> wire) {
         this.uploads = uploads;
+        this.wire = wire;
     }
 
     @Override
@@ -39,7 +51,7 @@ public final class ScriptedFleet implements Fleet {
         for (Message request : requests) {
             Message reply =
                     request.reply()
-                            .optTensors(uploads.get(request.participantId()).toRecord())
+                            .optTensors(wire.apply(uploads.get(request.participantId())))
                             .optMetrics(Metrics.of("examples", 1))
                             .build();
             assertThat(spec.check(request, reply)).as("the strategy's own spec").isEmpty();

@@ -2,6 +2,7 @@ package io.fedistill.algorithms.fedproto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.algorithms.common.ScriptedFleet;
@@ -47,7 +48,7 @@ class PrototypeStrategyTest {
     @Test
     void eachClassIsThePlainMeanOfItsHoldersAndTravelsToTrainingAndEvaluation() {
         Strategy strategy = strategy(Map.of("lambda", 10));
-        ScriptedFleet fleet = new ScriptedFleet(UPLOADS);
+        ScriptedFleet fleet = new ScriptedFleet(UPLOADS, PrototypeUpload::toRecord);
         PerLabelMeans global = round(strategy, 1, fleet);
         // HtFLlib's aggregation: class 0 is (1+4+7)/3, (1+1+4)/3 whatever the counts behind it
         assertThat(global.means()).isEqualTo(new float[][] {{4, 2}, {2, 2}, {9, 9}});
@@ -77,14 +78,54 @@ class PrototypeStrategyTest {
     }
 
     @Test
+    void aClippedUploadWeighsLessButEveryClassStaysAMeanAsUnderPrivacy() {
+        // p0's upload clipped to half its norm: its rows and its presence are halved alike
+        ScriptedFleet fleet =
+                new ScriptedFleet(
+                        UPLOADS,
+                        upload -> {
+                            TensorRecord record = PrototypeUpload.toRecord(upload);
+                            if (upload != UPLOADS.get("p0")) {
+                                return record;
+                            }
+                            TensorRecord.Builder halved = TensorRecord.builder();
+                            for (String name : record.names()) {
+                                Tensor tensor = record.get(name);
+                                boolean approximable = record.role(name).approximable();
+                                float[] values = tensor.toFloatArray();
+                                for (int i = 0; i < values.length && approximable; i++) {
+                                    values[i] *= 0.5f;
+                                }
+                                halved.put(
+                                        name,
+                                        Tensor.wrap(tensor.shape(), values),
+                                        record.role(name));
+                            }
+                            return halved.build();
+                        });
+        PerLabelMeans global = round(strategy(Map.of()), 1, fleet);
+        // class 0: (0.5 * (1, 1) + (4, 1) + (7, 4)) / (0.5 + 1 + 1); class 2 is p0's alone
+        assertThat(global.means()[0][0]).isCloseTo(4.6f, within(1e-5f));
+        assertThat(global.means()[0][1]).isCloseTo(2.2f, within(1e-5f));
+        assertThat(global.means()[1]).containsExactly(2f, 2f);
+        assertThat(global.means()[2]).containsExactly(9f, 9f);
+    }
+
+    @Test
     void classCountsWeighTheMeanAndAClassNobodyUploadsKeepsItsPrototype() {
         Strategy strategy = strategy(Map.of("weighting", "class-counts"));
-        PerLabelMeans global = round(strategy, 1, new ScriptedFleet(UPLOADS));
+        PerLabelMeans global =
+                round(strategy, 1, new ScriptedFleet(UPLOADS, PrototypeUpload::toRecord));
         // class 0: (3 * 1 + 1 * 4 + 6 * 7) / 10, (3 * 1 + 1 * 1 + 6 * 4) / 10
         assertThat(global.means()[0][0]).isEqualTo(4.9f);
         assertThat(global.means()[0][1]).isEqualTo(2.8f);
         // round 2: only p0 answers, nobody holds class 1; it keeps round 1's prototype
-        PerLabelMeans next = round(strategy, 2, new ScriptedFleet(Map.of("p0", UPLOADS.get("p0"))));
+        PerLabelMeans next =
+                round(
+                        strategy,
+                        2,
+                        new ScriptedFleet(
+                                Map.of("p0", UPLOADS.get("p0")), PrototypeUpload::toRecord));
         assertThat(next.means()).isEqualTo(new float[][] {{1, 1}, {2, 2}, {9, 9}});
         // the global prototypes survive a checkpoint
         Strategy restored = strategy(Map.of("weighting", "class-counts"));
@@ -112,6 +153,10 @@ class PrototypeStrategyTest {
                                                 PerLabelMeans.COUNTS,
                                                 Tensor.wrap(new int[] {C}, new float[C]),
                                                 TensorRole.COUNTS)
+                                        .put(
+                                                PrototypeUpload.PRESENCE,
+                                                Tensor.wrap(new int[] {C}, new float[C]),
+                                                TensorRole.FEATURES)
                                         .build())
                         .optMetrics(Metrics.of("examples", 1))
                         .build();

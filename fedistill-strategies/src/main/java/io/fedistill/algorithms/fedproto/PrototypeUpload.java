@@ -1,0 +1,54 @@
+package io.fedistill.algorithms.fedproto;
+
+import io.fedistill.algorithms.common.PerLabelMeans;
+import io.fedistill.core.tensor.Tensor;
+import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
+
+/**
+ * One participant's prototype upload as the coordinator aggregates it: its per-class feature means
+ * with the samples behind them, and its presence, a weight per class (1 where it holds samples of
+ * the class, 0 elsewhere) that travels as features: under differential privacy the presence is
+ * clipped, noised and scaled with the means, so a class's prototype, the sum of the uploads' rows
+ * over the sum of their presence, stays a mean whatever the clipping and scaling did, and its noise
+ * is the sum's.
+ *
+ * @param prototypes the per-class means (zero rows for classes the participant does not hold) and
+ *     the samples behind them
+ * @param presence the presence weight of each class
+ */
+public record PrototypeUpload(PerLabelMeans prototypes, float[] presence) {
+    /** The tensor name of the presence weights. */
+    public static final String PRESENCE = "presence";
+
+    /** Checks that there is one presence weight per class. */
+    public PrototypeUpload {
+        if (presence.length != prototypes.counts().length) {
+            throw new IllegalArgumentException(
+                    "presence has "
+                            + presence.length
+                            + " weights for "
+                            + prototypes.counts().length
+                            + " classes");
+        }
+    }
+
+    /** Returns a participant's upload: its prototypes, and presence 1 where it holds samples. */
+    public static TensorRecord toRecord(PerLabelMeans prototypes) {
+        float[] presence = new float[prototypes.counts().length];
+        for (int c = 0; c < presence.length; c++) {
+            presence[c] = prototypes.counts()[c] > 0 ? 1 : 0;
+        }
+        return TensorRecord.builder()
+                .putAll(prototypes.toRecord())
+                .put(PRESENCE, Tensor.vector(presence), TensorRole.FEATURES)
+                .build();
+    }
+
+    /** Reads an upload. */
+    public static PrototypeUpload fromRecord(TensorRecord record) {
+        return new PrototypeUpload(
+                PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, record),
+                record.get(PRESENCE).toFloatArray());
+    }
+}
