@@ -2,6 +2,7 @@ package io.fedistill.cli;
 
 import io.fedistill.algorithms.AlgorithmRegistry;
 import io.fedistill.cli.config.DatasetConfig;
+import io.fedistill.cli.config.PartitionConfig;
 import io.fedistill.ml.model.Architecture;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,10 +32,7 @@ final class ListCommand implements Callable<Integer> {
                 DatasetConfig.NAMES.get(1),
                 "the first 4,000 training and 1,000 test images, embedded in fedistill");
         System.out.println("partitioners:");
-        line("iid", "uniformly random equal shares");
-        line("dirichlet", "label skew: class shares per participant ~ Dirichlet(alpha)");
-        line("shards", "pathological label skew: labelsPerParticipant label shards each");
-        line("quantity", "IID labels, participant sizes ~ Dirichlet(alpha)");
+        PartitionConfig.DESCRIPTIONS.forEach(ListCommand::line);
         return 0;
     }
 

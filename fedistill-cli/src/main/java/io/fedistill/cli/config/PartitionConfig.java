@@ -2,7 +2,10 @@ package io.fedistill.cli.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fedistill.ml.partition.Partitioner;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How training data is split among participants. Only the fields the chosen partitioner reads are
@@ -19,9 +22,27 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PartitionConfig(
         String kind, Double alpha, Integer labelsPerParticipant, Double localTestFraction) {
+    /** The partitioners, each with what it does (for {@code fedistill list}). */
+    public static final Map<String, String> DESCRIPTIONS =
+            orderedMap(
+                    "iid", "uniformly random equal shares",
+                    "dirichlet", "label skew: class shares per participant ~ Dirichlet(alpha)",
+                    "shards", "pathological label skew: labelsPerParticipant label shards each",
+                    "pathological",
+                            "exactly labelsPerParticipant distinct labels each, each label split"
+                                    + " evenly among its holders (PFLlib's and HtFLlib's split)",
+                    "quantity", "IID labels, participant sizes ~ Dirichlet(alpha)");
+
     /** The partitioner names. */
-    public static final List<String> KINDS =
-            List.of("iid", "dirichlet", "shards", "pathological", "quantity");
+    public static final List<String> KINDS = List.copyOf(DESCRIPTIONS.keySet());
+
+    private static Map<String, String> orderedMap(String... keyValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put(keyValues[i], keyValues[i + 1]);
+        }
+        return Collections.unmodifiableMap(map);
+    }
 
     /** Applies defaults and checks values. */
     public PartitionConfig {
