@@ -74,6 +74,13 @@ public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, S
         if (algorithm.name().equals("local-only")) {
             return;
         }
+        if (algorithm.name().equals("fedtgp")) {
+            throw new ConfigException(
+                    where
+                            + "fedtgp trains its prototype network on each participant's upload,"
+                            + " while the noise is calibrated to their sum; FedProto's mean takes"
+                            + " privacy");
+        }
         if (!SUPPORTED.contains(algorithm.name())) {
             throw new ConfigException(
                     where

@@ -337,7 +337,7 @@ class ExperimentLoaderTest {
                 .hasMessageContaining("set options.weighting: uniform");
         assertThatThrownBy(
                         () -> load(VALID, dp, "algorithms=[{name: fedtgp, models: \"lenet@64\"}]"))
-                .hasMessageContaining("fedtgp does not aggregate equally weighted uploads");
+                .hasMessageContaining("fedtgp trains its prototype network on each participant's");
         assertThatThrownBy(() -> load(VALID, distributed, fedproto))
                 .hasMessageContaining("fedproto has no secure aggregation");
         assertThatThrownBy(() -> load(VALID, "privacy={clip: -1, noiseMultiplier: 1}", uniform))

@@ -230,11 +230,6 @@ public final class GrpcFleet implements FleetBackend {
         return true;
     }
 
-    /**
-     * Returns the participants rounds may select: every participant of the federation, or, with
-     * {@link Builder#optMembership}, those connected now (in federation order), so participants may
-     * join and leave between rounds.
-     */
     /** Returns top-k's feedback on the tasks sent so far, for the coordinator's checkpoint. */
     @Override
     public TensorRecord snapshot() {
@@ -246,6 +241,11 @@ public final class GrpcFleet implements FleetBackend {
         downlinkFeedback.restore(snapshot);
     }
 
+    /**
+     * Returns the participants rounds may select: every participant of the federation, or, with
+     * {@link Builder#optMembership}, those connected now (in federation order), so participants may
+     * join and leave between rounds.
+     */
     @Override
     public List<String> participantIds() {
         return membership ? List.copyOf(online()) : participantIds;

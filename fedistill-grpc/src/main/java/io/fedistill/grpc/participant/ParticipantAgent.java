@@ -435,11 +435,22 @@ public final class ParticipantAgent implements AutoCloseable {
         long expires = System.nanoTime() + task.timeToLive().toNanos();
         int chunkBytes =
                 welcome == null ? WireMessages.DEFAULT_CHUNK_BYTES : welcome.getMaxChunkBytes();
-        // encoded here, so top-k's error feedback is staged with the participant's other writes
-        List<Uplink> items =
-                WireMessages.replyItems(reply, codec, chunkBytes, task, FeedbackMemory.in(state));
+        // encoded here, so top-k's error feedback is staged with the participant's other writes;
+        // a reply that cannot be encoded goes out as a failure naming why, and the agent goes on
+        Message sent = reply;
+        List<Uplink> items;
+        try {
+            items =
+                    WireMessages.replyItems(
+                            reply, codec, chunkBytes, task, FeedbackMemory.in(state));
+        } catch (RuntimeException e) {
+            sent = Message.failure(task, "the reply could not be encoded: " + e.getMessage());
+            items = WireMessages.replyItems(sent, codec, chunkBytes, task, FeedbackMemory.none());
+        }
+        Message outgoing = sent;
+        List<Uplink> outgoingItems = items;
         // replies go out on their own thread, so the next task starts while this one travels
-        sender.execute(() -> send(reply, items, expires));
+        sender.execute(() -> send(outgoing, outgoingItems, expires));
     }
 
     /**

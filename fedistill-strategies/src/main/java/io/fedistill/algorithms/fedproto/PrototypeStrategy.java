@@ -108,7 +108,7 @@ public final class PrototypeStrategy implements Strategy {
                         PerLabelMeans.COUNTS,
                         new TensorSpec(new int[] {classes}, TensorRole.COUNTS),
                         PrototypeUpload.PRESENCE,
-                        new TensorSpec(new int[] {classes}, TensorRole.FEATURES)),
+                        new TensorSpec(new int[] {classes}, TensorRole.PROBABILITIES)),
                 "examples");
     }
 

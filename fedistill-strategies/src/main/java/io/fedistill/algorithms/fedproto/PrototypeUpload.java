@@ -8,10 +8,11 @@ import io.fedistill.core.tensor.TensorRole;
 /**
  * One participant's prototype upload as the coordinator aggregates it: its per-class feature means
  * with the samples behind them, and its presence, a weight per class (1 where it holds samples of
- * the class, 0 elsewhere) that travels as features: under differential privacy the presence is
- * clipped, noised and scaled with the means, so a class's prototype, the sum of the uploads' rows
- * over the sum of their presence, stays a mean whatever the clipping and scaling did, and its noise
- * is the sum's.
+ * the class, 0 elsewhere) that travels as a probability, which top-k never sparsifies: under
+ * differential privacy the presence is clipped, noised and scaled with the means, so a class's
+ * prototype, the sum of the uploads' rows over the sum of their presence, stays a mean whatever the
+ * clipping and scaling did, and its noise is the sum's (every upload's rows count, the zero rows of
+ * classes it does not hold included, so that every upload's noise is in the sum).
  *
  * @param prototypes the per-class means (zero rows for classes the participant does not hold) and
  *     the samples behind them
@@ -41,7 +42,7 @@ public record PrototypeUpload(PerLabelMeans prototypes, float[] presence) {
         }
         return TensorRecord.builder()
                 .putAll(prototypes.toRecord())
-                .put(PRESENCE, Tensor.vector(presence), TensorRole.FEATURES)
+                .put(PRESENCE, Tensor.vector(presence), TensorRole.PROBABILITIES)
                 .build();
     }
 

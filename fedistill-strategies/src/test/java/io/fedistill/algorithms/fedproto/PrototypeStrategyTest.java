@@ -156,7 +156,7 @@ class PrototypeStrategyTest {
                                         .put(
                                                 PrototypeUpload.PRESENCE,
                                                 Tensor.wrap(new int[] {C}, new float[C]),
-                                                TensorRole.FEATURES)
+                                                TensorRole.PROBABILITIES)
                                         .build())
                         .optMetrics(Metrics.of("examples", 1))
                         .build();
