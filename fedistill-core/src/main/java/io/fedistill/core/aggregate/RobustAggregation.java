@@ -97,7 +97,23 @@ public record RobustAggregation(
     public RobustResult<TensorRecord> aggregateWeights(
             List<TensorRecord> updates, double[] exampleWeights) {
         CoordinateWise.requireCommonLayout(updates);
-        return aggregate(updates, () -> WeightedMean.of(updates, exampleWeights));
+        RobustResult<TensorRecord> result =
+                aggregate(updates, () -> WeightedMean.of(updates, exampleWeights));
+        if (rule != RobustRule.MULTI_KRUM || updates.size() <= 2 * assumedByzantine + 2) {
+            return result;
+        }
+        // multi-Krum chooses who enters; the entrants are averaged as the exchange averages
+        // everyone, by examples unless the weights are uniform (as Flower's MultiKrum does)
+        double[] chosenWeights =
+                result.selected().stream().mapToDouble(i -> exampleWeights[i]).toArray();
+        if (Arrays.stream(chosenWeights).sum() <= 0) {
+            return result;
+        }
+        return new RobustResult<>(
+                WeightedMean.of(
+                        result.selected().stream().map(updates::get).toList(), chosenWeights),
+                result.participants(),
+                result.selected());
     }
 
     /**

@@ -66,6 +66,21 @@ class RobustAggregationTest {
         assertThat(w(multiKrum)).containsExactly(2.4f);
         assertThat(multiKrum.selected()).containsExactly(0, 2, 3, 5, 6);
         assertThat(multiKrum.excluded()).isEqualTo(2);
+        // the entrants are averaged by their examples, as FedAvg averages: 0, 1, 2, 4, 5 with
+        // 1, 1, 1, 2, 5 examples give (0 + 1 + 2 + 8 + 25) / 10; the outliers' weight is moot
+        RobustResult<TensorRecord> weighted =
+                RobustAggregation.multiKrum(2, 0)
+                        .aggregateWeights(SEVEN_UPDATES, new double[] {1, 50, 1, 1, 50, 2, 5});
+        assertThat(weighted.selected()).containsExactly(0, 2, 3, 5, 6);
+        assertThat(w(weighted)).containsExactly(3.6f);
+        // Krum itself keeps the one most central update, whatever the examples
+        assertThat(
+                        w(
+                                RobustAggregation.krum(2)
+                                        .aggregateWeights(
+                                                SEVEN_UPDATES,
+                                                new double[] {1, 50, 1, 1, 50, 2, 5})))
+                .containsExactly(2f);
     }
 
     @Test
