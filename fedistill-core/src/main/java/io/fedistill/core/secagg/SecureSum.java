@@ -76,9 +76,17 @@ public final class SecureSum {
         }
     }
 
-    /** Returns the metrics of a round whose secure sum failed: nobody aggregated. */
-    public static Metrics abortedRound() {
-        return Metrics.of("participants_aggregated", 0, "secure_aborted", 1);
+    /**
+     * Returns the metrics of a round that got no sum ({@link #attempt} was empty): nobody
+     * aggregated, and, when somebody held an input, the secure sum aborted ({@code
+     * secure_aborted}); a round in which nobody held one (an empty Poisson draw) did not abort.
+     *
+     * @param holders the participants that held an input, as given to {@link #attempt}
+     */
+    public static Metrics roundWithoutSum(List<String> holders) {
+        return holders.isEmpty()
+                ? Metrics.of("participants_aggregated", 0)
+                : Metrics.of("participants_aggregated", 0, "secure_aborted", 1);
     }
 
     /**

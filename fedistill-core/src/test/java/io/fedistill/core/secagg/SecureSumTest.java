@@ -189,6 +189,13 @@ class SecureSumTest {
         assertThat(SecureSum.attempt(context, fleet, List.of("p0", "p1"), 4, settings)).isEmpty();
         assertThat(SecureSum.attempt(context, fleet, List.of(), 4, settings)).isEmpty();
         assertThat(fleet.seen).as("no stage ran").isEmpty();
+        assertThat(SecureSum.roundWithoutSum(List.of("p0", "p1")).values())
+                .containsEntry("participants_aggregated", 0.0)
+                .containsEntry("secure_aborted", 1.0);
+        assertThat(SecureSum.roundWithoutSum(List.of()).values())
+                .as("an empty draw did not abort")
+                .containsEntry("participants_aggregated", 0.0)
+                .doesNotContainKey("secure_aborted");
         // a length no round can have is a bug, not an aborted round
         assertThatThrownBy(() -> SecureSum.attempt(context, fleet, IDS, 0, settings))
                 .isInstanceOf(IllegalArgumentException.class)

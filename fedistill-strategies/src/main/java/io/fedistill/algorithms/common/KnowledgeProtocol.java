@@ -177,9 +177,7 @@ public final class KnowledgeProtocol {
             Optional<SecureSumSettings> secure,
             BiFunction<List<String>, float[][], Metrics> use) {
         if (secure.isPresent()) {
-            return requestSecureScores(context, fleet, request, secure.get())
-                    .map(mean -> use.apply(mean.participants(), mean.mean()))
-                    .orElse(SecureSum.abortedRound());
+            return combineSecureScores(context, fleet, request, secure.get(), use);
         }
         Collected collected =
                 requestScores(
@@ -200,19 +198,19 @@ public final class KnowledgeProtocol {
                 : metrics;
     }
 
-    /** The mean of a round's scores as secure aggregation revealed it, and whose they are. */
-    private record SecureScores(List<String> participants, float[][] mean) {}
-
     /**
      * Asks the selected participants for their scores on the round's subset and learns only their
      * weighted mean, by secure aggregation: each participant's scores, weighted as the request's
-     * weighting says (per class for class counts), are summed with the weights alongside.
-     *
-     * @return the mean and its contributors, or empty when the secure sum failed (too few
-     *     participants at a stage); the run goes on
+     * weighting says (per class for class counts), are summed with the weights alongside. Hands
+     * {@code use} the contributors and the mean and returns its metrics, or the metrics of a round
+     * without a sum when the secure sum failed (too few participants at a stage); the run goes on.
      */
-    private Optional<SecureScores> requestSecureScores(
-            RoundContext context, Fleet fleet, ScoreRequest request, SecureSumSettings secure) {
+    private Metrics combineSecureScores(
+            RoundContext context,
+            Fleet fleet,
+            ScoreRequest request,
+            SecureSumSettings secure,
+            BiFunction<List<String>, float[][], Metrics> use) {
         String weight =
                 switch (request.weighting()) {
                     case UNIFORM -> SecureSum.UNIFORM;
@@ -250,12 +248,13 @@ public final class KnowledgeProtocol {
                 .map(
                         m -> {
                             float[][] mean = rows(m.mean().get(KNOWLEDGE));
-                            return new SecureScores(
+                            return use.apply(
                                     m.contributors(),
                                     request.scores() == Scores.PROBABILITIES
                                             ? SoftLabels.normalizeRows(mean)
                                             : mean);
-                        });
+                        })
+                .orElse(SecureSum.roundWithoutSum(holders));
     }
 
     private List<Message> predictRequests(

@@ -198,7 +198,7 @@ final class FdStrategy implements Strategy {
                         classes * width + classes,
                         settings.secure().get());
         if (sum.isEmpty()) {
-            return SecureSum.abortedRound();
+            return SecureSum.roundWithoutSum(holders);
         }
         float[] values = sum.get().values();
         float[][] sums = new float[classes][width];

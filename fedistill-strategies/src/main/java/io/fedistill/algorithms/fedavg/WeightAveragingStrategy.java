@@ -115,7 +115,7 @@ public final class WeightAveragingStrategy implements Strategy {
                 SecureSum.weightedMean(context, fleet, holders, global, 1, secure);
         mean.ifPresent(m -> global = m.mean());
         return mean.map(m -> Metrics.of("participants_aggregated", m.contributors().size()))
-                .orElse(SecureSum.abortedRound());
+                .orElse(SecureSum.roundWithoutSum(holders));
     }
 
     /** Returns the requests to train from the global weights, one per selected participant. */
