@@ -70,10 +70,12 @@ final class FedKdStrategy implements Strategy {
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
         double energy = settings.energy(context.round(), context.totalRounds());
-        TensorRecord change =
-                settings.compressed() ? TruncatedSvd.compress(global, start, energy) : global;
-        TensorRecord begin =
-                settings.compressed() ? LowRankUpdate.reconstruct(start, change) : global;
+        // the change is compressed only for participants that keep the last start; when none of
+        // them is selected, everyone starts from the exact global mentee
+        boolean compressing =
+                settings.compressed() && context.selected().stream().anyMatch(keepers::contains);
+        TensorRecord change = compressing ? TruncatedSvd.compress(global, start, energy) : global;
+        TensorRecord begin = compressing ? LowRankUpdate.reconstruct(start, change) : global;
         List<Message> requests = new ArrayList<>();
         for (String id : context.selected()) {
             Message.Builder request = Message.builder(context.round(), TRAIN, id);

@@ -182,6 +182,18 @@ class FedKdStrategyTest {
     }
 
     @Test
+    void aRoundWithoutKeepersSendsTheExactGlobalMentee() {
+        FedKdStrategy strategy = compressed(mentee(new Random(5)));
+        KeepingFleet fleet = new KeepingFleet();
+        strategy.runRound(new RoundContext(1, 4, 7, List.of("p0", "p1")), fleet);
+        TensorRecord global = strategy.globalModel().orElseThrow();
+
+        // only p2, which keeps nothing, is selected: no truncation of the change reaches it
+        strategy.runRound(new RoundContext(2, 4, 7, List.of("p2")), fleet);
+        assertThat(fleet.starts.get("p2")).isEqualTo(global);
+    }
+
+    @Test
     void aParticipantThatLostItsMenteeFailsByNameAndGetsItWholeNextRound() {
         FedKdStrategy strategy = compressed(mentee(new Random(2)));
         KeepingFleet fleet = new KeepingFleet();
