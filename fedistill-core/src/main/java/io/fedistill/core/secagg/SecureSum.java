@@ -79,7 +79,9 @@ public final class SecureSum {
     /**
      * Returns the metrics of a round that got no sum ({@link #attempt} was empty): nobody
      * aggregated, and, when somebody held an input, the secure sum aborted ({@code
-     * secure_aborted}); a round in which nobody held one (an empty Poisson draw) did not abort.
+     * secure_aborted}); a round in which nobody held one (e.g. an empty Poisson draw, or everyone
+     * dropped out before uploading) did not abort, as a round without replies does not without
+     * secure aggregation.
      *
      * @param holders the participants that held an input, as given to {@link #attempt}
      */

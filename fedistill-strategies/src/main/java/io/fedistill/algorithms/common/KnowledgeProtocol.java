@@ -203,7 +203,8 @@ public final class KnowledgeProtocol {
      * weighted mean, by secure aggregation: each participant's scores, weighted as the request's
      * weighting says (per class for class counts), are summed with the weights alongside. Hands
      * {@code use} the contributors and the mean and returns its metrics, or the metrics of a round
-     * without a sum when the secure sum failed (too few participants at a stage); the run goes on.
+     * without a sum ({@link SecureSum#roundWithoutSum}: nobody held an input, or too few remained
+     * at a stage); the run goes on.
      */
     private Metrics combineSecureScores(
             RoundContext context,

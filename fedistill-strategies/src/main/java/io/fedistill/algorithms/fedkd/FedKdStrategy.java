@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * was accepted) gets the change from that mentee to the global one as factors ({@link #BASE_ROUND}
  * names the round), any other participant (new, absent or failed last round) the same starting
  * mentee whole. So every participant starts from one mentee, the coordinator's rebuilt copy of the
- * factors, and uploads its change from it. Compressed downloads travel as exact values, so no lossy
- * download codec can make a participant's mentee differ from the coordinator's.
+ * factors, and uploads its change from it. A round that selects no such keeper has nothing to send
+ * as factors: everyone gets the exact global mentee whole. Compressed downloads travel as exact
+ * values, so no lossy download codec can make a participant's mentee differ from the coordinator's.
  */
 final class FedKdStrategy implements Strategy {
     /** The request to train the mentor and the mentee and upload the mentee. */
@@ -55,7 +56,10 @@ final class FedKdStrategy implements Strategy {
     private final FedKdSettings settings;
     private TensorRecord global;
 
-    /** The mentee the last round's participants started from (the global one, uncompressed). */
+    /**
+     * The mentee the last round's participants started from: the global one as the keepers rebuilt
+     * it from the factors, or exactly when the round compressed nothing.
+     */
     private TensorRecord start;
 
     /** The participants that keep {@link #start}: whose replies the last round accepted. */

@@ -191,6 +191,16 @@ class FedKdStrategyTest {
         // only p2, which keeps nothing, is selected: no truncation of the change reaches it
         strategy.runRound(new RoundContext(2, 4, 7, List.of("p2")), fleet);
         assertThat(fleet.starts.get("p2")).isEqualTo(global);
+
+        // next round p2 keeps round 2's exact start and gets factors; p0, absent, gets it whole
+        fleet.starts.clear();
+        strategy.runRound(new RoundContext(3, 4, 7, List.of("p0", "p2")), fleet);
+        Map<String, Message> round3 = new HashMap<>();
+        fleet.requestsOf(3).forEach(m -> round3.put(m.participantId(), m));
+        assertThat(round3.get("p2").config().getLong(FedKdStrategy.BASE_ROUND)).isEqualTo(2);
+        assertThat(round3.get("p0").config().has(FedKdStrategy.BASE_ROUND)).isFalse();
+        assertThat(fleet.refusals).isEmpty();
+        assertThat(fleet.starts.get("p2")).isEqualTo(fleet.starts.get("p0"));
     }
 
     @Test
