@@ -406,6 +406,29 @@ class FedistillCommandTest {
     }
 
     @Test
+    void aSecureRoundWithTooFewSurvivorsAbortsAndTheNextRoundSumsAgain() throws IOException {
+        String yaml =
+                EXPERIMENT.substring(0, EXPERIMENT.indexOf("algorithms:"))
+                        + "failures: {crashes: {p01: [1]}}\n"
+                        + "algorithms:\n  - name: fedavg\n    models: mlp:32\n"
+                        + "    options: {secure: true, secureThreshold: 3}\n";
+        Path file = Files.writeString(dir.resolve("fedavg-abort.yaml"), yaml);
+        Path out = dir.resolve("abort");
+        assertThat(FedistillCommand.execute("run", file.toString(), "--set", "outputDir=" + out))
+                .isZero();
+        List<String> rows = Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv"));
+        int strategy = List.of(rows.get(0).split(",")).indexOf("strategy_metrics");
+        // round 1: two of three hold an input, under the threshold: the round learns nothing
+        String round1 = rows.get(1).split(",")[strategy];
+        assertThat(metric(round1, "secure_aborted")).isEqualTo(1);
+        assertThat(metric(round1, "participants_aggregated")).isZero();
+        // round 2: all three are back and the sum goes through
+        String round2 = rows.get(2).split(",")[strategy];
+        assertThat(metric(round2, "participants_aggregated")).isEqualTo(3);
+        assertThat(round2).doesNotContain("secure_aborted");
+    }
+
+    @Test
     void fdLeavesItsOwnUploadOutOfTheSecurelySummedTeacher() throws IOException {
         String yaml =
                 EXPERIMENT.substring(0, EXPERIMENT.indexOf("algorithms:"))
