@@ -259,13 +259,8 @@ class FedistillCommandTest {
                         + "  - name: fedavg\n    models: mlp:32\n"
                         + "  - name: fedavg\n    label: fedavg-secure\n    models: mlp:32\n"
                         + "    options: {secure: true}\n";
-        Path file = Files.writeString(dir.resolve("secure.yaml"), yaml);
-        assertThat(
-                        FedistillCommand.execute(
-                                "run", file.toString(), "--set", "outputDir=" + dir.resolve("s")))
-                .isZero();
-        List<String> rows =
-                Files.readAllLines(CliRuns.onlyRun(dir.resolve("s")).resolve("metrics.csv"));
+        List<String> rows = metricsOfRun("secure", yaml);
+        Path file = dir.resolve("secure.yaml");
         List<String> header = List.of(rows.get(0).split(","));
         int accuracy = header.indexOf("global_acc");
         int loss = header.indexOf("global_loss");
@@ -356,6 +351,18 @@ class FedistillCommandTest {
         assertThat(epsilons.get(1)).isEqualTo(epsilons.get(0));
     }
 
+    /**
+     * Writes {@code yaml} as {@code name.yaml}, runs it into the output directory {@code name},
+     * checks it succeeded and returns its metrics.csv lines.
+     */
+    private List<String> metricsOfRun(String name, String yaml) throws IOException {
+        Path file = Files.writeString(dir.resolve(name + ".yaml"), yaml);
+        Path out = dir.resolve(name);
+        assertThat(FedistillCommand.execute("run", file.toString(), "--set", "outputDir=" + out))
+                .isZero();
+        return Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv"));
+    }
+
     private static double metric(String strategyMetrics, String name) {
         for (String entry : strategyMetrics.split(";")) {
             if (entry.startsWith(name + "=")) {
@@ -387,11 +394,7 @@ class FedistillCommandTest {
                         + "\n    label: secure\n    options: {"
                         + options
                         + ", secure: true}\n";
-        Path file = Files.writeString(dir.resolve(name + "-secure.yaml"), yaml);
-        Path out = dir.resolve(name);
-        assertThat(FedistillCommand.execute("run", file.toString(), "--set", "outputDir=" + out))
-                .isZero();
-        List<String> rows = Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv"));
+        List<String> rows = metricsOfRun(name + "-secure", yaml);
         List<String> header = List.of(rows.get(0).split(","));
         String[] plain = rows.get(1).split(",");
         String[] secure = rows.get(2).split(",");
@@ -412,11 +415,7 @@ class FedistillCommandTest {
                         + "failures: {crashes: {p01: [1]}}\n"
                         + "algorithms:\n  - name: fedavg\n    models: mlp:32\n"
                         + "    options: {secure: true, secureThreshold: 3}\n";
-        Path file = Files.writeString(dir.resolve("fedavg-abort.yaml"), yaml);
-        Path out = dir.resolve("abort");
-        assertThat(FedistillCommand.execute("run", file.toString(), "--set", "outputDir=" + out))
-                .isZero();
-        List<String> rows = Files.readAllLines(CliRuns.onlyRun(out).resolve("metrics.csv"));
+        List<String> rows = metricsOfRun("fedavg-abort", yaml);
         int strategy = List.of(rows.get(0).split(",")).indexOf("strategy_metrics");
         // round 1: two of three hold an input, under the threshold: the round learns nothing
         String round1 = rows.get(1).split(",")[strategy];
@@ -434,13 +433,8 @@ class FedistillCommandTest {
                 EXPERIMENT.substring(0, EXPERIMENT.indexOf("algorithms:"))
                         + "algorithms:\n  - name: fd\n"
                         + "  - name: fd\n    label: fd-secure\n    options: {secure: true}\n";
-        Path file = Files.writeString(dir.resolve("fd-secure.yaml"), yaml);
-        assertThat(
-                        FedistillCommand.execute(
-                                "run", file.toString(), "--set", "outputDir=" + dir.resolve("f")))
-                .isZero();
-        List<String> rows =
-                Files.readAllLines(CliRuns.onlyRun(dir.resolve("f")).resolve("metrics.csv"));
+        List<String> rows = metricsOfRun("fd-secure", yaml);
+        Path file = dir.resolve("fd-secure.yaml");
         List<String> header = List.of(rows.get(0).split(","));
         int accuracy = header.indexOf("test_acc_mean");
         int loss = header.indexOf("test_loss_mean");
