@@ -195,7 +195,8 @@ public final class PrivateStrategy implements Strategy {
             if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
                 sharesSizedFor = Math.max(sharesSizedFor, asking);
             }
-            ExchangeResult result = fleet.exchange(asked, spec);
+            // a clipped upload withholds its counts (UploadPrivacy)
+            ExchangeResult result = fleet.exchange(asked, spec.allowingWithheldCounts());
             if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
                 return result;
             }

@@ -12,7 +12,11 @@ import java.util.Optional;
  * the upload clipped to the norm a task names ({@link #CLIP}), and, in distributed mode, its share
  * of the noise ({@link #NOISE}). What is clipped is every tensor a lossy codec could carry
  * (weights, logits, probabilities, features), jointly; weights are clipped in their change from the
- * task's weights of the same name, as DP-FedAvg does. Counts and exact values pass unchanged.
+ * task's weights of the same name, as DP-FedAvg does. Counts are withheld: they are exact, so no
+ * clip or noise bounds what they tell (a participant's label histogram), and an algorithm that
+ * takes part in differential privacy weighs every upload the same and does without them (its reply
+ * spec {@linkplain io.fedistill.core.validate.ReplySpec#allowingWithheldCounts allows} them to be
+ * missing). Other exact values pass unchanged.
  */
 public final class UploadPrivacy {
     /** The config entry of a task whose upload is clipped: the L2 norm. */
@@ -58,6 +62,9 @@ public final class UploadPrivacy {
         for (String name : upload.names()) {
             TensorRole role = upload.role(name);
             Tensor tensor = upload.get(name);
+            if (role == TensorRole.COUNTS) {
+                continue;
+            }
             if (!role.approximable()) {
                 out.put(name, tensor, role);
                 continue;

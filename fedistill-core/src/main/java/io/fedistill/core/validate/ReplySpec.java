@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a usable reply looks like: exactly these tensor names with these shapes and roles, these
- * metrics, every value finite and within its role's bounds.
+ * What a usable reply looks like: exactly these tensor names with these shapes and roles (counts
+ * optional where {@link #allowingWithheldCounts} says so), these metrics, every value finite and
+ * within its role's bounds.
  *
  * <p>Checked at the boundary for every reply, so an aggregator never sees a wrong shape, a NaN, a
  * probability above one or a missing count.
@@ -23,20 +24,23 @@ public final class ReplySpec {
     private final List<String> metrics;
     private final boolean anyLayout;
     private final List<List<String>> metricGroups;
+    private final boolean countsMayBeWithheld;
 
     private ReplySpec(Map<String, TensorSpec> shapes, List<String> metrics) {
-        this(shapes, metrics, false, List.of());
+        this(shapes, metrics, false, List.of(), false);
     }
 
     private ReplySpec(
             Map<String, TensorSpec> shapes,
             List<String> metrics,
             boolean anyLayout,
-            List<List<String>> metricGroups) {
+            List<List<String>> metricGroups,
+            boolean countsMayBeWithheld) {
         this.shapes = shapes;
         this.metrics = metrics;
         this.anyLayout = anyLayout;
         this.metricGroups = metricGroups;
+        this.countsMayBeWithheld = countsMayBeWithheld;
     }
 
     /**
@@ -46,7 +50,7 @@ public final class ReplySpec {
      */
     @SafeVarargs
     public static ReplySpec metricGroups(List<String>... groups) {
-        return new ReplySpec(Map.of(), List.of(), false, List.of(groups));
+        return new ReplySpec(Map.of(), List.of(), false, List.of(groups), false);
     }
 
     /**
@@ -54,7 +58,7 @@ public final class ReplySpec {
      * the coordinator has no layout for yet), every value finite, and the named metrics.
      */
     public static ReplySpec anyTensors(String... requiredMetrics) {
-        return new ReplySpec(Map.of(), List.of(requiredMetrics), true, List.of());
+        return new ReplySpec(Map.of(), List.of(requiredMetrics), true, List.of(), false);
     }
 
     /** Returns a spec for replies that carry no tensors and the named metrics. */
@@ -80,6 +84,15 @@ public final class ReplySpec {
         return new ReplySpec(
                 Collections.unmodifiableMap(new LinkedHashMap<>(tensors)),
                 List.of(requiredMetrics));
+    }
+
+    /**
+     * Returns this spec with its {@link TensorRole#COUNTS} tensors optional: a reply may leave any
+     * of them out (an upload under differential privacy withholds its counts), and one it carries
+     * is checked as before.
+     */
+    public ReplySpec allowingWithheldCounts() {
+        return new ReplySpec(shapes, metrics, anyLayout, metricGroups, true);
     }
 
     /**
@@ -128,31 +141,39 @@ public final class ReplySpec {
             }
             return checkMetrics(reply);
         }
-        if (!got.keySet().equals(shapes.keySet())) {
+        Map<String, TensorSpec> expected = new LinkedHashMap<>(shapes);
+        if (countsMayBeWithheld) {
+            expected.entrySet()
+                    .removeIf(
+                            e ->
+                                    e.getValue().role() == TensorRole.COUNTS
+                                            && !got.containsKey(e.getKey()));
+        }
+        if (!got.keySet().equals(expected.keySet())) {
             return Optional.of(
                     "reply tensors " + got.keySet() + " do not match expected " + shapes.keySet());
         }
-        for (Map.Entry<String, TensorSpec> e : shapes.entrySet()) {
+        for (Map.Entry<String, TensorSpec> e : expected.entrySet()) {
             Tensor tensor = got.get(e.getKey());
-            TensorSpec expected = e.getValue();
-            if (!tensor.hasShape(expected.shape())) {
+            TensorSpec spec = e.getValue();
+            if (!tensor.hasShape(spec.shape())) {
                 return Optional.of(
                         "tensor '"
                                 + e.getKey()
                                 + "' has shape "
                                 + Arrays.toString(tensor.shape())
                                 + ", expected "
-                                + Arrays.toString(expected.shape()));
+                                + Arrays.toString(spec.shape()));
             }
             TensorRole role = reply.tensors().role(e.getKey());
-            if (role != expected.role()) {
+            if (role != spec.role()) {
                 return Optional.of(
                         "tensor '"
                                 + e.getKey()
                                 + "' is declared "
                                 + role.wireName()
                                 + ", expected "
-                                + expected.role().wireName());
+                                + spec.role().wireName());
             }
             Optional<String> values = checkValues(e.getKey(), tensor, reply);
             if (values.isPresent()) {

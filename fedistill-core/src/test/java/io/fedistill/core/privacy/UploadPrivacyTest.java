@@ -32,7 +32,7 @@ class UploadPrivacyTest {
     }
 
     @Test
-    void weightsAreClippedInTheirChangeAndCountsPassUntouched() {
+    void weightsAreClippedInTheirChangeCountsAreWithheldAndExactValuesPass() {
         Message task =
                 Message.builder(2, TRAIN, "p0")
                         .optTensors(TensorRecord.of("w", Tensor.vector(1, 1), TensorRole.WEIGHTS))
@@ -44,12 +44,15 @@ class UploadPrivacyTest {
                                 TensorRecord.builder()
                                         .put("w", Tensor.vector(4, 5), TensorRole.WEIGHTS)
                                         .put("n", Tensor.vector(7), TensorRole.COUNTS)
+                                        .put("id", Tensor.vector(3), TensorRole.EXACT)
                                         .build())
                         .build();
         TensorRecord sent = UploadPrivacy.apply(task, reply).tensors();
         // the change (3, 4) has norm 5: scaled to 0.5, it becomes (0.3, 0.4)
         assertThat(sent.get("w").toFloatArray()).containsExactly(1.3f, 1.4f);
-        assertThat(sent.get("n").toFloatArray()).containsExactly(7f);
+        // no clip bounds what a label histogram tells: the counts stay with the participant
+        assertThat(sent.names()).containsExactlyInAnyOrder("w", "id");
+        assertThat(sent.get("id").toFloatArray()).containsExactly(3f);
         assertThat(sent.role("w")).isEqualTo(TensorRole.WEIGHTS);
         // a change within the norm passes as it is
         Message small =

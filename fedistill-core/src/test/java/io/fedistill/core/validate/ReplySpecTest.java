@@ -33,6 +33,48 @@ class ReplySpecTest {
     }
 
     @Test
+    void countsMayBeLeftOutOnlyWhereTheSpecAllowsThemToBeWithheld() {
+        ReplySpec withCounts =
+                ReplySpec.tensors(
+                        Map.of(
+                                "logits",
+                                new TensorSpec(new int[] {2, 3}, TensorRole.LOGITS),
+                                "counts",
+                                new TensorSpec(new int[] {3}, TensorRole.COUNTS)),
+                        "examples");
+        Message withoutCounts =
+                reply(
+                        TensorRecord.of("logits", Tensor.zeros(2, 3), TensorRole.LOGITS),
+                        Metrics.of("examples", 4));
+        assertThat(withCounts.check(request, withoutCounts))
+                .get()
+                .asString()
+                .contains("do not match expected");
+        ReplySpec withheld = withCounts.allowingWithheldCounts();
+        assertThat(withheld.check(request, withoutCounts)).isEmpty();
+        // counts that do come are checked as before, and nothing else may be left out
+        Message wrongCounts =
+                reply(
+                        TensorRecord.builder()
+                                .put("logits", Tensor.zeros(2, 3), TensorRole.LOGITS)
+                                .put("counts", Tensor.vector(1, 2), TensorRole.COUNTS)
+                                .build(),
+                        Metrics.of("examples", 4));
+        assertThat(withheld.check(request, wrongCounts))
+                .get()
+                .asString()
+                .contains("'counts' has shape [2], expected [3]");
+        Message onlyCounts =
+                reply(
+                        TensorRecord.of("counts", Tensor.vector(1, 2, 3), TensorRole.COUNTS),
+                        Metrics.of("examples", 4));
+        assertThat(withheld.check(request, onlyCounts))
+                .get()
+                .asString()
+                .contains("do not match expected");
+    }
+
+    @Test
     void rejectsWrongNameShapeNaNAndMissingMetric() {
         assertThat(
                         spec.check(

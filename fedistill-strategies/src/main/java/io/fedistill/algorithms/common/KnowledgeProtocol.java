@@ -368,7 +368,8 @@ public final class KnowledgeProtocol {
 
     /**
      * Reads what a reply reports for weighting: its {@code examples} metric, its {@link
-     * #LABEL_COUNTS} tensor and its {@link #VALIDATION_ACCURACY} metric (0 when absent).
+     * #LABEL_COUNTS} tensor (none when the upload withheld it under differential privacy, which
+     * weighs every upload the same) and its {@link #VALIDATION_ACCURACY} metric (0 when absent).
      */
     public static ParticipantWeighting.Contribution contributionOf(Message reply) {
         return contributionOf(reply, LABEL_COUNTS);
@@ -380,7 +381,11 @@ public final class KnowledgeProtocol {
      */
     public static ParticipantWeighting.Contribution contributionOf(
             Message reply, String labelCountsTensor) {
-        float[] counts = reply.tensors().get(labelCountsTensor).toFloatArray();
+        float[] counts =
+                reply.tensors()
+                        .find(labelCountsTensor)
+                        .map(Tensor::toFloatArray)
+                        .orElse(new float[0]);
         double[] labelCounts = new double[counts.length];
         for (int k = 0; k < counts.length; k++) {
             labelCounts[k] = Math.max(0, counts[k]);

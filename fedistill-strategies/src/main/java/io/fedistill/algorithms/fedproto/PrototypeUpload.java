@@ -46,10 +46,28 @@ public record PrototypeUpload(PerLabelMeans prototypes, float[] presence) {
                 .build();
     }
 
-    /** Reads an upload. */
+    /**
+     * Reads an upload. One that withheld its sample counts (under differential privacy) stands for
+     * one sample of each class whose presence weight is not zero (clipping scales presence down,
+     * noise moves it off zero): whether the federation holds a class is then the presence's sum to
+     * say, which is clipped and noised with the prototypes.
+     */
     public static PrototypeUpload fromRecord(TensorRecord record) {
+        float[] presence = record.get(PRESENCE).toFloatArray();
+        if (record.find(PerLabelMeans.COUNTS).isPresent()) {
+            return new PrototypeUpload(
+                    PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, record), presence);
+        }
+        float[] held = new float[presence.length];
+        for (int c = 0; c < held.length; c++) {
+            held[c] = presence[c] != 0 ? 1 : 0;
+        }
+        TensorRecord withHeld =
+                TensorRecord.builder()
+                        .putAll(record)
+                        .put(PerLabelMeans.COUNTS, Tensor.vector(held), TensorRole.COUNTS)
+                        .build();
         return new PrototypeUpload(
-                PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, record),
-                record.get(PRESENCE).toFloatArray());
+                PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, withHeld), presence);
     }
 }

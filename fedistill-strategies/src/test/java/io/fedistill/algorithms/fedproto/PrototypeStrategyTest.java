@@ -6,8 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.algorithms.common.ScriptedFleet;
+import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
+import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
+import io.fedistill.core.privacy.PrivacySettings;
+import io.fedistill.core.privacy.PrivateStrategy;
+import io.fedistill.core.privacy.UploadPrivacy;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;
@@ -16,6 +21,7 @@ import io.fedistill.core.tensor.TensorRole;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class PrototypeStrategyTest {
@@ -109,6 +115,46 @@ class PrototypeStrategyTest {
         assertThat(global.means()[0][1]).isCloseTo(2.2f, within(1e-5f));
         assertThat(global.means()[1]).containsExactly(2f, 2f);
         assertThat(global.means()[2]).containsExactly(9f, 9f);
+    }
+
+    @Test
+    void underPrivacyUploadsWithholdTheirCountsAndTheirPresenceSaysWhatTheyHold() {
+        // what participants' hosts send under differential privacy, clipped above their norms
+        Message clipTask =
+                Message.builder(1, MessageType.of("fedproto", "train"), "p0")
+                        .optConfig(ConfigRecord.of(UploadPrivacy.CLIP, 100.0))
+                        .build();
+        Function<PerLabelMeans, TensorRecord> privateWire =
+                upload ->
+                        UploadPrivacy.apply(
+                                        clipTask,
+                                        clipTask.reply()
+                                                .optTensors(PrototypeUpload.toRecord(upload))
+                                                .build())
+                                .tensors();
+        assertThat(UPLOADS.values())
+                .allSatisfy(
+                        upload ->
+                                assertThat(privateWire.apply(upload).find(PerLabelMeans.COUNTS))
+                                        .isEmpty());
+        ScriptedFleet fleet = new ScriptedFleet(UPLOADS, privateWire);
+        // noise so small it leaves the uploads as they are; every participant sampled
+        Strategy strategy =
+                new PrivateStrategy(
+                        strategy(Map.of()),
+                        new PrivacySettings(100, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL),
+                        1);
+        PerLabelMeans global = round(strategy, 1, fleet);
+        assertThat(fleet.received)
+                .allSatisfy(
+                        r -> assertThat(r.config().getDouble(UploadPrivacy.CLIP)).isEqualTo(100));
+        assertThat(global.means()[0][0]).isCloseTo(4f, within(1e-4f));
+        assertThat(global.means()[0][1]).isCloseTo(2f, within(1e-4f));
+        assertThat(global.means()[1][0]).isCloseTo(2f, within(1e-4f));
+        assertThat(global.means()[2][1]).isCloseTo(9f, within(1e-4f));
+        // a row's count is then the uploads behind it, not their samples; noise moves every
+        // presence off zero, so all three stand behind every class the presence sum holds
+        assertThat(global.counts()).containsExactly(3, 3, 3);
     }
 
     @Test
