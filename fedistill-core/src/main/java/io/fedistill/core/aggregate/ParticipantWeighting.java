@@ -82,9 +82,18 @@ public enum ParticipantWeighting {
      * @param contribution what the participant reported
      * @param k the class
      * @param who the participant, named in the error
-     * @throws IllegalArgumentException when the weight is negative or not finite
+     * @throws IllegalArgumentException when the weight is negative or not finite, or class counts
+     *     weigh but the participant withheld its counts (as uploads under differential privacy do)
      */
     public double rawWeight(Contribution contribution, int k, String who) {
+        if (this == CLASS_COUNTS && k >= contribution.labelCounts().length) {
+            throw new IllegalArgumentException(
+                    who
+                            + " withheld its label counts (as an upload under differential privacy"
+                            + " does), which "
+                            + configName()
+                            + " weighting needs");
+        }
         double w =
                 switch (this) {
                     case UNIFORM -> 1;

@@ -196,7 +196,8 @@ public final class PrivateStrategy implements Strategy {
                 sharesSizedFor = Math.max(sharesSizedFor, asking);
             }
             // a clipped upload withholds its counts (UploadPrivacy)
-            ExchangeResult result = fleet.exchange(asked, spec.allowingWithheldCounts());
+            ExchangeResult result =
+                    fleet.exchange(asked, asking > 0 ? spec.allowingWithheldCounts() : spec);
             if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
                 return result;
             }

@@ -17,7 +17,7 @@ import java.util.Optional;
  * within its role's bounds.
  *
  * <p>Checked at the boundary for every reply, so an aggregator never sees a wrong shape, a NaN, a
- * probability above one or a missing count.
+ * probability above one or a missing count (unless the spec allows counts to be withheld).
  */
 public final class ReplySpec {
     private final Map<String, TensorSpec> shapes;
@@ -151,7 +151,11 @@ public final class ReplySpec {
         }
         if (!got.keySet().equals(expected.keySet())) {
             return Optional.of(
-                    "reply tensors " + got.keySet() + " do not match expected " + shapes.keySet());
+                    "reply tensors "
+                            + got.keySet()
+                            + " do not match expected "
+                            + shapes.keySet()
+                            + (countsMayBeWithheld ? " (counts optional)" : ""));
         }
         for (Map.Entry<String, TensorSpec> e : expected.entrySet()) {
             Tensor tensor = got.get(e.getKey());

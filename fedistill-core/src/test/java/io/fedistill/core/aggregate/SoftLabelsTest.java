@@ -33,6 +33,15 @@ class SoftLabelsTest {
         assertThatThrownBy(() -> ParticipantWeighting.parse("votes"))
                 .hasMessageContaining(
                         "allowed: [uniform, examples, class-counts, validation-accuracy]");
+        // an upload under differential privacy withholds its counts: uniform weighting does
+        // without them, class counts cannot
+        List<Contribution> withheld =
+                List.of(contributions.get(0), new Contribution(10, new double[0], 0.3));
+        assertThat(ParticipantWeighting.UNIFORM.weights(withheld, 2)[1]).containsExactly(0.5, 0.5);
+        assertThatThrownBy(() -> ParticipantWeighting.CLASS_COUNTS.weights(withheld, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("withheld its label counts")
+                .hasMessageContaining("class-counts weighting needs");
     }
 
     @Test

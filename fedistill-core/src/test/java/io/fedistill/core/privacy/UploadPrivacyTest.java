@@ -61,6 +61,11 @@ class UploadPrivacyTest {
                                 TensorRecord.of("w", Tensor.vector(1.1f, 1), TensorRole.WEIGHTS))
                         .build();
         assertThat(UploadPrivacy.apply(task, small).tensors()).isEqualTo(small.tensors());
+        // a task that asks for no clip gets its reply as it is, counts included
+        Message unclipped = task.withConfig(ConfigRecord.empty());
+        Message plain = unclipped.reply().optTensors(reply.tensors()).build();
+        assertThat(UploadPrivacy.apply(unclipped, plain).tensors().get("n").toFloatArray())
+                .containsExactly(7f);
     }
 
     @Test

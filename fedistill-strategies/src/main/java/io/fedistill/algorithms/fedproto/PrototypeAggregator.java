@@ -16,9 +16,9 @@ public interface PrototypeAggregator {
     /**
      * What one aggregation gives.
      *
-     * @param prototypes the new global prototypes (a row's count is the samples behind it, or the
-     *     uploads behind it where they withheld their counts under differential privacy; 0 where no
-     *     upload held that class)
+     * @param prototypes the new global prototypes (a row's count is the samples behind it; where
+     *     the uploads withheld their counts under differential privacy, the uploads whose presence
+     *     for it is not zero, which under noise is every upload; 0 where no upload held that class)
      * @param metrics what the aggregation reports for the round (a server loss, a margin)
      */
     record Result(PerLabelMeans prototypes, Metrics metrics) {}

@@ -75,8 +75,10 @@ public final class PrototypeStrategy implements Strategy {
                 if (upload.prototypes().isEmpty()) {
                     continue; // no class behind it: nothing to aggregate
                 }
+                ParticipantWeighting.Contribution contribution =
+                        KnowledgeProtocol.contributionOf(reply, PerLabelMeans.COUNTS);
                 uploads.add(upload);
-                contributions.add(KnowledgeProtocol.contributionOf(reply, PerLabelMeans.COUNTS));
+                contributions.add(contribution);
             } catch (IllegalArgumentException e) {
                 LOG.warn(
                         "round {}: {} prototypes of {} rejected: {}",

@@ -7,15 +7,17 @@ import io.fedistill.core.tensor.TensorRole;
 
 /**
  * One participant's prototype upload as the coordinator aggregates it: its per-class feature means
- * with the samples behind them, and its presence, a weight per class (1 where it holds samples of
- * the class, 0 elsewhere) that travels as a probability, which top-k never sparsifies: under
- * differential privacy the presence is clipped, noised and scaled with the means, so a class's
- * prototype, the sum of the uploads' rows over the sum of their presence, stays a mean whatever the
- * clipping and scaling did, and its noise is the sum's (every upload's rows count, the zero rows of
- * classes it does not hold included, so that every upload's noise is in the sum).
+ * with the samples behind them (or, where it withheld its counts, one for each row), and its
+ * presence, a weight per class (1 where it holds samples of the class, 0 elsewhere) that travels as
+ * a probability, which top-k never sparsifies: under differential privacy the presence is clipped,
+ * noised and scaled with the means, so a class's prototype, the sum of the uploads' rows over the
+ * sum of their presence, stays a mean whatever the clipping and scaling did, and its noise is the
+ * sum's (every upload's rows count, the zero rows of classes it does not hold included, so that
+ * every upload's noise is in the sum).
  *
  * @param prototypes the per-class means (zero rows for classes the participant does not hold) and
- *     the samples behind them
+ *     the samples behind them, or one for each row whose presence is not zero where the upload
+ *     withheld its counts
  * @param presence the presence weight of each class
  */
 public record PrototypeUpload(PerLabelMeans prototypes, float[] presence) {
@@ -47,10 +49,11 @@ public record PrototypeUpload(PerLabelMeans prototypes, float[] presence) {
     }
 
     /**
-     * Reads an upload. One that withheld its sample counts (under differential privacy) stands for
-     * one sample of each class whose presence weight is not zero (clipping scales presence down,
-     * noise moves it off zero): whether the federation holds a class is then the presence's sum to
-     * say, which is clipped and noised with the prototypes.
+     * Reads an upload. One that withheld its sample counts (under differential privacy) counts one
+     * sample behind each row whose presence weight is not zero (clipping scales presence down, and
+     * noise moves every class's off zero, so under noise every row counts once and no upload is
+     * ever left out as empty): whether the federation holds a class is then the sum of the presence
+     * weights to say, which are clipped and noised with the prototypes.
      */
     public static PrototypeUpload fromRecord(TensorRecord record) {
         float[] presence = record.get(PRESENCE).toFloatArray();
@@ -58,16 +61,17 @@ public record PrototypeUpload(PerLabelMeans prototypes, float[] presence) {
             return new PrototypeUpload(
                     PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, record), presence);
         }
-        float[] held = new float[presence.length];
-        for (int c = 0; c < held.length; c++) {
-            held[c] = presence[c] != 0 ? 1 : 0;
+        Tensor features = record.get(PerLabelMeans.FEATURES);
+        int width = features.shape()[1];
+        float[][] means = new float[presence.length][width];
+        int[] rows = new int[presence.length];
+        for (int c = 0; c < presence.length; c++) {
+            rows[c] = presence[c] != 0 ? 1 : 0;
+            for (int k = 0; k < width; k++) {
+                means[c][k] = features.get(c * width + k);
+            }
         }
-        TensorRecord withHeld =
-                TensorRecord.builder()
-                        .putAll(record)
-                        .put(PerLabelMeans.COUNTS, Tensor.vector(held), TensorRole.COUNTS)
-                        .build();
         return new PrototypeUpload(
-                PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, withHeld), presence);
+                new PerLabelMeans(PerLabelMeans.FEATURES, means, rows), presence);
     }
 }

@@ -155,6 +155,13 @@ class PrototypeStrategyTest {
         // a row's count is then the uploads behind it, not their samples; noise moves every
         // presence off zero, so all three stand behind every class the presence sum holds
         assertThat(global.counts()).containsExactly(3, 3, 3);
+        // round 2: only p2 answers, holding class 0 alone; the other classes' presence sums to
+        // the noise, so they keep round 1's prototypes
+        PerLabelMeans next =
+                round(strategy, 2, new ScriptedFleet(Map.of("p2", UPLOADS.get("p2")), privateWire));
+        assertThat(next.means()[0][0]).isCloseTo(7f, within(1e-4f));
+        assertThat(next.means()[1]).isEqualTo(global.means()[1]);
+        assertThat(next.means()[2]).isEqualTo(global.means()[2]);
     }
 
     @Test
