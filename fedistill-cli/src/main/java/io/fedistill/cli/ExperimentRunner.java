@@ -18,6 +18,7 @@ import io.fedistill.core.coordinator.ParticipantSelector;
 import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.federation.FederationSpec;
+import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.privacy.PrivateStrategy;
 import io.fedistill.core.runlog.RoundReport;
@@ -548,7 +549,9 @@ public final class ExperimentRunner {
                                         new PrivateStrategy(
                                                 newAggregatingStrategy(algorithm, spec),
                                                 dp.settings(),
-                                                config.fraction()))
+                                                config.fraction(),
+                                                !Codec.forName(config.codecFor(algorithm))
+                                                        .approximates(Direction.DOWN)))
                         .orElseGet(() -> newAggregatingStrategy(algorithm, spec));
         ParticipantSelector selector =
                 new ParticipantSelector(config.fraction(), config.minParticipants());

@@ -335,6 +335,8 @@ class FedistillCommandTest {
                                     + " noise), uploads clipped to 2.0, noise multiplier 1.0,"
                                     + " epsilon ")
                     .doesNotContain("- local-only");
+            // participants clipped their own uploads: the coordinator found none above the clip
+            assertThat(rows).noneMatch(row -> row.contains("clipped_on_arrival"));
             int strategy = List.of(rows.get(0).split(",")).indexOf("strategy_metrics");
             String fedmd =
                     rows.stream()

@@ -10,6 +10,7 @@ import io.fedistill.core.coordinator.Coordinator;
 import io.fedistill.core.coordinator.ParticipantSelector;
 import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
+import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.Message;
@@ -150,7 +151,8 @@ public final class Simulation {
                         : new PrivateStrategy(
                                 b.algorithm.newStrategy(federation),
                                 b.privacy,
-                                b.selector.fraction());
+                                b.selector.fraction(),
+                                !b.codec.approximates(Direction.DOWN));
         Coordinator.Builder coordinator =
                 Coordinator.builder()
                         .setStrategy(strategy)

@@ -18,11 +18,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An algorithm's coordinator half made differentially private at the participant level: every
  * request it sends asks for the upload clipped ({@link UploadPrivacy#CLIP}); in central mode the
- * coordinator adds to each of the m usable replies Gaussian noise of standard deviation {@code
+ * coordinator clips again what arrives above the clip (a participant that did not clip would
+ * otherwise break the guarantee; {@code clipped_on_arrival} in the round's metrics counts them),
+ * measuring weights in their change from the task as the participant received it, so only where
+ * tasks arrive exact (a lossy down codec changes the weights a participant starts from by an error
+ * that tells nothing about its data, and there the clip on weights stays the participant's part),
+ * then adds to each of the m usable replies Gaussian noise of standard deviation {@code
  * noiseMultiplier * clip / sqrt(m)}, so their sum carries noise of {@code noiseMultiplier * clip},
  * and scales each by {@code m / (q N)} (weights in their change from the task's), so that the
  * algorithm's mean of them is their sum over the expected count {@code q N}, DP-FedAvg's fixed
@@ -44,10 +51,19 @@ public final class PrivateStrategy implements Strategy {
     private final Strategy inner;
     private final PrivacySettings settings;
     private final double samplingRate;
+    private final boolean tasksArriveExact;
     private final RdpAccountant accountant = RdpAccountant.withDefaultOrders();
 
     /** The noise multiplier each round's sum actually carried, round 1 first. */
     private final List<Double> noiseMultipliers = new ArrayList<>();
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrivateStrategy.class);
+
+    /**
+     * How far above the clip an upload's norm may arrive before the coordinator clips it again: the
+     * float rounding of an upload its participant clipped.
+     */
+    private static final double CLIP_TOLERANCE = 1e-4;
 
     private static final String INNER = "inner";
     private static final String NOISE_MULTIPLIERS = "privacy_noise_multipliers";
@@ -59,8 +75,15 @@ public final class PrivateStrategy implements Strategy {
      * @param settings clip, noise, delta and mode
      * @param samplingRate the probability with which Poisson sampling selects each participant in a
      *     round, in (0, 1]
+     * @param tasksArriveExact whether participants receive the tasks' tensors exactly (no lossy
+     *     down encoding), so that the coordinator can clip weights in their change as participants
+     *     do
      */
-    public PrivateStrategy(Strategy inner, PrivacySettings settings, double samplingRate) {
+    public PrivateStrategy(
+            Strategy inner,
+            PrivacySettings settings,
+            double samplingRate,
+            boolean tasksArriveExact) {
         if (!(samplingRate > 0 && samplingRate <= 1)) {
             throw new IllegalArgumentException(
                     "the sampling rate must be in (0, 1], got " + samplingRate);
@@ -68,6 +91,7 @@ public final class PrivateStrategy implements Strategy {
         this.inner = inner;
         this.settings = settings;
         this.samplingRate = samplingRate;
+        this.tasksArriveExact = tasksArriveExact;
     }
 
     @Override
@@ -97,6 +121,9 @@ public final class PrivateStrategy implements Strategy {
                 (sigma, count) -> history.add(new RdpAccountant.Steps(rate, sigma, count)));
         RdpAccountant.PrivacySpent spent = accountant.epsilon(history, settings.delta());
         Metrics out = metrics.with("epsilon", spent.epsilon()).with("delta", spent.delta());
+        if (noisy.clippedOnArrival > 0) {
+            out = out.with("clipped_on_arrival", noisy.clippedOnArrival);
+        }
         return noiseMultiplier < settings.noiseMultiplier()
                 ? out.with("noise_multiplier", noiseMultiplier)
                 : out;
@@ -157,6 +184,11 @@ public final class PrivateStrategy implements Strategy {
         /** The most noise shares one exchange asked for: each share's size assumes them all. */
         int sharesSizedFor;
 
+        /**
+         * The uploads that arrived above the clip (central mode), which the coordinator clipped.
+         */
+        int clippedOnArrival;
+
         NoisyFleet(Fleet fleet) {
             this.fleet = fleet;
         }
@@ -202,7 +234,7 @@ public final class PrivateStrategy implements Strategy {
                 return result;
             }
             Map<String, Message> uploadRequests = new HashMap<>();
-            for (Message request : requests) {
+            for (Message request : asked) {
                 if (!request.config().getBoolean(UploadPrivacy.EXEMPT, false)) {
                     uploadRequests.put(request.id(), request);
                 }
@@ -222,10 +254,29 @@ public final class PrivateStrategy implements Strategy {
             List<Message> noised = new ArrayList<>();
             for (Message reply : result.replies()) {
                 Message request = uploadRequests.get(reply.replyTo().orElse(""));
-                noised.add(
-                        request == null
-                                ? reply
-                                : reply.withTensors(noised(reply, request.tensors(), std, scale)));
+                if (request == null) {
+                    noised.add(reply);
+                    continue;
+                }
+                // the guarantee rests on the clip: the coordinator enforces it on what arrives,
+                // where it sees the change the participant clipped
+                if (!tasksArriveExact && UploadPrivacy.clipsAChange(request, reply)) {
+                    noised.add(reply.withTensors(noised(reply, request.tensors(), std, scale)));
+                    continue;
+                }
+                double norm = UploadPrivacy.norm(request, reply);
+                if (norm > settings.clip() * (1 + CLIP_TOLERANCE)) {
+                    clippedOnArrival++;
+                    LOG.warn(
+                            "round {}: {} sent an upload of norm {} above the clip {}; clipped on"
+                                    + " arrival",
+                            reply.round(),
+                            reply.participantId(),
+                            String.format("%.4g", norm),
+                            settings.clip());
+                }
+                Message clipped = UploadPrivacy.apply(request, reply);
+                noised.add(reply.withTensors(noised(clipped, request.tensors(), std, scale)));
             }
             return new ExchangeResult(noised, result.failures(), result.transfers());
         }

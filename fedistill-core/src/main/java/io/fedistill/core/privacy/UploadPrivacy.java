@@ -48,16 +48,7 @@ public final class UploadPrivacy {
         }
         double noise = request.config().getDouble(NOISE, 0);
         TensorRecord upload = reply.tensors();
-        double squared = 0;
-        for (String name : upload.names()) {
-            if (upload.role(name).approximable()) {
-                float[] change = change(upload, name, request.tensors());
-                for (float v : change) {
-                    squared += (double) v * v;
-                }
-            }
-        }
-        double factor = Math.min(1, clip / Math.sqrt(squared));
+        double factor = Math.min(1, clip / norm(request, reply));
         TensorRecord.Builder out = TensorRecord.builder();
         for (String name : upload.names()) {
             TensorRole role = upload.role(name);
@@ -80,6 +71,29 @@ public final class UploadPrivacy {
             out.put(name, Tensor.wrap(tensor.shape(), values), role);
         }
         return reply.withTensors(out.build());
+    }
+
+    /**
+     * Returns the L2 norm that {@link #apply} clips: of the reply's approximable tensors jointly,
+     * weights in their change from the request's.
+     */
+    static double norm(Message request, Message reply) {
+        TensorRecord upload = reply.tensors();
+        double squared = 0;
+        for (String name : upload.names()) {
+            if (upload.role(name).approximable()) {
+                for (float v : change(upload, name, request.tensors())) {
+                    squared += (double) v * v;
+                }
+            }
+        }
+        return Math.sqrt(squared);
+    }
+
+    /** Returns whether {@link #apply} clips any of the reply's weights in their change. */
+    static boolean clipsAChange(Message request, Message reply) {
+        return reply.tensors().names().stream()
+                .anyMatch(name -> base(reply.tensors(), name, request.tensors()).isPresent());
     }
 
     /** The task's tensor a weight is clipped relative to: same name and shape, weights. */

@@ -149,7 +149,7 @@ class UploadPrivacyTest {
         PrivacySettings settings =
                 new PrivacySettings(1.0, 1.5, 1e-5, PrivacySettings.Mode.CENTRAL);
         // Poisson sampling at rate 0.4 selected four of the ten this round
-        Strategy privately = new PrivateStrategy(upload, settings, 0.4);
+        Strategy privately = new PrivateStrategy(upload, settings, 0.4, true);
         List<String> selected = List.of("a", "b", "c", "d");
         Metrics round3 = privately.runRound(new RoundContext(3, 5, 7, selected), fleet);
         // every request asked for clipping, none for participant-side noise
@@ -159,7 +159,7 @@ class UploadPrivacyTest {
                             assertThat(m.config().getDouble(UploadPrivacy.CLIP)).isEqualTo(1.0);
                             assertThat(m.config().has(UploadPrivacy.NOISE)).isFalse();
                         });
-        // noise reached the values (whose clipping is the participants' part)
+        // noise reached the values
         assertThat(received).hasSize(4);
         assertThat(received.get(0).get("logits").get(1)).isNotZero();
         double expected = RdpAccountant.withDefaultOrders().epsilon(0.4, 1.5, 3, 1e-5).epsilon();
@@ -180,7 +180,7 @@ class UploadPrivacyTest {
                 };
         PrivacySettings settings =
                 new PrivacySettings(1.0, 2.0, 1e-5, PrivacySettings.Mode.DISTRIBUTED);
-        PrivateStrategy privately = new PrivateStrategy(secureSum, settings, 0.5);
+        PrivateStrategy privately = new PrivateStrategy(secureSum, settings, 0.5, true);
         List<String> selected = List.of("a", "b", "c", "d");
         Metrics round1 = privately.runRound(new RoundContext(1, 5, 7, selected), fleet);
         // each of the four shares: 2.0 / sqrt(4)
@@ -205,7 +205,7 @@ class UploadPrivacyTest {
         // the coordinator draws the sample, so distributed noise is accounted without amplification
         // (rate 1, not the 0.5 it was given); the history survives a checkpoint: a restored
         // strategy's round 3 composes on it
-        PrivateStrategy restored = new PrivateStrategy(secureSum, settings, 0.5);
+        PrivateStrategy restored = new PrivateStrategy(secureSum, settings, 0.5, true);
         restored.restore(privately.snapshot());
         contributors[0] = 4;
         double round3 =
@@ -228,12 +228,80 @@ class UploadPrivacyTest {
         List<TensorRecord> received = new ArrayList<>();
         Strategy upload = collecting(received);
         PrivacySettings settings =
-                new PrivacySettings(1.0, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL);
+                new PrivacySettings(2.0, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL);
         // rate 0.5 of ten: five expected; this round's draw took two, whose mean is then their
         // sum over five
-        new PrivateStrategy(upload, settings, 0.5)
-                .runRound(new RoundContext(1, 5, 7, List.of("a", "b")), fleet);
+        Metrics metrics =
+                new PrivateStrategy(upload, settings, 0.5, true)
+                        .runRound(new RoundContext(1, 5, 7, List.of("a", "b")), fleet);
         assertThat(received.get(0).get("logits").get(0)).isCloseTo(0.4f, within(1e-6f));
         assertThat(received.get(1).get("logits").get(0)).isCloseTo(0.8f, within(1e-6f));
+        assertThat(metrics.find("clipped_on_arrival")).isEmpty();
+    }
+
+    @Test
+    void theCoordinatorClipsACentralUploadThatArrivesAboveTheClip() {
+        // the fleet's participants send (k, 0) for k = 1..3 without clipping them to 1.5
+        Uploads fleet = new Uploads();
+        List<TensorRecord> received = new ArrayList<>();
+        PrivacySettings settings =
+                new PrivacySettings(1.5, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL);
+        Metrics metrics =
+                new PrivateStrategy(collecting(received), settings, 0.3, true)
+                        .runRound(new RoundContext(1, 5, 7, List.of("a", "b", "c")), fleet);
+        // three of the expected three: scaled by 1; the two above the clip arrive clipped
+        assertThat(received.get(0).get("logits").get(0)).isCloseTo(1f, within(1e-5f));
+        assertThat(received.get(1).get("logits").get(0)).isCloseTo(1.5f, within(1e-5f));
+        assertThat(received.get(2).get("logits").get(0)).isCloseTo(1.5f, within(1e-5f));
+        assertThat(metrics.get("clipped_on_arrival")).isEqualTo(2);
+        // weights are clipped in their change from the task: (4, 5) from (1, 1) is (3, 4), norm 5
+        Fleet unclippedWeights =
+                new Fleet() {
+                    @Override
+                    public List<String> participantIds() {
+                        return List.of("a");
+                    }
+
+                    @Override
+                    public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
+                        Message reply =
+                                requests.get(0)
+                                        .reply()
+                                        .optTensors(
+                                                TensorRecord.of(
+                                                        "w",
+                                                        Tensor.vector(4, 5),
+                                                        TensorRole.WEIGHTS))
+                                        .build();
+                        return new ExchangeResult(List.of(reply), List.of(), List.of());
+                    }
+                };
+        for (boolean exact : List.of(true, false)) {
+            List<TensorRecord> weights = new ArrayList<>();
+            Strategy sendWeights =
+                    (context, f) -> {
+                        Message task =
+                                Message.builder(context.round(), TRAIN, "a")
+                                        .optTensors(
+                                                TensorRecord.of(
+                                                        "w",
+                                                        Tensor.vector(1, 1),
+                                                        TensorRole.WEIGHTS))
+                                        .build();
+                        f.exchange(List.of(task), ReplySpec.anyTensors())
+                                .replies()
+                                .forEach(r -> weights.add(r.tensors()));
+                        return Metrics.of("participants_aggregated", 1);
+                    };
+            Metrics round =
+                    new PrivateStrategy(sendWeights, settings, 1, exact)
+                            .runRound(new RoundContext(1, 5, 7, List.of("a")), unclippedWeights);
+            // clipped to 1.5 the change is (0.9, 1.2); where tasks arrive lossy, the coordinator
+            // cannot see the change its participant clipped and leaves the clip to it
+            assertThat(weights.get(0).get("w").toFloatArray())
+                    .usingComparatorWithPrecision(1e-5f)
+                    .containsExactly(exact ? new float[] {1.9f, 2.2f} : new float[] {4, 5});
+            assertThat(round.find("clipped_on_arrival").isPresent()).isEqualTo(exact);
+        }
     }
 }

@@ -143,7 +143,8 @@ class PrototypeStrategyTest {
                 new PrivateStrategy(
                         strategy(Map.of()),
                         new PrivacySettings(100, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL),
-                        1);
+                        1,
+                        true);
         PerLabelMeans global = round(strategy, 1, fleet);
         assertThat(fleet.received)
                 .allSatisfy(
