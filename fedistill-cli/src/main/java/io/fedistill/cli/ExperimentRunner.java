@@ -24,6 +24,7 @@ import io.fedistill.core.privacy.PrivateStrategy;
 import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.store.JdbcRunStore;
 import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.grpc.security.ParticipantAuthenticator;
 import io.fedistill.grpc.security.ServerTls;
 import io.fedistill.ml.data.DatasetSplits;
@@ -551,7 +552,9 @@ public final class ExperimentRunner {
                                                 dp.settings(),
                                                 config.fraction(),
                                                 !Codec.forName(config.codecFor(algorithm))
-                                                        .approximates(Direction.DOWN)))
+                                                        .approximates(
+                                                                Direction.DOWN,
+                                                                TensorRole.WEIGHTS)))
                         .orElseGet(() -> newAggregatingStrategy(algorithm, spec));
         ParticipantSelector selector =
                 new ParticipantSelector(config.fraction(), config.minParticipants());

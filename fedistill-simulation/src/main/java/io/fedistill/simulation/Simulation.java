@@ -23,6 +23,7 @@ import io.fedistill.core.privacy.PrivacySettings;
 import io.fedistill.core.privacy.PrivateStrategy;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
+import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.grpc.coordinator.GrpcFleet;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.ImageDataset;
@@ -152,7 +153,7 @@ public final class Simulation {
                                 b.algorithm.newStrategy(federation),
                                 b.privacy,
                                 b.selector.fraction(),
-                                !b.codec.approximates(Direction.DOWN));
+                                !b.codec.approximates(Direction.DOWN, TensorRole.WEIGHTS));
         Coordinator.Builder coordinator =
                 Coordinator.builder()
                         .setStrategy(strategy)

@@ -44,6 +44,9 @@ public interface Codec {
     /** Returns whether this codec sends any role in {@code direction} other than as fp32. */
     boolean approximates(Direction direction);
 
+    /** Returns whether this codec sends {@code role} in {@code direction} other than as fp32. */
+    boolean approximates(Direction direction, TensorRole role);
+
     /** Returns the version of the storage frame this codec writes. */
     int version();
 

@@ -270,6 +270,11 @@ final class PolicyCodec implements Codec {
     }
 
     @Override
+    public boolean approximates(Direction direction, TensorRole role) {
+        return choices.getOrDefault(direction, Map.of()).containsKey(role);
+    }
+
+    @Override
     public int version() {
         return 3;
     }

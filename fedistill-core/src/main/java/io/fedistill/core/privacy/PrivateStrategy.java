@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -27,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * coordinator clips again what arrives above the clip (a participant that did not clip would
  * otherwise break the guarantee; {@code clipped_on_arrival} in the round's metrics counts them),
  * measuring weights in their change from the task as the participant received it, so only where
- * tasks arrive exact (a lossy down codec changes the weights a participant starts from by an error
- * that tells nothing about its data, and there the clip on weights stays the participant's part),
- * then adds to each of the m usable replies Gaussian noise of standard deviation {@code
+ * weights arrive exact (a lossy down encoding of weights changes those a participant starts from by
+ * an error that tells nothing about its data, and there the clip on weights stays the participant's
+ * part), then adds to each of the m usable replies Gaussian noise of standard deviation {@code
  * noiseMultiplier * clip / sqrt(m)}, so their sum carries noise of {@code noiseMultiplier * clip},
  * and scales each by {@code m / (q N)} (weights in their change from the task's), so that the
  * algorithm's mean of them is their sum over the expected count {@code q N}, DP-FedAvg's fixed
@@ -51,7 +52,7 @@ public final class PrivateStrategy implements Strategy {
     private final Strategy inner;
     private final PrivacySettings settings;
     private final double samplingRate;
-    private final boolean tasksArriveExact;
+    private final boolean weightsArriveExact;
     private final RdpAccountant accountant = RdpAccountant.withDefaultOrders();
 
     /** The noise multiplier each round's sum actually carried, round 1 first. */
@@ -75,15 +76,15 @@ public final class PrivateStrategy implements Strategy {
      * @param settings clip, noise, delta and mode
      * @param samplingRate the probability with which Poisson sampling selects each participant in a
      *     round, in (0, 1]
-     * @param tasksArriveExact whether participants receive the tasks' tensors exactly (no lossy
-     *     down encoding), so that the coordinator can clip weights in their change as participants
-     *     do
+     * @param weightsArriveExact whether participants receive the tasks' weights exactly (no lossy
+     *     down encoding of weights), so that the coordinator can clip weights in their change as
+     *     participants do
      */
     public PrivateStrategy(
             Strategy inner,
             PrivacySettings settings,
             double samplingRate,
-            boolean tasksArriveExact) {
+            boolean weightsArriveExact) {
         if (!(samplingRate > 0 && samplingRate <= 1)) {
             throw new IllegalArgumentException(
                     "the sampling rate must be in (0, 1], got " + samplingRate);
@@ -91,7 +92,7 @@ public final class PrivateStrategy implements Strategy {
         this.inner = inner;
         this.settings = settings;
         this.samplingRate = samplingRate;
-        this.tasksArriveExact = tasksArriveExact;
+        this.weightsArriveExact = weightsArriveExact;
     }
 
     @Override
@@ -260,7 +261,7 @@ public final class PrivateStrategy implements Strategy {
                 }
                 // the guarantee rests on the clip: the coordinator enforces it on what arrives,
                 // where it sees the change the participant clipped
-                if (!tasksArriveExact && UploadPrivacy.clipsAChange(request, reply)) {
+                if (!weightsArriveExact && UploadPrivacy.clipsAChange(request, reply)) {
                     noised.add(reply.withTensors(noised(reply, request.tensors(), std, scale)));
                     continue;
                 }
@@ -272,7 +273,7 @@ public final class PrivateStrategy implements Strategy {
                                     + " arrival",
                             reply.round(),
                             reply.participantId(),
-                            String.format("%.4g", norm),
+                            String.format(Locale.ROOT, "%.4g", norm),
                             settings.clip());
                 }
                 Message clipped = UploadPrivacy.apply(request, reply);
@@ -298,9 +299,7 @@ public final class PrivateStrategy implements Strategy {
                                 }
                                 float[] values = tensor.toFloatArray();
                                 Optional<Tensor> reference =
-                                        role == TensorRole.WEIGHTS
-                                                ? task.find(name)
-                                                : Optional.empty();
+                                        UploadPrivacy.base(reply.tensors(), name, task);
                                 for (int i = 0; i < values.length; i++) {
                                     double base =
                                             reference.isPresent() ? reference.get().get(i) : 0;

@@ -16,7 +16,9 @@ import java.util.Optional;
  * clip or noise bounds what they tell (a participant's label histogram), and an algorithm that
  * takes part in differential privacy weighs every upload the same and does without them (its reply
  * spec {@linkplain io.fedistill.core.validate.ReplySpec#allowingWithheldCounts allows} them to be
- * missing). Other exact values pass unchanged.
+ * missing). Other exact values pass unchanged. In central mode the coordinator applies the same
+ * clip again to what arrives ({@link PrivateStrategy}), so a participant that skipped it gains
+ * nothing.
  */
 public final class UploadPrivacy {
     /** The config entry of a task whose upload is clipped: the L2 norm. */
@@ -97,7 +99,7 @@ public final class UploadPrivacy {
     }
 
     /** The task's tensor a weight is clipped relative to: same name and shape, weights. */
-    private static Optional<Tensor> base(TensorRecord upload, String name, TensorRecord task) {
+    static Optional<Tensor> base(TensorRecord upload, String name, TensorRecord task) {
         if (upload.role(name) != TensorRole.WEIGHTS) {
             return Optional.empty();
         }

@@ -366,6 +366,13 @@ class CodecTest {
                 .hasMessageContaining("compression is deflate or none");
         assertThatThrownBy(() -> Codec.forName("up.logits=sparse"))
                 .hasMessageContaining("sparse values come from topk:<fraction>");
+        // which roles a codec approximates, and in which direction
+        Codec downLogits = Codec.forName("down.logits=fp16,up.weights=int8");
+        assertThat(downLogits.approximates(Direction.DOWN)).isTrue();
+        assertThat(downLogits.approximates(Direction.DOWN, TensorRole.LOGITS)).isTrue();
+        assertThat(downLogits.approximates(Direction.DOWN, TensorRole.WEIGHTS)).isFalse();
+        assertThat(downLogits.approximates(Direction.UP, TensorRole.WEIGHTS)).isTrue();
+        assertThat(Codec.fp32().approximates(Direction.UP)).isFalse();
     }
 
     @Test

@@ -247,37 +247,46 @@ class UploadPrivacyTest {
         PrivacySettings settings =
                 new PrivacySettings(1.5, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL);
         Metrics metrics =
-                new PrivateStrategy(collecting(received), settings, 0.3, true)
+                new PrivateStrategy(collecting(received), settings, 0.5, true)
                         .runRound(new RoundContext(1, 5, 7, List.of("a", "b", "c")), fleet);
-        // three of the expected three: scaled by 1; the two above the clip arrive clipped
-        assertThat(received.get(0).get("logits").get(0)).isCloseTo(1f, within(1e-5f));
-        assertThat(received.get(1).get("logits").get(0)).isCloseTo(1.5f, within(1e-5f));
-        assertThat(received.get(2).get("logits").get(0)).isCloseTo(1.5f, within(1e-5f));
+        // three of the expected five, so each is scaled by 0.6 after the clip: the two above it
+        // arrive as 1.5 * 0.6 (scaling, then clipping, would have given 1.2 and 1.5)
+        assertThat(received.get(0).get("logits").get(0)).isCloseTo(0.6f, within(1e-5f));
+        assertThat(received.get(1).get("logits").get(0)).isCloseTo(0.9f, within(1e-5f));
+        assertThat(received.get(2).get("logits").get(0)).isCloseTo(0.9f, within(1e-5f));
         assertThat(metrics.get("clipped_on_arrival")).isEqualTo(2);
-        // weights are clipped in their change from the task: (4, 5) from (1, 1) is (3, 4), norm 5
-        Fleet unclippedWeights =
-                new Fleet() {
-                    @Override
-                    public List<String> participantIds() {
-                        return List.of("a");
-                    }
+    }
 
-                    @Override
-                    public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
-                        Message reply =
-                                requests.get(0)
-                                        .reply()
-                                        .optTensors(
-                                                TensorRecord.of(
-                                                        "w",
-                                                        Tensor.vector(4, 5),
-                                                        TensorRole.WEIGHTS))
-                                        .build();
-                        return new ExchangeResult(List.of(reply), List.of(), List.of());
-                    }
-                };
-        for (boolean exact : List.of(true, false)) {
-            List<TensorRecord> weights = new ArrayList<>();
+    /**
+     * One participant "a" whose task holds weights {@code w}: it sends {@code w + change}, clipped
+     * by its host as an honest one is, or not at all.
+     */
+    private record OneWeightUpload(float base, float[] change, boolean clipsItself)
+            implements Fleet {
+        @Override
+        public List<String> participantIds() {
+            return List.of("a");
+        }
+
+        @Override
+        public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
+            Message request = requests.get(0);
+            Message reply =
+                    request.reply()
+                            .optTensors(
+                                    TensorRecord.of(
+                                            "w",
+                                            Tensor.vector(base + change[0], base + change[1]),
+                                            TensorRole.WEIGHTS))
+                            .build();
+            return new ExchangeResult(
+                    List.of(clipsItself ? UploadPrivacy.apply(request, reply) : reply),
+                    List.of(),
+                    List.of());
+        }
+
+        /** Runs one private round that sends the task and returns what arrived, and the metrics. */
+        Metrics round(boolean weightsArriveExact, List<TensorRecord> arrived) {
             Strategy sendWeights =
                     (context, f) -> {
                         Message task =
@@ -285,23 +294,42 @@ class UploadPrivacyTest {
                                         .optTensors(
                                                 TensorRecord.of(
                                                         "w",
-                                                        Tensor.vector(1, 1),
+                                                        Tensor.vector(base, base),
                                                         TensorRole.WEIGHTS))
                                         .build();
                         f.exchange(List.of(task), ReplySpec.anyTensors())
                                 .replies()
-                                .forEach(r -> weights.add(r.tensors()));
+                                .forEach(r -> arrived.add(r.tensors()));
                         return Metrics.of("participants_aggregated", 1);
                     };
-            Metrics round =
-                    new PrivateStrategy(sendWeights, settings, 1, exact)
-                            .runRound(new RoundContext(1, 5, 7, List.of("a")), unclippedWeights);
-            // clipped to 1.5 the change is (0.9, 1.2); where tasks arrive lossy, the coordinator
-            // cannot see the change its participant clipped and leaves the clip to it
-            assertThat(weights.get(0).get("w").toFloatArray())
+            PrivacySettings settings =
+                    new PrivacySettings(1.5, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL);
+            return new PrivateStrategy(sendWeights, settings, 1, weightsArriveExact)
+                    .runRound(new RoundContext(1, 5, 7, List.of("a")), this);
+        }
+    }
+
+    @Test
+    void weightsAreClippedOnArrivalInTheirChangeOnlyWhereTheyArriveExact() {
+        // (4, 5) from (1, 1) is the change (3, 4), norm 5; clipped to 1.5 it is (0.9, 1.2)
+        OneWeightUpload unclipped = new OneWeightUpload(1, new float[] {3, 4}, false);
+        for (boolean exact : List.of(true, false)) {
+            List<TensorRecord> arrived = new ArrayList<>();
+            Metrics round = unclipped.round(exact, arrived);
+            // where weights are sent down lossy, the coordinator cannot see the change its
+            // participant clipped, and leaves the clip to it
+            assertThat(arrived.get(0).get("w").toFloatArray())
                     .usingComparatorWithPrecision(1e-5f)
                     .containsExactly(exact ? new float[] {1.9f, 2.2f} : new float[] {4, 5});
             assertThat(round.find("clipped_on_arrival").isPresent()).isEqualTo(exact);
         }
+        // an honest participant's clip survives the float rounding of large weights: nothing is
+        // clipped again
+        List<TensorRecord> arrived = new ArrayList<>();
+        Metrics honest = new OneWeightUpload(1000, new float[] {3, 4}, true).round(true, arrived);
+        assertThat(honest.find("clipped_on_arrival")).isEmpty();
+        assertThat(arrived.get(0).get("w").toFloatArray())
+                .usingComparatorWithPrecision(1e-3f)
+                .containsExactly(1000.9f, 1001.2f);
     }
 }
