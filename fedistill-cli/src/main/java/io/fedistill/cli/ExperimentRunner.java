@@ -18,13 +18,11 @@ import io.fedistill.core.coordinator.ParticipantSelector;
 import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.federation.FederationSpec;
-import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.privacy.PrivateStrategy;
 import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.store.JdbcRunStore;
 import io.fedistill.core.strategy.Strategy;
-import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.grpc.security.ParticipantAuthenticator;
 import io.fedistill.grpc.security.ServerTls;
 import io.fedistill.ml.data.DatasetSplits;
@@ -551,10 +549,7 @@ public final class ExperimentRunner {
                                                 newAggregatingStrategy(algorithm, spec),
                                                 dp.settings(),
                                                 config.fraction(),
-                                                !Codec.forName(config.codecFor(algorithm))
-                                                        .approximates(
-                                                                Direction.DOWN,
-                                                                TensorRole.WEIGHTS)))
+                                                Codec.forName(config.codecFor(algorithm))))
                         .orElseGet(() -> newAggregatingStrategy(algorithm, spec));
         ParticipantSelector selector =
                 new ParticipantSelector(config.fraction(), config.minParticipants());

@@ -10,7 +10,6 @@ import io.fedistill.core.coordinator.Coordinator;
 import io.fedistill.core.coordinator.ParticipantSelector;
 import io.fedistill.core.coordinator.RoundListener;
 import io.fedistill.core.coordinator.RunResult;
-import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.Message;
@@ -23,7 +22,6 @@ import io.fedistill.core.privacy.PrivacySettings;
 import io.fedistill.core.privacy.PrivateStrategy;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
-import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.grpc.coordinator.GrpcFleet;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.ImageDataset;
@@ -153,7 +151,7 @@ public final class Simulation {
                                 b.algorithm.newStrategy(federation),
                                 b.privacy,
                                 b.selector.fraction(),
-                                !b.codec.approximates(Direction.DOWN, TensorRole.WEIGHTS));
+                                b.codec);
         Coordinator.Builder coordinator =
                 Coordinator.builder()
                         .setStrategy(strategy)

@@ -74,6 +74,23 @@ public interface Codec {
             FeedbackMemory feedback);
 
     /**
+     * Returns a tensor as its receiver reads it once this codec has carried it alone (no reference
+     * to send a change from, no error feedback): what a participant starts from when a task's
+     * weights travel down in a lossy encoding.
+     */
+    default Tensor asReceived(Tensor tensor, TensorRole role, Direction direction) {
+        EncodedValues encoded =
+                encodeValues(tensor, role, direction, "", null, FeedbackMemory.none());
+        return decodeValues(
+                encoded.encoding(),
+                encoded.deflated(),
+                tensor.shape(),
+                encoded.bytes(),
+                0,
+                encoded.bytes().length);
+    }
+
+    /**
      * Decodes the values of a tensor of this shape from {@code length} bytes of {@code bytes} at
      * {@code offset}, whatever codec encoded them.
      *

@@ -1,5 +1,7 @@
 package io.fedistill.core.privacy;
 
+import io.fedistill.core.codec.Codec;
+import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
@@ -52,7 +54,7 @@ public final class PrivateStrategy implements Strategy {
     private final Strategy inner;
     private final PrivacySettings settings;
     private final double samplingRate;
-    private final boolean weightsArriveExact;
+    private final Codec downlink;
     private final RdpAccountant accountant = RdpAccountant.withDefaultOrders();
 
     /** The noise multiplier each round's sum actually carried, round 1 first. */
@@ -76,15 +78,11 @@ public final class PrivateStrategy implements Strategy {
      * @param settings clip, noise, delta and mode
      * @param samplingRate the probability with which Poisson sampling selects each participant in a
      *     round, in (0, 1]
-     * @param weightsArriveExact whether participants receive the tasks' weights exactly (no lossy
-     *     down encoding of weights), so that the coordinator can clip weights in their change as
-     *     participants do
+     * @param downlink the codec tasks travel down in, so that the coordinator clips weights in
+     *     their change from what participants received, as participants do
      */
     public PrivateStrategy(
-            Strategy inner,
-            PrivacySettings settings,
-            double samplingRate,
-            boolean weightsArriveExact) {
+            Strategy inner, PrivacySettings settings, double samplingRate, Codec downlink) {
         if (!(samplingRate > 0 && samplingRate <= 1)) {
             throw new IllegalArgumentException(
                     "the sampling rate must be in (0, 1], got " + samplingRate);
@@ -92,7 +90,7 @@ public final class PrivateStrategy implements Strategy {
         this.inner = inner;
         this.settings = settings;
         this.samplingRate = samplingRate;
-        this.weightsArriveExact = weightsArriveExact;
+        this.downlink = downlink;
     }
 
     @Override
@@ -260,12 +258,9 @@ public final class PrivateStrategy implements Strategy {
                     continue;
                 }
                 // the guarantee rests on the clip: the coordinator enforces it on what arrives,
-                // where it sees the change the participant clipped
-                if (!weightsArriveExact && UploadPrivacy.clipsAChange(request, reply)) {
-                    noised.add(reply.withTensors(noised(reply, request.tensors(), std, scale)));
-                    continue;
-                }
-                double norm = UploadPrivacy.norm(request, reply);
+                // measuring weights from what the participant started from
+                Message received = asReceived(request);
+                double norm = UploadPrivacy.norm(received, reply);
                 if (norm > settings.clip() * (1 + CLIP_TOLERANCE)) {
                     clippedOnArrival++;
                     LOG.warn(
@@ -276,10 +271,29 @@ public final class PrivateStrategy implements Strategy {
                             String.format(Locale.ROOT, "%.4g", norm),
                             settings.clip());
                 }
-                Message clipped = UploadPrivacy.apply(request, reply);
+                Message clipped = UploadPrivacy.apply(received, reply);
                 noised.add(reply.withTensors(noised(clipped, request.tensors(), std, scale)));
             }
             return new ExchangeResult(noised, result.failures(), result.transfers());
+        }
+
+        /** Returns the request with its weights as the participant read them off the wire. */
+        private Message asReceived(Message request) {
+            if (!downlink.approximates(Direction.DOWN, TensorRole.WEIGHTS)) {
+                return request;
+            }
+            TensorRecord task = request.tensors();
+            TensorRecord.Builder received = TensorRecord.builder();
+            for (String name : task.names()) {
+                TensorRole role = task.role(name);
+                received.put(
+                        name,
+                        role == TensorRole.WEIGHTS
+                                ? downlink.asReceived(task.get(name), role, Direction.DOWN)
+                                : task.get(name),
+                        role);
+            }
+            return request.withTensors(received.build());
         }
 
         /**

@@ -92,12 +92,6 @@ public final class UploadPrivacy {
         return Math.sqrt(squared);
     }
 
-    /** Returns whether {@link #apply} clips any of the reply's weights in their change. */
-    static boolean clipsAChange(Message request, Message reply) {
-        return reply.tensors().names().stream()
-                .anyMatch(name -> base(reply.tensors(), name, request.tensors()).isPresent());
-    }
-
     /** The task's tensor a weight is clipped relative to: same name and shape, weights. */
     static Optional<Tensor> base(TensorRecord upload, String name, TensorRecord task) {
         if (upload.role(name) != TensorRole.WEIGHTS) {

@@ -3,6 +3,8 @@ package io.fedistill.core.privacy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.fedistill.core.codec.Codec;
+import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
@@ -149,7 +151,7 @@ class UploadPrivacyTest {
         PrivacySettings settings =
                 new PrivacySettings(1.0, 1.5, 1e-5, PrivacySettings.Mode.CENTRAL);
         // Poisson sampling at rate 0.4 selected four of the ten this round
-        Strategy privately = new PrivateStrategy(upload, settings, 0.4, true);
+        Strategy privately = new PrivateStrategy(upload, settings, 0.4, Codec.fp32());
         List<String> selected = List.of("a", "b", "c", "d");
         Metrics round3 = privately.runRound(new RoundContext(3, 5, 7, selected), fleet);
         // every request asked for clipping, none for participant-side noise
@@ -180,7 +182,7 @@ class UploadPrivacyTest {
                 };
         PrivacySettings settings =
                 new PrivacySettings(1.0, 2.0, 1e-5, PrivacySettings.Mode.DISTRIBUTED);
-        PrivateStrategy privately = new PrivateStrategy(secureSum, settings, 0.5, true);
+        PrivateStrategy privately = new PrivateStrategy(secureSum, settings, 0.5, Codec.fp32());
         List<String> selected = List.of("a", "b", "c", "d");
         Metrics round1 = privately.runRound(new RoundContext(1, 5, 7, selected), fleet);
         // each of the four shares: 2.0 / sqrt(4)
@@ -205,7 +207,7 @@ class UploadPrivacyTest {
         // the coordinator draws the sample, so distributed noise is accounted without amplification
         // (rate 1, not the 0.5 it was given); the history survives a checkpoint: a restored
         // strategy's round 3 composes on it
-        PrivateStrategy restored = new PrivateStrategy(secureSum, settings, 0.5, true);
+        PrivateStrategy restored = new PrivateStrategy(secureSum, settings, 0.5, Codec.fp32());
         restored.restore(privately.snapshot());
         contributors[0] = 4;
         double round3 =
@@ -232,7 +234,7 @@ class UploadPrivacyTest {
         // rate 0.5 of ten: five expected; this round's draw took two, whose mean is then their
         // sum over five
         Metrics metrics =
-                new PrivateStrategy(upload, settings, 0.5, true)
+                new PrivateStrategy(upload, settings, 0.5, Codec.fp32())
                         .runRound(new RoundContext(1, 5, 7, List.of("a", "b")), fleet);
         assertThat(received.get(0).get("logits").get(0)).isCloseTo(0.4f, within(1e-6f));
         assertThat(received.get(1).get("logits").get(0)).isCloseTo(0.8f, within(1e-6f));
@@ -247,7 +249,7 @@ class UploadPrivacyTest {
         PrivacySettings settings =
                 new PrivacySettings(1.5, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL);
         Metrics metrics =
-                new PrivateStrategy(collecting(received), settings, 0.5, true)
+                new PrivateStrategy(collecting(received), settings, 0.5, Codec.fp32())
                         .runRound(new RoundContext(1, 5, 7, List.of("a", "b", "c")), fleet);
         // three of the expected five, so each is scaled by 0.6 after the clip: the two above it
         // arrive as 1.5 * 0.6 (scaling, then clipping, would have given 1.2 and 1.5)
@@ -258,11 +260,12 @@ class UploadPrivacyTest {
     }
 
     /**
-     * One participant "a" whose task holds weights {@code w}: it sends {@code w + change}, clipped
-     * by its host as an honest one is, or not at all.
+     * One participant "a" whose task holds the weights {@code base}, which travel down in {@code
+     * downlink}: it sends what it received plus {@code change}, clipped by its host as an honest
+     * one is, or not at all.
      */
-    private record OneWeightUpload(float base, float[] change, boolean clipsItself)
-            implements Fleet {
+    private record OneWeightUpload(
+            float[] base, float[] change, boolean clipsItself, Codec downlink) implements Fleet {
         @Override
         public List<String> participantIds() {
             return List.of("a");
@@ -270,23 +273,29 @@ class UploadPrivacyTest {
 
         @Override
         public ExchangeResult exchange(List<Message> requests, ReplySpec spec) {
-            Message request = requests.get(0);
+            Tensor start =
+                    downlink.asReceived(
+                            requests.get(0).tensors().get("w"), TensorRole.WEIGHTS, Direction.DOWN);
+            Message received =
+                    requests.get(0).withTensors(TensorRecord.of("w", start, TensorRole.WEIGHTS));
             Message reply =
-                    request.reply()
+                    received.reply()
                             .optTensors(
                                     TensorRecord.of(
                                             "w",
-                                            Tensor.vector(base + change[0], base + change[1]),
+                                            Tensor.vector(
+                                                    start.get(0) + change[0],
+                                                    start.get(1) + change[1]),
                                             TensorRole.WEIGHTS))
                             .build();
             return new ExchangeResult(
-                    List.of(clipsItself ? UploadPrivacy.apply(request, reply) : reply),
+                    List.of(clipsItself ? UploadPrivacy.apply(received, reply) : reply),
                     List.of(),
                     List.of());
         }
 
-        /** Runs one private round that sends the task and returns what arrived, and the metrics. */
-        Metrics round(boolean weightsArriveExact, List<TensorRecord> arrived) {
+        /** Runs one private round that sends the task; returns what arrived, and the metrics. */
+        Metrics round(List<TensorRecord> arrived) {
             Strategy sendWeights =
                     (context, f) -> {
                         Message task =
@@ -294,7 +303,7 @@ class UploadPrivacyTest {
                                         .optTensors(
                                                 TensorRecord.of(
                                                         "w",
-                                                        Tensor.vector(base, base),
+                                                        Tensor.vector(base),
                                                         TensorRole.WEIGHTS))
                                         .build();
                         f.exchange(List.of(task), ReplySpec.anyTensors())
@@ -304,30 +313,43 @@ class UploadPrivacyTest {
                     };
             PrivacySettings settings =
                     new PrivacySettings(1.5, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL);
-            return new PrivateStrategy(sendWeights, settings, 1, weightsArriveExact)
+            return new PrivateStrategy(sendWeights, settings, 1, downlink)
                     .runRound(new RoundContext(1, 5, 7, List.of("a")), this);
         }
     }
 
     @Test
-    void weightsAreClippedOnArrivalInTheirChangeOnlyWhereTheyArriveExact() {
+    void weightsAreClippedOnArrivalInTheirChangeFromWhatTheParticipantReceived() {
         // (4, 5) from (1, 1) is the change (3, 4), norm 5; clipped to 1.5 it is (0.9, 1.2)
-        OneWeightUpload unclipped = new OneWeightUpload(1, new float[] {3, 4}, false);
-        for (boolean exact : List.of(true, false)) {
-            List<TensorRecord> arrived = new ArrayList<>();
-            Metrics round = unclipped.round(exact, arrived);
-            // where weights are sent down lossy, the coordinator cannot see the change its
-            // participant clipped, and leaves the clip to it
+        float[] change = {3, 4};
+        List<TensorRecord> arrived = new ArrayList<>();
+        Metrics unclipped =
+                new OneWeightUpload(new float[] {1, 1}, change, false, Codec.fp32()).round(arrived);
+        assertThat(arrived.get(0).get("w").toFloatArray())
+                .usingComparatorWithPrecision(1e-5f)
+                .containsExactly(1.9f, 2.2f);
+        assertThat(unclipped.get("clipped_on_arrival")).isEqualTo(1);
+        // sent down as int8, 0.305 arrives as 39 / 127: the change is measured from there, so an
+        // honest participant is not clipped again (from 0.305 its change would measure 1.5017)
+        // and a dishonest one is clipped from its start
+        Codec int8 = Codec.forName("down.weights=int8");
+        float start = 39f / 127;
+        for (boolean honest : List.of(true, false)) {
+            arrived.clear();
+            Metrics round =
+                    new OneWeightUpload(new float[] {1, 0.305f}, change, honest, int8)
+                            .round(arrived);
             assertThat(arrived.get(0).get("w").toFloatArray())
                     .usingComparatorWithPrecision(1e-5f)
-                    .containsExactly(exact ? new float[] {1.9f, 2.2f} : new float[] {4, 5});
-            assertThat(round.find("clipped_on_arrival").isPresent()).isEqualTo(exact);
+                    .containsExactly(1.9f, start + 1.2f);
+            assertThat(round.find("clipped_on_arrival").isPresent()).isEqualTo(!honest);
         }
-        // an honest participant's clip survives the float rounding of large weights: nothing is
-        // clipped again
-        List<TensorRecord> arrived = new ArrayList<>();
-        Metrics honest = new OneWeightUpload(1000, new float[] {3, 4}, true).round(true, arrived);
-        assertThat(honest.find("clipped_on_arrival")).isEmpty();
+        // an honest participant's clip survives the float rounding of large weights
+        arrived.clear();
+        Metrics large =
+                new OneWeightUpload(new float[] {1000, 1000}, change, true, Codec.fp32())
+                        .round(arrived);
+        assertThat(large.find("clipped_on_arrival")).isEmpty();
         assertThat(arrived.get(0).get("w").toFloatArray())
                 .usingComparatorWithPrecision(1e-3f)
                 .containsExactly(1000.9f, 1001.2f);

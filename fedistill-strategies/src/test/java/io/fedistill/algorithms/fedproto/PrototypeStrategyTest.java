@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.algorithms.common.ScriptedFleet;
+import io.fedistill.core.codec.Codec;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
@@ -144,7 +145,7 @@ class PrototypeStrategyTest {
                         strategy(Map.of()),
                         new PrivacySettings(100, 1e-9, 1e-5, PrivacySettings.Mode.CENTRAL),
                         1,
-                        true);
+                        Codec.fp32());
         PerLabelMeans global = round(strategy, 1, fleet);
         assertThat(fleet.received)
                 .allSatisfy(
