@@ -29,23 +29,22 @@ import org.slf4j.LoggerFactory;
  * request it sends asks for the upload clipped ({@link UploadPrivacy#CLIP}); in central mode the
  * coordinator clips again what arrives above the clip (a participant that did not clip would
  * otherwise break the guarantee; {@code clipped_on_arrival} in the round's metrics counts them),
- * measuring weights in their change from the task as the participant received it, so only where
- * weights arrive exact (a lossy down encoding of weights changes those a participant starts from by
- * an error that tells nothing about its data, and there the clip on weights stays the participant's
- * part), then adds to each of the m usable replies Gaussian noise of standard deviation {@code
- * noiseMultiplier * clip / sqrt(m)}, so their sum carries noise of {@code noiseMultiplier * clip},
- * and scales each by {@code m / (q N)} (weights in their change from the task's), so that the
- * algorithm's mean of them is their sum over the expected count {@code q N}, DP-FedAvg's fixed
- * denominator, whose noise does not reveal m; in distributed mode each participant adds that share
- * itself ({@link UploadPrivacy#NOISE}), under secure aggregation; a distributed round whose sum
- * holds fewer participants than the shares were sized for (some dropped after they were asked)
- * carried less noise, and is accounted at the noise multiplier it had ({@code noise_multiplier} in
- * its metrics). After every round the strategy's metrics gain the {@code epsilon} and {@code delta}
- * spent so far, by the Rényi-DP accountant of the subsampled Gaussian mechanism at the sampling
- * rate it is given: the guarantee holds when participants are selected by Poisson sampling at that
- * rate ({@link io.fedistill.core.coordinator.ParticipantSelector#withPoissonSampling}). In
- * distributed mode, which guards against the coordinator, it accounts without amplification (rate
- * 1), since the coordinator draws the sample itself.
+ * measuring weights in their change from the task as the participant received it (read through the
+ * down codec, whose encodings of weights are deterministic), then adds to each of the m usable
+ * replies Gaussian noise of standard deviation {@code noiseMultiplier * clip / sqrt(m)}, so their
+ * sum carries noise of {@code noiseMultiplier * clip}, and scales each by {@code m / (q N)}
+ * (weights in their change from the task's), so that the algorithm's mean of them is their sum over
+ * the expected count {@code q N}, DP-FedAvg's fixed denominator, whose noise does not reveal m; in
+ * distributed mode each participant adds that share itself ({@link UploadPrivacy#NOISE}), under
+ * secure aggregation; a distributed round whose sum holds fewer participants than the shares were
+ * sized for (some dropped after they were asked) carried less noise, and is accounted at the noise
+ * multiplier it had ({@code noise_multiplier} in its metrics). After every round the strategy's
+ * metrics gain the {@code epsilon} and {@code delta} spent so far, by the Rényi-DP accountant of
+ * the subsampled Gaussian mechanism at the sampling rate it is given: the guarantee holds when
+ * participants are selected by Poisson sampling at that rate ({@link
+ * io.fedistill.core.coordinator.ParticipantSelector#withPoissonSampling}). In distributed mode,
+ * which guards against the coordinator, it accounts without amplification (rate 1), since the
+ * coordinator draws the sample itself.
  *
  * <p>The guarantee needs the algorithm to aggregate uploads with equal weights (the sum's
  * sensitivity is then the clip); configurations check that before a run starts.
@@ -271,7 +270,7 @@ public final class PrivateStrategy implements Strategy {
                             String.format(Locale.ROOT, "%.4g", norm),
                             settings.clip());
                 }
-                Message clipped = UploadPrivacy.apply(received, reply);
+                Message clipped = UploadPrivacy.apply(received, reply, norm);
                 noised.add(reply.withTensors(noised(clipped, request.tensors(), std, scale)));
             }
             return new ExchangeResult(noised, result.failures(), result.transfers());

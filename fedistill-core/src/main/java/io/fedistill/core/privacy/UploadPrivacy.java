@@ -44,13 +44,18 @@ public final class UploadPrivacy {
 
     /** Returns the reply with its upload clipped and noised as the request asks, if it asks. */
     public static Message apply(Message request, Message reply) {
+        return apply(request, reply, norm(request, reply));
+    }
+
+    /** Does what {@link #apply(Message, Message)} does, given the upload's {@link #norm}. */
+    static Message apply(Message request, Message reply, double norm) {
         double clip = request.config().getDouble(CLIP, 0);
         if (clip <= 0 || reply.isError() || reply.tensors().isEmpty()) {
             return reply;
         }
         double noise = request.config().getDouble(NOISE, 0);
         TensorRecord upload = reply.tensors();
-        double factor = Math.min(1, clip / norm(request, reply));
+        double factor = Math.min(1, clip / norm);
         TensorRecord.Builder out = TensorRecord.builder();
         for (String name : upload.names()) {
             TensorRole role = upload.role(name);

@@ -130,19 +130,25 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
 
     /** Reads the record's two tensors. */
     public static PerLabelMeans fromRecord(String kind, TensorRecord record) {
-        Tensor values = record.get(kind);
         Tensor countTensor = record.get(COUNTS);
-        int classes = countTensor.size();
-        int width = values.shape()[1];
-        float[][] means = new float[classes][width];
-        int[] counts = new int[classes];
-        for (int c = 0; c < classes; c++) {
+        int[] counts = new int[countTensor.size()];
+        for (int c = 0; c < counts.length; c++) {
             float count = countTensor.get(c);
             if (count < 0 || count != Math.rint(count)) {
                 throw new IllegalArgumentException(
                         "label " + c + " has count " + count + ", not a count");
             }
             counts[c] = (int) count;
+        }
+        return fromRecord(kind, record, counts);
+    }
+
+    /** Reads the record's means, one row per entry of {@code counts}, with those counts. */
+    public static PerLabelMeans fromRecord(String kind, TensorRecord record, int[] counts) {
+        Tensor values = record.get(kind);
+        int width = values.shape()[1];
+        float[][] means = new float[counts.length][width];
+        for (int c = 0; c < counts.length; c++) {
             for (int k = 0; k < width; k++) {
                 means[c][k] = values.get(c * width + k);
             }

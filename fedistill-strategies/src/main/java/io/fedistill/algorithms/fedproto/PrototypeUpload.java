@@ -61,17 +61,11 @@ public record PrototypeUpload(PerLabelMeans prototypes, float[] presence) {
             return new PrototypeUpload(
                     PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, record), presence);
         }
-        Tensor features = record.get(PerLabelMeans.FEATURES);
-        int width = features.shape()[1];
-        float[][] means = new float[presence.length][width];
         int[] rows = new int[presence.length];
         for (int c = 0; c < presence.length; c++) {
             rows[c] = presence[c] != 0 ? 1 : 0;
-            for (int k = 0; k < width; k++) {
-                means[c][k] = features.get(c * width + k);
-            }
         }
         return new PrototypeUpload(
-                new PerLabelMeans(PerLabelMeans.FEATURES, means, rows), presence);
+                PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, record, rows), presence);
     }
 }
