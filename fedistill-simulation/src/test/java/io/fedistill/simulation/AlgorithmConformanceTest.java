@@ -73,8 +73,9 @@ class AlgorithmConformanceTest {
     private static Map<String, Object> optionsFor(String algorithm) {
         return switch (algorithm) {
             case "global-student" -> Map.of("model", "lenet");
-            // fewer coordinator epochs keep the test short
-            case "fedtgp" -> Map.of("serverEpochs", 10);
+            // fewer coordinator epochs keep the test short; FD's logit teacher beside the
+            // prototypes (FedProto runs the prototype exchange alone)
+            case "fedtgp" -> Map.of("serverEpochs", 10, "alpha", 0.5);
             case "fml" -> Map.of("model", "mlp:32");
             // a mentee as wide as the mentors' features, its updates compressed
             // a LeNet teacher for a round, an MLP student for one, then a round of fine-tuning

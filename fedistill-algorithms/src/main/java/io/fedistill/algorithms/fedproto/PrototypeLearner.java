@@ -18,9 +18,11 @@ import io.fedistill.ml.train.TrainOutcome;
  * The participant half of the prototype exchange (FedProto, FedTGP): trains its private model on
  * cross-entropy plus lambda times the mean squared distance between each sample's features and its
  * class's global prototype (once there are global prototypes), then uploads its per-class feature
- * means, computed in evaluation mode over its training split after training. Evaluation requests
- * that carry global prototypes are answered by nearest-prototype inference; others by the model's
- * own head.
+ * means, computed in evaluation mode over its training split after training. With logit
+ * distillation it also distills, label by label, toward the others' per-label mean logits the
+ * request carries (FD's loss) and uploads its own per-label mean logits of the round's training
+ * beside the prototypes. Evaluation requests that carry global prototypes are answered by
+ * nearest-prototype inference; others by the model's own head.
  */
 public final class PrototypeLearner {
     private final FedProtoSettings settings;
@@ -50,18 +52,42 @@ public final class PrototypeLearner {
 
     private Message train(Message request, ParticipantContext context) {
         LocalObjective objective = LocalObjective.crossEntropy();
-        if (!request.tensors().isEmpty()) {
+        if (request.tensors().find(PerLabelMeans.FEATURES).isPresent()) {
             PerLabelMeans global = globalPrototypes(request.tensors());
             objective =
                     objective.withFeatureTeacher(
                             global.teacherRows(),
                             (float) request.config().getDouble(PrototypeStrategy.PROTOTYPE_WEIGHT));
         }
+        boolean distillsLogits = request.config().has(PrototypeStrategy.LOGIT_ALPHA);
+        TensorRecord teacher = request.tensors().section(PrototypeStrategy.TEACHER);
+        if (distillsLogits && !teacher.isEmpty()) {
+            objective =
+                    objective.withLabelTeacher(
+                            logitTeacher(teacher).teacherRows(),
+                            (float) request.config().getDouble(PrototypeStrategy.LOGIT_ALPHA),
+                            (float)
+                                    request.config()
+                                            .getDouble(PrototypeStrategy.LOGIT_TEMPERATURE));
+        }
         try (ModelSession session = local.openStored(context)) {
             TrainOutcome outcome = local.trainPrivate(session, objective, request.round());
             context.state().save(LocalModel.WEIGHTS_KEY, session.weights());
+            TensorRecord.Builder upload =
+                    TensorRecord.builder()
+                            .putAll(PrototypeUpload.toRecord(localPrototypes(session)));
+            if (distillsLogits) {
+                upload.putSection(
+                        PrototypeStrategy.LOGITS,
+                        PerLabelMeans.fromSums(
+                                        PerLabelMeans.LOGITS,
+                                        outcome.perLabelLogitSums(),
+                                        outcome.perLabelCounts(),
+                                        classes)
+                                .toRecord());
+            }
             return request.reply()
-                    .optTensors(PrototypeUpload.toRecord(localPrototypes(session)))
+                    .optTensors(upload.build())
                     .optMetrics(LocalModel.trainingMetrics(outcome))
                     .build();
         }
@@ -93,27 +119,40 @@ public final class PrototypeLearner {
                 request, context.state().load(LocalModel.WEIGHTS_KEY), nearest::score);
     }
 
+    /** Reads the others' per-label mean logits, refusing a table that is not classes x classes. */
+    private PerLabelMeans logitTeacher(TensorRecord teacher) {
+        return fitting(
+                PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, teacher), "teacher logits", classes);
+    }
+
     /**
      * Reads global prototypes, refusing a table of another shape than this participant's classes by
      * its feature width.
      */
     private PerLabelMeans globalPrototypes(TensorRecord tensors) {
-        PerLabelMeans global = PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, tensors);
-        int width = global.means().length == 0 ? 0 : global.means()[0].length;
-        if (global.counts().length != classes || width != featureWidth) {
+        return fitting(
+                PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, tensors),
+                "global prototypes",
+                featureWidth);
+    }
+
+    /** Returns {@code table} if it has a row of {@code width} per class, else fails naming both. */
+    private PerLabelMeans fitting(PerLabelMeans table, String what, int width) {
+        int rows = table.counts().length;
+        int actual = table.means().length == 0 ? 0 : table.means()[0].length;
+        if (rows != classes || actual != width) {
             throw new IllegalArgumentException(
-                    settings.algorithm()
-                            + ": global prototypes of shape "
-                            + global.counts().length
-                            + " x "
-                            + width
-                            + " do not fit this participant ("
-                            + local.setup().model()
-                            + "); expected "
-                            + classes
-                            + " x "
-                            + featureWidth);
+                    String.format(
+                            "%s: %s of shape %d x %d do not fit this participant (%s); expected"
+                                    + " %d x %d",
+                            settings.algorithm(),
+                            what,
+                            rows,
+                            actual,
+                            local.setup().model(),
+                            classes,
+                            width));
         }
-        return global;
+        return table;
     }
 }

@@ -35,7 +35,10 @@ public final class FedTgpAlgorithm implements Algorithm {
      * (the {@code weighting} of means does not apply), and the coordinator's {@code serverEpochs}
      * (default 100, passes over the round's prototypes), {@code serverLearningRate} (SGD, default
      * 0.01), {@code serverBatchSize} (default 10), {@code hiddenWidth} (default: the feature width)
-     * and {@code marginCap} (default 100, the largest margin).
+     * and {@code marginCap} (default 100, the largest margin); and {@code alpha} (default 1) with
+     * {@code temperature} (default 2): below 1, participants also exchange per-label mean logits
+     * and distill toward the others' as in FD, with cross-entropy weight {@code alpha} (FedTGP with
+     * FD's teacher beside the prototypes, fedistill's combination of the two).
      */
     public static FedTgpAlgorithm fromOptions(Map<String, Object> options) {
         List<String> serverOptions =
@@ -44,7 +47,9 @@ public final class FedTgpAlgorithm implements Algorithm {
                         "serverLearningRate",
                         "serverBatchSize",
                         "hiddenWidth",
-                        "marginCap");
+                        "marginCap",
+                        "alpha",
+                        "temperature");
         AlgorithmOptions read =
                 new AlgorithmOptions(
                         NAME,
@@ -55,7 +60,10 @@ public final class FedTgpAlgorithm implements Algorithm {
                                         serverOptions.stream())
                                 .toList());
         return new FedTgpAlgorithm(
-                FedProtoSettings.read(NAME, read, 1.0),
+                FedProtoSettings.read(NAME, read, 1.0)
+                        .withLogitDistillation(
+                                read.getDouble("alpha", 1, 0, 1),
+                                read.getDouble("temperature", 2, 1e-3, 1e3)),
                 new TrainablePrototypes.Settings(
                         read.getInt("serverEpochs", 100, 1, 100_000),
                         (float) read.getDouble("serverLearningRate", 0.01, 1e-6, 10),

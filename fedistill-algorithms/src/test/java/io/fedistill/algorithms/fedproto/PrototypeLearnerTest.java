@@ -104,6 +104,81 @@ class PrototypeLearnerTest {
         assertThat(oneClass.metrics().get(EvaluationProtocol.TEST_LOSS)).isFinite();
     }
 
+    private static Message trainDistilling(TensorRecord tensors) {
+        return Message.builder(2, PrototypeStrategy.trainType("fedproto"), "p0")
+                .optTensors(tensors)
+                .optConfig(
+                        io.fedistill.core.message.ConfigRecord.of(
+                                PrototypeStrategy.PROTOTYPE_WEIGHT,
+                                1.0,
+                                PrototypeStrategy.LOGIT_ALPHA,
+                                0.5,
+                                PrototypeStrategy.LOGIT_TEMPERATURE,
+                                2.0))
+                .build();
+    }
+
+    @Test
+    void withLogitDistillationItAlsoUploadsItsPerLabelLogitsAndLearnsFromTheOthers() {
+        Message first = handle(trainDistilling(TensorRecord.empty()));
+        PerLabelMeans logits =
+                PerLabelMeans.fromRecord(
+                        PerLabelMeans.LOGITS, first.tensors().section(PrototypeStrategy.LOGITS));
+        assertThat(logits.means()).hasDimensions(10, 10);
+        assertThat(logits.counts())
+                .containsExactly(
+                        PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, first.tensors()).counts());
+        // taught by a teacher that calls every label's samples class 0, its head drifts there:
+        // more of its training split lands on class 0 than without the teacher
+        float[][] allClass0 = new float[10][10];
+        int[] everyLabel = new int[10];
+        for (int c = 0; c < 10; c++) {
+            allClass0[c][0] = 20;
+            everyLabel[c] = 1;
+        }
+        Message taught =
+                handle(
+                        trainDistilling(
+                                TensorRecord.builder()
+                                        .putAll(
+                                                PerLabelMeans.fromRecord(
+                                                                PerLabelMeans.FEATURES,
+                                                                first.tensors())
+                                                        .toRecord())
+                                        .putSection(
+                                                PrototypeStrategy.TEACHER,
+                                                new PerLabelMeans(
+                                                                PerLabelMeans.LOGITS,
+                                                                allClass0,
+                                                                everyLabel)
+                                                        .toRecord())
+                                        .build()));
+        PerLabelMeans after =
+                PerLabelMeans.fromRecord(
+                        PerLabelMeans.LOGITS, taught.tensors().section(PrototypeStrategy.LOGITS));
+        double before0 = 0;
+        double after0 = 0;
+        for (int c = 1; c < 10; c++) {
+            before0 += logits.means()[c][0] - logits.means()[c][c];
+            after0 += after.means()[c][0] - after.means()[c][c];
+        }
+        assertThat(after0).isGreaterThan(before0);
+
+        PerLabelMeans wrong = new PerLabelMeans(PerLabelMeans.LOGITS, new float[10][4], everyLabel);
+        assertThatThrownBy(
+                        () ->
+                                handle(
+                                        trainDistilling(
+                                                TensorRecord.builder()
+                                                        .putSection(
+                                                                PrototypeStrategy.TEACHER,
+                                                                wrong.toRecord())
+                                                        .build())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("teacher logits of shape 10 x 4")
+                .hasMessageContaining("expected 10 x 10");
+    }
+
     @Test
     void globalPrototypesOfAnotherWidthAreRefusedNamingTheExpectedShape() {
         PerLabelMeans wrong =

@@ -2,12 +2,14 @@ package io.fedistill.algorithms.common;
 
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Per-label mean vectors (logits or feature prototypes) with the number of samples behind each row:
@@ -40,6 +42,43 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
             }
         }
         return new PerLabelMeans(kind, means, counts.clone());
+    }
+
+    /**
+     * Returns one participant's teacher: everybody else's latest rows, label by label, combined by
+     * {@code weighting}'s mean or, for a robust rule, entry by entry under it, so that its own
+     * upload never teaches it (FD's teacher).
+     *
+     * @param participantId the participant the teacher is for
+     * @param kind the kind of the rows
+     * @param latest each participant's latest rows
+     * @param contributions what each of them reported for weighting
+     * @param weighting how the mean weighs the others' rows
+     * @param robust the rule combining them
+     * @param classes the number of labels
+     * @param width the rows' width
+     */
+    public static PerLabelMeans ofOthers(
+            String participantId,
+            String kind,
+            Map<String, PerLabelMeans> latest,
+            Map<String, ParticipantWeighting.Contribution> contributions,
+            ParticipantWeighting weighting,
+            RobustAggregation robust,
+            int classes,
+            int width) {
+        List<String> others =
+                latest.keySet().stream().filter(other -> !other.equals(participantId)).toList();
+        List<PerLabelMeans> rows = others.stream().map(latest::get).toList();
+        return robust.rule() == RobustRule.MEAN
+                ? weightedMean(
+                        kind,
+                        rows,
+                        others.stream().map(contributions::get).toList(),
+                        weighting,
+                        classes,
+                        width)
+                : robust(kind, rows, robust, classes, width);
     }
 
     /**

@@ -3,7 +3,6 @@ package io.fedistill.algorithms.fd;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.core.aggregate.ParticipantWeighting;
-import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
@@ -111,23 +110,16 @@ final class FdStrategy implements Strategy {
         }
         List<Message> requests = new ArrayList<>();
         for (String id : context.selected()) {
-            List<String> others =
-                    latest.keySet().stream().filter(other -> !other.equals(id)).toList();
             PerLabelMeans teacher =
-                    settings.robust().rule() == RobustRule.MEAN
-                            ? PerLabelMeans.weightedMean(
-                                    kind,
-                                    others.stream().map(latest::get).toList(),
-                                    others.stream().map(contributions::get).toList(),
-                                    settings.weighting(),
-                                    classes,
-                                    width)
-                            : PerLabelMeans.robust(
-                                    kind,
-                                    others.stream().map(latest::get).toList(),
-                                    settings.robust(),
-                                    classes,
-                                    width);
+                    PerLabelMeans.ofOthers(
+                            id,
+                            kind,
+                            latest,
+                            contributions,
+                            settings.weighting(),
+                            settings.robust(),
+                            classes,
+                            width);
             requests.add(
                     Message.builder(context.round(), TRAIN, id)
                             .optTensors(

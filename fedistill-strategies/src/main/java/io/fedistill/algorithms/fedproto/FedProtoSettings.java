@@ -21,12 +21,31 @@ import java.util.function.Function;
  * @param weighting how the uploads holding a class are weighed in its mean (FedProto's aggregation)
  * @param nearestPrototype whether participants classify by the nearest global prototype (FedProto's
  *     and HtFLlib's inference) rather than by their own head
+ * @param logitAlpha the cross-entropy weight beside FD's per-label logit distillation: below 1,
+ *     participants also upload per-label mean logits and distill, label by label, toward the
+ *     count-weighted mean of everybody else's with weight {@code 1 - logitAlpha}; 1 (the default)
+ *     exchanges prototypes alone
+ * @param logitTemperature the temperature of that distillation
  */
 public record FedProtoSettings(
         String algorithm,
         double prototypeWeight,
         ParticipantWeighting weighting,
-        boolean nearestPrototype) {
+        boolean nearestPrototype,
+        double logitAlpha,
+        double logitTemperature) {
+
+    /** Checks the logit distillation's weight and temperature. */
+    public FedProtoSettings {
+        if (!(logitAlpha >= 0 && logitAlpha <= 1)) {
+            throw new IllegalArgumentException(
+                    algorithm + ": alpha must be in [0, 1], got " + logitAlpha);
+        }
+        if (!(logitTemperature > 0) || !Double.isFinite(logitTemperature)) {
+            throw new IllegalArgumentException(
+                    algorithm + ": temperature must be > 0, got " + logitTemperature);
+        }
+    }
 
     /** FedProto's config name. */
     public static final String NAME = "fedproto";
@@ -70,7 +89,25 @@ public record FedProtoSettings(
                 algorithm,
                 read.getDouble("lambda", defaultWeight, 0, 1e6),
                 weighting,
-                read.getString("inference", "prototypes", INFERENCE).equals("prototypes"));
+                read.getString("inference", "prototypes", INFERENCE).equals("prototypes"),
+                1,
+                2);
+    }
+
+    /**
+     * Returns these settings with FD's per-label logit distillation beside the prototypes.
+     *
+     * @param alpha the cross-entropy weight, in [0, 1]; 1 turns the distillation off
+     * @param temperature the distillation temperature, > 0
+     */
+    public FedProtoSettings withLogitDistillation(double alpha, double temperature) {
+        return new FedProtoSettings(
+                algorithm, prototypeWeight, weighting, nearestPrototype, alpha, temperature);
+    }
+
+    /** Returns whether participants also exchange per-label logits and distill toward them. */
+    public boolean distillsLogits() {
+        return logitAlpha < 1;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.fedistill.algorithms.fedproto;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
@@ -16,8 +17,10 @@ import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
 import io.fedistill.core.validate.TensorSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +29,27 @@ import org.slf4j.LoggerFactory;
  * the global prototypes, collects each one's per-class feature means after its local training, and
  * has the {@link PrototypeAggregator} turn them into the next global prototypes. A class no upload
  * of the round holds keeps its previous prototype. Evaluation requests carry the global prototypes
- * when participants classify by them.
+ * when participants classify by them. With logit distillation ({@link
+ * FedProtoSettings#distillsLogits}) it also keeps every participant's latest per-label mean logits
+ * and sends each the count-weighted mean of everybody else's, as FD's coordinator does.
  */
 public final class PrototypeStrategy implements Strategy {
     /** The config entry with lambda, the weight of the prototype distance in local training. */
     public static final String PROTOTYPE_WEIGHT = "prototype_weight";
+
+    /** The config entry with the cross-entropy weight beside logit distillation. */
+    public static final String LOGIT_ALPHA = "logit_alpha";
+
+    /** The config entry with the logit distillation's temperature. */
+    public static final String LOGIT_TEMPERATURE = "logit_temperature";
+
+    /** The section of a training request that holds the others' per-label mean logits. */
+    public static final String TEACHER = "teacher";
+
+    /** The section of an upload that holds the participant's per-label mean logits. */
+    public static final String LOGITS = "logits";
+
+    private static final String CONTRIBUTION = "contribution";
 
     private static final Logger LOG = LoggerFactory.getLogger(PrototypeStrategy.class);
     private static final String GLOBAL = "global";
@@ -41,6 +60,9 @@ public final class PrototypeStrategy implements Strategy {
     private final FedProtoSettings settings;
     private final PrototypeAggregator aggregator;
     private PerLabelMeans global;
+    private final Map<String, PerLabelMeans> latestLogits = new TreeMap<>();
+    private final Map<String, ParticipantWeighting.Contribution> logitContributions =
+            new TreeMap<>();
 
     PrototypeStrategy(
             int classes, int width, FedProtoSettings settings, PrototypeAggregator aggregator) {
@@ -57,13 +79,28 @@ public final class PrototypeStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
-        ConfigRecord config = ConfigRecord.of(PROTOTYPE_WEIGHT, settings.prototypeWeight());
+        Map<String, Object> config = new HashMap<>();
+        config.put(PROTOTYPE_WEIGHT, settings.prototypeWeight());
+        if (settings.distillsLogits()) {
+            config.put(LOGIT_ALPHA, settings.logitAlpha());
+            config.put(LOGIT_TEMPERATURE, settings.logitTemperature());
+        }
         List<Message> requests = new ArrayList<>();
         for (String id : context.selected()) {
+            TensorRecord.Builder tensors = TensorRecord.builder();
+            if (global != null) {
+                tensors.putAll(global.toRecord());
+            }
+            if (settings.distillsLogits()) {
+                PerLabelMeans teacher = logitTeacherOf(id);
+                if (!teacher.isEmpty()) {
+                    tensors.putSection(TEACHER, teacher.toRecord());
+                }
+            }
             requests.add(
                     Message.builder(context.round(), trainType(settings.algorithm()), id)
-                            .optTensors(global == null ? TensorRecord.empty() : global.toRecord())
-                            .optConfig(config)
+                            .optTensors(tensors.build())
+                            .optConfig(new ConfigRecord(config))
                             .build());
         }
         ExchangeResult result = fleet.exchange(requests, uploadSpec());
@@ -77,6 +114,16 @@ public final class PrototypeStrategy implements Strategy {
                 }
                 ParticipantWeighting.Contribution contribution =
                         KnowledgeProtocol.contributionOf(reply, PerLabelMeans.COUNTS);
+                if (settings.distillsLogits()) {
+                    TensorRecord logits = reply.tensors().section(LOGITS);
+                    latestLogits.put(
+                            reply.participantId(),
+                            PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, logits));
+                    logitContributions.put(
+                            reply.participantId(),
+                            KnowledgeProtocol.contributionOf(
+                                    reply, LOGITS + "/" + PerLabelMeans.COUNTS));
+                }
                 uploads.add(upload);
                 contributions.add(contribution);
             } catch (IllegalArgumentException e) {
@@ -97,21 +144,43 @@ public final class PrototypeStrategy implements Strategy {
         return aggregated.metrics().with("participants_aggregated", uploads.size());
     }
 
+    /** Returns the others' count-weighted per-label mean logits, a participant's teacher. */
+    private PerLabelMeans logitTeacherOf(String id) {
+        return PerLabelMeans.ofOthers(
+                id,
+                PerLabelMeans.LOGITS,
+                latestLogits,
+                logitContributions,
+                ParticipantWeighting.CLASS_COUNTS,
+                RobustAggregation.mean(),
+                classes,
+                classes);
+    }
+
     /**
      * Returns the spec of a prototype upload: a {@code classes x width} table of features with the
-     * samples behind each row and the presence weights ({@link PrototypeUpload}); a participant
-     * whose model has another feature width is refused naming the expected shape.
+     * samples behind each row and the presence weights ({@link PrototypeUpload}), and, with logit
+     * distillation, a {@code classes x classes} table of per-label mean logits with their counts; a
+     * participant whose model has another feature width is refused naming the expected shape.
      */
     ReplySpec uploadSpec() {
-        return ReplySpec.tensors(
-                Map.of(
-                        PerLabelMeans.FEATURES,
-                        new TensorSpec(new int[] {classes, width}, TensorRole.FEATURES),
-                        PerLabelMeans.COUNTS,
-                        new TensorSpec(new int[] {classes}, TensorRole.COUNTS),
-                        PrototypeUpload.PRESENCE,
-                        new TensorSpec(new int[] {classes}, TensorRole.PROBABILITIES)),
-                "examples");
+        Map<String, TensorSpec> tensors = new HashMap<>();
+        tensors.put(
+                PerLabelMeans.FEATURES,
+                new TensorSpec(new int[] {classes, width}, TensorRole.FEATURES));
+        tensors.put(PerLabelMeans.COUNTS, new TensorSpec(new int[] {classes}, TensorRole.COUNTS));
+        tensors.put(
+                PrototypeUpload.PRESENCE,
+                new TensorSpec(new int[] {classes}, TensorRole.PROBABILITIES));
+        if (settings.distillsLogits()) {
+            tensors.put(
+                    LOGITS + "/" + PerLabelMeans.LOGITS,
+                    new TensorSpec(new int[] {classes, classes}, TensorRole.LOGITS));
+            tensors.put(
+                    LOGITS + "/" + PerLabelMeans.COUNTS,
+                    new TensorSpec(new int[] {classes}, TensorRole.COUNTS));
+        }
+        return ReplySpec.tensors(tensors, "examples");
     }
 
     private PerLabelMeans keepingUnheldClasses(PerLabelMeans fresh) {
@@ -143,6 +212,11 @@ public final class PrototypeStrategy implements Strategy {
         if (global != null) {
             snapshot.putSection(GLOBAL, global.toRecord());
         }
+        latestLogits.forEach(
+                (id, logits) -> snapshot.putSection(LOGITS + "/" + id, logits.toRecord()));
+        logitContributions.forEach(
+                (id, contribution) ->
+                        snapshot.put(CONTRIBUTION + "/" + id, contribution.toTensor()));
         return snapshot.build();
     }
 
@@ -151,5 +225,19 @@ public final class PrototypeStrategy implements Strategy {
         TensorRecord stored = snapshot.section(GLOBAL);
         global = stored.isEmpty() ? null : PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, stored);
         aggregator.restore(snapshot.section(AGGREGATOR));
+        latestLogits.clear();
+        snapshot.sections(LOGITS)
+                .forEach(
+                        (id, record) ->
+                                latestLogits.put(
+                                        id,
+                                        PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, record)));
+        logitContributions.clear();
+        snapshot.section(CONTRIBUTION)
+                .asMap()
+                .forEach(
+                        (id, tensor) ->
+                                logitContributions.put(
+                                        id, ParticipantWeighting.Contribution.fromTensor(tensor)));
     }
 }

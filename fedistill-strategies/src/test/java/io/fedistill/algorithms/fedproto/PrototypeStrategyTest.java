@@ -193,6 +193,77 @@ class PrototypeStrategyTest {
     }
 
     @Test
+    void withLogitDistillationEachParticipantIsTaughtByEverybodyElsesLogitsAlone() {
+        // per-label mean logits beside the prototypes, the same classes held
+        Map<String, PerLabelMeans> logits =
+                Map.of(
+                        "p0", logits(new float[][] {{1, 0, 0}, {0, 0, 0}, {0, 0, 5}}, 3, 0, 5),
+                        "p1", logits(new float[][] {{3, 1, 0}, {0, 2, 0}, {0, 0, 0}}, 1, 4, 0),
+                        "p2", logits(new float[][] {{5, 0, 1}, {0, 0, 0}, {0, 0, 0}}, 6, 0, 0));
+        Map<PerLabelMeans, String> owners = new java.util.IdentityHashMap<>();
+        UPLOADS.forEach((id, upload) -> owners.put(upload, id));
+        Function<PerLabelMeans, TensorRecord> wire =
+                upload ->
+                        TensorRecord.builder()
+                                .putAll(PrototypeUpload.toRecord(upload))
+                                .putSection(
+                                        PrototypeStrategy.LOGITS,
+                                        logits.get(owners.get(upload)).toRecord())
+                                .build();
+        FedProtoSettings settings =
+                FedProtoSettings.fromOptions(Map.of()).withLogitDistillation(0.5, 3);
+        Strategy strategy = settings.newStrategy(C, List.of("mlp@2"), model -> OptionalInt.of(D));
+        ScriptedFleet fleet = new ScriptedFleet(UPLOADS, wire);
+        PerLabelMeans global = round(strategy, 1, fleet);
+        assertThat(fleet.received)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.tensors().isEmpty()).isTrue();
+                            assertThat(r.config().getDouble(PrototypeStrategy.LOGIT_ALPHA))
+                                    .isEqualTo(0.5);
+                            assertThat(r.config().getDouble(PrototypeStrategy.LOGIT_TEMPERATURE))
+                                    .isEqualTo(3.0);
+                        });
+        fleet.received.clear();
+        round(strategy, 2, fleet);
+        Map<String, Message> byId =
+                fleet.received.stream()
+                        .collect(java.util.stream.Collectors.toMap(Message::participantId, r -> r));
+        // p0's teacher: class 0 from p1 (1 sample) and p2 (6), class 1 from p1; class 2 is p0's own
+        PerLabelMeans p0Teacher = teacherIn(byId.get("p0"));
+        assertThat(p0Teacher.means()[0][0]).isCloseTo(33f / 7, within(1e-5f));
+        assertThat(p0Teacher.means()[0][1]).isCloseTo(1f / 7, within(1e-5f));
+        assertThat(p0Teacher.means()[0][2]).isCloseTo(6f / 7, within(1e-5f));
+        assertThat(p0Teacher.means()[1]).containsExactly(0f, 2f, 0f);
+        assertThat(p0Teacher.counts()).containsExactly(7, 4, 0);
+        // p2's teacher: class 0 from p0 (3) and p1 (1), class 2 from p0
+        PerLabelMeans p2Teacher = teacherIn(byId.get("p2"));
+        assertThat(p2Teacher.means()[0]).containsExactly(1.5f, 0.25f, 0f);
+        assertThat(p2Teacher.means()[2]).containsExactly(0f, 0f, 5f);
+        // the prototypes travel beside the teacher
+        assertThat(
+                        PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, byId.get("p0").tensors())
+                                .means())
+                .isEqualTo(global.means());
+
+        // the logits kept survive a checkpoint: a restored coordinator teaches the same
+        Strategy restored = settings.newStrategy(C, List.of("mlp@2"), model -> OptionalInt.of(D));
+        restored.restore(strategy.snapshot());
+        ScriptedFleet onlyP2 = new ScriptedFleet(Map.of("p2", UPLOADS.get("p2")), wire);
+        round(restored, 3, onlyP2);
+        assertThat(teacherIn(onlyP2.received.get(0)).means()).isEqualTo(p2Teacher.means());
+    }
+
+    private static PerLabelMeans logits(float[][] means, int... counts) {
+        return new PerLabelMeans(PerLabelMeans.LOGITS, means, counts);
+    }
+
+    private static PerLabelMeans teacherIn(Message request) {
+        return PerLabelMeans.fromRecord(
+                PerLabelMeans.LOGITS, request.tensors().section(PrototypeStrategy.TEACHER));
+    }
+
+    @Test
     void prototypesOfAnotherWidthAreRefusedNamingTheExpectedShape() {
         PrototypeStrategy strategy = (PrototypeStrategy) strategy(Map.of());
         Message request = Message.builder(1, PrototypeStrategy.trainType("fedproto"), "p0").build();
