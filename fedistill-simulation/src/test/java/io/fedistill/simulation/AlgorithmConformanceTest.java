@@ -66,16 +66,34 @@ class AlgorithmConformanceTest {
                         11);
     }
 
+    /** FedTGP with FD's per-label logit teacher beside its prototypes, a case of its own. */
+    private static final String FEDTGP_WITH_LOGITS = "fedtgp alpha=0.5";
+
+    /** Every registered algorithm, and FedTGP with the logit teacher. */
     static List<String> algorithms() {
-        return AlgorithmRegistry.entries().stream().map(AlgorithmRegistry.Entry::name).toList();
+        List<String> cases =
+                new ArrayList<>(
+                        AlgorithmRegistry.entries().stream()
+                                .map(AlgorithmRegistry.Entry::name)
+                                .toList());
+        cases.add(FEDTGP_WITH_LOGITS);
+        return cases;
+    }
+
+    private static String registryName(String testCase) {
+        return testCase.equals(FEDTGP_WITH_LOGITS) ? "fedtgp" : testCase;
+    }
+
+    private static Algorithm create(String testCase) {
+        return AlgorithmRegistry.create(registryName(testCase), optionsFor(testCase));
     }
 
     private static Map<String, Object> optionsFor(String algorithm) {
         return switch (algorithm) {
             case "global-student" -> Map.of("model", "lenet");
-            // fewer coordinator epochs keep the test short; FD's logit teacher beside the
-            // prototypes (FedProto runs the prototype exchange alone)
-            case "fedtgp" -> Map.of("serverEpochs", 10, "alpha", 0.5);
+            // fewer coordinator epochs keep the test short
+            case "fedtgp" -> Map.of("serverEpochs", 10);
+            case FEDTGP_WITH_LOGITS -> Map.of("serverEpochs", 10, "alpha", 0.5);
             case "fml" -> Map.of("model", "mlp:32");
             // a mentee as wide as the mentors' features, its updates compressed
             // a LeNet teacher for a round, an MLP student for one, then a round of fine-tuning
@@ -92,7 +110,8 @@ class AlgorithmConformanceTest {
         };
     }
 
-    private static Map<String, ModelSpec> modelsFor(String algorithm) {
+    private static Map<String, ModelSpec> modelsFor(String testCase) {
+        String algorithm = registryName(testCase);
         Map<String, ModelSpec> models = new LinkedHashMap<>();
         boolean sharesWeights = List.of("fedavg", "fedprox", "kd-pipeline").contains(algorithm);
         // prototype algorithms compare features and LG-FedAvg shares heads: the MLP is projected
@@ -140,7 +159,7 @@ class AlgorithmConformanceTest {
     @ParameterizedTest
     @MethodSource("algorithms")
     void learnsResumesDeterministicallyAndSurvivesAFailedParticipant(String name) {
-        Algorithm algorithm = AlgorithmRegistry.create(name, optionsFor(name));
+        Algorithm algorithm = create(name);
         Map<String, ModelSpec> models = modelsFor(name);
         List<SimulationCheckpoint> checkpoints = new ArrayList<>();
         RunResult first =
@@ -164,10 +183,7 @@ class AlgorithmConformanceTest {
 
         // a fresh strategy and store, resumed after round 1, repeat rounds 2.. to the last digit
         RunResult resumed =
-                simulation(
-                                AlgorithmRegistry.create(name, optionsFor(name)),
-                                models,
-                                FailureInjection.none())
+                simulation(create(name), models, FailureInjection.none())
                         .optResumeFrom(checkpoints.get(0))
                         .build()
                         .run();
@@ -176,10 +192,7 @@ class AlgorithmConformanceTest {
                 .isEqualTo(rowsWithoutTime(first).subList(1, ROUNDS));
 
         RunResult withFailure =
-                run(
-                        AlgorithmRegistry.create(name, optionsFor(name)),
-                        models,
-                        new FailureInjection(Map.of("p1", Set.of(2)), 0));
+                run(create(name), models, new FailureInjection(Map.of("p1", Set.of(2)), 0));
         assertThat(withFailure.rounds()).hasSize(ROUNDS);
         // a crashed participant fails every exchange of its round (FedMD, DS-FL and FedDF have two)
         assertThat(withFailure.rounds().get(1).failures())

@@ -41,7 +41,7 @@ public final class FedTgpAlgorithm implements Algorithm {
      * FD's teacher beside the prototypes, fedistill's combination of the two).
      */
     public static FedTgpAlgorithm fromOptions(Map<String, Object> options) {
-        List<String> serverOptions =
+        List<String> ownOptions =
                 List.of(
                         "serverEpochs",
                         "serverLearningRate",
@@ -57,7 +57,7 @@ public final class FedTgpAlgorithm implements Algorithm {
                         Stream.concat(
                                         FedProtoSettings.OPTIONS.stream()
                                                 .filter(o -> !o.equals("weighting")),
-                                        serverOptions.stream())
+                                        ownOptions.stream())
                                 .toList());
         return new FedTgpAlgorithm(
                 FedProtoSettings.read(NAME, read, 1.0)

@@ -226,13 +226,16 @@ public final class PrototypeStrategy implements Strategy {
         global = stored.isEmpty() ? null : PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, stored);
         aggregator.restore(snapshot.section(AGGREGATOR));
         latestLogits.clear();
+        logitContributions.clear();
+        if (!settings.distillsLogits()) {
+            return; // logits a run with the teacher kept teach nobody here
+        }
         snapshot.sections(LOGITS)
                 .forEach(
                         (id, record) ->
                                 latestLogits.put(
                                         id,
                                         PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, record)));
-        logitContributions.clear();
         snapshot.section(CONTRIBUTION)
                 .asMap()
                 .forEach(
