@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Per-label mean vectors (logits or feature prototypes) with the number of samples behind each row:
@@ -52,7 +53,7 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
      * @param participantId the participant the teacher is for
      * @param kind the kind of the rows
      * @param latest each participant's latest rows
-     * @param contributions what each of them reported for weighting
+     * @param contributionOf what a participant reported for weighting
      * @param weighting how the mean weighs the others' rows
      * @param robust the rule combining them
      * @param classes the number of labels
@@ -62,7 +63,7 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
             String participantId,
             String kind,
             Map<String, PerLabelMeans> latest,
-            Map<String, ParticipantWeighting.Contribution> contributions,
+            Function<String, ParticipantWeighting.Contribution> contributionOf,
             ParticipantWeighting weighting,
             RobustAggregation robust,
             int classes,
@@ -74,7 +75,7 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
                 ? weightedMean(
                         kind,
                         rows,
-                        others.stream().map(contributions::get).toList(),
+                        others.stream().map(contributionOf).toList(),
                         weighting,
                         classes,
                         width)

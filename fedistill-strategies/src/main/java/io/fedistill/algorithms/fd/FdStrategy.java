@@ -115,7 +115,7 @@ final class FdStrategy implements Strategy {
                             id,
                             kind,
                             latest,
-                            contributions,
+                            contributions::get,
                             settings.weighting(),
                             settings.robust(),
                             classes,

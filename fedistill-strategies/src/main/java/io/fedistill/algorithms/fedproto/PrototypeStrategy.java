@@ -17,6 +17,7 @@ import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
 import io.fedistill.core.validate.TensorSpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +50,6 @@ public final class PrototypeStrategy implements Strategy {
     /** The section of an upload that holds the participant's per-label mean logits. */
     public static final String LOGITS = "logits";
 
-    private static final String CONTRIBUTION = "contribution";
-
     private static final Logger LOG = LoggerFactory.getLogger(PrototypeStrategy.class);
     private static final String GLOBAL = "global";
     private static final String AGGREGATOR = "aggregator";
@@ -61,8 +60,6 @@ public final class PrototypeStrategy implements Strategy {
     private final PrototypeAggregator aggregator;
     private PerLabelMeans global;
     private final Map<String, PerLabelMeans> latestLogits = new TreeMap<>();
-    private final Map<String, ParticipantWeighting.Contribution> logitContributions =
-            new TreeMap<>();
 
     PrototypeStrategy(
             int classes, int width, FedProtoSettings settings, PrototypeAggregator aggregator) {
@@ -79,12 +76,16 @@ public final class PrototypeStrategy implements Strategy {
 
     @Override
     public Metrics runRound(RoundContext context, Fleet fleet) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(PROTOTYPE_WEIGHT, settings.prototypeWeight());
-        if (settings.distillsLogits()) {
-            config.put(LOGIT_ALPHA, settings.logitAlpha());
-            config.put(LOGIT_TEMPERATURE, settings.logitTemperature());
-        }
+        ConfigRecord config =
+                settings.distillsLogits()
+                        ? ConfigRecord.of(
+                                PROTOTYPE_WEIGHT,
+                                settings.prototypeWeight(),
+                                LOGIT_ALPHA,
+                                settings.logitAlpha(),
+                                LOGIT_TEMPERATURE,
+                                settings.logitTemperature())
+                        : ConfigRecord.of(PROTOTYPE_WEIGHT, settings.prototypeWeight());
         List<Message> requests = new ArrayList<>();
         for (String id : context.selected()) {
             TensorRecord.Builder tensors = TensorRecord.builder();
@@ -100,7 +101,7 @@ public final class PrototypeStrategy implements Strategy {
             requests.add(
                     Message.builder(context.round(), trainType(settings.algorithm()), id)
                             .optTensors(tensors.build())
-                            .optConfig(new ConfigRecord(config))
+                            .optConfig(config)
                             .build());
         }
         ExchangeResult result = fleet.exchange(requests, uploadSpec());
@@ -115,14 +116,10 @@ public final class PrototypeStrategy implements Strategy {
                 ParticipantWeighting.Contribution contribution =
                         KnowledgeProtocol.contributionOf(reply, PerLabelMeans.COUNTS);
                 if (settings.distillsLogits()) {
-                    TensorRecord logits = reply.tensors().section(LOGITS);
                     latestLogits.put(
                             reply.participantId(),
-                            PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, logits));
-                    logitContributions.put(
-                            reply.participantId(),
-                            KnowledgeProtocol.contributionOf(
-                                    reply, LOGITS + "/" + PerLabelMeans.COUNTS));
+                            PerLabelMeans.fromRecord(
+                                    PerLabelMeans.LOGITS, reply.tensors().section(LOGITS)));
                 }
                 uploads.add(upload);
                 contributions.add(contribution);
@@ -144,13 +141,22 @@ public final class PrototypeStrategy implements Strategy {
         return aggregated.metrics().with("participants_aggregated", uploads.size());
     }
 
-    /** Returns the others' count-weighted per-label mean logits, a participant's teacher. */
+    /**
+     * Returns the others' count-weighted per-label mean logits, a participant's teacher; the counts
+     * that weigh them are those their logits came with.
+     */
     private PerLabelMeans logitTeacherOf(String id) {
         return PerLabelMeans.ofOthers(
                 id,
                 PerLabelMeans.LOGITS,
                 latestLogits,
-                logitContributions,
+                other ->
+                        new ParticipantWeighting.Contribution(
+                                0,
+                                Arrays.stream(latestLogits.get(other).counts())
+                                        .asDoubleStream()
+                                        .toArray(),
+                                0),
                 ParticipantWeighting.CLASS_COUNTS,
                 RobustAggregation.mean(),
                 classes,
@@ -214,9 +220,6 @@ public final class PrototypeStrategy implements Strategy {
         }
         latestLogits.forEach(
                 (id, logits) -> snapshot.putSection(LOGITS + "/" + id, logits.toRecord()));
-        logitContributions.forEach(
-                (id, contribution) ->
-                        snapshot.put(CONTRIBUTION + "/" + id, contribution.toTensor()));
         return snapshot.build();
     }
 
@@ -226,21 +229,14 @@ public final class PrototypeStrategy implements Strategy {
         global = stored.isEmpty() ? null : PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, stored);
         aggregator.restore(snapshot.section(AGGREGATOR));
         latestLogits.clear();
-        logitContributions.clear();
-        if (!settings.distillsLogits()) {
-            return; // logits a run with the teacher kept teach nobody here
+        if (settings.distillsLogits()) { // logits a run with the teacher kept teach nobody else
+            snapshot.sections(LOGITS)
+                    .forEach(
+                            (id, record) ->
+                                    latestLogits.put(
+                                            id,
+                                            PerLabelMeans.fromRecord(
+                                                    PerLabelMeans.LOGITS, record)));
         }
-        snapshot.sections(LOGITS)
-                .forEach(
-                        (id, record) ->
-                                latestLogits.put(
-                                        id,
-                                        PerLabelMeans.fromRecord(PerLabelMeans.LOGITS, record)));
-        snapshot.section(CONTRIBUTION)
-                .asMap()
-                .forEach(
-                        (id, tensor) ->
-                                logitContributions.put(
-                                        id, ParticipantWeighting.Contribution.fromTensor(tensor)));
     }
 }
