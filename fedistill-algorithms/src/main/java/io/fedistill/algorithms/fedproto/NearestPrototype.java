@@ -9,21 +9,26 @@ import io.fedistill.ml.train.ModelSession;
  * Nearest-prototype inference, as FedProto and FedTGP classify: a sample's class is the global
  * prototype nearest its features by mean squared distance (classes without a prototype are never
  * chosen); the loss reported is the cross-entropy of the negative distances, over the samples whose
- * class has a prototype (0 when none has: the others would have an infinite loss).
+ * class has a prototype (0 when none has: the others would have an infinite loss). Combined with
+ * the head, each class's negative distance is added to the head's log-probability of it, so the
+ * class chosen maximizes the product of the two softmaxes, and the loss is that product's.
  */
 final class NearestPrototype {
     private final PerLabelMeans prototypes;
+    private final boolean withHead;
 
     /**
      * Creates the scorer.
      *
+     * @param withHead whether the head's log-probabilities are added to the negative distances
      * @throws IllegalArgumentException when no class has a prototype
      */
-    NearestPrototype(PerLabelMeans prototypes) {
+    NearestPrototype(PerLabelMeans prototypes, boolean withHead) {
         if (prototypes.isEmpty()) {
             throw new IllegalArgumentException("no class has a global prototype to classify by");
         }
         this.prototypes = prototypes;
+        this.withHead = withHead;
     }
 
     /** Scores the session's features on the samples. */
@@ -32,6 +37,7 @@ final class NearestPrototype {
             return new EvaluationScore(Double.NaN, Double.NaN, 0, 0);
         }
         float[][] features = session.features(data, indices);
+        float[][] logits = withHead ? session.predict(data, indices) : null;
         int[] labels = data.labels(indices);
         int classes = prototypes.counts().length;
         int width = prototypes.means()[0].length;
@@ -39,7 +45,7 @@ final class NearestPrototype {
         int correct = 0;
         double lossSum = 0;
         int lossSamples = 0;
-        double[] negativeDistance = new double[classes];
+        double[] score = new double[classes];
         for (int i = 0; i < indices.length; i++) {
             if (features[i].length != width) {
                 throw new IllegalArgumentException(
@@ -54,11 +60,12 @@ final class NearestPrototype {
                                 + " x "
                                 + features[i].length);
             }
+            double headNormalizer = withHead ? logSumExp(logits[i]) : 0;
             int best = -1;
             double max = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < classes; c++) {
                 if (prototypes.counts()[c] == 0) {
-                    negativeDistance[c] = Double.NEGATIVE_INFINITY;
+                    score[c] = Double.NEGATIVE_INFINITY;
                     continue;
                 }
                 double squares = 0;
@@ -66,9 +73,9 @@ final class NearestPrototype {
                     double d = features[i][k] - prototypes.means()[c][k];
                     squares += d * d;
                 }
-                negativeDistance[c] = -squares / width;
-                if (negativeDistance[c] > max) {
-                    max = negativeDistance[c];
+                score[c] = -squares / width + (withHead ? logits[i][c] - headNormalizer : 0);
+                if (score[c] > max) {
+                    max = score[c];
                     best = c;
                 }
             }
@@ -77,10 +84,10 @@ final class NearestPrototype {
             }
             double sum = 0;
             for (int c = 0; c < classes; c++) {
-                sum += Math.exp(negativeDistance[c] - max);
+                sum += Math.exp(score[c] - max);
             }
             if (prototypes.counts()[labels[i]] > 0) {
-                lossSum += max + Math.log(sum) - negativeDistance[labels[i]];
+                lossSum += max + Math.log(sum) - score[labels[i]];
                 lossSamples++;
             }
             predicted[best] = true;
@@ -95,5 +102,17 @@ final class NearestPrototype {
                 lossSamples == 0 ? 0 : lossSum / lossSamples,
                 indices.length,
                 predictedClasses);
+    }
+
+    private static double logSumExp(float[] row) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : row) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : row) {
+            sum += Math.exp(v - max);
+        }
+        return max + Math.log(sum);
     }
 }

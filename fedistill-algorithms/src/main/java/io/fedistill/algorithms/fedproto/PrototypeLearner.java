@@ -22,7 +22,8 @@ import io.fedistill.ml.train.TrainOutcome;
  * distillation it also distills, label by label, toward the others' per-label mean logits the
  * request carries (FD's loss) and uploads its own per-label mean logits of the round's training
  * beside the prototypes. Evaluation requests that carry global prototypes are answered by
- * nearest-prototype inference; others by the model's own head.
+ * nearest-prototype inference, alone or combined with the head as the settings say; others by the
+ * model's own head.
  */
 public final class PrototypeLearner {
     private final FedProtoSettings settings;
@@ -114,7 +115,10 @@ public final class PrototypeLearner {
         if (request.tensors().isEmpty()) {
             return local.evaluate(request, context);
         }
-        NearestPrototype nearest = new NearestPrototype(globalPrototypes(request.tensors()));
+        NearestPrototype nearest =
+                new NearestPrototype(
+                        globalPrototypes(request.tensors()),
+                        settings.inference() == FedProtoSettings.Inference.COMBINED);
         return local.evaluate(
                 request, context.state().load(LocalModel.WEIGHTS_KEY), nearest::score);
     }

@@ -32,13 +32,14 @@ public final class FedTgpAlgorithm implements Algorithm {
 
     /**
      * Creates FedTGP from its options: FedProto's {@code lambda} (default 1) and {@code inference}
-     * (the {@code weighting} of means does not apply), and the coordinator's {@code serverEpochs}
-     * (default 100, passes over the round's prototypes), {@code serverLearningRate} (SGD, default
-     * 0.01), {@code serverBatchSize} (default 10), {@code hiddenWidth} (default: the feature width)
-     * and {@code marginCap} (default 100, the largest margin); and {@code alpha} (default 1) with
-     * {@code temperature} (default 2): below 1, participants also exchange per-label mean logits
-     * and distill toward the others' as in FD, with cross-entropy weight {@code alpha} (FedTGP with
-     * FD's teacher beside the prototypes, fedistill's combination of the two).
+     * ({@code prototypes}, {@code head} or {@code combined}; the {@code weighting} of means does
+     * not apply), and the coordinator's {@code serverEpochs} (default 100, passes over the round's
+     * prototypes), {@code serverLearningRate} (SGD, default 0.01), {@code serverBatchSize} (default
+     * 10), {@code hiddenWidth} (default: the feature width) and {@code marginCap} (default 100, the
+     * largest margin); and {@code alpha} (default 1) with {@code temperature} (default 2): below 1,
+     * participants also exchange per-label mean logits and distill toward the others' as in FD,
+     * with cross-entropy weight {@code alpha} (FedTGP with FD's teacher beside the prototypes,
+     * fedistill's combination of the two).
      */
     public static FedTgpAlgorithm fromOptions(Map<String, Object> options) {
         List<String> ownOptions =

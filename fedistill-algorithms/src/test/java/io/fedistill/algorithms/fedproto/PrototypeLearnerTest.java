@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class PrototypeLearnerTest {
     private static DatasetSplits data;
     private static Learner learner;
+    private static Learner combinedLearner;
     private static final StateStore STATES = new StateStore(Codec.fp32());
     private static int[] train;
 
@@ -45,12 +46,19 @@ class PrototypeLearnerTest {
                         TrainingSettings.defaults(),
                         Optional.empty());
         learner = PrototypeLearner.create(FedProtoSettings.fromOptions(Map.of()), setup, 3);
+        combinedLearner =
+                PrototypeLearner.create(
+                        FedProtoSettings.fromOptions(Map.of("inference", "combined")), setup, 3);
     }
 
     private static Message handle(Message request) {
+        return handle(learner, request);
+    }
+
+    private static Message handle(Learner by, Message request) {
         ParticipantContext context =
                 new ParticipantContext("p0", 3, STATES.open("p0", request.id(), request.round()));
-        Message reply = learner.handle(request, context);
+        Message reply = by.handle(request, context);
         STATES.commit(request.id());
         return reply;
     }
@@ -102,6 +110,24 @@ class PrototypeLearnerTest {
                                 .build());
         assertThat(oneClass.metrics().get(EvaluationProtocol.TEST_PREDICTED_CLASSES)).isEqualTo(1);
         assertThat(oneClass.metrics().get(EvaluationProtocol.TEST_LOSS)).isFinite();
+    }
+
+    @Test
+    void combinedInferenceScoresTheSameModelByHeadAndPrototypesTogether() {
+        Message reply = handle(train(null));
+        TensorRecord own =
+                PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, reply.tensors()).toRecord();
+        Message byPrototypes =
+                handle(Message.builder(1, MessageType.EVALUATE, "p0").optTensors(own).build());
+        Message combined =
+                handle(
+                        combinedLearner,
+                        Message.builder(1, MessageType.EVALUATE, "p0").optTensors(own).build());
+        // the same stored model and prototypes, another rule: the head's probabilities enter the
+        // loss, and the answers are still far above chance
+        assertThat(combined.metrics().get(EvaluationProtocol.TEST_LOSS))
+                .isNotEqualTo(byPrototypes.metrics().get(EvaluationProtocol.TEST_LOSS));
+        assertThat(combined.metrics().get(EvaluationProtocol.TEST_ACCURACY)).isGreaterThan(0.3);
     }
 
     private static Message trainDistilling(TensorRecord tensors) {

@@ -4,6 +4,7 @@ import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.common.FeatureWidths;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.strategy.Strategy;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,7 @@ import java.util.function.Function;
  *     its class's global prototype (mean over feature dimensions, as PyTorch's MSELoss) beside
  *     cross-entropy
  * @param weighting how the uploads holding a class are weighed in its mean (FedProto's aggregation)
- * @param nearestPrototype whether participants classify by the nearest global prototype (FedProto's
- *     and HtFLlib's inference) rather than by their own head
+ * @param inference how participants classify once there are global prototypes
  * @param logitAlpha the cross-entropy weight beside FD's per-label logit distillation: below 1,
  *     participants also upload per-label mean logits and distill, label by label, toward the
  *     count-weighted mean of everybody else's with weight {@code 1 - logitAlpha}; 1 (the default)
@@ -31,7 +31,7 @@ public record FedProtoSettings(
         String algorithm,
         double prototypeWeight,
         ParticipantWeighting weighting,
-        boolean nearestPrototype,
+        Inference inference,
         double logitAlpha,
         double logitTemperature) {
 
@@ -53,14 +53,55 @@ public record FedProtoSettings(
     /** The options FedProto reads, which FedTGP's participants read too. */
     public static final List<String> OPTIONS = List.of("lambda", "weighting", "inference");
 
-    /** The values of {@code inference}. */
-    public static final List<String> INFERENCE = List.of("prototypes", "head");
+    /** How a participant classifies once there are global prototypes (option {@code inference}). */
+    public enum Inference {
+        /** By the nearest global prototype: FedProto's and HtFLlib's inference. */
+        PROTOTYPES("prototypes"),
+        /** By the model's own head, the prototypes only shaping its features in training. */
+        HEAD("head"),
+        /**
+         * By the product of the head's class probabilities and the nearest-prototype ones (the
+         * softmax of the negative distances): the head carries the participant's own label prior,
+         * the prototypes what the federation agrees a class looks like.
+         */
+        COMBINED("combined");
+
+        private final String optionValue;
+
+        Inference(String optionValue) {
+            this.optionValue = optionValue;
+        }
+
+        /** The option's value that selects this inference. */
+        public String optionValue() {
+            return optionValue;
+        }
+
+        /** Returns whether evaluation needs the global prototypes. */
+        public boolean usesPrototypes() {
+            return this != HEAD;
+        }
+
+        static Inference of(String optionValue) {
+            for (Inference inference : values()) {
+                if (inference.optionValue.equals(optionValue)) {
+                    return inference;
+                }
+            }
+            throw new IllegalArgumentException("no inference " + optionValue);
+        }
+
+        static List<String> optionValues() {
+            return Arrays.stream(values()).map(Inference::optionValue).toList();
+        }
+    }
 
     /**
      * Reads FedProto's options: {@code lambda} (default 1, the prototype distance's weight), {@code
      * weighting} ({@code uniform}, the default: each class's prototype is the plain mean of its
      * holders' uploads; or {@code class-counts}) and {@code inference} ({@code prototypes}, the
-     * default: classify by the nearest global prototype; or {@code head}).
+     * default: classify by the nearest global prototype; {@code head}; or {@code combined}, the
+     * product of both).
      */
     public static FedProtoSettings fromOptions(Map<String, Object> options) {
         return read(NAME, new AlgorithmOptions(NAME, options, OPTIONS), 1.0);
@@ -89,7 +130,11 @@ public record FedProtoSettings(
                 algorithm,
                 read.getDouble("lambda", defaultWeight, 0, 1e6),
                 weighting,
-                read.getString("inference", "prototypes", INFERENCE).equals("prototypes"),
+                Inference.of(
+                        read.getString(
+                                "inference",
+                                Inference.PROTOTYPES.optionValue(),
+                                Inference.optionValues())),
                 1,
                 2);
     }
@@ -102,7 +147,7 @@ public record FedProtoSettings(
      */
     public FedProtoSettings withLogitDistillation(double alpha, double temperature) {
         return new FedProtoSettings(
-                algorithm, prototypeWeight, weighting, nearestPrototype, alpha, temperature);
+                algorithm, prototypeWeight, weighting, inference, alpha, temperature);
     }
 
     /** Returns whether participants also exchange per-label logits and distill toward them. */

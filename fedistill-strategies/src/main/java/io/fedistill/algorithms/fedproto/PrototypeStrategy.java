@@ -206,7 +206,7 @@ public final class PrototypeStrategy implements Strategy {
     /** The global prototypes, for participants that classify by them. */
     @Override
     public TensorRecord evaluationPayload() {
-        return settings.nearestPrototype() && global != null
+        return settings.inference().usesPrototypes() && global != null
                 ? global.toRecord()
                 : TensorRecord.empty();
     }

@@ -82,6 +82,17 @@ class PrototypeStrategyTest {
         Strategy byHead = strategy(Map.of("inference", "head"));
         byHead.runRound(new RoundContext(1, 5, 1, List.of("p0", "p1", "p2")), fleet);
         assertThat(byHead.evaluationPayload().isEmpty()).isTrue();
+        // those combining head and prototypes get the prototypes, as nearest-prototype ones do
+        Strategy combined = strategy(Map.of("inference", "combined"));
+        combined.runRound(new RoundContext(1, 5, 1, List.of("p0", "p1", "p2")), fleet);
+        assertThat(
+                        PerLabelMeans.fromRecord(
+                                        PerLabelMeans.FEATURES, combined.evaluationPayload())
+                                .means())
+                .isEqualTo(global.means());
+        assertThatThrownBy(() -> strategy(Map.of("inference", "vote")))
+                .hasMessageContaining(
+                        "option 'inference' must be one of [prototypes, head, combined]");
     }
 
     @Test

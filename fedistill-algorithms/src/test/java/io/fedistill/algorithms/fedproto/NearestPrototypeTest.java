@@ -1,0 +1,134 @@
+package io.fedistill.algorithms.fedproto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.fedistill.algorithms.common.PerLabelMeans;
+import io.fedistill.ml.data.DatasetSplits;
+import io.fedistill.ml.data.FashionMnist;
+import io.fedistill.ml.data.ImageDataset;
+import io.fedistill.ml.eval.EvaluationScore;
+import io.fedistill.ml.model.ModelSpec;
+import io.fedistill.ml.train.LocalObjective;
+import io.fedistill.ml.train.ModelSession;
+import io.fedistill.ml.train.TrainingSettings;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class NearestPrototypeTest {
+    private static final int CLASSES = 10;
+    private static final int WIDTH = 8;
+    private static ImageDataset data;
+    private static ModelSession session;
+    private static int[] samples;
+    private static PerLabelMeans prototypes;
+
+    @BeforeAll
+    static void setUp() {
+        DatasetSplits splits = FashionMnist.sample();
+        data = splits.train();
+        samples = IntStream.range(0, 200).toArray();
+        session =
+                ModelSession.open(
+                        ModelSpec.parse("mlp:32@" + WIDTH),
+                        data.imageShape(),
+                        CLASSES,
+                        TrainingSettings.defaults(),
+                        Optional.empty(),
+                        5);
+        session.train(data, IntStream.range(200, 500).toArray(), LocalObjective.crossEntropy(), 0);
+        // the trained model's own class means, as a participant would upload them
+        float[][] features = session.features(data, IntStream.range(200, 500).toArray());
+        int[] labels = data.labels(IntStream.range(200, 500).toArray());
+        float[][] sums = new float[CLASSES][WIDTH];
+        int[] counts = new int[CLASSES];
+        for (int i = 0; i < labels.length; i++) {
+            counts[labels[i]]++;
+            for (int k = 0; k < WIDTH; k++) {
+                sums[labels[i]][k] += features[i][k];
+            }
+        }
+        prototypes = PerLabelMeans.fromSums(PerLabelMeans.FEATURES, sums, counts, WIDTH);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        session.close();
+    }
+
+    /**
+     * The score of each class by the definition: negative mean squared distance (+ head
+     * log-softmax).
+     */
+    private static double[][] expectedScores(boolean withHead) {
+        float[][] features = session.features(data, samples);
+        float[][] logits = session.predict(data, samples);
+        double[][] scores = new double[samples.length][CLASSES];
+        for (int i = 0; i < samples.length; i++) {
+            double normalizer = 0;
+            for (float v : logits[i]) {
+                normalizer += Math.exp(v);
+            }
+            for (int c = 0; c < CLASSES; c++) {
+                double squares = 0;
+                for (int k = 0; k < WIDTH; k++) {
+                    double d = features[i][k] - prototypes.means()[c][k];
+                    squares += d * d;
+                }
+                scores[i][c] =
+                        -squares / WIDTH + (withHead ? logits[i][c] - Math.log(normalizer) : 0);
+            }
+        }
+        return scores;
+    }
+
+    private static void assertScoresAsDefined(boolean withHead) {
+        double[][] scores = expectedScores(withHead);
+        int[] labels = data.labels(samples);
+        int correct = 0;
+        double loss = 0;
+        for (int i = 0; i < samples.length; i++) {
+            int best = 0;
+            double normalizer = 0;
+            for (int c = 0; c < CLASSES; c++) {
+                best = scores[i][c] > scores[i][best] ? c : best;
+                normalizer += Math.exp(scores[i][c]);
+            }
+            correct += best == labels[i] ? 1 : 0;
+            loss += Math.log(normalizer) - scores[i][labels[i]];
+        }
+        EvaluationScore score =
+                new NearestPrototype(prototypes, withHead).score(session, data, samples);
+        assertThat(score.accuracy()).isEqualTo((double) correct / samples.length);
+        assertThat(score.loss()).isCloseTo(loss / samples.length, within(1e-4));
+    }
+
+    @Test
+    void classifiesByTheNearestPrototypeAlone() {
+        assertScoresAsDefined(false);
+    }
+
+    @Test
+    void combinedWithTheHeadItMaximizesTheProductOfBothSoftmaxes() {
+        assertScoresAsDefined(true);
+        // the head's prior changes some answers: the two rules are not the same classifier
+        double[][] alone = expectedScores(false);
+        double[][] combined = expectedScores(true);
+        long differing =
+                IntStream.range(0, samples.length)
+                        .filter(i -> argmax(alone[i]) != argmax(combined[i]))
+                        .count();
+        assertThat(differing).isPositive();
+    }
+
+    private static int argmax(double[] row) {
+        int best = 0;
+        for (int c = 1; c < row.length; c++) {
+            best = row[c] > row[best] ? c : best;
+        }
+        return best;
+    }
+}
