@@ -10,8 +10,9 @@ import io.fedistill.ml.train.ModelSession;
  * prototype nearest its features by mean squared distance (classes without a prototype are never
  * chosen); the loss reported is the cross-entropy of the negative distances, over the samples whose
  * class has a prototype (0 when none has: the others would have an infinite loss). Combined with
- * the head, each class's negative distance is added to the head's log-probability of it, so the
- * class chosen maximizes the product of the two softmaxes, and the loss is that product's.
+ * the head, each class's negative distance is added to the head's logit for it (its log-probability
+ * up to a per-sample constant, which changes neither the choice nor the loss), so the class chosen
+ * maximizes the product of the two softmaxes, and the loss is that product's.
  */
 final class NearestPrototype {
     private final PerLabelMeans prototypes;
@@ -20,7 +21,7 @@ final class NearestPrototype {
     /**
      * Creates the scorer.
      *
-     * @param withHead whether the head's log-probabilities are added to the negative distances
+     * @param withHead whether the head's logits are added to the negative distances
      * @throws IllegalArgumentException when no class has a prototype
      */
     NearestPrototype(PerLabelMeans prototypes, boolean withHead) {
@@ -60,7 +61,14 @@ final class NearestPrototype {
                                 + " x "
                                 + features[i].length);
             }
-            double headNormalizer = withHead ? logSumExp(logits[i]) : 0;
+            if (withHead && logits[i].length != classes) {
+                throw new IllegalArgumentException(
+                        "global prototypes are for "
+                                + classes
+                                + " classes, but this model's head has "
+                                + logits[i].length
+                                + " outputs");
+            }
             int best = -1;
             double max = Double.NEGATIVE_INFINITY;
             for (int c = 0; c < classes; c++) {
@@ -73,14 +81,14 @@ final class NearestPrototype {
                     double d = features[i][k] - prototypes.means()[c][k];
                     squares += d * d;
                 }
-                score[c] = -squares / width + (withHead ? logits[i][c] - headNormalizer : 0);
+                score[c] = -squares / width + (withHead ? logits[i][c] : 0);
                 if (score[c] > max) {
                     max = score[c];
                     best = c;
                 }
             }
             if (best < 0) {
-                continue; // features that are not finite match no prototype: a wrong answer
+                continue; // features or logits that are not finite match no class: a wrong answer
             }
             double sum = 0;
             for (int c = 0; c < classes; c++) {
@@ -102,17 +110,5 @@ final class NearestPrototype {
                 lossSamples == 0 ? 0 : lossSum / lossSamples,
                 indices.length,
                 predictedClasses);
-    }
-
-    private static double logSumExp(float[] row) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : row) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : row) {
-            sum += Math.exp(v - max);
-        }
-        return max + Math.log(sum);
     }
 }

@@ -12,6 +12,7 @@ import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainingSettings;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +25,7 @@ class NearestPrototypeTest {
     private static ImageDataset data;
     private static ModelSession session;
     private static int[] samples;
-    private static PerLabelMeans prototypes;
+    private static PerLabelMeans ownMeans;
 
     @BeforeAll
     static void setUp() {
@@ -51,7 +52,7 @@ class NearestPrototypeTest {
                 sums[labels[i]][k] += features[i][k];
             }
         }
-        prototypes = PerLabelMeans.fromSums(PerLabelMeans.FEATURES, sums, counts, WIDTH);
+        ownMeans = PerLabelMeans.fromSums(PerLabelMeans.FEATURES, sums, counts, WIDTH);
     }
 
     @AfterAll
@@ -60,10 +61,10 @@ class NearestPrototypeTest {
     }
 
     /**
-     * The score of each class by the definition: negative mean squared distance (+ head
-     * log-softmax).
+     * The score of each class by the definition: negative mean squared distance (+ the head's
+     * log-softmax); minus infinity for a class without a prototype.
      */
-    private static double[][] expectedScores(boolean withHead) {
+    private static double[][] expectedScores(PerLabelMeans prototypes, boolean withHead) {
         float[][] features = session.features(data, samples);
         float[][] logits = session.predict(data, samples);
         double[][] scores = new double[samples.length][CLASSES];
@@ -73,6 +74,10 @@ class NearestPrototypeTest {
                 normalizer += Math.exp(v);
             }
             for (int c = 0; c < CLASSES; c++) {
+                if (prototypes.counts()[c] == 0) {
+                    scores[i][c] = Double.NEGATIVE_INFINITY;
+                    continue;
+                }
                 double squares = 0;
                 for (int k = 0; k < WIDTH; k++) {
                     double d = features[i][k] - prototypes.means()[c][k];
@@ -85,11 +90,12 @@ class NearestPrototypeTest {
         return scores;
     }
 
-    private static void assertScoresAsDefined(boolean withHead) {
-        double[][] scores = expectedScores(withHead);
+    private static void assertScoresAsDefined(PerLabelMeans prototypes, boolean withHead) {
+        double[][] scores = expectedScores(prototypes, withHead);
         int[] labels = data.labels(samples);
         int correct = 0;
         double loss = 0;
+        int lossSamples = 0;
         for (int i = 0; i < samples.length; i++) {
             int best = 0;
             double normalizer = 0;
@@ -98,30 +104,47 @@ class NearestPrototypeTest {
                 normalizer += Math.exp(scores[i][c]);
             }
             correct += best == labels[i] ? 1 : 0;
-            loss += Math.log(normalizer) - scores[i][labels[i]];
+            if (prototypes.counts()[labels[i]] > 0) {
+                loss += Math.log(normalizer) - scores[i][labels[i]];
+                lossSamples++;
+            }
         }
         EvaluationScore score =
                 new NearestPrototype(prototypes, withHead).score(session, data, samples);
         assertThat(score.accuracy()).isEqualTo((double) correct / samples.length);
-        assertThat(score.loss()).isCloseTo(loss / samples.length, within(1e-4));
+        assertThat(score.loss()).isCloseTo(loss / lossSamples, within(1e-4));
     }
 
     @Test
     void classifiesByTheNearestPrototypeAlone() {
-        assertScoresAsDefined(false);
+        assertScoresAsDefined(ownMeans, false);
     }
 
     @Test
     void combinedWithTheHeadItMaximizesTheProductOfBothSoftmaxes() {
-        assertScoresAsDefined(true);
+        assertScoresAsDefined(ownMeans, true);
         // the head's prior changes some answers: the two rules are not the same classifier
-        double[][] alone = expectedScores(false);
-        double[][] combined = expectedScores(true);
+        double[][] alone = expectedScores(ownMeans, false);
+        double[][] combined = expectedScores(ownMeans, true);
         long differing =
                 IntStream.range(0, samples.length)
                         .filter(i -> argmax(alone[i]) != argmax(combined[i]))
                         .count();
         assertThat(differing).isPositive();
+    }
+
+    @Test
+    void combinedNeverChoosesAClassWithoutAPrototypeWhateverTheHeadSays() {
+        int[] firstFiveOnly = ownMeans.counts().clone();
+        Arrays.fill(firstFiveOnly, 5, CLASSES, 0);
+        PerLabelMeans partial =
+                new PerLabelMeans(PerLabelMeans.FEATURES, ownMeans.means(), firstFiveOnly);
+        assertScoresAsDefined(partial, true);
+        assertThat(
+                        new NearestPrototype(partial, true)
+                                .score(session, data, samples)
+                                .predictedClasses())
+                .isLessThanOrEqualTo(5);
     }
 
     private static int argmax(double[] row) {

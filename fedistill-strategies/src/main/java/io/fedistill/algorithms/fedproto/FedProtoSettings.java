@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.function.Function;
 
@@ -37,6 +38,7 @@ public record FedProtoSettings(
 
     /** Checks the logit distillation's weight and temperature. */
     public FedProtoSettings {
+        Objects.requireNonNull(inference, "inference");
         if (!(logitAlpha >= 0 && logitAlpha <= 1)) {
             throw new IllegalArgumentException(
                     algorithm + ": alpha must be in [0, 1], got " + logitAlpha);
@@ -88,7 +90,8 @@ public record FedProtoSettings(
                     return inference;
                 }
             }
-            throw new IllegalArgumentException("no inference " + optionValue);
+            throw new IllegalArgumentException(
+                    "inference must be one of " + optionValues() + ", got '" + optionValue + "'");
         }
 
         static List<String> optionValues() {
