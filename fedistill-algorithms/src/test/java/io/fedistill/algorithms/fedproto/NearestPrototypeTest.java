@@ -11,6 +11,7 @@ import io.fedistill.ml.eval.EvaluationScore;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.train.LocalObjective;
 import io.fedistill.ml.train.ModelSession;
+import io.fedistill.ml.train.TrainOutcome;
 import io.fedistill.ml.train.TrainingSettings;
 import java.util.Arrays;
 import java.util.Optional;
@@ -40,19 +41,19 @@ class NearestPrototypeTest {
                         TrainingSettings.defaults(),
                         Optional.empty(),
                         5);
-        session.train(data, IntStream.range(200, 500).toArray(), LocalObjective.crossEntropy(), 0);
-        // the trained model's own class means, as a participant would upload them
-        float[][] features = session.features(data, IntStream.range(200, 500).toArray());
-        int[] labels = data.labels(IntStream.range(200, 500).toArray());
-        float[][] sums = new float[CLASSES][WIDTH];
-        int[] counts = new int[CLASSES];
-        for (int i = 0; i < labels.length; i++) {
-            counts[labels[i]]++;
-            for (int k = 0; k < WIDTH; k++) {
-                sums[labels[i]][k] += features[i][k];
-            }
-        }
-        ownMeans = PerLabelMeans.fromSums(PerLabelMeans.FEATURES, sums, counts, WIDTH);
+        TrainOutcome outcome =
+                session.train(
+                        data,
+                        IntStream.range(200, 500).toArray(),
+                        LocalObjective.crossEntropy(),
+                        0);
+        // the trained model's class means as training saw them: prototypes of its own
+        ownMeans =
+                PerLabelMeans.fromSums(
+                        PerLabelMeans.FEATURES,
+                        outcome.perLabelFeatureSums(),
+                        outcome.perLabelCounts(),
+                        WIDTH);
     }
 
     @AfterAll

@@ -7,6 +7,7 @@ import io.fedistill.core.strategy.Strategy;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -58,40 +59,24 @@ public record FedProtoSettings(
     /** How a participant classifies once there are global prototypes (option {@code inference}). */
     public enum Inference {
         /** By the nearest global prototype: FedProto's and HtFLlib's inference. */
-        PROTOTYPES("prototypes"),
+        PROTOTYPES,
         /** By the model's own head, the prototypes only shaping its features in training. */
-        HEAD("head"),
+        HEAD,
         /**
          * By the product of the head's class probabilities and the nearest-prototype ones (the
          * softmax of the negative distances): the head carries the participant's own label prior,
          * the prototypes what the federation agrees a class looks like.
          */
-        COMBINED("combined");
+        COMBINED;
 
-        private final String optionValue;
-
-        Inference(String optionValue) {
-            this.optionValue = optionValue;
-        }
-
-        /** The option's value that selects this inference. */
+        /** The option's value that selects this inference: its name in lower case. */
         public String optionValue() {
-            return optionValue;
+            return name().toLowerCase(Locale.ROOT);
         }
 
         /** Returns whether evaluation needs the global prototypes. */
         public boolean usesPrototypes() {
             return this != HEAD;
-        }
-
-        static Inference of(String optionValue) {
-            for (Inference inference : values()) {
-                if (inference.optionValue.equals(optionValue)) {
-                    return inference;
-                }
-            }
-            throw new IllegalArgumentException(
-                    "inference must be one of " + optionValues() + ", got '" + optionValue + "'");
         }
 
         static List<String> optionValues() {
@@ -133,11 +118,12 @@ public record FedProtoSettings(
                 algorithm,
                 read.getDouble("lambda", defaultWeight, 0, 1e6),
                 weighting,
-                Inference.of(
+                Inference.valueOf(
                         read.getString(
-                                "inference",
-                                Inference.PROTOTYPES.optionValue(),
-                                Inference.optionValues())),
+                                        "inference",
+                                        Inference.PROTOTYPES.optionValue(),
+                                        Inference.optionValues())
+                                .toUpperCase(Locale.ROOT)),
                 1,
                 2);
     }
