@@ -134,4 +134,19 @@ class RunResumeTest {
                         + "algorithms:\n  - name: fd\n";
         killResumeAndCompare(workers, "fd,3,", 6);
     }
+
+    @Test
+    void dsflResumesWithTheTrustItHadLearntInEachParticipant() throws Exception {
+        // trust is the coordinator's state: a resumed run that forgot it would send other targets
+        // from round 4 on, and report another lowest trust
+        String trusting =
+                EXPERIMENT
+                                .substring(0, EXPERIMENT.indexOf("algorithms:"))
+                                .replace("rounds: 8", "rounds: 6\npublicData: {size: 200}")
+                        + "algorithms:\n  - name: dsfl\n"
+                        + "    options: {subsetSize: 100, trustStepSize: 5}\n"
+                        + "    attack: {kind: inverted-logits, fraction: 0.25}\n";
+        Path run = killResumeAndCompare(trusting, "dsfl,3,", 6);
+        assertThat(CliRuns.metricsWithoutTime(run).get(6)).contains("trust_lowest=");
+    }
 }

@@ -136,6 +136,56 @@ public final class AlgorithmOptions {
     }
 
     /**
+     * The option that turns on trust learnt over the rounds ({@link
+     * io.fedistill.core.aggregate.ExponentialTrust}, ExpGuard) for algorithms that aggregate scores
+     * on public data: its step size, 0 (the default) for none.
+     */
+    public static final String TRUST_STEP_SIZE = "trustStepSize";
+
+    /** Returns the {@link #TRUST_STEP_SIZE}: 0 (no trust) when absent, at most 1000. */
+    public double getTrustStepSize() {
+        return getDouble(TRUST_STEP_SIZE, 0, 0, 1000);
+    }
+
+    /**
+     * Refuses trust ({@code trustStepSize > 0}) where it cannot work: under secure aggregation,
+     * which hides the individual uploads trust is charged on, and with a rule that does not read
+     * the participants' weights trust scales (only the mean and the median do).
+     *
+     * @param algorithm the algorithm's config name
+     * @param uploads what each participant uploads, in words (e.g. {@code soft labels})
+     * @throws IllegalArgumentException naming the conflicting settings
+     */
+    public static void refuseUnusableTrust(
+            String algorithm,
+            double trustStepSize,
+            RobustAggregation robust,
+            Optional<SecureSumSettings> secure,
+            String uploads) {
+        if (trustStepSize <= 0) {
+            return;
+        }
+        if (secure.isPresent()) {
+            throw new IllegalArgumentException(
+                    algorithm
+                            + ": "
+                            + TRUST_STEP_SIZE
+                            + " charges each participant's "
+                            + uploads
+                            + ", which secure aggregation hides; choose one");
+        }
+        if (robust.rule() != RobustRule.MEAN && robust.rule() != RobustRule.MEDIAN) {
+            throw new IllegalArgumentException(
+                    algorithm
+                            + ": "
+                            + TRUST_STEP_SIZE
+                            + " scales the participants' weights, which robust: "
+                            + robust.rule().configName()
+                            + " does not read; use robust: mean or median");
+        }
+    }
+
+    /**
      * The options that choose a robust aggregation rule, which every aggregating algorithm reads
      * (add them to its allowed options).
      */

@@ -79,24 +79,28 @@ class DsflStrategyTest {
 
     private static Metrics runOneRound(Map<String, Object> options, ScriptedFleet fleet) {
         DsflAlgorithm algorithm = DsflAlgorithm.fromOptions(options);
-        DsflStrategy strategy =
-                new DsflStrategy(
-                        DsflAlgorithm.PROTOCOL,
-                        new DsflSettings(
-                                1,
-                                !"mean".equals(options.get("aggregation")),
-                                Schedule.constant(0.1),
-                                Schedule.constant(1),
-                                1,
-                                0,
-                                Schedule.linear(1, 0.5),
-                                io.fedistill.core.aggregate.ParticipantWeighting.parse(
-                                        (String) options.getOrDefault("weighting", "uniform")),
-                                io.fedistill.core.aggregate.RobustAggregation.mean(),
-                                java.util.Optional.empty()),
-                        2);
         assertThat(algorithm.name()).isEqualTo("dsfl");
-        return strategy.runRound(new RoundContext(1, 1, 3, List.of("a", "b")), fleet);
+        return newStrategy(options, 0)
+                .runRound(new RoundContext(1, 1, 3, List.of("a", "b")), fleet);
+    }
+
+    private static DsflStrategy newStrategy(Map<String, Object> options, double trustStepSize) {
+        return new DsflStrategy(
+                DsflAlgorithm.PROTOCOL,
+                new DsflSettings(
+                        1,
+                        !"mean".equals(options.get("aggregation")),
+                        Schedule.constant(0.1),
+                        Schedule.constant(1),
+                        1,
+                        0,
+                        Schedule.linear(1, 0.5),
+                        io.fedistill.core.aggregate.ParticipantWeighting.parse(
+                                (String) options.getOrDefault("weighting", "uniform")),
+                        io.fedistill.core.aggregate.RobustAggregation.mean(),
+                        trustStepSize,
+                        java.util.Optional.empty()),
+                2);
     }
 
     @Test
@@ -136,5 +140,39 @@ class DsflStrategyTest {
         // the row is rescaled to sum to 1
         assertThat(sent[0]).isCloseTo(0.7428571f / 1.3428571f, within(1e-6f));
         assertThat(sent[1]).isCloseTo(0.6f / 1.3428571f, within(1e-6f));
+    }
+
+    @Test
+    void trustLowersTheWeightOfTheParticipantFartherFromTheMeanAndIsCheckpointed() {
+        Map<String, Object> options = Map.of("aggregation", "mean", "weighting", "class-counts");
+        ScriptedFleet fleet = new ScriptedFleet();
+        DsflStrategy strategy = newStrategy(options, 1);
+
+        Metrics metrics = strategy.runRound(new RoundContext(1, 2, 3, List.of("a", "b")), fleet);
+
+        // the class-count mean of the test above, (0.5531915, 0.4468085), is the reference: a is
+        // 0.3490399 from it and b 0.2166455, so a's trust relative to b's is
+        // exp(-(0.3490399 - 0.2166455)) = 0.8759954, which scales a's weight for class 0:
+        // (30 * 0.8759954 * 0.8 + 5 * 0.4) / (30 * 0.8759954 + 5) = 0.7360611; class 1 is b's alone
+        assertThat(metrics.get("trust_lowest")).isCloseTo(0.8759954, within(1e-6));
+        assertThat(targetsSent(fleet, 0)[0]).isCloseTo(0.7360611f / 1.3360611f, within(1e-6f));
+
+        // a strategy restored from the checkpoint charges the second round on top of the first
+        DsflStrategy restored = newStrategy(options, 1);
+        restored.restore(strategy.snapshot());
+        ScriptedFleet second = new ScriptedFleet();
+        restored.runRound(new RoundContext(2, 2, 3, List.of("a", "b")), second);
+        // a's relative trust is now 0.8759954^2 = 0.7673679: (30 * 0.7673679 * 0.8 + 5 * 0.4) /
+        // (30 * 0.7673679 + 5), rescaled with b's 0.6, is 0.5484053
+        assertThat(targetsSent(second, 0)[0]).isCloseTo(0.5484053f, within(1e-6f));
+        assertThat(strategy.snapshot().names()).containsExactly("a", "b");
+    }
+
+    private static float[] targetsSent(ScriptedFleet fleet, int request) {
+        return fleet.distillRequests
+                .get(request)
+                .tensors()
+                .get(KnowledgeProtocol.TARGETS)
+                .toFloatArray();
     }
 }

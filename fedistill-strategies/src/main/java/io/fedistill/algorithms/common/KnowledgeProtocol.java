@@ -1,5 +1,6 @@
 package io.fedistill.algorithms.common;
 
+import io.fedistill.core.aggregate.ExponentialTrust;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.aggregate.RobustResult;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The messages of public-data distillation (FedMD, DS-FL, the global student): the coordinator
@@ -34,6 +37,8 @@ import java.util.function.BiFunction;
  * ...), so a participant routes by message type alone.
  */
 public final class KnowledgeProtocol {
+    private static final Logger LOG = LoggerFactory.getLogger(KnowledgeProtocol.class);
+
     /** Reply tensor: the participant's scores on the subset, n x C. */
     public static final String KNOWLEDGE = "knowledge";
 
@@ -165,8 +170,10 @@ public final class KnowledgeProtocol {
     /**
      * Combines a round's scores and hands the result on: asks for the scores and combines them
      * under the robust rule, or learns only their weighted mean by secure aggregation, and gives
-     * {@code use} the participants behind the result and the result itself. Returns the metrics
-     * {@code use} reports, plus how many participants the rule left out, or that the secure sum
+     * {@code use} the participants behind the result and the result itself. With {@code trust}, the
+     * rule's result is only the reference each participant's trust is charged against, and the rule
+     * runs again on the weights scaled by trust. Returns the metrics {@code use} reports, plus how
+     * many participants the rule left out or the lowest relative trust, or that the secure sum
      * failed.
      */
     public Metrics combineScores(
@@ -174,6 +181,7 @@ public final class KnowledgeProtocol {
             Fleet fleet,
             ScoreRequest request,
             RobustAggregation robust,
+            Optional<ExponentialTrust> trust,
             Optional<SecureSumSettings> secure,
             BiFunction<List<String>, float[][], Metrics> use) {
         if (secure.isPresent()) {
@@ -192,6 +200,25 @@ public final class KnowledgeProtocol {
             return Metrics.of("participants_aggregated", 0);
         }
         RobustResult<float[][]> combined = collected.aggregate(robust);
+        if (trust.isPresent()) {
+            Collected trusted =
+                    collected.withWeights(
+                            trust.get()
+                                    .reweigh(
+                                            collected.participants(),
+                                            collected.scores(),
+                                            combined.aggregate(),
+                                            collected.weights()));
+            Map<String, Double> relative = trust.get().relativeTrust(collected.participants());
+            LOG.info("round {}: relative trust {}", context.round(), relative);
+            return use.apply(collected.participants(), trusted.aggregate(robust).aggregate())
+                    .with(
+                            "trust_lowest",
+                            relative.values().stream()
+                                    .mapToDouble(Double::doubleValue)
+                                    .min()
+                                    .orElse(1));
+        }
         Metrics metrics = use.apply(collected.participants(), combined.aggregate());
         return robust.excludes()
                 ? metrics.with("participants_excluded", combined.excluded())
@@ -427,6 +454,11 @@ public final class KnowledgeProtocol {
          */
         public float[][] weightedMean() {
             return aggregate(RobustAggregation.mean()).aggregate();
+        }
+
+        /** Returns these uploads with other participant x class weights. */
+        public Collected withWeights(double[][] otherWeights) {
+            return new Collected(participants, kind, scores, otherWeights);
         }
 
         /**

@@ -25,6 +25,8 @@ import java.util.stream.Stream;
  * @param distillWeight factor on the distillation loss per round
  * @param weighting how participants' soft labels are weighted
  * @param robust how their soft labels are combined before ERA sharpens them
+ * @param trustStepSize the step of the trust each participant earns over the rounds ({@link
+ *     io.fedistill.core.aggregate.ExponentialTrust}), 0 for none
  * @param secure how their weighted soft labels are summed by secure aggregation, if they are: the
  *     coordinator then sees only the mean
  */
@@ -38,10 +40,15 @@ public record DsflSettings(
         Schedule distillWeight,
         ParticipantWeighting weighting,
         RobustAggregation robust,
+        double trustStepSize,
         Optional<SecureSumSettings> secure) {
-    /** Refuses a robust rule together with secure aggregation, which hides what the rule reads. */
+    /**
+     * Refuses a robust rule or trust together with secure aggregation, which hides what they read,
+     * and trust with a rule that ignores weights.
+     */
     public DsflSettings {
         AlgorithmOptions.refuseRobustUnderSecure(NAME, robust, secure, "soft labels");
+        AlgorithmOptions.refuseUnusableTrust(NAME, trustStepSize, robust, secure, "soft labels");
     }
 
     /** The name used in configs. */
@@ -61,7 +68,8 @@ public record DsflSettings(
                                     "distillEpochs",
                                     "distillLearningRate",
                                     "distillWeight",
-                                    "weighting"),
+                                    "weighting",
+                                    AlgorithmOptions.TRUST_STEP_SIZE),
                             Stream.concat(
                                     AlgorithmOptions.ROBUST_OPTIONS.stream(),
                                     AlgorithmOptions.SECURE_OPTIONS.stream()))
@@ -81,6 +89,7 @@ public record DsflSettings(
                 read.getSchedule("distillWeight", 1.0, 0, 1e3),
                 read.getWeighting("weighting"),
                 read.getRobust(),
+                read.getTrustStepSize(),
                 read.getSecure());
     }
 

@@ -1,29 +1,38 @@
 package io.fedistill.algorithms.dsfl;
 
 import io.fedistill.algorithms.common.KnowledgeProtocol;
+import io.fedistill.core.aggregate.ExponentialTrust;
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * DS-FL's coordinator: one exchange collects soft labels on the round's public subset (after a
  * local epoch on private data), a second sends the mean or its ERA sharpening back for
- * distillation. Reports the entropy of the aggregated labels.
+ * distillation. Reports the entropy of the aggregated labels. Keeps, between rounds, the trust it
+ * has learnt in each participant, if it learns any.
  */
 final class DsflStrategy implements Strategy {
     private final KnowledgeProtocol protocol;
     private final DsflSettings settings;
     private final int classes;
+    private final Optional<ExponentialTrust> trust;
 
     DsflStrategy(KnowledgeProtocol protocol, DsflSettings settings, int classes) {
         this.protocol = protocol;
         this.settings = settings;
         this.classes = classes;
+        this.trust =
+                settings.trustStepSize() > 0
+                        ? Optional.of(new ExponentialTrust(settings.trustStepSize()))
+                        : Optional.empty();
     }
 
     @Override
@@ -38,6 +47,7 @@ final class DsflStrategy implements Strategy {
                         settings.weighting(),
                         classes),
                 settings.robust(),
+                trust,
                 settings.secure(),
                 (participants, mean) -> distill(context, fleet, participants, mean));
     }
@@ -74,5 +84,19 @@ final class DsflStrategy implements Strategy {
                 SoftLabels.meanEntropy(targets),
                 "mean_label_entropy",
                 SoftLabels.meanEntropy(mean));
+    }
+
+    @Override
+    public TensorRecord snapshot() {
+        return trust.map(ExponentialTrust::snapshot).orElse(TensorRecord.empty());
+    }
+
+    @Override
+    public void restore(TensorRecord snapshot) {
+        if (trust.isPresent()) {
+            trust.get().restore(snapshot);
+        } else {
+            Strategy.super.restore(snapshot);
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * FedMD's coordinator: in round one the transfer phase (labeled public set, then private data),
@@ -43,6 +44,7 @@ final class FedMdStrategy implements Strategy {
                         settings.weighting(),
                         classes),
                 settings.robust(),
+                Optional.empty(),
                 settings.secure(),
                 (participants, consensus) -> digest(context, fleet, participants, consensus));
     }
