@@ -137,8 +137,8 @@ public final class AlgorithmOptions {
 
     /**
      * The option that turns on trust learnt over the rounds ({@link
-     * io.fedistill.core.aggregate.ExponentialTrust}, ExpGuard) for algorithms that aggregate scores
-     * on public data: its step size, 0 (the default) for none.
+     * io.fedistill.core.aggregate.ExponentialTrust}, ExpGuard), which DS-FL reads: its step size, 0
+     * (the default) for none.
      */
     public static final String TRUST_STEP_SIZE = "trustStepSize";
 
@@ -153,6 +153,9 @@ public final class AlgorithmOptions {
      * the participants' weights trust scales (only the mean and the median do).
      *
      * @param algorithm the algorithm's config name
+     * @param trustStepSize the trust's step size, 0 for none
+     * @param robust the rule whose weights trust would scale
+     * @param secure the secure aggregation, if the uploads are summed by it
      * @param uploads what each participant uploads, in words (e.g. {@code soft labels})
      * @throws IllegalArgumentException naming the conflicting settings
      */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
+import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.Message;
@@ -85,6 +86,11 @@ class DsflStrategyTest {
     }
 
     private static DsflStrategy newStrategy(Map<String, Object> options, double trustStepSize) {
+        return newStrategy(options, trustStepSize, RobustAggregation.mean());
+    }
+
+    private static DsflStrategy newStrategy(
+            Map<String, Object> options, double trustStepSize, RobustAggregation robust) {
         return new DsflStrategy(
                 DsflAlgorithm.PROTOCOL,
                 new DsflSettings(
@@ -97,7 +103,7 @@ class DsflStrategyTest {
                         Schedule.linear(1, 0.5),
                         io.fedistill.core.aggregate.ParticipantWeighting.parse(
                                 (String) options.getOrDefault("weighting", "uniform")),
-                        io.fedistill.core.aggregate.RobustAggregation.mean(),
+                        robust,
                         trustStepSize,
                         java.util.Optional.empty()),
                 2);
@@ -165,7 +171,25 @@ class DsflStrategyTest {
         // a's relative trust is now 0.8759954^2 = 0.7673679: (30 * 0.7673679 * 0.8 + 5 * 0.4) /
         // (30 * 0.7673679 + 5), rescaled with b's 0.6, is 0.5484053
         assertThat(targetsSent(second, 0)[0]).isCloseTo(0.5484053f, within(1e-6f));
-        assertThat(strategy.snapshot().names()).containsExactly("a", "b");
+        assertThat(strategy.snapshot().names()).containsExactly("trust/a", "trust/b");
+    }
+
+    @Test
+    void underTheMedianTrustScalesTheWeightsTheMedianReads() {
+        ScriptedFleet fleet = new ScriptedFleet();
+        DsflStrategy strategy =
+                newStrategy(
+                        Map.of("aggregation", "mean", "weighting", "examples"),
+                        2,
+                        RobustAggregation.median());
+
+        Metrics metrics = strategy.runRound(new RoundContext(1, 1, 3, List.of("a", "b")), fleet);
+
+        // by examples a weighs 30 against b's 10, so the median is a's (0.8, 0.2); b is
+        // sqrt(0.4^2 + 0.4^2) = 0.5656854 from it, a 0, so b's trust is exp(-2 * 0.5656854) and
+        // a, the weightier and more trusted, still decides the median
+        assertThat(metrics.get("trust_lowest")).isCloseTo(Math.exp(-2 * 0.5656854), within(1e-6));
+        assertThat(targetsSent(fleet, 0)).containsExactly(0.8f, 0.2f);
     }
 
     private static float[] targetsSent(ScriptedFleet fleet, int request) {

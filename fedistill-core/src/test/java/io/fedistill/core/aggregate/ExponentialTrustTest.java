@@ -8,6 +8,7 @@ import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ExponentialTrustTest {
@@ -58,15 +59,76 @@ class ExponentialTrustTest {
     }
 
     @Test
-    void theOnlyHolderOfAClassKeepsItsVoteHoweverLittleItIsTrusted() {
-        ExponentialTrust trust = new ExponentialTrust(100);
-        double[][] onlyCHoldsClass0 = {{0, 0.5}, {0, 0.5}, {1, 0}};
+    void unequalLossesSetTrustByTheirDifference() {
+        ExponentialTrust trust = new ExponentialTrust(3);
+        // one sample: distances sqrt(0.02) = 0.1414214, sqrt(0.08) = 0.2828427 and sqrt(2)
+        List<float[][]> scores =
+                List.of(
+                        new float[][] {{0.9f, 0.1f}},
+                        new float[][] {{0.8f, 0.2f}},
+                        new float[][] {{0, 1}});
 
-        double[][] scaled = trust.reweigh(IDS, SCORES, REFERENCE, onlyCHoldsClass0);
+        trust.reweigh(IDS, scores, new float[][] {{1, 0}}, WEIGHTS);
 
-        assertThat(scaled[2][0]).isEqualTo(1.0);
-        assertThat(scaled[0][1]).isEqualTo(0.5);
-        assertThat(scaled[1][1]).isEqualTo(0.5);
+        assertThat(trust.relativeTrust(IDS).get("b"))
+                .isCloseTo(Math.exp(-3 * (0.2828427 - 0.1414214)), within(1e-6));
+        assertThat(trust.relativeTrust(IDS).get("c"))
+                .isCloseTo(Math.exp(-3 * (Math.sqrt(2) - 0.1414214)), within(1e-6));
+    }
+
+    @Test
+    void aLateJoinerWithATypicalLossIsTrustedAsTheTypicalParticipant() {
+        ExponentialTrust trust = new ExponentialTrust(3);
+        float[][] reference = {{1, 0}};
+        float[][] typical = {{0.8f, 0.2f}};
+        List<float[][]> scores =
+                List.of(new float[][] {{0.9f, 0.1f}}, typical, new float[][] {{0, 1}});
+        for (int round = 0; round < 3; round++) {
+            trust.reweigh(IDS, scores, reference, WEIGHTS);
+        }
+        List<String> withNewcomer = List.of("a", "b", "c", "new");
+        double[][] fourWeights = {{0.25, 0.25}, {0.25, 0.25}, {0.25, 0.25}, {0.25, 0.25}};
+
+        // b's loss is the median every round, so b is charged nothing, and so is the newcomer,
+        // which starts where b stands: charged in excess of the median, being charged less often
+        // is no advantage
+        trust.reweigh(
+                withNewcomer,
+                List.of(scores.get(0), typical, scores.get(2), typical),
+                reference,
+                fourWeights);
+
+        Map<String, Double> relative = trust.relativeTrust(withNewcomer);
+        assertThat(relative.get("new")).isEqualTo(relative.get("b")).isLessThan(1.0);
+        assertThat(relative.get("a")).isEqualTo(1.0);
+    }
+
+    @Test
+    void theHoldersOfAClassShareItByTheirTrustRelativeToEachOtherNotToOthers() {
+        ExponentialTrust trust = new ExponentialTrust(1);
+        List<String> ids = List.of("a", "c", "d");
+        // c and d are so distrusted that exp(log trust) underflows against a, which holds no class
+        // 0
+        trust.restore(
+                TensorRecord.builder()
+                        .put("a", Tensor.vector(0), TensorRole.EXACT)
+                        .put("c", Tensor.vector(-1000), TensorRole.EXACT)
+                        .put("d", Tensor.vector(-1001), TensorRole.EXACT)
+                        .build());
+        double[][] onlyCAndDHoldClass0 = {{0, 0.5}, {0.5, 0.25}, {0.5, 0.25}};
+
+        // every participant sends the reference: no loss, trust unchanged
+        double[][] scaled =
+                trust.reweigh(
+                        ids,
+                        List.of(REFERENCE, REFERENCE, REFERENCE),
+                        REFERENCE,
+                        onlyCAndDHoldClass0);
+
+        assertThat(scaled[1][0]).isCloseTo(1 / (1 + Math.exp(-1)), within(1e-9));
+        assertThat(scaled[2][0]).isCloseTo(Math.exp(-1) / (1 + Math.exp(-1)), within(1e-9));
+        assertThat(scaled[0][1]).isEqualTo(1.0);
+        assertThat(scaled[1][1]).isZero();
     }
 
     @Test
@@ -101,9 +163,26 @@ class ExponentialTrustTest {
                 .hasMessageContaining("c sent 1 score rows, the aggregate has 2");
         assertThatThrownBy(
                         () ->
+                                trust.reweigh(
+                                        IDS,
+                                        SCORES,
+                                        REFERENCE,
+                                        new double[][] {{0.5, 0.2}, {0.3}, {0.5, 0.5}}))
+                .hasMessageContaining("b has 1 class weights, a 2");
+        assertThatThrownBy(() -> trust.reweigh(List.of("a", "b", "a"), SCORES, REFERENCE, WEIGHTS))
+                .hasMessageContaining("a participant is named twice in [a, b, a]");
+        assertThat(trust.snapshot().names()).as("refused input changes no trust").isEmpty();
+        assertThatThrownBy(
+                        () ->
                                 trust.restore(
                                         TensorRecord.of(
                                                 "a", Tensor.vector(1, 2), TensorRole.EXACT)))
-                .hasMessageContaining("trust of a must be one finite value, got 2 values");
+                .hasMessageContaining("trust of a must be one value, got 2");
+        assertThatThrownBy(
+                        () ->
+                                trust.restore(
+                                        TensorRecord.of(
+                                                "a", Tensor.vector(Float.NaN), TensorRole.EXACT)))
+                .hasMessageContaining("trust of a must be finite, got NaN");
     }
 }

@@ -22,6 +22,7 @@ import io.fedistill.core.validate.TensorSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -172,9 +173,10 @@ public final class KnowledgeProtocol {
      * under the robust rule, or learns only their weighted mean by secure aggregation, and gives
      * {@code use} the participants behind the result and the result itself. With {@code trust}, the
      * rule's result is only the reference each participant's trust is charged against, and the rule
-     * runs again on the weights scaled by trust. Returns the metrics {@code use} reports, plus how
-     * many participants the rule left out or the lowest relative trust, or that the secure sum
-     * failed.
+     * runs again on the weights scaled by trust (ExpGuard's teacher is the trust-weighted mean;
+     * with the median, it is the trust-weighted median). Returns the metrics {@code use} reports,
+     * plus how many participants the rule left out or the lowest trust relative to the round's most
+     * trusted participant ({@code trust_lowest}), or that the secure sum failed.
      */
     public Metrics combineScores(
             RoundContext context,
@@ -210,7 +212,18 @@ public final class KnowledgeProtocol {
                                             combined.aggregate(),
                                             collected.weights()));
             Map<String, Double> relative = trust.get().relativeTrust(collected.participants());
-            LOG.info("round {}: relative trust {}", context.round(), relative);
+            LOG.info(
+                    "round {}: relative trust {}",
+                    context.round(),
+                    relative.entrySet().stream()
+                            .map(
+                                    e ->
+                                            String.format(
+                                                    Locale.ROOT,
+                                                    "%s=%.3g",
+                                                    e.getKey(),
+                                                    e.getValue()))
+                            .toList());
             return use.apply(collected.participants(), trusted.aggregate(robust).aggregate())
                     .with(
                             "trust_lowest",

@@ -20,6 +20,9 @@ import java.util.Optional;
  * has learnt in each participant, if it learns any.
  */
 final class DsflStrategy implements Strategy {
+    /** The checkpoint's section holding each participant's log trust. */
+    private static final String TRUST = "trust";
+
     private final KnowledgeProtocol protocol;
     private final DsflSettings settings;
     private final int classes;
@@ -88,13 +91,14 @@ final class DsflStrategy implements Strategy {
 
     @Override
     public TensorRecord snapshot() {
-        return trust.map(ExponentialTrust::snapshot).orElse(TensorRecord.empty());
+        return trust.map(t -> TensorRecord.builder().putSection(TRUST, t.snapshot()).build())
+                .orElse(TensorRecord.empty());
     }
 
     @Override
     public void restore(TensorRecord snapshot) {
         if (trust.isPresent()) {
-            trust.get().restore(snapshot);
+            trust.get().restore(snapshot.section(TRUST));
         } else {
             Strategy.super.restore(snapshot);
         }

@@ -40,6 +40,8 @@ class DsflSettingsTest {
                         "dsfl: trustStepSize scales the participants' weights, which robust:"
                                 + " multi-krum does not read; use robust: mean or median");
         assertThatThrownBy(() -> DsflSettings.fromOptions(Map.of("trustStepSize", -1)))
-                .hasMessageContaining("trustStepSize");
+                .hasMessage(
+                        "algorithm 'dsfl': option 'trustStepSize' must be in [0.0, 1000.0], got"
+                                + " -1.0");
     }
 }
