@@ -203,39 +203,42 @@ public final class KnowledgeProtocol {
         }
         RobustResult<float[][]> combined = collected.aggregate(robust);
         if (trust.isPresent()) {
-            Collected trusted =
-                    collected.withWeights(
-                            trust.get()
-                                    .reweigh(
-                                            collected.participants(),
-                                            collected.scores(),
-                                            combined.aggregate(),
-                                            collected.weights()));
-            Map<String, Double> relative = trust.get().relativeTrust(collected.participants());
-            LOG.info(
-                    "round {}: relative trust {}",
-                    context.round(),
-                    relative.entrySet().stream()
-                            .map(
-                                    e ->
-                                            String.format(
-                                                    Locale.ROOT,
-                                                    "%s=%.3g",
-                                                    e.getKey(),
-                                                    e.getValue()))
-                            .toList());
-            return use.apply(collected.participants(), trusted.aggregate(robust).aggregate())
-                    .with(
-                            "trust_lowest",
-                            relative.values().stream()
-                                    .mapToDouble(Double::doubleValue)
-                                    .min()
-                                    .orElse(1));
+            return combineTrusted(
+                    context, collected, combined.aggregate(), robust, trust.get(), use);
         }
         Metrics metrics = use.apply(collected.participants(), combined.aggregate());
         return robust.excludes()
                 ? metrics.with("participants_excluded", combined.excluded())
                 : metrics;
+    }
+
+    /**
+     * Charges each participant's trust against the rule's result {@code reference}, combines the
+     * scores again under the rule on the weights scaled by trust, hands that to {@code use}, and
+     * adds the lowest relative trust to its metrics; logs every participant's relative trust.
+     */
+    private static Metrics combineTrusted(
+            RoundContext context,
+            Collected collected,
+            float[][] reference,
+            RobustAggregation robust,
+            ExponentialTrust trust,
+            BiFunction<List<String>, float[][], Metrics> use) {
+        List<String> participants = collected.participants();
+        Collected trusted =
+                collected.withWeights(
+                        trust.reweigh(
+                                participants, collected.scores(), reference, collected.weights()));
+        Map<String, Double> relative = trust.relativeTrust(participants);
+        LOG.info(
+                "round {}: relative trust {}",
+                context.round(),
+                relative.entrySet().stream()
+                        .map(e -> String.format(Locale.ROOT, "%s=%.3g", e.getKey(), e.getValue()))
+                        .toList());
+        double lowest = relative.values().stream().mapToDouble(Double::doubleValue).min().orElse(1);
+        return use.apply(participants, trusted.aggregate(robust).aggregate())
+                .with("trust_lowest", lowest);
     }
 
     /**
