@@ -371,6 +371,19 @@ class FedistillCommandTest {
      * Writes {@code yaml} as {@code name.yaml}, runs it into the output directory {@code name},
      * checks it succeeded and returns its metrics.csv lines.
      */
+    /**
+     * Returns the tiny experiment with {@code rounds} rounds and 200 labeled public images, up to
+     * and including its {@code algorithms:} line, for a test to list its own.
+     */
+    private static String withPublicData(int rounds) {
+        return EXPERIMENT
+                        .substring(0, EXPERIMENT.indexOf("algorithms:"))
+                        .replace(
+                                "rounds: 2",
+                                "rounds: " + rounds + "\npublicData: {size: 200, labeled: true}")
+                + "algorithms:\n";
+    }
+
     private List<String> metricsOfRun(String name, String yaml) throws IOException {
         Path file = Files.writeString(dir.resolve(name + ".yaml"), yaml);
         Path out = dir.resolve(name);
@@ -396,12 +409,8 @@ class FedistillCommandTest {
     void knowledgeIsSummedSecurelyToTheSameTargets(String name, String options, String entropy)
             throws IOException {
         String yaml =
-                EXPERIMENT
-                                .substring(0, EXPERIMENT.indexOf("algorithms:"))
-                                .replace(
-                                        "rounds: 2",
-                                        "rounds: 1\npublicData: {size: 200, labeled: true}")
-                        + "algorithms:\n  - name: "
+                withPublicData(1)
+                        + "  - name: "
                         + name
                         + "\n    options: {"
                         + options
@@ -422,6 +431,30 @@ class FedistillCommandTest {
         int accuracy = header.indexOf("test_acc_mean");
         assertThat(Double.parseDouble(secure[accuracy]))
                 .isCloseTo(Double.parseDouble(plain[accuracy]), within(0.02));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "dsfl, 'subsetSize: 100, weighting: class-counts, robust: median, trustStepSize: 5'",
+        "fedmd, 'subsetSize: 100, trustStepSize: 0.5'"
+    })
+    void knowledgeAggregationLearnsTrustInEachParticipantWhenAsked(String name, String options)
+            throws IOException {
+        String yaml =
+                withPublicData(2)
+                        + "  - name: "
+                        + name
+                        + "\n    options: {"
+                        + options
+                        + "}\n    attack: {kind: inverted-logits, fraction: 0.34}\n";
+        List<String> rows = metricsOfRun(name + "-trust", yaml);
+        int strategy = List.of(rows.get(0).split(",")).indexOf("strategy_metrics");
+        for (int round = 1; round <= 2; round++) {
+            // the least trusted participant, relative to the most trusted one
+            assertThat(metric(rows.get(round).split(",")[strategy], "trust_lowest"))
+                    .isGreaterThan(0)
+                    .isLessThan(1);
+        }
     }
 
     @Test

@@ -137,8 +137,8 @@ public final class AlgorithmOptions {
 
     /**
      * The option that turns on trust learnt over the rounds ({@link
-     * io.fedistill.core.aggregate.ExponentialTrust}, ExpGuard), which DS-FL reads: its step size, 0
-     * (the default) for none.
+     * io.fedistill.core.aggregate.ExponentialTrust}, ExpGuard), which DS-FL and FedMD read: its
+     * step size, 0 (the default) for none.
      */
     public static final String TRUST_STEP_SIZE = "trustStepSize";
 
@@ -148,9 +148,10 @@ public final class AlgorithmOptions {
     }
 
     /**
-     * Refuses trust ({@code trustStepSize > 0}) where it cannot work: under secure aggregation,
-     * which hides the individual uploads trust is charged on, and with a rule that does not read
-     * the participants' weights trust scales (only the mean and the median do).
+     * Refuses a step size that is negative or not finite, and trust ({@code trustStepSize > 0})
+     * where it cannot work: under secure aggregation, which hides the individual uploads trust is
+     * charged on, and with a rule that does not read the participants' weights trust scales (only
+     * the mean and the median do).
      *
      * @param algorithm the algorithm's config name
      * @param trustStepSize the trust's step size, 0 for none
@@ -165,7 +166,15 @@ public final class AlgorithmOptions {
             RobustAggregation robust,
             Optional<SecureSumSettings> secure,
             String uploads) {
-        if (trustStepSize <= 0) {
+        if (!(trustStepSize >= 0) || !Double.isFinite(trustStepSize)) {
+            throw new IllegalArgumentException(
+                    algorithm
+                            + ": "
+                            + TRUST_STEP_SIZE
+                            + " must be finite and >= 0 (0: no trust), got "
+                            + trustStepSize);
+        }
+        if (trustStepSize == 0) {
             return;
         }
         if (secure.isPresent()) {

@@ -47,10 +47,6 @@ public record DsflSettings(
      * aggregation, which hides what they read, and trust with a rule that ignores weights.
      */
     public DsflSettings {
-        if (!(trustStepSize >= 0) || !Double.isFinite(trustStepSize)) {
-            throw new IllegalArgumentException(
-                    "trustStepSize must be finite and >= 0 (0: no trust), got " + trustStepSize);
-        }
         AlgorithmOptions.refuseRobustUnderSecure(NAME, robust, secure, "soft labels");
         AlgorithmOptions.refuseUnusableTrust(NAME, trustStepSize, robust, secure, "soft labels");
     }

@@ -1,7 +1,7 @@
 package io.fedistill.algorithms.dsfl;
 
 import io.fedistill.algorithms.common.KnowledgeProtocol;
-import io.fedistill.core.aggregate.ExponentialTrust;
+import io.fedistill.algorithms.common.LearntTrust;
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
@@ -11,7 +11,6 @@ import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * DS-FL's coordinator: one exchange collects soft labels on the round's public subset (after a
@@ -20,22 +19,16 @@ import java.util.Optional;
  * has learnt in each participant, if it learns any.
  */
 final class DsflStrategy implements Strategy {
-    /** The checkpoint's section holding each participant's log trust. */
-    private static final String TRUST = "trust";
-
     private final KnowledgeProtocol protocol;
     private final DsflSettings settings;
     private final int classes;
-    private final Optional<ExponentialTrust> trust;
+    private final LearntTrust trust;
 
     DsflStrategy(KnowledgeProtocol protocol, DsflSettings settings, int classes) {
         this.protocol = protocol;
         this.settings = settings;
         this.classes = classes;
-        this.trust =
-                settings.trustStepSize() > 0
-                        ? Optional.of(new ExponentialTrust(settings.trustStepSize()))
-                        : Optional.empty();
+        this.trust = new LearntTrust(settings.trustStepSize());
     }
 
     @Override
@@ -50,7 +43,7 @@ final class DsflStrategy implements Strategy {
                         settings.weighting(),
                         classes),
                 settings.robust(),
-                trust,
+                trust.trust(),
                 settings.secure(),
                 (participants, mean) -> distill(context, fleet, participants, mean));
     }
@@ -91,16 +84,11 @@ final class DsflStrategy implements Strategy {
 
     @Override
     public TensorRecord snapshot() {
-        return trust.map(t -> TensorRecord.builder().putSection(TRUST, t.snapshot()).build())
-                .orElse(TensorRecord.empty());
+        return trust.snapshot();
     }
 
     @Override
     public void restore(TensorRecord snapshot) {
-        if (trust.isPresent()) {
-            trust.get().restore(snapshot.section(TRUST));
-        } else {
-            Strategy.super.restore(snapshot);
-        }
+        trust.restore(snapshot);
     }
 }

@@ -20,6 +20,9 @@ import java.util.stream.Stream;
  * @param digestEpochs passes over the round's subset when digesting the consensus
  * @param weighting how participants' logits are weighed
  * @param robust how their logits are combined into the consensus
+ * @param trustStepSize the step of the trust each participant earns over the rounds ({@link
+ *     io.fedistill.core.aggregate.ExponentialTrust}), 0 for none; distances between logits are
+ *     larger than between DS-FL's soft labels, so a smaller step does what DS-FL's does
  * @param secure how their weighted logits are summed by secure aggregation, if they are: the
  *     coordinator then sees only the consensus
  */
@@ -30,10 +33,16 @@ public record FedMdSettings(
         int digestEpochs,
         ParticipantWeighting weighting,
         RobustAggregation robust,
+        double trustStepSize,
         Optional<SecureSumSettings> secure) {
-    /** Refuses a robust rule together with secure aggregation, which hides what the rule reads. */
+    /**
+     * Checks the trust step size, and refuses a robust rule or trust together with secure
+     * aggregation, which hides what they read, and trust with a rule that ignores weights.
+     */
     public FedMdSettings {
         AlgorithmOptions.refuseRobustUnderSecure("fedmd", robust, secure, "class scores");
+        AlgorithmOptions.refuseUnusableTrust(
+                "fedmd", trustStepSize, robust, secure, "class scores");
     }
 
     /** The name used in configs. */
@@ -54,7 +63,8 @@ public record FedMdSettings(
                                                 "transferEpochs",
                                                 "temperature",
                                                 "digestEpochs",
-                                                "weighting"),
+                                                "weighting",
+                                                AlgorithmOptions.TRUST_STEP_SIZE),
                                         Stream.concat(
                                                 AlgorithmOptions.ROBUST_OPTIONS.stream(),
                                                 AlgorithmOptions.SECURE_OPTIONS.stream()))
@@ -66,6 +76,7 @@ public record FedMdSettings(
                 read.getInt("digestEpochs", 1, 1, 1000),
                 read.getWeighting("weighting"),
                 read.getRobust(),
+                read.getTrustStepSize(),
                 read.getSecure());
     }
 

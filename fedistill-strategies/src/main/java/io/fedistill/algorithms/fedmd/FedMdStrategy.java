@@ -1,30 +1,34 @@
 package io.fedistill.algorithms.fedmd;
 
 import io.fedistill.algorithms.common.KnowledgeProtocol;
+import io.fedistill.algorithms.common.LearntTrust;
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
+import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * FedMD's coordinator: in round one the transfer phase (labeled public set, then private data),
  * then every round class scores on a public subset, their weighted mean as the consensus, and
- * participants digest it and revisit their private data. Keeps nothing between rounds.
+ * participants digest it and revisit their private data. Keeps, between rounds, the trust it has
+ * learnt in each participant, if it learns any.
  */
 final class FedMdStrategy implements Strategy {
     private final KnowledgeProtocol protocol;
     private final FedMdSettings settings;
     private final int classes;
+    private final LearntTrust trust;
 
     FedMdStrategy(KnowledgeProtocol protocol, FedMdSettings settings, int classes) {
         this.protocol = protocol;
         this.settings = settings;
         this.classes = classes;
+        this.trust = new LearntTrust(settings.trustStepSize());
     }
 
     @Override
@@ -44,7 +48,7 @@ final class FedMdStrategy implements Strategy {
                         settings.weighting(),
                         classes),
                 settings.robust(),
-                Optional.empty(),
+                trust.trust(),
                 settings.secure(),
                 (participants, consensus) -> digest(context, fleet, participants, consensus));
     }
@@ -73,5 +77,15 @@ final class FedMdStrategy implements Strategy {
                 digested.replies().size(),
                 "consensus_entropy",
                 SoftLabels.meanEntropy(SoftLabels.softmax(consensus, settings.temperature())));
+    }
+
+    @Override
+    public TensorRecord snapshot() {
+        return trust.snapshot();
+    }
+
+    @Override
+    public void restore(TensorRecord snapshot) {
+        trust.restore(snapshot);
     }
 }
