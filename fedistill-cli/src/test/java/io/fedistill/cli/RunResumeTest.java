@@ -15,6 +15,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A simulation killed with SIGKILL in the middle of an algorithm and resumed with {@code run
@@ -135,18 +137,25 @@ class RunResumeTest {
         killResumeAndCompare(workers, "fd,3,", 6);
     }
 
-    @Test
-    void dsflResumesWithTheTrustItHadLearntInEachParticipant() throws Exception {
+    @ParameterizedTest
+    @CsvSource({
+        "dsfl, 'subsetSize: 100, trustStepSize: 5'",
+        "fedmd, 'subsetSize: 100, transferEpochs: 0, trustStepSize: 0.5'"
+    })
+    void aRunResumesWithTheTrustItHadLearntInEachParticipant(String name, String options)
+            throws Exception {
         // trust is the coordinator's state: a resumed run that forgot it would send other targets
         // from round 4 on, and report another lowest trust
         String trusting =
                 EXPERIMENT
                                 .substring(0, EXPERIMENT.indexOf("algorithms:"))
                                 .replace("rounds: 8", "rounds: 6\npublicData: {size: 200}")
-                        + "algorithms:\n  - name: dsfl\n"
-                        + "    options: {subsetSize: 100, trustStepSize: 5}\n"
-                        + "    attack: {kind: inverted-logits, fraction: 0.25}\n";
-        Path run = killResumeAndCompare(trusting, "dsfl,3,", 6);
+                        + "algorithms:\n  - name: "
+                        + name
+                        + "\n    options: {"
+                        + options
+                        + "}\n    attack: {kind: inverted-logits, fraction: 0.25}\n";
+        Path run = killResumeAndCompare(trusting, name + ",3,", 6);
         assertThat(CliRuns.metricsWithoutTime(run).get(6)).contains("trust_lowest=");
     }
 }

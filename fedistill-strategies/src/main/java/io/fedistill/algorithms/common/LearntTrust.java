@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * The trust a public-data distillation coordinator (DS-FL, FedMD) learns in its participants over
  * the rounds, when its {@code trustStepSize} asks for it, and the place that trust takes in the
- * coordinator's checkpoints: a section of its own, so the strategy's snapshot can hold more.
+ * coordinator's checkpoints: the whole of the strategy's snapshot, under a section of its own.
  */
 public final class LearntTrust {
     /** The checkpoint's section holding each participant's log trust. */

@@ -43,8 +43,8 @@ public record DsflSettings(
         double trustStepSize,
         Optional<SecureSumSettings> secure) {
     /**
-     * Checks the trust step size, and refuses a robust rule or trust together with secure
-     * aggregation, which hides what they read, and trust with a rule that ignores weights.
+     * Refuses a robust rule or trust together with secure aggregation, which hides what they read,
+     * trust with a rule that ignores weights, and a trust step size that is negative or not finite.
      */
     public DsflSettings {
         AlgorithmOptions.refuseRobustUnderSecure(NAME, robust, secure, "soft labels");

@@ -22,13 +22,13 @@ final class DsflStrategy implements Strategy {
     private final KnowledgeProtocol protocol;
     private final DsflSettings settings;
     private final int classes;
-    private final LearntTrust trust;
+    private final LearntTrust learnt;
 
     DsflStrategy(KnowledgeProtocol protocol, DsflSettings settings, int classes) {
         this.protocol = protocol;
         this.settings = settings;
         this.classes = classes;
-        this.trust = new LearntTrust(settings.trustStepSize());
+        this.learnt = new LearntTrust(settings.trustStepSize());
     }
 
     @Override
@@ -43,7 +43,7 @@ final class DsflStrategy implements Strategy {
                         settings.weighting(),
                         classes),
                 settings.robust(),
-                trust.trust(),
+                learnt.trust(),
                 settings.secure(),
                 (participants, mean) -> distill(context, fleet, participants, mean));
     }
@@ -84,11 +84,11 @@ final class DsflStrategy implements Strategy {
 
     @Override
     public TensorRecord snapshot() {
-        return trust.snapshot();
+        return learnt.snapshot();
     }
 
     @Override
     public void restore(TensorRecord snapshot) {
-        trust.restore(snapshot);
+        learnt.restore(snapshot);
     }
 }

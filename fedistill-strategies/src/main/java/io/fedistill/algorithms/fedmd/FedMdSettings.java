@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * @param robust how their logits are combined into the consensus
  * @param trustStepSize the step of the trust each participant earns over the rounds ({@link
  *     io.fedistill.core.aggregate.ExponentialTrust}), 0 for none; distances between logits are
- *     larger than between DS-FL's soft labels, so a smaller step does what DS-FL's does
+ *     usually larger than between DS-FL's soft labels, so a smaller step suits it (not measured)
  * @param secure how their weighted logits are summed by secure aggregation, if they are: the
  *     coordinator then sees only the consensus
  */
@@ -36,13 +36,12 @@ public record FedMdSettings(
         double trustStepSize,
         Optional<SecureSumSettings> secure) {
     /**
-     * Checks the trust step size, and refuses a robust rule or trust together with secure
-     * aggregation, which hides what they read, and trust with a rule that ignores weights.
+     * Refuses a robust rule or trust together with secure aggregation, which hides what they read,
+     * trust with a rule that ignores weights, and a trust step size that is negative or not finite.
      */
     public FedMdSettings {
-        AlgorithmOptions.refuseRobustUnderSecure("fedmd", robust, secure, "class scores");
-        AlgorithmOptions.refuseUnusableTrust(
-                "fedmd", trustStepSize, robust, secure, "class scores");
+        AlgorithmOptions.refuseRobustUnderSecure(NAME, robust, secure, "class scores");
+        AlgorithmOptions.refuseUnusableTrust(NAME, trustStepSize, robust, secure, "class scores");
     }
 
     /** The name used in configs. */

@@ -22,13 +22,13 @@ final class FedMdStrategy implements Strategy {
     private final KnowledgeProtocol protocol;
     private final FedMdSettings settings;
     private final int classes;
-    private final LearntTrust trust;
+    private final LearntTrust learnt;
 
     FedMdStrategy(KnowledgeProtocol protocol, FedMdSettings settings, int classes) {
         this.protocol = protocol;
         this.settings = settings;
         this.classes = classes;
-        this.trust = new LearntTrust(settings.trustStepSize());
+        this.learnt = new LearntTrust(settings.trustStepSize());
     }
 
     @Override
@@ -48,7 +48,7 @@ final class FedMdStrategy implements Strategy {
                         settings.weighting(),
                         classes),
                 settings.robust(),
-                trust.trust(),
+                learnt.trust(),
                 settings.secure(),
                 (participants, consensus) -> digest(context, fleet, participants, consensus));
     }
@@ -81,11 +81,11 @@ final class FedMdStrategy implements Strategy {
 
     @Override
     public TensorRecord snapshot() {
-        return trust.snapshot();
+        return learnt.snapshot();
     }
 
     @Override
     public void restore(TensorRecord snapshot) {
-        trust.restore(snapshot);
+        learnt.restore(snapshot);
     }
 }

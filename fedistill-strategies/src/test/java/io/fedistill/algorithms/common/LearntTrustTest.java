@@ -56,4 +56,25 @@ class LearntTrustTest {
                 .hasMessage(
                         "a checkpoint of learnt trust holds only its 'trust' section, got [weights]");
     }
+
+    @Test
+    void aRestoreReplacesWhatWasHeldAndRefusesAnythingBesideTrust() {
+        LearntTrust learnt = new LearntTrust(1);
+        learnt.restore(TensorRecord.of("trust/old", Tensor.vector(-3), TensorRole.EXACT));
+
+        learnt.restore(TensorRecord.of("trust/a", Tensor.vector(-1), TensorRole.EXACT));
+        assertThat(learnt.snapshot().names()).containsExactly("trust/a");
+        learnt.restore(TensorRecord.empty());
+        assertThat(learnt.snapshot().isEmpty()).isTrue();
+
+        TensorRecord mixed =
+                TensorRecord.builder()
+                        .put("trust/a", Tensor.vector(-1), TensorRole.EXACT)
+                        .put("weights", Tensor.vector(1), TensorRole.EXACT)
+                        .build();
+        assertThatThrownBy(() -> learnt.restore(mixed))
+                .hasMessage(
+                        "a checkpoint of learnt trust holds only its 'trust' section, got [trust/a,"
+                                + " weights]");
+    }
 }
