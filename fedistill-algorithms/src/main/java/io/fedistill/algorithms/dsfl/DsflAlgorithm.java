@@ -33,7 +33,10 @@ public final class DsflAlgorithm implements Algorithm {
      * or {@code mean}, default era), {@code eraTemperature} (0.1), {@code distillTemperature} (1),
      * {@code distillEpochs} (1), {@code distillLearningRate} (0: the training rate), {@code
      * distillWeight} (1; e.g. {@code {linear: [1, 0.2]}} lowers distillation over the run), {@code
-     * weighting} (uniform; {@code examples}, {@code class-counts}, {@code validation-accuracy}).
+     * weighting} (uniform; {@code examples}, {@code class-counts}, {@code validation-accuracy}),
+     * the robust rule's options ({@code robust}, mean by default, and its parameters), {@code
+     * trustStepSize} (0: no trust learnt over the rounds) and the secure aggregation options
+     * ({@code secure}, off by default).
      */
     public static DsflAlgorithm fromOptions(Map<String, Object> options) {
         return new DsflAlgorithm(DsflSettings.fromOptions(options));

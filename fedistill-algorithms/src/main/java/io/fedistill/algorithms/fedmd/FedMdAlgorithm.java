@@ -26,7 +26,10 @@ public final class FedMdAlgorithm implements Algorithm {
 
     /**
      * Creates FedMD from its options: {@code subsetSize} (1000), {@code transferEpochs} (1), {@code
-     * temperature} (1), {@code digestEpochs} (1), {@code weighting} (uniform).
+     * temperature} (1), {@code digestEpochs} (1), {@code weighting} (uniform), the robust rule's
+     * options ({@code robust}, mean by default, and its parameters), {@code trustStepSize} (0: no
+     * trust learnt over the rounds) and the secure aggregation options ({@code secure}, off by
+     * default).
      */
     public static FedMdAlgorithm fromOptions(Map<String, Object> options) {
         return new FedMdAlgorithm(FedMdSettings.fromOptions(options));
