@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * @param robust how their logits are combined into the consensus
  * @param trustStepSize the step of the trust each participant earns over the rounds ({@link
  *     io.fedistill.core.aggregate.ExponentialTrust}), 0 for none; distances between logits are
- *     usually larger than between DS-FL's soft labels, so a smaller step suits it (not measured)
+ *     usually larger than between DS-FL's soft labels, so a smaller step suits it (docs/RESULTS.md
+ *     measures 0.5)
  * @param secure how their weighted logits are summed by secure aggregation, if they are: the
  *     coordinator then sees only the consensus
  */
