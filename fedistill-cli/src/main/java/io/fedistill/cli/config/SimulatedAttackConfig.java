@@ -12,8 +12,10 @@ import io.fedistill.core.seed.Seeds;
  *     scaled-weights} or {@code sign-flipped-weights}
  * @param fraction the share of participants that attack (default 0.2)
  * @param scale the factor of {@code scaled-weights} (default -10)
+ * @param countScale the factor the attackers multiply the label counts they report by, under any
+ *     kind (default 1: honest counts), so they take more of class-count weighting's votes
  */
-public record SimulatedAttackConfig(String kind, Double fraction, Double scale) {
+public record SimulatedAttackConfig(String kind, Double fraction, Double scale, Double countScale) {
     /** Applies defaults and checks values. */
     public SimulatedAttackConfig {
         if (kind == null) {
@@ -21,21 +23,24 @@ public record SimulatedAttackConfig(String kind, Double fraction, Double scale) 
         }
         fraction = fraction == null ? 0.2 : fraction;
         scale = scale == null ? -10.0 : scale;
+        countScale = countScale == null ? 1.0 : countScale;
         // the fields are not set yet: check through the parameters
-        attack(kind, fraction, scale, 0);
+        attack(kind, fraction, scale, countScale, 0);
     }
 
     /** Returns the attack of a run with this seed (which decides who attacks). */
     public AttackConfig attack(long runSeed) {
-        return attack(kind, fraction, scale, runSeed);
+        return attack(kind, fraction, scale, countScale, runSeed);
     }
 
-    private static AttackConfig attack(String kind, double fraction, double scale, long runSeed) {
+    private static AttackConfig attack(
+            String kind, double fraction, double scale, double countScale, long runSeed) {
         try {
             return new AttackConfig(
                     AttackKind.fromConfigName(kind),
                     fraction,
                     scale,
+                    countScale,
                     Seeds.derive(runSeed, 0, "", "attackers"));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("attack: " + e.getMessage(), e);

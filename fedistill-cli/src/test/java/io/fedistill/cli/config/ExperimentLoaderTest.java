@@ -297,6 +297,12 @@ class ExperimentLoaderTest {
         assertThat(attacked.attack().attack(attacked.seed()).attackers(attacked.participantIds()))
                 .hasSize(2);
         assertThat(load(VALID, "attack={kind: label-flipping}").attack().fraction()).isEqualTo(0.2);
+        assertThat(load(VALID, "attack={kind: label-flipping}").attack().countScale()).isEqualTo(1);
+        ExperimentConfig inflating =
+                load(VALID, "attack={kind: inverted-logits, fraction: 0.5, countScale: 10}");
+        assertThat(inflating.attack().attack(inflating.seed()).countScale()).isEqualTo(10);
+        assertThatThrownBy(() -> load(VALID, "attack={kind: inverted-logits, countScale: -1}"))
+                .hasMessageContaining("attack: countScale must be positive and finite, got -1.0");
         assertThatThrownBy(() -> load(VALID, "attack={kind: bribery}"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("attack: unknown attack 'bribery'");

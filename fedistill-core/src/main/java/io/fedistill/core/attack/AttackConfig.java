@@ -19,16 +19,21 @@ import java.util.TreeSet;
  * #trainingLabels} and its upload through {@link #apply}.
  *
  * <p>Upload attacks act by tensor role: logit attacks touch {@link TensorRole#LOGITS} and {@link
- * TensorRole#PROBABILITIES}, weight attacks touch {@link TensorRole#WEIGHTS}, and {@link
- * TensorRole#COUNTS} and {@link TensorRole#EXACT} tensors are never touched.
+ * TensorRole#PROBABILITIES}, weight attacks touch {@link TensorRole#WEIGHTS}, {@link
+ * TensorRole#COUNTS} tensors (the label counts that class-count weighting reads) are multiplied by
+ * {@link #countScale} under every kind, so attackers can also claim more votes, and {@link
+ * TensorRole#EXACT} tensors are never touched.
  *
  * @param kind what the attackers do
  * @param fraction the fraction of participants that attack, in [0, 1]
  * @param scale for {@link AttackKind#SCALED_WEIGHTS}, the factor the weights are multiplied by,
  *     e.g. -10 or 10; finite
+ * @param countScale the factor the attackers' reported label counts are multiplied by: 1 for honest
+ *     counts; positive and finite
  * @param seed the seed of the draw that picks the attackers
  */
-public record AttackConfig(AttackKind kind, double fraction, double scale, long seed) {
+public record AttackConfig(
+        AttackKind kind, double fraction, double scale, double countScale, long seed) {
 
     /** Checks every field's range, naming the field and the bad value. */
     public AttackConfig {
@@ -42,6 +47,15 @@ public record AttackConfig(AttackKind kind, double fraction, double scale, long 
         if (!Double.isFinite(scale)) {
             throw new IllegalArgumentException("scale must be finite, got " + scale);
         }
+        if (!(countScale > 0) || !Double.isFinite(countScale)) {
+            throw new IllegalArgumentException(
+                    "countScale must be positive and finite, got " + countScale);
+        }
+    }
+
+    /** Creates an attack whose attackers report honest label counts ({@code countScale} 1). */
+    public AttackConfig(AttackKind kind, double fraction, double scale, long seed) {
+        this(kind, fraction, scale, 1, seed);
     }
 
     /**
@@ -100,7 +114,7 @@ public record AttackConfig(AttackKind kind, double fraction, double scale, long 
     /**
      * Returns an attacker's upload as this attack tampers with it: same names, order, shapes and
      * roles, with the values of the tensors whose role the attack acts on replaced. {@link
-     * AttackKind#LABEL_FLIPPING} returns the upload unchanged.
+     * AttackKind#LABEL_FLIPPING} with honest counts returns the upload unchanged.
      *
      * @param upload what the participant would send
      * @param random the draws of {@link AttackKind#RANDOM_LOGITS}; unused by the other kinds
@@ -119,6 +133,9 @@ public record AttackConfig(AttackKind kind, double fraction, double scale, long 
     }
 
     private Tensor tamper(Tensor tensor, TensorRole role, Random random) {
+        if (role == TensorRole.COUNTS) {
+            return countScale == 1 ? tensor : Tampering.scaled(tensor, countScale);
+        }
         return switch (kind) {
             case LABEL_FLIPPING -> tensor;
             case RANDOM_LOGITS ->

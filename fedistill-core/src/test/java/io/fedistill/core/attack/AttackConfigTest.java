@@ -161,7 +161,27 @@ class AttackConfigTest {
     }
 
     @Test
-    void countsAndExactTensorsAreNeverTouched() {
+    void countsAreMultipliedByTheCountScaleUnderEveryKindAndExactTensorsNever() {
+        for (AttackKind kind : AttackKind.values()) {
+            TensorRecord tampered =
+                    new AttackConfig(kind, 0.5, -10, 10, 42).apply(UPLOAD, new Random(5));
+            assertThat(values(tampered, "label-counts"))
+                    .as(kind.configName())
+                    .containsExactly(30f, 40f);
+            assertThat(tampered.get("ids")).as(kind.configName()).isEqualTo(UPLOAD.get("ids"));
+        }
+        // label flipping with inflated counts changes the counts alone
+        TensorRecord flipping =
+                new AttackConfig(AttackKind.LABEL_FLIPPING, 0.5, -10, 10, 42)
+                        .apply(UPLOAD, new Random(5));
+        assertThat(flipping.get("logits")).isEqualTo(UPLOAD.get("logits"));
+        assertThat(flipping.get("soft-labels")).isEqualTo(UPLOAD.get("soft-labels"));
+        assertThatThrownBy(() -> new AttackConfig(AttackKind.INVERTED_LOGITS, 0.3, 1, 0, 0))
+                .hasMessage("countScale must be positive and finite, got 0.0");
+    }
+
+    @Test
+    void countsAndExactTensorsAreNeverTouchedWithHonestCounts() {
         for (AttackKind kind : AttackKind.values()) {
             TensorRecord tampered = attack(kind).apply(UPLOAD, new Random(5));
             assertThat(tampered.get("label-counts"))
