@@ -458,6 +458,23 @@ class FedistillCommandTest {
     }
 
     @Test
+    void dsflChecksUploadsAgainstRootLabelsOnlyWithLabeledPublicData() throws IOException {
+        String yaml =
+                withPublicData(1)
+                        + "  - name: dsfl\n    options: {subsetSize: 100, rootLabels: 50}\n";
+        List<String> rows = metricsOfRun("dsfl-root", yaml);
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(1)).startsWith("dsfl,1,").contains("participants_aggregated=3");
+        assertThat(
+                        runCapturingErr(
+                                "run",
+                                dir.resolve("dsfl-root.yaml").toString(),
+                                "--set",
+                                "publicData.labeled=false"))
+                .contains("rootLabels needs the coordinator to know public labels");
+    }
+
+    @Test
     void aSecureRoundWithTooFewSurvivorsAbortsAndTheNextRoundSumsAgain() throws IOException {
         String yaml =
                 EXPERIMENT.substring(0, EXPERIMENT.indexOf("algorithms:"))

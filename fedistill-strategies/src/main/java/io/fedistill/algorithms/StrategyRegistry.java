@@ -74,7 +74,8 @@ public final class StrategyRegistry {
                 spec -> {
                     DsflSettings settings = DsflSettings.fromOptions(spec.options());
                     settings.validate(publicData(spec));
-                    return settings.newStrategy(spec.classes());
+                    // a coordinator without data holds no public labels to check uploads against
+                    return settings.newStrategy(spec.classes(), Optional.empty());
                 });
     }
 

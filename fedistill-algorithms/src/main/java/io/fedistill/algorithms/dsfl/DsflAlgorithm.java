@@ -7,7 +7,10 @@ import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.PublicDistillationLearner;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.strategy.Strategy;
+import io.fedistill.ml.data.PublicData;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * DS-FL, distillation-based semi-supervised federated learning (Itahara et al. 2020): participants
@@ -55,7 +58,21 @@ public final class DsflAlgorithm implements Algorithm {
     @Override
     public Strategy newStrategy(FederationSetup setup) {
         validate(setup);
-        return settings.newStrategy(setup.numClasses());
+        if (settings.rootLabels() == 0) {
+            return settings.newStrategy(setup.numClasses(), Optional.empty());
+        }
+        PublicData publicData = setup.requirePublicData(NAME, settings.subsetSize());
+        return settings.newStrategy(
+                setup.numClasses(),
+                Optional.of(
+                        seed ->
+                                publicData
+                                        .pool()
+                                        .labels(
+                                                Arrays.copyOf(
+                                                        publicData.subset(
+                                                                seed, settings.subsetSize()),
+                                                        settings.rootLabels()))));
     }
 
     @Override

@@ -91,22 +91,35 @@ class DsflStrategyTest {
 
     private static DsflStrategy newStrategy(
             Map<String, Object> options, double trustStepSize, RobustAggregation robust) {
-        return new DsflStrategy(
-                DsflAlgorithm.PROTOCOL,
+        return newStrategy(options, trustStepSize, robust, 0);
+    }
+
+    /** A strategy whose coordinator knows the labels of {@code rootLabels} subset samples: 0s. */
+    private static DsflStrategy newStrategy(
+            Map<String, Object> options,
+            double trustStepSize,
+            RobustAggregation robust,
+            int rootLabels) {
+        return (DsflStrategy)
                 new DsflSettings(
-                        1,
-                        !"mean".equals(options.get("aggregation")),
-                        Schedule.constant(0.1),
-                        Schedule.constant(1),
-                        1,
-                        0,
-                        Schedule.linear(1, 0.5),
-                        io.fedistill.core.aggregate.ParticipantWeighting.parse(
-                                (String) options.getOrDefault("weighting", "uniform")),
-                        robust,
-                        trustStepSize,
-                        java.util.Optional.empty()),
-                2);
+                                1,
+                                !"mean".equals(options.get("aggregation")),
+                                Schedule.constant(0.1),
+                                Schedule.constant(1),
+                                1,
+                                0,
+                                Schedule.linear(1, 0.5),
+                                io.fedistill.core.aggregate.ParticipantWeighting.parse(
+                                        (String) options.getOrDefault("weighting", "uniform")),
+                                robust,
+                                rootLabels,
+                                trustStepSize,
+                                java.util.Optional.empty())
+                        .newStrategy(
+                                2,
+                                java.util.Optional.of(
+                                        (java.util.function.LongFunction<int[]>)
+                                                seed -> new int[rootLabels]));
     }
 
     @Test
@@ -190,6 +203,21 @@ class DsflStrategyTest {
         // a, the weightier and more trusted, still decides the median
         assertThat(metrics.get("trust_lowest")).isCloseTo(Math.exp(-2 * 0.5656854), within(1e-6));
         assertThat(targetsSent(fleet, 0)).containsExactly(0.8f, 0.2f);
+    }
+
+    @Test
+    void rootLabelsScaleEachParticipantsClassWeightByItsReliabilityOnThatClass() {
+        ScriptedFleet fleet = new ScriptedFleet();
+        DsflStrategy strategy =
+                newStrategy(Map.of("aggregation", "mean"), 0, RobustAggregation.mean(), 1);
+
+        strategy.runRound(new RoundContext(1, 1, 3, List.of("a", "b")), fleet);
+
+        // the one sample is a root sample of class 0: a gives it 0.8, b 0.4, so class 0's equal
+        // weights become 0.5 * 0.8 : 0.5 * 0.4 = 2/3 : 1/3 and its mean 2/3 * 0.8 + 1/3 * 0.4 =
+        // 0.6666667; class 1 has no root sample and keeps the plain mean, 0.4; rescaled to sum to 1
+        assertThat(targetsSent(fleet, 0)[0]).isCloseTo(0.6666667f / 1.0666667f, within(1e-6f));
+        assertThat(targetsSent(fleet, 0)[1]).isCloseTo(0.4f / 1.0666667f, within(1e-6f));
     }
 
     private static float[] targetsSent(ScriptedFleet fleet, int request) {

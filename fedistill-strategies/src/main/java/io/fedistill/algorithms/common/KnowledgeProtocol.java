@@ -4,6 +4,7 @@ import io.fedistill.core.aggregate.ExponentialTrust;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.aggregate.RobustResult;
+import io.fedistill.core.aggregate.RootReliability;
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
@@ -171,12 +172,15 @@ public final class KnowledgeProtocol {
     /**
      * Combines a round's scores and hands the result on: asks for the scores and combines them
      * under the robust rule, or learns only their weighted mean by secure aggregation, and gives
-     * {@code use} the participants behind the result and the result itself. With {@code trust}, the
-     * rule's result is only the reference each participant's trust is charged against, and the rule
-     * runs again on the weights scaled by trust (ExpGuard's teacher is the trust-weighted mean;
-     * with the median, it is the trust-weighted median). Returns the metrics {@code use} reports,
-     * plus how many participants the rule left out or the lowest trust relative to the round's most
-     * trusted participant ({@code trust_lowest}), or that the secure sum failed.
+     * {@code use} the participants behind the result and the result itself. With {@code
+     * rootLabels}, the labels the coordinator knows of the subset's first samples, each
+     * participant's class weights are first scaled by its reliability on them ({@link
+     * RootReliability}; probabilities only). With {@code trust}, the rule's result is only the
+     * reference each participant's trust is charged against, and the rule runs again on the weights
+     * scaled by trust (ExpGuard's teacher is the trust-weighted mean; with the median, it is the
+     * trust-weighted median). Returns the metrics {@code use} reports, plus how many participants
+     * the rule left out or the lowest trust relative to the round's most trusted participant
+     * ({@code trust_lowest}), or that the secure sum failed.
      */
     public Metrics combineScores(
             RoundContext context,
@@ -184,6 +188,7 @@ public final class KnowledgeProtocol {
             ScoreRequest request,
             RobustAggregation robust,
             Optional<ExponentialTrust> trust,
+            Optional<int[]> rootLabels,
             Optional<SecureSumSettings> secure,
             BiFunction<List<String>, float[][], Metrics> use) {
         if (secure.isPresent()) {
@@ -200,6 +205,12 @@ public final class KnowledgeProtocol {
                         request.classes());
         if (collected.participants().isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
+        }
+        if (rootLabels.isPresent()) {
+            collected =
+                    collected.withWeights(
+                            RootReliability.reweigh(
+                                    collected.scores(), rootLabels.get(), collected.weights()));
         }
         RobustResult<float[][]> combined = collected.aggregate(robust);
         if (trust.isPresent()) {

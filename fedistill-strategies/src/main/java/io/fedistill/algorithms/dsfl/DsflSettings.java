@@ -11,6 +11,7 @@ import io.fedistill.core.strategy.Strategy;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 
 /**
@@ -25,6 +26,9 @@ import java.util.stream.Stream;
  * @param distillWeight factor on the distillation loss per round
  * @param weighting how participants' soft labels are weighted
  * @param robust how their soft labels are combined before ERA sharpens them
+ * @param rootLabels how many of each round's public samples the coordinator knows the labels of and
+ *     checks each participant's soft labels against ({@link
+ *     io.fedistill.core.aggregate.RootReliability}), 0 for none; needs labeled public data
  * @param trustStepSize the step of the trust each participant earns over the rounds ({@link
  *     io.fedistill.core.aggregate.ExponentialTrust}), 0 for none
  * @param secure how their weighted soft labels are summed by secure aggregation, if they are: the
@@ -40,6 +44,7 @@ public record DsflSettings(
         Schedule distillWeight,
         ParticipantWeighting weighting,
         RobustAggregation robust,
+        int rootLabels,
         double trustStepSize,
         Optional<SecureSumSettings> secure) {
     /**
@@ -49,6 +54,20 @@ public record DsflSettings(
     public DsflSettings {
         AlgorithmOptions.refuseRobustUnderSecure(NAME, robust, secure, "soft labels");
         AlgorithmOptions.refuseUnusableTrust(NAME, trustStepSize, robust, secure, "soft labels");
+        if (rootLabels < 0 || rootLabels > subsetSize) {
+            throw new IllegalArgumentException(
+                    NAME
+                            + ": rootLabels must be in [0, subsetSize "
+                            + subsetSize
+                            + "], got "
+                            + rootLabels);
+        }
+        if (rootLabels > 0 && secure.isPresent()) {
+            throw new IllegalArgumentException(
+                    NAME
+                            + ": rootLabels checks each participant's soft labels, which secure"
+                            + " aggregation hides; choose one");
+        }
     }
 
     /** The name used in configs. */
@@ -69,7 +88,8 @@ public record DsflSettings(
                                     "distillLearningRate",
                                     "distillWeight",
                                     "weighting",
-                                    AlgorithmOptions.TRUST_STEP_SIZE),
+                                    AlgorithmOptions.TRUST_STEP_SIZE,
+                                    "rootLabels"),
                             Stream.concat(
                                     AlgorithmOptions.ROBUST_OPTIONS.stream(),
                                     AlgorithmOptions.SECURE_OPTIONS.stream()))
@@ -89,17 +109,38 @@ public record DsflSettings(
                 read.getSchedule("distillWeight", 1.0, 0, 1e3),
                 read.getWeighting("weighting"),
                 read.getRobust(),
+                read.getInt("rootLabels", 0, 0, 10_000_000),
                 read.getTrustStepSize(),
                 read.getSecure());
     }
 
-    /** Checks that the public data can supply a subset each round. */
+    /**
+     * Checks that the public data can supply a subset each round, and is labeled when the
+     * coordinator checks uploads against root labels.
+     */
     public void validate(Optional<PublicDataFacts> publicData) {
-        PublicDataFacts.require(NAME, publicData, subsetSize);
+        PublicDataFacts facts = PublicDataFacts.require(NAME, publicData, subsetSize);
+        if (rootLabels > 0 && !facts.labeled()) {
+            throw new IllegalArgumentException(
+                    NAME
+                            + ": rootLabels needs the coordinator to know public labels: set"
+                            + " publicData.labeled: true, or rootLabels: 0");
+        }
     }
 
-    /** Creates DS-FL's coordinator half for {@code classes} labels. */
-    public Strategy newStrategy(int classes) {
-        return new DsflStrategy(PROTOCOL, this, classes);
+    /**
+     * Creates DS-FL's coordinator half for {@code classes} labels; {@code rootLabels} gives, for a
+     * round's subset seed, the labels of the subset's first {@link #rootLabels()} samples (needed
+     * when that is above 0).
+     */
+    public Strategy newStrategy(int classes, Optional<LongFunction<int[]>> rootLabels) {
+        if (this.rootLabels > 0 && rootLabels.isEmpty()) {
+            throw new IllegalArgumentException(
+                    NAME
+                            + ": rootLabels needs a coordinator that holds the public data's"
+                            + " labels; this one holds no data");
+        }
+        return new DsflStrategy(
+                PROTOCOL, this, classes, this.rootLabels > 0 ? rootLabels : Optional.empty());
     }
 }

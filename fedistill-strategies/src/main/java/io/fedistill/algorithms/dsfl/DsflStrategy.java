@@ -11,6 +11,8 @@ import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.LongFunction;
 
 /**
  * DS-FL's coordinator: one exchange collects soft labels on the round's public subset (after a
@@ -23,11 +25,23 @@ final class DsflStrategy implements Strategy {
     private final DsflSettings settings;
     private final int classes;
     private final LearntTrust learnt;
+    private final Optional<LongFunction<int[]>> rootLabels;
 
-    DsflStrategy(KnowledgeProtocol protocol, DsflSettings settings, int classes) {
+    /**
+     * Creates DS-FL's coordinator.
+     *
+     * @param rootLabels given a round's subset seed, the labels of the subset's first {@code
+     *     settings.rootLabels()} samples, when the coordinator checks uploads against them
+     */
+    DsflStrategy(
+            KnowledgeProtocol protocol,
+            DsflSettings settings,
+            int classes,
+            Optional<LongFunction<int[]>> rootLabels) {
         this.protocol = protocol;
         this.settings = settings;
         this.classes = classes;
+        this.rootLabels = rootLabels;
         this.learnt = new LearntTrust(settings.trustStepSize());
     }
 
@@ -44,6 +58,7 @@ final class DsflStrategy implements Strategy {
                         classes),
                 settings.robust(),
                 learnt.trust(),
+                rootLabels.map(labels -> labels.apply(context.seed("public-subset"))),
                 settings.secure(),
                 (participants, mean) -> distill(context, fleet, participants, mean));
     }

@@ -11,6 +11,7 @@ import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * FedMD's coordinator: in round one the transfer phase (labeled public set, then private data),
@@ -49,6 +50,7 @@ final class FedMdStrategy implements Strategy {
                         classes),
                 settings.robust(),
                 learnt.trust(),
+                Optional.empty(),
                 settings.secure(),
                 (participants, consensus) -> digest(context, fleet, participants, consensus));
     }

@@ -44,4 +44,35 @@ class DsflSettingsTest {
                         "algorithm 'dsfl': option 'trustStepSize' must be in [0.0, 1000.0], got"
                                 + " -1.0");
     }
+
+    @Test
+    void rootLabelsNeedLabeledPublicDataAndIndividualUploads() {
+        DsflSettings checking =
+                DsflSettings.fromOptions(Map.of("subsetSize", 100, "rootLabels", 20));
+        assertThat(checking.rootLabels()).isEqualTo(20);
+        assertThatThrownBy(
+                        () ->
+                                checking.validate(
+                                        java.util.Optional.of(
+                                                new io.fedistill.algorithms.PublicDataFacts(
+                                                        500, false))))
+                .hasMessage(
+                        "dsfl: rootLabels needs the coordinator to know public labels: set"
+                                + " publicData.labeled: true, or rootLabels: 0");
+        checking.validate(
+                java.util.Optional.of(new io.fedistill.algorithms.PublicDataFacts(500, true)));
+        assertThatThrownBy(() -> checking.newStrategy(10, java.util.Optional.empty()))
+                .hasMessage(
+                        "dsfl: rootLabels needs a coordinator that holds the public data's labels;"
+                                + " this one holds no data");
+        assertThatThrownBy(
+                        () ->
+                                DsflSettings.fromOptions(
+                                        Map.of("subsetSize", 100, "rootLabels", 200)))
+                .hasMessage("dsfl: rootLabels must be in [0, subsetSize 100], got 200");
+        assertThatThrownBy(() -> DsflSettings.fromOptions(Map.of("rootLabels", 10, "secure", true)))
+                .hasMessage(
+                        "dsfl: rootLabels checks each participant's soft labels, which secure"
+                                + " aggregation hides; choose one");
+    }
 }
