@@ -63,16 +63,13 @@ public final class DsflAlgorithm implements Algorithm {
         }
         PublicData publicData = setup.requirePublicData(NAME, settings.subsetSize());
         return settings.newStrategy(
-                setup.numClasses(),
-                Optional.of(
-                        seed ->
-                                publicData
-                                        .pool()
-                                        .labels(
-                                                Arrays.copyOf(
-                                                        publicData.subset(
-                                                                seed, settings.subsetSize()),
-                                                        settings.rootLabels()))));
+                setup.numClasses(), Optional.of(seed -> rootLabels(publicData, seed)));
+    }
+
+    /** Returns the labels of the first root samples of the subset the participants draw by seed. */
+    private int[] rootLabels(PublicData publicData, long subsetSeed) {
+        int[] subset = publicData.subset(subsetSeed, settings.subsetSize());
+        return publicData.pool().labels(Arrays.copyOf(subset, settings.rootLabels()));
     }
 
     @Override

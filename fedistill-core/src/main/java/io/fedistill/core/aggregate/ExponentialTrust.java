@@ -108,20 +108,15 @@ public final class ExponentialTrust {
                     highest = Math.max(highest, logTrust.get(participants.get(p)));
                 }
             }
-            double total = 0;
             for (int p = 0; p < n; p++) {
                 scaled[p][k] =
                         classWeights[p][k] > 0
                                 ? classWeights[p][k]
                                         * Math.exp(logTrust.get(participants.get(p)) - highest)
                                 : 0;
-                total += scaled[p][k];
-            }
-            for (int p = 0; p < n; p++) {
-                scaled[p][k] = total > 0 ? scaled[p][k] / total : classWeights[p][k];
             }
         }
-        return scaled;
+        return ParticipantWeighting.normalizeColumns(scaled, classWeights);
     }
 
     /**

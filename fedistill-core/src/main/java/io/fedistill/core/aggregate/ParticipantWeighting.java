@@ -108,6 +108,25 @@ public enum ParticipantWeighting {
     }
 
     /**
+     * Rescales each column of {@code scaled} to sum to 1, in place, and returns it; a column that
+     * sums to 0 takes {@code fallback}'s column instead. What reweighing rules ({@link
+     * ExponentialTrust}, {@link RootReliability}) finish with.
+     */
+    static double[][] normalizeColumns(double[][] scaled, double[][] fallback) {
+        int classes = scaled.length == 0 ? 0 : scaled[0].length;
+        for (int k = 0; k < classes; k++) {
+            double total = 0;
+            for (double[] row : scaled) {
+                total += row[k];
+            }
+            for (int p = 0; p < scaled.length; p++) {
+                scaled[p][k] = total > 0 ? scaled[p][k] / total : fallback[p][k];
+            }
+        }
+        return scaled;
+    }
+
+    /**
      * Returns normalized weights, one row per participant and one column per class; each column
      * sums to 1. A column where every raw weight is 0 falls back to equal weights.
      */

@@ -87,15 +87,6 @@ public final class RootReliability {
                                 : classWeights[p][k] * reliability[k] / rootsOfClass[k];
             }
         }
-        for (int k = 0; k < classes; k++) {
-            double total = 0;
-            for (int p = 0; p < n; p++) {
-                total += scaled[p][k];
-            }
-            for (int p = 0; p < n; p++) {
-                scaled[p][k] = total > 0 ? scaled[p][k] / total : classWeights[p][k];
-            }
-        }
-        return scaled;
+        return ParticipantWeighting.normalizeColumns(scaled, classWeights);
     }
 }
