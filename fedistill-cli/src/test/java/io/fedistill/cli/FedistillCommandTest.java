@@ -457,6 +457,36 @@ class FedistillCommandTest {
         assertThat(afterRound2).isGreaterThan(0).isLessThan(afterRound1);
     }
 
+    @ParameterizedTest
+    @CsvSource({
+        "dsfl, 'subsetSize: 100, priorCheck: true'",
+        "fedmd, 'subsetSize: 100, priorCheck: true'"
+    })
+    void thePriorCheckLeavesOutTheParticipantThatReversesItsScoresAndNobodyInACleanRun(
+            String name, String options) throws IOException {
+        String yaml =
+                withPublicData(1).replace("alpha: 1.0", "alpha: 0.1")
+                        + "  - name: "
+                        + name
+                        + "\n    label: attacked\n    options: {"
+                        + options
+                        + "}\n    attack: {kind: inverted-logits, fraction: 0.34}\n  - name: "
+                        + name
+                        + "\n    label: clean\n    options: {"
+                        + options
+                        + "}\n";
+        List<String> rows = metricsOfRun(name + "-prior", yaml);
+        int strategy = List.of(rows.get(0).split(",")).indexOf("strategy_metrics");
+        assertThat(rows).hasSize(3);
+        for (String row : rows.subList(1, 3)) {
+            String[] cells = row.split(",");
+            assertThat(metric(cells[strategy], "participants_flagged"))
+                    .as(row)
+                    .isEqualTo(cells[0].equals("attacked") ? 1 : 0);
+            assertThat(cells[strategy]).contains("participants_aggregated=3");
+        }
+    }
+
     @Test
     void dsflChecksUploadsAgainstRootLabelsOnlyWithLabeledPublicData() throws IOException {
         String yaml =

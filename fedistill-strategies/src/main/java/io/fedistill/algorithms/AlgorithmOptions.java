@@ -149,9 +149,7 @@ public final class AlgorithmOptions {
 
     /**
      * Refuses a step size that is negative or not finite, and trust ({@code trustStepSize > 0})
-     * where it cannot work: under secure aggregation, which hides the individual uploads trust is
-     * charged on, and with a rule that does not read the participants' weights trust scales (only
-     * the mean and the median do).
+     * where it cannot work ({@link #refuseUnusableReweighing}).
      *
      * @param algorithm the algorithm's config name
      * @param trustStepSize the trust's step size, 0 for none
@@ -174,15 +172,43 @@ public final class AlgorithmOptions {
                             + " must be finite and >= 0 (0: no trust), got "
                             + trustStepSize);
         }
-        if (trustStepSize == 0) {
-            return;
+        if (trustStepSize > 0) {
+            refuseUnusableReweighing(algorithm, TRUST_STEP_SIZE, robust, secure, uploads);
         }
+    }
+
+    /**
+     * The option that turns on the label-free check of each participant's scores against its
+     * reported label counts ({@link io.fedistill.core.aggregate.LabelPriorCheck}), which DS-FL and
+     * FedMD read: {@code false} (the default) for none.
+     */
+    public static final String PRIOR_CHECK = "priorCheck";
+
+    /**
+     * Refuses a defence that reweighs participants after reading each one's upload ({@code option}:
+     * trust, the prior check, root labels) where it cannot work: under secure aggregation, which
+     * hides the individual uploads it reads, and with a rule that does not read the participants'
+     * weights it scales (only the mean and the median do).
+     *
+     * @param algorithm the algorithm's config name
+     * @param option the defence's option name
+     * @param robust the rule whose weights the defence would scale
+     * @param secure the secure aggregation, if the uploads are summed by it
+     * @param uploads what each participant uploads, in words (e.g. {@code soft labels})
+     * @throws IllegalArgumentException naming the conflicting settings
+     */
+    public static void refuseUnusableReweighing(
+            String algorithm,
+            String option,
+            RobustAggregation robust,
+            Optional<SecureSumSettings> secure,
+            String uploads) {
         if (secure.isPresent()) {
             throw new IllegalArgumentException(
                     algorithm
                             + ": "
-                            + TRUST_STEP_SIZE
-                            + " charges each participant's "
+                            + option
+                            + " reads each participant's "
                             + uploads
                             + ", which secure aggregation hides; choose one");
         }
@@ -190,7 +216,7 @@ public final class AlgorithmOptions {
             throw new IllegalArgumentException(
                     algorithm
                             + ": "
-                            + TRUST_STEP_SIZE
+                            + option
                             + " scales the participants' weights, which robust: "
                             + robust.rule().configName()
                             + " does not read; use robust: mean or median");

@@ -27,6 +27,16 @@ class DsflStrategyTest {
      */
     private static final class ScriptedFleet implements Fleet {
         final List<Message> distillRequests = new ArrayList<>();
+        private final float[] countsOfB;
+
+        ScriptedFleet() {
+            this(new float[] {5, 5});
+        }
+
+        /** A fleet in which b reports {@code countsOfB} as its label counts. */
+        ScriptedFleet(float[] countsOfB) {
+            this.countsOfB = countsOfB;
+        }
 
         @Override
         public List<String> participantIds() {
@@ -48,9 +58,7 @@ class DsflStrategyTest {
                                 ? new float[] {0.8f, 0.2f}
                                 : new float[] {0.4f, 0.6f};
                 float[] counts =
-                        request.participantId().equals("a")
-                                ? new float[] {30, 0}
-                                : new float[] {5, 5};
+                        request.participantId().equals("a") ? new float[] {30, 0} : countsOfB;
                 Message reply =
                         request.reply()
                                 .optTensors(
@@ -91,15 +99,19 @@ class DsflStrategyTest {
 
     private static DsflStrategy newStrategy(
             Map<String, Object> options, double trustStepSize, RobustAggregation robust) {
-        return newStrategy(options, trustStepSize, robust, 0);
+        return newStrategy(options, trustStepSize, robust, 0, false);
     }
 
-    /** A strategy whose coordinator knows the labels of {@code rootLabels} subset samples: 0s. */
+    /**
+     * A strategy whose coordinator knows the labels of {@code rootLabels} subset samples (0s), and
+     * checks the participants' label priors if {@code priorCheck}.
+     */
     private static DsflStrategy newStrategy(
             Map<String, Object> options,
             double trustStepSize,
             RobustAggregation robust,
-            int rootLabels) {
+            int rootLabels,
+            boolean priorCheck) {
         return (DsflStrategy)
                 new DsflSettings(
                                 1,
@@ -112,6 +124,7 @@ class DsflStrategyTest {
                                 io.fedistill.core.aggregate.ParticipantWeighting.parse(
                                         (String) options.getOrDefault("weighting", "uniform")),
                                 robust,
+                                priorCheck,
                                 rootLabels,
                                 trustStepSize,
                                 java.util.Optional.empty())
@@ -209,7 +222,7 @@ class DsflStrategyTest {
     void rootLabelsScaleEachParticipantsClassWeightByItsReliabilityOnThatClass() {
         ScriptedFleet fleet = new ScriptedFleet();
         DsflStrategy strategy =
-                newStrategy(Map.of("aggregation", "mean"), 0, RobustAggregation.mean(), 1);
+                newStrategy(Map.of("aggregation", "mean"), 0, RobustAggregation.mean(), 1, false);
 
         strategy.runRound(new RoundContext(1, 1, 3, List.of("a", "b")), fleet);
 
@@ -218,6 +231,32 @@ class DsflStrategyTest {
         // 0.6666667; class 1 has no root sample and keeps the plain mean, 0.4; rescaled to sum to 1
         assertThat(targetsSent(fleet, 0)[0]).isCloseTo(0.6666667f / 1.0666667f, within(1e-6f));
         assertThat(targetsSent(fleet, 0)[1]).isCloseTo(0.4f / 1.0666667f, within(1e-6f));
+    }
+
+    @Test
+    void thePriorCheckTakesTheVoteOfAParticipantThatPredictsLeastWhatItHoldsMost() {
+        // b reports holding class 0 four times as often as class 1 but gives class 1 more mass
+        ScriptedFleet fleet = new ScriptedFleet(new float[] {8, 2});
+        DsflStrategy strategy =
+                newStrategy(Map.of("aggregation", "mean"), 0, RobustAggregation.mean(), 0, true);
+
+        Metrics metrics = strategy.runRound(new RoundContext(1, 1, 3, List.of("a", "b")), fleet);
+
+        // a's (0.8, 0.2) agrees with its counts (30, 0); b's (0.4, 0.6) against (8, 2) does not:
+        // the mean is a's alone, and b is still sent it to distill
+        assertThat(metrics.get("participants_flagged")).isEqualTo(1);
+        assertThat(targetsSent(fleet, 0)).containsExactly(0.8f, 0.2f);
+        assertThat(fleet.distillRequests)
+                .extracting(Message::participantId)
+                .containsExactly("a", "b");
+
+        // with counts that agree with its soft labels, b keeps its vote
+        ScriptedFleet agreeing = new ScriptedFleet(new float[] {2, 8});
+        Metrics kept =
+                newStrategy(Map.of("aggregation", "mean"), 0, RobustAggregation.mean(), 0, true)
+                        .runRound(new RoundContext(1, 1, 3, List.of("a", "b")), agreeing);
+        assertThat(kept.get("participants_flagged")).isZero();
+        assertThat(targetsSent(agreeing, 0)[0]).isCloseTo(0.6f, within(1e-6f));
     }
 
     private static float[] targetsSent(ScriptedFleet fleet, int request) {

@@ -110,6 +110,12 @@ public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, S
                             + " can let one participant's upload through alone, with noise"
                             + " calibrated to the mean of many; use the mean with privacy");
         }
+        if (Boolean.TRUE.equals(algorithm.options().get("priorCheck"))) {
+            throw new ConfigException(
+                    where
+                            + "priorCheck compares each upload with the label counts it reports,"
+                            + " which a private upload withholds; drop one of them");
+        }
         boolean secure = Boolean.TRUE.equals(algorithm.options().get("secure"));
         if (mode.equals("central") && secure) {
             throw new ConfigException(

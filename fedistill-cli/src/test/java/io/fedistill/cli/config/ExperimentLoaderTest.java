@@ -344,6 +344,16 @@ class ExperimentLoaderTest {
         assertThatThrownBy(
                         () -> load(VALID, dp, "algorithms=[{name: fedtgp, models: \"lenet@64\"}]"))
                 .hasMessageContaining("fedtgp trains its prototype network on each participant's");
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        VALID,
+                                        dp,
+                                        "publicData={size: 100}",
+                                        "algorithms=[{name: dsfl, options: {priorCheck: true}}]"))
+                .hasMessageContaining(
+                        "priorCheck compares each upload with the label counts it reports, which a"
+                                + " private upload withholds");
         assertThatThrownBy(() -> load(VALID, distributed, fedproto))
                 .hasMessageContaining("fedproto has no secure aggregation");
         assertThatThrownBy(() -> load(VALID, "privacy={clip: -1, noiseMultiplier: 1}", uniform))

@@ -47,6 +47,18 @@ public record Metrics(Map<String, Double> values) {
         return new Metrics(map);
     }
 
+    /**
+     * Returns these metrics with {@code others}' values added (those of the same name replaced).
+     */
+    public Metrics withAll(Metrics others) {
+        if (others.values.isEmpty()) {
+            return this;
+        }
+        LinkedHashMap<String, Double> map = new LinkedHashMap<>(values);
+        map.putAll(others.values);
+        return new Metrics(map);
+    }
+
     /** Returns the named value if present. */
     public OptionalDouble find(String name) {
         Double v = values.get(name);

@@ -1,6 +1,7 @@
 package io.fedistill.algorithms.common;
 
 import io.fedistill.core.aggregate.ExponentialTrust;
+import io.fedistill.core.aggregate.LabelPriorCheck;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.aggregate.RobustResult;
@@ -170,25 +171,43 @@ public final class KnowledgeProtocol {
             int classes) {}
 
     /**
+     * How a round's scores are guarded against bad participants, applied in this order.
+     *
+     * @param priorCheck whether a participant whose predicted label distribution falls as its
+     *     reported label counts rise loses its vote ({@link LabelPriorCheck}; label-free)
+     * @param rootLabels the labels the coordinator knows of the subset's first samples, against
+     *     which each participant's class weights are scaled by its reliability ({@link
+     *     RootReliability}; probabilities only)
+     * @param robust the rule that combines the scores
+     * @param trust the trust learnt over the rounds: the rule's result is then only the reference
+     *     each participant's trust is charged against, and the rule runs again on the weights
+     *     scaled by trust (ExpGuard's teacher is the trust-weighted mean; with the median, it is
+     *     the trust-weighted median)
+     */
+    public record Defences(
+            boolean priorCheck,
+            Optional<int[]> rootLabels,
+            RobustAggregation robust,
+            Optional<ExponentialTrust> trust) {
+        /** Returns the plain rule alone: no prior check, no root labels, no trust. */
+        public static Defences rule(RobustAggregation robust) {
+            return new Defences(false, Optional.empty(), robust, Optional.empty());
+        }
+    }
+
+    /**
      * Combines a round's scores and hands the result on: asks for the scores and combines them
-     * under the robust rule, or learns only their weighted mean by secure aggregation, and gives
-     * {@code use} the participants behind the result and the result itself. With {@code
-     * rootLabels}, the labels the coordinator knows of the subset's first samples, each
-     * participant's class weights are first scaled by its reliability on them ({@link
-     * RootReliability}; probabilities only). With {@code trust}, the rule's result is only the
-     * reference each participant's trust is charged against, and the rule runs again on the weights
-     * scaled by trust (ExpGuard's teacher is the trust-weighted mean; with the median, it is the
-     * trust-weighted median). Returns the metrics {@code use} reports, plus how many participants
-     * the rule left out or the lowest trust relative to the round's most trusted participant
-     * ({@code trust_lowest}), or that the secure sum failed.
+     * under the {@code defences}, or learns only their weighted mean by secure aggregation, and
+     * gives {@code use} the participants behind the result and the result itself. Returns the
+     * metrics {@code use} reports, plus how many participants the prior check or the rule left out
+     * ({@code participants_flagged}, {@code participants_excluded}) or the lowest trust relative to
+     * the round's most trusted participant ({@code trust_lowest}), or that the secure sum failed.
      */
     public Metrics combineScores(
             RoundContext context,
             Fleet fleet,
             ScoreRequest request,
-            RobustAggregation robust,
-            Optional<ExponentialTrust> trust,
-            Optional<int[]> rootLabels,
+            Defences defences,
             Optional<SecureSumSettings> secure,
             BiFunction<List<String>, float[][], Metrics> use) {
         if (secure.isPresent()) {
@@ -206,21 +225,50 @@ public final class KnowledgeProtocol {
         if (collected.participants().isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
-        if (rootLabels.isPresent()) {
+        Metrics guards = Metrics.empty();
+        if (defences.priorCheck()) {
+            double[] agreements =
+                    LabelPriorCheck.agreements(collected.scores(), collected.labelCounts());
+            LOG.info(
+                    "round {}: label prior agreement {}",
+                    context.round(),
+                    describe(collected.participants(), agreements));
+            collected =
+                    collected.withWeights(LabelPriorCheck.reweigh(agreements, collected.weights()));
+            guards = guards.with("participants_flagged", LabelPriorCheck.failures(agreements));
+        }
+        if (defences.rootLabels().isPresent()) {
             collected =
                     collected.withWeights(
                             RootReliability.reweigh(
-                                    collected.scores(), rootLabels.get(), collected.weights()));
+                                    collected.scores(),
+                                    defences.rootLabels().get(),
+                                    collected.weights()));
         }
+        RobustAggregation robust = defences.robust();
         RobustResult<float[][]> combined = collected.aggregate(robust);
-        if (trust.isPresent()) {
+        if (defences.trust().isPresent()) {
             return combineTrusted(
-                    context, collected, combined.aggregate(), robust, trust.get(), use);
+                            context,
+                            collected,
+                            combined.aggregate(),
+                            robust,
+                            defences.trust().get(),
+                            use)
+                    .withAll(guards);
         }
-        Metrics metrics = use.apply(collected.participants(), combined.aggregate());
+        Metrics metrics = use.apply(collected.participants(), combined.aggregate()).withAll(guards);
         return robust.excludes()
                 ? metrics.with("participants_excluded", combined.excluded())
                 : metrics;
+    }
+
+    private static List<String> describe(List<String> participants, double[] values) {
+        List<String> described = new ArrayList<>();
+        for (int p = 0; p < values.length; p++) {
+            described.add(String.format(Locale.ROOT, "%s=%.3g", participants.get(p), values[p]));
+        }
+        return described;
     }
 
     /**
@@ -244,9 +292,7 @@ public final class KnowledgeProtocol {
         LOG.info(
                 "round {}: relative trust {}",
                 context.round(),
-                relative.entrySet().stream()
-                        .map(e -> String.format(Locale.ROOT, "%s=%.3g", e.getKey(), e.getValue()))
-                        .toList());
+                describe(participants, participants.stream().mapToDouble(relative::get).toArray()));
         double lowest = relative.values().stream().mapToDouble(Double::doubleValue).min().orElse(1);
         return use.apply(participants, trusted.aggregate(robust).aggregate())
                 .with("trust_lowest", lowest);
@@ -462,7 +508,12 @@ public final class KnowledgeProtocol {
         }
         double[][] weights =
                 scores.isEmpty() ? new double[0][] : weighting.weights(contributions, classes);
-        return new Collected(participants, kind, scores, weights);
+        return new Collected(
+                participants,
+                kind,
+                scores,
+                contributions.stream().map(ParticipantWeighting.Contribution::labelCounts).toList(),
+                weights);
     }
 
     /**
@@ -471,10 +522,16 @@ public final class KnowledgeProtocol {
      * @param participants who answered
      * @param kind what the scores are
      * @param scores their n x C scores
+     * @param labelCounts the label counts each reported (empty where withheld under differential
+     *     privacy)
      * @param weights participant x class weights
      */
     public record Collected(
-            List<String> participants, Scores kind, List<float[][]> scores, double[][] weights) {
+            List<String> participants,
+            Scores kind,
+            List<float[][]> scores,
+            List<double[]> labelCounts,
+            double[][] weights) {
         /**
          * Returns the weighted mean of the scores, class by class; a mean of probabilities is
          * rescaled to sum to 1 per sample, since per-class weights do not keep rows normalized.
@@ -485,7 +542,7 @@ public final class KnowledgeProtocol {
 
         /** Returns these uploads with other participant x class weights. */
         public Collected withWeights(double[][] otherWeights) {
-            return new Collected(participants, kind, scores, otherWeights);
+            return new Collected(participants, kind, scores, labelCounts, otherWeights);
         }
 
         /**

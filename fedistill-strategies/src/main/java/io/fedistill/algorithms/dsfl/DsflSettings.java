@@ -26,6 +26,8 @@ import java.util.stream.Stream;
  * @param distillWeight factor on the distillation loss per round
  * @param weighting how participants' soft labels are weighted
  * @param robust how their soft labels are combined before ERA sharpens them
+ * @param priorCheck whether a participant whose soft labels predict least the labels it reports
+ *     holding most loses its vote ({@link io.fedistill.core.aggregate.LabelPriorCheck})
  * @param rootLabels how many of each round's public samples the coordinator knows the labels of and
  *     checks each participant's soft labels against ({@link
  *     io.fedistill.core.aggregate.RootReliability}), 0 for none; needs labeled public data
@@ -44,16 +46,22 @@ public record DsflSettings(
         Schedule distillWeight,
         ParticipantWeighting weighting,
         RobustAggregation robust,
+        boolean priorCheck,
         int rootLabels,
         double trustStepSize,
         Optional<SecureSumSettings> secure) {
     /**
-     * Refuses a robust rule or trust together with secure aggregation, which hides what they read,
-     * trust with a rule that ignores weights, and a trust step size that is negative or not finite.
+     * Refuses a robust rule, trust, the prior check or root labels together with secure
+     * aggregation, which hides what they read, the last three with a rule that ignores weights, a
+     * trust step size that is negative or not finite, and more root labels than samples.
      */
     public DsflSettings {
         AlgorithmOptions.refuseRobustUnderSecure(NAME, robust, secure, "soft labels");
         AlgorithmOptions.refuseUnusableTrust(NAME, trustStepSize, robust, secure, "soft labels");
+        if (priorCheck) {
+            AlgorithmOptions.refuseUnusableReweighing(
+                    NAME, AlgorithmOptions.PRIOR_CHECK, robust, secure, "soft labels");
+        }
         if (rootLabels < 0 || rootLabels > subsetSize) {
             throw new IllegalArgumentException(
                     NAME
@@ -62,11 +70,9 @@ public record DsflSettings(
                             + "], got "
                             + rootLabels);
         }
-        if (rootLabels > 0 && secure.isPresent()) {
-            throw new IllegalArgumentException(
-                    NAME
-                            + ": rootLabels checks each participant's soft labels, which secure"
-                            + " aggregation hides; choose one");
+        if (rootLabels > 0) {
+            AlgorithmOptions.refuseUnusableReweighing(
+                    NAME, "rootLabels", robust, secure, "soft labels");
         }
     }
 
@@ -89,6 +95,7 @@ public record DsflSettings(
                                     "distillWeight",
                                     "weighting",
                                     AlgorithmOptions.TRUST_STEP_SIZE,
+                                    AlgorithmOptions.PRIOR_CHECK,
                                     "rootLabels"),
                             Stream.concat(
                                     AlgorithmOptions.ROBUST_OPTIONS.stream(),
@@ -109,6 +116,7 @@ public record DsflSettings(
                 read.getSchedule("distillWeight", 1.0, 0, 1e3),
                 read.getWeighting("weighting"),
                 read.getRobust(),
+                read.getBoolean(AlgorithmOptions.PRIOR_CHECK, false),
                 read.getInt("rootLabels", 0, 0, 10_000_000),
                 read.getTrustStepSize(),
                 read.getSecure());

@@ -56,9 +56,11 @@ final class DsflStrategy implements Strategy {
                         true,
                         settings.weighting(),
                         classes),
-                settings.robust(),
-                learnt.trust(),
-                rootLabels.map(labels -> labels.apply(context.seed("public-subset"))),
+                new KnowledgeProtocol.Defences(
+                        settings.priorCheck(),
+                        rootLabels.map(labels -> labels.apply(context.seed("public-subset"))),
+                        settings.robust(),
+                        learnt.trust()),
                 settings.secure(),
                 (participants, mean) -> distill(context, fleet, participants, mean));
     }

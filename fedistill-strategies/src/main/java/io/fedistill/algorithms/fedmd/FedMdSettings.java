@@ -20,6 +20,8 @@ import java.util.stream.Stream;
  * @param digestEpochs passes over the round's subset when digesting the consensus
  * @param weighting how participants' logits are weighed
  * @param robust how their logits are combined into the consensus
+ * @param priorCheck whether a participant whose logits predict least the labels it reports holding
+ *     most loses its vote ({@link io.fedistill.core.aggregate.LabelPriorCheck})
  * @param trustStepSize the step of the trust each participant earns over the rounds ({@link
  *     io.fedistill.core.aggregate.ExponentialTrust}), 0 for none; distances between logits are
  *     usually larger than between DS-FL's soft labels, so a smaller step suits it (docs/RESULTS.md
@@ -34,15 +36,21 @@ public record FedMdSettings(
         int digestEpochs,
         ParticipantWeighting weighting,
         RobustAggregation robust,
+        boolean priorCheck,
         double trustStepSize,
         Optional<SecureSumSettings> secure) {
     /**
-     * Refuses a robust rule or trust together with secure aggregation, which hides what they read,
-     * trust with a rule that ignores weights, and a trust step size that is negative or not finite.
+     * Refuses a robust rule, the prior check or trust together with secure aggregation, which hides
+     * what they read, the last two with a rule that ignores weights, and a trust step size that is
+     * negative or not finite.
      */
     public FedMdSettings {
         AlgorithmOptions.refuseRobustUnderSecure(NAME, robust, secure, "class scores");
         AlgorithmOptions.refuseUnusableTrust(NAME, trustStepSize, robust, secure, "class scores");
+        if (priorCheck) {
+            AlgorithmOptions.refuseUnusableReweighing(
+                    NAME, AlgorithmOptions.PRIOR_CHECK, robust, secure, "class scores");
+        }
     }
 
     /** The name used in configs. */
@@ -64,6 +72,7 @@ public record FedMdSettings(
                                                 "temperature",
                                                 "digestEpochs",
                                                 "weighting",
+                                                AlgorithmOptions.PRIOR_CHECK,
                                                 AlgorithmOptions.TRUST_STEP_SIZE),
                                         Stream.concat(
                                                 AlgorithmOptions.ROBUST_OPTIONS.stream(),
@@ -76,6 +85,7 @@ public record FedMdSettings(
                 read.getInt("digestEpochs", 1, 1, 1000),
                 read.getWeighting("weighting"),
                 read.getRobust(),
+                read.getBoolean(AlgorithmOptions.PRIOR_CHECK, false),
                 read.getTrustStepSize(),
                 read.getSecure());
     }

@@ -48,9 +48,8 @@ final class FedMdStrategy implements Strategy {
                         false,
                         settings.weighting(),
                         classes),
-                settings.robust(),
-                learnt.trust(),
-                Optional.empty(),
+                new KnowledgeProtocol.Defences(
+                        settings.priorCheck(), Optional.empty(), settings.robust(), learnt.trust()),
                 settings.secure(),
                 (participants, consensus) -> digest(context, fleet, participants, consensus));
     }

@@ -30,7 +30,7 @@ class DsflSettingsTest {
         assertThatThrownBy(
                         () -> DsflSettings.fromOptions(Map.of("trustStepSize", 1, "secure", true)))
                 .hasMessage(
-                        "dsfl: trustStepSize charges each participant's soft labels, which secure"
+                        "dsfl: trustStepSize reads each participant's soft labels, which secure"
                                 + " aggregation hides; choose one");
         assertThatThrownBy(
                         () ->
@@ -72,7 +72,35 @@ class DsflSettingsTest {
                 .hasMessage("dsfl: rootLabels must be in [0, subsetSize 100], got 200");
         assertThatThrownBy(() -> DsflSettings.fromOptions(Map.of("rootLabels", 10, "secure", true)))
                 .hasMessage(
-                        "dsfl: rootLabels checks each participant's soft labels, which secure"
+                        "dsfl: rootLabels reads each participant's soft labels, which secure"
                                 + " aggregation hides; choose one");
+        assertThatThrownBy(
+                        () ->
+                                DsflSettings.fromOptions(
+                                        Map.of("rootLabels", 10, "robust", "trimmed-mean")))
+                .hasMessage(
+                        "dsfl: rootLabels scales the participants' weights, which robust:"
+                                + " trimmed-mean does not read; use robust: mean or median");
+    }
+
+    @Test
+    void thePriorCheckIsOffUnlessAskedForAndRefusedWhereItCannotWork() {
+        assertThat(DsflSettings.fromOptions(Map.of()).priorCheck()).isFalse();
+        assertThat(
+                        DsflSettings.fromOptions(Map.of("priorCheck", true, "robust", "median"))
+                                .priorCheck())
+                .isTrue();
+        assertThatThrownBy(
+                        () -> DsflSettings.fromOptions(Map.of("priorCheck", true, "secure", true)))
+                .hasMessage(
+                        "dsfl: priorCheck reads each participant's soft labels, which secure"
+                                + " aggregation hides; choose one");
+        assertThatThrownBy(
+                        () ->
+                                DsflSettings.fromOptions(
+                                        Map.of("priorCheck", true, "robust", "multi-krum")))
+                .hasMessage(
+                        "dsfl: priorCheck scales the participants' weights, which robust:"
+                                + " multi-krum does not read; use robust: mean or median");
     }
 }

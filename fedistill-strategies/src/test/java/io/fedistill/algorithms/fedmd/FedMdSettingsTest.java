@@ -19,8 +19,8 @@ class FedMdSettingsTest {
         assertThatThrownBy(
                         () -> FedMdSettings.fromOptions(Map.of("trustStepSize", 1, "secure", true)))
                 .hasMessage(
-                        "fedmd: trustStepSize charges each participant's class scores, which"
-                                + " secure aggregation hides; choose one");
+                        "fedmd: trustStepSize reads each participant's class scores, which secure"
+                                + " aggregation hides; choose one");
         assertThatThrownBy(
                         () ->
                                 FedMdSettings.fromOptions(
@@ -37,8 +37,27 @@ class FedMdSettingsTest {
                                         1,
                                         ParticipantWeighting.UNIFORM,
                                         RobustAggregation.mean(),
+                                        false,
                                         Double.NaN,
                                         Optional.empty()))
                 .hasMessage("fedmd: trustStepSize must be finite and >= 0 (0: no trust), got NaN");
+    }
+
+    @Test
+    void thePriorCheckIsReadAndRefusedWhereItCannotWork() {
+        assertThat(FedMdSettings.fromOptions(Map.of()).priorCheck()).isFalse();
+        assertThat(FedMdSettings.fromOptions(Map.of("priorCheck", true)).priorCheck()).isTrue();
+        assertThatThrownBy(
+                        () -> FedMdSettings.fromOptions(Map.of("priorCheck", true, "secure", true)))
+                .hasMessage(
+                        "fedmd: priorCheck reads each participant's class scores, which secure"
+                                + " aggregation hides; choose one");
+        assertThatThrownBy(
+                        () ->
+                                FedMdSettings.fromOptions(
+                                        Map.of("priorCheck", true, "robust", "krum")))
+                .hasMessage(
+                        "fedmd: priorCheck scales the participants' weights, which robust: krum"
+                                + " does not read; use robust: mean or median");
     }
 }
