@@ -250,6 +250,14 @@ class DsflStrategyTest {
                 .extracting(Message::participantId)
                 .containsExactly("a", "b");
 
+        // trust and the median after the check keep b's weight at 0: the targets stay a's
+        ScriptedFleet trusting = new ScriptedFleet(new float[] {8, 2});
+        Metrics trusted =
+                newStrategy(Map.of("aggregation", "mean"), 1, RobustAggregation.median(), 0, true)
+                        .runRound(new RoundContext(1, 1, 3, List.of("a", "b")), trusting);
+        assertThat(trusted.get("participants_flagged")).isEqualTo(1);
+        assertThat(targetsSent(trusting, 0)).containsExactly(0.8f, 0.2f);
+
         // with counts that agree with its soft labels, b keeps its vote
         ScriptedFleet agreeing = new ScriptedFleet(new float[] {2, 8});
         Metrics kept =

@@ -1,5 +1,6 @@
 package io.fedistill.cli.config;
 
+import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.core.privacy.PrivacySettings;
 import java.util.List;
 import java.util.Locale;
@@ -110,7 +111,7 @@ public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, S
                             + " can let one participant's upload through alone, with noise"
                             + " calibrated to the mean of many; use the mean with privacy");
         }
-        if (Boolean.TRUE.equals(algorithm.options().get("priorCheck"))) {
+        if (Boolean.TRUE.equals(algorithm.options().get(AlgorithmOptions.PRIOR_CHECK))) {
             throw new ConfigException(
                     where
                             + "priorCheck compares each upload with the label counts it reports,"

@@ -14,13 +14,24 @@ import org.apache.commons.math3.stat.correlation.PearsonsCorrelation;
  * logits give exactly the negative of the honest correlation; uploads at random show none.
  *
  * <p>A participant whose correlation is below 0 loses its vote for the round: its weights become 0.
- * The threshold 0 is the line between predicting one's own labels more often and less often; a
- * participant whose counts or predicted distribution are flat gives no evidence either way and
- * keeps its vote. The check needs skewed data to tell anything: where participants hold every label
- * alike, honest correlations fall towards 0 too. It is blind to an attacker that trains on flipped
- * labels and reports the flipped counts, whose predictions agree with them.
+ * The threshold 0 is the line between predicting one's own labels more often and less often. Counts
+ * spread too evenly to tell (a coefficient of variation below {@value #MIN_COUNT_SPREAD}, as near
+ * IID data gives, where an honest correlation is noise around 0) or a flat prediction give no
+ * evidence either way, and the participant keeps its vote. With two classes the correlation is
+ * always -1 or 1, so the check only compares which class each side favours.
+ *
+ * <p>The counts are what the participant says, so the check only catches attackers that report the
+ * counts of the data they hold: one that reports even counts, or counts that match what it uploads
+ * (as an attacker that trains on flipped labels does), keeps its vote.
  */
 public final class LabelPriorCheck {
+    /**
+     * The least coefficient of variation (standard deviation over mean) of a participant's label
+     * counts for its correlation to count as evidence: IID shares of a few thousand examples stay
+     * below 0.1, a Dirichlet(1.0) share is near 1.
+     */
+    public static final double MIN_COUNT_SPREAD = 0.25;
+
     private LabelPriorCheck() {}
 
     /**
@@ -30,8 +41,9 @@ public final class LabelPriorCheck {
      * @param scores the participant's n x C scores, probabilities or logits (both averaged as they
      *     are)
      * @param labelCounts the participant's reported training examples per class
-     * @return the Pearson correlation in [-1, 1], or NaN when either side is the same for every
-     *     class (or there are no samples)
+     * @return the Pearson correlation in [-1, 1], or NaN (no evidence) when the counts are spread
+     *     too evenly ({@link #MIN_COUNT_SPREAD}) or the predictions are the same for every class
+     *     (or there are no samples)
      * @throws IllegalArgumentException when a row or the counts do not have one entry per class
      */
     public static double agreement(float[][] scores, double[] labelCounts) {
@@ -51,7 +63,7 @@ public final class LabelPriorCheck {
                 predicted[k] += scores[i][k];
             }
         }
-        if (classes < 2 || isFlat(predicted) || isFlat(labelCounts)) {
+        if (classes < 2 || isFlat(predicted) || spread(labelCounts) < MIN_COUNT_SPREAD) {
             return Double.NaN;
         }
         return new PearsonsCorrelation().correlation(predicted, labelCounts);
@@ -86,8 +98,8 @@ public final class LabelPriorCheck {
     /**
      * Returns the weights with every participant whose agreement is below 0 left out: its row set
      * to 0 and each column rescaled to sum to 1 over the others. A class whose every weighted
-     * participant was left out is shared evenly among those kept; when nobody is kept, the weights
-     * are returned unchanged, since there is nobody else to listen to.
+     * participant was left out is shared evenly among those kept; when every agreement is below 0,
+     * nobody is left out, since there is nobody else to listen to.
      *
      * @param agreements each participant's {@link #agreement}, NaN for no evidence
      * @param classWeights participant x class weights, each column summing to 1
@@ -100,18 +112,12 @@ public final class LabelPriorCheck {
                     agreements.length + " agreements but " + classWeights.length + " weight rows");
         }
         int n = agreements.length;
-        int kept = 0;
-        for (double agreement : agreements) {
-            kept += fails(agreement) ? 0 : 1;
-        }
-        if (kept == 0) {
-            return copy(classWeights);
-        }
+        int kept = n - leftOut(agreements);
         int classes = n == 0 ? 0 : classWeights[0].length;
         double[][] even = new double[n][classes];
         double[][] scaled = new double[n][];
         for (int p = 0; p < n; p++) {
-            boolean keep = !fails(agreements[p]);
+            boolean keep = kept == n || !fails(agreements[p]);
             scaled[p] = keep ? classWeights[p].clone() : new double[classes];
             if (keep) {
                 Arrays.fill(even[p], 1.0 / kept);
@@ -120,13 +126,16 @@ public final class LabelPriorCheck {
         return ParticipantWeighting.normalizeColumns(scaled, even);
     }
 
-    /** Returns how many of {@code agreements} are below 0. */
-    public static int failures(double[] agreements) {
+    /**
+     * Returns how many participants {@link #reweigh} leaves out: those whose agreement is below 0,
+     * or none when that is everybody.
+     */
+    public static int leftOut(double[] agreements) {
         int failures = 0;
         for (double agreement : agreements) {
             failures += fails(agreement) ? 1 : 0;
         }
-        return failures;
+        return failures == agreements.length ? 0 : failures;
     }
 
     private static boolean fails(double agreement) {
@@ -142,11 +151,13 @@ public final class LabelPriorCheck {
         return true;
     }
 
-    private static double[][] copy(double[][] rows) {
-        double[][] out = new double[rows.length][];
-        for (int p = 0; p < rows.length; p++) {
-            out[p] = rows[p].clone();
+    /** Returns the coefficient of variation of non-negative counts: 0 when they are all 0. */
+    private static double spread(double[] counts) {
+        double mean = Arrays.stream(counts).average().orElse(0);
+        if (mean <= 0) {
+            return 0;
         }
-        return out;
+        double squares = Arrays.stream(counts).map(c -> (c - mean) * (c - mean)).sum();
+        return Math.sqrt(squares / counts.length) / mean;
     }
 }

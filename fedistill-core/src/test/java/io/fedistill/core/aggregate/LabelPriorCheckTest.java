@@ -45,6 +45,12 @@ class LabelPriorCheckTest {
     @Test
     void flatCountsOrPredictionsGiveNoEvidence() {
         assertThat(LabelPriorCheck.agreement(FAVOURS_CLASS_0, new double[] {4, 4, 4})).isNaN();
+        // near-even counts, as IID shares have: coefficient of variation 0.020 < 0.25
+        assertThat(LabelPriorCheck.agreement(FAVOURS_CLASS_0, new double[] {98, 101, 103})).isNaN();
+        // 0.245 is still too even; 0.327, with the same shape as (10, 5, 0), is evidence
+        assertThat(LabelPriorCheck.agreement(FAVOURS_CLASS_0, new double[] {13, 10, 7})).isNaN();
+        assertThat(LabelPriorCheck.agreement(FAVOURS_CLASS_0, new double[] {14, 10, 6}))
+                .isCloseTo(0.9522166, within(1e-6));
         float[][] uniform = {{0.5f, 0.5f}, {0.5f, 0.5f}};
         assertThat(LabelPriorCheck.agreement(uniform, new double[] {9, 1})).isNaN();
     }
@@ -60,7 +66,7 @@ class LabelPriorCheckTest {
         assertThat(reweighed[0][0]).isCloseTo(0.5 / 0.7, within(1e-12));
         assertThat(reweighed[2][0]).isCloseTo(0.2 / 0.7, within(1e-12));
         assertThat(reweighed[0][1]).isCloseTo(0.2 / 0.7, within(1e-12));
-        assertThat(LabelPriorCheck.failures(agreements)).isEqualTo(1);
+        assertThat(LabelPriorCheck.leftOut(agreements)).isEqualTo(1);
         assertThat(weights[1]).as("the input is left as it was").containsExactly(0.3, 0.3);
     }
 
@@ -74,8 +80,9 @@ class LabelPriorCheckTest {
         assertThat(reweighed[0]).containsExactly(1, 0.5);
         assertThat(reweighed[1]).containsExactly(0, 0);
         assertThat(reweighed[2]).containsExactly(0, 0.5);
-        assertThat(LabelPriorCheck.reweigh(new double[] {-1, -1, -0.1}, weights))
-                .isDeepEqualTo(weights);
+        double[] everybodyFails = {-1, -1, -0.1};
+        assertThat(LabelPriorCheck.reweigh(everybodyFails, weights)).isDeepEqualTo(weights);
+        assertThat(LabelPriorCheck.leftOut(everybodyFails)).isZero();
     }
 
     @Test

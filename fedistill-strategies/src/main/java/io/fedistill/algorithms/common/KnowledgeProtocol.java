@@ -188,20 +188,16 @@ public final class KnowledgeProtocol {
             boolean priorCheck,
             Optional<int[]> rootLabels,
             RobustAggregation robust,
-            Optional<ExponentialTrust> trust) {
-        /** Returns the plain rule alone: no prior check, no root labels, no trust. */
-        public static Defences rule(RobustAggregation robust) {
-            return new Defences(false, Optional.empty(), robust, Optional.empty());
-        }
-    }
+            Optional<ExponentialTrust> trust) {}
 
     /**
      * Combines a round's scores and hands the result on: asks for the scores and combines them
      * under the {@code defences}, or learns only their weighted mean by secure aggregation, and
      * gives {@code use} the participants behind the result and the result itself. Returns the
-     * metrics {@code use} reports, plus how many participants the prior check or the rule left out
-     * ({@code participants_flagged}, {@code participants_excluded}) or the lowest trust relative to
-     * the round's most trusted participant ({@code trust_lowest}), or that the secure sum failed.
+     * metrics {@code use} reports (whose participants include those the defences gave no weight),
+     * plus how many participants the prior check left out ({@code participants_flagged}), how many
+     * the rule left out ({@code participants_excluded}) or the lowest trust relative to the round's
+     * most trusted participant ({@code trust_lowest}); or the metrics of a failed secure sum.
      */
     public Metrics combineScores(
             RoundContext context,
@@ -235,7 +231,7 @@ public final class KnowledgeProtocol {
                     describe(collected.participants(), agreements));
             collected =
                     collected.withWeights(LabelPriorCheck.reweigh(agreements, collected.weights()));
-            guards = guards.with("participants_flagged", LabelPriorCheck.failures(agreements));
+            guards = guards.with("participants_flagged", LabelPriorCheck.leftOut(agreements));
         }
         if (defences.rootLabels().isPresent()) {
             collected =
