@@ -462,23 +462,22 @@ class FedistillCommandTest {
         "dsfl, 'subsetSize: 100, priorCheck: true'",
         "fedmd, 'subsetSize: 100, priorCheck: true'"
     })
-    void thePriorCheckLeavesOutTheParticipantThatReversesItsScoresAndNobodyInACleanRun(
+    void thePriorCheckLeavesOutTheParticipantThatReversesItsScoresButNotOneWhoseCountsFollowThem(
             String name, String options) throws IOException {
+        String entry = "  - name: " + name + "\n    options: {" + options + "}\n    label: ";
         String yaml =
                 withPublicData(1).replace("alpha: 1.0", "alpha: 0.1")
-                        + "  - name: "
-                        + name
-                        + "\n    label: attacked\n    options: {"
-                        + options
-                        + "}\n    attack: {kind: inverted-logits, fraction: 0.34}\n  - name: "
-                        + name
-                        + "\n    label: clean\n    options: {"
-                        + options
-                        + "}\n";
+                        + entry
+                        + "attacked\n    attack: {kind: inverted-logits, fraction: 0.34}\n"
+                        + entry
+                        + "clean\n"
+                        + entry
+                        + "lying\n    attack: {kind: inverted-logits, fraction: 0.34,"
+                        + " countsFollowUpload: true}\n";
         List<String> rows = metricsOfRun(name + "-prior", yaml);
         int strategy = List.of(rows.get(0).split(",")).indexOf("strategy_metrics");
-        assertThat(rows).hasSize(3);
-        for (String row : rows.subList(1, 3)) {
+        assertThat(rows).hasSize(4);
+        for (String row : rows.subList(1, 4)) {
             String[] cells = row.split(",");
             assertThat(metric(cells[strategy], "participants_flagged"))
                     .as(row)

@@ -301,6 +301,12 @@ class ExperimentLoaderTest {
         ExperimentConfig inflating =
                 load(VALID, "attack={kind: inverted-logits, fraction: 0.5, countScale: 10}");
         assertThat(inflating.attack().attack(inflating.seed()).countScale()).isEqualTo(10);
+        assertThat(inflating.attack().attack(inflating.seed()).countsFollowUpload()).isFalse();
+        ExperimentConfig lying =
+                load(
+                        VALID,
+                        "attack={kind: inverted-logits, fraction: 0.5, countsFollowUpload: true}");
+        assertThat(lying.attack().attack(lying.seed()).countsFollowUpload()).isTrue();
         assertThatThrownBy(() -> load(VALID, "attack={kind: inverted-logits, countScale: -1}"))
                 .hasMessageContaining("attack: countScale must be positive and finite, got -1.0");
         assertThatThrownBy(() -> load(VALID, "attack={kind: bribery}"))

@@ -22,7 +22,9 @@ import java.util.TreeSet;
  * TensorRole#PROBABILITIES}, weight attacks touch {@link TensorRole#WEIGHTS}, {@link
  * TensorRole#COUNTS} tensors (the label counts that class-count weighting reads) are multiplied by
  * {@link #countScale} under every kind, so attackers can also claim more votes, and {@link
- * TensorRole#EXACT} tensors are never touched.
+ * TensorRole#EXACT} tensors are never touched. With {@link #countsFollowUpload} the attackers also
+ * report counts that agree with what their tampered scores predict, to pass a check of scores
+ * against counts ({@code io.fedistill.core.aggregate.LabelPriorCheck}).
  *
  * @param kind what the attackers do
  * @param fraction the fraction of participants that attack, in [0, 1]
@@ -30,10 +32,19 @@ import java.util.TreeSet;
  *     e.g. -10 or 10; finite
  * @param countScale the factor the attackers' reported label counts are multiplied by: 1 for honest
  *     counts; positive and finite
+ * @param countsFollowUpload whether the attackers report label counts shaped like the mean of their
+ *     tampered scores per class (softmax of each row for logits), with the same total as the counts
+ *     they would report; applies where the upload holds one score matrix with a column per counted
+ *     class
  * @param seed the seed of the draw that picks the attackers
  */
 public record AttackConfig(
-        AttackKind kind, double fraction, double scale, double countScale, long seed) {
+        AttackKind kind,
+        double fraction,
+        double scale,
+        double countScale,
+        boolean countsFollowUpload,
+        long seed) {
 
     /** Checks every field's range, naming the field and the bad value. */
     public AttackConfig {
@@ -55,7 +66,7 @@ public record AttackConfig(
 
     /** Creates an attack whose attackers report honest label counts ({@code countScale} 1). */
     public AttackConfig(AttackKind kind, double fraction, double scale, long seed) {
-        this(kind, fraction, scale, 1, seed);
+        this(kind, fraction, scale, 1, false, seed);
     }
 
     /**
@@ -129,6 +140,39 @@ public record AttackConfig(
                             TensorRole role = upload.role(name);
                             out.put(name, tamper(tensor, role, random), role);
                         });
+        TensorRecord tampered = out.build();
+        return countsFollowUpload ? withCountsFollowingScores(tampered) : tampered;
+    }
+
+    /**
+     * Returns the upload with each count vector replaced by counts shaped like the mean of its one
+     * score matrix, when it holds exactly one whose rows are as wide as the counts; otherwise as it
+     * is.
+     */
+    private static TensorRecord withCountsFollowingScores(TensorRecord upload) {
+        List<String> scores =
+                upload.names().stream()
+                        .filter(
+                                name ->
+                                        upload.role(name) == TensorRole.LOGITS
+                                                || upload.role(name) == TensorRole.PROBABILITIES)
+                        .filter(name -> upload.get(name).shape().length == 2)
+                        .toList();
+        if (scores.size() != 1) {
+            return upload;
+        }
+        Tensor matrix = upload.get(scores.get(0));
+        boolean logits = upload.role(scores.get(0)) == TensorRole.LOGITS;
+        TensorRecord.Builder out = TensorRecord.builder();
+        for (String name : upload.names()) {
+            Tensor tensor = upload.get(name);
+            TensorRole role = upload.role(name);
+            boolean follows =
+                    role == TensorRole.COUNTS
+                            && tensor.shape().length == 1
+                            && tensor.size() == matrix.shape()[1];
+            out.put(name, follows ? Tampering.countsLike(tensor, matrix, logits) : tensor, role);
+        }
         return out.build();
     }
 

@@ -83,6 +83,48 @@ final class Tampering {
         return Tensor.wrap(tensor.shape(), values);
     }
 
+    /**
+     * Returns counts with the total of {@code counts}, shared out in proportion to the mean row of
+     * {@code scores} (each row of logits turned into probabilities by a softmax first), so the
+     * counts agree with what the scores predict. Rounded to whole examples.
+     */
+    static Tensor countsLike(Tensor counts, Tensor scores, boolean logits) {
+        int width = rowWidth(scores);
+        float[] values = scores.toFloatArray();
+        double[] mean = new double[width];
+        double[] row = new double[width];
+        float[] probabilities = new float[width];
+        for (int start = 0; start < values.length; start += width) {
+            if (logits) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < width; k++) {
+                    max = Math.max(max, values[start + k]);
+                }
+                for (int k = 0; k < width; k++) {
+                    row[k] = Math.exp(values[start + k] - max);
+                }
+            } else {
+                for (int k = 0; k < width; k++) {
+                    row[k] = values[start + k];
+                }
+            }
+            normalizeInto(row, probabilities, 0);
+            for (int k = 0; k < width; k++) {
+                mean[k] += probabilities[k];
+            }
+        }
+        double total = 0;
+        for (float c : counts.toFloatArray()) {
+            total += c;
+        }
+        normalizeInto(mean, probabilities, 0);
+        float[] out = new float[width];
+        for (int k = 0; k < width; k++) {
+            out[k] = Math.round(total * probabilities[k]);
+        }
+        return Tensor.wrap(counts.shape(), out);
+    }
+
     private static int rowWidth(Tensor tensor) {
         int[] shape = tensor.shape();
         // a scalar is one row of one value; an empty last dimension means no rows at all

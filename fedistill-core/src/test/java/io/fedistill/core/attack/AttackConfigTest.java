@@ -164,7 +164,7 @@ class AttackConfigTest {
     void countsAreMultipliedByTheCountScaleUnderEveryKindAndExactTensorsNever() {
         for (AttackKind kind : AttackKind.values()) {
             TensorRecord tampered =
-                    new AttackConfig(kind, 0.5, -10, 10, 42).apply(UPLOAD, new Random(5));
+                    new AttackConfig(kind, 0.5, -10, 10, false, 42).apply(UPLOAD, new Random(5));
             assertThat(values(tampered, "label-counts"))
                     .as(kind.configName())
                     .containsExactly(30f, 40f);
@@ -172,12 +172,46 @@ class AttackConfigTest {
         }
         // label flipping with inflated counts changes the counts alone
         TensorRecord flipping =
-                new AttackConfig(AttackKind.LABEL_FLIPPING, 0.5, -10, 10, 42)
+                new AttackConfig(AttackKind.LABEL_FLIPPING, 0.5, -10, 10, false, 42)
                         .apply(UPLOAD, new Random(5));
         assertThat(flipping.get("logits")).isEqualTo(UPLOAD.get("logits"));
         assertThat(flipping.get("soft-labels")).isEqualTo(UPLOAD.get("soft-labels"));
-        assertThatThrownBy(() -> new AttackConfig(AttackKind.INVERTED_LOGITS, 0.3, 1, 0, 0))
+        assertThatThrownBy(() -> new AttackConfig(AttackKind.INVERTED_LOGITS, 0.3, 1, 0, false, 0))
                 .hasMessage("countScale must be positive and finite, got 0.0");
+    }
+
+    @Test
+    void countsThatFollowTheUploadAgreeWithTheTamperedScores() {
+        AttackConfig lying = new AttackConfig(AttackKind.INVERTED_LOGITS, 0.5, -10, 1, true, 42);
+        TensorRecord softLabels =
+                TensorRecord.builder()
+                        .put(
+                                "knowledge",
+                                Tensor.of(
+                                        new int[] {2, 3}, new float[] {0.5f, 0.3f, 0.2f, 1, 0, 0}),
+                                TensorRole.PROBABILITIES)
+                        .put("label-counts", Tensor.vector(10f, 0f, 0f), TensorRole.COUNTS)
+                        .build();
+        // reversed rows (0.2, 0.4, 0.5) / 1.1 and (0, 0.5, 0.5) average (0.0909, 0.4318, 0.4773):
+        // ten examples shared that way and rounded
+        assertThat(values(lying.apply(softLabels, new Random(5)), "label-counts"))
+                .containsExactly(1f, 4f, 5f);
+
+        TensorRecord logits =
+                TensorRecord.builder()
+                        .put(
+                                "knowledge",
+                                Tensor.of(new int[] {1, 2}, new float[] {0, (float) Math.log(3)}),
+                                TensorRole.LOGITS)
+                        .put("label-counts", Tensor.vector(2f, 6f), TensorRole.COUNTS)
+                        .build();
+        // negated logits (0, -ln 3) are (0.75, 0.25) after a softmax
+        assertThat(values(lying.apply(logits, new Random(5)), "label-counts"))
+                .containsExactly(6f, 2f);
+
+        // an upload with more than one score matrix keeps the counts it would report
+        assertThat(lying.apply(UPLOAD, new Random(5)).get("label-counts"))
+                .isEqualTo(UPLOAD.get("label-counts"));
     }
 
     @Test
