@@ -98,8 +98,8 @@ public final class LabelPriorCheck {
     /**
      * Returns the weights with every participant whose agreement is below 0 left out: its row set
      * to 0 and each column rescaled to sum to 1 over the others. A class whose every weighted
-     * participant was left out is shared evenly among those kept; when every agreement is below 0,
-     * nobody is left out, since there is nobody else to listen to.
+     * participant was left out is shared evenly among those kept; when nobody is below 0, or
+     * everybody is (there is nobody else to listen to), the weights come back as they are.
      *
      * @param agreements each participant's {@link #agreement}, NaN for no evidence
      * @param classWeights participant x class weights, each column summing to 1
@@ -113,11 +113,15 @@ public final class LabelPriorCheck {
         }
         int n = agreements.length;
         int kept = n - leftOut(agreements);
+        if (kept == n) {
+            // nobody left out: the very same weights, not a rescaled copy that rounds differently
+            return Arrays.stream(classWeights).map(double[]::clone).toArray(double[][]::new);
+        }
         int classes = n == 0 ? 0 : classWeights[0].length;
         double[][] even = new double[n][classes];
         double[][] scaled = new double[n][];
         for (int p = 0; p < n; p++) {
-            boolean keep = kept == n || !fails(agreements[p]);
+            boolean keep = !fails(agreements[p]);
             scaled[p] = keep ? classWeights[p].clone() : new double[classes];
             if (keep) {
                 Arrays.fill(even[p], 1.0 / kept);

@@ -83,6 +83,11 @@ class LabelPriorCheckTest {
         double[] everybodyFails = {-1, -1, -0.1};
         assertThat(LabelPriorCheck.reweigh(everybodyFails, weights)).isDeepEqualTo(weights);
         assertThat(LabelPriorCheck.leftOut(everybodyFails)).isZero();
+        // weights whose columns sum to 1 only up to rounding (0.3 + 0.4 + 0.29999999999999993 =
+        // 0.9999999999999999) come back bit for bit when nobody is left out, not rescaled
+        double[][] rounded = {{0.3, 0.7}, {0.4, 0.3}, {0.29999999999999993, 0.0}};
+        assertThat(LabelPriorCheck.reweigh(new double[] {0.5, Double.NaN, 0.1}, rounded))
+                .isDeepEqualTo(rounded);
     }
 
     @Test
