@@ -117,7 +117,7 @@ public final class LabelPriorCheck {
             // nobody left out: the very same weights, not a rescaled copy that rounds differently
             return Arrays.stream(classWeights).map(double[]::clone).toArray(double[][]::new);
         }
-        int classes = n == 0 ? 0 : classWeights[0].length;
+        int classes = classWeights[0].length;
         double[][] even = new double[n][classes];
         double[][] scaled = new double[n][];
         for (int p = 0; p < n; p++) {

@@ -33,7 +33,8 @@ import java.util.TreeSet;
  * @param countScale the factor the attackers' reported label counts are multiplied by: 1 for honest
  *     counts; positive and finite
  * @param countsFollowUpload whether the attackers report label counts shaped like the mean of their
- *     tampered scores per class (softmax of each row for logits), with the same total as the counts
+ *     tampered scores per class (softmax of each row for logits, where the prior check averages the
+ *     logits themselves, so agreement is likely but not exact), with the same total as the counts
  *     they would report; applies where the upload holds one score matrix with a column per counted
  *     class
  * @param seed the seed of the draw that picks the attackers
@@ -125,7 +126,8 @@ public record AttackConfig(
     /**
      * Returns an attacker's upload as this attack tampers with it: same names, order, shapes and
      * roles, with the values of the tensors whose role the attack acts on replaced. {@link
-     * AttackKind#LABEL_FLIPPING} with honest counts returns the upload unchanged.
+     * AttackKind#LABEL_FLIPPING} with honest counts ({@code countScale} 1, counts not following the
+     * scores) returns the upload unchanged.
      *
      * @param upload what the participant would send
      * @param random the draws of {@link AttackKind#RANDOM_LOGITS}; unused by the other kinds
@@ -170,6 +172,7 @@ public record AttackConfig(
             boolean follows =
                     role == TensorRole.COUNTS
                             && tensor.shape().length == 1
+                            && tensor.size() > 0
                             && tensor.size() == matrix.shape()[1];
             out.put(name, follows ? Tampering.countsLike(tensor, matrix, logits) : tensor, role);
         }

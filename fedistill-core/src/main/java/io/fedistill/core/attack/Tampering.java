@@ -86,7 +86,7 @@ final class Tampering {
     /**
      * Returns counts with the total of {@code counts}, shared out in proportion to the mean row of
      * {@code scores} (each row of logits turned into probabilities by a softmax first), so the
-     * counts agree with what the scores predict. Rounded to whole examples.
+     * counts agree with what the scores predict. Not rounded, so the total stays as it was.
      */
     static Tensor countsLike(Tensor counts, Tensor scores, boolean logits) {
         int width = rowWidth(scores);
@@ -120,7 +120,7 @@ final class Tampering {
         normalizeInto(mean, probabilities, 0);
         float[] out = new float[width];
         for (int k = 0; k < width; k++) {
-            out[k] = Math.round(total * probabilities[k]);
+            out[k] = (float) (total * probabilities[k]);
         }
         return Tensor.wrap(counts.shape(), out);
     }

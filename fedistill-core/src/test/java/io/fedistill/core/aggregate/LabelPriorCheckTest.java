@@ -87,7 +87,8 @@ class LabelPriorCheckTest {
         // 0.9999999999999999) come back bit for bit when nobody is left out, not rescaled
         double[][] rounded = {{0.3, 0.7}, {0.4, 0.3}, {0.29999999999999993, 0.0}};
         assertThat(LabelPriorCheck.reweigh(new double[] {0.5, Double.NaN, 0.1}, rounded))
-                .isDeepEqualTo(rounded);
+                .isDeepEqualTo(rounded)
+                .isNotSameAs(rounded);
     }
 
     @Test

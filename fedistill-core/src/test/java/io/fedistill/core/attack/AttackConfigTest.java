@@ -192,10 +192,15 @@ class AttackConfigTest {
                                 TensorRole.PROBABILITIES)
                         .put("label-counts", Tensor.vector(10f, 0f, 0f), TensorRole.COUNTS)
                         .build();
-        // reversed rows (0.2, 0.4, 0.5) / 1.1 and (0, 0.5, 0.5) average (0.0909, 0.4318, 0.4773):
-        // ten examples shared that way and rounded
+        // reversed rows (0.2, 0.4, 0.5) / 1.1 and (0, 0.5, 0.5) average (1/11, 19/44, 21/44): the
+        // ten examples shared that way
         assertThat(values(lying.apply(softLabels, new Random(5)), "label-counts"))
-                .containsExactly(1f, 4f, 5f);
+                .containsExactly(new float[] {10f / 11, 190f / 44, 210f / 44}, within(1e-5f));
+        // inflated counts are shared out the same way: twice the total
+        AttackConfig lyingAndInflating =
+                new AttackConfig(AttackKind.INVERTED_LOGITS, 0.5, -10, 2, true, 42);
+        assertThat(values(lyingAndInflating.apply(softLabels, new Random(5)), "label-counts"))
+                .containsExactly(new float[] {20f / 11, 380f / 44, 420f / 44}, within(1e-5f));
 
         TensorRecord logits =
                 TensorRecord.builder()
@@ -207,7 +212,7 @@ class AttackConfigTest {
                         .build();
         // negated logits (0, -ln 3) are (0.75, 0.25) after a softmax
         assertThat(values(lying.apply(logits, new Random(5)), "label-counts"))
-                .containsExactly(6f, 2f);
+                .containsExactly(new float[] {6f, 2f}, within(1e-5f));
 
         // an upload with more than one score matrix keeps the counts it would report
         assertThat(lying.apply(UPLOAD, new Random(5)).get("label-counts"))
