@@ -30,8 +30,8 @@ import java.util.TreeSet;
  * @param fraction the fraction of participants that attack, in [0, 1]
  * @param scale for {@link AttackKind#SCALED_WEIGHTS}, the factor the weights are multiplied by,
  *     e.g. -10 or 10; finite
- * @param countScale the factor the attackers' reported label counts are multiplied by: 1 for honest
- *     counts; positive and finite
+ * @param countScale the factor the attackers' reported label counts are multiplied by (and rounded
+ *     to whole numbers, as counts must be): 1 for honest counts; positive and finite
  * @param countsFollowUpload whether the attackers report label counts shaped like the mean of their
  *     tampered scores per class (softmax of each row for logits, where the prior check averages the
  *     logits themselves, so agreement is likely but not exact), with the same total as the counts
@@ -181,7 +181,7 @@ public record AttackConfig(
 
     private Tensor tamper(Tensor tensor, TensorRole role, Random random) {
         if (role == TensorRole.COUNTS) {
-            return countScale == 1 ? tensor : Tampering.scaled(tensor, countScale);
+            return countScale == 1 ? tensor : Tampering.scaledCounts(tensor, countScale);
         }
         return switch (kind) {
             case LABEL_FLIPPING -> tensor;

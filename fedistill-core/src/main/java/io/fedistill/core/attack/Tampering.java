@@ -86,7 +86,7 @@ final class Tampering {
     /**
      * Returns counts with the total of {@code counts}, shared out in proportion to the mean row of
      * {@code scores} (each row of logits turned into probabilities by a softmax first), so the
-     * counts agree with what the scores predict. Not rounded, so the total stays as it was.
+     * counts agree with what the scores predict: whole numbers, with the total rounded to one.
      */
     static Tensor countsLike(Tensor counts, Tensor scores, boolean logits) {
         int width = rowWidth(scores);
@@ -118,11 +118,36 @@ final class Tampering {
             total += c;
         }
         normalizeInto(mean, probabilities, 0);
+        // whole counts summing to the rounded total: each class's share rounded down, the examples
+        // left over going one each to the classes with the largest remainders
+        long whole = Math.round(total);
         float[] out = new float[width];
+        double[] remainders = new double[width];
+        long given = 0;
         for (int k = 0; k < width; k++) {
-            out[k] = (float) (total * probabilities[k]);
+            double share = whole * (double) probabilities[k];
+            out[k] = (float) Math.floor(share);
+            remainders[k] = share - out[k];
+            given += (long) out[k];
+        }
+        Integer[] order = new Integer[width];
+        for (int k = 0; k < width; k++) {
+            order[k] = k;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(remainders[b], remainders[a]));
+        for (int j = 0; given < whole && j < width; j++, given++) {
+            out[order[j]] += 1;
         }
         return Tensor.wrap(counts.shape(), out);
+    }
+
+    /** Returns every value multiplied by {@code factor} and rounded to a whole number. */
+    static Tensor scaledCounts(Tensor counts, double factor) {
+        float[] values = counts.toFloatArray();
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Math.round(values[i] * factor);
+        }
+        return Tensor.wrap(counts.shape(), values);
     }
 
     private static int rowWidth(Tensor tensor) {

@@ -176,6 +176,19 @@ class AttackConfigTest {
                         .apply(UPLOAD, new Random(5));
         assertThat(flipping.get("logits")).isEqualTo(UPLOAD.get("logits"));
         assertThat(flipping.get("soft-labels")).isEqualTo(UPLOAD.get("soft-labels"));
+        // counts stay whole numbers, as a reply's counts must be: (3, 4) x 1.5 = (4.5, 6) -> (5, 6)
+        assertThat(
+                        values(
+                                new AttackConfig(
+                                                AttackKind.INVERTED_LOGITS,
+                                                0.5,
+                                                -10,
+                                                1.5,
+                                                false,
+                                                42)
+                                        .apply(UPLOAD, new Random(5)),
+                                "label-counts"))
+                .containsExactly(5f, 6f);
         assertThatThrownBy(() -> new AttackConfig(AttackKind.INVERTED_LOGITS, 0.3, 1, 0, false, 0))
                 .hasMessage("countScale must be positive and finite, got 0.0");
     }
@@ -192,15 +205,17 @@ class AttackConfigTest {
                                 TensorRole.PROBABILITIES)
                         .put("label-counts", Tensor.vector(10f, 0f, 0f), TensorRole.COUNTS)
                         .build();
-        // reversed rows (0.2, 0.4, 0.5) / 1.1 and (0, 0.5, 0.5) average (1/11, 19/44, 21/44): the
-        // ten examples shared that way
+        // reversed rows (0.2, 0.4, 0.5) / 1.1 and (0, 0.5, 0.5) average (1/11, 19/44, 21/44): ten
+        // examples shared that way are (0.91, 4.32, 4.77), in whole examples (1, 4, 5)
         assertThat(values(lying.apply(softLabels, new Random(5)), "label-counts"))
-                .containsExactly(new float[] {10f / 11, 190f / 44, 210f / 44}, within(1e-5f));
-        // inflated counts are shared out the same way: twice the total
+                .containsExactly(1f, 4f, 5f);
+        // inflated counts are shared out the same way, and the total kept: 20 as (1.82, 8.64,
+        // 9.55) -> (2, 9, 9), the two examples left after (1, 8, 9) going to the two largest
+        // remainders
         AttackConfig lyingAndInflating =
                 new AttackConfig(AttackKind.INVERTED_LOGITS, 0.5, -10, 2, true, 42);
         assertThat(values(lyingAndInflating.apply(softLabels, new Random(5)), "label-counts"))
-                .containsExactly(new float[] {20f / 11, 380f / 44, 420f / 44}, within(1e-5f));
+                .containsExactly(2f, 9f, 9f);
 
         TensorRecord logits =
                 TensorRecord.builder()
@@ -212,7 +227,7 @@ class AttackConfigTest {
                         .build();
         // negated logits (0, -ln 3) are (0.75, 0.25) after a softmax
         assertThat(values(lying.apply(logits, new Random(5)), "label-counts"))
-                .containsExactly(new float[] {6f, 2f}, within(1e-5f));
+                .containsExactly(6f, 2f);
 
         // an upload with more than one score matrix keeps the counts it would report
         assertThat(lying.apply(UPLOAD, new Random(5)).get("label-counts"))
