@@ -2,7 +2,9 @@ package io.fedistill.core.aggregate;
 
 import java.util.Arrays;
 import java.util.List;
+import org.apache.commons.math3.stat.StatUtils;
 import org.apache.commons.math3.stat.correlation.PearsonsCorrelation;
+import org.apache.commons.math3.stat.descriptive.moment.StandardDeviation;
 
 /**
  * A label-free check of each participant's class scores against the label counts it reports. A
@@ -157,11 +159,7 @@ public final class LabelPriorCheck {
 
     /** Returns the coefficient of variation of non-negative counts: 0 when they are all 0. */
     private static double spread(double[] counts) {
-        double mean = Arrays.stream(counts).average().orElse(0);
-        if (mean <= 0) {
-            return 0;
-        }
-        double squares = Arrays.stream(counts).map(c -> (c - mean) * (c - mean)).sum();
-        return Math.sqrt(squares / counts.length) / mean;
+        double mean = StatUtils.mean(counts);
+        return mean > 0 ? new StandardDeviation(false).evaluate(counts) / mean : 0;
     }
 }

@@ -1,6 +1,8 @@
 package io.fedistill.core.attack;
 
+import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -91,54 +93,49 @@ final class Tampering {
     static Tensor countsLike(Tensor counts, Tensor scores, boolean logits) {
         int width = rowWidth(scores);
         float[] values = scores.toFloatArray();
+        float[][] rows = new float[values.length / width][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = Arrays.copyOfRange(values, i * width, (i + 1) * width);
+        }
         double[] mean = new double[width];
-        double[] row = new double[width];
-        float[] probabilities = new float[width];
-        for (int start = 0; start < values.length; start += width) {
-            if (logits) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int k = 0; k < width; k++) {
-                    max = Math.max(max, values[start + k]);
-                }
-                for (int k = 0; k < width; k++) {
-                    row[k] = Math.exp(values[start + k] - max);
-                }
-            } else {
-                for (int k = 0; k < width; k++) {
-                    row[k] = values[start + k];
-                }
-            }
-            normalizeInto(row, probabilities, 0);
+        for (float[] row :
+                logits ? SoftLabels.softmax(rows, 1.0) : SoftLabels.normalizeRows(rows)) {
             for (int k = 0; k < width; k++) {
-                mean[k] += probabilities[k];
+                mean[k] += row[k];
             }
         }
+        float[] shares = new float[width];
+        normalizeInto(mean, shares, 0);
         double total = 0;
         for (float c : counts.toFloatArray()) {
             total += c;
         }
-        normalizeInto(mean, probabilities, 0);
-        // whole counts summing to the rounded total: each class's share rounded down, the examples
-        // left over going one each to the classes with the largest remainders
-        long whole = Math.round(total);
-        float[] out = new float[width];
-        double[] remainders = new double[width];
+        return Tensor.wrap(counts.shape(), wholeShares(shares, Math.round(total)));
+    }
+
+    /**
+     * Returns {@code whole} shared out by {@code shares} in whole numbers that sum to it: each
+     * share rounded down, the units left over going one each to the largest remainders.
+     */
+    private static float[] wholeShares(float[] shares, long whole) {
+        float[] out = new float[shares.length];
+        double[] remainders = new double[shares.length];
         long given = 0;
-        for (int k = 0; k < width; k++) {
-            double share = whole * (double) probabilities[k];
+        for (int k = 0; k < shares.length; k++) {
+            double share = whole * (double) shares[k];
             out[k] = (float) Math.floor(share);
             remainders[k] = share - out[k];
             given += (long) out[k];
         }
-        Integer[] order = new Integer[width];
-        for (int k = 0; k < width; k++) {
+        Integer[] order = new Integer[shares.length];
+        for (int k = 0; k < order.length; k++) {
             order[k] = k;
         }
-        java.util.Arrays.sort(order, (a, b) -> Double.compare(remainders[b], remainders[a]));
-        for (int j = 0; given < whole && j < width; j++, given++) {
+        Arrays.sort(order, (a, b) -> Double.compare(remainders[b], remainders[a]));
+        for (int j = 0; given < whole && j < order.length; j++, given++) {
             out[order[j]] += 1;
         }
-        return Tensor.wrap(counts.shape(), out);
+        return out;
     }
 
     /** Returns every value multiplied by {@code factor} and rounded to a whole number. */
