@@ -136,6 +136,27 @@ public final class AlgorithmOptions {
     }
 
     /**
+     * Refuses Krum and multi-Krum for an algorithm that combines each label's rows from the few
+     * participants holding that label, where the rules' n > 2f + 2 rarely holds.
+     *
+     * @param algorithm the algorithm's config name
+     * @param robust the rule chosen
+     * @throws IllegalArgumentException naming the rule and the rules that work
+     */
+    public static void refuseWholeUploadRules(String algorithm, RobustAggregation robust) {
+        if (robust.rule() == RobustRule.KRUM || robust.rule() == RobustRule.MULTI_KRUM) {
+            throw new IllegalArgumentException(
+                    algorithm
+                            + ": robust: "
+                            + robust.rule().configName()
+                            + " needs more than 2f + 2 uploads, and "
+                            + algorithm
+                            + " combines each label's rows from the few participants holding that"
+                            + " label; use median or trimmed-mean");
+        }
+    }
+
+    /**
      * The option that turns on trust learnt over the rounds ({@link
      * io.fedistill.core.aggregate.ExponentialTrust}, ExpGuard), which DS-FL and FedMD read: its
      * step size, 0 (the default) for none.

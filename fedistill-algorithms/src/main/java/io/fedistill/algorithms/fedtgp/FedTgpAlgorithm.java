@@ -39,7 +39,9 @@ public final class FedTgpAlgorithm implements Algorithm {
      * largest margin); and {@code alpha} (default 1) with {@code temperature} (default 2): below 1,
      * participants also exchange per-label mean logits and distill toward the others' as in FD,
      * with cross-entropy weight {@code alpha} (FedTGP with FD's teacher beside the prototypes,
-     * fedistill's combination of the two).
+     * fedistill's combination of the two). {@code robust: median} or {@code trimmed-mean} (with
+     * {@code trimFraction}) train the network on each class's robust centre over its holders and
+     * combine the logit teacher's rows by the same rule.
      */
     public static FedTgpAlgorithm fromOptions(Map<String, Object> options) {
         List<String> ownOptions =
@@ -91,6 +93,7 @@ public final class FedTgpAlgorithm implements Algorithm {
                 width,
                 new TrainablePrototypes(
                         server,
+                        participants.robust(),
                         setup.numClasses(),
                         width,
                         Seeds.derive(setup.seed(), 0, "", "fedtgp")));

@@ -13,6 +13,8 @@ import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.algorithms.fedproto.PrototypeAggregator;
 import io.fedistill.algorithms.fedproto.PrototypeUpload;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.tensor.TensorRecord;
@@ -33,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * on every (participant prototype, class) pair the round uploaded, minimizing the adaptive-margin
  * contrastive loss ({@link Losses#marginContrastive}). The margin is the largest over classes of
  * the distance from a class's mean participant prototype to the nearest other class's, capped.
+ *
+ * <p>Under a robust rule ({@code median}, {@code trimmed-mean}) each class's centre is its holders'
+ * rows combined by that rule instead of their mean, and every upload's prototype of the class is
+ * replaced by the centre before training: the network sees as many pairs per class as without the
+ * rule, but a few bad uploads can neither pull a class nor widen the margin.
  */
 final class TrainablePrototypes implements PrototypeAggregator {
     /**
@@ -51,13 +58,16 @@ final class TrainablePrototypes implements PrototypeAggregator {
     private static final Logger LOG = LoggerFactory.getLogger(TrainablePrototypes.class);
 
     private final Settings settings;
+    private final RobustAggregation robust;
     private final int classes;
     private final int width;
     private final long seed;
     private TensorRecord weights;
 
-    TrainablePrototypes(Settings settings, int classes, int width, long seed) {
+    TrainablePrototypes(
+            Settings settings, RobustAggregation robust, int classes, int width, long seed) {
         this.settings = settings;
+        this.robust = robust;
         this.classes = classes;
         this.width = width;
         this.seed = seed;
@@ -68,21 +78,30 @@ final class TrainablePrototypes implements PrototypeAggregator {
             int round,
             List<PrototypeUpload> received,
             List<ParticipantWeighting.Contribution> contributions) {
-        // each upload's prototypes train the network as they are; presence is not needed
+        // presence is not needed: the counts say which classes an upload holds
         List<PerLabelMeans> uploads = received.stream().map(PrototypeUpload::prototypes).toList();
+        boolean robustCentres = robust.rule() != RobustRule.MEAN;
+        PerLabelMeans centres =
+                PerLabelMeans.combine(
+                        PerLabelMeans.FEATURES,
+                        uploads,
+                        contributions,
+                        ParticipantWeighting.UNIFORM,
+                        robust,
+                        classes,
+                        width);
         List<float[]> prototypes = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
-        int[] counts = new int[classes];
         for (PerLabelMeans upload : uploads) {
             for (int c = 0; c < classes; c++) {
                 if (upload.counts()[c] > 0) {
-                    prototypes.add(upload.means()[c]);
+                    prototypes.add(robustCentres ? centres.means()[c] : upload.means()[c]);
                     labels.add(c);
-                    counts[c] += upload.counts()[c];
                 }
             }
         }
-        float margin = Math.min(largestClassGap(uploads, contributions), settings.marginCap());
+        int[] counts = centres.counts();
+        float margin = Math.min(largestClassGap(centres), settings.marginCap());
         TrainingSettings sgd =
                 new TrainingSettings(
                         OptimizerKind.SGD,
@@ -170,19 +189,9 @@ final class TrainablePrototypes implements PrototypeAggregator {
 
     /**
      * Returns the largest, over the classes some upload holds, of the Euclidean distance from the
-     * class's mean prototype (the plain mean over its holders) to the nearest other class's; 0 with
-     * fewer than two classes.
+     * class's centre to the nearest other class's; 0 with fewer than two classes.
      */
-    private float largestClassGap(
-            List<PerLabelMeans> uploads, List<ParticipantWeighting.Contribution> contributions) {
-        PerLabelMeans means =
-                PerLabelMeans.weightedMean(
-                        PerLabelMeans.FEATURES,
-                        uploads,
-                        contributions,
-                        ParticipantWeighting.UNIFORM,
-                        classes,
-                        width);
+    private float largestClassGap(PerLabelMeans means) {
         double largest = 0;
         for (int c = 0; c < classes; c++) {
             double nearest = Double.POSITIVE_INFINITY;

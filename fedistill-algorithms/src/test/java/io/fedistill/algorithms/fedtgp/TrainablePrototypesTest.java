@@ -1,15 +1,20 @@
 package io.fedistill.algorithms.fedtgp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.algorithms.fedproto.PrototypeAggregator;
 import io.fedistill.algorithms.fedproto.PrototypeUpload;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -17,24 +22,31 @@ class TrainablePrototypesTest {
     private static final int CLASSES = 10;
     private static final int WIDTH = 128;
 
-    @Test
-    void classesStartFromAnEmbeddingTableAndEndNearestTheirOwnUploads() {
-        // three participants whose prototypes of each class scatter around a class centre
-        Random random = new Random(5);
+    /** Class centres drawn from N(0, 1), as the tests' participants' prototypes scatter around. */
+    private static float[][] centres(Random random) {
         float[][] centres = new float[CLASSES][WIDTH];
         for (float[] centre : centres) {
             for (int k = 0; k < WIDTH; k++) {
                 centre[k] = (float) random.nextGaussian();
             }
         }
+        return centres;
+    }
+
+    /**
+     * Uploads of {@code participants} holding every class, each prototype its class's centre plus
+     * N(0, 0.1) noise; the first {@code attackers} multiply theirs by {@code attack}.
+     */
+    private static List<PrototypeUpload> uploads(
+            float[][] centres, int participants, int attackers, float attack, Random random) {
         List<PrototypeUpload> uploads = new ArrayList<>();
-        List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
-        for (int p = 0; p < 3; p++) {
+        for (int p = 0; p < participants; p++) {
             float[][] means = new float[CLASSES][WIDTH];
             int[] counts = new int[CLASSES];
             for (int c = 0; c < CLASSES; c++) {
                 for (int k = 0; k < WIDTH; k++) {
                     means[c][k] = centres[c][k] + 0.1f * (float) random.nextGaussian();
+                    means[c][k] *= p < attackers ? attack : 1;
                 }
                 counts[c] = 5;
             }
@@ -42,15 +54,53 @@ class TrainablePrototypesTest {
                     PrototypeUpload.fromRecord(
                             PrototypeUpload.toRecord(
                                     new PerLabelMeans(PerLabelMeans.FEATURES, means, counts))));
-            contributions.add(
-                    new ParticipantWeighting.Contribution(50, new double[CLASSES], Double.NaN));
         }
-        TrainablePrototypes aggregator =
-                new TrainablePrototypes(
-                        new TrainablePrototypes.Settings(100, 0.01f, 10, 0, 100f),
-                        CLASSES,
-                        WIDTH,
-                        3);
+        return uploads;
+    }
+
+    private static List<ParticipantWeighting.Contribution> contributions(int participants) {
+        return Collections.nCopies(
+                participants,
+                new ParticipantWeighting.Contribution(50, new double[CLASSES], Double.NaN));
+    }
+
+    private static TrainablePrototypes aggregator(RobustAggregation robust) {
+        return new TrainablePrototypes(
+                new TrainablePrototypes.Settings(100, 0.01f, 10, 0, 100f),
+                robust,
+                CLASSES,
+                WIDTH,
+                3);
+    }
+
+    /** Asserts that each class's generated prototype lies nearest that class's centre. */
+    private static void assertNearestTheirOwnCentres(float[][] prototypes, float[][] centres) {
+        for (int c = 0; c < CLASSES; c++) {
+            int nearest = -1;
+            double best = Double.POSITIVE_INFINITY;
+            for (int other = 0; other < CLASSES; other++) {
+                double distance = 0;
+                for (int k = 0; k < WIDTH; k++) {
+                    double d = prototypes[c][k] - centres[other][k];
+                    distance += d * d;
+                }
+                if (distance < best) {
+                    best = distance;
+                    nearest = other;
+                }
+            }
+            assertThat(nearest).as("class %d's prototype", c).isEqualTo(c);
+        }
+    }
+
+    @Test
+    void classesStartFromAnEmbeddingTableAndEndNearestTheirOwnUploads() {
+        // three participants whose prototypes of each class scatter around a class centre
+        Random random = new Random(5);
+        float[][] centres = centres(random);
+        List<PrototypeUpload> uploads = uploads(centres, 3, 0, 1, random);
+        List<ParticipantWeighting.Contribution> contributions = contributions(3);
+        TrainablePrototypes aggregator = aggregator(RobustAggregation.mean());
 
         PrototypeAggregator.Result result = aggregator.aggregate(1, uploads, contributions);
 
@@ -68,25 +118,50 @@ class TrainablePrototypesTest {
             squares += v * v;
         }
         assertThat(Math.sqrt(squares / embedding.size())).isBetween(0.8, 1.2);
-        // every generated prototype lies nearest its own class's uploads
-        float[][] prototypes = result.prototypes().means();
-        for (int c = 0; c < CLASSES; c++) {
-            int nearest = -1;
-            double best = Double.POSITIVE_INFINITY;
-            for (int other = 0; other < CLASSES; other++) {
-                double distance = 0;
-                for (int k = 0; k < WIDTH; k++) {
-                    double d = prototypes[c][k] - centres[other][k];
-                    distance += d * d;
-                }
-                if (distance < best) {
-                    best = distance;
-                    nearest = other;
-                }
-            }
-            assertThat(nearest).as("class %d's prototype", c).isEqualTo(c);
-        }
+        assertNearestTheirOwnCentres(result.prototypes().means(), centres);
         assertThat(result.metrics().get("margin")).isGreaterThan(10);
         assertThat(result.prototypes().counts()).containsOnly(15);
+    }
+
+    @Test
+    void underTheMedianTwoBlownUpUploadsOfFiveNeitherMoveAClassNorWidenTheMargin() {
+        Random random = new Random(7);
+        float[][] centres = centres(random);
+        List<PrototypeUpload> clean = uploads(centres, 5, 0, 1, new Random(8));
+        List<PrototypeUpload> attacked = uploads(centres, 5, 2, 20, new Random(8));
+
+        double cleanMargin =
+                aggregator(RobustAggregation.median())
+                        .aggregate(1, clean, contributions(5))
+                        .metrics()
+                        .get("margin");
+        PrototypeAggregator.Result robust =
+                aggregator(RobustAggregation.median()).aggregate(1, attacked, contributions(5));
+        double meanMargin =
+                aggregator(RobustAggregation.mean())
+                        .aggregate(1, attacked, contributions(5))
+                        .metrics()
+                        .get("margin");
+
+        // each entry of a median centre is an honest participant's (the outermost of the three,
+        // whose noise of 0.1 widens the gaps a little); the mean's centres are blown up about
+        // (3 + 2 * 20) / 5 = 8.6 times, and so is its margin, up to the cap of 100
+        assertThat(robust.metrics().get("margin"))
+                .isCloseTo(cleanMargin, within(0.15 * cleanMargin));
+        assertThat(meanMargin).isGreaterThan(4 * cleanMargin);
+        assertNearestTheirOwnCentres(robust.prototypes().means(), centres);
+        assertThat(robust.prototypes().counts()).containsOnly(25);
+    }
+
+    @Test
+    void fedTgpTakesFedProtosRobustRulesButNotItsWeighting() {
+        assertThat(
+                        FedTgpAlgorithm.fromOptions(
+                                Map.of("robust", "trimmed-mean", "trimFraction", 0.2)))
+                .isNotNull();
+        assertThatThrownBy(() -> FedTgpAlgorithm.fromOptions(Map.of("robust", "krum")))
+                .hasMessageStartingWith("fedtgp: robust: krum needs more than 2f + 2 uploads");
+        assertThatThrownBy(() -> FedTgpAlgorithm.fromOptions(Map.of("weighting", "class-counts")))
+                .hasMessageContaining("weighting");
     }
 }

@@ -9,9 +9,10 @@ import io.fedistill.core.seed.Seeds;
  * attack: {kind: sign-flipped-weights, fraction: 0.2}}.
  *
  * @param kind {@code label-flipping}, {@code random-logits}, {@code inverted-logits}, {@code
- *     scaled-weights} or {@code sign-flipped-weights}
+ *     scaled-weights}, {@code sign-flipped-weights}, {@code random-features} or {@code
+ *     scaled-features}
  * @param fraction the share of participants that attack (default 0.2)
- * @param scale the factor of {@code scaled-weights} (default -10)
+ * @param scale the factor of {@code scaled-weights} and {@code scaled-features} (default -10)
  * @param countScale the factor the attackers multiply the label counts they report by, under any
  *     kind (default 1: honest counts), so they take more of class-count weighting's votes
  * @param countsFollowUpload whether the attackers report label counts that agree with their

@@ -19,17 +19,18 @@ import java.util.TreeSet;
  * #trainingLabels} and its upload through {@link #apply}.
  *
  * <p>Upload attacks act by tensor role: logit attacks touch {@link TensorRole#LOGITS} and {@link
- * TensorRole#PROBABILITIES}, weight attacks touch {@link TensorRole#WEIGHTS}, {@link
- * TensorRole#COUNTS} tensors (the label counts that class-count weighting reads) are multiplied by
- * {@link #countScale} under every kind, so attackers can also claim more votes, and {@link
- * TensorRole#EXACT} tensors are never touched. With {@link #countsFollowUpload} the attackers also
- * report counts that agree with what their tampered scores predict, to pass a check of scores
- * against counts ({@code io.fedistill.core.aggregate.LabelPriorCheck}).
+ * TensorRole#PROBABILITIES}, weight attacks touch {@link TensorRole#WEIGHTS}, feature attacks touch
+ * {@link TensorRole#FEATURES}, {@link TensorRole#COUNTS} tensors (the label counts that class-count
+ * weighting reads) are multiplied by {@link #countScale} under every kind, so attackers can also
+ * claim more votes, and {@link TensorRole#EXACT} tensors are never touched. With {@link
+ * #countsFollowUpload} the attackers also report counts that agree with what their tampered scores
+ * predict, to pass a check of scores against counts ({@code
+ * io.fedistill.core.aggregate.LabelPriorCheck}).
  *
  * @param kind what the attackers do
  * @param fraction the fraction of participants that attack, in [0, 1]
- * @param scale for {@link AttackKind#SCALED_WEIGHTS}, the factor the weights are multiplied by,
- *     e.g. -10 or 10; finite
+ * @param scale for {@link AttackKind#SCALED_WEIGHTS} and {@link AttackKind#SCALED_FEATURES}, the
+ *     factor the weights or features are multiplied by, e.g. -10 or 10; finite
  * @param countScale the factor the attackers' reported label counts are multiplied by (and rounded
  *     to whole numbers, as counts must be): 1 for honest counts; positive and finite
  * @param countsFollowUpload whether the attackers report label counts shaped like the mean of their
@@ -130,7 +131,8 @@ public record AttackConfig(
      * scores) returns the upload unchanged.
      *
      * @param upload what the participant would send
-     * @param random the draws of {@link AttackKind#RANDOM_LOGITS}; unused by the other kinds
+     * @param random the draws of {@link AttackKind#RANDOM_LOGITS} and {@link
+     *     AttackKind#RANDOM_FEATURES}; unused by the other kinds
      * @return the tampered upload
      */
     public TensorRecord apply(TensorRecord upload, Random random) {
@@ -201,6 +203,12 @@ public record AttackConfig(
                     role == TensorRole.WEIGHTS ? Tampering.scaled(tensor, scale) : tensor;
             case SIGN_FLIPPED_WEIGHTS ->
                     role == TensorRole.WEIGHTS ? Tampering.scaled(tensor, -1) : tensor;
+            case RANDOM_FEATURES ->
+                    role == TensorRole.FEATURES
+                            ? Tampering.gaussianLikeInNonZeroRows(tensor, random)
+                            : tensor;
+            case SCALED_FEATURES ->
+                    role == TensorRole.FEATURES ? Tampering.scaled(tensor, scale) : tensor;
         };
     }
 }

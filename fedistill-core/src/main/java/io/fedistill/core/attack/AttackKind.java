@@ -17,7 +17,15 @@ public enum AttackKind {
     /** Multiplies model weights by the configured scale. */
     SCALED_WEIGHTS,
     /** Negates model weights. */
-    SIGN_FLIPPED_WEIGHTS;
+    SIGN_FLIPPED_WEIGHTS,
+    /**
+     * Replaces features (the class prototypes of FedProto and FedTGP, FD's feature stage) with
+     * Gaussian noise of the honest rows' mean and standard deviation; a row of zeros, a class the
+     * participant does not hold, stays zeros, so the attacker claims only the classes it holds.
+     */
+    RANDOM_FEATURES,
+    /** Multiplies features by the configured scale: -1 flips them, 10 drags a mean far off. */
+    SCALED_FEATURES;
 
     /** Returns the name used in configs, e.g. {@code label-flipping}. */
     public String configName() {

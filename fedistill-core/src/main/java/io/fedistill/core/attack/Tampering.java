@@ -2,7 +2,9 @@ package io.fedistill.core.attack;
 
 import io.fedistill.core.aggregate.SoftLabels;
 import io.fedistill.core.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -39,6 +41,34 @@ final class Tampering {
         double std = values.length == 0 ? 0 : Math.sqrt(squares / values.length);
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) (mean + std * random.nextGaussian());
+        }
+        return Tensor.wrap(tensor.shape(), values);
+    }
+
+    /**
+     * Returns the rows that are not all zeros replaced by Gaussian noise with their mean and
+     * (population) standard deviation ({@link #gaussianLike} over those rows alone), and the rows
+     * of zeros kept: a participant's prototypes of classes it does not hold stay empty.
+     */
+    static Tensor gaussianLikeInNonZeroRows(Tensor tensor, Random random) {
+        float[] values = tensor.toFloatArray();
+        int width = rowWidth(tensor);
+        List<Integer> starts = new ArrayList<>();
+        for (int start = 0; start < values.length; start += width) {
+            for (int k = start; k < start + width; k++) {
+                if (values[k] != 0) {
+                    starts.add(start);
+                    break;
+                }
+            }
+        }
+        float[] rows = new float[starts.size() * width];
+        for (int i = 0; i < starts.size(); i++) {
+            System.arraycopy(values, starts.get(i), rows, i * width, width);
+        }
+        float[] noise = gaussianLike(Tensor.vector(rows), random).toFloatArray();
+        for (int i = 0; i < starts.size(); i++) {
+            System.arraycopy(noise, i * width, values, starts.get(i), width);
         }
         return Tensor.wrap(tensor.shape(), values);
     }

@@ -8,6 +8,7 @@ import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -72,6 +73,52 @@ class AttackConfigTest {
                 attack(AttackKind.SIGN_FLIPPED_WEIGHTS).apply(UPLOAD, new Random(1));
         assertThat(values(tampered, "kernel")).containsExactly(-1f, 2f);
         assertThat(tampered.get("logits")).isEqualTo(UPLOAD.get("logits"));
+    }
+
+    @Test
+    void scaledFeaturesMultipliesOnlyTheFeatures() {
+        TensorRecord tampered = attack(AttackKind.SCALED_FEATURES).apply(UPLOAD, new Random(1));
+        assertSameLayout(tampered);
+        assertThat(values(tampered, "prototype")).containsExactly(-5f);
+        for (String untouched : List.of("logits", "soft-labels", "binary", "kernel")) {
+            assertThat(tampered.get(untouched)).isEqualTo(UPLOAD.get(untouched));
+        }
+    }
+
+    @Test
+    void randomFeaturesReplaceTheHeldRowsWithNoiseOfTheirSpreadAndKeepEmptyRowsEmpty() {
+        // 2,000 held rows alternating (1, 5) and (5, 1): mean 3, population std 2; then 2 empty
+        float[] honest = new float[2 * 2_002];
+        for (int row = 0; row < 2_000; row++) {
+            honest[2 * row] = row % 2 == 0 ? 1 : 5;
+            honest[2 * row + 1] = row % 2 == 0 ? 5 : 1;
+        }
+        TensorRecord upload =
+                TensorRecord.builder()
+                        .put(
+                                "features",
+                                Tensor.of(new int[] {2_002, 2}, honest),
+                                TensorRole.FEATURES)
+                        .put("kernel", Tensor.vector(1f, -2f), TensorRole.WEIGHTS)
+                        .put("logits", Tensor.vector(1f, 2f), TensorRole.LOGITS)
+                        .build();
+        TensorRecord tampered = attack(AttackKind.RANDOM_FEATURES).apply(upload, new Random(3));
+        float[] noise = values(tampered, "features");
+        double mean = 0;
+        for (int k = 0; k < 4_000; k++) {
+            mean += noise[k] / 4_000.0;
+        }
+        double variance = 0;
+        for (int k = 0; k < 4_000; k++) {
+            variance += (noise[k] - mean) * (noise[k] - mean) / 4_000;
+        }
+        // 4,000 draws: standard errors about 0.03 for the mean and 0.02 for the std
+        assertThat(mean).isCloseTo(3, within(0.15));
+        assertThat(Math.sqrt(variance)).isCloseTo(2, within(0.15));
+        assertThat(noise[0]).isNotIn(1f, 5f);
+        assertThat(Arrays.copyOfRange(noise, 4_000, 4_004)).containsOnly(0f);
+        assertThat(tampered.get("kernel")).isEqualTo(upload.get("kernel"));
+        assertThat(tampered.get("logits")).isEqualTo(upload.get("logits"));
     }
 
     @Test
@@ -242,9 +289,11 @@ class AttackConfigTest {
                     .as(kind.configName())
                     .isEqualTo(UPLOAD.get("label-counts"));
             assertThat(tampered.get("ids")).as(kind.configName()).isEqualTo(UPLOAD.get("ids"));
-            assertThat(tampered.get("prototype"))
-                    .as(kind.configName())
-                    .isEqualTo(UPLOAD.get("prototype"));
+            if (kind != AttackKind.RANDOM_FEATURES && kind != AttackKind.SCALED_FEATURES) {
+                assertThat(tampered.get("prototype"))
+                        .as(kind.configName())
+                        .isEqualTo(UPLOAD.get("prototype"));
+            }
         }
     }
 
@@ -275,7 +324,8 @@ class AttackConfigTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "kind must be one of [label-flipping, random-logits, inverted-logits,"
-                                + " scaled-weights, sign-flipped-weights], got null");
+                                + " scaled-weights, sign-flipped-weights, random-features,"
+                                + " scaled-features], got null");
         assertThatThrownBy(() -> new AttackConfig(AttackKind.RANDOM_LOGITS, 1.5, 1, 0))
                 .hasMessage("fraction must be in [0, 1], got 1.5");
         assertThatThrownBy(() -> new AttackConfig(AttackKind.RANDOM_LOGITS, Double.NaN, 1, 0))
@@ -297,6 +347,7 @@ class AttackConfigTest {
         assertThatThrownBy(() -> AttackKind.fromConfigName("backdoor"))
                 .hasMessage(
                         "unknown attack 'backdoor'; known: [label-flipping, random-logits,"
-                                + " inverted-logits, scaled-weights, sign-flipped-weights]");
+                                + " inverted-logits, scaled-weights, sign-flipped-weights, random-features,"
+                                + " scaled-features]");
     }
 }

@@ -70,16 +70,31 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
             int width) {
         List<String> others =
                 latest.keySet().stream().filter(other -> !other.equals(participantId)).toList();
-        List<PerLabelMeans> rows = others.stream().map(latest::get).toList();
+        return combine(
+                kind,
+                others.stream().map(latest::get).toList(),
+                others.stream().map(contributionOf).toList(),
+                weighting,
+                robust,
+                classes,
+                width);
+    }
+
+    /**
+     * Combines several participants' vectors label by label: by {@code weighting}'s mean ({@link
+     * #weightedMean}) or, for a robust rule, entry by entry under it ({@link #robust}).
+     */
+    public static PerLabelMeans combine(
+            String kind,
+            List<PerLabelMeans> parts,
+            List<ParticipantWeighting.Contribution> contributions,
+            ParticipantWeighting weighting,
+            RobustAggregation robust,
+            int classes,
+            int width) {
         return robust.rule() == RobustRule.MEAN
-                ? weightedMean(
-                        kind,
-                        rows,
-                        others.stream().map(contributionOf).toList(),
-                        weighting,
-                        classes,
-                        width)
-                : robust(kind, rows, robust, classes, width);
+                ? weightedMean(kind, parts, contributions, weighting, classes, width)
+                : robust(kind, parts, robust, classes, width);
     }
 
     /**

@@ -5,7 +5,6 @@ import io.fedistill.algorithms.Schedule;
 import io.fedistill.algorithms.common.FeatureWidths;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
-import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import java.util.Collection;
@@ -45,15 +44,7 @@ public record FdSettings(
      */
     public FdSettings {
         AlgorithmOptions.refuseRobustUnderSecure(NAME, robust, secure, "per-label logits");
-        if (robust.rule() == RobustRule.KRUM || robust.rule() == RobustRule.MULTI_KRUM) {
-            throw new IllegalArgumentException(
-                    NAME
-                            + ": robust: "
-                            + robust.rule().configName()
-                            + " needs more than 2f + 2 uploads, and FD combines each label's rows"
-                            + " from the few participants holding that label; use median or"
-                            + " trimmed-mean");
-        }
+        AlgorithmOptions.refuseWholeUploadRules(NAME, robust);
         if (secure.isPresent() && weighting != ParticipantWeighting.CLASS_COUNTS) {
             throw new IllegalArgumentException(
                     NAME

@@ -3,6 +3,8 @@ package io.fedistill.algorithms.fedproto;
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.common.FeatureWidths;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.strategy.Strategy;
 import java.util.Arrays;
 import java.util.Collection;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * The settings FedProto's two halves share, and FedTGP's participants too.
@@ -22,6 +25,10 @@ import java.util.function.Function;
  *     its class's global prototype (mean over feature dimensions, as PyTorch's MSELoss) beside
  *     cross-entropy
  * @param weighting how the uploads holding a class are weighed in its mean (FedProto's aggregation)
+ * @param robust how the uploads holding a class are combined: the mean by default, or, class by
+ *     class and entry by entry, the median or the trimmed mean of the holders' rows (FedProto's
+ *     prototypes and the logit teacher; FedTGP trains on each class's robust centre instead of on
+ *     every upload)
  * @param inference how participants classify once there are global prototypes
  * @param logitAlpha the cross-entropy weight beside FD's per-label logit distillation: below 1,
  *     participants also upload per-label mean logits and distill, label by label, toward the
@@ -33,13 +40,27 @@ public record FedProtoSettings(
         String algorithm,
         double prototypeWeight,
         ParticipantWeighting weighting,
+        RobustAggregation robust,
         Inference inference,
         double logitAlpha,
         double logitTemperature) {
 
-    /** Checks the logit distillation's weight and temperature. */
+    /**
+     * Checks the logit distillation's weight and temperature, and refuses rules that cannot combine
+     * a class's few holders or would ignore the weighting.
+     */
     public FedProtoSettings {
         Objects.requireNonNull(inference, "inference");
+        AlgorithmOptions.refuseWholeUploadRules(algorithm, robust);
+        if (robust.rule() != RobustRule.MEAN && weighting != ParticipantWeighting.UNIFORM) {
+            throw new IllegalArgumentException(
+                    algorithm
+                            + ": robust: "
+                            + robust.rule().configName()
+                            + " gives every holder of a class an equal say, which weighting: "
+                            + weighting.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                            + " would change; drop one of them");
+        }
         if (!(logitAlpha >= 0 && logitAlpha <= 1)) {
             throw new IllegalArgumentException(
                     algorithm + ": alpha must be in [0, 1], got " + logitAlpha);
@@ -54,7 +75,11 @@ public record FedProtoSettings(
     public static final String NAME = "fedproto";
 
     /** The options FedProto reads, which FedTGP's participants read too. */
-    public static final List<String> OPTIONS = List.of("lambda", "weighting", "inference");
+    public static final List<String> OPTIONS =
+            Stream.concat(
+                            Stream.of("lambda", "weighting", "inference"),
+                            AlgorithmOptions.ROBUST_OPTIONS.stream())
+                    .toList();
 
     /** How a participant classifies once there are global prototypes (option {@code inference}). */
     public enum Inference {
@@ -89,7 +114,8 @@ public record FedProtoSettings(
      * weighting} ({@code uniform}, the default: each class's prototype is the plain mean of its
      * holders' uploads; or {@code class-counts}) and {@code inference} ({@code prototypes}, the
      * default: classify by the nearest global prototype; {@code head}; or {@code combined}, the
-     * product of both).
+     * product of both), and {@code robust} ({@code mean}, the default; {@code median} or {@code
+     * trimmed-mean} with {@code trimFraction}: each class from its holders' rows, entry by entry).
      */
     public static FedProtoSettings fromOptions(Map<String, Object> options) {
         return read(NAME, new AlgorithmOptions(NAME, options, OPTIONS), 1.0);
@@ -118,6 +144,7 @@ public record FedProtoSettings(
                 algorithm,
                 read.getDouble("lambda", defaultWeight, 0, 1e6),
                 weighting,
+                read.getRobust(),
                 Inference.valueOf(
                         read.getString(
                                         "inference",
@@ -136,7 +163,7 @@ public record FedProtoSettings(
      */
     public FedProtoSettings withLogitDistillation(double alpha, double temperature) {
         return new FedProtoSettings(
-                algorithm, prototypeWeight, weighting, inference, alpha, temperature);
+                algorithm, prototypeWeight, weighting, robust, inference, alpha, temperature);
     }
 
     /** Returns whether participants also exchange per-label logits and distill toward them. */
@@ -152,11 +179,15 @@ public record FedProtoSettings(
         return FeatureWidths.common(algorithm, models, widthOf);
     }
 
-    /** Creates FedProto's coordinator half: global prototypes as per-class means. */
+    /**
+     * Creates FedProto's coordinator half: global prototypes as per-class means, or per-class
+     * robust combinations.
+     */
     public Strategy newStrategy(
             int classes, Collection<String> models, Function<String, OptionalInt> widthOf) {
         int width = featureWidth(models, widthOf);
-        return newStrategy(classes, width, PrototypeAggregator.mean(weighting, classes, width));
+        return newStrategy(
+                classes, width, PrototypeAggregator.perClass(weighting, robust, classes, width));
     }
 
     /** Creates the coordinator half with another aggregation (FedTGP's). */

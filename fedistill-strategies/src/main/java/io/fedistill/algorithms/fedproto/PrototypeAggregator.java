@@ -2,14 +2,16 @@ package io.fedistill.algorithms.fedproto;
 
 import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.core.aggregate.ParticipantWeighting;
+import io.fedistill.core.aggregate.RobustAggregation;
+import io.fedistill.core.aggregate.RobustRule;
 import io.fedistill.core.message.Metrics;
 import io.fedistill.core.tensor.TensorRecord;
 import java.util.List;
 
 /**
- * Turns one round's prototype uploads into global prototypes: FedProto's per-class mean ({@link
- * #mean}), or FedTGP's trainable prototypes learned on the coordinator. It may carry state from
- * round to round, which it snapshots for checkpoints.
+ * Turns one round's prototype uploads into global prototypes: FedProto's per-class mean or robust
+ * combination ({@link #perClass}), or FedTGP's trainable prototypes learned on the coordinator. It
+ * may carry state from round to round, which it snapshots for checkpoints.
  */
 public interface PrototypeAggregator {
 
@@ -47,22 +49,26 @@ public interface PrototypeAggregator {
 
     /**
      * Returns FedProto's aggregation: each class's prototype is the mean of the uploads holding
-     * that class. {@code uniform}, the plain mean over its holders as HtFLlib computes it, is the
-     * sum of every upload's row over the sum of their presence weights, which is also what
-     * differential privacy needs (the noise of every upload is in both sums, and clipping or
-     * scaling an upload scales its row and its presence alike); a class whose presence sums to less
-     * than one half (only under noise) counts as held by nobody this round. {@code class-counts}
-     * weighs the holders by their samples of the class, as the paper writes it.
+     * that class, or their robust combination. {@code uniform}, the plain mean over its holders as
+     * HtFLlib computes it, is the sum of every upload's row over the sum of their presence weights,
+     * which is also what differential privacy needs (the noise of every upload is in both sums, and
+     * clipping or scaling an upload scales its row and its presence alike); a class whose presence
+     * sums to less than one half (only under noise) counts as held by nobody this round. {@code
+     * class-counts} weighs the holders by their samples of the class, as the paper writes it. A
+     * robust rule ({@code median}, {@code trimmed-mean}) combines the holders' rows of each class
+     * entry by entry instead, so that a few bad uploads cannot drag a prototype.
      */
-    static PrototypeAggregator mean(ParticipantWeighting weighting, int classes, int width) {
-        if (weighting != ParticipantWeighting.UNIFORM) {
+    static PrototypeAggregator perClass(
+            ParticipantWeighting weighting, RobustAggregation robust, int classes, int width) {
+        if (weighting != ParticipantWeighting.UNIFORM || robust.rule() != RobustRule.MEAN) {
             return (round, uploads, contributions) ->
                     new Result(
-                            PerLabelMeans.weightedMean(
+                            PerLabelMeans.combine(
                                     PerLabelMeans.FEATURES,
                                     uploads.stream().map(PrototypeUpload::prototypes).toList(),
                                     contributions,
                                     weighting,
+                                    robust,
                                     classes,
                                     width),
                             Metrics.empty());

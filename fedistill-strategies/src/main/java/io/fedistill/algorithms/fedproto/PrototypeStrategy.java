@@ -3,7 +3,6 @@ package io.fedistill.algorithms.fedproto;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.core.aggregate.ParticipantWeighting;
-import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.message.ConfigRecord;
@@ -143,7 +142,8 @@ public final class PrototypeStrategy implements Strategy {
 
     /**
      * Returns the others' count-weighted per-label mean logits, a participant's teacher; the counts
-     * that weigh them are those their logits came with.
+     * that weigh them are those their logits came with. Under a robust rule, the others' rows of
+     * each label combined by it instead.
      */
     private PerLabelMeans logitTeacherOf(String id) {
         return PerLabelMeans.ofOthers(
@@ -158,7 +158,7 @@ public final class PrototypeStrategy implements Strategy {
                                         .toArray(),
                                 0),
                 ParticipantWeighting.CLASS_COUNTS,
-                RobustAggregation.mean(),
+                settings.robust(),
                 classes,
                 classes);
     }

@@ -19,6 +19,7 @@ import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -272,6 +273,36 @@ class PrototypeStrategyTest {
     private static PerLabelMeans teacherIn(Message request) {
         return PerLabelMeans.fromRecord(
                 PerLabelMeans.LOGITS, request.tensors().section(PrototypeStrategy.TEACHER));
+    }
+
+    @Test
+    void theMedianTakesEachClassFromItsHoldersEntryByEntry() {
+        // class 0's holders send (1, 1), (4, 1) and (7, 4); a fourth sends (700, -400) for it
+        Map<String, PerLabelMeans> uploads = new HashMap<>(UPLOADS);
+        uploads.put(
+                "p3", prototypes(new float[][] {{700, -400}, {0, 0}, {0, 0}}, new int[] {9, 0, 0}));
+        PerLabelMeans global =
+                round(
+                        strategy(Map.of("robust", "median")),
+                        1,
+                        new ScriptedFleet(uploads, PrototypeUpload::toRecord));
+        // entry by entry over the four holders: (4 + 7) / 2, (1 + 1) / 2; one holder: its row
+        assertThat(global.means()).isEqualTo(new float[][] {{5.5f, 1}, {2, 2}, {9, 9}});
+        assertThat(global.counts()).containsExactly(19, 4, 5);
+    }
+
+    @Test
+    void rulesThatCannotServeAClassesFewHoldersOrWouldIgnoreTheWeightingAreRefused() {
+        assertThatThrownBy(() -> FedProtoSettings.fromOptions(Map.of("robust", "multi-krum")))
+                .hasMessageContaining("fedproto: robust: multi-krum needs more than 2f + 2")
+                .hasMessageContaining("use median or trimmed-mean");
+        assertThatThrownBy(
+                        () ->
+                                FedProtoSettings.fromOptions(
+                                        Map.of("robust", "median", "weighting", "class-counts")))
+                .hasMessage(
+                        "fedproto: robust: median gives every holder of a class an equal say,"
+                                + " which weighting: class-counts would change; drop one of them");
     }
 
     @Test
