@@ -91,12 +91,12 @@ public final class FedTgpAlgorithm implements Algorithm {
         return participants.newStrategy(
                 setup.numClasses(),
                 width,
-                new TrainablePrototypes(
-                        server,
-                        participants.robust(),
-                        setup.numClasses(),
-                        width,
-                        Seeds.derive(setup.seed(), 0, "", "fedtgp")));
+                aggregator(setup.numClasses(), width, Seeds.derive(setup.seed(), 0, "", "fedtgp")));
+    }
+
+    /** Returns the coordinator's trainable prototypes under these options' rule. */
+    TrainablePrototypes aggregator(int classes, int width, long seed) {
+        return new TrainablePrototypes(server, participants.robust(), classes, width, seed);
     }
 
     @Override

@@ -19,9 +19,10 @@ public enum AttackKind {
     /** Negates model weights. */
     SIGN_FLIPPED_WEIGHTS,
     /**
-     * Replaces features (the class prototypes of FedProto and FedTGP, FD's feature stage) with
-     * Gaussian noise of the honest rows' mean and standard deviation; a row of zeros, a class the
-     * participant does not hold, stays zeros, so the attacker claims only the classes it holds.
+     * Replaces features (the class prototypes of FedProto and FedTGP, and of FD's feature stage
+     * when it has one) with Gaussian noise of the mean and standard deviation pooled over every
+     * entry of the honest rows; a row of zeros, a class the participant does not hold, stays zeros,
+     * so the attacker claims only the classes it holds.
      */
     RANDOM_FEATURES,
     /** Multiplies features by the configured scale: -1 flips them, 10 drags a mean far off. */

@@ -41,6 +41,24 @@ public record Attackers(Optional<AttackConfig> attack, Set<String> ids) {
     }
 
     /**
+     * Returns whether an attacker's upload left exactly as trained although the attack acts on
+     * uploads: the reply holds no tensor of a role the attack changes (a feature attack on an
+     * algorithm that uploads weights, say), so the run measures no attack there. Label flipping,
+     * which acts on training, never counts.
+     *
+     * @param reply what the participant's learner answered
+     * @param tampered what {@link #tamper} made of it
+     */
+    public boolean leftUnchanged(Message reply, Message tampered) {
+        return attacks(reply.participantId())
+                && attack.orElseThrow().kind() != AttackKind.LABEL_FLIPPING
+                && !reply.isError()
+                && !reply.type().equals(MessageType.EVALUATE)
+                && !reply.tensors().isEmpty()
+                && tampered.tensors().equals(reply.tensors());
+    }
+
+    /**
      * Returns the reply an attacker sends instead of {@code reply}: its tensors tampered with by
      * role (evaluation replies and errors pass unchanged, so the run still measures the attacker's
      * model). A reply of an honest participant passes unchanged.

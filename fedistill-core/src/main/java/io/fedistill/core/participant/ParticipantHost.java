@@ -8,9 +8,13 @@ import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.privacy.UploadPrivacy;
 import io.fedistill.core.secagg.SecureSumParticipants;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -26,12 +30,15 @@ public final class ParticipantHost {
     /** The logging context key under which a participant's log lines carry its id. */
     public static final String PARTICIPANT_LOG_KEY = "participant";
 
+    private static final Logger LOG = LoggerFactory.getLogger(ParticipantHost.class);
+
     private final Map<String, Learner> learners;
     private final StateStore states;
     private final long runSeed;
     private final FailureInjection failures;
     private final Attackers attackers;
     private final SecureSumParticipants secureSums = new SecureSumParticipants();
+    private final Set<MessageType> unchangedTypes = new HashSet<>();
 
     /**
      * Creates the host.
@@ -125,10 +132,19 @@ public final class ParticipantHost {
             if (SecureSumParticipants.handles(request.type())) {
                 return secureSums.answer(request);
             }
-            Message reply =
-                    attackers.tamper(
-                            learner.handle(request, new ParticipantContext(id, runSeed, state)),
-                            runSeed);
+            Message trained = learner.handle(request, new ParticipantContext(id, runSeed, state));
+            Message reply = attackers.tamper(trained, runSeed);
+            if (attackers.leftUnchanged(trained, reply) && unchangedTypes.add(reply.type())) {
+                LOG.warn(
+                        "attack {} changes nothing {} replies hold (roles {}): they leave as"
+                                + " trained, and the run measures no attack on them",
+                        attackers.attack().orElseThrow().kind().configName(),
+                        reply.type(),
+                        reply.tensors().names().stream()
+                                .map(name -> reply.tensors().role(name).name())
+                                .distinct()
+                                .toList());
+            }
             return secureSums.withhold(request, UploadPrivacy.apply(request, reply));
         } catch (RuntimeException e) {
             return Message.failure(request, e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -87,8 +87,9 @@ class AttackConfigTest {
 
     @Test
     void randomFeaturesReplaceTheHeldRowsWithNoiseOfTheirSpreadAndKeepEmptyRowsEmpty() {
-        // 2,000 held rows alternating (1, 5) and (5, 1): mean 3, population std 2; then 2 empty
-        float[] honest = new float[2 * 2_002];
+        // 2,000 held rows alternating (1, 5) and (5, 1): mean 3, population std 2; then 6,000
+        // empty rows, which would bring the mean to 0.75 if they counted
+        float[] honest = new float[2 * 8_000];
         for (int row = 0; row < 2_000; row++) {
             honest[2 * row] = row % 2 == 0 ? 1 : 5;
             honest[2 * row + 1] = row % 2 == 0 ? 5 : 1;
@@ -97,7 +98,7 @@ class AttackConfigTest {
                 TensorRecord.builder()
                         .put(
                                 "features",
-                                Tensor.of(new int[] {2_002, 2}, honest),
+                                Tensor.of(new int[] {8_000, 2}, honest),
                                 TensorRole.FEATURES)
                         .put("kernel", Tensor.vector(1f, -2f), TensorRole.WEIGHTS)
                         .put("logits", Tensor.vector(1f, 2f), TensorRole.LOGITS)
@@ -116,7 +117,7 @@ class AttackConfigTest {
         assertThat(mean).isCloseTo(3, within(0.15));
         assertThat(Math.sqrt(variance)).isCloseTo(2, within(0.15));
         assertThat(noise[0]).isNotIn(1f, 5f);
-        assertThat(Arrays.copyOfRange(noise, 4_000, 4_004)).containsOnly(0f);
+        assertThat(Arrays.copyOfRange(noise, 4_000, 16_000)).containsOnly(0f);
         assertThat(tampered.get("kernel")).isEqualTo(upload.get("kernel"));
         assertThat(tampered.get("logits")).isEqualTo(upload.get("logits"));
     }
@@ -347,7 +348,7 @@ class AttackConfigTest {
         assertThatThrownBy(() -> AttackKind.fromConfigName("backdoor"))
                 .hasMessage(
                         "unknown attack 'backdoor'; known: [label-flipping, random-logits,"
-                                + " inverted-logits, scaled-weights, sign-flipped-weights, random-features,"
-                                + " scaled-features]");
+                                + " inverted-logits, scaled-weights, sign-flipped-weights,"
+                                + " random-features, scaled-features]");
     }
 }

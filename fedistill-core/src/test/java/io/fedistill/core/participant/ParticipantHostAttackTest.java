@@ -88,4 +88,30 @@ class ParticipantHostAttackTest {
         ParticipantHost host = host(Attackers.none());
         assertThat(answer(host, "p2").tensors().get("w").toFloatArray()).containsExactly(1f, -2f);
     }
+
+    @Test
+    void anUploadAttackThatFindsNothingToChangeIsToldApart() {
+        Message request = Message.builder(1, TRAIN, "p0").build();
+        Message trained =
+                request.reply()
+                        .optTensors(TensorRecord.of("w", Tensor.vector(1, -2), TensorRole.WEIGHTS))
+                        .build();
+        for (AttackKind kind : AttackKind.values()) {
+            Attackers attackers =
+                    Attackers.of(new AttackConfig(kind, 1, -10, 3), List.of("p0", "p1"));
+            boolean unchanged = attackers.leftUnchanged(trained, attackers.tamper(trained, 9));
+            // features and logits attacks find no tensor of theirs among the weights; label
+            // flipping acts on training, and the weight attacks change the weights
+            assertThat(unchanged)
+                    .as(kind.configName())
+                    .isEqualTo(
+                            List.of(
+                                            AttackKind.RANDOM_LOGITS,
+                                            AttackKind.INVERTED_LOGITS,
+                                            AttackKind.RANDOM_FEATURES,
+                                            AttackKind.SCALED_FEATURES)
+                                    .contains(kind));
+        }
+        assertThat(Attackers.none().leftUnchanged(trained, trained)).isFalse();
+    }
 }

@@ -83,6 +83,14 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
     /**
      * Combines several participants' vectors label by label: by {@code weighting}'s mean ({@link
      * #weightedMean}) or, for a robust rule, entry by entry under it ({@link #robust}).
+     *
+     * @param kind the kind of the rows
+     * @param parts each participant's rows, with the samples behind them
+     * @param contributions what each participant reported for weighting, in the same order
+     * @param weighting how the mean weighs the rows (a robust rule weighs every holder equally)
+     * @param robust the rule combining them
+     * @param classes the number of labels
+     * @param width the rows' width
      */
     public static PerLabelMeans combine(
             String kind,
@@ -148,8 +156,8 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
     /**
      * Combines several participants' vectors label by label under a robust rule: for label {@code
      * c}, the rows of the participants that hold samples of {@code c}, entry by entry (median,
-     * trimmed mean), so that a few bad uploads cannot drag the teacher. Counts are summed as in the
-     * mean.
+     * trimmed mean), so that a few bad uploads cannot drag the teacher or the prototype. Counts are
+     * summed as in the mean.
      */
     public static PerLabelMeans robust(
             String kind,

@@ -56,7 +56,16 @@ public interface PrototypeAggregator {
      * sums to less than one half (only under noise) counts as held by nobody this round. {@code
      * class-counts} weighs the holders by their samples of the class, as the paper writes it. A
      * robust rule ({@code median}, {@code trimmed-mean}) combines the holders' rows of each class
-     * entry by entry instead, so that a few bad uploads cannot drag a prototype.
+     * entry by entry instead, so that a few bad uploads cannot drag a prototype; it tells the
+     * holders by their counts, so it needs uploads that report them (privacy, which withholds them,
+     * refuses robust rules at config time). A trimmed mean trims {@code floor(trimFraction *
+     * holders)} rows at each end, none where a class has fewer holders than {@code 1 /
+     * trimFraction}.
+     *
+     * @param weighting how the mean weighs each class's holders
+     * @param robust the rule combining them
+     * @param classes the number of classes
+     * @param width the feature width
      */
     static PrototypeAggregator perClass(
             ParticipantWeighting weighting, RobustAggregation robust, int classes, int width) {

@@ -80,7 +80,10 @@ class FdStrategyTest {
                 .hasMessageContaining("robust: median needs each participant's per-label logits");
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> FdSettings.fromOptions(Map.of("robust", "krum")))
-                .hasMessageContaining("use median or trimmed-mean");
+                .hasMessage(
+                        "fd: robust: krum needs more than 2f + 2 uploads, and fd combines each"
+                                + " label's rows from the few participants holding that label; use"
+                                + " median or trimmed-mean");
     }
 
     /** Runs two rounds and returns the second round's request to p0. */

@@ -264,6 +264,23 @@ class PrototypeStrategyTest {
         ScriptedFleet onlyP2 = new ScriptedFleet(Map.of("p2", UPLOADS.get("p2")), wire);
         round(restored, 3, onlyP2);
         assertThat(teacherIn(onlyP2.received.get(0)).means()).isEqualTo(p2Teacher.means());
+
+        // under the median the teacher's rows follow the same rule, whatever the counts behind
+        // them: p0's class 0 is the entry-by-entry median of p1's (3, 1, 0) and p2's (5, 0, 1)
+        Strategy median =
+                FedProtoSettings.fromOptions(Map.of("robust", "median"))
+                        .withLogitDistillation(0.5, 3)
+                        .newStrategy(C, List.of("mlp@2"), model -> OptionalInt.of(D));
+        ScriptedFleet medianFleet = new ScriptedFleet(UPLOADS, wire);
+        round(median, 1, medianFleet);
+        medianFleet.received.clear();
+        round(median, 2, medianFleet);
+        Message toP0 =
+                medianFleet.received.stream()
+                        .filter(r -> r.participantId().equals("p0"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(teacherIn(toP0).means()[0]).containsExactly(4f, 0.5f, 0.5f);
     }
 
     private static PerLabelMeans logits(float[][] means, int... counts) {
