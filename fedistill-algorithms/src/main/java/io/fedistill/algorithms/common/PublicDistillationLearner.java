@@ -159,7 +159,7 @@ public final class PublicDistillationLearner {
                 publicData.subset(
                         request.config().getLong(SUBSET_SEED),
                         (int) request.config().getLong(SUBSET_SIZE));
-        float[][] targets = rows(request.tensors().get(TARGETS));
+        float[][] targets = request.tensors().get(TARGETS).rows();
         if (targets.length != subset.length) {
             throw new IllegalArgumentException(
                     targets.length + " targets for a subset of " + subset.length);

@@ -98,7 +98,7 @@ final class FedGenStrategy implements Strategy {
             }
             TensorRecord head = reply.tensors().section(HEAD);
             uploads.add(settings.shareModel() ? reply.tensors().section(MODEL) : head);
-            headWeights.add(rows(head.get(ModelSession.HEAD_PREFIX + 0)));
+            headWeights.add(head.get(ModelSession.HEAD_PREFIX + 0).rows());
             headBiases.add(head.get(ModelSession.HEAD_PREFIX + 1).toFloatArray());
             counts.add(reply.tensors().get(LABEL_COUNTS).toFloatArray());
             examples.add(reply.metrics().get("examples"));
@@ -160,17 +160,6 @@ final class FedGenStrategy implements Strategy {
             }
         }
         return Optional.empty();
-    }
-
-    private static float[][] rows(Tensor matrix) {
-        int rows = matrix.shape()[0];
-        int columns = matrix.shape()[1];
-        float[] flat = matrix.toFloatArray();
-        float[][] out = new float[rows][columns];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(flat, r * columns, out[r], 0, columns);
-        }
-        return out;
     }
 
     /**

@@ -140,7 +140,7 @@ public record RobustAggregation(
                     SoftLabels.weightedMedian(scores, classWeights), scores.size());
         }
         return aggregate(updates, () -> toRecord(SoftLabels.weightedMean(scores, classWeights), 0))
-                .map(RobustAggregation::toMatrix);
+                .map(record -> record.get(SCORES).rows());
     }
 
     /**
@@ -201,16 +201,5 @@ public record RobustAggregation(
             System.arraycopy(matrix[i], 0, values, i * classes, classes);
         }
         return TensorRecord.of(SCORES, Tensor.wrap(new int[] {matrix.length, classes}, values));
-    }
-
-    private static float[][] toMatrix(TensorRecord record) {
-        Tensor scores = record.get(SCORES);
-        int[] shape = scores.shape();
-        float[] values = scores.toFloatArray();
-        float[][] matrix = new float[shape[0]][];
-        for (int i = 0; i < shape[0]; i++) {
-            matrix[i] = Arrays.copyOfRange(values, i * shape[1], (i + 1) * shape[1]);
-        }
-        return matrix;
     }
 }

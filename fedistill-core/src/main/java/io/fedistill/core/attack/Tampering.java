@@ -117,16 +117,13 @@ final class Tampering {
 
     /**
      * Returns counts with the total of {@code counts}, shared out in proportion to the mean row of
-     * {@code scores} (each row of logits turned into probabilities by a softmax first), so the
-     * counts agree with what the scores predict: whole numbers, with the total rounded to one.
+     * the matrix {@code scores} (each row of logits turned into probabilities by a softmax first),
+     * so the counts agree with what the scores predict: whole numbers, with the total rounded to
+     * one.
      */
     static Tensor countsLike(Tensor counts, Tensor scores, boolean logits) {
         int width = rowWidth(scores);
-        float[] values = scores.toFloatArray();
-        float[][] rows = new float[values.length / width][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = Arrays.copyOfRange(values, i * width, (i + 1) * width);
-        }
+        float[][] rows = scores.rows();
         double[] mean = new double[width];
         for (float[] row :
                 logits ? SoftLabels.softmax(rows, 1.0) : SoftLabels.normalizeRows(rows)) {

@@ -134,7 +134,8 @@ public final class ParticipantHost {
             }
             Message trained = learner.handle(request, new ParticipantContext(id, runSeed, state));
             Message reply = attackers.tamper(trained, runSeed);
-            if (attackers.leftUnchanged(trained, reply) && unchangedTypes.add(reply.type())) {
+            if (!unchangedTypes.contains(reply.type()) && attackers.leftUnchanged(trained, reply)) {
+                unchangedTypes.add(reply.type());
                 LOG.warn(
                         "attack {} changes nothing {} replies hold (roles {}): they leave as"
                                 + " trained, and the run measures no attack on them",

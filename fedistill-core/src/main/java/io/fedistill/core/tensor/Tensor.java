@@ -93,6 +93,23 @@ public final class Tensor {
         return data.clone();
     }
 
+    /**
+     * Returns a copy of a matrix's rows, one array per row.
+     *
+     * @throws IllegalStateException when the tensor is not two-dimensional
+     */
+    public float[][] rows() {
+        if (shape.length != 2) {
+            throw new IllegalStateException(
+                    "rows of a matrix asked of a tensor of shape " + Arrays.toString(shape));
+        }
+        float[][] rows = new float[shape[0]][];
+        for (int i = 0; i < shape[0]; i++) {
+            rows[i] = Arrays.copyOfRange(data, i * shape[1], (i + 1) * shape[1]);
+        }
+        return rows;
+    }
+
     /** Puts every element, in row-major order, into {@code target} at its position. */
     public void copyTo(FloatBuffer target) {
         target.put(data);

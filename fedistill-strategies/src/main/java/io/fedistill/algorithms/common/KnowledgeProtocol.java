@@ -344,7 +344,7 @@ public final class KnowledgeProtocol {
         return SecureSum.weightedMean(context, fleet, holders, layout, weights, secure)
                 .map(
                         m -> {
-                            float[][] mean = rows(m.mean().get(KNOWLEDGE));
+                            float[][] mean = m.mean().get(KNOWLEDGE).rows();
                             return use.apply(
                                     m.contributors(),
                                     request.scores() == Scores.PROBABILITIES
@@ -498,7 +498,7 @@ public final class KnowledgeProtocol {
         List<ParticipantWeighting.Contribution> contributions = new ArrayList<>();
         List<String> participants = new ArrayList<>();
         for (Message reply : result.replies()) {
-            scores.add(rows(reply.tensors().get(KNOWLEDGE)));
+            scores.add(reply.tensors().get(KNOWLEDGE).rows());
             contributions.add(contributionOf(reply));
             participants.add(reply.participantId());
         }
@@ -563,15 +563,5 @@ public final class KnowledgeProtocol {
             System.arraycopy(rows[i], 0, flat, i * classes, classes);
         }
         return Tensor.wrap(new int[] {n, classes}, flat);
-    }
-
-    static float[][] rows(Tensor matrix) {
-        int[] shape = matrix.shape();
-        float[] flat = matrix.toFloatArray();
-        float[][] rows = new float[shape[0]][];
-        for (int i = 0; i < shape[0]; i++) {
-            rows[i] = java.util.Arrays.copyOfRange(flat, i * shape[1], (i + 1) * shape[1]);
-        }
-        return rows;
     }
 }

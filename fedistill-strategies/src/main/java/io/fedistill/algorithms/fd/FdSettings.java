@@ -50,7 +50,7 @@ public record FdSettings(
                     NAME
                             + ": secure aggregation sums per-label logits weighted by their counts;"
                             + " weighting: "
-                            + weighting.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                            + weighting.configName()
                             + " needs each participant's upload");
         }
     }

@@ -58,7 +58,7 @@ public record FedProtoSettings(
                             + ": robust: "
                             + robust.rule().configName()
                             + " gives every holder of a class an equal say, which weighting: "
-                            + weighting.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                            + weighting.configName()
                             + " would change; drop one of them");
         }
         if (!(logitAlpha >= 0 && logitAlpha <= 1)) {
