@@ -124,36 +124,44 @@ class TrainablePrototypesTest {
     }
 
     @Test
-    void underTheMedianTwoBlownUpUploadsOfFiveNeitherMoveAClassNorWidenTheMargin() {
+    void underTheMedianOrBoundedNormsTwoBlownUpUploadsOfFiveNeitherMoveAClassNorWidenTheMargin() {
         Random random = new Random(7);
         float[][] centres = centres(random);
         List<PrototypeUpload> clean = uploads(centres, 5, 0, 1, new Random(8));
         List<PrototypeUpload> attacked = uploads(centres, 5, 2, 20, new Random(8));
-        // FedTGP's options choose the rule of its trainable prototypes
+        // FedTGP's options choose the rule of its trainable prototypes; with boundNorms its
+        // coordinator bounds the uploads as they arrive, before the aggregator sees them
         FedTgpAlgorithm median = FedTgpAlgorithm.fromOptions(Map.of("robust", "median"));
-        FedTgpAlgorithm mean = FedTgpAlgorithm.fromOptions(Map.of());
+        FedTgpAlgorithm mean = FedTgpAlgorithm.fromOptions(Map.of("boundNorms", true));
 
-        double cleanMargin =
-                median.aggregator(CLASSES, WIDTH, 3)
-                        .aggregate(1, clean, contributions(5))
-                        .metrics()
-                        .get("margin");
-        PrototypeAggregator.Result robust =
-                median.aggregator(CLASSES, WIDTH, 3).aggregate(1, attacked, contributions(5));
-        double meanMargin =
-                mean.aggregator(CLASSES, WIDTH, 3)
-                        .aggregate(1, attacked, contributions(5))
-                        .metrics()
-                        .get("margin");
+        PrototypeAggregator.Result robust = aggregate(median, attacked);
+        PrototypeAggregator.Result bounded =
+                aggregate(mean, PrototypeUpload.boundedByMedianNorm(attacked));
+        double meanMargin = aggregate(mean, attacked).metrics().get("margin");
 
         // each entry of a median centre is an honest participant's (the outermost of the three,
         // whose noise of 0.1 widens the gaps a little); the mean's centres are blown up about
         // (3 + 2 * 20) / 5 = 8.6 times, and so is its margin, up to the cap of 100
+        double cleanMargin = aggregate(median, clean).metrics().get("margin");
         assertThat(robust.metrics().get("margin"))
                 .isCloseTo(cleanMargin, within(0.15 * cleanMargin));
         assertThat(meanMargin).isGreaterThan(4 * cleanMargin);
         assertNearestTheirOwnCentres(robust.prototypes().means(), centres);
         assertThat(robust.prototypes().counts()).containsOnly(25);
+        // bounded, the two rows scaled 20-fold come back to the median norm in their own
+        // direction, an honest row's up to its noise: the mean trains on every holder's row and
+        // keeps the clean mean's centres and margin
+        double cleanMeanMargin = aggregate(mean, clean).metrics().get("margin");
+        assertThat(bounded.metrics().get("margin"))
+                .isCloseTo(cleanMeanMargin, within(0.05 * cleanMeanMargin));
+        assertNearestTheirOwnCentres(bounded.prototypes().means(), centres);
+    }
+
+    private static PrototypeAggregator.Result aggregate(
+            FedTgpAlgorithm algorithm, List<PrototypeUpload> uploads) {
+        return algorithm
+                .aggregator(CLASSES, WIDTH, 3)
+                .aggregate(1, uploads, contributions(uploads.size()));
     }
 
     @Test

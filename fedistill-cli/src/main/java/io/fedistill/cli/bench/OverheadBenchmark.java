@@ -1,6 +1,7 @@
 package io.fedistill.cli.bench;
 
 import io.fedistill.algorithms.AlgorithmRegistry;
+import io.fedistill.core.aggregate.CoordinateWise;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.ImageDataset;
@@ -12,7 +13,6 @@ import io.fedistill.ml.train.ModelSession;
 import io.fedistill.ml.train.TrainingSettings;
 import io.fedistill.simulation.Simulation;
 import java.io.PrintStream;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -130,7 +130,7 @@ public final class OverheadBenchmark {
             out.println(row);
         }
         for (int a = 0; a < algorithms.size(); a++) {
-            double median = median(ratios[a]);
+            double median = CoordinateWise.median(ratios[a]);
             out.printf(
                     Locale.ROOT,
                     "median ratio %s round / centralized epoch: %.3f%n",
@@ -165,12 +165,5 @@ public final class OverheadBenchmark {
                 .setRounds(1)
                 .setSeed(4)
                 .optEvaluateEvery(0);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

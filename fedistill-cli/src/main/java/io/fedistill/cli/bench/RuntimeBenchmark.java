@@ -1,6 +1,7 @@
 package io.fedistill.cli.bench;
 
 import io.fedistill.cli.FedistillJvm;
+import io.fedistill.core.aggregate.CoordinateWise;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -95,10 +96,7 @@ final class RuntimeBenchmark {
     }
 
     private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return CoordinateWise.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** One 1-thread training process per core, all at once: their summed samples per second. */

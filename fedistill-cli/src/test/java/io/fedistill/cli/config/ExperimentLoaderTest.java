@@ -339,14 +339,12 @@ class ExperimentLoaderTest {
         // prototypes: FedProto's plain mean takes privacy; FedTGP trains on each upload
         String fedproto = "algorithms=[{name: fedproto, models: \"lenet@64\"}]";
         assertThat(load(VALID, dp, fedproto).privacy().settings().clip()).isEqualTo(1.0);
-        assertThatThrownBy(
-                        () ->
-                                load(
-                                        VALID,
-                                        dp,
-                                        "algorithms=[{name: fedproto, models: \"lenet@64\","
-                                                + " options: {weighting: class-counts}}]"))
+        String classCounts = fedproto.replace("\"}", "\", options: {weighting: class-counts}}");
+        assertThatThrownBy(() -> load(VALID, dp, classCounts))
                 .hasMessageContaining("set options.weighting: uniform");
+        String boundNorms = fedproto.replace("\"}", "\", options: {boundNorms: true}}");
+        assertThatThrownBy(() -> load(VALID, dp, boundNorms))
+                .hasMessageContaining("boundNorms bounds the rows of each class's holders");
         assertThatThrownBy(
                         () -> load(VALID, dp, "algorithms=[{name: fedtgp, models: \"lenet@64\"}]"))
                 .hasMessageContaining("fedtgp trains its prototype network on each participant's");

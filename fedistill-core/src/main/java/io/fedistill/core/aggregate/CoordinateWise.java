@@ -39,6 +39,20 @@ public final class CoordinateWise {
     }
 
     /**
+     * Returns the median of plain values (a participant's loss, a row's norm, a timing ratio); with
+     * an even number of values, the mean of the two middle ones; 0 for none.
+     */
+    public static double median(double[] values) {
+        if (values.length == 0) {
+            return 0;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /**
      * Returns each element's trimmed mean across updates: the mean after dropping the {@code
      * floor(trimFraction * n)} smallest and as many largest values.
      *

@@ -3,7 +3,6 @@ package io.fedistill.core.aggregate;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,7 +93,7 @@ public final class ExponentialTrust {
             }
             losses[p] = meanDistance(scores.get(p), reference, participants.get(p));
         }
-        double median = median(losses);
+        double median = CoordinateWise.median(losses);
         for (int p = 0; p < n; p++) {
             String id = participants.get(p);
             double charged = logTrust.getOrDefault(id, 0.0) - stepSize * (losses[p] - median);
@@ -169,16 +168,6 @@ public final class ExponentialTrust {
                         });
         logTrust.clear();
         logTrust.putAll(restored);
-    }
-
-    private static double median(double[] values) {
-        if (values.length == 0) {
-            return 0;
-        }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int middle = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     private static double meanDistance(float[][] scores, float[][] reference, String who) {

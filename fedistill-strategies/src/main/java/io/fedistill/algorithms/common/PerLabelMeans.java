@@ -1,5 +1,6 @@
 package io.fedistill.algorithms.common;
 
+import io.fedistill.core.aggregate.CoordinateWise;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.aggregate.RobustRule;
@@ -184,6 +185,64 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
             }
         }
         return new PerLabelMeans(kind, means, counts);
+    }
+
+    /**
+     * Returns the parts with each label's rows bounded by the median of their norms: for label
+     * {@code c}, among the parts that hold samples of it, a row whose Euclidean norm exceeds the
+     * median of those rows' norms is scaled down to it, keeping its direction; the other rows, and
+     * rows of labels a part does not hold, are left as they are. FLAME's adaptive clipping (Nguyen
+     * et al., 2022), applied label by label: an upload blown up in scale pulls a mean or a median
+     * no further than an honest row of the median's size would, whatever its scale.
+     *
+     * @param parts each participant's rows, with the samples behind them
+     * @return the bounded parts, in the same order, with the same counts
+     */
+    public static List<PerLabelMeans> boundedByMedianNorm(List<PerLabelMeans> parts) {
+        if (parts.isEmpty()) {
+            return parts;
+        }
+        int classes = parts.get(0).counts.length;
+        float[][][] bounded = new float[parts.size()][][];
+        for (int p = 0; p < parts.size(); p++) {
+            bounded[p] = parts.get(p).means.clone();
+        }
+        for (int c = 0; c < classes; c++) {
+            List<Integer> holders = new ArrayList<>();
+            for (int p = 0; p < parts.size(); p++) {
+                if (parts.get(p).counts[c] > 0) {
+                    holders.add(p);
+                }
+            }
+            double[] norms = new double[holders.size()];
+            for (int h = 0; h < norms.length; h++) {
+                norms[h] = norm(parts.get(holders.get(h)).means[c]);
+            }
+            double median = CoordinateWise.median(norms);
+            for (int h = 0; h < holders.size(); h++) {
+                if (norms[h] > median) {
+                    float[] row = parts.get(holders.get(h)).means[c];
+                    float[] scaled = new float[row.length];
+                    for (int k = 0; k < row.length; k++) {
+                        scaled[k] = (float) (row[k] * (median / norms[h]));
+                    }
+                    bounded[holders.get(h)][c] = scaled;
+                }
+            }
+        }
+        List<PerLabelMeans> result = new ArrayList<>(parts.size());
+        for (int p = 0; p < parts.size(); p++) {
+            result.add(new PerLabelMeans(parts.get(p).kind, bounded[p], parts.get(p).counts));
+        }
+        return result;
+    }
+
+    private static double norm(float[] row) {
+        double sum = 0;
+        for (float v : row) {
+            sum += (double) v * v;
+        }
+        return Math.sqrt(sum);
     }
 
     /** Returns the role of the means a kind names: logits or features. */

@@ -29,6 +29,11 @@ import java.util.stream.Stream;
  *     class and entry by entry, the median or the trimmed mean of the holders' rows (FedProto's
  *     prototypes and the logit teacher; FedTGP trains on each class's robust centre instead of on
  *     every upload)
+ * @param boundNorms whether each upload's row of a class is first scaled down to the median norm of
+ *     the class's holders' rows when it is longer ({@link
+ *     io.fedistill.algorithms.common.PerLabelMeans#boundedByMedianNorm}), so that an upload blown
+ *     up in scale weighs no more than an honest one, in the mean, the robust rule and FedTGP's
+ *     training alike
  * @param inference how participants classify once there are global prototypes
  * @param logitAlpha the cross-entropy weight beside FD's per-label logit distillation: below 1,
  *     participants also upload per-label mean logits and distill, label by label, toward the
@@ -41,6 +46,7 @@ public record FedProtoSettings(
         double prototypeWeight,
         ParticipantWeighting weighting,
         RobustAggregation robust,
+        boolean boundNorms,
         Inference inference,
         double logitAlpha,
         double logitTemperature) {
@@ -77,7 +83,7 @@ public record FedProtoSettings(
     /** The options FedProto reads, which FedTGP's participants read too. */
     public static final List<String> OPTIONS =
             Stream.concat(
-                            Stream.of("lambda", "weighting", "inference"),
+                            Stream.of("lambda", "weighting", "inference", "boundNorms"),
                             AlgorithmOptions.ROBUST_OPTIONS.stream())
                     .toList();
 
@@ -115,7 +121,9 @@ public record FedProtoSettings(
      * holders' uploads; or {@code class-counts}) and {@code inference} ({@code prototypes}, the
      * default: classify by the nearest global prototype; {@code head}; or {@code combined}, the
      * product of both), and {@code robust} ({@code mean}, the default; {@code median} or {@code
-     * trimmed-mean} with {@code trimFraction}: each class from its holders' rows, entry by entry).
+     * trimmed-mean} with {@code trimFraction}: each class from its holders' rows, entry by entry),
+     * and {@code boundNorms} (default false: scale each holder's row down to the class's median
+     * norm before combining).
      */
     public static FedProtoSettings fromOptions(Map<String, Object> options) {
         return read(NAME, new AlgorithmOptions(NAME, options, OPTIONS), 1.0);
@@ -145,6 +153,7 @@ public record FedProtoSettings(
                 read.getDouble("lambda", defaultWeight, 0, 1e6),
                 weighting,
                 read.getRobust(),
+                read.getBoolean("boundNorms", false),
                 Inference.valueOf(
                         read.getString(
                                         "inference",
@@ -163,7 +172,14 @@ public record FedProtoSettings(
      */
     public FedProtoSettings withLogitDistillation(double alpha, double temperature) {
         return new FedProtoSettings(
-                algorithm, prototypeWeight, weighting, robust, inference, alpha, temperature);
+                algorithm,
+                prototypeWeight,
+                weighting,
+                robust,
+                boundNorms,
+                inference,
+                alpha,
+                temperature);
     }
 
     /** Returns whether participants also exchange per-label logits and distill toward them. */

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * of the round holds keeps its previous prototype. Evaluation requests carry the global prototypes
  * when participants classify by them. With logit distillation ({@link
  * FedProtoSettings#distillsLogits}) it also keeps every participant's latest per-label mean logits
- * and sends each the count-weighted mean of everybody else's, as FD's coordinator does.
+ * and sends each the count-weighted mean of everybody else's, as FD's coordinator does. With {@link
+ * FedProtoSettings#boundNorms} the uploads' rows are bounded by each class's median norm before the
+ * aggregator sees them.
  */
 public final class PrototypeStrategy implements Strategy {
     /** The config entry with lambda, the weight of the prototype distance in local training. */
@@ -135,7 +137,12 @@ public final class PrototypeStrategy implements Strategy {
             return Metrics.of("participants_aggregated", 0);
         }
         PrototypeAggregator.Result aggregated =
-                aggregator.aggregate(context.round(), uploads, contributions);
+                aggregator.aggregate(
+                        context.round(),
+                        settings.boundNorms()
+                                ? PrototypeUpload.boundedByMedianNorm(uploads)
+                                : uploads,
+                        contributions);
         global = keepingUnheldClasses(aggregated.prototypes());
         return aggregated.metrics().with("participants_aggregated", uploads.size());
     }

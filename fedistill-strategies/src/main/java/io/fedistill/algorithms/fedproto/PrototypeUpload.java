@@ -4,6 +4,8 @@ import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One participant's prototype upload as the coordinator aggregates it: its per-class feature means
@@ -34,6 +36,21 @@ public record PrototypeUpload(PerLabelMeans prototypes, float[] presence) {
                             + prototypes.counts().length
                             + " classes");
         }
+    }
+
+    /**
+     * Returns the uploads with each class's rows bounded by the median norm of its holders' rows
+     * ({@link PerLabelMeans#boundedByMedianNorm}), their presence unchanged.
+     */
+    public static List<PrototypeUpload> boundedByMedianNorm(List<PrototypeUpload> uploads) {
+        List<PerLabelMeans> bounded =
+                PerLabelMeans.boundedByMedianNorm(
+                        uploads.stream().map(PrototypeUpload::prototypes).toList());
+        List<PrototypeUpload> result = new ArrayList<>(uploads.size());
+        for (int i = 0; i < uploads.size(); i++) {
+            result.add(new PrototypeUpload(bounded.get(i), uploads.get(i).presence()));
+        }
+        return result;
     }
 
     /** Returns a participant's upload: its prototypes, and presence 1 where it holds samples. */

@@ -309,6 +309,40 @@ class PrototypeStrategyTest {
     }
 
     @Test
+    void boundedNormsTakeABlownUpRowDownToTheClassesMedianNormBeforeTheMeanOrTheMedian() {
+        // class 0's five holders: norms 5, 5, 10, 5 and 500; class 1 held by p4 alone
+        Map<String, PerLabelMeans> uploads =
+                Map.of(
+                        "p0", prototypes(new float[][] {{3, 4}, {0, 0}}, new int[] {2, 0}),
+                        "p1", prototypes(new float[][] {{0, 5}, {0, 0}}, new int[] {2, 0}),
+                        "p2", prototypes(new float[][] {{6, 8}, {0, 0}}, new int[] {2, 0}),
+                        "p3", prototypes(new float[][] {{5, 0}, {0, 0}}, new int[] {2, 0}),
+                        "p4", prototypes(new float[][] {{300, 400}, {8, 6}}, new int[] {2, 7}));
+        Function<Map<String, Object>, PerLabelMeans> global =
+                options ->
+                        round(
+                                FedProtoSettings.fromOptions(options)
+                                        .newStrategy(2, List.of("mlp@2"), m -> OptionalInt.of(D)),
+                                1,
+                                new ScriptedFleet(uploads, PrototypeUpload::toRecord));
+
+        // the rows longer than the median norm 5, p2's honest one too, keep their direction
+        // (3, 4) / 5 at length 5: the mean is ((3 + 0 + 3 + 5 + 3) / 5, (4 + 5 + 4 + 0 + 4) / 5);
+        // a class with one holder is bounded by its own norm, so it stays as it is
+        assertThat(global.apply(Map.of("boundNorms", true)).means()[0])
+                .containsExactly(new float[] {2.8f, 3.4f}, within(1e-5f));
+        assertThat(global.apply(Map.of("boundNorms", true)).means()[1]).containsExactly(8f, 6f);
+        assertThat(global.apply(Map.of("boundNorms", true)).counts()).containsExactly(10, 7);
+        // without the bound the blown-up row drags the mean 60-fold
+        assertThat(global.apply(Map.of()).means()[0]).containsExactly(62.8f, 83.4f);
+        // under the median, entry by entry over 3, 0, 3, 5, 3 and 4, 5, 4, 0, 4
+        assertThat(global.apply(Map.of("boundNorms", true, "robust", "median")).means()[0])
+                .containsExactly(3f, 4f);
+        assertThatThrownBy(() -> global.apply(Map.of("boundNorms", "yes")))
+                .hasMessageContaining("boundNorms");
+    }
+
+    @Test
     void rulesThatCannotServeAClassesFewHoldersOrWouldIgnoreTheWeightingAreRefused() {
         assertThatThrownBy(() -> FedProtoSettings.fromOptions(Map.of("robust", "multi-krum")))
                 .hasMessageContaining("fedproto: robust: multi-krum needs more than 2f + 2")
