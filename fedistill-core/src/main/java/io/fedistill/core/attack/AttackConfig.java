@@ -18,8 +18,10 @@ import java.util.TreeSet;
  * ask {@link #attackers} once, then for each attacker pass its training labels through {@link
  * #trainingLabels} and its upload through {@link #apply}.
  *
- * <p>Upload attacks act by tensor role: logit attacks touch {@link TensorRole#LOGITS} and {@link
- * TensorRole#PROBABILITIES}, weight attacks touch {@link TensorRole#WEIGHTS}, feature attacks touch
+ * <p>Upload attacks act by tensor role: logit attacks touch score tables, the rank-2 {@link
+ * TensorRole#LOGITS} and {@link TensorRole#PROBABILITIES} tensors (a row per sample or label, a
+ * column per class; a vector of probabilities, such as FedProto's presence weights, is no score
+ * table and stays as it is), weight attacks touch {@link TensorRole#WEIGHTS}, feature attacks touch
  * {@link TensorRole#FEATURES}, {@link TensorRole#COUNTS} tensors (the label counts that class-count
  * weighting reads) are multiplied by {@link #countScale} under every kind, so attackers can also
  * claim more votes, and {@link TensorRole#EXACT} tensors are never touched. With {@link
@@ -185,20 +187,25 @@ public record AttackConfig(
         if (role == TensorRole.COUNTS) {
             return countScale == 1 ? tensor : Tampering.scaledCounts(tensor, countScale);
         }
+        boolean scoreTable = tensor.shape().length == 2;
         return switch (kind) {
             case LABEL_FLIPPING -> tensor;
             case RANDOM_LOGITS ->
-                    switch (role) {
-                        case LOGITS -> Tampering.gaussianLike(tensor, random);
-                        case PROBABILITIES -> Tampering.randomDistributions(tensor, random);
-                        default -> tensor;
-                    };
+                    !scoreTable
+                            ? tensor
+                            : switch (role) {
+                                case LOGITS -> Tampering.gaussianLike(tensor, random);
+                                case PROBABILITIES -> Tampering.randomDistributions(tensor, random);
+                                default -> tensor;
+                            };
             case INVERTED_LOGITS ->
-                    switch (role) {
-                        case LOGITS -> Tampering.scaled(tensor, -1);
-                        case PROBABILITIES -> Tampering.reversedRanking(tensor);
-                        default -> tensor;
-                    };
+                    !scoreTable
+                            ? tensor
+                            : switch (role) {
+                                case LOGITS -> Tampering.scaled(tensor, -1);
+                                case PROBABILITIES -> Tampering.reversedRanking(tensor);
+                                default -> tensor;
+                            };
             case SCALED_WEIGHTS ->
                     role == TensorRole.WEIGHTS ? Tampering.scaled(tensor, scale) : tensor;
             case SIGN_FLIPPED_WEIGHTS ->

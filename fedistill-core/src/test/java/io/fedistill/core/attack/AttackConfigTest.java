@@ -242,6 +242,28 @@ class AttackConfigTest {
     }
 
     @Test
+    void logitAttacksLeaveAVectorOfProbabilitiesThatIsNoScoreTable() {
+        // FedProto's presence weights travel as probabilities, one per class
+        TensorRecord prototypes =
+                TensorRecord.builder()
+                        .put("presence", Tensor.vector(1f, 0f, 1f), TensorRole.PROBABILITIES)
+                        .put(
+                                "logits",
+                                Tensor.of(new int[] {1, 3}, new float[] {1, 0, 2}),
+                                TensorRole.LOGITS)
+                        .build();
+        for (AttackKind kind : List.of(AttackKind.RANDOM_LOGITS, AttackKind.INVERTED_LOGITS)) {
+            TensorRecord tampered = attack(kind).apply(prototypes, new Random(3));
+            assertThat(values(tampered, "presence"))
+                    .as(kind.configName())
+                    .containsExactly(1f, 0f, 1f);
+            assertThat(values(tampered, "logits"))
+                    .as(kind.configName())
+                    .isNotEqualTo(new float[] {1, 0, 2});
+        }
+    }
+
+    @Test
     void countsThatFollowTheUploadAgreeWithTheTamperedScores() {
         AttackConfig lying = new AttackConfig(AttackKind.INVERTED_LOGITS, 0.5, -10, 1, true, 42);
         TensorRecord softLabels =
