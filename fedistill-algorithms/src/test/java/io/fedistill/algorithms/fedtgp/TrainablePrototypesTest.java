@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.algorithms.common.PerLabelMeans;
+import io.fedistill.algorithms.common.RowClipping;
 import io.fedistill.algorithms.fedproto.PrototypeAggregator;
 import io.fedistill.algorithms.fedproto.PrototypeUpload;
 import io.fedistill.core.aggregate.ParticipantWeighting;
@@ -124,20 +125,19 @@ class TrainablePrototypesTest {
     }
 
     @Test
-    void underTheMedianOrBoundedNormsTwoBlownUpUploadsOfFiveNeitherMoveAClassNorWidenTheMargin() {
+    void underTheMedianOrClippedRowsTwoBadUploadsOfFiveNeitherMoveAClassNorWidenTheMargin() {
         Random random = new Random(7);
         float[][] centres = centres(random);
         List<PrototypeUpload> clean = uploads(centres, 5, 0, 1, new Random(8));
-        List<PrototypeUpload> attacked = uploads(centres, 5, 2, 20, new Random(8));
-        // FedTGP's options choose the rule of its trainable prototypes; with boundNorms its
-        // coordinator bounds the uploads as they arrive, before the aggregator sees them
+        List<PrototypeUpload> blownUp = uploads(centres, 5, 2, 20, new Random(8));
+        List<PrototypeUpload> reversed = uploads(centres, 5, 2, -20, new Random(8));
+        // FedTGP's options choose the rule of its trainable prototypes; with clipRows its
+        // coordinator clips the uploads as they arrive, before the aggregator sees them
         FedTgpAlgorithm median = FedTgpAlgorithm.fromOptions(Map.of("robust", "median"));
-        FedTgpAlgorithm mean = FedTgpAlgorithm.fromOptions(Map.of("boundNorms", true));
+        FedTgpAlgorithm mean = FedTgpAlgorithm.fromOptions(Map.of("clipRows", "norm"));
 
-        PrototypeAggregator.Result robust = aggregate(median, attacked);
-        PrototypeAggregator.Result bounded =
-                aggregate(mean, PrototypeUpload.boundedByMedianNorm(attacked));
-        double meanMargin = aggregate(mean, attacked).metrics().get("margin");
+        PrototypeAggregator.Result robust = aggregate(median, blownUp);
+        double meanMargin = aggregate(mean, blownUp).metrics().get("margin");
 
         // each entry of a median centre is an honest participant's (the outermost of the three,
         // whose noise of 0.1 widens the gaps a little); the mean's centres are blown up about
@@ -148,13 +148,24 @@ class TrainablePrototypesTest {
         assertThat(meanMargin).isGreaterThan(4 * cleanMargin);
         assertNearestTheirOwnCentres(robust.prototypes().means(), centres);
         assertThat(robust.prototypes().counts()).containsOnly(25);
-        // bounded, the two rows scaled 20-fold come back to the median norm in their own
-        // direction, an honest row's up to its noise: the mean trains on every holder's row and
-        // keeps the clean mean's centres and margin
+        // clipped to the median norm, the two rows scaled 20-fold come back to an honest row's
+        // size in their own direction; clipped around the median row, the two reversed ones come
+        // to the median distance from it, on the far side: either way the mean trains on every
+        // holder's row and keeps the clean mean's centres and margin
         double cleanMeanMargin = aggregate(mean, clean).metrics().get("margin");
-        assertThat(bounded.metrics().get("margin"))
-                .isCloseTo(cleanMeanMargin, within(0.05 * cleanMeanMargin));
-        assertNearestTheirOwnCentres(bounded.prototypes().means(), centres);
+        for (PrototypeAggregator.Result clipped :
+                List.of(
+                        aggregate(mean, PrototypeUpload.clippedRows(blownUp, RowClipping.NORM)),
+                        aggregate(
+                                mean,
+                                PrototypeUpload.clippedRows(reversed, RowClipping.CENTRED)))) {
+            assertThat(clipped.metrics().get("margin"))
+                    .isCloseTo(cleanMeanMargin, within(0.1 * cleanMeanMargin));
+            assertNearestTheirOwnCentres(clipped.prototypes().means(), centres);
+        }
+        assertThatThrownBy(() -> FedTgpAlgorithm.fromOptions(Map.of("clipRows", "hard")))
+                .hasMessageContaining("clipRows")
+                .hasMessageContaining("[none, norm, centred]");
     }
 
     private static PrototypeAggregator.Result aggregate(

@@ -111,12 +111,15 @@ public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, S
                             + " can let one participant's upload through alone, with noise"
                             + " calibrated to the mean of many; use the mean with privacy");
         }
-        if (Boolean.TRUE.equals(algorithm.options().get("boundNorms"))) {
+        Object clipRows = algorithm.options().get("clipRows");
+        if (clipRows != null && !"none".equals(clipRows)) {
             throw new ConfigException(
                     where
-                            + "boundNorms bounds the rows of each class's holders, which a private"
-                            + " upload hides by withholding its counts; privacy's clipping already"
-                            + " bounds every upload, drop boundNorms");
+                            + "clipRows: "
+                            + clipRows
+                            + " clips the rows of each class's holders, which a private upload"
+                            + " hides by withholding its counts; privacy's clipping already bounds"
+                            + " every upload, drop clipRows");
         }
         if (Boolean.TRUE.equals(algorithm.options().get(AlgorithmOptions.PRIOR_CHECK))) {
             throw new ConfigException(

@@ -342,9 +342,9 @@ class ExperimentLoaderTest {
         String classCounts = fedproto.replace("\"}", "\", options: {weighting: class-counts}}");
         assertThatThrownBy(() -> load(VALID, dp, classCounts))
                 .hasMessageContaining("set options.weighting: uniform");
-        String boundNorms = fedproto.replace("\"}", "\", options: {boundNorms: true}}");
-        assertThatThrownBy(() -> load(VALID, dp, boundNorms))
-                .hasMessageContaining("boundNorms bounds the rows of each class's holders");
+        String clipRows = fedproto.replace("\"}", "\", options: {clipRows: norm}}");
+        assertThatThrownBy(() -> load(VALID, dp, clipRows))
+                .hasMessageContaining("clipRows: norm clips the rows of each class's holders");
         assertThatThrownBy(
                         () -> load(VALID, dp, "algorithms=[{name: fedtgp, models: \"lenet@64\"}]"))
                 .hasMessageContaining("fedtgp trains its prototype network on each participant's");

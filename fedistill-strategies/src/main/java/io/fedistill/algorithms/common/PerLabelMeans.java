@@ -169,78 +169,98 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
         float[][] means = new float[classes][width];
         int[] counts = new int[classes];
         for (int c = 0; c < classes; c++) {
-            List<float[][]> rows = new ArrayList<>();
+            List<float[]> rows = new ArrayList<>();
             for (PerLabelMeans part : parts) {
                 if (part.counts[c] > 0) {
-                    rows.add(new float[][] {part.means[c]});
+                    rows.add(part.means[c]);
                     counts[c] += part.counts[c];
                 }
             }
             if (!rows.isEmpty()) {
-                double[][] equal = new double[rows.size()][width];
-                for (double[] weights : equal) {
-                    Arrays.fill(weights, 1.0 / rows.size());
-                }
-                means[c] = rule.aggregateKnowledge(rows, equal).aggregate()[0];
+                means[c] = combineRows(rows, rule);
             }
         }
         return new PerLabelMeans(kind, means, counts);
     }
 
     /**
-     * Returns the parts with each label's rows bounded by the median of their norms: for label
-     * {@code c}, among the parts that hold samples of it, a row whose Euclidean norm exceeds the
-     * median of those rows' norms is scaled down to it, keeping its direction; the other rows, and
-     * rows of labels a part does not hold, are left as they are. FLAME's adaptive clipping (Nguyen
-     * et al., 2022), applied label by label: an upload blown up in scale pulls a mean or a median
-     * no further than an honest row of the median's size would, whatever its scale.
+     * Returns the parts with each label's rows clipped as {@code clipping} says: for label {@code
+     * c}, among the parts that hold samples of it, a row farther from the centre (the origin for
+     * {@link RowClipping#NORM}, the rows' entry-by-entry median for {@link RowClipping#CENTRED})
+     * than the median of those rows' distances to it is moved along the line to the centre until it
+     * is that far; the other rows, and rows of labels a part does not hold, are left as they are.
+     * So while most holders of a label are honest, a row blown up in scale (norm) or pointing
+     * anywhere (centred) pulls a mean or a median no further than an honest row at the median
+     * distance would, and the honest rows keep their spread.
      *
      * @param parts each participant's rows, with the samples behind them
-     * @return the bounded parts, in the same order, with the same counts
+     * @param clipping how the rows are clipped; {@link RowClipping#NONE} returns the parts
+     * @return the clipped parts, in the same order, with the same counts
      */
-    public static List<PerLabelMeans> boundedByMedianNorm(List<PerLabelMeans> parts) {
-        if (parts.isEmpty()) {
+    public static List<PerLabelMeans> clippedRows(List<PerLabelMeans> parts, RowClipping clipping) {
+        if (parts.isEmpty() || clipping == RowClipping.NONE) {
             return parts;
         }
         int classes = parts.get(0).counts.length;
-        float[][][] bounded = new float[parts.size()][][];
+        float[][][] clipped = new float[parts.size()][][];
         for (int p = 0; p < parts.size(); p++) {
-            bounded[p] = parts.get(p).means.clone();
+            clipped[p] = parts.get(p).means.clone();
         }
         for (int c = 0; c < classes; c++) {
+            List<float[]> rows = new ArrayList<>();
             List<Integer> holders = new ArrayList<>();
             for (int p = 0; p < parts.size(); p++) {
                 if (parts.get(p).counts[c] > 0) {
                     holders.add(p);
+                    rows.add(parts.get(p).means[c]);
                 }
             }
-            double[] norms = new double[holders.size()];
-            for (int h = 0; h < norms.length; h++) {
-                norms[h] = norm(parts.get(holders.get(h)).means[c]);
+            if (rows.isEmpty()) {
+                continue;
             }
-            double median = CoordinateWise.median(norms);
+            float[] middle =
+                    clipping == RowClipping.NORM
+                            ? new float[rows.get(0).length]
+                            : combineRows(rows, RobustAggregation.median());
+            double[] distances = new double[rows.size()];
+            for (int h = 0; h < distances.length; h++) {
+                distances[h] = distance(rows.get(h), middle);
+            }
+            double radius = CoordinateWise.median(distances);
             for (int h = 0; h < holders.size(); h++) {
-                if (norms[h] > median) {
-                    float[] row = parts.get(holders.get(h)).means[c];
-                    float[] scaled = new float[row.length];
+                if (distances[h] > radius) {
+                    float[] row = rows.get(h);
+                    float[] moved = new float[row.length];
+                    double shrink = radius / distances[h];
                     for (int k = 0; k < row.length; k++) {
-                        scaled[k] = (float) (row[k] * (median / norms[h]));
+                        moved[k] = (float) (middle[k] + (row[k] - middle[k]) * shrink);
                     }
-                    bounded[holders.get(h)][c] = scaled;
+                    clipped[holders.get(h)][c] = moved;
                 }
             }
         }
         List<PerLabelMeans> result = new ArrayList<>(parts.size());
         for (int p = 0; p < parts.size(); p++) {
-            result.add(new PerLabelMeans(parts.get(p).kind, bounded[p], parts.get(p).counts));
+            result.add(new PerLabelMeans(parts.get(p).kind, clipped[p], parts.get(p).counts));
         }
         return result;
     }
 
-    private static double norm(float[] row) {
+    /** Combines rows of one label entry by entry under a rule, every row weighing the same. */
+    private static float[] combineRows(List<float[]> rows, RobustAggregation rule) {
+        double[][] equal = new double[rows.size()][rows.get(0).length];
+        for (double[] weights : equal) {
+            Arrays.fill(weights, 1.0 / rows.size());
+        }
+        List<float[][]> tables = rows.stream().map(row -> new float[][] {row}).toList();
+        return rule.aggregateKnowledge(tables, equal).aggregate()[0];
+    }
+
+    private static double distance(float[] row, float[] centre) {
         double sum = 0;
-        for (float v : row) {
-            sum += (double) v * v;
+        for (int k = 0; k < row.length; k++) {
+            double d = (double) row[k] - centre[k];
+            sum += d * d;
         }
         return Math.sqrt(sum);
     }

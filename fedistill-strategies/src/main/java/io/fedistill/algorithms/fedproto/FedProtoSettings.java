@@ -2,6 +2,7 @@ package io.fedistill.algorithms.fedproto;
 
 import io.fedistill.algorithms.AlgorithmOptions;
 import io.fedistill.algorithms.common.FeatureWidths;
+import io.fedistill.algorithms.common.RowClipping;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.aggregate.RobustRule;
@@ -29,11 +30,10 @@ import java.util.stream.Stream;
  *     class and entry by entry, the median or the trimmed mean of the holders' rows (FedProto's
  *     prototypes and the logit teacher; FedTGP trains on each class's robust centre instead of on
  *     every upload)
- * @param boundNorms whether each upload's row of a class is first scaled down to the median norm of
- *     the class's holders' rows when it is longer ({@link
- *     io.fedistill.algorithms.common.PerLabelMeans#boundedByMedianNorm}), so that an upload blown
- *     up in scale weighs no more than an honest one, in the mean, the robust rule and FedTGP's
- *     training alike
+ * @param clipRows how each upload's row of a class is first clipped against the class's other
+ *     holders' rows ({@link RowClipping}: to the median norm, or to the median distance from their
+ *     median), so that one upload blown up or pointing anywhere weighs no more than an honest one,
+ *     in the mean, the robust rule and FedTGP's training alike
  * @param inference how participants classify once there are global prototypes
  * @param logitAlpha the cross-entropy weight beside FD's per-label logit distillation: below 1,
  *     participants also upload per-label mean logits and distill, label by label, toward the
@@ -46,7 +46,7 @@ public record FedProtoSettings(
         double prototypeWeight,
         ParticipantWeighting weighting,
         RobustAggregation robust,
-        boolean boundNorms,
+        RowClipping clipRows,
         Inference inference,
         double logitAlpha,
         double logitTemperature) {
@@ -83,7 +83,7 @@ public record FedProtoSettings(
     /** The options FedProto reads, which FedTGP's participants read too. */
     public static final List<String> OPTIONS =
             Stream.concat(
-                            Stream.of("lambda", "weighting", "inference", "boundNorms"),
+                            Stream.of("lambda", "weighting", "inference", "clipRows"),
                             AlgorithmOptions.ROBUST_OPTIONS.stream())
                     .toList();
 
@@ -122,8 +122,9 @@ public record FedProtoSettings(
      * default: classify by the nearest global prototype; {@code head}; or {@code combined}, the
      * product of both), and {@code robust} ({@code mean}, the default; {@code median} or {@code
      * trimmed-mean} with {@code trimFraction}: each class from its holders' rows, entry by entry),
-     * and {@code boundNorms} (default false: scale each holder's row down to the class's median
-     * norm before combining).
+     * and {@code clipRows} ({@code none}, the default; {@code norm}: each holder's row of a class
+     * no longer than the median of their norms; {@code centred}: no farther from the holders'
+     * median row than the median distance).
      */
     public static FedProtoSettings fromOptions(Map<String, Object> options) {
         return read(NAME, new AlgorithmOptions(NAME, options, OPTIONS), 1.0);
@@ -153,7 +154,11 @@ public record FedProtoSettings(
                 read.getDouble("lambda", defaultWeight, 0, 1e6),
                 weighting,
                 read.getRobust(),
-                read.getBoolean("boundNorms", false),
+                RowClipping.fromConfigName(
+                        read.getString(
+                                "clipRows",
+                                RowClipping.NONE.configName(),
+                                RowClipping.configNames())),
                 Inference.valueOf(
                         read.getString(
                                         "inference",
@@ -176,7 +181,7 @@ public record FedProtoSettings(
                 prototypeWeight,
                 weighting,
                 robust,
-                boundNorms,
+                clipRows,
                 inference,
                 alpha,
                 temperature);

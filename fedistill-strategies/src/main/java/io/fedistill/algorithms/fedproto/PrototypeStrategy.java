@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * of the round holds keeps its previous prototype. Evaluation requests carry the global prototypes
  * when participants classify by them. With logit distillation ({@link
  * FedProtoSettings#distillsLogits}) it also keeps every participant's latest per-label mean logits
- * and sends each the count-weighted mean of everybody else's, as FD's coordinator does. With {@link
- * FedProtoSettings#boundNorms} the uploads' rows are bounded by each class's median norm before the
+ * and sends each the count-weighted mean of everybody else's, as FD's coordinator does. Under
+ * {@link FedProtoSettings#clipRows} the uploads' rows are clipped class by class before the
  * aggregator sees them.
  */
 public final class PrototypeStrategy implements Strategy {
@@ -139,9 +139,7 @@ public final class PrototypeStrategy implements Strategy {
         PrototypeAggregator.Result aggregated =
                 aggregator.aggregate(
                         context.round(),
-                        settings.boundNorms()
-                                ? PrototypeUpload.boundedByMedianNorm(uploads)
-                                : uploads,
+                        PrototypeUpload.clippedRows(uploads, settings.clipRows()),
                         contributions);
         global = keepingUnheldClasses(aggregated.prototypes());
         return aggregated.metrics().with("participants_aggregated", uploads.size());

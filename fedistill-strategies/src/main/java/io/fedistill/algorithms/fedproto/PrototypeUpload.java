@@ -1,6 +1,7 @@
 package io.fedistill.algorithms.fedproto;
 
 import io.fedistill.algorithms.common.PerLabelMeans;
+import io.fedistill.algorithms.common.RowClipping;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
@@ -39,16 +40,17 @@ public record PrototypeUpload(PerLabelMeans prototypes, float[] presence) {
     }
 
     /**
-     * Returns the uploads with each class's rows bounded by the median norm of its holders' rows
-     * ({@link PerLabelMeans#boundedByMedianNorm}), their presence unchanged.
+     * Returns the uploads with each class's rows clipped against its other holders' rows ({@link
+     * PerLabelMeans#clippedRows}), their presence unchanged.
      */
-    public static List<PrototypeUpload> boundedByMedianNorm(List<PrototypeUpload> uploads) {
-        List<PerLabelMeans> bounded =
-                PerLabelMeans.boundedByMedianNorm(
-                        uploads.stream().map(PrototypeUpload::prototypes).toList());
+    public static List<PrototypeUpload> clippedRows(
+            List<PrototypeUpload> uploads, RowClipping clipping) {
+        List<PerLabelMeans> clipped =
+                PerLabelMeans.clippedRows(
+                        uploads.stream().map(PrototypeUpload::prototypes).toList(), clipping);
         List<PrototypeUpload> result = new ArrayList<>(uploads.size());
         for (int i = 0; i < uploads.size(); i++) {
-            result.add(new PrototypeUpload(bounded.get(i), uploads.get(i).presence()));
+            result.add(new PrototypeUpload(clipped.get(i), uploads.get(i).presence()));
         }
         return result;
     }

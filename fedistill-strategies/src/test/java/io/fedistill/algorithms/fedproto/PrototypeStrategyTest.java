@@ -309,7 +309,8 @@ class PrototypeStrategyTest {
     }
 
     @Test
-    void boundedNormsTakeABlownUpRowDownToTheClassesMedianNormBeforeTheMeanOrTheMedian() {
+    void
+            clippedRowsBringABlownUpRowToTheClassesMedianNormOrMedianDistanceBeforeTheMeanOrTheMedian() {
         // class 0's five holders: norms 5, 5, 10, 5 and 500; class 1 held by p4 alone
         Map<String, PerLabelMeans> uploads =
                 Map.of(
@@ -326,20 +327,25 @@ class PrototypeStrategyTest {
                                 1,
                                 new ScriptedFleet(uploads, PrototypeUpload::toRecord));
 
-        // the rows longer than the median norm 5, p2's honest one too, keep their direction
+        // clipped to the median norm 5, the longer rows, p2's honest one too, keep their direction
         // (3, 4) / 5 at length 5: the mean is ((3 + 0 + 3 + 5 + 3) / 5, (4 + 5 + 4 + 0 + 4) / 5);
-        // a class with one holder is bounded by its own norm, so it stays as it is
-        assertThat(global.apply(Map.of("boundNorms", true)).means()[0])
+        // a class with one holder is clipped to its own norm, so it stays as it is
+        assertThat(global.apply(Map.of("clipRows", "norm")).means()[0])
                 .containsExactly(new float[] {2.8f, 3.4f}, within(1e-5f));
-        assertThat(global.apply(Map.of("boundNorms", true)).means()[1]).containsExactly(8f, 6f);
-        assertThat(global.apply(Map.of("boundNorms", true)).counts()).containsExactly(10, 7);
-        // without the bound the blown-up row drags the mean 60-fold
+        assertThat(global.apply(Map.of("clipRows", "norm")).means()[1]).containsExactly(8f, 6f);
+        assertThat(global.apply(Map.of("clipRows", "norm")).counts()).containsExactly(10, 7);
+        // unclipped, the blown-up row drags the mean 60-fold
         assertThat(global.apply(Map.of()).means()[0]).containsExactly(62.8f, 83.4f);
         // under the median, entry by entry over 3, 0, 3, 5, 3 and 4, 5, 4, 0, 4
-        assertThat(global.apply(Map.of("boundNorms", true, "robust", "median")).means()[0])
+        assertThat(global.apply(Map.of("clipRows", "norm", "robust", "median")).means()[0])
                 .containsExactly(3f, 4f);
-        assertThatThrownBy(() -> global.apply(Map.of("boundNorms", "yes")))
-                .hasMessageContaining("boundNorms");
+        // around the median row (5, 5) the distances are 2.24, 5, 3.16, 5 and 493: the blown-up
+        // row alone is pulled in, to (5, 5) + 5 * (295, 395) / 493 = (7.99, 9.01), and the
+        // honest rows keep their spread
+        assertThat(global.apply(Map.of("clipRows", "centred")).means()[0])
+                .containsExactly(new float[] {4.3984f, 5.2012f}, within(1e-4f));
+        assertThatThrownBy(() -> global.apply(Map.of("clipRows", true)))
+                .hasMessageContaining("clipRows");
     }
 
     @Test
