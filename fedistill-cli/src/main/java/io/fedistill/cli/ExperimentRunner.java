@@ -9,6 +9,7 @@ import io.fedistill.cli.config.ExperimentLoader;
 import io.fedistill.cli.config.PrivacyConfig;
 import io.fedistill.cli.report.AccuracyPlot;
 import io.fedistill.cli.report.AlgorithmRun;
+import io.fedistill.cli.report.LoggedWarnings;
 import io.fedistill.cli.report.Provenance;
 import io.fedistill.cli.report.RunDirectory;
 import io.fedistill.cli.report.SummaryReport;
@@ -223,7 +224,7 @@ public final class ExperimentRunner {
                 JvmWorkers workers =
                         new JvmWorkers(
                                 dir.path().resolve(ExperimentLoader.RUN_RECORD),
-                                dir.path().resolve("workers"))) {
+                                dir.path().resolve(LoggedWarnings.WORKER_LOGS))) {
             String runId = dir.path().getFileName().toString();
             if (resumed.isEmpty()) {
                 dir.write(
@@ -402,7 +403,13 @@ public final class ExperimentRunner {
         private String write(List<AlgorithmRun> runs, Optional<String> interruption)
                 throws IOException {
             written = true;
-            String summary = SummaryReport.render(config, dataDescription, runs, interruption);
+            String summary =
+                    SummaryReport.render(
+                            config,
+                            dataDescription,
+                            runs,
+                            interruption,
+                            LoggedWarnings.read(dir.path()));
             dir.write("summary.md", summary);
             AccuracyPlot.write(runs, config.name(), dir.path().resolve("accuracy.png"));
             AccuracyPlot.writeAgainstMegabytes(

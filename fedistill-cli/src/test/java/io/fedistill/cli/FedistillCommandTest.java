@@ -106,7 +106,12 @@ class FedistillCommandTest {
         }
         assertThat(Files.readString(run.resolve("summary.md")))
                 .contains("Predicting one class for the whole test set")
-                .contains("local-only p0");
+                .contains("local-only p0")
+                // the training warnings, in run.log, are listed in the summary too
+                .contains("## Warnings logged")
+                .contains("its features are the same for every input");
+        assertThat(Files.readString(run.resolve("run.log")))
+                .contains("its features are the same for every input");
         assertThat(Files.readAllLines(run.resolve("participants.csv")))
                 .anyMatch(l -> l.startsWith("local-only,1,p0") && l.endsWith(",1"));
         List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));

@@ -24,17 +24,20 @@ import java.util.TreeSet;
  * A run's output directory, {@code <output>/<name>-<timestamp>/}: the resolved config with its
  * provenance, {@code partition.csv}, {@code metrics.csv} and {@code participants.csv} (each
  * participant's accuracies in every evaluated round) and {@code traffic.csv} written row by row as
- * rounds finish, then {@code summary.md} and the plots.
+ * rounds finish, {@code run.log} (the coordinator's log, {@link RunLog}) and {@code workers/} (the
+ * worker processes' logs) as they are written, then {@code summary.md} and the plots.
  */
 public final class RunDirectory implements AutoCloseable {
     private final Path dir;
     private final BufferedWriter metrics;
     private final BufferedWriter participants;
     private final BufferedWriter traffic;
+    private final RunLog log;
     private boolean headerWritten;
 
     private RunDirectory(Path dir) throws IOException {
         this.dir = dir;
+        this.log = RunLog.open(dir);
         this.metrics = Files.newBufferedWriter(dir.resolve("metrics.csv"));
         this.participants = Files.newBufferedWriter(dir.resolve("participants.csv"));
         participants.write("algorithm,round,participant,test_acc,local_acc,test_predicted_classes");
@@ -243,6 +246,8 @@ public final class RunDirectory implements AutoCloseable {
             traffic.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot close the run's CSV files", e);
+        } finally {
+            log.close();
         }
     }
 }

@@ -91,12 +91,14 @@ public final class SummaryReport {
      * @param datasetDescription the data, in words
      * @param runs each algorithm's finished rounds
      * @param interruption where the run was interrupted, in words, when it was
+     * @param warnings what the run's logs hold at WARN or ERROR, listed at the end
      */
     public static String render(
             ExperimentConfig config,
             String datasetDescription,
             List<AlgorithmRun> runs,
-            Optional<String> interruption) {
+            Optional<String> interruption,
+            LoggedWarnings warnings) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(config.name()).append("\n\n");
         interruption.ifPresent(
@@ -226,6 +228,9 @@ public final class SummaryReport {
                                                             .orElse(Double.NaN)))));
         }
         appendReading(md, config, runs);
+        if (!warnings.isEmpty()) {
+            md.append('\n').append(warnings.markdown());
+        }
         return md.toString();
     }
 
