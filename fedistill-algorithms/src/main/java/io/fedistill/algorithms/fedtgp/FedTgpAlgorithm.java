@@ -41,7 +41,9 @@ public final class FedTgpAlgorithm implements Algorithm {
      * with cross-entropy weight {@code alpha} (FedTGP with FD's teacher beside the prototypes,
      * fedistill's combination of the two). {@code robust: median} or {@code trimmed-mean} (with
      * {@code trimFraction}) train the network on each class's robust centre over its holders and
-     * combine the logit teacher's rows by the same rule.
+     * combine the logit teacher's rows by the same rule; FedProto's {@code clipRows} ({@code norm}
+     * or {@code centred}) clips each holder's prototype of a class before the network trains on
+     * them.
      */
     public static FedTgpAlgorithm fromOptions(Map<String, Object> options) {
         List<String> ownOptions =
@@ -73,6 +75,11 @@ public final class FedTgpAlgorithm implements Algorithm {
                         read.getInt("serverBatchSize", 10, 1, 1_000_000),
                         read.getInt("hiddenWidth", 0, 0, 1 << 16),
                         (float) read.getDouble("marginCap", 100, 0, 1e6)));
+    }
+
+    /** Returns the settings FedTGP's participants and its exchange share with FedProto. */
+    FedProtoSettings participants() {
+        return participants;
     }
 
     @Override

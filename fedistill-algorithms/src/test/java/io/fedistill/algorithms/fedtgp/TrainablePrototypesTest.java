@@ -163,6 +163,12 @@ class TrainablePrototypesTest {
                     .isCloseTo(cleanMeanMargin, within(0.1 * cleanMeanMargin));
             assertNearestTheirOwnCentres(clipped.prototypes().means(), centres);
         }
+        // the option reaches the exchange that clips, beside FD's teacher too
+        assertThat(
+                        FedTgpAlgorithm.fromOptions(Map.of("clipRows", "centred", "alpha", 0.5))
+                                .participants()
+                                .clipRows())
+                .isEqualTo(RowClipping.CENTRED);
         assertThatThrownBy(() -> FedTgpAlgorithm.fromOptions(Map.of("clipRows", "hard")))
                 .hasMessageContaining("clipRows")
                 .hasMessageContaining("[none, norm, centred]");

@@ -90,6 +90,9 @@ public final class OverheadBenchmark {
      * ratio of each algorithm's round to the centralized epoch.
      */
     public void run(int repeats, PrintStream out) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
+        }
         int samples = data.train().size();
         out.printf(
                 Locale.ROOT,

@@ -44,6 +44,9 @@ final class RuntimeBenchmark {
     }
 
     void run(int repeats, PrintStream out) throws Exception {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
+        }
         int samples = participants * samplesPerParticipant;
         out.printf(
                 Locale.ROOT,

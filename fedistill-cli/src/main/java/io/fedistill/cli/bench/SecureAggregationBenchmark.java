@@ -89,6 +89,9 @@ final class SecureAggregationBenchmark {
     private final int repeats;
 
     SecureAggregationBenchmark(int repeats) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
+        }
         this.repeats = repeats;
     }
 

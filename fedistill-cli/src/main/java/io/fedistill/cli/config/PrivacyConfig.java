@@ -1,6 +1,7 @@
 package io.fedistill.cli.config;
 
 import io.fedistill.algorithms.AlgorithmOptions;
+import io.fedistill.algorithms.fedproto.FedProtoSettings;
 import io.fedistill.core.privacy.PrivacySettings;
 import java.util.List;
 import java.util.Locale;
@@ -111,7 +112,7 @@ public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, S
                             + " can let one participant's upload through alone, with noise"
                             + " calibrated to the mean of many; use the mean with privacy");
         }
-        Object clipRows = algorithm.options().get("clipRows");
+        Object clipRows = algorithm.options().get(FedProtoSettings.CLIP_ROWS);
         if (clipRows != null && !"none".equals(clipRows)) {
             throw new ConfigException(
                     where

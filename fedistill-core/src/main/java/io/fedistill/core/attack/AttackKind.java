@@ -8,11 +8,12 @@ public enum AttackKind {
     /** Trains on flipped labels, {@code y -> C - 1 - y}; the upload itself is left as trained. */
     LABEL_FLIPPING,
     /**
-     * Replaces logits with Gaussian noise of the honest tensor's mean and standard deviation, and
-     * probabilities with random distributions.
+     * Replaces score tables (rank-2 logits and probabilities, a row per sample or label): logits
+     * with Gaussian noise of the honest tensor's mean and standard deviation, probabilities with
+     * random distributions.
      */
     RANDOM_LOGITS,
-    /** Negates logits and reverses the ranking of every probability row. */
+    /** Negates the logits and reverses the ranking of every probability row of score tables. */
     INVERTED_LOGITS,
     /** Multiplies model weights by the configured scale. */
     SCALED_WEIGHTS,

@@ -25,6 +25,17 @@ class CoordinateWiseTest {
     }
 
     @Test
+    void theMedianOfPlainValuesIsTheMiddleOneOrTheMeanOfTheTwoMiddleOnes() {
+        assertThat(CoordinateWise.median(new double[] {9, 1, 4})).isEqualTo(4);
+        assertThat(CoordinateWise.median(new double[] {9, 1, 4, 2})).isEqualTo(3);
+        assertThat(CoordinateWise.median(new double[] {-2})).isEqualTo(-2);
+        assertThat(CoordinateWise.median(new double[0])).isZero();
+        double[] values = {3, 1, 2};
+        CoordinateWise.median(values);
+        assertThat(values).containsExactly(3, 1, 2); // the input keeps its order
+    }
+
+    @Test
     void medianTakesTheMiddleValueOfEachCoordinate() {
         // sorted columns: (1, 2, 3, 4, 100) and (-50, 10, 20, 35, 40)
         assertThat(CoordinateWise.median(fiveUpdates).get("w").toFloatArray())

@@ -243,10 +243,12 @@ class AttackConfigTest {
 
     @Test
     void logitAttacksLeaveAVectorOfProbabilitiesThatIsNoScoreTable() {
-        // FedProto's presence weights travel as probabilities, one per class
+        // FedProto's presence weights travel as probabilities, one per class; a vector of logits
+        // is no score table either
         TensorRecord prototypes =
                 TensorRecord.builder()
                         .put("presence", Tensor.vector(1f, 0f, 1f), TensorRole.PROBABILITIES)
+                        .put("bias", Tensor.vector(0.5f, -0.5f), TensorRole.LOGITS)
                         .put(
                                 "logits",
                                 Tensor.of(new int[] {1, 3}, new float[] {1, 0, 2}),
@@ -254,6 +256,7 @@ class AttackConfigTest {
                         .build();
         for (AttackKind kind : List.of(AttackKind.RANDOM_LOGITS, AttackKind.INVERTED_LOGITS)) {
             TensorRecord tampered = attack(kind).apply(prototypes, new Random(3));
+            assertThat(values(tampered, "bias")).as(kind.configName()).containsExactly(0.5f, -0.5f);
             assertThat(values(tampered, "presence"))
                     .as(kind.configName())
                     .containsExactly(1f, 0f, 1f);

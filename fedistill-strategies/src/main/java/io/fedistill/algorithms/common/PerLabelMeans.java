@@ -1,6 +1,5 @@
 package io.fedistill.algorithms.common;
 
-import io.fedistill.core.aggregate.CoordinateWise;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.aggregate.RobustRule;
@@ -187,11 +186,14 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
      * Returns the parts with each label's rows clipped as {@code clipping} says: for label {@code
      * c}, among the parts that hold samples of it, a row farther from the centre (the origin for
      * {@link RowClipping#NORM}, the rows' entry-by-entry median for {@link RowClipping#CENTRED})
-     * than the median of those rows' distances to it is moved along the line to the centre until it
-     * is that far; the other rows, and rows of labels a part does not hold, are left as they are.
-     * So while most holders of a label are honest, a row blown up in scale (norm) or pointing
-     * anywhere (centred) pulls a mean or a median no further than an honest row at the median
-     * distance would, and the honest rows keep their spread.
+     * than the lower median of those rows' distances to it (the middle one; of two middle ones, the
+     * smaller) is moved along the line to the centre until it is that far; the other rows, and rows
+     * of labels a part does not hold (zeros; a prototype upload with another row there is refused
+     * as it arrives), are left as they are. So while at least half the holders of a label are
+     * honest (more than half for the centred median row itself), a row blown up in scale (norm) or
+     * pointing anywhere (centred) pulls a mean or a median no further than an honest row at that
+     * distance would, and the honest rows within it keep their spread; a label with one holder is
+     * left as it is.
      *
      * @param parts each participant's rows, with the samples behind them
      * @param clipping how the rows are clipped; {@link RowClipping#NONE} returns the parts
@@ -226,7 +228,10 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
             for (int h = 0; h < distances.length; h++) {
                 distances[h] = distance(rows.get(h), middle);
             }
-            double radius = CoordinateWise.median(distances);
+            // the lower median: an honest row's distance while at least half the holders are honest
+            double[] sorted = distances.clone();
+            Arrays.sort(sorted);
+            double radius = sorted[(sorted.length - 1) / 2];
             for (int h = 0; h < holders.size(); h++) {
                 if (distances[h] > radius) {
                     float[] row = rows.get(h);

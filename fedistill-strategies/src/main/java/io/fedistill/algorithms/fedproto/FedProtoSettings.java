@@ -77,13 +77,16 @@ public record FedProtoSettings(
         }
     }
 
+    /** The option that clips each holder's row of a class before they are combined. */
+    public static final String CLIP_ROWS = "clipRows";
+
     /** FedProto's config name. */
     public static final String NAME = "fedproto";
 
     /** The options FedProto reads, which FedTGP's participants read too. */
     public static final List<String> OPTIONS =
             Stream.concat(
-                            Stream.of("lambda", "weighting", "inference", "clipRows"),
+                            Stream.of("lambda", "weighting", "inference", CLIP_ROWS),
                             AlgorithmOptions.ROBUST_OPTIONS.stream())
                     .toList();
 
@@ -156,7 +159,7 @@ public record FedProtoSettings(
                 read.getRobust(),
                 RowClipping.fromConfigName(
                         read.getString(
-                                "clipRows",
+                                CLIP_ROWS,
                                 RowClipping.NONE.configName(),
                                 RowClipping.configNames())),
                 Inference.valueOf(

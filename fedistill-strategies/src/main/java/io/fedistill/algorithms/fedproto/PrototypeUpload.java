@@ -67,18 +67,49 @@ public record PrototypeUpload(PerLabelMeans prototypes, float[] presence) {
                 .build();
     }
 
+    private static boolean isZero(float[] row) {
+        for (float v : row) {
+            if (v != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Reads an upload. One that withheld its sample counts (under differential privacy) counts one
      * sample behind each row whose presence weight is not zero (clipping scales presence down, and
      * noise moves every class's off zero, so under noise every row counts once and no upload is
      * ever left out as empty): whether the federation holds a class is then the sum of the presence
-     * weights to say, which are clipped and noised with the prototypes.
+     * weights to say, which are clipped and noised with the prototypes. One that reports its counts
+     * must agree with them: presence and prototype zero for a class without samples, presence above
+     * zero for one with samples.
+     *
+     * @throws IllegalArgumentException naming the class whose counts, presence or prototype
+     *     disagree
      */
     public static PrototypeUpload fromRecord(TensorRecord record) {
         float[] presence = record.get(PRESENCE).toFloatArray();
         if (record.find(PerLabelMeans.COUNTS).isPresent()) {
-            return new PrototypeUpload(
-                    PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, record), presence);
+            PerLabelMeans prototypes = PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, record);
+            for (int c = 0; c < presence.length; c++) {
+                // the plain mean sums every row over the presence: a class the upload does not
+                // hold must add nothing to either, and one it holds must count in both
+                boolean held = prototypes.counts()[c] > 0;
+                if (held == (presence[c] == 0) || !held && !isZero(prototypes.means()[c])) {
+                    throw new IllegalArgumentException(
+                            "class "
+                                    + c
+                                    + " has "
+                                    + prototypes.counts()[c]
+                                    + " samples behind it but presence "
+                                    + presence[c]
+                                    + (held ? "" : " or a prototype that is not zero")
+                                    + "; a class without samples has presence 0 and a zero"
+                                    + " prototype, one with samples a presence above 0");
+                }
+            }
+            return new PrototypeUpload(prototypes, presence);
         }
         int[] rows = new int[presence.length];
         for (int c = 0; c < presence.length; c++) {

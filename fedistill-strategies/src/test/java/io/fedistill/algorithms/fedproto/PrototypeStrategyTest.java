@@ -53,6 +53,30 @@ class PrototypeStrategyTest {
         return PerLabelMeans.fromRecord(PerLabelMeans.FEATURES, strategy.evaluationPayload());
     }
 
+    /** Changes the values of one tensor of an upload in place: its name, its role, its values. */
+    private interface TensorChange {
+        void apply(String name, TensorRole role, float[] values);
+    }
+
+    /**
+     * Returns the uploads as records, {@code who}'s with every tensor changed by {@code change}.
+     */
+    private static Function<PerLabelMeans, TensorRecord> changing(String who, TensorChange change) {
+        return upload -> {
+            TensorRecord record = PrototypeUpload.toRecord(upload);
+            if (upload != UPLOADS.get(who)) {
+                return record;
+            }
+            TensorRecord.Builder changed = TensorRecord.builder();
+            for (String name : record.names()) {
+                float[] values = record.get(name).toFloatArray();
+                change.apply(name, record.role(name), values);
+                changed.put(name, Tensor.wrap(record.get(name).shape(), values), record.role(name));
+            }
+            return changed.build();
+        };
+    }
+
     @Test
     void eachClassIsThePlainMeanOfItsHoldersAndTravelsToTrainingAndEvaluation() {
         Strategy strategy = strategy(Map.of("lambda", 10));
@@ -102,26 +126,13 @@ class PrototypeStrategyTest {
         ScriptedFleet fleet =
                 new ScriptedFleet(
                         UPLOADS,
-                        upload -> {
-                            TensorRecord record = PrototypeUpload.toRecord(upload);
-                            if (upload != UPLOADS.get("p0")) {
-                                return record;
-                            }
-                            TensorRecord.Builder halved = TensorRecord.builder();
-                            for (String name : record.names()) {
-                                Tensor tensor = record.get(name);
-                                boolean approximable = record.role(name).approximable();
-                                float[] values = tensor.toFloatArray();
-                                for (int i = 0; i < values.length && approximable; i++) {
-                                    values[i] *= 0.5f;
-                                }
-                                halved.put(
-                                        name,
-                                        Tensor.wrap(tensor.shape(), values),
-                                        record.role(name));
-                            }
-                            return halved.build();
-                        });
+                        changing(
+                                "p0",
+                                (name, role, values) -> {
+                                    for (int i = 0; i < values.length && role.approximable(); i++) {
+                                        values[i] *= 0.5f;
+                                    }
+                                }));
         PerLabelMeans global = round(strategy(Map.of()), 1, fleet);
         // class 0: (0.5 * (1, 1) + (4, 1) + (7, 4)) / (0.5 + 1 + 1); class 2 is p0's alone
         assertThat(global.means()[0][0]).isCloseTo(4.6f, within(1e-5f));
@@ -334,7 +345,7 @@ class PrototypeStrategyTest {
                 .containsExactly(new float[] {2.8f, 3.4f}, within(1e-5f));
         assertThat(global.apply(Map.of("clipRows", "norm")).means()[1]).containsExactly(8f, 6f);
         assertThat(global.apply(Map.of("clipRows", "norm")).counts()).containsExactly(10, 7);
-        // unclipped, the blown-up row drags the mean 60-fold
+        // unclipped, the blown-up row drags the mean about 24 times as far from the origin
         assertThat(global.apply(Map.of()).means()[0]).containsExactly(62.8f, 83.4f);
         // under the median, entry by entry over 3, 0, 3, 5, 3 and 4, 5, 4, 0, 4
         assertThat(global.apply(Map.of("clipRows", "norm", "robust", "median")).means()[0])
@@ -360,6 +371,28 @@ class PrototypeStrategyTest {
                 .hasMessage(
                         "fedproto: robust: median gives every holder of a class an equal say,"
                                 + " which weighting: class-counts would change; drop one of them");
+    }
+
+    @Test
+    void anUploadWhoseCountsDisagreeWithItsPrototypesOrPresenceIsRefusedAndTheRoundGoesOn() {
+        // p2 holds class 0 alone but sends a prototype for class 1 as well, which the plain mean
+        // would add to class 1's sum while its presence, 0, kept it out of the divisor
+        Function<PerLabelMeans, TensorRecord> sneaky =
+                changing(
+                        "p2",
+                        (name, role, values) -> {
+                            if (name.equals(PerLabelMeans.FEATURES)) {
+                                values[D] = 50; // class 1's first entry
+                            }
+                        });
+        PerLabelMeans global = round(strategy(Map.of()), 1, new ScriptedFleet(UPLOADS, sneaky));
+        // p2 is left out: class 0 is the mean of p0's and p1's rows, class 1 p1's alone
+        assertThat(global.means()).isEqualTo(new float[][] {{2.5f, 1}, {2, 2}, {9, 9}});
+        assertThatThrownBy(() -> PrototypeUpload.fromRecord(sneaky.apply(UPLOADS.get("p2"))))
+                .hasMessage(
+                        "class 1 has 0 samples behind it but presence 0.0 or a prototype that is"
+                                + " not zero; a class without samples has presence 0 and a zero"
+                                + " prototype, one with samples a presence above 0");
     }
 
     @Test
