@@ -224,7 +224,7 @@ public final class ExperimentRunner {
                 JvmWorkers workers =
                         new JvmWorkers(
                                 dir.path().resolve(ExperimentLoader.RUN_RECORD),
-                                dir.path().resolve(LoggedWarnings.WORKER_LOGS))) {
+                                dir.path().resolve(RunDirectory.WORKER_LOGS))) {
             String runId = dir.path().getFileName().toString();
             if (resumed.isEmpty()) {
                 dir.write(

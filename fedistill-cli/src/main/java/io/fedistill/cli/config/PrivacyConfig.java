@@ -47,6 +47,18 @@ public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, S
         return settings(clip, noiseMultiplier, delta, mode);
     }
 
+    /**
+     * Refuses an option set to anything but its default, which privacy cannot honour: {@code
+     * <where><option>: <value><why>}.
+     */
+    private static void refuseUnlessDefault(
+            String where, AlgorithmConfig algorithm, String option, String fallback, String why) {
+        Object value = algorithm.options().get(option);
+        if (value != null && !fallback.equals(value)) {
+            throw new ConfigException(where + option + ": " + value + why);
+        }
+    }
+
     private static PrivacySettings settings(
             double clip, double noiseMultiplier, double delta, String mode) {
         if (!mode.equals("central") && !mode.equals("distributed")) {
@@ -103,25 +115,21 @@ public record PrivacyConfig(Double clip, Double noiseMultiplier, Double delta, S
                             + " make one participant's share of the mean larger than the noise is"
                             + " calibrated to; set options.weighting: uniform");
         }
-        Object robust = algorithm.options().get("robust");
-        if (robust != null && !"mean".equals(robust)) {
-            throw new ConfigException(
-                    where
-                            + "robust: "
-                            + robust
-                            + " can let one participant's upload through alone, with noise"
-                            + " calibrated to the mean of many; use the mean with privacy");
-        }
-        Object clipRows = algorithm.options().get(FedProtoSettings.CLIP_ROWS);
-        if (clipRows != null && !"none".equals(clipRows)) {
-            throw new ConfigException(
-                    where
-                            + "clipRows: "
-                            + clipRows
-                            + " clips the rows of each class's holders, which a private upload"
-                            + " hides by withholding its counts; privacy's clipping already bounds"
-                            + " every upload, drop clipRows");
-        }
+        refuseUnlessDefault(
+                where,
+                algorithm,
+                "robust",
+                "mean",
+                " can let one participant's upload through alone, with noise calibrated to the"
+                        + " mean of many; use the mean with privacy");
+        refuseUnlessDefault(
+                where,
+                algorithm,
+                FedProtoSettings.CLIP_ROWS,
+                "none",
+                " clips the rows of each class's holders, which a private upload hides by"
+                        + " withholding its counts; privacy's clipping already bounds every upload,"
+                        + " drop clipRows");
         if (Boolean.TRUE.equals(algorithm.options().get(AlgorithmOptions.PRIOR_CHECK))) {
             throw new ConfigException(
                     where

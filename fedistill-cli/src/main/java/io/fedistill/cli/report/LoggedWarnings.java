@@ -25,9 +25,6 @@ import java.util.stream.Stream;
  * @param kinds each kind of warning, in the order they first came (the coordinator's first)
  */
 public record LoggedWarnings(List<Kind> kinds) {
-    /** The workers' logs, in the run directory. */
-    public static final String WORKER_LOGS = "workers";
-
     /** How many kinds the summary lists; the rest are counted. */
     private static final int LISTED = 20;
 
@@ -51,7 +48,14 @@ public record LoggedWarnings(List<Kind> kinds) {
      * @param logs the logs it came in, by file name
      */
     public record Kind(
-            String level, String logger, String firstMessage, int count, List<String> logs) {}
+            String level, String logger, String firstMessage, int count, List<String> logs) {
+        /** Returns this kind with a later message of it counted: the first message stays. */
+        Kind plus(Kind later) {
+            List<String> all = new ArrayList<>(logs);
+            later.logs.stream().filter(log -> !all.contains(log)).forEach(all::add);
+            return new Kind(level, logger, firstMessage, count + later.count, List.copyOf(all));
+        }
+    }
 
     /** Copies the list. */
     public LoggedWarnings {
@@ -67,7 +71,7 @@ public record LoggedWarnings(List<Kind> kinds) {
     public static LoggedWarnings read(Path runDirectory) {
         List<Path> logs = new ArrayList<>();
         logs.add(runDirectory.resolve(RunLog.FILE));
-        Path workers = runDirectory.resolve(WORKER_LOGS);
+        Path workers = runDirectory.resolve(RunDirectory.WORKER_LOGS);
         if (Files.isDirectory(workers)) {
             try (Stream<Path> files = Files.list(workers)) {
                 files.filter(file -> file.toString().endsWith(".log")).sorted().forEach(logs::add);
@@ -75,7 +79,7 @@ public record LoggedWarnings(List<Kind> kinds) {
                 throw new UncheckedIOException("cannot list " + workers, e);
             }
         }
-        Map<String, MutableKind> kinds = new LinkedHashMap<>();
+        Map<String, Kind> kinds = new LinkedHashMap<>();
         for (Path log : logs) {
             if (!Files.isRegularFile(log)) {
                 continue;
@@ -93,20 +97,10 @@ public record LoggedWarnings(List<Kind> kinds) {
                 throw new UncheckedIOException("cannot read " + log, e);
             }
         }
-        return new LoggedWarnings(
-                kinds.values().stream()
-                        .map(
-                                kind ->
-                                        new Kind(
-                                                kind.level,
-                                                kind.logger,
-                                                kind.firstMessage,
-                                                kind.count,
-                                                List.copyOf(kind.logs)))
-                        .toList());
+        return new LoggedWarnings(List.copyOf(kinds.values()));
     }
 
-    private static void add(Map<String, MutableKind> kinds, String line, String log) {
+    private static void add(Map<String, Kind> kinds, String line, String log) {
         Matcher matcher = LINE.matcher(line);
         if (!matcher.matches()) {
             return;
@@ -115,12 +109,7 @@ public record LoggedWarnings(List<Kind> kinds) {
         String logger = matcher.group(2);
         String message = matcher.group(3);
         String key = level + " " + logger + " " + NUMBER.matcher(message).replaceAll("#");
-        MutableKind kind =
-                kinds.computeIfAbsent(key, unused -> new MutableKind(level, logger, message));
-        kind.count++;
-        if (!kind.logs.contains(log)) {
-            kind.logs.add(log);
-        }
+        kinds.merge(key, new Kind(level, logger, message, 1, List.of(log)), Kind::plus);
     }
 
     /** Returns whether nothing was logged at WARN or ERROR. */
@@ -177,19 +166,5 @@ public record LoggedWarnings(List<Kind> kinds) {
                         ? message.substring(0, LONGEST_MESSAGE) + " ..."
                         : message;
         return shown.replace("|", "\\|");
-    }
-
-    private static final class MutableKind {
-        final String level;
-        final String logger;
-        final String firstMessage;
-        final List<String> logs = new ArrayList<>();
-        int count;
-
-        MutableKind(String level, String logger, String firstMessage) {
-            this.level = level;
-            this.logger = logger;
-            this.firstMessage = firstMessage;
-        }
     }
 }

@@ -28,6 +28,9 @@ import java.util.TreeSet;
  * worker processes' logs) as they are written, then {@code summary.md} and the plots.
  */
 public final class RunDirectory implements AutoCloseable {
+    /** The folder of the worker processes' logs, in the run directory. */
+    public static final String WORKER_LOGS = "workers";
+
     private final Path dir;
     private final BufferedWriter metrics;
     private final BufferedWriter participants;

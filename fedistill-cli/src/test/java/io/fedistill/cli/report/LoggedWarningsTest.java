@@ -28,7 +28,7 @@ class LoggedWarningsTest {
                 2026-11-25 04:10:04 WARN  i.f.a.f.PrototypeStrategy - round 4: fedproto prototypes \
                 of p11 rejected: tensor 'features' has shape [9, 128], expected [10, 128]
                 """);
-        Files.createDirectories(run.resolve(LoggedWarnings.WORKER_LOGS));
+        Files.createDirectories(run.resolve(RunDirectory.WORKER_LOGS));
         Files.writeString(
                 run.resolve("workers/worker-0.log"),
                 "04:10:02 WARN  i.f.m.t.ModelSession - p06: lenet: its features are the same"

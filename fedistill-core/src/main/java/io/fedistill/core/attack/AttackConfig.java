@@ -187,25 +187,25 @@ public record AttackConfig(
         if (role == TensorRole.COUNTS) {
             return countScale == 1 ? tensor : Tampering.scaledCounts(tensor, countScale);
         }
-        boolean scoreTable = tensor.shape().length == 2;
+        boolean logitAttack =
+                kind == AttackKind.RANDOM_LOGITS || kind == AttackKind.INVERTED_LOGITS;
+        if (logitAttack && tensor.shape().length != 2) {
+            return tensor; // no score table: a vector such as FedProto's presence weights
+        }
         return switch (kind) {
             case LABEL_FLIPPING -> tensor;
             case RANDOM_LOGITS ->
-                    !scoreTable
-                            ? tensor
-                            : switch (role) {
-                                case LOGITS -> Tampering.gaussianLike(tensor, random);
-                                case PROBABILITIES -> Tampering.randomDistributions(tensor, random);
-                                default -> tensor;
-                            };
+                    switch (role) {
+                        case LOGITS -> Tampering.gaussianLike(tensor, random);
+                        case PROBABILITIES -> Tampering.randomDistributions(tensor, random);
+                        default -> tensor;
+                    };
             case INVERTED_LOGITS ->
-                    !scoreTable
-                            ? tensor
-                            : switch (role) {
-                                case LOGITS -> Tampering.scaled(tensor, -1);
-                                case PROBABILITIES -> Tampering.reversedRanking(tensor);
-                                default -> tensor;
-                            };
+                    switch (role) {
+                        case LOGITS -> Tampering.scaled(tensor, -1);
+                        case PROBABILITIES -> Tampering.reversedRanking(tensor);
+                        default -> tensor;
+                    };
             case SCALED_WEIGHTS ->
                     role == TensorRole.WEIGHTS ? Tampering.scaled(tensor, scale) : tensor;
             case SIGN_FLIPPED_WEIGHTS ->
