@@ -12,6 +12,7 @@ import io.fedistill.cli.report.AlgorithmRun;
 import io.fedistill.cli.report.LoggedWarnings;
 import io.fedistill.cli.report.Provenance;
 import io.fedistill.cli.report.RunDirectory;
+import io.fedistill.cli.report.RunLog;
 import io.fedistill.cli.report.SummaryReport;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.coordinator.Coordinator;
@@ -203,6 +204,12 @@ public final class ExperimentRunner {
     }
 
     private Path execute(Optional<Path> resumed) throws IOException {
+        try (RunLog.Backlog earlier = RunLog.Backlog.start()) {
+            return execute(resumed, earlier);
+        }
+    }
+
+    private Path execute(Optional<Path> resumed, RunLog.Backlog earlier) throws IOException {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
         boolean coordinatorOnly = serving != null && serving.coordinatorOnly();
         Optional<ExperimentData> prepared =
@@ -218,8 +225,9 @@ public final class ExperimentRunner {
         List<String> failed = new ArrayList<>();
         try (RunDirectory dir =
                         resumed.isPresent()
-                                ? RunDirectory.reopen(resumed.get())
-                                : RunDirectory.create(Path.of(config.outputDir()), config.name());
+                                ? RunDirectory.reopen(resumed.get(), earlier)
+                                : RunDirectory.create(
+                                        Path.of(config.outputDir()), config.name(), earlier);
                 JdbcRunStore store = openStore(dir);
                 JvmWorkers workers =
                         new JvmWorkers(

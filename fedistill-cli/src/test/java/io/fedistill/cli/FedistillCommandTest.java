@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.fedistill.cli.config.ExperimentLoader;
+import io.fedistill.cli.report.RunLog;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -741,7 +742,7 @@ class FedistillCommandTest {
     }
 
     @Test
-    void aBatchLargerThanASplitIsWarnedAboutByParticipant() throws IOException {
+    void aBatchLargerThanASplitIsWarnedAboutByParticipantInTheRunsRecordsToo() throws IOException {
         String err =
                 runCapturingErr(
                         0,
@@ -749,9 +750,16 @@ class FedistillCommandTest {
                                 "rounds=1",
                                 "training.batchSize=300",
                                 "algorithms=[{name: local-only}]"));
-        assertThat(err)
-                .containsPattern(
-                        "training.batchSize 300 is larger than the training split of \\d participant\\(s\\): p0\\d \\(\\d+\\)");
+        String warning =
+                "training.batchSize 300 is larger than the training split of \\d participant\\(s\\):"
+                        + " p0\\d \\(\\d+\\)";
+        assertThat(err).containsPattern(warning);
+        // logged while the data was prepared, before the run directory existed
+        Path run = CliRuns.onlyRun(dir.resolve("runs"));
+        assertThat(Files.readAllLines(run.resolve(RunLog.FILE)).get(0)).containsPattern(warning);
+        assertThat(Files.readString(run.resolve("summary.md")))
+                .contains("## Warnings logged")
+                .containsPattern(warning);
     }
 
     @Test

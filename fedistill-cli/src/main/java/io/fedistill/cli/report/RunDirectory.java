@@ -38,9 +38,9 @@ public final class RunDirectory implements AutoCloseable {
     private final RunLog log;
     private boolean headerWritten;
 
-    private RunDirectory(Path dir) throws IOException {
+    private RunDirectory(Path dir, RunLog.Backlog earlier) throws IOException {
         this.dir = dir;
-        this.log = RunLog.open(dir);
+        this.log = RunLog.open(dir, earlier);
         this.metrics = Files.newBufferedWriter(dir.resolve("metrics.csv"));
         this.participants = Files.newBufferedWriter(dir.resolve("participants.csv"));
         participants.write("algorithm,round,participant,test_acc,local_acc,test_predicted_classes");
@@ -51,8 +51,11 @@ public final class RunDirectory implements AutoCloseable {
         traffic.flush();
     }
 
-    /** Creates a fresh directory for a run. */
-    public static RunDirectory create(Path outputRoot, String name) {
+    /**
+     * Creates a fresh directory for a run; its {@code run.log} starts with what {@code earlier}
+     * held.
+     */
+    public static RunDirectory create(Path outputRoot, String name, RunLog.Backlog earlier) {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path dir = outputRoot.resolve(name + "-" + stamp);
         try {
@@ -60,7 +63,7 @@ public final class RunDirectory implements AutoCloseable {
                 dir = outputRoot.resolve(name + "-" + stamp + "-" + suffix);
             }
             Files.createDirectories(dir);
-            return new RunDirectory(dir);
+            return new RunDirectory(dir, earlier);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run directory " + dir, e);
         }
@@ -68,17 +71,18 @@ public final class RunDirectory implements AutoCloseable {
 
     /**
      * Opens an existing run directory to resume it: its CSV files start again empty and the caller
-     * writes the stored rounds back into them before running the rest.
+     * writes the stored rounds back into them before running the rest; what {@code earlier} held is
+     * appended to its {@code run.log}.
      *
      * @throws IllegalArgumentException when the directory is not a run directory
      */
-    public static RunDirectory reopen(Path dir) {
+    public static RunDirectory reopen(Path dir, RunLog.Backlog earlier) {
         if (!Files.isRegularFile(dir.resolve("config.yaml"))) {
             throw new IllegalArgumentException(
                     dir + " is not a run directory (it has no config.yaml)");
         }
         try {
-            return new RunDirectory(dir);
+            return new RunDirectory(dir, earlier);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reopen run directory " + dir, e);
         }

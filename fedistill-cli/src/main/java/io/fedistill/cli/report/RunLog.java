@@ -4,8 +4,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.FileAppender;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * The coordinator's log of one run, {@code run.log} in its directory: while it is open, everything
  * the process logs to the console is also appended there (a resumed run appends to it), so the
  * warnings of a run stay with its records, beside the workers' logs, and {@link LoggedWarnings} can
- * list them in the summary.
+ * list them in the summary. What was logged before the directory existed (preparing the data) is
+ * held by a {@link Backlog} and written first.
  */
 public final class RunLog implements AutoCloseable {
     /** The log's file name in the run directory. */
@@ -33,11 +37,12 @@ public final class RunLog implements AutoCloseable {
     }
 
     /**
-     * Starts appending the process's log to {@code run.log} in {@code runDirectory}; where SLF4J is
-     * not bound to Logback (a library user's own logging), nothing is written and the user's
-     * logging alone has the messages.
+     * Starts appending the process's log to {@code run.log} in {@code runDirectory}, after what
+     * {@code earlier} held, which it stops holding; where SLF4J is not bound to Logback (a library
+     * user's own logging), nothing is written and the user's logging alone has the messages.
      */
-    public static RunLog open(Path runDirectory) {
+    public static RunLog open(Path runDirectory, Backlog earlier) {
+        List<ILoggingEvent> held = earlier.release();
         ILoggerFactory factory = LoggerFactory.getILoggerFactory();
         if (!(factory instanceof LoggerContext context)) {
             return new RunLog(null, null);
@@ -53,6 +58,7 @@ public final class RunLog implements AutoCloseable {
         appender.setAppend(true);
         appender.setEncoder(encoder);
         appender.start();
+        held.forEach(appender::doAppend);
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.addAppender(appender);
         return new RunLog(root, appender);
@@ -64,6 +70,64 @@ public final class RunLog implements AutoCloseable {
         if (appender != null) {
             root.detachAppender(appender);
             appender.stop();
+        }
+    }
+
+    /**
+     * What the process logs from {@link #start()} until its run directory exists, held in memory so
+     * that {@link RunLog#open} writes it at the head of {@code run.log}: a warning about the data
+     * (a split smaller than a batch, a checksum not verified) then reaches the run's records and
+     * its summary, not only the console. Closing it drops what it still holds.
+     */
+    public static final class Backlog implements AutoCloseable {
+        private final Logger root;
+        private final HeldEvents events;
+
+        private Backlog(Logger root, HeldEvents events) {
+            this.root = root;
+            this.events = events;
+        }
+
+        /**
+         * Starts holding what the process logs; holds nothing where SLF4J is not bound to Logback.
+         */
+        public static Backlog start() {
+            if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+                return new Backlog(null, null);
+            }
+            HeldEvents events = new HeldEvents();
+            events.setContext(context);
+            events.setName("run-log-backlog");
+            events.start();
+            Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+            root.addAppender(events);
+            return new Backlog(root, events);
+        }
+
+        /** Stops holding and returns what was held, in the order it was logged. */
+        List<ILoggingEvent> release() {
+            if (events == null || !events.isStarted()) {
+                return List.of();
+            }
+            root.detachAppender(events);
+            events.stop();
+            return List.copyOf(events.held);
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+    }
+
+    /** Keeps each event with its message and context fixed at the moment it was logged. */
+    private static final class HeldEvents extends AppenderBase<ILoggingEvent> {
+        private final List<ILoggingEvent> held = new ArrayList<>();
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            event.prepareForDeferredProcessing();
+            held.add(event);
         }
     }
 }

@@ -74,7 +74,7 @@ class LoggedWarningsTest {
     @Test
     void theRunLogTakesWhatTheProcessLogsWhileItIsOpenAndNothingAfter() throws IOException {
         org.slf4j.Logger logger = LoggerFactory.getLogger("io.fedistill.cli.report.Probe");
-        try (RunLog log = RunLog.open(run)) {
+        try (RunLog log = RunLog.open(run, RunLog.Backlog.start())) {
             logger.warn("round {}: something the user should see", 7);
         }
         logger.warn("after the run");
@@ -86,5 +86,26 @@ class LoggedWarningsTest {
                         "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} WARN  \\S+\\.Probe - round"
                                 + " 7: something the user should see");
         assertThat(LoggedWarnings.read(run).kinds()).hasSize(1);
+    }
+
+    @Test
+    void whatWasLoggedBeforeTheRunDirectoryExistedComesFirstOnce() throws IOException {
+        org.slf4j.Logger logger = LoggerFactory.getLogger("io.fedistill.cli.report.Probe");
+        try (RunLog.Backlog earlier = RunLog.Backlog.start()) {
+            logger.warn("preparing: {} splits are small", 2);
+            try (RunLog log = RunLog.open(run, earlier)) {
+                logger.warn("round 1: later");
+            }
+        }
+        try (RunLog.Backlog dropped = RunLog.Backlog.start()) {
+            logger.warn("held, then dropped: no run directory was opened");
+        }
+        try (RunLog log = RunLog.open(run, RunLog.Backlog.start())) {
+            logger.warn("a resumed run appends");
+        }
+        assertThat(Files.readAllLines(run.resolve(RunLog.FILE)))
+                .extracting(line -> line.substring(line.indexOf(" - ") + 3))
+                .containsExactly(
+                        "preparing: 2 splits are small", "round 1: later", "a resumed run appends");
     }
 }
