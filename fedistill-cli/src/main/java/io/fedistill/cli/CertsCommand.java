@@ -3,12 +3,15 @@ package io.fedistill.cli;
 import io.fedistill.cli.config.ConfigException;
 import io.fedistill.cli.config.ExperimentConfig;
 import io.fedistill.cli.config.ExperimentLoader;
+import io.fedistill.core.federation.ParticipantIds;
 import io.fedistill.grpc.security.CertificateAuthority;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,10 +58,10 @@ final class CertsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> ids = new ArrayList<>(participants);
+        Set<String> ids = new LinkedHashSet<>(participants);
         if (experiment != null) {
             ExperimentConfig config = ExperimentLoader.load(experiment, List.of());
-            config.participantIds().stream().filter(id -> !ids.contains(id)).forEach(ids::add);
+            ids.addAll(config.participantIds());
         }
         if (ids.isEmpty()) {
             throw new ConfigException("name the participants: --participants or --experiment");
@@ -66,6 +69,20 @@ final class CertsCommand implements Callable<Integer> {
         if (days < 1) {
             throw new ConfigException("--days must be > 0, got " + days);
         }
+        // before anything is written, so a bad id leaves no half-made authority behind
+        ids.stream()
+                .filter(id -> !ParticipantIds.isValid(id))
+                .findFirst()
+                .ifPresent(
+                        id -> {
+                            throw new ConfigException(
+                                    "participant id must be "
+                                            + ParticipantIds.RULE
+                                            + ", got '"
+                                            + id
+                                            + "'");
+                        });
+        OutputDirectories.require(out, "--out");
         Duration validity = Duration.ofDays(days);
         boolean existing = Files.exists(out.resolve("ca.pem"));
         CertificateAuthority authority =
@@ -75,11 +92,7 @@ final class CertsCommand implements Callable<Integer> {
         if (!existing || !hosts.isEmpty()) {
             authority.issueCoordinator(hosts, validity);
         }
-        try {
-            ids.forEach(id -> authority.issueParticipant(id, validity));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
-        }
+        ids.forEach(id -> authority.issueParticipant(id, validity));
         System.out.println(
                 "fedistill: "
                         + (existing ? "issued from the authority in " : "created an authority in ")

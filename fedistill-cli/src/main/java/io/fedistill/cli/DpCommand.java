@@ -5,6 +5,7 @@ import io.fedistill.core.privacy.RdpAccountant;
 import io.fedistill.core.privacy.RdpAccountant.PrivacySpent;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -131,12 +132,30 @@ final class DpCommand implements Runnable {
         double delta;
     }
 
-    /** Runs an accountant call, reporting an input it refuses as bad input (exit status 2). */
+    /** The accountant's name of each input, and the flag that gives it here. */
+    private static final Map<String, String> FLAGS =
+            Map.of(
+                    "samplingRate", "--sampling-rate",
+                    "noiseMultiplier", "--noise-multiplier",
+                    "steps", "--steps",
+                    "delta", "--delta",
+                    "targetEpsilon", "--epsilon");
+
+    /**
+     * Runs an accountant call, reporting an input it refuses as bad input (exit status 2) under the
+     * flag that gave it.
+     */
     private static <T> T accounted(Supplier<T> call) {
         try {
             return call.get();
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage());
+            String message = e.getMessage();
+            for (Map.Entry<String, String> flag : FLAGS.entrySet()) {
+                if (message.startsWith(flag.getKey() + " ")) {
+                    message = flag.getValue() + message.substring(flag.getKey().length());
+                }
+            }
+            throw new ConfigException(message);
         }
     }
 

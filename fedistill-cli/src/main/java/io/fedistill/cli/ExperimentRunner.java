@@ -24,6 +24,7 @@ import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.privacy.PrivateStrategy;
 import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.store.JdbcRunStore;
+import io.fedistill.core.store.StoreException;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.grpc.security.ParticipantAuthenticator;
 import io.fedistill.grpc.security.ServerTls;
@@ -75,7 +76,7 @@ public final class ExperimentRunner {
      *
      * @param bindAddress the address to listen on
      * @param port the port (0: any free one)
-     * @param minParticipants participants that must be connected before each round (0: all)
+     * @param minParticipants participants that must be connected before each round
      * @param joinTimeout how long to wait for every participant
      * @param algorithm the label of the algorithm to serve
      * @param tls the coordinator's TLS, or null for plaintext
@@ -166,7 +167,10 @@ public final class ExperimentRunner {
                                         new ConfigException(
                                                 "the experiment has no algorithm labelled '"
                                                         + serving.algorithm()
-                                                        + "'"));
+                                                        + "'; its labels: "
+                                                        + config.algorithms().stream()
+                                                                .map(AlgorithmConfig::label)
+                                                                .toList()));
         if (config.attackFor(algorithm).isPresent()) {
             throw new ConfigException(
                     "attack: attacks are simulated by fedistill run; served participants run their"
@@ -211,6 +215,11 @@ public final class ExperimentRunner {
 
     private Path execute(Optional<Path> resumed, RunLog.Backlog earlier) throws IOException {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
+        if (resumed.isPresent()) {
+            requireRecordedRun(resumed.get());
+        } else {
+            OutputDirectories.require(Path.of(config.outputDir()), "outputDir");
+        }
         boolean coordinatorOnly = serving != null && serving.coordinatorOnly();
         Optional<ExperimentData> prepared =
                 coordinatorOnly ? Optional.empty() : Optional.of(ExperimentData.prepare(config));
@@ -228,7 +237,7 @@ public final class ExperimentRunner {
                                 ? RunDirectory.reopen(resumed.get(), earlier)
                                 : RunDirectory.create(
                                         Path.of(config.outputDir()), config.name(), earlier);
-                JdbcRunStore store = openStore(dir);
+                JdbcRunStore store = openStore(dir.path());
                 JvmWorkers workers =
                         new JvmWorkers(
                                 dir.path().resolve(ExperimentLoader.RUN_RECORD),
@@ -328,6 +337,7 @@ public final class ExperimentRunner {
         private Map<String, ModelSpec> currentModels;
         private final List<RoundReport> currentRounds = new ArrayList<>();
         private long currentStart;
+        private double recordedSeconds;
         private boolean written;
 
         RunReports(RunDirectory dir, String dataDescription) {
@@ -335,10 +345,19 @@ public final class ExperimentRunner {
             this.dataDescription = dataDescription;
         }
 
-        synchronized void started(AlgorithmConfig algorithm, Map<String, ModelSpec> models) {
+        /**
+         * Starts an algorithm's report from the rounds an earlier process recorded (none for a
+         * fresh run): its wall time is theirs plus this process's.
+         */
+        synchronized void started(
+                AlgorithmConfig algorithm,
+                Map<String, ModelSpec> models,
+                List<RoundReport> recorded) {
             current = algorithm;
             currentModels = models;
             currentRounds.clear();
+            currentRounds.addAll(recorded);
+            recordedSeconds = recorded.stream().mapToDouble(RoundReport::wallSeconds).sum();
             currentStart = System.nanoTime();
         }
 
@@ -372,7 +391,7 @@ public final class ExperimentRunner {
                     current.label(),
                     currentModels,
                     new RunResult(currentRounds),
-                    (System.nanoTime() - currentStart) / 1e9);
+                    recordedSeconds + (System.nanoTime() - currentStart) / 1e9);
         }
 
         synchronized String writeFinished() throws IOException {
@@ -447,12 +466,54 @@ public final class ExperimentRunner {
     }
 
     /** Opens the run's store: the experiment's {@code store} URL, or SQLite in the directory. */
-    private JdbcRunStore openStore(RunDirectory dir) {
+    private JdbcRunStore openStore(Path runDirectory) {
         String url =
                 config.store() != null
                         ? config.store()
-                        : "jdbc:sqlite:" + dir.path().resolve(RUN_STORE);
+                        : "jdbc:sqlite:" + runDirectory.resolve(RUN_STORE);
         return JdbcRunStore.open(url, Optional.ofNullable(System.getenv(STORE_PASSWORD)));
+    }
+
+    /**
+     * Refuses to resume a directory whose store does not hold its run (a directory copied or
+     * renamed, its {@code run.db} deleted, or one that cannot be read) before anything in it is
+     * rewritten: resuming it would run everything again and overwrite the recorded files.
+     *
+     * @throws ConfigException naming the directory and what its store lacks
+     */
+    private void requireRecordedRun(Path runDirectory) {
+        String runId = runDirectory.getFileName().toString();
+        if (config.store() == null && !Files.isRegularFile(runDirectory.resolve(RUN_STORE))) {
+            throw new ConfigException(
+                    runDirectory
+                            + " has no "
+                            + RUN_STORE
+                            + ": nothing recorded to resume from; run its config.yaml afresh"
+                            + " instead");
+        }
+        List<String> runs;
+        try (JdbcRunStore store = openStore(runDirectory)) {
+            runs = store.runs();
+        } catch (StoreException e) {
+            throw new ConfigException(
+                    "cannot resume "
+                            + runDirectory
+                            + ": "
+                            + e.getMessage()
+                            + "; nothing was changed",
+                    e);
+        }
+        if (!runs.contains(runId)) {
+            throw new ConfigException(
+                    "cannot resume "
+                            + runDirectory
+                            + ": its run store holds no run '"
+                            + runId
+                            + "' (the run id is the directory's name; was it renamed or copied?"
+                            + " the store holds "
+                            + (runs.isEmpty() ? "no run" : String.join(", ", runs))
+                            + ")");
+        }
     }
 
     private AlgorithmRun runAlgorithm(
@@ -463,14 +524,11 @@ public final class ExperimentRunner {
             DurableRounds durable,
             JvmWorkers workers)
             throws IOException {
-        reports.started(algorithm, config.modelsFor(algorithm));
-        RoundListener rows = dir.metricsWriter(algorithm.label());
-        RoundListener recorder = reports.recorder();
         List<RoundReport> recorded = durable.recordedRounds();
-        for (RoundReport report : recorded) {
-            rows.roundFinished(report);
-            recorder.roundFinished(report);
-        }
+        reports.started(algorithm, config.modelsFor(algorithm), recorded);
+        RoundListener rows = dir.metricsWriter(algorithm.label());
+        recorded.forEach(rows::roundFinished);
+        RoundListener recorder = reports.recorder();
         if (recorded.size() == config.rounds()) {
             out.println("fedistill: " + algorithm.label() + " finished before; not run again");
             return reports.finished();
@@ -520,12 +578,10 @@ public final class ExperimentRunner {
 
     /** Returns how {@link #serving} serves an algorithm, and what its participants are told. */
     private ServeSettings serveSettings(AlgorithmConfig algorithm, FederationSpec spec) {
-        int participants =
-                serving.minParticipants() == 0 ? config.participants() : serving.minParticipants();
         return new ServeSettings(
                 serving.bindAddress(),
                 serving.port(),
-                participants,
+                serving.minParticipants(),
                 serving.joinTimeout(),
                 FederationSpecs.toJson(spec),
                 algorithm.label(),
@@ -538,7 +594,7 @@ public final class ExperimentRunner {
                                         + ":"
                                         + port
                                         + "; waiting for "
-                                        + participants
+                                        + serving.minParticipants()
                                         + " participants"),
                 serving.tls(),
                 serving.authenticator(),

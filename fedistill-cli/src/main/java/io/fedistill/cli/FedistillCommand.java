@@ -45,6 +45,20 @@ public final class FedistillCommand implements Runnable {
      */
     public static int execute(String... args) {
         CommandLine line = new CommandLine(new FedistillCommand());
+        // a bad flag or value is one line that names it, not the whole usage
+        line.setParameterExceptionHandler(
+                (e, given) -> {
+                    CommandLine cmd = e.getCommandLine();
+                    cmd.getErr()
+                            .println(
+                                    "error: "
+                                            + e.getMessage()
+                                            + " (see "
+                                            + cmd.getCommandSpec().qualifiedName()
+                                            + " --help)");
+                    CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr());
+                    return 2;
+                });
         line.setExecutionExceptionHandler(
                 (e, cmd, parsed) -> {
                     if (e instanceof ConfigException || e instanceof DatasetException) {

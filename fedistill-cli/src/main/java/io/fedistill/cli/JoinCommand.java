@@ -6,6 +6,7 @@ import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.cli.config.ConfigException;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.federation.FederationSpec;
+import io.fedistill.core.federation.ParticipantIds;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.participant.ParticipantHost;
@@ -104,9 +105,11 @@ final class JoinCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!participantId.matches("[A-Za-z0-9._-]{1,64}")) {
+        if (!ParticipantIds.isValid(participantId)) {
             throw new ConfigException(
-                    "--participant-id must be 1-64 letters, digits, '.', '_' or '-', got '"
+                    "--participant-id must be "
+                            + ParticipantIds.RULE
+                            + ", got '"
                             + participantId
                             + "'");
         }

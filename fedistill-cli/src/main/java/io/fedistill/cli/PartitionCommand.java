@@ -44,6 +44,7 @@ final class PartitionCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ExperimentConfig config = ExperimentLoader.load(experiment, overrides);
+        OutputDirectories.require(out, "--out");
         ExperimentData prepared = ExperimentData.prepare(config);
         for (ParticipantSplit split : prepared.partition().splits()) {
             String id = split.participantId();

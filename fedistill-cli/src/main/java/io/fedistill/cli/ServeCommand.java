@@ -74,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
                     "start, and start each round, once N participants are connected (default:"
                             + " all); rounds select among those connected, so participants may"
                             + " join and leave between rounds")
-    private int minParticipants;
+    private Integer minParticipants;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a field")
     private List<String> overrides = new ArrayList<>();
@@ -144,7 +144,8 @@ final class ServeCommand implements Callable<Integer> {
             label = config.algorithms().get(0).label();
         }
         Address address = Address.parse("--listen", listen);
-        if (minParticipants < 0 || minParticipants > config.participants()) {
+        int minimum = minParticipants == null ? config.participants() : minParticipants;
+        if (minimum < 1 || minimum > config.participants()) {
             throw new ConfigException(
                     "--min-participants must be in 1.."
                             + config.participants()
@@ -187,7 +188,7 @@ final class ServeCommand implements Callable<Integer> {
                 new ExperimentRunner.Serving(
                         address.host(),
                         address.port(),
-                        minParticipants,
+                        minimum,
                         Duration.ofSeconds(joinTimeoutSeconds),
                         label,
                         tls,

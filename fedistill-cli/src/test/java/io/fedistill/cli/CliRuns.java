@@ -1,6 +1,11 @@
 package io.fedistill.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,7 +13,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** What the CLI tests share: finding a run directory, reading its metrics, starting a CLI JVM. */
+/**
+ * What the CLI tests share: running the CLI and reading its errors, finding a run directory,
+ * reading its metrics, starting a CLI JVM.
+ */
 final class CliRuns {
     private CliRuns() {}
 
@@ -17,6 +25,22 @@ final class CliRuns {
         try (Stream<Path> dirs = Files.list(runs)) {
             return dirs.findFirst().orElseThrow();
         }
+    }
+
+    /**
+     * Runs {@code fedistill <args>} in this JVM, checks its exit status and returns what it wrote
+     * to standard error.
+     */
+    static String runCapturingErr(int expectedStatus, String... args) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(FedistillCommand.execute(args)).isEqualTo(expectedStatus);
+        } finally {
+            System.setErr(original);
+        }
+        return err.toString(StandardCharsets.UTF_8);
     }
 
     /** Returns a run's {@code metrics.csv} lines without the wall-clock column. */

@@ -100,7 +100,8 @@ class DpCommandTest {
                                 "--delta",
                                 "1e-5"))
                 .isEqualTo(
-                        "error: samplingRate must be in [0, 1], got 1.5" + System.lineSeparator());
+                        "error: --sampling-rate must be in [0, 1], got 1.5"
+                                + System.lineSeparator());
         assertThat(
                         runCapturingErr(
                                 "dp",
@@ -113,7 +114,7 @@ class DpCommandTest {
                                 "2250",
                                 "--delta",
                                 "1e-5"))
-                .contains("error: targetEpsilon 0.05 cannot be reached")
+                .contains("error: --epsilon 0.05 cannot be reached")
                 .doesNotContain("\tat ");
         assertThat(runCapturingErr("dp", "epsilon", "--sampling-rate", "0.04"))
                 .contains("Missing required options");

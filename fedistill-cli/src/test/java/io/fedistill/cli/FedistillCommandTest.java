@@ -44,15 +44,7 @@ class FedistillCommandTest {
     }
 
     private String runCapturingErr(int expectedStatus, String... args) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            assertThat(FedistillCommand.execute(args)).isEqualTo(expectedStatus);
-        } finally {
-            System.setErr(original);
-        }
-        return err.toString(StandardCharsets.UTF_8);
+        return CliRuns.runCapturingErr(expectedStatus, args);
     }
 
     private String runCapturingOut(int expectedStatus, String... args) {
@@ -763,7 +755,83 @@ class FedistillCommandTest {
     }
 
     @Test
+    void anOutputPathThatIsAFileIsNamedBeforeAnythingRuns() throws IOException {
+        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
+        assertThat(runCapturingErr("run", yaml.toString(), "--set", "outputDir=" + yaml))
+                .contains("error: outputDir " + yaml + ": it is a file, not a directory")
+                .doesNotContain("\tat ");
+        assertThat(
+                        runCapturingErr(
+                                "run",
+                                yaml.toString(),
+                                "--set",
+                                "outputDir=" + yaml.resolve("runs")))
+                .contains(
+                        "error: outputDir "
+                                + yaml.resolve("runs")
+                                + ": "
+                                + yaml
+                                + " is a file, not a directory");
+        assertThat(runCapturingErr("partition", yaml.toString(), "--out", yaml.toString()))
+                .contains("error: --out " + yaml + ": it is a file, not a directory");
+        assertThat(runCapturingErr("certs", "--out", yaml.toString(), "--participants", "p00"))
+                .contains("error: --out " + yaml + ": it is a file, not a directory");
+    }
+
+    @Test
+    void certsRefusesABadParticipantIdBeforeWritingAnything() {
+        Path pki = dir.resolve("pki");
+        assertThat(runCapturingErr("certs", "--out", pki.toString(), "--participants", "../x,p01"))
+                .contains(
+                        "error: participant id must be 1-64 letters, digits, '.', '_' or '-', got"
+                                + " '../x'");
+        assertThat(pki).doesNotExist();
+    }
+
+    @Test
+    void aBadFlagValueIsOneLineThatNamesIt() {
+        String err =
+                runCapturingErr(
+                        "dp",
+                        "epsilon",
+                        "--sampling-rate",
+                        "0.04",
+                        "--steps",
+                        "10",
+                        "--delta",
+                        "1e-5",
+                        "--noise-multiplier",
+                        "abc");
+        assertThat(err.strip().lines())
+                .singleElement()
+                .asString()
+                .contains("--noise-multiplier")
+                .contains("'abc'")
+                .endsWith("(see fedistill dp epsilon --help)");
+    }
+
+    @Test
+    void servingChecksItsParticipantsAndAlgorithmBeforeListening() throws IOException {
+        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
+        assertThat(
+                        runCapturingErr(
+                                "serve",
+                                yaml.toString(),
+                                "--algorithm",
+                                "fd",
+                                "--min-participants",
+                                "0"))
+                .contains("error: --min-participants must be in 1..3, got 0");
+        assertThat(runCapturingErr("serve", yaml.toString(), "--algorithm", "nope"))
+                .contains(
+                        "error: the experiment has no algorithm labelled 'nope'; its labels:"
+                                + " [local-only, fd, fedavg]");
+    }
+
+    @Test
     void resumingADirectoryThatIsNoRunIsRefusedByName() {
+        assertThat(runCapturingErr("run", "--resume", dir.resolve("nowhere").toString()))
+                .contains("error: " + dir.resolve("nowhere") + " does not exist");
         assertThat(runCapturingErr("run", "--resume", dir.toString()))
                 .contains(dir + " is not a run directory: it has no config.yaml");
         assertThat(runCapturingErr("serve", "--resume", dir.toString()))

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -122,6 +123,81 @@ class RunResumeTest {
         List<String> finished = CliRuns.metricsWithoutTime(run);
         assertThat(FedistillCommand.execute("run", "--resume", run.toString())).isZero();
         assertThat(CliRuns.metricsWithoutTime(run)).isEqualTo(finished);
+    }
+
+    /** Returns the wall seconds the summary's table gives the one algorithm of a run. */
+    private static double summaryWallSeconds(Path run) throws IOException {
+        String row =
+                Files.readAllLines(run.resolve("summary.md")).stream()
+                        .filter(l -> l.startsWith("| local-only |"))
+                        .findFirst()
+                        .orElseThrow();
+        String[] cells = row.split("\\|");
+        return Double.parseDouble(cells[cells.length - 1].trim());
+    }
+
+    @Test
+    void aDirectoryWhoseStoreDoesNotHoldItsRunIsRefusedAndLeftAsItWas() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("resumable.yaml"), EXPERIMENT);
+        Path runs = dir.resolve("runs");
+        assertThat(
+                        FedistillCommand.execute(
+                                "run",
+                                yaml.toString(),
+                                "--set",
+                                "outputDir=" + runs,
+                                "--set",
+                                "rounds=2",
+                                "--set",
+                                "algorithms=[{name: local-only}]"))
+                .isZero();
+        Path run = CliRuns.onlyRun(runs);
+        double wall = summaryWallSeconds(run);
+        // a finished run resumed keeps the wall time its rounds took
+        assertThat(FedistillCommand.execute("run", "--resume", run.toString())).isZero();
+        assertThat(summaryWallSeconds(run)).isBetween(wall - 0.2, wall + 1.0);
+
+        Path renamed = dir.resolve("renamed");
+        copy(run, renamed);
+        assertRefusedUnchanged(
+                renamed,
+                "cannot resume "
+                        + renamed
+                        + ": its run store holds no run 'renamed' (the run id is the directory's"
+                        + " name; was it renamed or copied? the store holds "
+                        + run.getFileName()
+                        + ")");
+
+        Path withoutStore = dir.resolve("without-store");
+        copy(run, withoutStore);
+        Files.delete(withoutStore.resolve("run.db"));
+        assertRefusedUnchanged(
+                withoutStore, withoutStore + " has no run.db: nothing recorded to resume from");
+
+        Path corrupt = dir.resolve("elsewhere").resolve(run.getFileName().toString());
+        copy(run, corrupt);
+        byte[] db = Files.readAllBytes(corrupt.resolve("run.db"));
+        Files.write(corrupt.resolve("run.db"), Arrays.copyOf(db, 5000));
+        assertRefusedUnchanged(corrupt, "cannot resume " + corrupt + ": cannot open the run store");
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+    }
+
+    private static void assertRefusedUnchanged(Path run, String message) throws IOException {
+        String metrics = Files.readString(run.resolve("metrics.csv"));
+        String traffic = Files.readString(run.resolve("traffic.csv"));
+        assertThat(CliRuns.runCapturingErr(2, "run", "--resume", run.toString()))
+                .contains("error: " + message)
+                .doesNotContain("\tat ");
+        assertThat(Files.readString(run.resolve("metrics.csv"))).isEqualTo(metrics);
+        assertThat(Files.readString(run.resolve("traffic.csv"))).isEqualTo(traffic);
     }
 
     @Test

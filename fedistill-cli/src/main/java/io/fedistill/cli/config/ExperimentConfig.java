@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.fleet.Direction;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -131,8 +133,12 @@ public record ExperimentConfig(
             throw new ConfigException("fraction must be in (0, 1], got " + fraction);
         }
         minParticipants = minParticipants == null ? 1 : minParticipants;
-        if (minParticipants < 1) {
-            throw new ConfigException("minParticipants must be >= 1, got " + minParticipants);
+        if (minParticipants < 1 || minParticipants > participants) {
+            throw new ConfigException(
+                    "minParticipants must be in 1.."
+                            + participants
+                            + " (participants), got "
+                            + minParticipants);
         }
         evaluateEvery = evaluateEvery == null ? 1 : evaluateEvery;
         if (evaluateEvery < 1) {
@@ -172,10 +178,29 @@ public record ExperimentConfig(
                             : algorithm.privacy() != null ? algorithm.privacy() : privacy,
                     minParticipants);
         }
-        if (algorithms.stream().map(AlgorithmConfig::label).distinct().count()
-                != algorithms.size()) {
-            throw new ConfigException(
-                    "algorithms: two entries share a label; give each a distinct label");
+        for (AlgorithmConfig algorithm : algorithms) {
+            SimulatedAttackConfig simulated =
+                    algorithm.attack() != null ? algorithm.attack() : attack;
+            if (simulated != null && Math.round(simulated.fraction() * participants) < 1) {
+                throw new ConfigException(
+                        (algorithm.attack() != null ? "algorithms." + algorithm.label() + "." : "")
+                                + "attack.fraction "
+                                + simulated.fraction()
+                                + " of "
+                                + participants
+                                + " participants selects no attacker; give at least "
+                                + Math.round(1000.0 / participants) / 1000.0
+                                + " (one participant) or drop the attack");
+            }
+        }
+        Set<String> labels = new HashSet<>();
+        for (AlgorithmConfig algorithm : algorithms) {
+            if (!labels.add(algorithm.label())) {
+                throw new ConfigException(
+                        "algorithms: two entries share the label '"
+                                + algorithm.label()
+                                + "'; give each a distinct label");
+            }
         }
         outputDir = outputDir == null ? "runs" : outputDir;
         if (store != null) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -76,6 +76,9 @@ public final class ExperimentLoader {
      * @throws ConfigException when the directory is not a run directory
      */
     public static ExperimentConfig loadRunRecord(Path runDirectory) {
+        if (!Files.exists(runDirectory)) {
+            throw new ConfigException(runDirectory + " does not exist");
+        }
         if (!Files.isRegularFile(runDirectory.resolve(RUN_RECORD))) {
             throw new ConfigException(
                     runDirectory
@@ -166,16 +169,21 @@ public final class ExperimentLoader {
                         source + ": " + withinParent(path(e), cause.getMessage()), e);
             }
             throw new ConfigException(source + ": " + path(e) + ": " + e.getOriginalMessage(), e);
-        } catch (InvalidFormatException e) {
+        } catch (MismatchedInputException e) {
+            // a value of the wrong kind: text for a number, a mapping for a list, ...
+            JsonNode given = nodeAt(root, e);
+            if (given == null || e.getTargetType() == null) {
+                throw new ConfigException(
+                        source + ": field '" + path(e) + "': " + e.getOriginalMessage(), e);
+            }
             throw new ConfigException(
                     source
                             + ": field '"
                             + path(e)
                             + "' must be "
                             + describe(e.getTargetType())
-                            + ", got '"
-                            + e.getValue()
-                            + "'",
+                            + ", got "
+                            + describe(given),
                     e);
         } catch (JsonMappingException e) {
             Throwable cause = e.getCause();
@@ -203,7 +211,42 @@ public final class ExperimentLoader {
         if (type == Boolean.class || type == boolean.class) {
             return "true or false";
         }
+        if (type == String.class || type.isEnum()) {
+            return "a text";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list";
+        }
+        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "a mapping of fields";
+        }
         return type.getSimpleName();
+    }
+
+    /** Says what a YAML value is, for a message about a value of the wrong kind. */
+    private static String describe(JsonNode given) {
+        if (given.isObject()) {
+            return "a mapping";
+        }
+        if (given.isArray()) {
+            return "a list";
+        }
+        return "'" + given.asText() + "'";
+    }
+
+    /** Returns the value an error's path points at in the tree, or null where it leads nowhere. */
+    private static JsonNode nodeAt(JsonNode root, JsonMappingException e) {
+        JsonNode node = root;
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (node == null) {
+                return null;
+            }
+            node =
+                    ref.getFieldName() != null
+                            ? node.get(ref.getFieldName())
+                            : node.get(ref.getIndex());
+        }
+        return node;
     }
 
     /**

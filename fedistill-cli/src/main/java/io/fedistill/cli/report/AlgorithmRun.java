@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param label the algorithm's label in tables and plots
  * @param models each participant's architecture
  * @param result the round reports and traffic
- * @param wallSeconds wall time of the whole run
+ * @param wallSeconds wall time of the whole run; for a resumed run, its recorded rounds' wall time
+ *     plus the resuming process's
  */
 public record AlgorithmRun(
         String label, Map<String, ModelSpec> models, RunResult result, double wallSeconds) {

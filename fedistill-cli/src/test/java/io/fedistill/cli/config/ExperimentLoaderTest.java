@@ -111,6 +111,52 @@ class ExperimentLoaderTest {
     }
 
     @Test
+    void aSectionOfTheWrongKindSaysWhichKindItMustBe() {
+        assertThatThrownBy(() -> load(VALID, "algorithms={name: fedavg}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yaml: field 'algorithms' must be a list, got a mapping");
+        assertThatThrownBy(() -> load(VALID, "dataset=fashion-mnist-sample"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "test.yaml: field 'dataset' must be a mapping of fields, got"
+                                + " 'fashion-mnist-sample'");
+        assertThatThrownBy(() -> load(VALID, "training=[1, 2]"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yaml: field 'training' must be a mapping of fields, got a list");
+        assertThatThrownBy(() -> load(VALID, "algorithms.0.options=[1, 2]"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "test.yaml: field 'algorithms[0].options' must be a mapping of fields, got"
+                                + " a list");
+    }
+
+    @Test
+    void settingsThatCannotHoldTogetherAreRefusedByName() {
+        assertThatThrownBy(() -> load(VALID, "minParticipants=5"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("minParticipants must be in 1..4 (participants), got 5");
+        assertThatThrownBy(() -> load(VALID, "attack={kind: sign-flipped-weights, fraction: 0.1}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "attack.fraction 0.1 of 4 participants selects no attacker; give at least"
+                                + " 0.25 (one participant) or drop the attack");
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        VALID,
+                                        "algorithms.1.attack={kind: sign-flipped-weights,"
+                                                + " fraction: 0}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("algorithms.fedavg.attack.fraction 0.0 of 4 participants");
+        assertThat(load(VALID, "attack={kind: sign-flipped-weights, fraction: 0.125}").attack())
+                .isNotNull(); // rounds to one attacker of four
+        assertThatThrownBy(() -> load(VALID, "algorithms.1.name=fd"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "algorithms: two entries share the label 'fd'; give each a distinct label");
+    }
+
+    @Test
     void anchorsAliasesAndMergeKeysResolveAsYamlDoes() {
         ExperimentConfig config =
                 load(

@@ -72,10 +72,7 @@ public record FederationSpec(
         }
         models.forEach(
                 (id, model) -> {
-                    if (id == null || !id.matches("[A-Za-z0-9._-]{1,64}")) {
-                        throw new IllegalArgumentException(
-                                "participant id '" + id + "' is not 1-64 letters, digits, . _ -");
-                    }
+                    ParticipantIds.require(id, "participant id");
                     requireText(model, "models." + id);
                 });
         Objects.requireNonNull(training, "training is required");

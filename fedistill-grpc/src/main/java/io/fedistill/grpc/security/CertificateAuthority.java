@@ -1,5 +1,6 @@
 package io.fedistill.grpc.security;
 
+import io.fedistill.core.federation.ParticipantIds;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -152,12 +153,7 @@ public final class CertificateAuthority {
      * @throws IllegalArgumentException when the id is not 1-64 letters, digits, '.', '_' or '-'
      */
     public void issueParticipant(String participantId, Duration validity) {
-        if (!participantId.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new IllegalArgumentException(
-                    "participant id must be 1-64 letters, digits, '.', '_' or '-', got '"
-                            + participantId
-                            + "'");
-        }
+        ParticipantIds.require(participantId, "participant id");
         issue(participantId, participantId, List.of(), KeyPurposeId.id_kp_clientAuth, validity);
         String token = HexFormat.of().formatHex(randomBytes(32));
         try {

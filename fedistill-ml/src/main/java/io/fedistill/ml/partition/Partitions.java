@@ -22,6 +22,17 @@ final class Partitions {
         }
     }
 
+    /** Refuses more labels per participant than the data has classes. */
+    static void checkLabelsPerParticipant(int labelsPerParticipant, int numClasses) {
+        if (labelsPerParticipant > numClasses) {
+            throw new IllegalArgumentException(
+                    labelsPerParticipant
+                            + " labels per participant, but the data has only "
+                            + numClasses
+                            + " classes");
+        }
+    }
+
     /** Draws a probability vector from a symmetric Dirichlet(alpha) through Gamma draws. */
     static double[] dirichlet(int size, double alpha, Well19937c random) {
         GammaDistribution gamma = new GammaDistribution(random, alpha, 1.0);

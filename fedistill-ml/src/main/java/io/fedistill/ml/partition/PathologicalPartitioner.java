@@ -33,13 +33,7 @@ final class PathologicalPartitioner implements Partitioner {
     @Override
     public List<int[]> split(int[] labels, int numClasses, int participants, long seed) {
         Partitions.checkParticipants(participants, labels.length);
-        if (labelsPerParticipant > numClasses) {
-            throw new IllegalArgumentException(
-                    labelsPerParticipant
-                            + " labels per participant, but the data has only "
-                            + numClasses
-                            + " classes");
-        }
+        Partitions.checkLabelsPerParticipant(labelsPerParticipant, numClasses);
         if ((long) participants * labelsPerParticipant < numClasses) {
             throw new IllegalArgumentException(
                     participants

@@ -31,6 +31,7 @@ final class ShardPartitioner implements Partitioner {
     public List<int[]> split(int[] labels, int numClasses, int participants, long seed) {
         int shardCount = participants * labelsPerParticipant;
         Partitions.checkParticipants(participants, labels.length);
+        Partitions.checkLabelsPerParticipant(labelsPerParticipant, numClasses);
         if (labels.length < shardCount) {
             throw new IllegalArgumentException(
                     "cannot cut " + labels.length + " samples into " + shardCount + " shards");

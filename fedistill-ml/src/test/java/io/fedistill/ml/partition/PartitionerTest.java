@@ -130,6 +130,8 @@ class PartitionerTest {
                         "4 participants with 2 labels each cannot hold all 10 classes");
         assertThatThrownBy(() -> Partitioner.pathological(11).split(LABELS, 10, 4, 1))
                 .hasMessageContaining("the data has only 10 classes");
+        assertThatThrownBy(() -> Partitioner.shards(11).split(LABELS, 10, 4, 1))
+                .hasMessage("11 labels per participant, but the data has only 10 classes");
         // one participant holding a single class still gets a train and a local test split
         FederatedPartition single =
                 FederatedPartition.create(
