@@ -17,13 +17,17 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reads experiment YAML, applies {@code --set key=value} overrides and binds it to a validated
@@ -149,17 +153,29 @@ public final class ExperimentLoader {
             String parent = where.contains(".") ? where.substring(0, where.lastIndexOf('.')) : "";
             throw new ConfigException(
                     source
-                            + ": unknown field '"
-                            + e.getPropertyName()
-                            + "'"
-                            + (parent.isEmpty() ? "" : " in " + parent)
-                            + "; allowed: "
-                            + e.getKnownPropertyIds().stream()
-                                    .map(Object::toString)
-                                    .sorted()
-                                    .collect(Collectors.toList()),
+                            + ": "
+                            + unknownField(
+                                    e.getPropertyName(),
+                                    parent,
+                                    e.getKnownPropertyIds().stream().map(Object::toString)),
                     e);
         } catch (ValueInstantiationException e) {
+            // Jackson names a field a record lacks only after making the record, so a record that
+            // refused its other fields (e.g. one missing because it was misspelled) hides it
+            JsonNode given = nodeAt(root, e);
+            Class<?> type = e.getType() == null ? null : e.getType().getRawClass();
+            if (given != null && given.isObject() && type != null && type.isRecord()) {
+                Set<String> known =
+                        Arrays.stream(type.getRecordComponents())
+                                .map(RecordComponent::getName)
+                                .collect(Collectors.toSet());
+                for (String field : (Iterable<String>) given::fieldNames) {
+                    if (!known.contains(field)) {
+                        throw new ConfigException(
+                                source + ": " + unknownField(field, path(e), known.stream()), e);
+                    }
+                }
+            }
             Throwable cause = e.getCause();
             while (cause != null && !(cause instanceof ConfigException)) {
                 cause = cause.getCause();
@@ -196,6 +212,16 @@ public final class ExperimentLoader {
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** Says that a mapping ({@code parent}, empty at the top) has a field it does not know. */
+    private static String unknownField(String field, String parent, Stream<String> allowed) {
+        return "unknown field '"
+                + field
+                + "'"
+                + (parent.isEmpty() ? "" : " in " + parent)
+                + "; allowed: "
+                + allowed.sorted().toList();
     }
 
     private static String describe(Class<?> type) {

@@ -132,6 +132,12 @@ class ExperimentLoaderTest {
 
     @Test
     void settingsThatCannotHoldTogetherAreRefusedByName() {
+        // a misspelled field is named even where the record refuses what is left without it
+        assertThatThrownBy(() -> load(VALID, "privacy={clip: 1, noise: 1}"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "test.yaml: unknown field 'noise' in privacy; allowed: [clip, delta, mode,"
+                                + " noiseMultiplier]");
         assertThatThrownBy(() -> load(VALID, "minParticipants=5"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("minParticipants must be in 1..4 (participants), got 5");
