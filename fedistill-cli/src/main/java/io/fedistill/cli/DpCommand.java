@@ -6,6 +6,7 @@ import io.fedistill.core.privacy.RdpAccountant.PrivacySpent;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -25,6 +26,15 @@ import picocli.CommandLine.Option;
                         + " mechanism, as Opacus computes it).",
         subcommands = {DpCommand.Epsilon.class, DpCommand.Noise.class})
 final class DpCommand implements Runnable {
+    /** The accountant's name of each input, and the flag that gives it here. */
+    private static final Map<String, String> FLAGS =
+            Map.of(
+                    "samplingRate", "--sampling-rate",
+                    "noiseMultiplier", "--noise-multiplier",
+                    "steps", "--steps",
+                    "delta", "--delta",
+                    "targetEpsilon", "--epsilon");
+
     @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
 
     @Override
@@ -132,15 +142,6 @@ final class DpCommand implements Runnable {
         double delta;
     }
 
-    /** The accountant's name of each input, and the flag that gives it here. */
-    private static final Map<String, String> FLAGS =
-            Map.of(
-                    "samplingRate", "--sampling-rate",
-                    "noiseMultiplier", "--noise-multiplier",
-                    "steps", "--steps",
-                    "delta", "--delta",
-                    "targetEpsilon", "--epsilon");
-
     /**
      * Runs an accountant call, reporting an input it refuses as bad input (exit status 2) under the
      * flag that gave it.
@@ -149,7 +150,7 @@ final class DpCommand implements Runnable {
         try {
             return call.get();
         } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
+            String message = Objects.requireNonNullElse(e.getMessage(), e.toString());
             for (Map.Entry<String, String> flag : FLAGS.entrySet()) {
                 if (message.startsWith(flag.getKey() + " ")) {
                     message = flag.getValue() + message.substring(flag.getKey().length());

@@ -142,6 +142,8 @@ public final class ExperimentRunner {
      * its last recorded round; the CSV files, summary and plots are written again from the stored
      * rounds plus the new ones, each round once. The metrics equal an uninterrupted run's.
      *
+     * @throws ConfigException when the directory's store does not hold its run (renamed, copied,
+     *     its store missing or unreadable); nothing in the directory is changed
      * @throws RunFailedException as {@link #run()}
      */
     public Path resume(Path runDirectory) throws IOException {
@@ -209,7 +211,8 @@ public final class ExperimentRunner {
 
     private Path execute(Optional<Path> resumed) throws IOException {
         try (RunLog.Backlog earlier = RunLog.Backlog.start()) {
-            return execute(resumed, earlier);
+            // the run id is the directory's name: "runs/x/." must resume run x
+            return execute(resumed.map(dir -> dir.toAbsolutePath().normalize()), earlier);
         }
     }
 
@@ -483,11 +486,20 @@ public final class ExperimentRunner {
      */
     private void requireRecordedRun(Path runDirectory) {
         String runId = runDirectory.getFileName().toString();
-        if (config.store() == null && !Files.isRegularFile(runDirectory.resolve(RUN_STORE))) {
+        Path sqliteFile =
+                config.store() == null
+                        ? runDirectory.resolve(RUN_STORE)
+                        : config.store().startsWith("jdbc:sqlite:")
+                                ? Path.of(config.store().substring("jdbc:sqlite:".length()))
+                                : null;
+        // opening a store creates its tables: look before a missing or empty file is written
+        if (sqliteFile != null
+                && !(Files.isRegularFile(sqliteFile) && sqliteFile.toFile().length() > 0)) {
             throw new ConfigException(
                     runDirectory
-                            + " has no "
-                            + RUN_STORE
+                            + (config.store() == null
+                                    ? " has no " + RUN_STORE
+                                    : "'s store " + sqliteFile + " is missing or empty")
                             + ": nothing recorded to resume from; run its config.yaml afresh"
                             + " instead");
         }
@@ -511,9 +523,15 @@ public final class ExperimentRunner {
                             + runId
                             + "' (the run id is the directory's name; was it renamed or copied?"
                             + " the store holds "
-                            + (runs.isEmpty() ? "no run" : String.join(", ", runs))
+                            + (runs.isEmpty() ? "no run" : namedBriefly(runs))
                             + ")");
         }
+    }
+
+    /** Names the first five runs of a store (a shared one may hold many), and how many more. */
+    private static String namedBriefly(List<String> runs) {
+        return String.join(", ", runs.subList(0, Math.min(5, runs.size())))
+                + (runs.size() > 5 ? " and " + (runs.size() - 5) + " more" : "");
     }
 
     private AlgorithmRun runAlgorithm(

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.fleet.Direction;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -189,7 +192,9 @@ public record ExperimentConfig(
                                 + " of "
                                 + participants
                                 + " participants selects no attacker; give at least "
-                                + Math.round(1000.0 / participants) / 1000.0
+                                + BigDecimal.valueOf(1.0 / participants)
+                                        .round(new MathContext(2, RoundingMode.CEILING))
+                                        .toPlainString()
                                 + " (one participant) or drop the attack");
             }
         }

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -240,10 +241,10 @@ public final class ExperimentLoader {
         if (type == String.class || type.isEnum()) {
             return "a text";
         }
-        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
             return "a list";
         }
-        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
             return "a mapping of fields";
         }
         return type.getSimpleName();

@@ -40,7 +40,6 @@ public final class RunDirectory implements AutoCloseable {
 
     private RunDirectory(Path dir, RunLog.Backlog earlier) throws IOException {
         this.dir = dir;
-        this.log = RunLog.open(dir, earlier);
         this.metrics = Files.newBufferedWriter(dir.resolve("metrics.csv"));
         this.participants = Files.newBufferedWriter(dir.resolve("participants.csv"));
         participants.write("algorithm,round,participant,test_acc,local_acc,test_predicted_classes");
@@ -49,6 +48,8 @@ public final class RunDirectory implements AutoCloseable {
         traffic.write("algorithm,round,channel,participant,direction,bytes");
         traffic.newLine();
         traffic.flush();
+        // last, so a directory that could not be opened leaves no appender on the root logger
+        this.log = RunLog.open(dir, earlier);
     }
 
     /**

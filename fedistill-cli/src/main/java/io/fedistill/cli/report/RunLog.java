@@ -110,8 +110,10 @@ public final class RunLog implements AutoCloseable {
                 return List.of();
             }
             root.detachAppender(events);
-            events.stop();
-            return List.copyOf(events.held);
+            synchronized (events) { // AppenderBase.doAppend holds this lock while appending
+                events.stop();
+                return List.copyOf(events.held);
+            }
         }
 
         @Override

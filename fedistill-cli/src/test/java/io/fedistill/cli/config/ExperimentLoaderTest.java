@@ -154,8 +154,9 @@ class ExperimentLoaderTest {
                                                 + " fraction: 0}"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("algorithms.fedavg.attack.fraction 0.0 of 4 participants");
-        assertThat(load(VALID, "attack={kind: sign-flipped-weights, fraction: 0.125}").attack())
-                .isNotNull(); // rounds to one attacker of four
+        ExperimentConfig oneOfFour =
+                load(VALID, "attack={kind: sign-flipped-weights, fraction: 0.125}");
+        assertThat(oneOfFour.attack().attack(1).attackers(oneOfFour.participantIds())).hasSize(1);
         assertThatThrownBy(() -> load(VALID, "algorithms.1.name=fd"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(

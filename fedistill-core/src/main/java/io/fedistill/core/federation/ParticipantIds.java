@@ -2,8 +2,8 @@ package io.fedistill.core.federation;
 
 /**
  * The rule every participant id follows, in configs, certificates, tokens and on the wire: 1-64
- * letters, digits, '.', '_' or '-', so that an id is safe as a file name and a certificate's common
- * name.
+ * letters, digits, '.', '_' or '-', so that an id can name files (with a suffix or extension) and
+ * be a certificate's common name.
  */
 public final class ParticipantIds {
     /** The rule in words, for messages. */

@@ -79,7 +79,8 @@ class FederationSpecTest {
                                         Map.of(),
                                         List.of(1, 28, 28),
                                         Map.of("p 0", "mlp")))
-                .hasMessageContaining("participant id 'p 0'");
+                .hasMessage(
+                        "participant id must be 1-64 letters, digits, '.', '_' or '-', got 'p 0'");
         assertThatThrownBy(
                         () ->
                                 spec(
