@@ -3,6 +3,7 @@ package io.fedistill.algorithms.common;
 import io.fedistill.core.aggregate.ParticipantWeighting;
 import io.fedistill.core.aggregate.RobustAggregation;
 import io.fedistill.core.aggregate.RobustRule;
+import io.fedistill.core.message.Metrics;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
@@ -197,13 +198,17 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
      *
      * @param parts each participant's rows, with the samples behind them
      * @param clipping how the rows are clipped; {@link RowClipping#NONE} returns the parts
-     * @return the clipped parts, in the same order, with the same counts
+     * @return the clipped parts, in the same order, with the same counts, and how many rows moved
      */
-    public static List<PerLabelMeans> clippedRows(List<PerLabelMeans> parts, RowClipping clipping) {
+    public static ClippedRows clippedRows(List<PerLabelMeans> parts, RowClipping clipping) {
         if (parts.isEmpty() || clipping == RowClipping.NONE) {
-            return parts;
+            return new ClippedRows(parts, clipping, 0, 0, 0);
         }
         int classes = parts.get(0).counts.length;
+        int held = 0;
+        int rowsClipped = 0;
+        double radiusToCentre = 0;
+        int centredLabels = 0;
         float[][][] clipped = new float[parts.size()][][];
         for (int p = 0; p < parts.size(); p++) {
             clipped[p] = parts.get(p).means.clone();
@@ -232,8 +237,15 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
             double[] sorted = distances.clone();
             Arrays.sort(sorted);
             double radius = sorted[(sorted.length - 1) / 2];
+            double centreNorm = distance(middle, new float[middle.length]);
+            if (clipping == RowClipping.CENTRED && holders.size() > 1 && centreNorm > 0) {
+                radiusToCentre += radius / centreNorm;
+                centredLabels++;
+            }
+            held += holders.size();
             for (int h = 0; h < holders.size(); h++) {
                 if (distances[h] > radius) {
+                    rowsClipped++;
                     float[] row = rows.get(h);
                     float[] moved = new float[row.length];
                     double shrink = radius / distances[h];
@@ -248,7 +260,50 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
         for (int p = 0; p < parts.size(); p++) {
             result.add(new PerLabelMeans(parts.get(p).kind, clipped[p], parts.get(p).counts));
         }
-        return result;
+        return new ClippedRows(
+                result,
+                clipping,
+                held,
+                rowsClipped,
+                centredLabels == 0 ? 0 : radiusToCentre / centredLabels);
+    }
+
+    /**
+     * Parts whose rows {@link #clippedRows} clipped, and what the clipping did, for a round's
+     * metrics.
+     *
+     * @param parts the clipped parts
+     * @param clipping how they were clipped
+     * @param rowsHeld the rows of held labels, over all parts
+     * @param rowsClipped those of them moved to the radius
+     * @param radiusToCentre for centred clipping, the radius over the norm of the median row,
+     *     averaged over the labels with more than one holder: how far, relative to a prototype's
+     *     own size, a clipped row may still lie from the centre (0 otherwise)
+     */
+    public record ClippedRows(
+            List<PerLabelMeans> parts,
+            RowClipping clipping,
+            int rowsHeld,
+            int rowsClipped,
+            double radiusToCentre) {
+        /** Copies the parts. */
+        public ClippedRows {
+            parts = List.copyOf(parts);
+        }
+
+        /**
+         * Returns {@code rows_clipped} and {@code rows_held}, and for centred clipping {@code
+         * clip_radius_to_centre}; nothing without clipping.
+         */
+        public Metrics metrics() {
+            if (clipping == RowClipping.NONE) {
+                return Metrics.empty();
+            }
+            Metrics counted = Metrics.of("rows_clipped", rowsClipped, "rows_held", rowsHeld);
+            return clipping == RowClipping.CENTRED
+                    ? counted.with("clip_radius_to_centre", radiusToCentre)
+                    : counted;
+        }
     }
 
     /** Combines rows of one label entry by entry under a rule, every row weighing the same. */

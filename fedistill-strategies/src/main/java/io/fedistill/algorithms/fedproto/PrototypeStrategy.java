@@ -136,13 +136,18 @@ public final class PrototypeStrategy implements Strategy {
         if (uploads.isEmpty()) {
             return Metrics.of("participants_aggregated", 0);
         }
+        PerLabelMeans.ClippedRows clipped =
+                PrototypeUpload.clippedPrototypes(uploads, settings.clipRows());
         PrototypeAggregator.Result aggregated =
                 aggregator.aggregate(
                         context.round(),
-                        PrototypeUpload.clippedRows(uploads, settings.clipRows()),
+                        PrototypeUpload.withPrototypes(uploads, clipped.parts()),
                         contributions);
         global = keepingUnheldClasses(aggregated.prototypes());
-        return aggregated.metrics().with("participants_aggregated", uploads.size());
+        return aggregated
+                .metrics()
+                .withAll(clipped.metrics())
+                .with("participants_aggregated", uploads.size());
     }
 
     /**

@@ -45,12 +45,22 @@ public record PrototypeUpload(PerLabelMeans prototypes, float[] presence) {
      */
     public static List<PrototypeUpload> clippedRows(
             List<PrototypeUpload> uploads, RowClipping clipping) {
-        List<PerLabelMeans> clipped =
-                PerLabelMeans.clippedRows(
-                        uploads.stream().map(PrototypeUpload::prototypes).toList(), clipping);
+        return withPrototypes(uploads, clippedPrototypes(uploads, clipping).parts());
+    }
+
+    /** Returns the uploads' prototypes clipped as {@link #clippedRows} clips them, with metrics. */
+    public static PerLabelMeans.ClippedRows clippedPrototypes(
+            List<PrototypeUpload> uploads, RowClipping clipping) {
+        return PerLabelMeans.clippedRows(
+                uploads.stream().map(PrototypeUpload::prototypes).toList(), clipping);
+    }
+
+    /** Returns the uploads with these prototypes, in the same order, their presence unchanged. */
+    public static List<PrototypeUpload> withPrototypes(
+            List<PrototypeUpload> uploads, List<PerLabelMeans> prototypes) {
         List<PrototypeUpload> result = new ArrayList<>(uploads.size());
         for (int i = 0; i < uploads.size(); i++) {
-            result.add(new PrototypeUpload(clipped.get(i), uploads.get(i).presence()));
+            result.add(new PrototypeUpload(prototypes.get(i), uploads.get(i).presence()));
         }
         return result;
     }

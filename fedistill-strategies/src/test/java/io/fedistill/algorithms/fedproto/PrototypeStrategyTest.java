@@ -357,6 +357,28 @@ class PrototypeStrategyTest {
                 .containsExactly(new float[] {4.3984f, 5.2012f}, within(1e-4f));
         assertThatThrownBy(() -> global.apply(Map.of("clipRows", true)))
                 .hasMessageContaining("clipRows");
+
+        // the round reports what the clipping did: six held rows; norm clipping moved p2's and
+        // p4's class-0 rows; centred clipping moved p4's alone, with a radius of 5 around a median
+        // row of norm 7.07 (class 1, with one holder, has no radius to speak of)
+        Function<String, Metrics> reported =
+                clipping -> {
+                    Strategy strategy =
+                            FedProtoSettings.fromOptions(Map.of("clipRows", clipping))
+                                    .newStrategy(2, List.of("mlp@2"), m -> OptionalInt.of(D));
+                    ScriptedFleet fleet = new ScriptedFleet(uploads, PrototypeUpload::toRecord);
+                    return strategy.runRound(
+                            new RoundContext(
+                                    1, 5, 1, fleet.participantIds().stream().sorted().toList()),
+                            fleet);
+                };
+        assertThat(reported.apply("norm").get("rows_clipped")).isEqualTo(2);
+        assertThat(reported.apply("norm").get("rows_held")).isEqualTo(6);
+        assertThat(reported.apply("norm").find("clip_radius_to_centre")).isEmpty();
+        assertThat(reported.apply("centred").get("rows_clipped")).isEqualTo(1);
+        assertThat(reported.apply("centred").get("clip_radius_to_centre"))
+                .isCloseTo(5 / Math.sqrt(50), within(1e-6));
+        assertThat(reported.apply("none").find("rows_clipped")).isEmpty();
     }
 
     @Test
