@@ -70,18 +70,11 @@ final class CertsCommand implements Callable<Integer> {
             throw new ConfigException("--days must be > 0, got " + days);
         }
         // before anything is written, so a bad id leaves no half-made authority behind
-        ids.stream()
-                .filter(id -> !ParticipantIds.isValid(id))
-                .findFirst()
-                .ifPresent(
-                        id -> {
-                            throw new ConfigException(
-                                    "participant id must be "
-                                            + ParticipantIds.RULE
-                                            + ", got '"
-                                            + id
-                                            + "'");
-                        });
+        try {
+            ids.forEach(id -> ParticipantIds.require(id, "participant id"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         OutputDirectories.require(out, "--out");
         Duration validity = Duration.ofDays(days);
         boolean existing = Files.exists(out.resolve("ca.pem"));

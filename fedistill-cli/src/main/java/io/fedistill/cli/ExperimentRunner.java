@@ -61,6 +61,9 @@ public final class ExperimentRunner {
     /** The run store's file in a run directory, unless the experiment names another store. */
     public static final String RUN_STORE = "run.db";
 
+    /** The JDBC prefix of a SQLite store, whose file is the rest of the URL. */
+    private static final String SQLITE = "jdbc:sqlite:";
+
     /** The environment variable that holds the run store's password, if it needs one. */
     public static final String STORE_PASSWORD = "FEDISTILL_STORE_PASSWORD";
 
@@ -468,13 +471,15 @@ public final class ExperimentRunner {
         }
     }
 
-    /** Opens the run's store: the experiment's {@code store} URL, or SQLite in the directory. */
+    /** Returns the run's store URL: the experiment's {@code store}, or SQLite in the directory. */
+    private String storeUrl(Path runDirectory) {
+        return config.store() != null ? config.store() : SQLITE + runDirectory.resolve(RUN_STORE);
+    }
+
+    /** Opens the run's store ({@link #storeUrl}). */
     private JdbcRunStore openStore(Path runDirectory) {
-        String url =
-                config.store() != null
-                        ? config.store()
-                        : "jdbc:sqlite:" + runDirectory.resolve(RUN_STORE);
-        return JdbcRunStore.open(url, Optional.ofNullable(System.getenv(STORE_PASSWORD)));
+        return JdbcRunStore.open(
+                storeUrl(runDirectory), Optional.ofNullable(System.getenv(STORE_PASSWORD)));
     }
 
     /**
@@ -486,12 +491,8 @@ public final class ExperimentRunner {
      */
     private void requireRecordedRun(Path runDirectory) {
         String runId = runDirectory.getFileName().toString();
-        Path sqliteFile =
-                config.store() == null
-                        ? runDirectory.resolve(RUN_STORE)
-                        : config.store().startsWith("jdbc:sqlite:")
-                                ? Path.of(config.store().substring("jdbc:sqlite:".length()))
-                                : null;
+        String url = storeUrl(runDirectory);
+        Path sqliteFile = url.startsWith(SQLITE) ? Path.of(url.substring(SQLITE.length())) : null;
         // opening a store creates its tables: look before a missing or empty file is written
         if (sqliteFile != null
                 && !(Files.isRegularFile(sqliteFile) && sqliteFile.toFile().length() > 0)) {

@@ -105,13 +105,10 @@ final class JoinCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!ParticipantIds.isValid(participantId)) {
-            throw new ConfigException(
-                    "--participant-id must be "
-                            + ParticipantIds.RULE
-                            + ", got '"
-                            + participantId
-                            + "'");
+        try {
+            ParticipantIds.require(participantId, "--participant-id");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
         }
         Address.parse("--coordinator", coordinator);
         if (reconnectTimeoutSeconds < 1) {

@@ -180,23 +180,7 @@ public record ExperimentConfig(
                             ? null
                             : algorithm.privacy() != null ? algorithm.privacy() : privacy,
                     minParticipants);
-        }
-        for (AlgorithmConfig algorithm : algorithms) {
-            SimulatedAttackConfig simulated =
-                    algorithm.attack() != null ? algorithm.attack() : attack;
-            if (simulated != null && Math.round(simulated.fraction() * participants) < 1) {
-                throw new ConfigException(
-                        (algorithm.attack() != null ? "algorithms." + algorithm.label() + "." : "")
-                                + "attack.fraction "
-                                + simulated.fraction()
-                                + " of "
-                                + participants
-                                + " participants selects no attacker; give at least "
-                                + BigDecimal.valueOf(1.0 / participants)
-                                        .round(new MathContext(2, RoundingMode.CEILING))
-                                        .toPlainString()
-                                + " (one participant) or drop the attack");
-            }
+            checkSelectsAttackers(algorithm, attack, participants);
         }
         Set<String> labels = new HashSet<>();
         for (AlgorithmConfig algorithm : algorithms) {
@@ -253,6 +237,29 @@ public record ExperimentConfig(
     /** Returns the participant ids of this experiment. */
     public List<String> participantIds() {
         return participantIds(participants);
+    }
+
+    /**
+     * Refuses a simulated attack on an algorithm (its own, else the experiment's) whose fraction
+     * rounds to no attacker among the participants, as {@code AttackConfig} draws them.
+     */
+    private static void checkSelectsAttackers(
+            AlgorithmConfig algorithm, SimulatedAttackConfig experimentAttack, int participants) {
+        SimulatedAttackConfig simulated =
+                algorithm.attack() != null ? algorithm.attack() : experimentAttack;
+        if (simulated != null && Math.round(simulated.fraction() * participants) < 1) {
+            throw new ConfigException(
+                    (algorithm.attack() != null ? "algorithms." + algorithm.label() + "." : "")
+                            + "attack.fraction "
+                            + simulated.fraction()
+                            + " of "
+                            + participants
+                            + " participants selects no attacker; give at least "
+                            + BigDecimal.valueOf(1.0 / participants)
+                                    .round(new MathContext(2, RoundingMode.CEILING))
+                                    .toPlainString()
+                            + " (one participant) or drop the attack");
+        }
     }
 
     /** Returns the codec spec an algorithm runs with: its own, else the experiment's. */

@@ -7,14 +7,9 @@ package io.fedistill.core.federation;
  */
 public final class ParticipantIds {
     /** The rule in words, for messages. */
-    public static final String RULE = "1-64 letters, digits, '.', '_' or '-'";
+    private static final String RULE = "1-64 letters, digits, '.', '_' or '-'";
 
     private ParticipantIds() {}
-
-    /** Returns whether {@code id} follows the rule. */
-    public static boolean isValid(String id) {
-        return id != null && id.matches("[A-Za-z0-9._-]{1,64}");
-    }
 
     /**
      * Returns {@code id} when it follows the rule.
@@ -23,7 +18,7 @@ public final class ParticipantIds {
      * @throws IllegalArgumentException naming {@code what}, the rule and the id otherwise
      */
     public static String require(String id, String what) {
-        if (!isValid(id)) {
+        if (id == null || !id.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException(what + " must be " + RULE + ", got '" + id + "'");
         }
         return id;

@@ -237,10 +237,12 @@ public record PerLabelMeans(String kind, float[][] means, int[] counts) {
             double[] sorted = distances.clone();
             Arrays.sort(sorted);
             double radius = sorted[(sorted.length - 1) / 2];
-            double centreNorm = distance(middle, new float[middle.length]);
-            if (clipping == RowClipping.CENTRED && holders.size() > 1 && centreNorm > 0) {
-                radiusToCentre += radius / centreNorm;
-                centredLabels++;
+            if (clipping == RowClipping.CENTRED && holders.size() > 1) {
+                double centreNorm = distance(middle, new float[middle.length]);
+                if (centreNorm > 0) {
+                    radiusToCentre += radius / centreNorm;
+                    centredLabels++;
+                }
             }
             held += holders.size();
             for (int h = 0; h < holders.size(); h++) {
