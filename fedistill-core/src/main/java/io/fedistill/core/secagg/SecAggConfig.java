@@ -12,9 +12,17 @@ import java.util.Objects;
  * @param neighbourhood whom each participant shares secrets and pairwise masks with
  * @param vectorLength how many ring elements each participant contributes; positive
  * @param fixedPoint the encoding of float vectors, which also caps the number of participants
+ * @param signed whether participants sign their keys and their view of the survivors, which
+ *     protects them from a server that does not follow the protocol (the active-adversary variant
+ *     of Bonawitz et al.); the threshold must then exceed half of every closed neighbourhood, so
+ *     that no two survivor lists can both gather threshold signatures
  */
 public record SecAggConfig(
-        int threshold, Neighbourhood neighbourhood, int vectorLength, FixedPoint fixedPoint) {
+        int threshold,
+        Neighbourhood neighbourhood,
+        int vectorLength,
+        FixedPoint fixedPoint,
+        boolean signed) {
     /**
      * Validates the parameters.
      *
@@ -39,9 +47,16 @@ public record SecAggConfig(
         }
     }
 
+    /** Creates the config of unsigned (semi-honest) secure aggregation. */
+    public SecAggConfig(
+            int threshold, Neighbourhood neighbourhood, int vectorLength, FixedPoint fixedPoint) {
+        this(threshold, neighbourhood, vectorLength, fixedPoint, false);
+    }
+
     /**
      * Checks that a round can run under this config: enough participants for the threshold in every
-     * closed neighbourhood, and no more than the fixed-point encoding can sum.
+     * closed neighbourhood, a threshold above half of it when signed, and no more participants than
+     * the fixed-point encoding can sum.
      *
      * @throws IllegalArgumentException naming the mismatch
      */
@@ -55,6 +70,18 @@ public record SecAggConfig(
                             + " has closed neighbourhoods of "
                             + closedSize
                             + " participants, fewer than the threshold "
+                            + threshold);
+        }
+        if (signed && 2 * threshold <= closedSize) {
+            throw new IllegalArgumentException(
+                    "signed secure aggregation of round "
+                            + round.round()
+                            + " needs a threshold above half of its closed neighbourhoods of "
+                            + closedSize
+                            + " participants (at least "
+                            + (closedSize / 2 + 1)
+                            + "), so that no two survivor lists can both be signed by a"
+                            + " threshold; got "
                             + threshold);
         }
         if (participants > fixedPoint.maxParticipants()) {

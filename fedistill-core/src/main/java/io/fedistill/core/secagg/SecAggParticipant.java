@@ -18,16 +18,20 @@ import java.util.Set;
 import javax.crypto.AEADBadTagException;
 
 /**
- * Runs one participant's side of one round of secure aggregation: four calls, one per stage, each
- * taking what the server forwarded and returning the message to send back.
+ * Runs one participant's side of one round of secure aggregation: one call per stage, each taking
+ * what the server forwarded and returning the message to send back.
  *
  * <p>The calls must come in order, each once: {@link #advertiseKeys()}, {@link #shareKeys}, {@link
- * #maskInput}, {@link #unmask}. A call that refuses its input (with {@link
- * IllegalArgumentException}) leaves the participant where it was; a call that finds too few
- * participants left throws {@link SecAggAbortedException}, after which the participant accepts no
- * further call. A participant serves a single round, with keys and seeds drawn afresh for it, and
- * never answers a second unmasking request, since two requests with different survivors could
- * together reveal both secrets of one neighbour.
+ * #maskInput}, in signed secure aggregation {@link #confirmSurvivors}, and {@link #unmask}. A
+ * participant with a {@link SigningIdentity} signs its keys and its view of the survivors, checks
+ * its neighbours' signatures, and takes part in signed rounds only, so a server that does not
+ * follow the protocol can neither substitute its own keys for a neighbour's nor collect both
+ * secrets of one neighbour by telling participants different stories about who survived. A call
+ * that refuses its input (with {@link IllegalArgumentException}) leaves the participant where it
+ * was; a call that finds too few participants left throws {@link SecAggAbortedException}, after
+ * which the participant accepts no further call. A participant serves a single round, with keys and
+ * seeds drawn afresh for it, and never answers a second unmasking request, since two requests with
+ * different survivors could together reveal both secrets of one neighbour.
  */
 public final class SecAggParticipant {
     /** Version of the plaintext inside {@link EncryptedShares}. */
@@ -41,7 +45,17 @@ public final class SecAggParticipant {
     private final SecureRandom random;
     private final NeighbourhoodGraph graph;
 
+    /** This participant's identity, or null in an unsigned round. */
+    private final SigningIdentity identity;
+
+    /** Checks the neighbours' credentials, or null in an unsigned round. */
+    private final CredentialVerifier verifier;
+
     private Step step = Step.CREATED;
+
+    /** The keys this participant advertised, as it sent them. */
+    private AdvertisedKeys ownKeys;
+
     private KeyPair encryptionKeys;
     private KeyPair maskingKeys;
     private byte[] selfMaskSeed;
@@ -61,11 +75,23 @@ public final class SecAggParticipant {
     /** The ids of the neighbours that shared keys, without this participant. */
     private Set<String> sharingNeighbours;
 
+    /** The keys that verify the signing neighbours' signatures, by neighbour (signed rounds). */
+    private final Map<String, PublicKey> signingKeys = new HashMap<>();
+
+    /** The survivor list this participant signed, and its signature (signed rounds). */
+    private UnmaskingRequest confirmed;
+
+    private byte[] confirmation;
+
+    /** The survivors among the closed neighbourhood in the confirmed list (signed rounds). */
+    private Set<String> survivorsConfirmed;
+
     private enum Step {
         CREATED,
         ADVERTISED,
         SHARED,
         MASKED,
+        CONFIRMED,
         UNMASKED,
         ABORTED
     }
@@ -74,21 +100,63 @@ public final class SecAggParticipant {
     private record HeldShares(ShamirShare maskingKey, ShamirShare selfMaskSeed) {}
 
     /**
-     * Prepares a participant for one round.
+     * Prepares a participant for one unsigned round.
      *
-     * @param config the run's secure-aggregation config
+     * @param config the run's secure-aggregation config, unsigned
      * @param round the round and its roster
      * @param participantId this participant's id, which must be on the roster
      * @param random the source of keys, seeds, polynomial coefficients and nonces
-     * @throws IllegalArgumentException if the participant is not on the roster, or the round does
-     *     not fit the config
+     * @throws IllegalArgumentException if the participant is not on the roster, the round does not
+     *     fit the config, or the config is signed
      */
     public SecAggParticipant(
             SecAggConfig config, SecAggRound round, String participantId, SecureRandom random) {
+        this(config, round, participantId, random, null, null);
+    }
+
+    /**
+     * Prepares a participant with an identity for one signed round.
+     *
+     * @param config the run's secure-aggregation config, which must be signed: a participant with
+     *     an identity takes part in signed rounds only
+     * @param round the round and its roster
+     * @param participantId this participant's id, which must be on the roster
+     * @param random the source of keys, seeds, polynomial coefficients and nonces
+     * @param identity what this participant signs with
+     * @param verifier what it checks its neighbours' credentials with
+     * @throws IllegalArgumentException if the participant is not on the roster, the round does not
+     *     fit the config, or the config is unsigned
+     */
+    public SecAggParticipant(
+            SecAggConfig config,
+            SecAggRound round,
+            String participantId,
+            SecureRandom random,
+            SigningIdentity identity,
+            CredentialVerifier verifier) {
         this.config = Objects.requireNonNull(config, "config");
         this.round = Objects.requireNonNull(round, "round");
         this.participantId = Objects.requireNonNull(participantId, "participantId");
         this.random = Objects.requireNonNull(random, "random");
+        if (config.signed() && identity == null) {
+            throw new IllegalArgumentException(
+                    "round "
+                            + round.round()
+                            + " is signed secure aggregation, but "
+                            + participantId
+                            + " has no signing identity");
+        }
+        if (!config.signed() && identity != null) {
+            throw new IllegalArgumentException(
+                    participantId
+                            + " holds a signing identity and takes part in signed secure"
+                            + " aggregation only, but round "
+                            + round.round()
+                            + " is unsigned: a server that does not follow the protocol could"
+                            + " then read its input");
+        }
+        this.identity = identity;
+        this.verifier = identity == null ? null : Objects.requireNonNull(verifier, "verifier");
         config.requireRunnable(round);
         this.graph = NeighbourhoodGraph.of(config.neighbourhood(), round);
         graph.requireOnRoster(participantId);
@@ -107,8 +175,15 @@ public final class SecAggParticipant {
         requireStep(Step.CREATED, "advertiseKeys");
         encryptionKeys = KeyExchange.generateKeyPair(random);
         maskingKeys = KeyExchange.generateKeyPair(random);
+        AdvertisedKeys keys =
+                new AdvertisedKeys(
+                        round.round(),
+                        participantId,
+                        KeyExchange.encodePublicKey(encryptionKeys.getPublic()),
+                        KeyExchange.encodePublicKey(maskingKeys.getPublic()));
+        ownKeys = identity == null ? keys : keys.signedBy(identity);
         step = Step.ADVERTISED;
-        return ownKeys();
+        return ownKeys;
     }
 
     /**
@@ -119,8 +194,9 @@ public final class SecAggParticipant {
      * @param advertised the keys of this participant's neighbours that advertised, its own
      *     included, as the server forwarded them
      * @throws IllegalArgumentException if an entry is for another round, an unknown participant or
-     *     one that is not a neighbour, is repeated, or if this participant's own keys are missing
-     *     or differ from those it advertised
+     *     one that is not a neighbour, is repeated, or in a signed round lacks a valid signature of
+     *     the participant it names, or if this participant's own keys are missing or differ from
+     *     those it advertised
      * @throws SecAggAbortedException if fewer than threshold of the closed neighbourhood advertised
      */
     public ShareBundle shareKeys(List<AdvertisedKeys> advertised) {
@@ -135,16 +211,27 @@ public final class SecAggParticipant {
                         "keys of " + id + " were forwarded to " + participantId + " twice");
             }
         }
-        if (!ownKeys().equals(byParticipant.get(participantId))) {
+        if (!ownKeys.equals(byParticipant.get(participantId))) {
             throw new IllegalArgumentException(
                     "the keys forwarded to "
                             + participantId
                             + " as its own are missing or differ from those it advertised");
         }
+        Map<String, PublicKey> verified = new HashMap<>();
+        if (identity != null) {
+            for (AdvertisedKeys keys : byParticipant.values()) {
+                if (!keys.participantId().equals(participantId)) {
+                    verified.put(
+                            keys.participantId(),
+                            Signatures.signerOf(keys, verifier, "forwarded to " + participantId));
+                }
+            }
+        }
         requireQuorum(
                 byParticipant.size(),
                 SecAggStage.ADVERTISE_KEYS,
                 "of " + participantId + "'s closed neighbourhood advertised keys");
+        signingKeys.putAll(verified);
         List<String> holders = inRosterOrder(byParticipant.keySet());
         int[] xs = holders.stream().mapToInt(graph::shareCoordinate).toArray();
         byte[] seed = new byte[MaskExpander.SEED_BYTES];
@@ -255,15 +342,47 @@ public final class SecAggParticipant {
     }
 
     /**
+     * Checks the server's list of survivors and dropped participants as {@link #unmask} would, and
+     * signs it ({@link SecAggStage#CONSISTENCY_CHECK}, signed rounds only). The participant then
+     * unmasks for this list alone.
+     *
+     * @param request the server's announcement of survivors and dropped participants, unsigned
+     * @throws IllegalArgumentException as {@link #unmask} does for the lists
+     * @throws IllegalStateException if the round is unsigned
+     * @throws SecAggAbortedException if fewer than threshold of the closed neighbourhood survived
+     */
+    public SurvivorSignature confirmSurvivors(UnmaskingRequest request) {
+        if (identity == null) {
+            throw new IllegalStateException(
+                    "round "
+                            + round.round()
+                            + " is unsigned secure aggregation, which has no consistency check");
+        }
+        requireStep(Step.MASKED, "confirmSurvivors");
+        Set<String> survivors = checkedSurvivors(request);
+        confirmed = new UnmaskingRequest(round.round(), request.survivors(), request.dropped());
+        confirmation = identity.sign(confirmed.statement());
+        survivorsConfirmed = survivors;
+        step = Step.CONFIRMED;
+        return new SurvivorSignature(round.round(), participantId, confirmation);
+    }
+
+    /**
      * Reveals, for itself and each neighbour that shared keys, the share of the self-mask seed if
      * the neighbour survived or of the masking key if it dropped ({@link SecAggStage#UNMASKING}).
+     * In a signed round the request must list the survivors and dropped participants this
+     * participant confirmed, with valid signatures of that list from at least threshold of its
+     * closed neighbourhood.
      *
      * @param request the server's announcement of survivors and dropped participants
      * @throws IllegalArgumentException if the request is for another round, names an unknown
      *     participant, lists this participant as dropped or not at all, lists as surviving or
-     *     dropped a neighbour that did not share keys, or leaves out one that did
+     *     dropped a neighbour that did not share keys, or leaves out one that did; in a signed
+     *     round, if it differs from the confirmed list or carries a signature that is not a
+     *     survivor's or does not verify
      * @throws IllegalStateException if this participant already answered an unmasking request
-     * @throws SecAggAbortedException if fewer than threshold of the closed neighbourhood survived
+     * @throws SecAggAbortedException if fewer than threshold of the closed neighbourhood survived,
+     *     or, in a signed round, signed the list
      */
     public UnmaskingShares unmask(UnmaskingRequest request) {
         if (step == Step.UNMASKED) {
@@ -273,7 +392,50 @@ public final class SecAggParticipant {
                             + round.round()
                             + "; answering another could reveal both secrets of a neighbour");
         }
-        requireStep(Step.MASKED, "unmask");
+        Set<String> survivors;
+        if (identity == null) {
+            requireStep(Step.MASKED, "unmask");
+            survivors = checkedSurvivors(request);
+        } else {
+            requireStep(Step.CONFIRMED, "unmask");
+            requireRound(request.round(), "unmasking request");
+            if (!request.survivors().equals(confirmed.survivors())
+                    || !request.dropped().equals(confirmed.dropped())) {
+                throw new IllegalArgumentException(
+                        "unmasking request for round "
+                                + round.round()
+                                + " lists other survivors or dropped participants than "
+                                + participantId
+                                + " confirmed");
+            }
+            requireSignedByQuorum(request.signatures());
+            survivors = survivorsConfirmed;
+        }
+
+        List<RevealedShare> revealed = new ArrayList<>();
+        for (Map.Entry<String, HeldShares> entry : heldShares.entrySet()) {
+            String owner = entry.getKey();
+            if (survivors.contains(owner)) {
+                revealed.add(
+                        new RevealedShare(
+                                owner,
+                                Secret.SELF_MASK_SEED,
+                                entry.getValue().selfMaskSeed().yBytes()));
+            } else {
+                revealed.add(
+                        new RevealedShare(
+                                owner, Secret.MASKING_KEY, entry.getValue().maskingKey().yBytes()));
+            }
+        }
+        step = Step.UNMASKED;
+        return new UnmaskingShares(round.round(), participantId, revealed);
+    }
+
+    /**
+     * Checks the lists of an unmasking request against this participant's neighbourhood and returns
+     * the survivors among its closed neighbourhood.
+     */
+    private Set<String> checkedSurvivors(UnmaskingRequest request) {
         requireRound(request.round(), "unmasking request");
         Set<String> survivors = neighboursListed(request.survivors(), "surviving");
         Set<String> dropped = neighboursListed(request.dropped(), "dropped");
@@ -301,32 +463,64 @@ public final class SecAggParticipant {
                 survivors.size(),
                 SecAggStage.MASKED_INPUT,
                 "of " + participantId + "'s closed neighbourhood sent masked vectors");
-
-        List<RevealedShare> revealed = new ArrayList<>();
-        for (Map.Entry<String, HeldShares> entry : heldShares.entrySet()) {
-            String owner = entry.getKey();
-            if (survivors.contains(owner)) {
-                revealed.add(
-                        new RevealedShare(
-                                owner,
-                                Secret.SELF_MASK_SEED,
-                                entry.getValue().selfMaskSeed().yBytes()));
-            } else {
-                revealed.add(
-                        new RevealedShare(
-                                owner, Secret.MASKING_KEY, entry.getValue().maskingKey().yBytes()));
-            }
-        }
-        step = Step.UNMASKED;
-        return new UnmaskingShares(round.round(), participantId, revealed);
+        return survivors;
     }
 
-    private AdvertisedKeys ownKeys() {
-        return new AdvertisedKeys(
-                round.round(),
-                participantId,
-                KeyExchange.encodePublicKey(encryptionKeys.getPublic()),
-                KeyExchange.encodePublicKey(maskingKeys.getPublic()));
+    /**
+     * Checks the survivors' signatures on the confirmed list: each from a distinct survivor, each
+     * from a neighbour verifying under the key it signed its round keys with, and at least
+     * threshold of them from this participant's closed neighbourhood. Signatures of participants
+     * beyond the neighbourhood, whose keys this participant never saw, are not counted.
+     */
+    private void requireSignedByQuorum(List<SurvivorSignature> signatures) {
+        byte[] statement = confirmed.statement();
+        Set<String> signers = new HashSet<>();
+        int counted = 0;
+        for (SurvivorSignature signature : signatures) {
+            String signer = signature.signer();
+            if (!confirmed.survivors().contains(signer)) {
+                throw new IllegalArgumentException(
+                        "unmasking request for round "
+                                + round.round()
+                                + " carries a signature of "
+                                + signer
+                                + ", which is not among the survivors");
+            }
+            if (!signers.add(signer)) {
+                throw new IllegalArgumentException(
+                        "unmasking request for round "
+                                + round.round()
+                                + " carries two signatures of "
+                                + signer);
+            }
+            boolean valid;
+            if (signer.equals(participantId)) {
+                valid = Arrays.equals(signature.signature(), confirmation);
+            } else if (signingKeys.containsKey(signer)) {
+                valid =
+                        Signatures.verify(
+                                signingKeys.get(signer), statement, signature.signature());
+            } else {
+                continue;
+            }
+            if (!valid) {
+                throw new IllegalArgumentException(
+                        "the signature of "
+                                + signer
+                                + " on the survivors of round "
+                                + round.round()
+                                + " does not verify: the list "
+                                + participantId
+                                + " confirmed is not the one "
+                                + signer
+                                + " signed");
+            }
+            counted++;
+        }
+        requireQuorum(
+                counted,
+                SecAggStage.CONSISTENCY_CHECK,
+                "of " + participantId + "'s closed neighbourhood signed the survivors");
     }
 
     private EncryptedShares seal(String recipient, AdvertisedKeys keys, HeldShares shares) {

@@ -3,6 +3,7 @@ package io.fedistill.core.secagg;
 import io.fedistill.core.secagg.KeyExchange.Purpose;
 import io.fedistill.core.secagg.RevealedShare.Secret;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -22,11 +23,15 @@ import java.util.function.Predicate;
  * <p>Each stage is a run of {@code receive...} calls, one per arriving message, closed by an {@code
  * end...} call when the caller stops waiting (at a deadline, or when everyone answered): {@link
  * #receiveKeys}/{@link #endAdvertising}, {@link #receiveShares}/{@link #endSharing}, {@link
- * #receiveMaskedVector}/{@link #endMasking}, {@link #receiveUnmaskingShares}/{@link #sum}. A
- * message that is malformed, for another round, from a participant not entitled to send it, or a
- * repeat is refused with {@link IllegalArgumentException} and leaves the server unchanged; a stage
- * that ends with fewer than threshold participants (overall, or in some participant's closed
- * neighbourhood) throws {@link SecAggAbortedException}, after which the server accepts nothing.
+ * #receiveMaskedVector}/{@link #endMasking}, in signed secure aggregation {@link
+ * #receiveSurvivorSignature}/{@link #endConsistencyCheck}, and {@link
+ * #receiveUnmaskingShares}/{@link #sum}. In a signed round the server also checks every
+ * participant's signatures, so that one bad signature is refused here rather than making every
+ * neighbour refuse the stage. A message that is malformed, for another round, from a participant
+ * not entitled to send it, or a repeat is refused with {@link IllegalArgumentException} and leaves
+ * the server unchanged; a stage that ends with fewer than threshold participants (overall, or in
+ * some participant's closed neighbourhood) throws {@link SecAggAbortedException}, after which the
+ * server accepts nothing.
  *
  * <p>The server never asks for both secrets of one participant: the survivors and the dropped
  * participants it announces are disjoint, and it refuses a revealed share of the other kind.
@@ -37,6 +42,9 @@ public final class SecAggServer {
     private final SecAggConfig config;
     private final SecAggRound round;
     private final NeighbourhoodGraph graph;
+
+    /** Checks the participants' credentials, or null in an unsigned round. */
+    private final CredentialVerifier verifier;
 
     private SecAggStage stage = SecAggStage.ADVERTISE_KEYS;
 
@@ -51,16 +59,46 @@ public final class SecAggServer {
     private final Map<String, List<ShamirShare>> seedShares = new HashMap<>();
     private final Map<String, List<ShamirShare>> keyShares = new HashMap<>();
 
+    /** The keys that verify each advertiser's signatures (signed rounds). */
+    private final Map<String, PublicKey> signingKeys = new HashMap<>();
+
+    /** The survivor list the survivors are asked to sign (signed rounds). */
+    private UnmaskingRequest unsignedRequest;
+
+    private final Map<String, SurvivorSignature> confirmations = new HashMap<>();
+
     /**
-     * Prepares the server for one round.
+     * Prepares the server for one unsigned round.
+     *
+     * @param config the run's secure-aggregation config, unsigned
+     * @param round the round and its roster
+     * @throws IllegalArgumentException if the round does not fit the config, or the config is
+     *     signed
+     */
+    public SecAggServer(SecAggConfig config, SecAggRound round) {
+        this(config, round, null);
+    }
+
+    /**
+     * Prepares the server for one round, signed when the config is.
      *
      * @param config the run's secure-aggregation config
      * @param round the round and its roster
-     * @throws IllegalArgumentException if the round does not fit the config
+     * @param verifier what checks the participants' credentials; required when the config is
+     *     signed, ignored otherwise
+     * @throws IllegalArgumentException if the round does not fit the config, or a signed config
+     *     comes without a verifier
      */
-    public SecAggServer(SecAggConfig config, SecAggRound round) {
+    public SecAggServer(SecAggConfig config, SecAggRound round, CredentialVerifier verifier) {
         this.config = Objects.requireNonNull(config, "config");
         this.round = Objects.requireNonNull(round, "round");
+        if (config.signed() && verifier == null) {
+            throw new IllegalArgumentException(
+                    "signed secure aggregation of round "
+                            + round.round()
+                            + " needs a verifier of the participants' credentials");
+        }
+        this.verifier = config.signed() ? verifier : null;
         config.requireRunnable(round);
         this.graph = NeighbourhoodGraph.of(config.neighbourhood(), round);
         this.maskedSum = new int[config.vectorLength()];
@@ -70,7 +108,7 @@ public final class SecAggServer {
      * Records a participant's public keys ({@link SecAggStage#ADVERTISE_KEYS}).
      *
      * @throws IllegalArgumentException if the keys are for another round, from a participant not on
-     *     the roster, or a repeat
+     *     the roster, or a repeat, or in a signed round lack a valid signature of their participant
      * @throws IllegalStateException if advertising has ended
      */
     public void receiveKeys(AdvertisedKeys keys) {
@@ -79,6 +117,9 @@ public final class SecAggServer {
         requireRound(keys.round(), "keys of " + sender);
         graph.requireOnRoster(sender);
         requireFirst(advertised.containsKey(sender), sender, "its keys");
+        if (verifier != null) {
+            signingKeys.put(sender, Signatures.signerOf(keys, verifier, "sent to the server"));
+        }
         advertised.put(sender, keys);
     }
 
@@ -226,6 +267,8 @@ public final class SecAggServer {
     /**
      * Ends masked input and returns the request for the shares that remove the remaining masks:
      * self-mask seeds of the survivors, masking keys of those that shared keys but sent no vector.
+     * In a signed round the survivors first sign it ({@link #receiveSurvivorSignature}), and {@link
+     * #endConsistencyCheck} returns it with their signatures.
      *
      * @throws SecAggAbortedException if fewer than threshold participants sent masked vectors,
      *     overall or in the closed neighbourhood of a participant whose secret must be rebuilt
@@ -240,20 +283,76 @@ public final class SecAggServer {
                     SecAggStage.MASKED_INPUT,
                     "of " + participant + "'s closed neighbourhood sent masked vectors");
         }
+        UnmaskingRequest request =
+                new UnmaskingRequest(
+                        round.round(),
+                        inRoster(maskedSenders::contains),
+                        inRoster(id -> bundles.containsKey(id) && !maskedSenders.contains(id)));
+        if (config.signed()) {
+            unsignedRequest = request;
+            stage = SecAggStage.CONSISTENCY_CHECK;
+        } else {
+            stage = SecAggStage.UNMASKING;
+        }
+        return request;
+    }
+
+    /**
+     * Records a survivor's signature over the survivor list ({@link SecAggStage#CONSISTENCY_CHECK},
+     * signed rounds only).
+     *
+     * @throws IllegalArgumentException if the signature is for another round, from a participant
+     *     that sent no masked vector, a repeat, or does not verify
+     * @throws IllegalStateException if the server is not collecting signatures
+     */
+    public void receiveSurvivorSignature(SurvivorSignature signature) {
+        String signer = signature.signer();
+        requireStage(SecAggStage.CONSISTENCY_CHECK, "survivor signature of " + signer);
+        requireRound(signature.round(), "survivor signature of " + signer);
+        graph.requireOnRoster(signer);
+        if (!maskedSenders.contains(signer)) {
+            throw new IllegalArgumentException(
+                    signer
+                            + " signed the survivors but sent no masked vector in round "
+                            + round.round());
+        }
+        requireFirst(confirmations.containsKey(signer), signer, "its survivor signature");
+        if (!Signatures.verify(
+                signingKeys.get(signer), unsignedRequest.statement(), signature.signature())) {
+            throw new IllegalArgumentException(
+                    "the survivor signature of "
+                            + signer
+                            + " in round "
+                            + round.round()
+                            + " does not verify under its credential");
+        }
+        confirmations.put(signer, signature);
+    }
+
+    /**
+     * Ends the consistency check and returns the unmasking request with the survivors' signatures,
+     * to pass to {@link SecAggParticipant#unmask} of each participant that signed.
+     *
+     * @throws SecAggAbortedException if fewer than threshold survivors signed, overall or in some
+     *     signer's closed neighbourhood
+     */
+    public UnmaskingRequest endConsistencyCheck() {
+        requireStage(SecAggStage.CONSISTENCY_CHECK, "endConsistencyCheck");
+        requireQuorum(
+                confirmations.keySet(), SecAggStage.CONSISTENCY_CHECK, "signed the survivors");
         stage = SecAggStage.UNMASKING;
-        return new UnmaskingRequest(
-                round.round(),
-                inRoster(maskedSenders::contains),
-                inRoster(id -> bundles.containsKey(id) && !maskedSenders.contains(id)));
+        return unsignedRequest.withSignatures(
+                inRoster(confirmations::containsKey).stream().map(confirmations::get).toList());
     }
 
     /**
      * Records a survivor's revealed shares ({@link SecAggStage#UNMASKING}).
      *
      * @throws IllegalArgumentException if the shares are for another round, come from a participant
-     *     that sent no masked vector, or are a repeat, or if a share is of a participant that did
-     *     not share keys with the sender, of the wrong secret for the owner's status (a masking key
-     *     of a survivor or a self-mask seed of a dropped participant), or the second of one owner
+     *     that sent no masked vector (in a signed round, that did not sign the survivors), or are a
+     *     repeat, or if a share is of a participant that did not share keys with the sender, of the
+     *     wrong secret for the owner's status (a masking key of a survivor or a self-mask seed of a
+     *     dropped participant), or the second of one owner
      * @throws IllegalStateException if the server is not collecting unmasking shares
      */
     public void receiveUnmaskingShares(UnmaskingShares shares) {
@@ -265,6 +364,12 @@ public final class SecAggServer {
             throw new IllegalArgumentException(
                     sender
                             + " sent unmasking shares but no masked vector in round "
+                            + round.round());
+        }
+        if (config.signed() && !confirmations.containsKey(sender)) {
+            throw new IllegalArgumentException(
+                    sender
+                            + " sent unmasking shares but did not sign the survivors of round "
                             + round.round());
         }
         requireFirst(unmaskingSenders.contains(sender), sender, "its unmasking shares");

@@ -1,6 +1,9 @@
 package io.fedistill.core.secagg;
 
-/** Names the four stages of a secure-aggregation round, in the order they run. */
+/**
+ * Names the stages of a secure-aggregation round, in the order they run; the consistency check runs
+ * in signed secure aggregation only.
+ */
 public enum SecAggStage {
     /** Participants send their encryption and masking public keys. */
     ADVERTISE_KEYS,
@@ -8,6 +11,11 @@ public enum SecAggStage {
     SHARE_KEYS,
     /** Participants send their masked input vectors. */
     MASKED_INPUT,
+    /**
+     * In signed secure aggregation only: the survivors sign the server's list of who survived and
+     * who dropped.
+     */
+    CONSISTENCY_CHECK,
     /** Surviving participants reveal the shares the server needs to remove the masks. */
     UNMASKING
 }

@@ -13,20 +13,40 @@ import java.util.Set;
  * <p>No participant may be listed as both: with both of its secrets the server could strip every
  * mask from its vector and read its input.
  *
+ * <p>In signed secure aggregation the survivors first sign the two lists ({@link
+ * SecAggStage#CONSISTENCY_CHECK}), and the request then carries their signatures.
+ *
  * @param round the round being unmasked
  * @param survivors the participants whose masked vectors are in the sum
  * @param dropped the participants that shared keys but sent no masked vector
+ * @param signatures the survivors' signatures over both lists; empty when unsigned
  */
-public record UnmaskingRequest(int round, List<String> survivors, List<String> dropped) {
+public record UnmaskingRequest(
+        int round,
+        List<String> survivors,
+        List<String> dropped,
+        List<SurvivorSignature> signatures) {
     /**
      * Copies the lists and refuses a participant listed twice.
      *
      * @throws IllegalArgumentException naming a participant listed as both surviving and dropped,
-     *     or listed twice in one list
+     *     or listed twice in one list, or a signature of another round
      */
     public UnmaskingRequest {
         survivors = List.copyOf(survivors);
         dropped = List.copyOf(dropped);
+        signatures = List.copyOf(signatures);
+        for (SurvivorSignature signature : signatures) {
+            if (signature.round() != round) {
+                throw new IllegalArgumentException(
+                        "unmasking request for round "
+                                + round
+                                + " carries a signature of "
+                                + signature.signer()
+                                + " from round "
+                                + signature.round());
+            }
+        }
         Set<String> survivorSet = new HashSet<>();
         for (String id : survivors) {
             if (!survivorSet.add(id)) {
@@ -54,5 +74,20 @@ public record UnmaskingRequest(int round, List<String> survivors, List<String> d
                         "unmasking request for round " + round + " lists dropped " + id + " twice");
             }
         }
+    }
+
+    /** Creates an unsigned request, as the semi-honest protocol sends it. */
+    public UnmaskingRequest(int round, List<String> survivors, List<String> dropped) {
+        this(round, survivors, dropped, List.of());
+    }
+
+    /** Returns the same lists with the survivors' signatures. */
+    UnmaskingRequest withSignatures(List<SurvivorSignature> signed) {
+        return new UnmaskingRequest(round, survivors, dropped, signed);
+    }
+
+    /** Returns the statement survivors sign in the consistency check. */
+    byte[] statement() {
+        return Signatures.survivorsStatement(round, survivors, dropped);
     }
 }

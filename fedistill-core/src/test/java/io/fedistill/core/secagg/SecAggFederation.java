@@ -19,14 +19,28 @@ final class SecAggFederation {
     final Map<String, SecAggParticipant> participants = new LinkedHashMap<>();
     final SecAggServer server;
 
+    /** Each participant's identity in a signed round, or null in an unsigned one. */
+    final PinnedCredentials credentials;
+
     SecAggFederation(SecAggConfig config, SecAggRound round, long seed) {
         this.config = config;
         this.round = round;
+        this.credentials = config.signed() ? new PinnedCredentials(round.roster()) : null;
         for (String id : round.roster()) {
+            SecureRandom random = seeded(seed + id.hashCode());
             participants.put(
-                    id, new SecAggParticipant(config, round, id, seeded(seed + id.hashCode())));
+                    id,
+                    config.signed()
+                            ? new SecAggParticipant(
+                                    config,
+                                    round,
+                                    id,
+                                    random,
+                                    credentials.identity(id),
+                                    credentials)
+                            : new SecAggParticipant(config, round, id, random));
         }
-        this.server = new SecAggServer(config, round);
+        this.server = new SecAggServer(config, round, credentials);
     }
 
     /** Returns the ids p1 .. pn. */
@@ -93,6 +107,14 @@ final class SecAggFederation {
         return server.endMasking();
     }
 
+    /** Has the senders sign the survivors (signed rounds) and returns the signed request. */
+    UnmaskingRequest confirm(UnmaskingRequest request, Collection<String> senders) {
+        for (String id : senders) {
+            server.receiveSurvivorSignature(participants.get(id).confirmSurvivors(request));
+        }
+        return server.endConsistencyCheck();
+    }
+
     SecAggResult unmask(UnmaskingRequest request, Collection<String> senders) {
         for (String id : senders) {
             server.receiveUnmaskingShares(participants.get(id).unmask(request));
@@ -116,6 +138,9 @@ final class SecAggFederation {
         Map<String, List<AdvertisedKeys>> keys = advertise(advertisers);
         Map<String, List<EncryptedShares>> shares = share(keys, sharers);
         UnmaskingRequest request = mask(shares, inputs, maskers);
+        if (config.signed()) {
+            request = confirm(request, unmaskers);
+        }
         return unmask(request, unmaskers);
     }
 

@@ -29,7 +29,11 @@ class SecAggMessagesTest {
                                 + "00".repeat(31)
                                 + ", maskingKey="
                                 + "00".repeat(32)
-                                + "]");
+                                + ", unsigned]");
+        assertThat(new AdvertisedKeys(1, "p1", key, key, new byte[91], new byte[70]).toString())
+                .endsWith(", signed with a 91-byte credential]");
+        assertThat(new SurvivorSignature(1, "p1", new byte[70]).toString())
+                .isEqualTo("SurvivorSignature[round=1, signer=p1, signature=70 bytes]");
         assertThat(new EncryptedShares(1, "p1", "p2", new byte[12], new byte[149]).toString())
                 .isEqualTo(
                         "EncryptedShares[round=1, sender=p1, recipient=p2, ciphertext=149 bytes]");
