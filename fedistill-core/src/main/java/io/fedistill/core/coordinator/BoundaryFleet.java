@@ -5,6 +5,7 @@ import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.fleet.FleetBackend;
 import io.fedistill.core.fleet.ParticipantFailure;
+import io.fedistill.core.identity.CredentialVerifier;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.runlog.TrafficLedger;
 import io.fedistill.core.validate.ReplySpec;
@@ -47,6 +48,11 @@ final class BoundaryFleet implements Fleet {
     @Override
     public List<String> participantIds() {
         return backend.participantIds();
+    }
+
+    @Override
+    public Optional<CredentialVerifier> credentialVerifier() {
+        return backend.credentialVerifier();
     }
 
     @Override

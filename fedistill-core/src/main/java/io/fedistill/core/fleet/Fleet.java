@@ -1,8 +1,10 @@
 package io.fedistill.core.fleet;
 
+import io.fedistill.core.identity.CredentialVerifier;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.validate.ReplySpec;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The only way a strategy reaches participants: send messages, get validated replies.
@@ -23,4 +25,12 @@ public interface Fleet {
      * @return usable replies, failures and transfers
      */
     ExchangeResult exchange(List<Message> requests, ReplySpec spec);
+
+    /**
+     * Returns what checks the participants' credentials, when they have any (certificates from the
+     * federation's authority): signed secure aggregation needs it.
+     */
+    default Optional<CredentialVerifier> credentialVerifier() {
+        return Optional.empty();
+    }
 }

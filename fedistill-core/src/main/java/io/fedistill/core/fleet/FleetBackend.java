@@ -1,10 +1,12 @@
 package io.fedistill.core.fleet;
 
+import io.fedistill.core.identity.CredentialVerifier;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.validate.ReplySpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a runtime implements to reach participants: the in-process simulation, or the network.
@@ -67,6 +69,14 @@ public interface FleetBackend extends AutoCloseable {
 
     /** Restores what {@link #snapshot} returned, before the first round of a resumed run. */
     default void restore(TensorRecord snapshot) {}
+
+    /**
+     * Returns what checks the participants' credentials, when they have any (certificates from the
+     * federation's authority): signed secure aggregation needs it.
+     */
+    default Optional<CredentialVerifier> credentialVerifier() {
+        return Optional.empty();
+    }
 
     @Override
     default void close() {}

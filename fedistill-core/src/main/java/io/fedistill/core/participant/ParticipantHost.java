@@ -1,6 +1,7 @@
 package io.fedistill.core.participant;
 
 import io.fedistill.core.attack.Attackers;
+import io.fedistill.core.identity.HostedIdentities;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.learner.ParticipantState;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,7 @@ public final class ParticipantHost {
     private final long runSeed;
     private final FailureInjection failures;
     private final Attackers attackers;
-    private final SecureSumParticipants secureSums = new SecureSumParticipants();
+    private final SecureSumParticipants secureSums;
     private final Set<MessageType> unchangedTypes = new HashSet<>();
 
     /**
@@ -72,11 +74,33 @@ public final class ParticipantHost {
             long runSeed,
             FailureInjection failures,
             Attackers attackers) {
+        this(learners, states, runSeed, failures, attackers, Optional.empty());
+    }
+
+    /**
+     * Creates a host whose participants may hold signing identities, with which they take part in
+     * signed secure aggregation (and in no other).
+     *
+     * @param learners each hosted participant's learner, in a stable order
+     * @param states where participants keep state between requests
+     * @param runSeed the run seed
+     * @param failures simulated failures
+     * @param attackers which participants attack, and how
+     * @param identities the hosted participants' signing identities and the verifier of others'
+     */
+    public ParticipantHost(
+            Map<String, Learner> learners,
+            StateStore states,
+            long runSeed,
+            FailureInjection failures,
+            Attackers attackers,
+            Optional<HostedIdentities> identities) {
         this.learners = new LinkedHashMap<>(learners);
         this.states = states;
         this.runSeed = runSeed;
         this.failures = failures;
         this.attackers = attackers;
+        this.secureSums = new SecureSumParticipants(identities);
     }
 
     /** Returns the hosted participants' ids, in order. */

@@ -4,6 +4,7 @@ import io.fedistill.core.codec.Codec;
 import io.fedistill.core.fleet.Direction;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
+import io.fedistill.core.identity.CredentialVerifier;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.Metrics;
@@ -194,6 +195,11 @@ public final class PrivateStrategy implements Strategy {
         @Override
         public List<String> participantIds() {
             return fleet.participantIds();
+        }
+
+        @Override
+        public Optional<CredentialVerifier> credentialVerifier() {
+            return fleet.credentialVerifier();
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.fedistill.core.secagg;
 
+import io.fedistill.core.identity.SigningIdentity;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -92,7 +93,7 @@ public record AdvertisedKeys(
                 encryptionKey,
                 maskingKey,
                 identity.credential(),
-                identity.sign(Signatures.keysStatement(this)));
+                identity.sign(SignedStatements.keysStatement(this)));
     }
 
     /** Compares the keys by content. */

@@ -1,5 +1,8 @@
 package io.fedistill.core.secagg;
 
+import io.fedistill.core.identity.CredentialVerifier;
+import io.fedistill.core.identity.Signatures;
+import io.fedistill.core.identity.SigningIdentity;
 import io.fedistill.core.secagg.KeyExchange.Purpose;
 import io.fedistill.core.secagg.RevealedShare.Secret;
 import java.nio.ByteBuffer;
@@ -223,7 +226,8 @@ public final class SecAggParticipant {
                 if (!keys.participantId().equals(participantId)) {
                     verified.put(
                             keys.participantId(),
-                            Signatures.signerOf(keys, verifier, "forwarded to " + participantId));
+                            SignedStatements.signerOf(
+                                    keys, verifier, "forwarded to " + participantId));
                 }
             }
         }

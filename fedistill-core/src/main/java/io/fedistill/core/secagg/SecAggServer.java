@@ -1,5 +1,7 @@
 package io.fedistill.core.secagg;
 
+import io.fedistill.core.identity.CredentialVerifier;
+import io.fedistill.core.identity.Signatures;
 import io.fedistill.core.secagg.KeyExchange.Purpose;
 import io.fedistill.core.secagg.RevealedShare.Secret;
 import java.security.PrivateKey;
@@ -118,7 +120,8 @@ public final class SecAggServer {
         graph.requireOnRoster(sender);
         requireFirst(advertised.containsKey(sender), sender, "its keys");
         if (verifier != null) {
-            signingKeys.put(sender, Signatures.signerOf(keys, verifier, "sent to the server"));
+            signingKeys.put(
+                    sender, SignedStatements.signerOf(keys, verifier, "sent to the server"));
         }
         advertised.put(sender, keys);
     }

@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * <p>A strategy asks for an upload with the config entry {@link #WEIGHT} naming the metric to weigh
  * it by (e.g. {@code examples}): the participant's host then keeps the reply's tensors, each
  * multiplied by that weight and followed by the weight itself, instead of sending them, and the
- * reply carries metrics only. {@link #run} then drives the four stages of Bonawitz et al. with the
+ * reply carries metrics only. {@link #run} then drives the stages of Bonawitz et al. with the
  * participants that hold an input ({@code secagg.advertise}, {@code secagg.share}, {@code
- * secagg.mask}, {@code secagg.unmask}, answered by the hosts' {@link SecureSumParticipants}), and
- * {@link #weightedMean} turns the sum into the weighted mean of the uploads.
+ * secagg.mask}, in signed rounds {@code secagg.confirm}, and {@code secagg.unmask}, answered by the
+ * hosts' {@link SecureSumParticipants}), and {@link #weightedMean} turns the sum into the weighted
+ * mean of the uploads.
  */
 public final class SecureSum {
     /** The config entry of a task whose upload is to be summed securely: the weight's metric. */
@@ -103,7 +104,8 @@ public final class SecureSum {
      * @throws SecAggAbortedException when fewer than the threshold hold inputs or remain at a
      *     stage; the round learns nothing, and the run can go on
      * @throws IllegalArgumentException when the settings cannot describe a round (a bug or a config
-     *     that validation should have refused), which does not abort the round quietly
+     *     that validation should have refused), or ask for signed rounds of a fleet whose
+     *     participants have no credentials; neither aborts the round quietly
      */
     public static Result run(
             RoundContext context,
@@ -131,7 +133,22 @@ public final class SecureSum {
         }
         SecAggRound round =
                 new SecAggRound(context.round(), holders, context.seed("secagg-neighbourhood"));
-        SecAggServer server = new SecAggServer(config, round);
+        SecAggServer server =
+                new SecAggServer(
+                        config,
+                        round,
+                        settings.signed()
+                                ? fleet.credentialVerifier()
+                                        .orElseThrow(
+                                                () ->
+                                                        new IllegalArgumentException(
+                                                                "signed secure aggregation needs"
+                                                                        + " participants with"
+                                                                        + " certificates from the"
+                                                                        + " federation's authority;"
+                                                                        + " this fleet's participants"
+                                                                        + " have none"))
+                                : null);
         Map<String, Object> setup = new LinkedHashMap<>();
         setup.put(SecureSumWire.ROSTER, SecureSumWire.join(holders));
         setup.put(SecureSumWire.THRESHOLD, (long) config.threshold());
@@ -139,6 +156,7 @@ public final class SecureSum {
         setup.put(SecureSumWire.NEIGHBOURHOOD_SEED, round.neighbourhoodSeed());
         setup.put(SecureSumWire.CLIP, (double) settings.clip());
         setup.put(SecureSumWire.VECTOR_LENGTH, (long) length);
+        setup.put(SecureSumWire.SIGNED, settings.signed());
 
         stage(
                 fleet,
@@ -201,12 +219,34 @@ public final class SecureSum {
                                         SecureSumWire.vector(reply))));
         UnmaskingRequest unmasking = server.endMasking();
 
+        if (config.signed()) {
+            Map<String, Object> survivors = new LinkedHashMap<>();
+            SecureSumWire.putUnmaskingRequest(survivors, unmasking);
+            stage(
+                    fleet,
+                    context,
+                    unmasking.survivors(),
+                    id -> survivors,
+                    SecureSumWire.CONFIRM,
+                    ReplySpec.metricsOnly(),
+                    reply ->
+                            server.receiveSurvivorSignature(
+                                    SecureSumWire.survivorSignature(
+                                            reply.config(),
+                                            context.round(),
+                                            reply.participantId())));
+            unmasking = server.endConsistencyCheck();
+        }
+        List<String> unmaskers =
+                config.signed()
+                        ? unmasking.signatures().stream().map(SurvivorSignature::signer).toList()
+                        : unmasking.survivors();
         Map<String, Object> request = new LinkedHashMap<>();
         SecureSumWire.putUnmaskingRequest(request, unmasking);
         stage(
                 fleet,
                 context,
-                unmasking.survivors(),
+                unmaskers,
                 id -> request,
                 SecureSumWire.UNMASK,
                 ReplySpec.metricsOnly(),

@@ -1,5 +1,7 @@
 package io.fedistill.core.secagg;
 
+import io.fedistill.core.identity.HostedIdentities;
+import io.fedistill.core.identity.SigningIdentity;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
@@ -7,6 +9,7 @@ import io.fedistill.core.tensor.TensorRecord;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -14,9 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The participant side of {@link SecureSum} for the participants one host holds: keeps the input a
- * task asked to be summed securely instead of sending it, and answers the four secure-aggregation
- * stages for it. Keys and seeds come from a {@link SecureRandom}, fresh each round; none of it is
- * stored or checkpointed.
+ * task asked to be summed securely instead of sending it, and answers the secure-aggregation stages
+ * for it. Keys and seeds come from a {@link SecureRandom}, fresh each round; none of it is stored
+ * or checkpointed. A participant with a {@link SigningIdentity} signs, and takes part in signed
+ * rounds only.
  */
 public final class SecureSumParticipants {
     private static final Set<MessageType> STAGES =
@@ -24,6 +28,7 @@ public final class SecureSumParticipants {
                     SecureSumWire.ADVERTISE,
                     SecureSumWire.SHARE,
                     SecureSumWire.MASK,
+                    SecureSumWire.CONFIRM,
                     SecureSumWire.UNMASK);
 
     /** An input waiting for its round's secure sum. */
@@ -37,6 +42,21 @@ public final class SecureSumParticipants {
     private final Map<String, Input> inputs = new ConcurrentHashMap<>();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private final Optional<HostedIdentities> identities;
+
+    /** Creates the participant side for participants without identities: unsigned rounds only. */
+    public SecureSumParticipants() {
+        this(Optional.empty());
+    }
+
+    /**
+     * Creates the participant side for participants that may hold identities.
+     *
+     * @param identities the hosted participants' identities and the verifier of their neighbours'
+     */
+    public SecureSumParticipants(Optional<HostedIdentities> identities) {
+        this.identities = identities;
+    }
 
     /** Says so when the fixed-point range clips this participant's input: its sum is then off. */
     private static void warnIfClipped(String id, Session session) {
@@ -95,11 +115,13 @@ public final class SecureSumParticipants {
                         id + " holds no input to sum securely in round " + round);
             }
             int participants = SecureSumWire.split(config.getString(SecureSumWire.ROSTER)).size();
+            boolean signed = config.getBoolean(SecureSumWire.SIGNED, false);
             SecAggConfig secAgg =
                     new SecureSumSettings(
                                     (int) config.getLong(SecureSumWire.THRESHOLD),
                                     (int) config.getLong(SecureSumWire.DEGREE),
-                                    (float) config.getDouble(SecureSumWire.CLIP))
+                                    (float) config.getDouble(SecureSumWire.CLIP),
+                                    signed)
                             .config(
                                     participants,
                                     (int) config.getLong(SecureSumWire.VECTOR_LENGTH));
@@ -111,15 +133,29 @@ public final class SecureSumParticipants {
                                 + " values to sum, the round sums "
                                 + secAgg.vectorLength());
             }
+            SecAggRound secAggRound =
+                    new SecAggRound(
+                            round,
+                            SecureSumWire.split(config.getString(SecureSumWire.ROSTER)),
+                            config.getLong(SecureSumWire.NEIGHBOURHOOD_SEED));
+            Optional<SigningIdentity> identity = identities.flatMap(own -> own.of(id));
+            if (signed && identity.isEmpty()) {
+                throw new IllegalArgumentException(
+                        id
+                                + " has no certificate to sign secure aggregation with; signed"
+                                + " rounds need participants that join with a certificate from the"
+                                + " federation's authority");
+            }
             SecAggParticipant participant =
-                    new SecAggParticipant(
-                            secAgg,
-                            new SecAggRound(
-                                    round,
-                                    SecureSumWire.split(config.getString(SecureSumWire.ROSTER)),
-                                    config.getLong(SecureSumWire.NEIGHBOURHOOD_SEED)),
-                            id,
-                            random);
+                    identity.isPresent()
+                            ? new SecAggParticipant(
+                                    secAgg,
+                                    secAggRound,
+                                    id,
+                                    random,
+                                    identity.get(),
+                                    identities.get().verifier())
+                            : new SecAggParticipant(secAgg, secAggRound, id, random);
             sessions.put(id, new Session(participant, secAgg, input));
             SecureSumWire.putKeys(out, participant.advertiseKeys(), false);
             return request.reply().optConfig(new ConfigRecord(out)).build();
@@ -143,6 +179,13 @@ public final class SecureSumParticipants {
                                     session.config().fixedPoint().encode(session.input().values()),
                                     SecureSumWire.shares(config, round, id, true));
             return request.reply().optTensors(SecureSumWire.words(masked.vector())).build();
+        }
+        if (request.type().equals(SecureSumWire.CONFIRM)) {
+            SecureSumWire.putSurvivorSignature(
+                    out,
+                    session.participant()
+                            .confirmSurvivors(SecureSumWire.unmaskingRequest(config, round)));
+            return request.reply().optConfig(new ConfigRecord(out)).build();
         }
         sessions.remove(id);
         UnmaskingShares shares =

@@ -1,8 +1,9 @@
 package io.fedistill.core.secagg;
 
 /**
- * How an algorithm sums its participants' uploads securely: the Shamir threshold, the neighbourhood
- * and the fixed-point clipping range.
+ * How an algorithm sums its participants' uploads securely: the Shamir threshold, the
+ * neighbourhood, the fixed-point clipping range, and whether participants sign (protection from a
+ * coordinator that does not follow the protocol).
  *
  * @param threshold how many participants must remain at every stage, and how many shares rebuild a
  *     secret; 0 picks {@code max(2, ceil(2k / 3))} of the k participants in each closed
@@ -11,8 +12,11 @@ package io.fedistill.core.secagg;
  *     everyone's neighbour)
  * @param clip every value summed is clipped to [-clip, clip] before its fixed-point encoding, whose
  *     resolution is the finest that cannot overflow for the round's participants
+ * @param signed whether participants sign their keys and the survivor list with their certificates
+ *     (signed secure aggregation); a signed round raises a threshold below a majority of each
+ *     closed neighbourhood to that majority, without which the signatures would not bind
  */
-public record SecureSumSettings(int threshold, int neighbours, float clip) {
+public record SecureSumSettings(int threshold, int neighbours, float clip, boolean signed) {
     /** Checks the ranges, naming the field and the bad value. */
     public SecureSumSettings {
         if (threshold != 0 && threshold < 2) {
@@ -40,6 +44,11 @@ public record SecureSumSettings(int threshold, int neighbours, float clip) {
         }
     }
 
+    /** Creates the settings of unsigned secure aggregation. */
+    public SecureSumSettings(int threshold, int neighbours, float clip) {
+        this(threshold, neighbours, clip, false);
+    }
+
     /** Returns the round's config for {@code participants} summing vectors of {@code length}. */
     SecAggConfig config(int participants, int length) {
         Neighbourhood neighbourhood =
@@ -47,10 +56,12 @@ public record SecureSumSettings(int threshold, int neighbours, float clip) {
                         ? Neighbourhood.everyone()
                         : Neighbourhood.harary(neighbours);
         int closed = neighbourhood.closedNeighbourhoodSize(participants);
+        int chosen = threshold != 0 ? threshold : Math.max(2, (2 * closed + 2) / 3);
         return new SecAggConfig(
-                threshold != 0 ? threshold : Math.max(2, (2 * closed + 2) / 3),
+                signed ? Math.max(chosen, closed / 2 + 1) : chosen,
                 neighbourhood,
                 length,
-                FixedPoint.forParticipants(clip, participants));
+                FixedPoint.forParticipants(clip, participants),
+                signed);
     }
 }

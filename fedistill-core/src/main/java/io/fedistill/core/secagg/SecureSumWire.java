@@ -13,15 +13,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * How the secure-aggregation records travel in fedistill messages: keys, nonces, ciphertexts and
- * shares as base64 config entries named {@code <field>:<participant id>}, rosters as
- * comma-separated lists, and a masked vector as a {@link TensorRole#WORDS} tensor of its 32-bit
- * ring elements cut into 16-bit halves, high half first.
+ * How the secure-aggregation records travel in fedistill messages: keys, credentials, signatures,
+ * nonces, ciphertexts and shares as base64 config entries named {@code <field>:<participant id>},
+ * rosters as comma-separated lists, and a masked vector as a {@link TensorRole#WORDS} tensor of its
+ * 32-bit ring elements cut into 16-bit halves, high half first.
  */
 final class SecureSumWire {
     static final MessageType ADVERTISE = MessageType.of("secagg", "advertise");
     static final MessageType SHARE = MessageType.of("secagg", "share");
     static final MessageType MASK = MessageType.of("secagg", "mask");
+    static final MessageType CONFIRM = MessageType.of("secagg", "confirm");
     static final MessageType UNMASK = MessageType.of("secagg", "unmask");
 
     static final String ROSTER = "roster";
@@ -30,6 +31,7 @@ final class SecureSumWire {
     static final String NEIGHBOURHOOD_SEED = "neighbourhood_seed";
     static final String CLIP = "clip";
     static final String VECTOR_LENGTH = "vector_length";
+    static final String SIGNED = "signed";
     static final String MASKED = "masked";
 
     private static final String ENCRYPTION_KEY = "encryption_key";
@@ -38,6 +40,9 @@ final class SecureSumWire {
     private static final String CIPHERTEXT = "ciphertext";
     private static final String SURVIVORS = "survivors";
     private static final String DROPPED = "dropped";
+    private static final String CREDENTIAL = "credential";
+    private static final String SIGNATURE = "signature";
+    private static final String SURVIVOR_SIGNATURE = "survivor_signature";
 
     private SecureSumWire() {}
 
@@ -76,15 +81,22 @@ final class SecureSumWire {
         String suffix = named ? ":" + keys.participantId() : "";
         config.put(ENCRYPTION_KEY + suffix, encode(keys.encryptionKey()));
         config.put(MASKING_KEY + suffix, encode(keys.maskingKey()));
+        if (keys.isSigned()) {
+            config.put(CREDENTIAL + suffix, encode(keys.credential()));
+            config.put(SIGNATURE + suffix, encode(keys.signature()));
+        }
     }
 
     static AdvertisedKeys keys(ConfigRecord config, int round, String id, boolean named) {
         String suffix = named ? ":" + id : "";
+        boolean signed = config.has(CREDENTIAL + suffix) || config.has(SIGNATURE + suffix);
         return new AdvertisedKeys(
                 round,
                 id,
                 decode(config, ENCRYPTION_KEY + suffix),
-                decode(config, MASKING_KEY + suffix));
+                decode(config, MASKING_KEY + suffix),
+                signed ? decode(config, CREDENTIAL + suffix) : new byte[0],
+                signed ? decode(config, SIGNATURE + suffix) : new byte[0]);
     }
 
     static List<AdvertisedKeys> allKeys(ConfigRecord config, int round) {
@@ -123,11 +135,32 @@ final class SecureSumWire {
     static void putUnmaskingRequest(Map<String, Object> config, UnmaskingRequest request) {
         config.put(SURVIVORS, join(request.survivors()));
         config.put(DROPPED, join(request.dropped()));
+        for (SurvivorSignature signature : request.signatures()) {
+            config.put(
+                    SURVIVOR_SIGNATURE + ':' + signature.signer(), encode(signature.signature()));
+        }
     }
 
     static UnmaskingRequest unmaskingRequest(ConfigRecord config, int round) {
+        List<SurvivorSignature> signatures = new ArrayList<>();
+        for (String signer : idsOf(config, SURVIVOR_SIGNATURE)) {
+            signatures.add(
+                    new SurvivorSignature(
+                            round, signer, decode(config, SURVIVOR_SIGNATURE + ':' + signer)));
+        }
         return new UnmaskingRequest(
-                round, split(config.getString(SURVIVORS)), split(config.getString(DROPPED)));
+                round,
+                split(config.getString(SURVIVORS)),
+                split(config.getString(DROPPED)),
+                signatures);
+    }
+
+    static void putSurvivorSignature(Map<String, Object> config, SurvivorSignature signature) {
+        config.put(SURVIVOR_SIGNATURE, encode(signature.signature()));
+    }
+
+    static SurvivorSignature survivorSignature(ConfigRecord config, int round, String signer) {
+        return new SurvivorSignature(round, signer, decode(config, SURVIVOR_SIGNATURE));
     }
 
     static void putRevealed(Map<String, Object> config, List<RevealedShare> shares) {

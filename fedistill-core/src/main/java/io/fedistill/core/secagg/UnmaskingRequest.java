@@ -88,6 +88,6 @@ public record UnmaskingRequest(
 
     /** Returns the statement survivors sign in the consistency check. */
     byte[] statement() {
-        return Signatures.survivorsStatement(round, survivors, dropped);
+        return SignedStatements.survivorsStatement(round, survivors, dropped);
     }
 }

@@ -21,9 +21,9 @@
  *
  * <p>Signed secure aggregation ({@link io.fedistill.core.secagg.SecAggConfig#signed()}) is the
  * active-adversary variant of Bonawitz et al.: each participant holds a {@link
- * io.fedistill.core.secagg.SigningIdentity} (in a deployment, its certificate from the federation's
- * authority), signs its round keys, checks its neighbours' signatures through a {@link
- * io.fedistill.core.secagg.CredentialVerifier}, and before unmasking signs the server's list of
+ * io.fedistill.core.identity.SigningIdentity} (in a deployment, its certificate from the
+ * federation's authority), signs its round keys, checks its neighbours' signatures through a {@link
+ * io.fedistill.core.identity.CredentialVerifier}, and before unmasking signs the server's list of
  * survivors ({@link io.fedistill.core.secagg.SecAggStage#CONSISTENCY_CHECK}); it reveals shares
  * only for the list it signed, and only when at least the threshold of its closed neighbourhood
  * signed the same list. With a threshold above half of every neighbourhood, a server that does not

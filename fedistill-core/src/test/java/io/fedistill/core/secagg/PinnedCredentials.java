@@ -1,5 +1,7 @@
 package io.fedistill.core.secagg;
 
+import io.fedistill.core.identity.CredentialVerifier;
+import io.fedistill.core.identity.SigningIdentity;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;

@@ -3,10 +3,14 @@ package io.fedistill.core.secagg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fedistill.core.attack.Attackers;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.fleet.ParticipantFailure;
+import io.fedistill.core.identity.CredentialVerifier;
+import io.fedistill.core.identity.HostedIdentities;
+import io.fedistill.core.identity.SigningIdentity;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
@@ -24,19 +28,34 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
  * Secure aggregation through the message protocol: participants' hosts withhold their uploads and
- * answer the four stages; the coordinator learns the weighted mean and nothing else.
+ * answer the stages; the coordinator learns the weighted mean and nothing else.
  */
 class SecureSumTest {
     private static final MessageType TRAIN = MessageType.of("test", "train");
     private static final List<String> IDS = List.of("p0", "p1", "p2", "p3", "p4");
 
-    /** Participant i uploads weights {i, -i, 0.5} for i + 1 examples. */
+    /** The participants' identities and the verifier of their credentials, in signed tests. */
+    private static final PinnedCredentials CREDENTIALS = new PinnedCredentials(IDS);
+
+    private static HostedIdentities identities() {
+        Map<String, SigningIdentity> own = new LinkedHashMap<>();
+        IDS.forEach(id -> own.put(id, CREDENTIALS.identity(id)));
+        return new HostedIdentities(own, CREDENTIALS);
+    }
+
     private static ParticipantHost host() {
+        return host(Optional.empty());
+    }
+
+    /** Participant i uploads weights {i, -i, 0.5} for i + 1 examples. */
+    private static ParticipantHost host(Optional<HostedIdentities> identities) {
         Map<String, Learner> learners = new LinkedHashMap<>();
         for (String id : IDS) {
             int i = IDS.indexOf(id);
@@ -57,17 +76,37 @@ class SecureSumTest {
                             .build());
         }
         return new ParticipantHost(
-                learners, new StateStore(Codec.fp32()), 1, FailureInjection.none());
+                learners,
+                new StateStore(Codec.fp32()),
+                1,
+                FailureInjection.none(),
+                Attackers.none(),
+                identities);
     }
 
     /** Reaches the host, and loses the replies of the listed {@code participant@type}s. */
     private static final class LossyFleet implements Fleet {
-        final ParticipantHost host = host();
+        final ParticipantHost host;
         final Set<String> lost;
+        final Optional<CredentialVerifier> verifier;
         final List<Message> seen = new ArrayList<>();
 
         LossyFleet(Set<String> lost) {
+            this(lost, Optional.empty(), Optional.empty());
+        }
+
+        LossyFleet(
+                Set<String> lost,
+                Optional<HostedIdentities> identities,
+                Optional<CredentialVerifier> verifier) {
+            this.host = host(identities);
             this.lost = lost;
+            this.verifier = verifier;
+        }
+
+        @Override
+        public Optional<CredentialVerifier> credentialVerifier() {
+            return verifier;
         }
 
         @Override
@@ -213,6 +252,94 @@ class SecureSumTest {
         assertThatThrownBy(() -> new SecureSumSettings(1, 0, 1))
                 .hasMessageContaining("secureThreshold must be 0 (two thirds) or >= 2");
         assertThat(new SecureSumSettings(3, 2, 1).threshold()).isEqualTo(3);
+    }
+
+    @Test
+    void signedRoundsSumTheInputsOfTheSurvivorsThatSigned() {
+        // p1 drops before masking; p2 masks but does not sign the survivors, so it is asked for no
+        // shares, and its input still counts
+        LossyFleet fleet =
+                new LossyFleet(
+                        Set.of("p1@secagg.mask", "p2@secagg.confirm"),
+                        Optional.of(identities()),
+                        Optional.of(CREDENTIALS));
+        SecureSum.Result sum =
+                SecureSum.run(
+                        new RoundContext(1, 1, 9, IDS),
+                        fleet,
+                        uploadSecurely(fleet),
+                        4,
+                        new SecureSumSettings(3, 0, 100, true));
+
+        assertThat(sum.contributors()).containsExactly("p0", "p2", "p3", "p4");
+        assertThat(sum.values()[3]).isCloseTo(1 + 3 + 4 + 5, Offset.offset(1e-4f));
+        assertThat(sum.values()[0]).isCloseTo(0 + 6 + 12 + 20, Offset.offset(1e-4f));
+        assertThat(fleet.seen)
+                .filteredOn(m -> m.type().name().equals("secagg.unmask"))
+                .extracting(Message::participantId)
+                .containsExactly("p0", "p3", "p4");
+        assertThat(fleet.seen)
+                .filteredOn(m -> m.type().name().equals("secagg.advertise"))
+                .allSatisfy(m -> assertThat(m.config().has("signature")).isTrue());
+    }
+
+    @Test
+    void participantsWithIdentitiesRefuseUnsignedRoundsAndSignedRoundsNeedIdentities() {
+        LossyFleet withIdentities =
+                new LossyFleet(Set.of(), Optional.of(identities()), Optional.of(CREDENTIALS));
+        RoundContext context = new RoundContext(1, 1, 9, IDS);
+        assertThatThrownBy(
+                        () ->
+                                SecureSum.run(
+                                        context,
+                                        withIdentities,
+                                        uploadSecurely(withIdentities),
+                                        4,
+                                        new SecureSumSettings(0, 0, 100)))
+                .isInstanceOf(SecAggAbortedException.class)
+                .hasMessageContaining("ADVERTISE_KEYS: 0 participants advertised keys");
+        assertThat(withIdentities.seen.get(IDS.size()).error())
+                .get()
+                .asString()
+                .contains(
+                        "p0 holds a signing identity and takes part in signed secure aggregation");
+
+        LossyFleet withoutIdentities =
+                new LossyFleet(Set.of(), Optional.empty(), Optional.of(CREDENTIALS));
+        assertThatThrownBy(
+                        () ->
+                                SecureSum.run(
+                                        context,
+                                        withoutIdentities,
+                                        uploadSecurely(withoutIdentities),
+                                        4,
+                                        new SecureSumSettings(0, 0, 100, true)))
+                .isInstanceOf(SecAggAbortedException.class);
+        assertThat(withoutIdentities.seen.get(IDS.size()).error())
+                .get()
+                .asString()
+                .contains("p0 has no certificate to sign secure aggregation with");
+
+        LossyFleet noVerifier =
+                new LossyFleet(Set.of(), Optional.of(identities()), Optional.empty());
+        assertThatThrownBy(
+                        () ->
+                                SecureSum.run(
+                                        context,
+                                        noVerifier,
+                                        uploadSecurely(noVerifier),
+                                        4,
+                                        new SecureSumSettings(0, 0, 100, true)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "signed secure aggregation needs participants with certificates");
+    }
+
+    @Test
+    void signedRoundsRaiseAThresholdBelowAMajority() {
+        assertThat(new SecureSumSettings(2, 0, 1, true).config(7, 3).threshold()).isEqualTo(4);
+        assertThat(new SecureSumSettings(0, 0, 1, true).config(7, 3).threshold()).isEqualTo(5);
+        assertThat(new SecureSumSettings(2, 0, 1, false).config(7, 3).threshold()).isEqualTo(2);
     }
 
     @Test

@@ -1,67 +1,22 @@
 package io.fedistill.core.secagg;
 
+import io.fedistill.core.identity.CredentialVerifier;
+import io.fedistill.core.identity.Signatures;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.GeneralSecurityException;
-import java.security.Key;
-import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.List;
 
 /**
- * The signatures of signed secure aggregation: which JDK algorithm signs with a key, and the
- * statements participants sign, each length-prefixed and labelled so that no statement of one kind
- * reads as another.
+ * The statements participants sign in signed secure aggregation, each length-prefixed and labelled
+ * so that no statement of one kind reads as another, and the check of signed round keys.
  */
-final class Signatures {
+final class SignedStatements {
     private static final String LABEL = "fedistill/secagg/v1";
 
-    private Signatures() {}
-
-    /**
-     * Returns the JDK signature algorithm for a key's type.
-     *
-     * @throws IllegalArgumentException for a key type that cannot sign here
-     */
-    static String algorithm(Key key) {
-        return switch (key.getAlgorithm()) {
-            case "EC" -> "SHA256withECDSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            case "RSA" -> "SHA256withRSA";
-            default ->
-                    throw new IllegalArgumentException(
-                            "a "
-                                    + key.getAlgorithm()
-                                    + " key cannot sign secure-aggregation messages;"
-                                    + " use an EC, Ed25519 or RSA key");
-        };
-    }
-
-    static byte[] sign(PrivateKey key, byte[] statement) {
-        try {
-            Signature signature = Signature.getInstance(algorithm(key));
-            signature.initSign(key);
-            signature.update(statement);
-            return signature.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot sign with the participant's key", e);
-        }
-    }
-
-    /** Returns whether the signature is the key's on the statement; a malformed one is not. */
-    static boolean verify(PublicKey key, byte[] statement, byte[] signature) {
-        try {
-            Signature verifier = Signature.getInstance(algorithm(key));
-            verifier.initVerify(key);
-            verifier.update(statement);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false;
-        }
-    }
+    private SignedStatements() {}
 
     /**
      * Returns the key that verifies the signatures of the participant whose keys these are, after
@@ -84,7 +39,7 @@ final class Signatures {
             throw new IllegalArgumentException(
                     what + " carry a credential that is not " + id + "'s: " + e.getMessage(), e);
         }
-        if (!verify(key, keysStatement(keys), keys.signature())) {
+        if (!Signatures.verify(key, keysStatement(keys), keys.signature())) {
             throw new IllegalArgumentException(
                     what + " carry a signature that does not verify under " + id + "'s credential");
         }

@@ -1,4 +1,4 @@
-package io.fedistill.core.secagg;
+package io.fedistill.core.identity;
 
 import java.security.PublicKey;
 

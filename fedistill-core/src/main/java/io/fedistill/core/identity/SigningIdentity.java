@@ -1,4 +1,4 @@
-package io.fedistill.core.secagg;
+package io.fedistill.core.identity;
 
 import java.security.PrivateKey;
 import java.util.Objects;
@@ -38,7 +38,7 @@ public final class SigningIdentity {
     }
 
     /** Signs a statement with the identity's private key. */
-    byte[] sign(byte[] statement) {
+    public byte[] sign(byte[] statement) {
         return Signatures.sign(key, statement);
     }
 }

@@ -1,0 +1,28 @@
+package io.fedistill.core.identity;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The signing identities of the participants one process hosts, and the verifier they check
+ * everyone else's credentials with: what a participant host needs to take part in signed secure
+ * aggregation.
+ *
+ * @param identities each hosted participant's identity, by id; a hosted participant without one
+ *     cannot take part in signed rounds
+ * @param verifier checks the credentials of the participants' neighbours
+ */
+public record HostedIdentities(
+        Map<String, SigningIdentity> identities, CredentialVerifier verifier) {
+    /** Copies the identities. */
+    public HostedIdentities {
+        identities = Map.copyOf(identities);
+        Objects.requireNonNull(verifier, "verifier");
+    }
+
+    /** Returns the participant's identity, or empty when it has none. */
+    public Optional<SigningIdentity> of(String participantId) {
+        return Optional.ofNullable(identities.get(participantId));
+    }
+}
