@@ -1,6 +1,7 @@
 package io.fedistill.algorithms;
 
 import io.fedistill.core.learner.Learner;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
 import java.util.Optional;
@@ -26,6 +27,14 @@ public interface Algorithm {
      * (FedAvg's global model, a global student), so the run can score it on the test set.
      */
     default Optional<ModelSpec> coordinatorModel(FederationSetup setup) {
+        return Optional.empty();
+    }
+
+    /**
+     * Returns how the coordinator sums uploads by secure aggregation, or empty when it does not; a
+     * runtime gives participants signing identities when the sums are signed.
+     */
+    default Optional<SecureSumSettings> secureSums() {
         return Optional.empty();
     }
 

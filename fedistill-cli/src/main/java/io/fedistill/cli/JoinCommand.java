@@ -4,14 +4,17 @@ import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.AlgorithmRegistry;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.cli.config.ConfigException;
+import io.fedistill.core.attack.Attackers;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.federation.FederationSpec;
 import io.fedistill.core.federation.ParticipantIds;
+import io.fedistill.core.identity.HostedIdentities;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.core.participant.StateStore;
 import io.fedistill.grpc.participant.ParticipantAgent;
+import io.fedistill.grpc.security.CertificateIdentities;
 import io.fedistill.grpc.security.ClientTls;
 import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.data.ParticipantData;
@@ -82,7 +85,10 @@ final class JoinCommand implements Callable<Integer> {
     @Option(
             names = "--cert",
             paramLabel = "PEM",
-            description = "authenticate with this certificate (<id>.pem; needs --ca and --key)")
+            description =
+                    "authenticate with this certificate (<id>.pem; needs --ca and --key); it also"
+                            + " signs this participant's secure sums, which then must be signed"
+                            + " (secureSigned: true)")
     private Path certificate;
 
     @Option(names = "--key", paramLabel = "PEM", description = "its key (<id>-key.pem)")
@@ -123,10 +129,28 @@ final class JoinCommand implements Callable<Integer> {
         }
         String token =
                 tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv(TOKEN);
+        Optional<HostedIdentities> identities;
+        try {
+            // a participant with a certificate signs its secure sums, and takes part in no other
+            identities =
+                    certificate == null
+                            ? Optional.empty()
+                            : Optional.of(
+                                    new HostedIdentities(
+                                            Map.of(
+                                                    participantId,
+                                                    CertificateIdentities.identity(
+                                                            certificate, key)),
+                                            CertificateIdentities.verifier(trustedCa)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         ParticipantData own = ParticipantData.read(data);
         try (ParticipantAgent agent =
                 ParticipantAgent.builder()
-                        .setHostFactory(List.of(participantId), federation -> host(federation, own))
+                        .setHostFactory(
+                                List.of(participantId),
+                                federation -> host(federation, own, identities))
                         .setCoordinator(coordinator)
                         .optReconnectTimeout(Duration.ofSeconds(reconnectTimeoutSeconds))
                         .optTls(
@@ -148,7 +172,10 @@ final class JoinCommand implements Callable<Integer> {
     }
 
     /** Builds this participant's learner from the coordinator's federation spec and its data. */
-    private ParticipantHost host(ParticipantAgent.Federation federation, ParticipantData own) {
+    private ParticipantHost host(
+            ParticipantAgent.Federation federation,
+            ParticipantData own,
+            Optional<HostedIdentities> identities) {
         FederationSpec spec = FederationSpecs.fromJson(federation.description());
         if (spec.seed() != federation.runSeed()) {
             throw new ConfigException(
@@ -191,7 +218,9 @@ final class JoinCommand implements Callable<Integer> {
                 // keeps each key's previous round, to go back to it if the coordinator restarts
                 new StateStore(Codec.fp32(), true),
                 federation.runSeed(),
-                FailureInjection.none());
+                FailureInjection.none(),
+                Attackers.none(),
+                identities);
     }
 
     /** Refuses data whose classes or image shape differ from the federation's, naming both. */

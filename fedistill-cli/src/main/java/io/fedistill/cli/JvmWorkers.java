@@ -42,8 +42,14 @@ final class JvmWorkers implements AutoCloseable {
 
     /** Returns the pool as one algorithm's simulation sees it. */
     WorkerPool forAlgorithm(String label) {
-        return (index, coordinator, participantIds) ->
-                assign(index, new WorkerAssignment(label, coordinator, participantIds));
+        return (index, coordinator, participantIds, signingAuthority) ->
+                assign(
+                        index,
+                        new WorkerAssignment(
+                                label,
+                                coordinator,
+                                participantIds,
+                                signingAuthority.map(Path::toString).orElse(null)));
     }
 
     private synchronized Process assign(int index, WorkerAssignment assignment) throws IOException {

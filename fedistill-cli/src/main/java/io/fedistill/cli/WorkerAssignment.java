@@ -13,8 +13,11 @@ import java.util.List;
  * @param algorithm the algorithm's label in the experiment
  * @param coordinator the coordinator's address, {@code host:port}
  * @param participants the participant ids to host
+ * @param signingAuthority the directory of the run's certificates, when its secure sums are signed;
+ *     null otherwise
  */
-record WorkerAssignment(String algorithm, String coordinator, List<String> participants) {
+record WorkerAssignment(
+        String algorithm, String coordinator, List<String> participants, String signingAuthority) {
     private static final ObjectMapper JSON =
             new ObjectMapper()
                     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

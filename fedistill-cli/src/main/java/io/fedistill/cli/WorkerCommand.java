@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,9 @@ final class WorkerCommand implements Callable<Integer> {
         ParticipantHost host =
                 ExperimentRunner.simulation(config, chosen, data)
                         .build()
-                        .hostParticipants(assignment.participants());
+                        .hostParticipants(
+                                assignment.participants(),
+                                Optional.ofNullable(assignment.signingAuthority()).map(Path::of));
         try (ParticipantAgent agent =
                 ParticipantAgent.builder()
                         .setHost(host)

@@ -256,7 +256,9 @@ class FedistillCommandTest {
                         + "algorithms:\n"
                         + "  - name: fedavg\n    models: mlp:32\n"
                         + "  - name: fedavg\n    label: fedavg-secure\n    models: mlp:32\n"
-                        + "    options: {secure: true}\n";
+                        + "    options: {secure: true}\n"
+                        + "  - name: fedavg\n    label: fedavg-signed\n    models: mlp:32\n"
+                        + "    options: {secure: true, secureSigned: true}\n";
         List<String> rows = metricsOfRun("secure", yaml);
         Path file = dir.resolve("secure.yaml");
         List<String> header = List.of(rows.get(0).split(","));
@@ -273,6 +275,12 @@ class FedistillCommandTest {
                     .isCloseTo(Double.parseDouble(plain[loss]), within(1e-4));
             // the weights went up masked, as 16-bit words, plus the protocol's keys and shares
             assertThat(Long.parseLong(secure[up])).isGreaterThan(Long.parseLong(plain[up]));
+            // signed by each participant's certificate from the simulation's authority: the same
+            // model, with certificates and signatures on top
+            String[] signed = rows.get(4 + round).split(",");
+            assertThat(signed[0]).isEqualTo("fedavg-signed");
+            assertThat(signed[accuracy]).isEqualTo(plain[accuracy]);
+            assertThat(Long.parseLong(signed[up])).isGreaterThan(Long.parseLong(secure[up]));
         }
         assertThat(
                         runCapturingErr(

@@ -61,6 +61,15 @@ class ServeJoinTest {
         return yaml;
     }
 
+    /** Runs the experiment as a simulation and returns its metrics without wall time. */
+    private List<String> simulate(Path yaml) throws IOException {
+        assertThat(
+                        FedistillCommand.execute(
+                                "run", yaml.toString(), "--set", "outputDir=" + dir.resolve("sim")))
+                .isZero();
+        return CliRuns.metricsWithoutTime(CliRuns.onlyRun(dir.resolve("sim")));
+    }
+
     /** Waits (up to two minutes) until the one run under {@code out} has a metrics row so. */
     private static void awaitRow(Path out, java.util.function.Predicate<List<String>> ready)
             throws Exception {
@@ -156,6 +165,40 @@ class ServeJoinTest {
         return CliRuns.onlyRun(out);
     }
 
+    /**
+     * Serves one algorithm over mutual TLS on every interface to participants that authenticate
+     * with certificates from {@code fedistill certs}; returns its run.
+     */
+    private Path serveOverMutualTls(Path yaml, String algorithm, Path out) throws Exception {
+        Path certs = dir.resolve("certs");
+        assertThat(
+                        FedistillCommand.execute(
+                                "certs",
+                                "--out",
+                                certs.toString(),
+                                "--experiment",
+                                yaml.toString()))
+                .isZero();
+        return serve(
+                yaml,
+                algorithm,
+                out,
+                PARTICIPANTS,
+                List.of(
+                        "--tls-cert",
+                        certs.resolve("coordinator.pem").toString(),
+                        "--tls-key",
+                        certs.resolve("coordinator-key.pem").toString(),
+                        "--client-ca",
+                        certs.resolve("ca.pem").toString()),
+                "--ca",
+                certs.resolve("ca.pem").toString(),
+                "--cert",
+                certs.resolve("{id}.pem").toString(),
+                "--key",
+                certs.resolve("{id}-key.pem").toString());
+    }
+
     /** Starts {@code fedistill serve} of FD in a JVM of its own, writing its run under out. */
     private Process serveFdInItsOwnJvm(String log, Path yaml, int port, int rounds, Path out)
             throws IOException {
@@ -209,11 +252,7 @@ class ServeJoinTest {
     @Test
     void aCoordinatorWithoutDjlOnItsClassPathServesFdAndFedAvg() throws Exception {
         Path yaml = partitioned();
-        assertThat(
-                        FedistillCommand.execute(
-                                "run", yaml.toString(), "--set", "outputDir=" + dir.resolve("sim")))
-                .isZero();
-        List<String> simulated = CliRuns.metricsWithoutTime(CliRuns.onlyRun(dir.resolve("sim")));
+        List<String> simulated = simulate(yaml);
 
         Path fd = serveWithoutDjl(yaml, "fd", dir.resolve("djl-free-fd"));
         assertThat(CliRuns.metricsWithoutTime(fd).subList(1, 4)).isEqualTo(simulated.subList(1, 4));
@@ -275,42 +314,11 @@ class ServeJoinTest {
     @Test
     void servedFdAndFedAvgRunsEqualTheSimulationAndStrangersAreRefused() throws Exception {
         Path yaml = partitioned();
-        assertThat(
-                        FedistillCommand.execute(
-                                "run", yaml.toString(), "--set", "outputDir=" + dir.resolve("sim")))
-                .isZero();
-        List<String> simulated = CliRuns.metricsWithoutTime(CliRuns.onlyRun(dir.resolve("sim")));
+        List<String> simulated = simulate(yaml);
         List<String> ids = PARTICIPANTS;
 
         // FD over mutual TLS on every interface, with certificates from `fedistill certs`
-        Path certs = dir.resolve("certs");
-        assertThat(
-                        FedistillCommand.execute(
-                                "certs",
-                                "--out",
-                                certs.toString(),
-                                "--experiment",
-                                yaml.toString()))
-                .isZero();
-        Path fd =
-                serve(
-                        yaml,
-                        "fd",
-                        dir.resolve("served-fd"),
-                        ids,
-                        List.of(
-                                "--tls-cert",
-                                certs.resolve("coordinator.pem").toString(),
-                                "--tls-key",
-                                certs.resolve("coordinator-key.pem").toString(),
-                                "--client-ca",
-                                certs.resolve("ca.pem").toString()),
-                        "--ca",
-                        certs.resolve("ca.pem").toString(),
-                        "--cert",
-                        certs.resolve("{id}.pem").toString(),
-                        "--key",
-                        certs.resolve("{id}-key.pem").toString());
+        Path fd = serveOverMutualTls(yaml, "fd", dir.resolve("served-fd"));
         assertThat(CliRuns.metricsWithoutTime(fd).subList(1, 4)).isEqualTo(simulated.subList(1, 4));
 
         Path fedavg = serve(yaml, "fedavg", dir.resolve("served-fedavg"), ids, List.of());
@@ -341,6 +349,40 @@ class ServeJoinTest {
                 .contains(
                         "p99 could not take part: participant 'p99' is not part of this federation");
         assertThat(served.get(2, TimeUnit.MINUTES)).isEqualTo(1); // nobody joined in time
+    }
+
+    @Test
+    void signedSecureSumsOverMutualTlsGiveTheSimulationsModels() throws Exception {
+        partitioned();
+        Path yaml =
+                Files.writeString(
+                        dir.resolve("signed.yaml"),
+                        EXPERIMENT.substring(0, EXPERIMENT.indexOf("algorithms:"))
+                                + "algorithms:\n  - name: fd\n"
+                                + "    options: {secure: true, secureSigned: true}\n");
+        List<String> simulated = simulate(yaml);
+        // each participant signs with the certificate it authenticates with
+        Path fd = serveOverMutualTls(yaml, "fd", dir.resolve("served-signed"));
+
+        // the same models as the simulation's signed run; only the bytes differ, since ECDSA
+        // signatures vary in length
+        List<String> header = List.of(simulated.get(0).split(","));
+        List<String> served = CliRuns.metricsWithoutTime(fd);
+        for (int round = 1; round <= 3; round++) {
+            List<String> got = List.of(served.get(round).split(","));
+            List<String> want = List.of(simulated.get(round).split(","));
+            for (String column :
+                    List.of("participants_failed", "test_acc_mean", "local_acc_pooled")) {
+                int index = header.indexOf(column);
+                assertThat(got.get(index))
+                        .as(column + " in round " + round)
+                        .isEqualTo(want.get(index));
+            }
+        }
+        // no round aborted: participants with certificates take part in signed rounds only, and
+        // would have refused unsigned ones
+        assertThat(served).noneMatch(row -> row.contains("secure_aborted"));
+        assertThat(simulated).noneMatch(row -> row.contains("secure_aborted"));
     }
 
     @Test

@@ -11,10 +11,14 @@ class WorkerAssignmentTest {
     @Test
     void anAssignmentTravelsAsOneLineOfJson() {
         WorkerAssignment assignment =
-                new WorkerAssignment("dsfl \"era\"\n", "127.0.0.1:4100", List.of("p00", "p02"));
+                new WorkerAssignment(
+                        "dsfl \"era\"\n", "127.0.0.1:4100", List.of("p00", "p02"), null);
         String line = assignment.toJson();
         assertThat(line).doesNotContain("\n");
         assertThat(WorkerAssignment.fromJson(line)).isEqualTo(assignment);
+        WorkerAssignment signed =
+                new WorkerAssignment("fd", "127.0.0.1:4100", List.of("p00"), "/tmp/ca dir");
+        assertThat(WorkerAssignment.fromJson(signed.toJson())).isEqualTo(signed);
     }
 
     @Test

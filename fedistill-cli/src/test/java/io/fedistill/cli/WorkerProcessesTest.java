@@ -35,8 +35,13 @@ class WorkerProcessesTest {
             """;
 
     private Path run(int workers) throws IOException {
-        Path yaml = Files.writeString(dir.resolve("workers.yaml"), EXPERIMENT);
-        Path out = dir.resolve("runs-" + workers);
+        return run(EXPERIMENT, "workers", workers);
+    }
+
+    /** Runs the experiment with the workers and returns its run directory. */
+    private Path run(String experiment, String name, int workers) throws IOException {
+        Path yaml = Files.writeString(dir.resolve(name + ".yaml"), experiment);
+        Path out = dir.resolve(name + "-runs-" + workers);
         int status =
                 FedistillCommand.execute(
                         "run",
@@ -67,5 +72,27 @@ class WorkerProcessesTest {
         }
         assertThat(Files.readString(parallel.resolve("workers/worker-1.log")))
                 .containsSubsequence("hosting [p01, p03] for fd", "hosting [p01, p03] for fedavg");
+    }
+
+    @Test
+    void workersSignSecureSumsWithTheSimulationsCertificates() throws IOException {
+        String secure =
+                EXPERIMENT.substring(0, EXPERIMENT.indexOf("failures:"))
+                        + "algorithms:\n"
+                        + "  - name: fd\n    label: fd-secure\n    options: {secure: true}\n"
+                        + "  - name: fd\n    label: fd-signed\n"
+                        + "    options: {secure: true, secureSigned: true}\n";
+        List<String> rows = Files.readAllLines(run(secure, "signed", 2).resolve("metrics.csv"));
+        List<String> header = List.of(rows.get(0).split(","));
+        int accuracy = header.indexOf("test_acc_mean");
+        int up = header.indexOf("bytes_up");
+        for (int round = 1; round <= 2; round++) {
+            String[] unsigned = rows.get(round).split(",");
+            String[] signed = rows.get(2 + round).split(",");
+            assertThat(signed[0]).isEqualTo("fd-signed");
+            // the same per-label sums, to fixed-point precision, so the same participants' models
+            assertThat(signed[accuracy]).isEqualTo(unsigned[accuracy]);
+            assertThat(Long.parseLong(signed[up])).isGreaterThan(Long.parseLong(unsigned[up]));
+        }
     }
 }

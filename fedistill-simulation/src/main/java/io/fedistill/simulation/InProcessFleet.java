@@ -7,6 +7,7 @@ import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.FleetBackend;
 import io.fedistill.core.fleet.ParticipantFailure;
 import io.fedistill.core.fleet.Transfer;
+import io.fedistill.core.identity.CredentialVerifier;
 import io.fedistill.core.learner.ParticipantState;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.participant.DaemonThreads;
@@ -18,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +41,7 @@ import java.util.concurrent.TimeoutException;
 public final class InProcessFleet implements FleetBackend {
     private final ParticipantHost host;
     private final Codec codec;
+    private final Optional<CredentialVerifier> credentialVerifier;
 
     /**
      * Top-k's error feedback of the tasks sent down, per participant and tensor, which the
@@ -62,8 +65,26 @@ public final class InProcessFleet implements FleetBackend {
      * @param codec the wire codec
      */
     public InProcessFleet(ParticipantHost host, Codec codec) {
+        this(host, codec, Optional.empty());
+    }
+
+    /**
+     * Creates the fleet of participants that hold certificates, for signed secure aggregation.
+     *
+     * @param host the participants, their state, simulated failures and signing identities
+     * @param codec the wire codec
+     * @param credentialVerifier checks the participants' certificates
+     */
+    public InProcessFleet(
+            ParticipantHost host, Codec codec, Optional<CredentialVerifier> credentialVerifier) {
         this.host = host;
         this.codec = codec;
+        this.credentialVerifier = credentialVerifier;
+    }
+
+    @Override
+    public Optional<CredentialVerifier> credentialVerifier() {
+        return credentialVerifier;
     }
 
     /** Returns top-k's feedback on the tasks sent so far, for the coordinator's checkpoint. */

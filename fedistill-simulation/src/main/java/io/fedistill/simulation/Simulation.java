@@ -20,9 +20,11 @@ import io.fedistill.core.participant.StateEntries;
 import io.fedistill.core.participant.StateStore;
 import io.fedistill.core.privacy.PrivacySettings;
 import io.fedistill.core.privacy.PrivateStrategy;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.grpc.coordinator.GrpcFleet;
+import io.fedistill.grpc.security.CertificateIdentities;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.data.PublicData;
@@ -31,6 +33,7 @@ import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.partition.FederatedPartition;
 import io.fedistill.ml.partition.ParticipantSplit;
 import io.fedistill.ml.train.TrainingSettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -103,8 +106,13 @@ public final class Simulation {
     /**
      * Returns the named participants with their learners, state store and simulated failures: what
      * this process hosts, every participant in process, a slice in a worker process.
+     *
+     * @param ids the participants to host
+     * @param signingAuthority the directory of the run's {@link SimulatedAuthority}, whose
+     *     certificates the participants sign their secure sums with; empty when they do not sign
      */
-    public ParticipantHost hostParticipants(Collection<String> ids) {
+    public ParticipantHost hostParticipants(
+            Collection<String> ids, Optional<Path> signingAuthority) {
         Map<String, ModelSpec> models = models();
         // every process draws the attackers among all participants, so workers agree
         Attackers attackers =
@@ -137,7 +145,12 @@ public final class Simulation {
                     "participants " + ids + " are not all in this federation's partition");
         }
         return new ParticipantHost(
-                learners, new StateStore(STATE_CODEC), b.seed, b.failures, attackers);
+                learners,
+                new StateStore(STATE_CODEC),
+                b.seed,
+                b.failures,
+                attackers,
+                signingAuthority.map(dir -> CertificateIdentities.hosted(dir, ids)));
     }
 
     /** Runs every round and returns the reports and traffic. */
@@ -172,10 +185,28 @@ public final class Simulation {
                                                         coordinator.optGlobalEvaluator(
                                                                 new TestSetEvaluator(spec, test))));
         b.listeners.forEach(coordinator::addListener);
-        if (b.workers > 0 || b.serve != null) {
-            return runOverNetwork(coordinator);
+        if (b.serve != null) {
+            // participants that join sign with the certificates of the deployment's authority
+            return runOverNetwork(coordinator, Optional.empty());
         }
-        ParticipantHost host = hostParticipants(models().keySet());
+        Optional<SimulatedAuthority> authority =
+                b.algorithm.secureSums().filter(SecureSumSettings::signed).isPresent()
+                        ? Optional.of(SimulatedAuthority.issue(models().keySet()))
+                        : Optional.empty();
+        try {
+            return b.workers > 0
+                    ? runOverNetwork(coordinator, authority)
+                    : runInProcess(coordinator, authority);
+        } finally {
+            authority.ifPresent(SimulatedAuthority::close);
+        }
+    }
+
+    /** Runs the coordinator and every participant in this process. */
+    private RunResult runInProcess(
+            Coordinator.Builder coordinator, Optional<SimulatedAuthority> authority) {
+        ParticipantHost host =
+                hostParticipants(models().keySet(), authority.map(SimulatedAuthority::directory));
         StateStore states = host.states();
         if (b.resumeFrom != null) {
             states.restore(b.resumeFrom.participantStates(), b.resumeFrom.completedRounds());
@@ -184,7 +215,8 @@ public final class Simulation {
         if (b.checkpoints != null) {
             checkpointEachRound(coordinator, round -> states.drainChanges());
         }
-        try (InProcessFleet fleet = new InProcessFleet(host, b.codec)) {
+        try (InProcessFleet fleet =
+                new InProcessFleet(host, b.codec, authority.map(SimulatedAuthority::verifier))) {
             return coordinator.setBackend(fleet).build().run();
         }
     }
@@ -281,7 +313,8 @@ public final class Simulation {
      * in worker processes, each hosting a slice (participant i goes to worker i mod n) on loopback,
      * or in participant processes that join on their own ({@link ServeSettings}).
      */
-    private RunResult runOverNetwork(Coordinator.Builder coordinator) {
+    private RunResult runOverNetwork(
+            Coordinator.Builder coordinator, Optional<SimulatedAuthority> authority) {
         List<String> ids = List.copyOf(models().keySet());
         if (b.serve != null) {
             int resumedAfter = 0;
@@ -291,12 +324,10 @@ public final class Simulation {
             }
             return FederationServer.serve(coordinator, ids, b.seed, b.codec, b.serve, resumedAfter);
         }
-        GrpcFleet fleet =
-                GrpcFleet.builder()
-                        .setParticipantIds(ids)
-                        .optRunSeed(b.seed)
-                        .optCodec(b.codec)
-                        .build();
+        GrpcFleet.Builder loopback =
+                GrpcFleet.builder().setParticipantIds(ids).optRunSeed(b.seed).optCodec(b.codec);
+        authority.ifPresent(a -> loopback.optCredentialVerifier(a.verifier()));
+        GrpcFleet fleet = loopback.build();
         try {
             int workers = Math.min(b.workers, ids.size());
             List<List<String>> slices = new ArrayList<>();
@@ -307,7 +338,11 @@ public final class Simulation {
                 slices.get(i % workers).add(ids.get(i));
             }
             WorkerProcesses processes =
-                    WorkerProcesses.assign(b.workerPool, "127.0.0.1:" + fleet.port(), slices);
+                    WorkerProcesses.assign(
+                            b.workerPool,
+                            "127.0.0.1:" + fleet.port(),
+                            slices,
+                            authority.map(SimulatedAuthority::directory));
             processes.awaitConnected(fleet, ids.size(), b.workerStartTimeout);
             if (b.resumeFrom != null) {
                 restoreParticipants(fleet, b.resumeFrom);

@@ -3,9 +3,11 @@ package io.fedistill.simulation;
 import io.fedistill.grpc.coordinator.GrpcFleet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The worker processes taking part in one run of a parallel simulation, watched while their
@@ -19,11 +21,15 @@ final class WorkerProcesses {
         this.processes = processes;
     }
 
-    static WorkerProcesses assign(WorkerPool pool, String coordinator, List<List<String>> slices) {
+    static WorkerProcesses assign(
+            WorkerPool pool,
+            String coordinator,
+            List<List<String>> slices,
+            Optional<Path> signingAuthority) {
         List<Process> assigned = new ArrayList<>();
         for (int i = 0; i < slices.size(); i++) {
             try {
-                assigned.add(pool.assign(i, coordinator, slices.get(i)));
+                assigned.add(pool.assign(i, coordinator, slices.get(i), signingAuthority));
             } catch (IOException e) {
                 throw new UncheckedIOException(
                         "cannot hand worker " + i + " its participants: " + e.getMessage(), e);

@@ -287,12 +287,14 @@ public final class AlgorithmOptions {
      * only the sum.
      */
     public static final List<String> SECURE_OPTIONS =
-            List.of("secure", "secureThreshold", "secureNeighbours", "secureClip");
+            List.of("secure", "secureThreshold", "secureNeighbours", "secureClip", "secureSigned");
 
     /**
      * Returns how uploads are summed securely ({@code secure: true}, with {@code secureThreshold},
      * default 0: two thirds; {@code secureNeighbours}, default 0: everyone; {@code secureClip},
-     * default 65536), or empty when {@code secure} is absent or false.
+     * default 65536; {@code secureSigned}, default false: participants sign with their
+     * certificates, which protects them from a coordinator that does not follow the protocol), or
+     * empty when {@code secure} is absent or false.
      */
     public Optional<SecureSumSettings> getSecure() {
         return getSecure(65536);
@@ -318,7 +320,8 @@ public final class AlgorithmOptions {
                     new SecureSumSettings(
                             getInt("secureThreshold", 0, 0, 1_000_000),
                             getInt("secureNeighbours", 0, 0, 1_000_000),
-                            (float) getDouble("secureClip", defaultClip, 1e-6, 1e12)));
+                            (float) getDouble("secureClip", defaultClip, 1e-6, 1e12),
+                            getBoolean("secureSigned", false)));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where("secure") + ": " + e.getMessage(), e);
         }

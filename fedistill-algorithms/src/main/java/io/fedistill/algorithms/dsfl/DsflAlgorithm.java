@@ -6,6 +6,7 @@ import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.KnowledgeProtocol;
 import io.fedistill.algorithms.common.PublicDistillationLearner;
 import io.fedistill.core.learner.Learner;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.data.PublicData;
 import java.util.Arrays;
@@ -43,6 +44,11 @@ public final class DsflAlgorithm implements Algorithm {
      */
     public static DsflAlgorithm fromOptions(Map<String, Object> options) {
         return new DsflAlgorithm(DsflSettings.fromOptions(options));
+    }
+
+    @Override
+    public Optional<SecureSumSettings> secureSums() {
+        return settings.secure();
     }
 
     @Override

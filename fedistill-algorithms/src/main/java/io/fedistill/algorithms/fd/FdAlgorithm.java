@@ -8,6 +8,7 @@ import io.fedistill.algorithms.common.PerLabelMeans;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.secagg.SecureSum;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
@@ -45,6 +46,11 @@ public final class FdAlgorithm implements Algorithm {
     @Override
     public void validate(FederationSetup setup) {
         newStrategy(setup); // fails naming the widths when the feature stage cannot run
+    }
+
+    @Override
+    public Optional<SecureSumSettings> secureSums() {
+        return settings.secure();
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.core.learner.Learner;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.train.LocalObjective;
@@ -32,6 +33,11 @@ public final class FedAvgAlgorithm implements Algorithm {
     /** Creates FedAvg from its (empty) option map. */
     public static FedAvgAlgorithm fromOptions(Map<String, Object> options) {
         return new FedAvgAlgorithm(WeightAveragingSettings.fedAvg(options));
+    }
+
+    @Override
+    public Optional<SecureSumSettings> secureSums() {
+        return settings.secure();
     }
 
     @Override

@@ -5,8 +5,10 @@ import io.fedistill.algorithms.FederationSetup;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.algorithms.common.PublicDistillationLearner;
 import io.fedistill.core.learner.Learner;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * FedMD (Li & Wang 2019): a transfer phase (each participant learns the labeled public set, then
@@ -33,6 +35,11 @@ public final class FedMdAlgorithm implements Algorithm {
      */
     public static FedMdAlgorithm fromOptions(Map<String, Object> options) {
         return new FedMdAlgorithm(FedMdSettings.fromOptions(options));
+    }
+
+    @Override
+    public Optional<SecureSumSettings> secureSums() {
+        return settings.secure();
     }
 
     @Override

@@ -155,8 +155,8 @@ public final class SecAggParticipant {
                             + " holds a signing identity and takes part in signed secure"
                             + " aggregation only, but round "
                             + round.round()
-                            + " is unsigned: a server that does not follow the protocol could"
-                            + " then read its input");
+                            + " is unsigned (secureSigned is off): a server that does not follow"
+                            + " the protocol could then read its input");
         }
         this.identity = identity;
         this.verifier = identity == null ? null : Objects.requireNonNull(verifier, "verifier");

@@ -224,8 +224,8 @@ class SignedSecAggTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "p1 holds a signing identity and takes part in signed secure aggregation"
-                                + " only, but round 7 is unsigned: a server that does not follow"
-                                + " the protocol could then read its input");
+                                + " only, but round 7 is unsigned (secureSigned is off): a server"
+                                + " that does not follow the protocol could then read its input");
         assertThatThrownBy(
                         () -> new SecAggParticipant(signed(5, 3), round, "p1", new SecureRandom()))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -7,6 +7,7 @@ import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.FleetBackend;
 import io.fedistill.core.fleet.ParticipantFailure;
 import io.fedistill.core.fleet.Transfer;
+import io.fedistill.core.identity.CredentialVerifier;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.participant.DaemonThreads;
 import io.fedistill.core.tensor.TensorRecord;
@@ -20,6 +21,7 @@ import io.fedistill.grpc.proto.ReplyAck;
 import io.fedistill.grpc.proto.Settlement;
 import io.fedistill.grpc.proto.Uplink;
 import io.fedistill.grpc.proto.Welcome;
+import io.fedistill.grpc.security.CertificateIdentities;
 import io.fedistill.grpc.security.ParticipantAuthenticator;
 import io.fedistill.grpc.security.ServerTls;
 import io.fedistill.grpc.wire.PayloadAssembler;
@@ -91,6 +93,10 @@ public final class GrpcFleet implements FleetBackend {
     private final String instance = UUID.randomUUID().toString();
     private final int resumedAfterRound;
     private final Server server;
+
+    /** Checks participants' certificates for signed secure aggregation, when they present any. */
+    private final Optional<CredentialVerifier> credentialVerifier;
+
     private final Map<String, Connection> connectionById = new ConcurrentHashMap<>();
     private final Map<String, Connection> connectionOf = new ConcurrentHashMap<>();
     private final Map<String, Long> lastSeenNanos = new ConcurrentHashMap<>();
@@ -178,6 +184,12 @@ public final class GrpcFleet implements FleetBackend {
                 server.sslContext(ssl.build());
             }
             this.server = server.build().start();
+            this.credentialVerifier =
+                    b.credentialVerifier != null
+                            ? Optional.of(b.credentialVerifier)
+                            : b.tls == null
+                                    ? Optional.empty()
+                                    : b.tls.clientCa().map(CertificateIdentities::verifier);
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException(
                     "cannot listen on " + b.bindAddress + ":" + b.port + ": " + e.getMessage(), e);
@@ -249,6 +261,15 @@ public final class GrpcFleet implements FleetBackend {
     @Override
     public List<String> participantIds() {
         return membership ? List.copyOf(online()) : participantIds;
+    }
+
+    /**
+     * Returns the verifier of participant certificates when participants authenticate by
+     * certificate (the authority that issued them is the server's client CA).
+     */
+    @Override
+    public Optional<CredentialVerifier> credentialVerifier() {
+        return credentialVerifier;
     }
 
     @Override
@@ -705,8 +726,19 @@ public final class GrpcFleet implements FleetBackend {
         private boolean plaintextBeyondLoopback;
         private boolean membership;
         private int resumedAfterRound = -1;
+        private CredentialVerifier credentialVerifier;
 
         private Builder() {}
+
+        /**
+         * Sets what checks participant credentials for signed secure aggregation, where the
+         * participants' certificates do not authenticate their connections (a simulation's worker
+         * processes on loopback); by default it is the client CA of {@link #optSecurity}, if any.
+         */
+        public Builder optCredentialVerifier(CredentialVerifier verifier) {
+            this.credentialVerifier = Objects.requireNonNull(verifier);
+            return this;
+        }
 
         /**
          * Marks this coordinator as restarted from its checkpoint after {@code round}: participants

@@ -2,7 +2,6 @@ package io.fedistill.grpc.security;
 
 import io.fedistill.core.federation.ParticipantIds;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -27,7 +26,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -36,12 +34,8 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
@@ -106,23 +100,18 @@ public final class CertificateAuthority {
         }
     }
 
-    /** Opens the authority {@link #create} wrote into {@code dir}. */
+    /**
+     * Opens the authority {@link #create} wrote into {@code dir}.
+     *
+     * @throws IllegalStateException when its files cannot be read
+     */
     public static CertificateAuthority open(Path dir) {
-        try (Reader certificateReader = Files.newBufferedReader(dir.resolve("ca.pem"));
-                PEMParser certificatePem = new PEMParser(certificateReader);
-                Reader keyReader = Files.newBufferedReader(dir.resolve("ca-key.pem"));
-                PEMParser keyPem = new PEMParser(keyReader)) {
-            X509Certificate certificate =
-                    new JcaX509CertificateConverter()
-                            .getCertificate((X509CertificateHolder) certificatePem.readObject());
-            Object keyObject = keyPem.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            PrivateKey key =
-                    keyObject instanceof PEMKeyPair pair
-                            ? converter.getKeyPair(pair).getPrivate()
-                            : converter.getPrivateKey((PrivateKeyInfo) keyObject);
-            return new CertificateAuthority(dir, certificate, key);
-        } catch (IOException | GeneralSecurityException | ClassCastException e) {
+        try {
+            return new CertificateAuthority(
+                    dir,
+                    Pem.certificate(dir.resolve("ca.pem")),
+                    Pem.privateKey(dir.resolve("ca-key.pem")));
+        } catch (IllegalArgumentException e) {
             throw new IllegalStateException(
                     "cannot read the authority in "
                             + dir
