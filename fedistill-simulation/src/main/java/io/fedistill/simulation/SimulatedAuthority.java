@@ -16,9 +16,10 @@ import java.util.stream.Stream;
  * The certificate authority a simulation whose secure sums are signed makes for its participants,
  * as a deployment's authority would ({@code fedistill certs}): a temporary directory holding {@code
  * ca.pem} and each participant's certificate and key, from which the participants' hosts (in this
- * process or in worker processes) read their identities. It is deleted when the run ends.
+ * process or in worker processes) read their identities. It is deleted when the run ends. The
+ * secure-aggregation benchmark uses it the same way.
  */
-final class SimulatedAuthority implements AutoCloseable {
+public final class SimulatedAuthority implements AutoCloseable {
     private static final Duration VALIDITY = Duration.ofDays(30);
 
     private final Path directory;
@@ -28,7 +29,7 @@ final class SimulatedAuthority implements AutoCloseable {
     }
 
     /** Creates the authority and issues every participant its certificate. */
-    static SimulatedAuthority issue(Collection<String> participantIds) {
+    public static SimulatedAuthority issue(Collection<String> participantIds) {
         Path directory;
         try {
             directory = Files.createTempDirectory("fedistill-signing-");
@@ -49,12 +50,12 @@ final class SimulatedAuthority implements AutoCloseable {
     }
 
     /** Returns the directory the participants' hosts read their identities from. */
-    Path directory() {
+    public Path directory() {
         return directory;
     }
 
     /** Returns the verifier of the certificates this authority issued. */
-    CredentialVerifier verifier() {
+    public CredentialVerifier verifier() {
         return CertificateIdentities.verifier(directory.resolve("ca.pem"));
     }
 

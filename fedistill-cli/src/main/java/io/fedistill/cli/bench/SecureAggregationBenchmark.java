@@ -1,10 +1,13 @@
 package io.fedistill.cli.bench;
 
 import io.fedistill.core.aggregate.WeightedMean;
+import io.fedistill.core.attack.Attackers;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
 import io.fedistill.core.fleet.ParticipantFailure;
+import io.fedistill.core.identity.CredentialVerifier;
+import io.fedistill.core.identity.HostedIdentities;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
@@ -21,7 +24,9 @@ import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
+import io.fedistill.grpc.security.CertificateIdentities;
 import io.fedistill.grpc.wire.WireMessages;
+import io.fedistill.simulation.SimulatedAuthority;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,7 +42,9 @@ import java.util.Random;
  * a vector of FD's size (10 x 10 per-label logits and 10 counts) or FedAvg's (LeNet-5's 61,706
  * weights), which the coordinator averages from the plain uploads or learns as a secure sum. Every
  * message goes through the wire format, so bytes are what a deployment sends; time is split into
- * the participants' (their hosts answering) and the coordinator's (everything else).
+ * the participants' (their hosts answering) and the coordinator's (everything else). The
+ * recommended protocol for each size is also measured signed: each participant signs with a
+ * certificate from a temporary authority, and everyone checks the signatures.
  */
 final class SecureAggregationBenchmark {
     private static final MessageType UPLOAD = MessageType.of("bench", "upload");
@@ -50,12 +57,19 @@ final class SecureAggregationBenchmark {
         private final ParticipantHost host;
         private final List<String> ids;
         private final Codec codec = Codec.fp32();
+        private final Optional<CredentialVerifier> verifier;
         long bytes;
         long participantNanos;
 
-        WireFleet(ParticipantHost host, List<String> ids) {
+        WireFleet(ParticipantHost host, List<String> ids, Optional<CredentialVerifier> verifier) {
             this.host = host;
             this.ids = ids;
+            this.verifier = verifier;
+        }
+
+        @Override
+        public Optional<CredentialVerifier> credentialVerifier() {
+            return verifier;
         }
 
         @Override
@@ -112,10 +126,12 @@ final class SecureAggregationBenchmark {
                 Neighbourhood recommended = Neighbourhood.recommendedFor(participants);
                 int degree =
                         recommended instanceof Neighbourhood.Harary harary ? harary.degree() : 0;
-                row(out, participants, payload, "SecAgg", plain, 0);
+                String name = degree > 0 ? "SecAgg+ k=" + degree : "SecAgg";
+                row(out, participants, payload, "SecAgg", plain, 0, false);
                 if (degree > 0) {
-                    row(out, participants, payload, "SecAgg+ k=" + degree, plain, degree);
+                    row(out, participants, payload, name, plain, degree, false);
                 }
+                row(out, participants, payload, name + " signed", plain, degree, true);
             }
         }
     }
@@ -126,8 +142,13 @@ final class SecureAggregationBenchmark {
             Map.Entry<String, Integer> payload,
             String protocol,
             Cost plain,
-            int degree) {
-        Cost secure = median(participants, payload.getValue(), Optional.of(degree));
+            int degree,
+            boolean signed) {
+        Cost secure =
+                median(
+                        participants,
+                        payload.getValue(),
+                        Optional.of(new SecureSumSettings(0, degree, 1024, signed)));
         out.printf(
                 Locale.ROOT,
                 "| %d | %s | %s | %.4f | %.4f | %.1f | %.5f | %.5f | %.3f | %.3f | %.1f |%n",
@@ -146,13 +167,28 @@ final class SecureAggregationBenchmark {
 
     /**
      * Returns the median cost over the repeats (after one warm-up) of plain aggregation, or of
-     * secure aggregation with the given neighbourhood degree (0: everyone).
+     * secure aggregation with the given settings.
      */
-    private Cost median(int participants, int values, Optional<Integer> secure) {
-        round(participants, values, secure);
+    private Cost median(int participants, int values, Optional<SecureSumSettings> secure) {
+        List<String> ids = new ArrayList<>();
+        for (int p = 0; p < participants; p++) {
+            ids.add(String.format(Locale.ROOT, "p%03d", p));
+        }
+        boolean signed = secure.filter(SecureSumSettings::signed).isPresent();
         List<Cost> costs = new ArrayList<>();
-        for (int r = 0; r < repeats; r++) {
-            costs.add(round(participants, values, secure));
+        try (SimulatedAuthority authority = signed ? SimulatedAuthority.issue(ids) : null) {
+            // identities and verifiers live for a whole run: certificates are checked once
+            Optional<HostedIdentities> identities =
+                    Optional.ofNullable(authority)
+                            .map(a -> CertificateIdentities.hosted(a.directory(), ids));
+            Optional<CredentialVerifier> verifier =
+                    Optional.ofNullable(authority).map(SimulatedAuthority::verifier);
+            for (int r = 0; r <= repeats; r++) {
+                Cost cost = round(ids, values, secure, identities, verifier);
+                if (r > 0) { // the first round warms up
+                    costs.add(cost);
+                }
+            }
         }
         double[] coordinator =
                 costs.stream().mapToDouble(Cost::coordinatorSeconds).sorted().toArray();
@@ -164,12 +200,15 @@ final class SecureAggregationBenchmark {
                 costs.get(0).bytes());
     }
 
-    private Cost round(int participants, int values, Optional<Integer> secure) {
-        List<String> ids = new ArrayList<>();
+    private Cost round(
+            List<String> ids,
+            int values,
+            Optional<SecureSumSettings> secure,
+            Optional<HostedIdentities> identities,
+            Optional<CredentialVerifier> verifier) {
         Map<String, Learner> learners = new LinkedHashMap<>();
-        for (int p = 0; p < participants; p++) {
-            String id = String.format(Locale.ROOT, "p%03d", p);
-            ids.add(id);
+        for (int p = 0; p < ids.size(); p++) {
+            String id = ids.get(p);
             float[] vector = new float[values];
             Random random = new Random(p);
             for (int i = 0; i < values; i++) {
@@ -193,8 +232,14 @@ final class SecureAggregationBenchmark {
         WireFleet fleet =
                 new WireFleet(
                         new ParticipantHost(
-                                learners, new StateStore(Codec.fp32()), 1, FailureInjection.none()),
-                        ids);
+                                learners,
+                                new StateStore(Codec.fp32()),
+                                1,
+                                FailureInjection.none(),
+                                Attackers.none(),
+                                identities),
+                        ids,
+                        verifier);
         RoundContext context = new RoundContext(1, 1, 1, ids);
         long start = System.nanoTime();
         List<Message> requests = new ArrayList<>();
@@ -209,8 +254,7 @@ final class SecureAggregationBenchmark {
         }
         if (secure.isPresent()) {
             fleet.exchange(requests, ReplySpec.metricsOnly("examples"));
-            SecureSum.run(
-                    context, fleet, ids, values + 1, new SecureSumSettings(0, secure.get(), 1024));
+            SecureSum.run(context, fleet, ids, values + 1, secure.get());
         } else {
             List<Message> replies =
                     fleet.exchange(requests, ReplySpec.anyTensors("examples")).replies();

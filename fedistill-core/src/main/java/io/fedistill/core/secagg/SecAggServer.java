@@ -349,6 +349,28 @@ public final class SecAggServer {
     }
 
     /**
+     * Returns the signed unmasking request as one participant needs it: with the signatures of its
+     * closed neighbourhood only, the ones it can check (in full SecAgg, everyone's).
+     *
+     * @throws IllegalStateException unless the consistency check of a signed round has ended
+     */
+    public UnmaskingRequest unmaskingRequestFor(String participant) {
+        requireStage(SecAggStage.UNMASKING, "unmaskingRequestFor");
+        if (!config.signed()) {
+            throw new IllegalStateException(
+                    "round " + round.round() + " is unsigned: its request carries no signatures");
+        }
+        return unsignedRequest.withSignatures(
+                inRoster(
+                                id ->
+                                        confirmations.containsKey(id)
+                                                && graph.inClosedNeighbourhood(participant, id))
+                        .stream()
+                        .map(confirmations::get)
+                        .toList());
+    }
+
+    /**
      * Records a survivor's revealed shares ({@link SecAggStage#UNMASKING}).
      *
      * @throws IllegalArgumentException if the shares are for another round, come from a participant

@@ -241,13 +241,19 @@ public final class SecureSum {
                 config.signed()
                         ? unmasking.signatures().stream().map(SurvivorSignature::signer).toList()
                         : unmasking.survivors();
-        Map<String, Object> request = new LinkedHashMap<>();
-        SecureSumWire.putUnmaskingRequest(request, unmasking);
+        Map<String, Map<String, Object>> requests = new LinkedHashMap<>();
+        for (String id : unmaskers) {
+            Map<String, Object> request = new LinkedHashMap<>();
+            // in SecAgg+ each participant gets the signatures it can check, its neighbours'
+            SecureSumWire.putUnmaskingRequest(
+                    request, config.signed() ? server.unmaskingRequestFor(id) : unmasking);
+            requests.put(id, request);
+        }
         stage(
                 fleet,
                 context,
                 unmaskers,
-                id -> request,
+                requests::get,
                 SecureSumWire.UNMASK,
                 ReplySpec.metricsOnly(),
                 reply ->

@@ -117,7 +117,10 @@ final class SecAggFederation {
 
     SecAggResult unmask(UnmaskingRequest request, Collection<String> senders) {
         for (String id : senders) {
-            server.receiveUnmaskingShares(participants.get(id).unmask(request));
+            server.receiveUnmaskingShares(
+                    participants
+                            .get(id)
+                            .unmask(config.signed() ? server.unmaskingRequestFor(id) : request));
         }
         return server.sum();
     }

@@ -57,10 +57,23 @@ class SignedSecAggTest {
         SecAggFederation federation = federation(config, 12);
         Map<String, int[]> inputs = randomInputs(ids(12), LENGTH, 2);
 
-        SecAggResult result = federation.run(inputs, Set.of(), Set.of("p4"), Set.of("p10"));
+        List<String> all = ids(12);
+        List<String> maskers = without(all, Set.of("p4"));
+        List<String> signers = without(maskers, Set.of("p10"));
+        UnmaskingRequest truth =
+                federation.mask(federation.share(federation.advertise(all), all), inputs, maskers);
+        federation.confirm(truth, signers);
 
-        List<String> contributors = without(ids(12), Set.of("p4"));
-        assertThat(result.sum()).containsExactly(plainSum(inputs, contributors, LENGTH));
+        // each participant is sent the signatures of its own neighbourhood only
+        NeighbourhoodGraph graph = NeighbourhoodGraph.of(harary, federation.round);
+        assertThat(federation.server.unmaskingRequestFor("p1").signatures())
+                .extracting(SurvivorSignature::signer)
+                .containsExactlyElementsOf(
+                        signers.stream()
+                                .filter(id -> graph.inClosedNeighbourhood("p1", id))
+                                .toList());
+        SecAggResult result = federation.unmask(truth, signers);
+        assertThat(result.sum()).containsExactly(plainSum(inputs, maskers, LENGTH));
     }
 
     @Test

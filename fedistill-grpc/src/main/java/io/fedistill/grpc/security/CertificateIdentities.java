@@ -11,9 +11,11 @@ import java.security.PublicKey;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.x500.RDN;
@@ -77,6 +79,9 @@ public final class CertificateIdentities {
 
     /** Accepts the participant certificates one authority issued; remembers those it checked. */
     private static final class Verifier implements CredentialVerifier {
+        /** The key purpose of participant certificates (RFC 5280, id-kp-clientAuth). */
+        private static final String CLIENT_AUTHENTICATION = "1.3.6.1.5.5.7.3.2";
+
         private final X509Certificate authority;
         private final Map<ByteBuffer, X509Certificate> issued = new ConcurrentHashMap<>();
 
@@ -133,6 +138,17 @@ public final class CertificateIdentities {
             if (usage != null && !usage[0]) {
                 throw new IllegalArgumentException(
                         "the certificate's key may not make digital signatures");
+            }
+            List<String> purposes;
+            try {
+                purposes = certificate.getExtendedKeyUsage();
+            } catch (CertificateParsingException e) {
+                throw new IllegalArgumentException(
+                        "the certificate's key purposes are malformed", e);
+            }
+            if (purposes != null && !purposes.contains(CLIENT_AUTHENTICATION)) {
+                throw new IllegalArgumentException(
+                        "the certificate was not issued for a participant (client authentication)");
             }
             return certificate;
         }
