@@ -87,8 +87,7 @@ final class JoinCommand implements Callable<Integer> {
             paramLabel = "PEM",
             description =
                     "authenticate with this certificate (<id>.pem; needs --ca and --key); it also"
-                            + " signs this participant's secure sums, which then must be signed"
-                            + " (secureSigned: true)")
+                            + " signs this participant's part in signed secure aggregation")
     private Path certificate;
 
     @Option(names = "--key", paramLabel = "PEM", description = "its key (<id>-key.pem)")
@@ -108,6 +107,14 @@ final class JoinCommand implements Callable<Integer> {
                     "how long to keep reconnecting to a lost coordinator, e.g. while it is"
                             + " restarted with serve --resume (default ${DEFAULT-VALUE})")
     private int reconnectTimeoutSeconds = 600;
+
+    @Option(
+            names = "--signed-secure-sums-only",
+            description =
+                    "take part in signed secure aggregation only (secureSigned: true), so that a"
+                            + " coordinator that does not follow the protocol cannot read this"
+                            + " participant's uploads; needs --cert")
+    private boolean signedSecureSumsOnly;
 
     @Override
     public Integer call() throws Exception {
@@ -129,9 +136,14 @@ final class JoinCommand implements Callable<Integer> {
         }
         String token =
                 tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv(TOKEN);
+        if (signedSecureSumsOnly && certificate == null) {
+            throw new ConfigException(
+                    "--signed-secure-sums-only needs a certificate to sign with: give --cert and"
+                            + " --key");
+        }
         Optional<HostedIdentities> identities;
         try {
-            // a participant with a certificate signs its secure sums, and takes part in no other
+            // a participant with a certificate signs the secure sums that are signed
             identities =
                     certificate == null
                             ? Optional.empty()
@@ -141,7 +153,8 @@ final class JoinCommand implements Callable<Integer> {
                                                     participantId,
                                                     CertificateIdentities.identity(
                                                             certificate, key)),
-                                            CertificateIdentities.verifier(trustedCa)));
+                                            CertificateIdentities.verifier(trustedCa),
+                                            signedSecureSumsOnly));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -169,7 +169,8 @@ class ServeJoinTest {
      * Serves one algorithm over mutual TLS on every interface to participants that authenticate
      * with certificates from {@code fedistill certs}; returns its run.
      */
-    private Path serveOverMutualTls(Path yaml, String algorithm, Path out) throws Exception {
+    private Path serveOverMutualTls(Path yaml, String algorithm, Path out, String... joinOptions)
+            throws Exception {
         Path certs = dir.resolve("certs");
         assertThat(
                         FedistillCommand.execute(
@@ -179,6 +180,16 @@ class ServeJoinTest {
                                 "--experiment",
                                 yaml.toString()))
                 .isZero();
+        List<String> join =
+                new ArrayList<>(
+                        List.of(
+                                "--ca",
+                                certs.resolve("ca.pem").toString(),
+                                "--cert",
+                                certs.resolve("{id}.pem").toString(),
+                                "--key",
+                                certs.resolve("{id}-key.pem").toString()));
+        join.addAll(List.of(joinOptions));
         return serve(
                 yaml,
                 algorithm,
@@ -191,12 +202,7 @@ class ServeJoinTest {
                         certs.resolve("coordinator-key.pem").toString(),
                         "--client-ca",
                         certs.resolve("ca.pem").toString()),
-                "--ca",
-                certs.resolve("ca.pem").toString(),
-                "--cert",
-                certs.resolve("{id}.pem").toString(),
-                "--key",
-                certs.resolve("{id}-key.pem").toString());
+                join.toArray(String[]::new));
     }
 
     /** Starts {@code fedistill serve} of FD in a JVM of its own, writing its run under out. */
@@ -361,8 +367,11 @@ class ServeJoinTest {
                                 + "algorithms:\n  - name: fd\n"
                                 + "    options: {secure: true, secureSigned: true}\n");
         List<String> simulated = simulate(yaml);
-        // each participant signs with the certificate it authenticates with
-        Path fd = serveOverMutualTls(yaml, "fd", dir.resolve("served-signed"));
+        // each participant signs with the certificate it authenticates with, and would refuse an
+        // unsigned secure sum
+        Path fd =
+                serveOverMutualTls(
+                        yaml, "fd", dir.resolve("served-signed"), "--signed-secure-sums-only");
 
         // the same models as the simulation's signed run; only the bytes differ, since ECDSA
         // signatures vary in length
@@ -379,8 +388,7 @@ class ServeJoinTest {
                         .isEqualTo(want.get(index));
             }
         }
-        // no round aborted: participants with certificates take part in signed rounds only, and
-        // would have refused unsigned ones
+        // no round aborted: every participant signed
         assertThat(served).noneMatch(row -> row.contains("secure_aborted"));
         assertThat(simulated).noneMatch(row -> row.contains("secure_aborted"));
     }

@@ -189,16 +189,15 @@ public final class Simulation {
             // participants that join sign with the certificates of the deployment's authority
             return runOverNetwork(coordinator, Optional.empty());
         }
-        Optional<SimulatedAuthority> authority =
+        SimulatedAuthority signing =
                 b.algorithm.secureSums().filter(SecureSumSettings::signed).isPresent()
-                        ? Optional.of(SimulatedAuthority.issue(models().keySet()))
-                        : Optional.empty();
-        try {
+                        ? SimulatedAuthority.issue(models().keySet())
+                        : null;
+        try (signing) {
+            Optional<SimulatedAuthority> authority = Optional.ofNullable(signing);
             return b.workers > 0
                     ? runOverNetwork(coordinator, authority)
                     : runInProcess(coordinator, authority);
-        } finally {
-            authority.ifPresent(SimulatedAuthority::close);
         }
     }
 

@@ -8,6 +8,7 @@ import io.fedistill.core.learner.Learner;
 import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.Metrics;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.seed.Seeds;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;
@@ -56,6 +57,12 @@ public final class FaugAlgorithm implements Algorithm {
         Map<String, Object> fdOptions = new java.util.LinkedHashMap<>(options);
         fdOptions.keySet().removeIf(FaugSettings.OWN::contains);
         return new FaugAlgorithm(settings, FdAlgorithm.fromOptions(fdOptions));
+    }
+
+    /** Returns FD's secure sums, which run after the augmentation. */
+    @Override
+    public Optional<SecureSumSettings> secureSums() {
+        return fd.secureSums();
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.fedistill.algorithms.common.LocalModel;
 import io.fedistill.algorithms.fedavg.WeightAveragingSettings;
 import io.fedistill.algorithms.fedavg.WeightAveragingStrategy;
 import io.fedistill.core.learner.Learner;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.train.Losses;
@@ -54,6 +55,11 @@ public final class FmlAlgorithm implements Algorithm {
                 globalModel,
                 (float) settings.alpha(),
                 (float) settings.beta());
+    }
+
+    @Override
+    public Optional<SecureSumSettings> secureSums() {
+        return exchange.secure();
     }
 
     @Override

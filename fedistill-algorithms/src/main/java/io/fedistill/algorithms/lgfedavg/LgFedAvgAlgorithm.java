@@ -11,6 +11,7 @@ import io.fedistill.core.learner.Learner;
 import io.fedistill.core.learner.ParticipantContext;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
+import io.fedistill.core.secagg.SecureSumSettings;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.ml.model.ModelSpec;
 import io.fedistill.ml.model.ModelZoo;
@@ -43,6 +44,11 @@ public final class LgFedAvgAlgorithm implements Algorithm {
     /** Creates LG-FedAvg from its options (FedAvg's). */
     public static LgFedAvgAlgorithm fromOptions(Map<String, Object> options) {
         return new LgFedAvgAlgorithm(WeightAveragingSettings.lgFedAvg(options));
+    }
+
+    @Override
+    public Optional<SecureSumSettings> secureSums() {
+        return settings.secure();
     }
 
     @Override

@@ -12,9 +12,11 @@ import java.util.Optional;
  * @param identities each hosted participant's identity, by id; a hosted participant without one
  *     cannot take part in signed rounds
  * @param verifier checks the credentials of the participants' neighbours
+ * @param signedOnly whether participants with an identity refuse unsigned secure aggregation, in
+ *     which a coordinator that does not follow the protocol could read their inputs
  */
 public record HostedIdentities(
-        Map<String, SigningIdentity> identities, CredentialVerifier verifier) {
+        Map<String, SigningIdentity> identities, CredentialVerifier verifier, boolean signedOnly) {
     /** Copies the identities. */
     public HostedIdentities {
         identities = Map.copyOf(identities);

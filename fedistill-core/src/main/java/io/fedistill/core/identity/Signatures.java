@@ -18,7 +18,7 @@ public final class Signatures {
     public static String algorithm(Key key) {
         return switch (key.getAlgorithm()) {
             case "EC" -> "SHA256withECDSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
+            case "Ed25519", "Ed448", "EdDSA" -> "EdDSA";
             case "RSA" -> "SHA256withRSA";
             default ->
                     throw new IllegalArgumentException(

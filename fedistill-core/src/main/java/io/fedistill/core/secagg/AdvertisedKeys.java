@@ -85,15 +85,16 @@ public record AdvertisedKeys(
         return signature.length > 0;
     }
 
-    /** Returns these keys signed by the identity. */
-    AdvertisedKeys signedBy(SigningIdentity identity) {
+    /** Returns these keys signed by the identity for the round. */
+    AdvertisedKeys signedBy(
+            SigningIdentity identity, SecAggRound secAggRound, SecAggConfig config) {
         return new AdvertisedKeys(
                 round,
                 participantId,
                 encryptionKey,
                 maskingKey,
                 identity.credential(),
-                identity.sign(SignedStatements.keysStatement(this)));
+                identity.sign(SignedStatements.keysStatement(this, secAggRound, config)));
     }
 
     /** Compares the keys by content. */

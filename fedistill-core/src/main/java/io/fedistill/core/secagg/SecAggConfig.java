@@ -14,8 +14,9 @@ import java.util.Objects;
  * @param fixedPoint the encoding of float vectors, which also caps the number of participants
  * @param signed whether participants sign their keys and their view of the survivors, which
  *     protects them from a server that does not follow the protocol (the active-adversary variant
- *     of Bonawitz et al.); the threshold must then exceed half of every closed neighbourhood, so
- *     that no two survivor lists can both gather threshold signatures
+ *     of Bonawitz et al.); the threshold must then exceed two thirds of every closed neighbourhood,
+ *     so that within a neighbourhood no two survivor lists can both gather threshold signatures
+ *     even when up to a third of it colludes with the server
  */
 public record SecAggConfig(
         int threshold,
@@ -47,6 +48,16 @@ public record SecAggConfig(
         }
     }
 
+    /**
+     * Returns the smallest threshold signed secure aggregation accepts for closed neighbourhoods of
+     * {@code closedSize}: more than two thirds of them. Two survivor lists that each gather that
+     * many signatures then share more than a third of the neighbourhood, more than can collude with
+     * the server and sign both.
+     */
+    static int signedMinimum(int closedSize) {
+        return 2 * closedSize / 3 + 1;
+    }
+
     /** Creates the config of unsigned (semi-honest) secure aggregation. */
     public SecAggConfig(
             int threshold, Neighbourhood neighbourhood, int vectorLength, FixedPoint fixedPoint) {
@@ -55,8 +66,8 @@ public record SecAggConfig(
 
     /**
      * Checks that a round can run under this config: enough participants for the threshold in every
-     * closed neighbourhood, a threshold above half of it when signed, and no more participants than
-     * the fixed-point encoding can sum.
+     * closed neighbourhood, a threshold above two thirds of it when signed, and no more
+     * participants than the fixed-point encoding can sum.
      *
      * @throws IllegalArgumentException naming the mismatch
      */
@@ -72,14 +83,14 @@ public record SecAggConfig(
                             + " participants, fewer than the threshold "
                             + threshold);
         }
-        if (signed && 2 * threshold <= closedSize) {
+        if (signed && threshold < signedMinimum(closedSize)) {
             throw new IllegalArgumentException(
                     "signed secure aggregation of round "
                             + round.round()
-                            + " needs a threshold above half of its closed neighbourhoods of "
+                            + " needs a threshold above two thirds of its closed neighbourhoods of "
                             + closedSize
                             + " participants (at least "
-                            + (closedSize / 2 + 1)
+                            + signedMinimum(closedSize)
                             + "), so that no two survivor lists can both be signed by a"
                             + " threshold; got "
                             + threshold);

@@ -155,8 +155,8 @@ public final class SecAggParticipant {
                             + " holds a signing identity and takes part in signed secure"
                             + " aggregation only, but round "
                             + round.round()
-                            + " is unsigned (secureSigned is off): a server that does not follow"
-                            + " the protocol could then read its input");
+                            + " is unsigned: a server that does not follow the protocol could then"
+                            + " read its input");
         }
         this.identity = identity;
         this.verifier = identity == null ? null : Objects.requireNonNull(verifier, "verifier");
@@ -184,7 +184,7 @@ public final class SecAggParticipant {
                         participantId,
                         KeyExchange.encodePublicKey(encryptionKeys.getPublic()),
                         KeyExchange.encodePublicKey(maskingKeys.getPublic()));
-        ownKeys = identity == null ? keys : keys.signedBy(identity);
+        ownKeys = identity == null ? keys : keys.signedBy(identity, round, config);
         step = Step.ADVERTISED;
         return ownKeys;
     }
@@ -227,7 +227,11 @@ public final class SecAggParticipant {
                     verified.put(
                             keys.participantId(),
                             SignedStatements.signerOf(
-                                    keys, verifier, "forwarded to " + participantId));
+                                    keys,
+                                    verifier,
+                                    "forwarded to " + participantId,
+                                    round,
+                                    config));
                 }
             }
         }
@@ -365,7 +369,7 @@ public final class SecAggParticipant {
         requireStep(Step.MASKED, "confirmSurvivors");
         Set<String> survivors = checkedSurvivors(request);
         confirmed = new UnmaskingRequest(round.round(), request.survivors(), request.dropped());
-        confirmation = identity.sign(confirmed.statement());
+        confirmation = identity.sign(confirmed.statement(ownKeys));
         survivorsConfirmed = survivors;
         step = Step.CONFIRMED;
         return new SurvivorSignature(round.round(), participantId, confirmation);
@@ -477,7 +481,6 @@ public final class SecAggParticipant {
      * beyond the neighbourhood, whose keys this participant never saw, are not counted.
      */
     private void requireSignedByQuorum(List<SurvivorSignature> signatures) {
-        byte[] statement = confirmed.statement();
         Set<String> signers = new HashSet<>();
         int counted = 0;
         for (SurvivorSignature signature : signatures) {
@@ -503,7 +506,9 @@ public final class SecAggParticipant {
             } else if (signingKeys.containsKey(signer)) {
                 valid =
                         Signatures.verify(
-                                signingKeys.get(signer), statement, signature.signature());
+                                signingKeys.get(signer),
+                                confirmed.statement(neighbourKeys.get(signer)),
+                                signature.signature());
             } else {
                 continue;
             }
@@ -513,11 +518,14 @@ public final class SecAggParticipant {
                                 + signer
                                 + " on the survivors of round "
                                 + round.round()
-                                + " does not verify: the list "
-                                + participantId
-                                + " confirmed is not the one "
-                                + signer
-                                + " signed");
+                                + " does not verify "
+                                + (signer.equals(participantId)
+                                        ? "(" + participantId + " did not make it)"
+                                        : "on the list "
+                                                + participantId
+                                                + " confirmed under the keys "
+                                                + signer
+                                                + " advertised in this execution of the round"));
             }
             counted++;
         }

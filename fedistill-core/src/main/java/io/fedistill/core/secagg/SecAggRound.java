@@ -10,9 +10,9 @@ import java.util.Set;
  * that fixes each one's Shamir x-coordinate (its position plus one) and the sign of each pairwise
  * mask.
  *
- * <p>The coordinator draws {@code neighbourhoodSeed} afresh from a secure source each round and
- * tells every participant, so that a SecAgg+ graph cannot be predicted before the round; full
- * SecAgg ignores it.
+ * <p>The coordinator derives {@code neighbourhoodSeed} for each round from the run's seed and tells
+ * every participant; full SecAgg ignores it. A coordinator that does not follow the protocol
+ * chooses it, and with it who neighbours whom in SecAgg+.
  *
  * @param round the round number, bound into every key derivation and ciphertext
  * @param roster the distinct, non-blank ids of the participants selected for the round

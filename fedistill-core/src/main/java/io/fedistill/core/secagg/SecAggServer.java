@@ -121,7 +121,8 @@ public final class SecAggServer {
         requireFirst(advertised.containsKey(sender), sender, "its keys");
         if (verifier != null) {
             signingKeys.put(
-                    sender, SignedStatements.signerOf(keys, verifier, "sent to the server"));
+                    sender,
+                    SignedStatements.signerOf(keys, verifier, "sent to the server", round, config));
         }
         advertised.put(sender, keys);
     }
@@ -321,7 +322,9 @@ public final class SecAggServer {
         }
         requireFirst(confirmations.containsKey(signer), signer, "its survivor signature");
         if (!Signatures.verify(
-                signingKeys.get(signer), unsignedRequest.statement(), signature.signature())) {
+                signingKeys.get(signer),
+                unsignedRequest.statement(advertised.get(signer)),
+                signature.signature())) {
             throw new IllegalArgumentException(
                     "the survivor signature of "
                             + signer

@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * The participant side of {@link SecureSum} for the participants one host holds: keeps the input a
  * task asked to be summed securely instead of sending it, and answers the secure-aggregation stages
  * for it. Keys and seeds come from a {@link SecureRandom}, fresh each round; none of it is stored
- * or checkpointed. A participant with a {@link SigningIdentity} signs, and takes part in signed
- * rounds only.
+ * or checkpointed. A participant with a {@link SigningIdentity} signs the rounds that are signed,
+ * and refuses unsigned ones when its host says so ({@link HostedIdentities#signedOnly()}); it takes
+ * part in at most one signed secure sum per round, each of a later round than the last (a
+ * coordinator restarted from a checkpoint then gets no sum for the round it repeats).
  */
 public final class SecureSumParticipants {
     private static final Set<MessageType> STAGES =
@@ -43,6 +45,9 @@ public final class SecureSumParticipants {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final Optional<HostedIdentities> identities;
+
+    /** The latest round each participant took part in a signed secure sum of. */
+    private final Map<String, Integer> lastSignedRound = new ConcurrentHashMap<>();
 
     /** Creates the participant side for participants without identities: unsigned rounds only. */
     public SecureSumParticipants() {
@@ -139,6 +144,14 @@ public final class SecureSumParticipants {
                             SecureSumWire.split(config.getString(SecureSumWire.ROSTER)),
                             config.getLong(SecureSumWire.NEIGHBOURHOOD_SEED));
             Optional<SigningIdentity> identity = identities.flatMap(own -> own.of(id));
+            if (!signed && identity.isPresent() && identities.get().signedOnly()) {
+                throw new IllegalArgumentException(
+                        id
+                                + " takes part in signed secure aggregation only, but round "
+                                + round
+                                + " is unsigned (secureSigned is off): a coordinator that does"
+                                + " not follow the protocol could then read its input");
+            }
             if (signed && identity.isEmpty()) {
                 throw new IllegalArgumentException(
                         id
@@ -146,8 +159,21 @@ public final class SecureSumParticipants {
                                 + " rounds need participants that join with a certificate from the"
                                 + " federation's authority");
             }
+            if (signed && round <= lastSignedRound.getOrDefault(id, Integer.MIN_VALUE)) {
+                throw new IllegalArgumentException(
+                        id
+                                + " already took part in a signed secure sum of round "
+                                + lastSignedRound.get(id)
+                                + " and takes part in none of round "
+                                + round
+                                + ": two sums of the same inputs could reveal one participant's"
+                                + " input by their difference");
+            }
+            if (signed) {
+                lastSignedRound.put(id, round);
+            }
             SecAggParticipant participant =
-                    identity.isPresent()
+                    signed
                             ? new SecAggParticipant(
                                     secAgg,
                                     secAggRound,

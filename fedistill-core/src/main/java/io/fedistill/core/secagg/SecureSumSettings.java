@@ -13,8 +13,8 @@ package io.fedistill.core.secagg;
  * @param clip every value summed is clipped to [-clip, clip] before its fixed-point encoding, whose
  *     resolution is the finest that cannot overflow for the round's participants
  * @param signed whether participants sign their keys and the survivor list with their certificates
- *     (signed secure aggregation); a signed round raises a threshold below a majority of each
- *     closed neighbourhood to that majority, without which the signatures would not bind
+ *     (signed secure aggregation); a signed round raises a threshold at or below two thirds of each
+ *     closed neighbourhood to just above, without which the signatures would not bind
  */
 public record SecureSumSettings(int threshold, int neighbours, float clip, boolean signed) {
     /** Checks the ranges, naming the field and the bad value. */
@@ -58,7 +58,7 @@ public record SecureSumSettings(int threshold, int neighbours, float clip, boole
         int closed = neighbourhood.closedNeighbourhoodSize(participants);
         int chosen = threshold != 0 ? threshold : Math.max(2, (2 * closed + 2) / 3);
         return new SecAggConfig(
-                signed ? Math.max(chosen, closed / 2 + 1) : chosen,
+                signed ? Math.max(chosen, SecAggConfig.signedMinimum(closed)) : chosen,
                 neighbourhood,
                 length,
                 FixedPoint.forParticipants(clip, participants),

@@ -10,8 +10,14 @@ import java.security.PublicKey;
 import java.util.List;
 
 /**
- * The statements participants sign in signed secure aggregation, each length-prefixed and labelled
- * so that no statement of one kind reads as another, and the check of signed round keys.
+ * The statements participants sign in signed secure aggregation, labelled and laid out field by
+ * field (strings and lists length-prefixed, keys of fixed length) so that no statement of one kind
+ * reads as another, and the check of signed round keys.
+ *
+ * <p>Both statements are bound to one execution of the protocol: the keys statement to the round's
+ * roster, neighbourhood and threshold, so that a server cannot show participants different rounds;
+ * the survivors statement to the signer's fresh round keys, so that a signature gathered in one
+ * execution cannot be replayed in another execution of the same round.
  */
 final class SignedStatements {
     private static final String LABEL = "fedistill/secagg/v1";
@@ -23,10 +29,18 @@ final class SignedStatements {
      * checking its credential and its signature over the keys.
      *
      * @param where how the keys arrived, for the error: "forwarded to p2", "sent to the server"
+     * @param round the round as the checker knows it
+     * @param config the round's config as the checker knows it
      * @throws IllegalArgumentException if the keys are unsigned, the credential is not the
-     *     participant's, or the signature does not verify
+     *     participant's, or the signature does not verify (also when the participant signed them
+     *     for a round with another roster, neighbourhood or threshold)
      */
-    static PublicKey signerOf(AdvertisedKeys keys, CredentialVerifier verifier, String where) {
+    static PublicKey signerOf(
+            AdvertisedKeys keys,
+            CredentialVerifier verifier,
+            String where,
+            SecAggRound round,
+            SecAggConfig config) {
         String id = keys.participantId();
         String what = "keys of " + id + " " + where + " in round " + keys.round();
         if (!keys.isSigned()) {
@@ -39,15 +53,22 @@ final class SignedStatements {
             throw new IllegalArgumentException(
                     what + " carry a credential that is not " + id + "'s: " + e.getMessage(), e);
         }
-        if (!Signatures.verify(key, keysStatement(keys), keys.signature())) {
+        if (!Signatures.verify(key, keysStatement(keys, round, config), keys.signature())) {
             throw new IllegalArgumentException(
-                    what + " carry a signature that does not verify under " + id + "'s credential");
+                    what
+                            + " carry a signature that does not verify under "
+                            + id
+                            + "'s credential for this round's roster, neighbourhood and"
+                            + " threshold");
         }
         return key;
     }
 
-    /** The statement a participant signs when it advertises its round keys. */
-    static byte[] keysStatement(AdvertisedKeys keys) {
+    /**
+     * The statement a participant signs when it advertises its round keys: the keys, and the round
+     * they are for (its number, roster, neighbourhood and threshold).
+     */
+    static byte[] keysStatement(AdvertisedKeys keys, SecAggRound round, SecAggConfig config) {
         return statement(
                 out -> {
                     out.writeUTF("keys");
@@ -55,15 +76,30 @@ final class SignedStatements {
                     out.writeUTF(keys.participantId());
                     out.write(keys.encryptionKey());
                     out.write(keys.maskingKey());
+                    writeIds(out, round.roster());
+                    out.writeLong(round.neighbourhoodSeed());
+                    out.writeInt(
+                            config.neighbourhood() instanceof Neighbourhood.Harary harary
+                                    ? harary.degree()
+                                    : 0);
+                    out.writeInt(config.threshold());
+                    out.writeInt(config.vectorLength());
                 });
     }
 
-    /** The statement a participant signs in the consistency check: who survived, who dropped. */
-    static byte[] survivorsStatement(int round, List<String> survivors, List<String> dropped) {
+    /**
+     * The statement a participant signs in the consistency check: who survived and who dropped, in
+     * the execution of the round in which it advertised {@code signerKeys}.
+     */
+    static byte[] survivorsStatement(
+            AdvertisedKeys signerKeys, List<String> survivors, List<String> dropped) {
         return statement(
                 out -> {
                     out.writeUTF("survivors");
-                    out.writeInt(round);
+                    out.writeInt(signerKeys.round());
+                    out.writeUTF(signerKeys.participantId());
+                    out.write(signerKeys.encryptionKey());
+                    out.write(signerKeys.maskingKey());
                     writeIds(out, survivors);
                     writeIds(out, dropped);
                 });

@@ -86,8 +86,11 @@ public record UnmaskingRequest(
         return new UnmaskingRequest(round, survivors, dropped, signed);
     }
 
-    /** Returns the statement survivors sign in the consistency check. */
-    byte[] statement() {
-        return SignedStatements.survivorsStatement(round, survivors, dropped);
+    /**
+     * Returns the statement a survivor signs in the consistency check, bound to the keys it
+     * advertised in this execution of the round.
+     */
+    byte[] statement(AdvertisedKeys signerKeys) {
+        return SignedStatements.survivorsStatement(signerKeys, survivors, dropped);
     }
 }

@@ -22,18 +22,21 @@
  * <p>Signed secure aggregation ({@link io.fedistill.core.secagg.SecAggConfig#signed()}) is the
  * active-adversary variant of Bonawitz et al.: each participant holds a {@link
  * io.fedistill.core.identity.SigningIdentity} (in a deployment, its certificate from the
- * federation's authority), signs its round keys, checks its neighbours' signatures through a {@link
+ * federation's authority), signs its round keys together with the round's roster, neighbourhood and
+ * threshold, checks its neighbours' signatures through a {@link
  * io.fedistill.core.identity.CredentialVerifier}, and before unmasking signs the server's list of
- * survivors ({@link io.fedistill.core.secagg.SecAggStage#CONSISTENCY_CHECK}); it reveals shares
- * only for the list it signed, and only when at least the threshold of its closed neighbourhood
- * signed the same list. With a threshold above half of every neighbourhood, a server that does not
- * follow the protocol can then neither put its own keys in a participant's place nor gather both
- * secrets of one participant. A participant with an identity takes part in signed rounds only.
+ * survivors, bound to its keys of this execution ({@link
+ * io.fedistill.core.secagg.SecAggStage#CONSISTENCY_CHECK}); it reveals shares only for the list it
+ * signed, and only when more than two thirds of its closed neighbourhood signed the same list. A
+ * server that does not follow the protocol then cannot put its own keys in a participant's place,
+ * nor, while fewer than a third of each neighbourhood collude with it, gather both secrets of one
+ * participant. It assumes the server holds no participant's signing key, and in SecAgg+ that the
+ * server, which lays out the neighbourhoods, does not surround a participant with colluders.
  *
- * <p>Cryptography comes from the JDK alone: X25519 key agreement, HKDF over HMAC-SHA256,
- * AES-256-GCM for the shares in transit, AES-256-CTR as the mask generator, Shamir sharing over the
- * prime field of 2^521 - 1, and ECDSA, Ed25519 or RSA signatures, whichever the identity's key is.
- * Even in an unsigned round participants refuse any request that would reveal both secrets of one
- * neighbour.
+ * <p>Cryptography: X25519 key agreement (RFC 7748), HKDF over HMAC-SHA256, AES-256-GCM for the
+ * shares in transit, AES-256-CTR as the mask generator, Shamir sharing over the prime field of
+ * 2^521 - 1, and ECDSA, Ed25519 or RSA signatures, whichever the identity's key is. In an unsigned
+ * round participants still refuse a single request that would reveal both secrets of one neighbour,
+ * which guards against mistakes, not against a server that lies.
  */
 package io.fedistill.core.secagg;

@@ -23,9 +23,15 @@ final class SecAggFederation {
     final PinnedCredentials credentials;
 
     SecAggFederation(SecAggConfig config, SecAggRound round, long seed) {
+        this(config, round, seed, config.signed() ? new PinnedCredentials(round.roster()) : null);
+    }
+
+    /** Creates a signed federation whose participants hold the given identities. */
+    SecAggFederation(
+            SecAggConfig config, SecAggRound round, long seed, PinnedCredentials credentials) {
         this.config = config;
         this.round = round;
-        this.credentials = config.signed() ? new PinnedCredentials(round.roster()) : null;
+        this.credentials = credentials;
         for (String id : round.roster()) {
             SecureRandom random = seeded(seed + id.hashCode());
             participants.put(

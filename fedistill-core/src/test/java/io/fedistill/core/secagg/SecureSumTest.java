@@ -47,7 +47,7 @@ class SecureSumTest {
     private static HostedIdentities identities() {
         Map<String, SigningIdentity> own = new LinkedHashMap<>();
         IDS.forEach(id -> own.put(id, CREDENTIALS.identity(id)));
-        return new HostedIdentities(own, CREDENTIALS);
+        return new HostedIdentities(own, CREDENTIALS, true);
     }
 
     private static ParticipantHost host() {
@@ -256,11 +256,11 @@ class SecureSumTest {
 
     @Test
     void signedRoundsSumTheInputsOfTheSurvivorsThatSigned() {
-        // p1 drops before masking; p2 masks but does not sign the survivors, so it is asked for no
-        // shares, and its input still counts
+        // p2 masks but does not sign the survivors, so it is asked for no shares, and its input
+        // still counts
         LossyFleet fleet =
                 new LossyFleet(
-                        Set.of("p1@secagg.mask", "p2@secagg.confirm"),
+                        Set.of("p2@secagg.confirm"),
                         Optional.of(identities()),
                         Optional.of(CREDENTIALS));
         SecureSum.Result sum =
@@ -269,18 +269,45 @@ class SecureSumTest {
                         fleet,
                         uploadSecurely(fleet),
                         4,
-                        new SecureSumSettings(3, 0, 100, true));
+                        new SecureSumSettings(0, 0, 100, true));
 
-        assertThat(sum.contributors()).containsExactly("p0", "p2", "p3", "p4");
-        assertThat(sum.values()[3]).isCloseTo(1 + 3 + 4 + 5, Offset.offset(1e-4f));
-        assertThat(sum.values()[0]).isCloseTo(0 + 6 + 12 + 20, Offset.offset(1e-4f));
+        assertThat(sum.contributors()).containsExactlyElementsOf(IDS);
+        assertThat(sum.values()[3]).isCloseTo(1 + 2 + 3 + 4 + 5, Offset.offset(1e-4f));
+        assertThat(sum.values()[0]).isCloseTo(0 + 2 + 6 + 12 + 20, Offset.offset(1e-4f));
         assertThat(fleet.seen)
                 .filteredOn(m -> m.type().name().equals("secagg.unmask"))
                 .extracting(Message::participantId)
-                .containsExactly("p0", "p3", "p4");
+                .containsExactly("p0", "p1", "p3", "p4");
         assertThat(fleet.seen)
                 .filteredOn(m -> m.type().name().equals("secagg.advertise"))
                 .allSatisfy(m -> assertThat(m.config().has("signature")).isTrue());
+    }
+
+    @Test
+    void aParticipantTakesPartInOneSignedSumPerRoundAndInLaterRoundsOnly() {
+        LossyFleet fleet =
+                new LossyFleet(Set.of(), Optional.of(identities()), Optional.of(CREDENTIALS));
+        SecureSumSettings signed = new SecureSumSettings(0, 0, 100, true);
+        SecureSum.run(new RoundContext(1, 1, 9, IDS), fleet, uploadSecurely(fleet), 4, signed);
+        int seen = fleet.seen.size();
+
+        // the same round again, with the same inputs: nobody takes part
+        assertThatThrownBy(
+                        () ->
+                                SecureSum.run(
+                                        new RoundContext(1, 1, 9, IDS),
+                                        fleet,
+                                        uploadSecurely(fleet),
+                                        4,
+                                        signed))
+                .isInstanceOf(SecAggAbortedException.class)
+                .hasMessageContaining("ADVERTISE_KEYS: 0 participants advertised keys");
+        assertThat(fleet.seen.get(seen + IDS.size()).error())
+                .get()
+                .asString()
+                .contains(
+                        "p0 already took part in a signed secure sum of round 1 and takes part in"
+                                + " none of round 1");
     }
 
     @Test
@@ -302,7 +329,7 @@ class SecureSumTest {
                 .get()
                 .asString()
                 .contains(
-                        "p0 holds a signing identity and takes part in signed secure aggregation");
+                        "p0 takes part in signed secure aggregation only, but round 1 is unsigned");
 
         LossyFleet withoutIdentities =
                 new LossyFleet(Set.of(), Optional.empty(), Optional.of(CREDENTIALS));
@@ -336,8 +363,8 @@ class SecureSumTest {
     }
 
     @Test
-    void signedRoundsRaiseAThresholdBelowAMajority() {
-        assertThat(new SecureSumSettings(2, 0, 1, true).config(7, 3).threshold()).isEqualTo(4);
+    void signedRoundsRaiseAThresholdToAboveTwoThirds() {
+        assertThat(new SecureSumSettings(2, 0, 1, true).config(7, 3).threshold()).isEqualTo(5);
         assertThat(new SecureSumSettings(0, 0, 1, true).config(7, 3).threshold()).isEqualTo(5);
         assertThat(new SecureSumSettings(2, 0, 1, false).config(7, 3).threshold()).isEqualTo(2);
     }

@@ -38,22 +38,21 @@ class SignedSecAggTest {
 
     @Test
     void sumsExactlyWithDropoutsAtEveryStage() {
-        SecAggFederation federation = federation(signed(9, 5), 9);
-        Map<String, int[]> inputs = randomInputs(ids(9), LENGTH, 1);
+        SecAggFederation federation = federation(signed(12, 9), 12);
+        Map<String, int[]> inputs = randomInputs(ids(12), LENGTH, 1);
 
-        SecAggResult result =
-                federation.run(inputs, Set.of("p2"), Set.of("p5"), Set.of("p7", "p9"));
+        SecAggResult result = federation.run(inputs, Set.of("p2"), Set.of("p5"), Set.of("p7"));
 
-        List<String> contributors = List.of("p1", "p3", "p4", "p6", "p7", "p8", "p9");
+        List<String> contributors = without(ids(12), Set.of("p2", "p5"));
         assertThat(result.sum()).containsExactly(plainSum(inputs, contributors, LENGTH));
         assertThat(result.contributors()).isEqualTo(contributors);
     }
 
     @Test
     void secAggPlusCountsSignaturesWithinEachNeighbourhood() {
-        Neighbourhood harary = Neighbourhood.harary(4);
+        Neighbourhood harary = Neighbourhood.harary(6);
         SecAggConfig config =
-                new SecAggConfig(3, harary, LENGTH, FixedPoint.forParticipants(1f, 12), true);
+                new SecAggConfig(5, harary, LENGTH, FixedPoint.forParticipants(1f, 12), true);
         SecAggFederation federation = federation(config, 12);
         Map<String, int[]> inputs = randomInputs(ids(12), LENGTH, 2);
 
@@ -78,25 +77,25 @@ class SignedSecAggTest {
 
     @Test
     void abortsWhenTooFewSurvivorsSignTheirList() {
-        SecAggFederation federation = federation(signed(5, 3), 5);
+        SecAggFederation federation = federation(signed(5, 4), 5);
         UnmaskingRequest request = maskedByAll(federation);
 
-        assertThatThrownBy(() -> federation.confirm(request, List.of("p1", "p4")))
+        assertThatThrownBy(() -> federation.confirm(request, List.of("p1", "p4", "p5")))
                 .isInstanceOf(SecAggAbortedException.class)
                 .hasMessage(
-                        "secure aggregation of round 7 aborted at CONSISTENCY_CHECK: 2"
-                                + " participants signed the survivors, at least 3 required");
+                        "secure aggregation of round 7 aborted at CONSISTENCY_CHECK: 3"
+                                + " participants signed the survivors, at least 4 required");
     }
 
     @Test
     void participantRefusesKeysTheServerPassesOffAsANeighbours() {
-        SecAggFederation federation = federation(signed(5, 3), 5);
+        SecAggFederation federation = federation(signed(5, 4), 5);
         Map<String, List<AdvertisedKeys>> keys = federation.advertise(ids(5));
         AdvertisedKeys genuine = keys.get("p1").get(2);
         SecAggParticipant p1 = federation.participants.get("p1");
         AdvertisedKeys serversOwn =
                 new SecAggParticipant(
-                                signed(5, 3),
+                                signed(5, 4),
                                 federation.round,
                                 "p3",
                                 new SecureRandom(),
@@ -128,15 +127,16 @@ class SignedSecAggTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "keys of p3 forwarded to p1 in round 7 carry a signature that does not"
-                                + " verify under p3's credential");
+                                + " verify under p3's credential for this round's roster,"
+                                + " neighbourhood and threshold");
 
         // a refusal leaves the participant where it was: the genuine keys still go through
         assertThat(p1.shareKeys(keys.get("p1")).shares()).hasSize(4);
     }
 
     @Test
-    void serverThatTellsNeighboursDifferentStoriesCannotCollectEitherSecret() {
-        SecAggFederation federation = federation(signed(5, 3), 5);
+    void serverThatTellsNeighboursDifferentStoriesCollectsNeitherSecret() {
+        SecAggFederation federation = federation(signed(5, 4), 5);
         UnmaskingRequest truth = maskedByAll(federation);
         UnmaskingRequest p1Dropped =
                 new UnmaskingRequest(ROUND, List.of("p2", "p3", "p4", "p5"), List.of("p1"));
@@ -166,15 +166,68 @@ class SignedSecAggTest {
                 .hasMessage(
                         "unmasking request for round 7 lists other survivors or dropped"
                                 + " participants than p2 confirmed");
-        // and the two signatures of its own list are too few for the masking key's shares
+        // and neither list has the threshold of signatures: two are too few for p1's masking key,
+        // three too few for its self-mask seed
         assertThatThrownBy(() -> p2.unmask(p1Dropped.withSignatures(onDropped)))
                 .isInstanceOf(SecAggAbortedException.class)
                 .hasMessageContaining("2 of p2's closed neighbourhood signed the survivors");
+        assertThatThrownBy(() -> participants.get("p4").unmask(truth.withSignatures(onTruth)))
+                .isInstanceOf(SecAggAbortedException.class)
+                .hasMessageContaining("3 of p4's closed neighbourhood signed the survivors");
+    }
+
+    @Test
+    void signaturesGatheredInAnotherExecutionOfTheRoundDoNotVerify() {
+        // the server runs round 7 twice with the same participants; in the first execution it has
+        // p3, p4 and p5 sign that p1 dropped, and stops there
+        PinnedCredentials credentials = new PinnedCredentials(ids(5));
+        SecAggRound round = new SecAggRound(ROUND, ids(5), 42L);
+        SecAggFederation harvest = new SecAggFederation(signed(5, 4), round, 1L, credentials);
+        maskedByAll(harvest);
+        UnmaskingRequest p1Dropped =
+                new UnmaskingRequest(ROUND, List.of("p2", "p3", "p4", "p5"), List.of("p1"));
+        List<SurvivorSignature> harvested = new ArrayList<>();
+        for (String id : List.of("p3", "p4", "p5")) {
+            harvested.add(harvest.participants.get(id).confirmSurvivors(p1Dropped));
+        }
+        // in the second it tells p2 alone that p1 dropped and adds the harvested signatures
+        SecAggFederation real = new SecAggFederation(signed(5, 4), round, 2L, credentials);
+        maskedByAll(real);
+        SecAggParticipant p2 = real.participants.get("p2");
+        List<SurvivorSignature> replayed = new ArrayList<>(harvested);
+        replayed.add(0, p2.confirmSurvivors(p1Dropped));
+
+        assertThatThrownBy(() -> p2.unmask(p1Dropped.withSignatures(replayed)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "the signature of p3 on the survivors of round 7 does not verify on the"
+                                + " list p2 confirmed under the keys p3 advertised in this"
+                                + " execution of the round");
+    }
+
+    @Test
+    void keysSignedForAnotherRosterDoNotVerify() {
+        PinnedCredentials credentials = new PinnedCredentials(ids(6));
+        SecAggFederation five =
+                new SecAggFederation(
+                        signed(5, 4), new SecAggRound(ROUND, ids(5), 42L), 1L, credentials);
+        SecAggFederation six =
+                new SecAggFederation(
+                        signed(6, 5), new SecAggRound(ROUND, ids(6), 42L), 2L, credentials);
+        Map<String, List<AdvertisedKeys>> keys = six.advertise(ids(6));
+        AdvertisedKeys p3ForFive = five.participants.get("p3").advertiseKeys();
+
+        assertThatThrownBy(() -> six.participants.get("p1").shareKeys(replacingP3(keys, p3ForFive)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "keys of p3 forwarded to p1 in round 7 carry a signature that does not"
+                                + " verify under p3's credential for this round's roster,"
+                                + " neighbourhood and threshold");
     }
 
     @Test
     void participantUnmasksOnlyAfterConfirmingTheSurvivors() {
-        SecAggFederation federation = federation(signed(5, 3), 5);
+        SecAggFederation federation = federation(signed(5, 4), 5);
         UnmaskingRequest truth = maskedByAll(federation);
 
         assertThatThrownBy(() -> federation.participants.get("p1").unmask(truth))
@@ -184,7 +237,7 @@ class SignedSecAggTest {
 
     @Test
     void serverRefusesUnsignedKeysAndSignaturesThatDoNotVerify() {
-        SecAggFederation federation = federation(signed(5, 3), 5);
+        SecAggFederation federation = federation(signed(5, 4), 5);
         AdvertisedKeys unsigned = unsigned(federation.participants.get("p1").advertiseKeys());
 
         assertThatThrownBy(() -> federation.server.receiveKeys(unsigned))
@@ -193,7 +246,7 @@ class SignedSecAggTest {
                         "keys of p1 sent to the server in round 7 are unsigned, but the round is"
                                 + " signed");
 
-        SecAggFederation other = federation(signed(5, 3), 5);
+        SecAggFederation other = federation(signed(5, 4), 5);
         UnmaskingRequest truth = maskedByAll(other);
         SurvivorSignature p1 = other.participants.get("p1").confirmSurvivors(truth);
         SurvivorSignature relabelled = new SurvivorSignature(ROUND, "p2", p1.signature());
@@ -206,7 +259,7 @@ class SignedSecAggTest {
 
     @Test
     void serverTakesUnmaskingSharesOnlyFromSigners() {
-        SecAggFederation federation = federation(signed(5, 3), 5);
+        SecAggFederation federation = federation(signed(5, 4), 5);
         federation.confirm(maskedByAll(federation), ids(4));
 
         assertThatThrownBy(
@@ -237,13 +290,13 @@ class SignedSecAggTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "p1 holds a signing identity and takes part in signed secure aggregation"
-                                + " only, but round 7 is unsigned (secureSigned is off): a server"
-                                + " that does not follow the protocol could then read its input");
+                                + " only, but round 7 is unsigned: a server that does not follow the"
+                                + " protocol could then read its input");
         assertThatThrownBy(
-                        () -> new SecAggParticipant(signed(5, 3), round, "p1", new SecureRandom()))
+                        () -> new SecAggParticipant(signed(5, 4), round, "p1", new SecureRandom()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("round 7 is signed secure aggregation, but p1 has no signing identity");
-        assertThatThrownBy(() -> new SecAggServer(signed(5, 3), round))
+        assertThatThrownBy(() -> new SecAggServer(signed(5, 4), round))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "signed secure aggregation of round 7 needs a verifier of the"
@@ -251,17 +304,17 @@ class SignedSecAggTest {
     }
 
     @Test
-    void signedRoundsNeedAThresholdAboveHalfOfEachNeighbourhood() {
+    void signedRoundsNeedAThresholdAboveTwoThirdsOfEachNeighbourhood() {
         SecAggRound round = new SecAggRound(ROUND, ids(6), 0);
 
         assertThatThrownBy(
-                        () -> new SecAggServer(signed(6, 3), round, new PinnedCredentials(ids(6))))
+                        () -> new SecAggServer(signed(6, 4), round, new PinnedCredentials(ids(6))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
-                        "signed secure aggregation of round 7 needs a threshold above half of its"
-                                + " closed neighbourhoods of 6 participants (at least 4), so that"
-                                + " no two survivor lists can both be signed by a threshold; got"
-                                + " 3");
+                        "signed secure aggregation of round 7 needs a threshold above two thirds"
+                                + " of its closed neighbourhoods of 6 participants (at least 5), so"
+                                + " that no two survivor lists can both be signed by a threshold;"
+                                + " got 4");
     }
 
     /** Runs advertising, sharing and masking with everyone and returns the true survivor list. */

@@ -160,6 +160,12 @@ public final class GrpcFleet implements FleetBackend {
         this.algorithm = b.algorithm;
         this.membership = b.membership;
         this.resumedAfterRound = b.resumedAfterRound;
+        this.credentialVerifier =
+                b.credentialVerifier != null
+                        ? Optional.of(b.credentialVerifier)
+                        : b.tls == null
+                                ? Optional.empty()
+                                : b.tls.clientCa().map(CertificateIdentities::verifier);
         try {
             NettyServerBuilder server =
                     NettyServerBuilder.forAddress(new InetSocketAddress(b.bindAddress, b.port))
@@ -184,12 +190,6 @@ public final class GrpcFleet implements FleetBackend {
                 server.sslContext(ssl.build());
             }
             this.server = server.build().start();
-            this.credentialVerifier =
-                    b.credentialVerifier != null
-                            ? Optional.of(b.credentialVerifier)
-                            : b.tls == null
-                                    ? Optional.empty()
-                                    : b.tls.clientCa().map(CertificateIdentities::verifier);
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException(
                     "cannot listen on " + b.bindAddress + ":" + b.port + ": " + e.getMessage(), e);

@@ -1,7 +1,10 @@
 package io.fedistill.grpc.security;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.fedistill.core.identity.CredentialVerifier;
 import io.fedistill.core.identity.HostedIdentities;
+import io.fedistill.core.identity.Signatures;
 import io.fedistill.core.identity.SigningIdentity;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
@@ -13,6 +16,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,31 +41,44 @@ public final class CertificateIdentities {
     /**
      * Reads a participant's identity: its certificate and the private key the certificate holds.
      *
-     * @throws IllegalArgumentException naming a file that cannot be read
+     * @throws IllegalArgumentException naming a file that cannot be read, or both files when the
+     *     key is not the certificate's
      */
     public static SigningIdentity identity(Path certificate, Path privateKey) {
+        X509Certificate read = Pem.certificate(certificate);
+        SigningIdentity identity;
         try {
-            return new SigningIdentity(
-                    Pem.certificate(certificate).getEncoded(), Pem.privateKey(privateKey));
+            identity = new SigningIdentity(read.getEncoded(), Pem.privateKey(privateKey));
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException(
                     "cannot encode the certificate in " + certificate + ": " + e.getMessage(), e);
         }
+        byte[] probe = "fedistill: does the key fit the certificate?".getBytes(UTF_8);
+        if (!Signatures.verify(read.getPublicKey(), probe, identity.sign(probe))) {
+            throw new IllegalArgumentException(
+                    "the key in "
+                            + privateKey
+                            + " is not the one the certificate in "
+                            + certificate
+                            + " holds");
+        }
+        return identity;
     }
 
     /**
-     * Returns the verifier that accepts certificates the authority in {@code authorityCertificate}
-     * issued.
+     * Returns the verifier that accepts certificates an authority in {@code authorityCertificates}
+     * (one, or a bundle) issued.
      *
      * @throws IllegalArgumentException naming the file when it holds no certificate
      */
-    public static CredentialVerifier verifier(Path authorityCertificate) {
-        return new Verifier(Pem.certificate(authorityCertificate));
+    public static CredentialVerifier verifier(Path authorityCertificates) {
+        return new Verifier(Pem.certificates(authorityCertificates));
     }
 
     /**
      * Reads the identities of the named participants from an authority's directory ({@code
-     * <id>.pem} and {@code <id>-key.pem} each, and {@code ca.pem}).
+     * <id>.pem} and {@code <id>-key.pem} each, and {@code ca.pem}); they take part in signed secure
+     * aggregation only.
      *
      * @throws IllegalArgumentException naming a file that cannot be read
      */
@@ -74,7 +91,7 @@ public final class CertificateIdentities {
                             authorityDir.resolve(id + ".pem"),
                             authorityDir.resolve(id + "-key.pem")));
         }
-        return new HostedIdentities(identities, verifier(authorityDir.resolve("ca.pem")));
+        return new HostedIdentities(identities, verifier(authorityDir.resolve("ca.pem")), true);
     }
 
     /** Accepts the participant certificates one authority issued; remembers those it checked. */
@@ -82,11 +99,11 @@ public final class CertificateIdentities {
         /** The key purpose of participant certificates (RFC 5280, id-kp-clientAuth). */
         private static final String CLIENT_AUTHENTICATION = "1.3.6.1.5.5.7.3.2";
 
-        private final X509Certificate authority;
+        private final List<X509Certificate> authorities;
         private final Map<ByteBuffer, X509Certificate> issued = new ConcurrentHashMap<>();
 
-        Verifier(X509Certificate authority) {
-            this.authority = authority;
+        Verifier(List<X509Certificate> authorities) {
+            this.authorities = List.copyOf(authorities);
         }
 
         @Override
@@ -122,13 +139,18 @@ public final class CertificateIdentities {
                 throw new IllegalArgumentException("not an X.509 certificate", e);
             }
             try {
-                certificate.verify(authority.getPublicKey());
+                if (!Arrays.equals(certificate.getEncoded(), credential)) {
+                    throw new IllegalArgumentException(
+                            "the credential holds more than one DER-encoded certificate");
+                }
             } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("not an X.509 certificate", e);
+            }
+            if (authorities.stream().noneMatch(authority -> issuedBy(certificate, authority))) {
                 throw new IllegalArgumentException(
                         "the certificate was not issued by the federation's authority ("
-                                + authority.getSubjectX500Principal().getName()
-                                + ")",
-                        e);
+                                + authorities.get(0).getSubjectX500Principal().getName()
+                                + ")");
             }
             if (certificate.getBasicConstraints() != -1) {
                 throw new IllegalArgumentException(
@@ -151,6 +173,22 @@ public final class CertificateIdentities {
                         "the certificate was not issued for a participant (client authentication)");
             }
             return certificate;
+        }
+
+        /**
+         * Returns whether a valid authority that names itself the issuer signed the certificate.
+         */
+        private static boolean issuedBy(X509Certificate certificate, X509Certificate authority) {
+            if (!certificate.getIssuerX500Principal().equals(authority.getSubjectX500Principal())) {
+                return false;
+            }
+            try {
+                authority.checkValidity();
+                certificate.verify(authority.getPublicKey());
+                return true;
+            } catch (GeneralSecurityException e) {
+                return false;
+            }
         }
 
         private static String commonName(X509Certificate certificate) {

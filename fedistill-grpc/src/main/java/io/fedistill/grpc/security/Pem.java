@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -19,22 +21,37 @@ final class Pem {
     private Pem() {}
 
     /**
-     * Reads the certificate in a PEM file.
+     * Reads the first certificate in a PEM file (a certificate, or the first of a chain).
      *
      * @throws IllegalArgumentException naming the file when it cannot be read or holds no
      *     certificate
      */
     static X509Certificate certificate(Path file) {
-        Object value = read(file);
-        if (!(value instanceof X509CertificateHolder holder)) {
+        return certificates(file).get(0);
+    }
+
+    /**
+     * Reads every certificate in a PEM file (a bundle of authorities, say).
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read or holds no
+     *     certificate
+     */
+    static List<X509Certificate> certificates(Path file) {
+        List<X509Certificate> certificates = new ArrayList<>();
+        try (Reader reader = Files.newBufferedReader(file);
+                PEMParser pem = new PEMParser(reader)) {
+            for (Object value = pem.readObject(); value != null; value = pem.readObject()) {
+                if (value instanceof X509CertificateHolder holder) {
+                    certificates.add(new JcaX509CertificateConverter().getCertificate(holder));
+                }
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (certificates.isEmpty()) {
             throw new IllegalArgumentException(file + " holds no PEM certificate");
         }
-        try {
-            return new JcaX509CertificateConverter().getCertificate(holder);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException(
-                    file + " holds no usable certificate: " + e.getMessage(), e);
-        }
+        return certificates;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,10 @@ class CertificateIdentitiesTest {
         assertThatThrownBy(() -> verifier.verifiedKey("a", new byte[] {1, 2, 3}))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("not an X.509 certificate");
+        byte[] padded = Arrays.copyOf(a, a.length + 1);
+        assertThatThrownBy(() -> verifier.verifiedKey("a", padded))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the credential holds more than one DER-encoded certificate");
     }
 
     @Test
@@ -90,6 +95,19 @@ class CertificateIdentitiesTest {
     }
 
     @Test
+    void aBundleOfAuthoritiesAcceptsTheCertificatesOfEach() throws Exception {
+        Path bundle =
+                Files.writeString(
+                        ca.resolve("bundle.pem"),
+                        Files.readString(otherCa.resolve("ca.pem"))
+                                + Files.readString(ca.resolve("ca.pem")));
+        CredentialVerifier verifier = CertificateIdentities.verifier(bundle);
+
+        assertThat(verifier.verifiedKey("a", identityIn(ca, "a").credential())).isNotNull();
+        assertThat(verifier.verifiedKey("a", identityIn(otherCa, "a").credential())).isNotNull();
+    }
+
+    @Test
     void unreadableFilesAreNamed() throws Exception {
         Path notPem = Files.writeString(ca.resolve("not.pem"), "hello");
 
@@ -99,6 +117,17 @@ class CertificateIdentitiesTest {
         assertThatThrownBy(() -> CertificateIdentities.identity(ca.resolve("a.pem"), notPem))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(notPem + " holds no PEM private key");
+        assertThatThrownBy(
+                        () ->
+                                CertificateIdentities.identity(
+                                        ca.resolve("a.pem"), ca.resolve("b-key.pem")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "the key in "
+                                + ca.resolve("b-key.pem")
+                                + " is not the one the certificate in "
+                                + ca.resolve("a.pem")
+                                + " holds");
         assertThatThrownBy(() -> CertificateIdentities.hosted(ca, List.of("zed")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("cannot read " + ca.resolve("zed.pem"));
