@@ -15,21 +15,25 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code fedistill certs}: creates a federation's certificate authority, the coordinator's
  * certificate and each participant's certificate and token; run again on the same directory, it
- * issues for new participants from the existing authority.
+ * issues for new participants from the existing authority. {@code certs request} and {@code certs
+ * sign} let a participant make its key itself and have only its public half certified.
  */
 @Command(
         name = "certs",
         mixinStandardHelpOptions = true,
+        subcommands = {CertsCommand.Request.class, CertsCommand.Sign.class},
         description =
                 "Create a federation's CA, the coordinator's certificate and each participant's"
                         + " certificate and token (PEM files; keys and tokens readable by their"
-                        + " owner only).")
+                        + " owner only); or, with 'request' and 'sign', certify a key a participant"
+                        + " made itself.")
 final class CertsCommand implements Callable<Integer> {
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "where to write")
+    @Option(names = "--out", paramLabel = "DIR", description = "where to write (required)")
     private Path out;
 
     @Option(
@@ -58,6 +62,9 @@ final class CertsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (out == null) {
+            throw new ConfigException("name where to write: --out DIR");
+        }
         Set<String> ids = new LinkedHashSet<>(participants);
         if (experiment != null) {
             ExperimentConfig config = ExperimentLoader.load(experiment, List.of());
@@ -97,5 +104,105 @@ final class CertsCommand implements Callable<Integer> {
                         + " <id>.pem and <id>-key.pem (or its <id>.token); ca-key.pem stays"
                         + " offline");
         return 0;
+    }
+
+    /**
+     * {@code fedistill certs request}: makes a participant's key and a certificate request where
+     * the participant is, so that the key never leaves it.
+     */
+    @Command(
+            name = "request",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Make this participant's key (<id>-key.pem, kept here) and a certificate"
+                            + " request (<id>.csr) to give the federation's authority.")
+    static final class Request implements Callable<Integer> {
+        @Option(
+                names = "--participant-id",
+                required = true,
+                paramLabel = "ID",
+                description = "this participant's id")
+        private String participantId;
+
+        @Option(
+                names = "--out",
+                required = true,
+                paramLabel = "DIR",
+                description = "where to write")
+        private Path out;
+
+        @Override
+        public Integer call() {
+            try {
+                ParticipantIds.require(participantId, "--participant-id");
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+            OutputDirectories.require(out, "--out");
+            CertificateAuthority.requestParticipant(out, participantId);
+            System.out.println(
+                    "fedistill: wrote "
+                            + out.resolve(participantId + "-key.pem")
+                            + " (keep it here) and "
+                            + out.resolve(participantId + ".csr")
+                            + " (give it to the federation's authority: fedistill certs sign)");
+            return 0;
+        }
+    }
+
+    /**
+     * {@code fedistill certs sign}: issues participants' certificates for the keys in their
+     * requests, from an existing authority.
+     */
+    @Command(
+            name = "sign",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Issue each requesting participant its certificate (<id>.pem) from the"
+                            + " authority in DIR, for the key its request holds.")
+    static final class Sign implements Callable<Integer> {
+        @Option(
+                names = "--authority",
+                required = true,
+                paramLabel = "DIR",
+                description = "the authority's directory (ca.pem, ca-key.pem)")
+        private Path authority;
+
+        @Parameters(arity = "1..*", paramLabel = "CSR", description = "requests (<id>.csr)")
+        private List<Path> requests;
+
+        @Option(
+                names = "--days",
+                description = "how long the certificates are valid (default ${DEFAULT-VALUE})")
+        private int days = 365;
+
+        @Override
+        public Integer call() {
+            if (days < 1) {
+                throw new ConfigException("--days must be > 0, got " + days);
+            }
+            if (!Files.exists(authority.resolve("ca.pem"))) {
+                throw new ConfigException(
+                        authority
+                                + " holds no authority (ca.pem): create one with fedistill certs");
+            }
+            CertificateAuthority ca = CertificateAuthority.open(authority);
+            for (Path request : requests) {
+                String id;
+                try {
+                    id = ca.issueRequested(request, Duration.ofDays(days));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(e.getMessage());
+                }
+                System.out.println(
+                        "fedistill: issued "
+                                + authority.resolve(id + ".pem")
+                                + " for the key in "
+                                + request
+                                + "; give it to "
+                                + id);
+            }
+            return 0;
+        }
     }
 }

@@ -797,6 +797,40 @@ class FedistillCommandTest {
     }
 
     @Test
+    void certsRequestAndSignNameWhatIsMissingOrWrong() throws IOException {
+        Path pki = dir.resolve("pki");
+        assertThat(runCapturingErr("certs", "--participants", "p00"))
+                .contains("error: name where to write: --out DIR");
+        assertThat(
+                        runCapturingErr(
+                                "certs",
+                                "request",
+                                "--participant-id",
+                                "../x",
+                                "--out",
+                                pki.toString()))
+                .contains("error: --participant-id must be 1-64 letters");
+        Path notAuthority = Files.createDirectories(dir.resolve("empty"));
+        assertThat(
+                        runCapturingErr(
+                                "certs", "sign", "--authority", notAuthority.toString(), "x.csr"))
+                .contains("error: " + notAuthority + " holds no authority (ca.pem)");
+        assertThat(
+                        FedistillCommand.execute(
+                                "certs", "--out", pki.toString(), "--participants", "p00"))
+                .isZero();
+        Path notRequest = pki.resolve("p00.pem");
+        assertThat(
+                        runCapturingErr(
+                                "certs",
+                                "sign",
+                                "--authority",
+                                pki.toString(),
+                                notRequest.toString()))
+                .contains("error: " + notRequest + " holds no PEM certificate request");
+    }
+
+    @Test
     void aBadFlagValueIsOneLineThatNamesIt() {
         String err =
                 runCapturingErr(

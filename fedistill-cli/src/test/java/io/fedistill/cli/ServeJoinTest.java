@@ -171,24 +171,42 @@ class ServeJoinTest {
      */
     private Path serveOverMutualTls(Path yaml, String algorithm, Path out, String... joinOptions)
             throws Exception {
+        return serveOverMutualTls(yaml, algorithm, out, certificates(yaml), joinOptions);
+    }
+
+    /** Creates the federation's authority and certificates under certs/, once; returns it. */
+    private Path certificates(Path yaml) {
         Path certs = dir.resolve("certs");
-        assertThat(
-                        FedistillCommand.execute(
-                                "certs",
-                                "--out",
-                                certs.toString(),
-                                "--experiment",
-                                yaml.toString()))
-                .isZero();
+        if (!Files.exists(certs.resolve("ca.pem"))) {
+            assertThat(
+                            FedistillCommand.execute(
+                                    "certs",
+                                    "--out",
+                                    certs.toString(),
+                                    "--experiment",
+                                    yaml.toString()))
+                    .isZero();
+        }
+        return certs;
+    }
+
+    /**
+     * Serves over mutual TLS as above, to participants whose certificates and keys ({@code
+     * <id>.pem}, {@code <id>-key.pem}) lie in {@code participantCerts}.
+     */
+    private Path serveOverMutualTls(
+            Path yaml, String algorithm, Path out, Path participantCerts, String... joinOptions)
+            throws Exception {
+        Path certs = certificates(yaml);
         List<String> join =
                 new ArrayList<>(
                         List.of(
                                 "--ca",
                                 certs.resolve("ca.pem").toString(),
                                 "--cert",
-                                certs.resolve("{id}.pem").toString(),
+                                participantCerts.resolve("{id}.pem").toString(),
                                 "--key",
-                                certs.resolve("{id}-key.pem").toString()));
+                                participantCerts.resolve("{id}-key.pem").toString()));
         join.addAll(List.of(joinOptions));
         return serve(
                 yaml,
@@ -367,11 +385,34 @@ class ServeJoinTest {
                                 + "algorithms:\n  - name: fd\n"
                                 + "    options: {secure: true, secureSigned: true}\n");
         List<String> simulated = simulate(yaml);
-        // each participant signs with the certificate it authenticates with, and would refuse an
-        // unsigned secure sum
+        // each participant makes its key itself and has the authority certify it, so the
+        // authority's holder never has it; it signs with the certificate it authenticates with,
+        // and would refuse an unsigned secure sum
+        Path certs = certificates(yaml);
+        Path own = dir.resolve("own-keys");
+        for (String id : PARTICIPANTS) {
+            assertThat(
+                            FedistillCommand.execute(
+                                    "certs",
+                                    "request",
+                                    "--participant-id",
+                                    id,
+                                    "--out",
+                                    own.toString()))
+                    .isZero();
+            assertThat(
+                            FedistillCommand.execute(
+                                    "certs",
+                                    "sign",
+                                    "--authority",
+                                    certs.toString(),
+                                    own.resolve(id + ".csr").toString()))
+                    .isZero();
+            Files.copy(certs.resolve(id + ".pem"), own.resolve(id + ".pem"));
+        }
         Path fd =
                 serveOverMutualTls(
-                        yaml, "fd", dir.resolve("served-signed"), "--signed-secure-sums-only");
+                        yaml, "fd", dir.resolve("served-signed"), own, "--signed-secure-sums-only");
 
         // the same models as the simulation's signed run; only the bytes differ, since ECDSA
         // signatures vary in length

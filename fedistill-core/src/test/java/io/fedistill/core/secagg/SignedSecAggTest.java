@@ -226,6 +226,64 @@ class SignedSecAggTest {
     }
 
     @Test
+    void aParticipantCountsOnlyItsOwnNeighbourhoodsSignatures() {
+        Neighbourhood harary = Neighbourhood.harary(4);
+        SecAggConfig config =
+                new SecAggConfig(4, harary, LENGTH, FixedPoint.forParticipants(1f, 12), true);
+        SecAggFederation federation = federation(config, 12);
+        UnmaskingRequest truth = maskedByAll(federation);
+        NeighbourhoodGraph graph = NeighbourhoodGraph.of(harary, federation.round);
+        List<String> silent =
+                ids(12).stream()
+                        .filter(id -> !id.equals("p1") && graph.inClosedNeighbourhood("p1", id))
+                        .limit(2)
+                        .toList();
+        List<SurvivorSignature> signatures = new ArrayList<>();
+        for (String id : without(ids(12), silent)) {
+            signatures.add(federation.participants.get(id).confirmSurvivors(truth));
+        }
+
+        // ten signatures in all, three of them from p1's closed neighbourhood of five
+        assertThat(signatures).hasSize(10);
+        assertThatThrownBy(
+                        () ->
+                                federation
+                                        .participants
+                                        .get("p1")
+                                        .unmask(truth.withSignatures(signatures)))
+                .isInstanceOf(SecAggAbortedException.class)
+                .hasMessageContaining("3 of p1's closed neighbourhood signed the survivors");
+    }
+
+    @Test
+    void aRequestWithARepeatedSignerOrOneThatDidNotSurviveIsRefused() {
+        SecAggFederation federation = federation(signed(5, 4), 5);
+        maskedByAll(federation);
+        UnmaskingRequest p1Dropped =
+                new UnmaskingRequest(ROUND, List.of("p2", "p3", "p4", "p5"), List.of("p1"));
+        List<SurvivorSignature> signatures = new ArrayList<>();
+        for (String id : List.of("p2", "p3", "p4", "p5")) {
+            signatures.add(federation.participants.get(id).confirmSurvivors(p1Dropped));
+        }
+        SecAggParticipant p2 = federation.participants.get("p2");
+
+        List<SurvivorSignature> repeated = new ArrayList<>(signatures);
+        repeated.add(signatures.get(1));
+        assertThatThrownBy(() -> p2.unmask(p1Dropped.withSignatures(repeated)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unmasking request for round 7 carries two signatures of p3");
+        List<SurvivorSignature> dropped = new ArrayList<>(signatures);
+        dropped.add(new SurvivorSignature(ROUND, "p1", signatures.get(0).signature()));
+        assertThatThrownBy(() -> p2.unmask(p1Dropped.withSignatures(dropped)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "unmasking request for round 7 carries a signature of p1, which is not"
+                                + " among the survivors");
+        // the request as the four signed it goes through
+        assertThat(p2.unmask(p1Dropped.withSignatures(signatures)).shares()).hasSize(5);
+    }
+
+    @Test
     void participantUnmasksOnlyAfterConfirmingTheSurvivors() {
         SecAggFederation federation = federation(signed(5, 4), 5);
         UnmaskingRequest truth = maskedByAll(federation);

@@ -16,6 +16,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -26,7 +27,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -40,6 +44,10 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 /**
  * A federation's certificate authority, written as PEM files into one directory: {@code ca.pem} and
@@ -47,7 +55,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * host names; for each participant {@code <id>.pem} and {@code <id>-key.pem} (its id is the
  * certificate's common name, which the coordinator reads as its identity) and {@code <id>.token} (a
  * secret for token authentication); and {@code tokens.txt}, the coordinator's list of token
- * digests. Keys and tokens are readable by their owner only.
+ * digests. Keys and tokens are readable by their owner only. A participant may instead make its key
+ * itself and send a certificate request ({@link #requestParticipant}, {@link #issueRequested}), so
+ * that the authority's holder never has its key, which signed secure aggregation needs.
  */
 public final class CertificateAuthority {
     private static final String SIGNATURE = "SHA256withECDSA";
@@ -155,14 +165,101 @@ public final class CertificateAuthority {
         }
     }
 
+    /**
+     * Makes a participant's key where the participant is, and a certificate request for it, so that
+     * nobody else ever holds the key: writes {@code <id>-key.pem} (readable by its owner only) and
+     * {@code <id>.csr} into {@code dir}, for an authority to {@link #issueRequested}.
+     *
+     * @throws IllegalArgumentException when the id is not 1-64 letters, digits, '.', '_' or '-'
+     */
+    public static void requestParticipant(Path dir, String participantId) {
+        ParticipantIds.require(participantId, "participant id");
+        try {
+            Files.createDirectories(dir);
+            KeyPair pair = newKeyPair();
+            PKCS10CertificationRequest request =
+                    new JcaPKCS10CertificationRequestBuilder(
+                                    new X500Name("CN=" + participantId + ",O=fedistill"),
+                                    pair.getPublic())
+                            .build(new JcaContentSignerBuilder(SIGNATURE).build(pair.getPrivate()));
+            writePem(dir.resolve(participantId + "-key.pem"), pair.getPrivate(), true);
+            writePem(dir.resolve(participantId + ".csr"), request, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the request of " + participantId, e);
+        } catch (org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IllegalStateException("cannot sign a certificate request", e);
+        }
+    }
+
+    /**
+     * Issues a participant's certificate for the key in its request ({@link #requestParticipant}):
+     * checks the request's signature and the id it names, and writes {@code <id>.pem} into this
+     * authority's directory; the authority never sees the participant's private key.
+     *
+     * @return the participant id the certificate was issued to
+     * @throws IllegalArgumentException when the file holds no request, its signature does not
+     *     verify, or it names no valid participant id
+     */
+    public String issueRequested(Path requestFile, Duration validity) {
+        Object read = Pem.read(requestFile);
+        if (!(read instanceof PKCS10CertificationRequest request)) {
+            throw new IllegalArgumentException(requestFile + " holds no PEM certificate request");
+        }
+        PublicKey publicKey;
+        try {
+            JcaPKCS10CertificationRequest jca = new JcaPKCS10CertificationRequest(request);
+            publicKey = jca.getPublicKey();
+            if (!jca.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey))) {
+                throw new IllegalArgumentException(
+                        "the request in "
+                                + requestFile
+                                + " is not signed by the key it asks a certificate for");
+            }
+        } catch (GeneralSecurityException
+                | org.bouncycastle.operator.OperatorCreationException
+                | org.bouncycastle.pkcs.PKCSException e) {
+            throw new IllegalArgumentException(
+                    "cannot check the request in " + requestFile + ": " + e.getMessage(), e);
+        }
+        RDN[] names = request.getSubject().getRDNs(BCStyle.CN);
+        String participantId =
+                names.length == 0 ? "" : IETFUtils.valueToString(names[0].getFirst().getValue());
+        ParticipantIds.require(
+                participantId, "the participant id the request in " + requestFile + " names");
+        certify(
+                participantId,
+                participantId,
+                publicKey,
+                List.of(),
+                KeyPurposeId.id_kp_clientAuth,
+                validity);
+        return participantId;
+    }
+
     private void issue(
             String file,
             String commonName,
             List<String> hosts,
             KeyPurposeId purpose,
             Duration validity) {
+        KeyPair pair = newKeyPair();
+        certify(file, commonName, pair.getPublic(), hosts, purpose, validity);
         try {
-            KeyPair pair = newKeyPair();
+            writePem(dir.resolve(file + "-key.pem"), pair.getPrivate(), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the key of " + file, e);
+        }
+    }
+
+    /** Writes {@code <file>.pem}: a certificate for the public key, signed by this authority. */
+    private void certify(
+            String file,
+            String commonName,
+            PublicKey publicKey,
+            List<String> hosts,
+            KeyPurposeId purpose,
+            Duration validity) {
+        try {
             Instant now = Instant.now();
             JcaX509v3CertificateBuilder builder =
                     new JcaX509v3CertificateBuilder(
@@ -171,7 +268,7 @@ public final class CertificateAuthority {
                             Date.from(now.minus(Duration.ofMinutes(5))),
                             Date.from(now.plus(validity)),
                             new X500Name("CN=" + commonName + ",O=fedistill"),
-                            pair.getPublic());
+                            publicKey);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(
                     Extension.keyUsage,
@@ -193,7 +290,6 @@ public final class CertificateAuthority {
             }
             X509Certificate issued = sign(builder, key);
             writePem(dir.resolve(file + ".pem"), issued, false);
-            writePem(dir.resolve(file + "-key.pem"), pair.getPrivate(), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the certificate of " + file, e);
         }

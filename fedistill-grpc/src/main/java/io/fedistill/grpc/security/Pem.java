@@ -76,7 +76,12 @@ final class Pem {
         throw new IllegalArgumentException(file + " holds no PEM private key");
     }
 
-    private static Object read(Path file) {
+    /**
+     * Reads the first PEM object of a file.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read
+     */
+    static Object read(Path file) {
         try (Reader reader = Files.newBufferedReader(file);
                 PEMParser pem = new PEMParser(reader)) {
             return pem.readObject();

@@ -108,6 +108,28 @@ class CertificateIdentitiesTest {
     }
 
     @Test
+    void aParticipantsOwnKeyIsCertifiedFromItsRequest() throws Exception {
+        Path participant = Files.createDirectories(otherCa.resolve("c-side"));
+        CertificateAuthority.requestParticipant(participant, "c");
+        CertificateAuthority authority = CertificateAuthority.open(ca);
+
+        assertThat(authority.issueRequested(participant.resolve("c.csr"), Duration.ofDays(1)))
+                .isEqualTo("c");
+        assertThat(ca.resolve("c-key.pem")).doesNotExist();
+        SigningIdentity c =
+                CertificateIdentities.identity(
+                        ca.resolve("c.pem"), participant.resolve("c-key.pem"));
+        assertThat(
+                        CertificateIdentities.verifier(ca.resolve("ca.pem"))
+                                .verifiedKey("c", c.credential()))
+                .isNotNull();
+        Path notRequest = ca.resolve("a.pem");
+        assertThatThrownBy(() -> authority.issueRequested(notRequest, Duration.ofDays(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(notRequest + " holds no PEM certificate request");
+    }
+
+    @Test
     void unreadableFilesAreNamed() throws Exception {
         Path notPem = Files.writeString(ca.resolve("not.pem"), "hello");
 
