@@ -139,13 +139,21 @@ final class CertsCommand implements Callable<Integer> {
                 throw new ConfigException(e.getMessage());
             }
             OutputDirectories.require(out, "--out");
-            CertificateAuthority.requestParticipant(out, participantId);
+            String fingerprint;
+            try {
+                fingerprint = CertificateAuthority.requestParticipant(out, participantId);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
             System.out.println(
                     "fedistill: wrote "
                             + out.resolve(participantId + "-key.pem")
                             + " (keep it here) and "
                             + out.resolve(participantId + ".csr")
-                            + " (give it to the federation's authority: fedistill certs sign)");
+                            + " (give it to the federation's authority: fedistill certs sign);"
+                            + " the authority should confirm with you, through another channel,"
+                            + " that the key it certifies has the fingerprint "
+                            + fingerprint);
             return 0;
         }
     }
@@ -176,6 +184,11 @@ final class CertsCommand implements Callable<Integer> {
                 description = "how long the certificates are valid (default ${DEFAULT-VALUE})")
         private int days = 365;
 
+        @Option(
+                names = "--replace",
+                description = "replace a certificate already issued for the participant")
+        private boolean replace;
+
         @Override
         public Integer call() {
             if (days < 1) {
@@ -186,21 +199,24 @@ final class CertsCommand implements Callable<Integer> {
                         authority
                                 + " holds no authority (ca.pem): create one with fedistill certs");
             }
-            CertificateAuthority ca = CertificateAuthority.open(authority);
-            for (Path request : requests) {
-                String id;
-                try {
-                    id = ca.issueRequested(request, Duration.ofDays(days));
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(e.getMessage());
+            try {
+                CertificateAuthority ca = CertificateAuthority.open(authority);
+                for (Path request : requests) {
+                    CertificateAuthority.Issued issued =
+                            ca.issueRequested(request, Duration.ofDays(days), replace);
+                    System.out.println(
+                            "fedistill: issued "
+                                    + authority.resolve(issued.participantId() + ".pem")
+                                    + " for the key in "
+                                    + request
+                                    + " with the fingerprint "
+                                    + issued.keyFingerprint()
+                                    + "; confirm it with "
+                                    + issued.participantId()
+                                    + " through another channel before giving it the certificate");
                 }
-                System.out.println(
-                        "fedistill: issued "
-                                + authority.resolve(id + ".pem")
-                                + " for the key in "
-                                + request
-                                + "; give it to "
-                                + id);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new ConfigException(e.getMessage());
             }
             return 0;
         }

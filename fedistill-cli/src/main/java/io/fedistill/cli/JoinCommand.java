@@ -111,9 +111,9 @@ final class JoinCommand implements Callable<Integer> {
     @Option(
             names = "--signed-secure-sums-only",
             description =
-                    "take part in signed secure aggregation only (secureSigned: true), so that a"
-                            + " coordinator that does not follow the protocol cannot read this"
-                            + " participant's uploads; needs --cert")
+                    "refuse unsigned secure aggregation (take part only where the algorithm sets"
+                            + " secureSigned: true); it does not stop uploads the coordinator asks"
+                            + " for without secure aggregation; needs --cert")
     private boolean signedSecureSumsOnly;
 
     @Override

@@ -404,6 +404,7 @@ class ServeJoinTest {
                             FedistillCommand.execute(
                                     "certs",
                                     "sign",
+                                    "--replace",
                                     "--authority",
                                     certs.toString(),
                                     own.resolve(id + ".csr").toString()))

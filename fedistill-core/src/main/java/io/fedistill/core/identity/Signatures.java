@@ -6,7 +6,9 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 
-/** Signs and verifies with whichever JDK algorithm fits a key: ECDSA, Ed25519 or RSA. */
+/**
+ * Signs and verifies with whichever JDK algorithm fits a key: ECDSA, EdDSA (Ed25519, Ed448) or RSA.
+ */
 public final class Signatures {
     private Signatures() {}
 
@@ -25,7 +27,7 @@ public final class Signatures {
                             "a "
                                     + key.getAlgorithm()
                                     + " key cannot sign secure-aggregation messages;"
-                                    + " use an EC, Ed25519 or RSA key");
+                                    + " use an EC, EdDSA or RSA key");
         };
     }
 

@@ -19,7 +19,7 @@ public final class SigningIdentity {
      * Pairs a credential with the private key it certifies.
      *
      * @param credential what others verify the participant's signatures by
-     * @param key the private key (EC, Ed25519 or RSA) whose public half the credential holds
+     * @param key the private key (EC, EdDSA or RSA) whose public half the credential holds
      * @throws IllegalArgumentException if the credential is empty or the key cannot sign
      */
     public SigningIdentity(byte[] credential, PrivateKey key) {

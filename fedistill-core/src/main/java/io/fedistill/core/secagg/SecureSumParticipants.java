@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * for it. Keys and seeds come from a {@link SecureRandom}, fresh each round; none of it is stored
  * or checkpointed. A participant with a {@link SigningIdentity} signs the rounds that are signed,
  * and refuses unsigned ones when its host says so ({@link HostedIdentities#signedOnly()}); it takes
- * part in at most one signed secure sum per round, each of a later round than the last (a
- * coordinator restarted from a checkpoint then gets no sum for the round it repeats).
+ * part in at most one signed secure sum per round, each of a later round than the last, as long as
+ * this object lives (a coordinator restarted from a checkpoint gets no sum from it for the round it
+ * repeats; a coordinator that numbers rounds as it likes is not stopped by this).
  */
 public final class SecureSumParticipants {
     private static final Set<MessageType> STAGES =
@@ -159,18 +160,24 @@ public final class SecureSumParticipants {
                                 + " rounds need participants that join with a certificate from the"
                                 + " federation's authority");
             }
-            if (signed && round <= lastSignedRound.getOrDefault(id, Integer.MIN_VALUE)) {
-                throw new IllegalArgumentException(
-                        id
-                                + " already took part in a signed secure sum of round "
-                                + lastSignedRound.get(id)
-                                + " and takes part in none of round "
-                                + round
-                                + ": two sums of the same inputs could reveal one participant's"
-                                + " input by their difference");
-            }
             if (signed) {
-                lastSignedRound.put(id, round);
+                int[] previous = {Integer.MIN_VALUE};
+                lastSignedRound.compute(
+                        id,
+                        (participant, last) -> {
+                            previous[0] = last == null ? Integer.MIN_VALUE : last;
+                            return Math.max(round, previous[0]);
+                        });
+                if (round <= previous[0]) {
+                    throw new IllegalArgumentException(
+                            id
+                                    + " already took part in a signed secure sum of round "
+                                    + previous[0]
+                                    + " and takes part in none of round "
+                                    + round
+                                    + ": two sums of the same inputs could reveal one"
+                                    + " participant's input by their difference");
+                }
             }
             SecAggParticipant participant =
                     signed

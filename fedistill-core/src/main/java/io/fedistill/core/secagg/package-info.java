@@ -35,7 +35,7 @@
  *
  * <p>Cryptography: X25519 key agreement (RFC 7748), HKDF over HMAC-SHA256, AES-256-GCM for the
  * shares in transit, AES-256-CTR as the mask generator, Shamir sharing over the prime field of
- * 2^521 - 1, and ECDSA, Ed25519 or RSA signatures, whichever the identity's key is. In an unsigned
+ * 2^521 - 1, and ECDSA, EdDSA or RSA signatures, whichever the identity's key is. In an unsigned
  * round participants still refuse a single request that would reveal both secrets of one neighbour,
  * which guards against mistakes, not against a server that lies.
  */

@@ -152,7 +152,7 @@ public final class CertificateAuthority {
      * @throws IllegalArgumentException when the id is not 1-64 letters, digits, '.', '_' or '-'
      */
     public void issueParticipant(String participantId, Duration validity) {
-        ParticipantIds.require(participantId, "participant id");
+        requireParticipantId(participantId, "participant id");
         issue(participantId, participantId, List.of(), KeyPurposeId.id_kp_clientAuth, validity);
         String token = HexFormat.of().formatHex(randomBytes(32));
         try {
@@ -170,10 +170,12 @@ public final class CertificateAuthority {
      * nobody else ever holds the key: writes {@code <id>-key.pem} (readable by its owner only) and
      * {@code <id>.csr} into {@code dir}, for an authority to {@link #issueRequested}.
      *
-     * @throws IllegalArgumentException when the id is not 1-64 letters, digits, '.', '_' or '-'
+     * @return the key's {@link #fingerprint}, for the authority to compare through another channel
+     * @throws IllegalArgumentException when the id is not 1-64 letters, digits, '.', '_' or '-', or
+     *     is reserved
      */
-    public static void requestParticipant(Path dir, String participantId) {
-        ParticipantIds.require(participantId, "participant id");
+    public static String requestParticipant(Path dir, String participantId) {
+        requireParticipantId(participantId, "participant id");
         try {
             Files.createDirectories(dir);
             KeyPair pair = newKeyPair();
@@ -184,6 +186,7 @@ public final class CertificateAuthority {
                             .build(new JcaContentSignerBuilder(SIGNATURE).build(pair.getPrivate()));
             writePem(dir.resolve(participantId + "-key.pem"), pair.getPrivate(), true);
             writePem(dir.resolve(participantId + ".csr"), request, false);
+            return fingerprint(pair.getPublic());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the request of " + participantId, e);
         } catch (org.bouncycastle.operator.OperatorCreationException e) {
@@ -193,14 +196,18 @@ public final class CertificateAuthority {
 
     /**
      * Issues a participant's certificate for the key in its request ({@link #requestParticipant}):
-     * checks the request's signature and the id it names, and writes {@code <id>.pem} into this
-     * authority's directory; the authority never sees the participant's private key.
+     * checks the request's signature, its key and the id it names, and writes {@code <id>.pem} into
+     * this authority's directory; the authority never sees the participant's private key. Nothing
+     * in a request proves who sent it: compare its key's fingerprint with the one the participant
+     * was shown ({@link #requestParticipant}) through another channel.
      *
-     * @return the participant id the certificate was issued to
+     * @param replace whether to replace a certificate already issued for the id
+     * @return the participant id the certificate was issued to, and the key's fingerprint
      * @throws IllegalArgumentException when the file holds no request, its signature does not
-     *     verify, or it names no valid participant id
+     *     verify, its key is neither EC nor RSA, it names no valid participant id or a reserved
+     *     one, or the id has a certificate and {@code replace} is false
      */
-    public String issueRequested(Path requestFile, Duration validity) {
+    public Issued issueRequested(Path requestFile, Duration validity, boolean replace) {
         Object read = Pem.read(requestFile);
         if (!(read instanceof PKCS10CertificationRequest request)) {
             throw new IllegalArgumentException(requestFile + " holds no PEM certificate request");
@@ -224,8 +231,23 @@ public final class CertificateAuthority {
         RDN[] names = request.getSubject().getRDNs(BCStyle.CN);
         String participantId =
                 names.length == 0 ? "" : IETFUtils.valueToString(names[0].getFirst().getValue());
-        ParticipantIds.require(
+        requireParticipantId(
                 participantId, "the participant id the request in " + requestFile + " names");
+        if (!publicKey.getAlgorithm().equals("EC") && !publicKey.getAlgorithm().equals("RSA")) {
+            throw new IllegalArgumentException(
+                    "the request in "
+                            + requestFile
+                            + " is for a "
+                            + publicKey.getAlgorithm()
+                            + " key; only EC and RSA keys are certified");
+        }
+        if (!replace && Files.exists(dir.resolve(participantId + ".pem"))) {
+            throw new IllegalArgumentException(
+                    participantId
+                            + " already has a certificate in "
+                            + dir
+                            + "; replace it only on purpose");
+        }
         certify(
                 participantId,
                 participantId,
@@ -233,7 +255,43 @@ public final class CertificateAuthority {
                 List.of(),
                 KeyPurposeId.id_kp_clientAuth,
                 validity);
-        return participantId;
+        return new Issued(participantId, fingerprint(publicKey));
+    }
+
+    /**
+     * What {@link #issueRequested} issued.
+     *
+     * @param participantId whom the certificate names
+     * @param keyFingerprint the certified key's {@link #fingerprint}
+     */
+    public record Issued(String participantId, String keyFingerprint) {}
+
+    /** Returns the SHA-256 of a public key's encoding, in hex groups of four, to read aloud. */
+    public static String fingerprint(PublicKey key) {
+        try {
+            String hex =
+                    HexFormat.of()
+                            .formatHex(
+                                    MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+            return String.join(" ", hex.split("(?<=\\G.{4})"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /**
+     * Refuses an id that is not a valid participant id, or that names one of the authority's own
+     * files ({@code ca}, {@code coordinator}), which a participant's certificate would replace.
+     */
+    private static void requireParticipantId(String participantId, String what) {
+        ParticipantIds.require(participantId, what);
+        if (participantId.equals("ca") || participantId.equals("coordinator")) {
+            throw new IllegalArgumentException(
+                    what
+                            + " '"
+                            + participantId
+                            + "' is reserved: the authority's own files are named after it");
+        }
     }
 
     private void issue(

@@ -179,7 +179,12 @@ public final class CertificateIdentities {
          * Returns whether a valid authority that names itself the issuer signed the certificate.
          */
         private static boolean issuedBy(X509Certificate certificate, X509Certificate authority) {
-            if (!certificate.getIssuerX500Principal().equals(authority.getSubjectX500Principal())) {
+            boolean[] usage = authority.getKeyUsage();
+            boolean mayIssue = authority.getBasicConstraints() >= 0 && (usage == null || usage[5]);
+            if (!mayIssue
+                    || !certificate
+                            .getIssuerX500Principal()
+                            .equals(authority.getSubjectX500Principal())) {
                 return false;
             }
             try {

@@ -105,16 +105,24 @@ class CertificateIdentitiesTest {
 
         assertThat(verifier.verifiedKey("a", identityIn(ca, "a").credential())).isNotNull();
         assertThat(verifier.verifiedKey("a", identityIn(otherCa, "a").credential())).isNotNull();
+        // a participant's certificate in a bundle is no authority: what it signs is refused
+        CredentialVerifier leaf = CertificateIdentities.verifier(ca.resolve("a.pem"));
+        assertThatThrownBy(() -> leaf.verifiedKey("b", identityIn(ca, "b").credential()))
+                .hasMessageStartingWith(
+                        "the certificate was not issued by the federation's authority");
     }
 
     @Test
     void aParticipantsOwnKeyIsCertifiedFromItsRequest() throws Exception {
         Path participant = Files.createDirectories(otherCa.resolve("c-side"));
-        CertificateAuthority.requestParticipant(participant, "c");
+        String fingerprint = CertificateAuthority.requestParticipant(participant, "c");
         CertificateAuthority authority = CertificateAuthority.open(ca);
 
-        assertThat(authority.issueRequested(participant.resolve("c.csr"), Duration.ofDays(1)))
-                .isEqualTo("c");
+        assertThat(
+                        authority.issueRequested(
+                                participant.resolve("c.csr"), Duration.ofDays(1), false))
+                .isEqualTo(new CertificateAuthority.Issued("c", fingerprint));
+        assertThat(fingerprint).matches("([0-9a-f]{4} ){15}[0-9a-f]{4}");
         assertThat(ca.resolve("c-key.pem")).doesNotExist();
         SigningIdentity c =
                 CertificateIdentities.identity(
@@ -124,9 +132,26 @@ class CertificateIdentitiesTest {
                                 .verifiedKey("c", c.credential()))
                 .isNotNull();
         Path notRequest = ca.resolve("a.pem");
-        assertThatThrownBy(() -> authority.issueRequested(notRequest, Duration.ofDays(1)))
+        assertThatThrownBy(() -> authority.issueRequested(notRequest, Duration.ofDays(1), false))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(notRequest + " holds no PEM certificate request");
+        // a second request for c replaces its certificate only on purpose
+        assertThatThrownBy(
+                        () ->
+                                authority.issueRequested(
+                                        participant.resolve("c.csr"), Duration.ofDays(1), false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "c already has a certificate in " + ca + "; replace it only on purpose");
+        // the authority's own file names are no participant ids
+        assertThatThrownBy(() -> CertificateAuthority.requestParticipant(participant, "ca"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "participant id 'ca' is reserved: the authority's own files are named"
+                                + " after it");
+        assertThatThrownBy(() -> authority.issueParticipant("coordinator", Duration.ofDays(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'coordinator' is reserved");
     }
 
     @Test
