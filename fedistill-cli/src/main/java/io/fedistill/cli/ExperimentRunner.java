@@ -222,7 +222,7 @@ public final class ExperimentRunner {
     private Path execute(Optional<Path> resumed, RunLog.Backlog earlier) throws IOException {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.threads()));
         if (resumed.isPresent()) {
-            requireRecordedRun(resumed.get());
+            requireRecordedRun(resumed.get(), "resume");
         } else {
             OutputDirectories.require(Path.of(config.outputDir()), "outputDir");
         }
@@ -230,8 +230,7 @@ public final class ExperimentRunner {
         Optional<ExperimentData> prepared =
                 coordinatorOnly ? Optional.empty() : Optional.of(ExperimentData.prepare(config));
         String dataDescription =
-                prepared.map(ExperimentData::description)
-                        .orElse(config.dataset().name() + " (held by the participants)");
+                prepared.map(ExperimentData::description).orElseGet(this::heldByParticipants);
         prepared.ifPresent(
                 data -> {
                     preflight(data.data(), data.publicData());
@@ -436,19 +435,69 @@ public final class ExperimentRunner {
         private String write(List<AlgorithmRun> runs, Optional<String> interruption)
                 throws IOException {
             written = true;
-            String summary =
-                    SummaryReport.render(
-                            config,
-                            dataDescription,
-                            runs,
-                            interruption,
-                            LoggedWarnings.read(dir.path()));
-            dir.write("summary.md", summary);
-            AccuracyPlot.write(runs, config.name(), dir.path().resolve("accuracy.png"));
-            AccuracyPlot.writeAgainstMegabytes(
-                    runs, config.name(), dir.path().resolve("accuracy-vs-mb.png"));
-            return summary;
+            return writeSummaryAndPlots(dir.path(), dataDescription, runs, interruption);
         }
+    }
+
+    /** Writes {@code summary.md} and the plots of a run directory; returns the summary. */
+    private String writeSummaryAndPlots(
+            Path dir,
+            String dataDescription,
+            List<AlgorithmRun> runs,
+            Optional<String> interruption)
+            throws IOException {
+        String summary =
+                SummaryReport.render(
+                        config, dataDescription, runs, interruption, LoggedWarnings.read(dir));
+        Files.writeString(dir.resolve("summary.md"), summary);
+        AccuracyPlot.write(runs, config.name(), dir.resolve("accuracy.png"));
+        AccuracyPlot.writeAgainstMegabytes(runs, config.name(), dir.resolve("accuracy-vs-mb.png"));
+        return summary;
+    }
+
+    /**
+     * Writes {@code summary.md} and the plots of a run directory again from the rounds in its
+     * store, running nothing and leaving the other files as they are (a summary deleted or from an
+     * older version, a run stopped too hard to write one). An algorithm without recorded rounds is
+     * left out; {@code run --resume} finishes an unfinished run instead.
+     *
+     * @throws ConfigException when the directory's store does not hold its run
+     */
+    public Path report(Path runDirectory) throws IOException {
+        Path dir = runDirectory.toAbsolutePath().normalize();
+        requireRecordedRun(dir, "report");
+        String runId = dir.getFileName().toString();
+        boolean coordinatorOnly =
+                Files.readString(dir.resolve(ExperimentLoader.RUN_RECORD))
+                        .contains(Provenance.WITHOUT_ENGINE);
+        String dataDescription =
+                coordinatorOnly
+                        ? heldByParticipants()
+                        : ExperimentData.prepare(config).description();
+        List<AlgorithmRun> runs = new ArrayList<>();
+        try (JdbcRunStore store = openStore(dir)) {
+            for (AlgorithmConfig algorithm : config.algorithms()) {
+                List<RoundReport> recorded =
+                        new DurableRounds(store, runId, algorithm.label()).recordedRounds();
+                if (recorded.isEmpty()) {
+                    out.println("fedistill: " + algorithm.label() + " has no recorded rounds");
+                    continue;
+                }
+                runs.add(
+                        new AlgorithmRun(
+                                algorithm.label(),
+                                config.modelsFor(algorithm),
+                                new RunResult(recorded),
+                                recorded.stream().mapToDouble(RoundReport::wallSeconds).sum()));
+            }
+        }
+        out.println(writeSummaryAndPlots(dir, dataDescription, runs, Optional.empty()));
+        out.println("outputs: " + dir);
+        return dir;
+    }
+
+    private String heldByParticipants() {
+        return config.dataset().name() + " (held by the participants)";
     }
 
     /** Checks every algorithm against its model assignment before any training starts. */
@@ -483,13 +532,14 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Refuses to resume a directory whose store does not hold its run (a directory copied or
-     * renamed, its {@code run.db} deleted, or one that cannot be read) before anything in it is
-     * rewritten: resuming it would run everything again and overwrite the recorded files.
+     * Refuses to resume (or report) a directory whose store does not hold its run (a directory
+     * copied or renamed, its {@code run.db} deleted, or one that cannot be read) before anything in
+     * it is rewritten: resuming it would run everything again and overwrite the recorded files.
      *
+     * @param purpose what the directory is opened for: "resume" or "report"
      * @throws ConfigException naming the directory and what its store lacks
      */
-    private void requireRecordedRun(Path runDirectory) {
+    private void requireRecordedRun(Path runDirectory, String purpose) {
         String runId = runDirectory.getFileName().toString();
         String url = storeUrl(runDirectory);
         Path sqliteFile = url.startsWith(SQLITE) ? Path.of(url.substring(SQLITE.length())) : null;
@@ -501,15 +551,18 @@ public final class ExperimentRunner {
                             + (config.store() == null
                                     ? " has no " + RUN_STORE
                                     : "'s store " + sqliteFile + " is missing or empty")
-                            + ": nothing recorded to resume from; run its config.yaml afresh"
-                            + " instead");
+                            + ": nothing recorded to "
+                            + purpose
+                            + " from; run its config.yaml afresh instead");
         }
         List<String> runs;
         try (JdbcRunStore store = openStore(runDirectory)) {
             runs = store.runs();
         } catch (StoreException e) {
             throw new ConfigException(
-                    "cannot resume "
+                    "cannot "
+                            + purpose
+                            + " "
                             + runDirectory
                             + ": "
                             + e.getMessage()
@@ -518,7 +571,9 @@ public final class ExperimentRunner {
         }
         if (!runs.contains(runId)) {
             throw new ConfigException(
-                    "cannot resume "
+                    "cannot "
+                            + purpose
+                            + " "
                             + runDirectory
                             + ": its run store holds no run '"
                             + runId

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 "Federated learning across heterogeneous models through knowledge distillation.",
         subcommands = {
             RunCommand.class,
+            ReportCommand.class,
             ServeCommand.class,
             JoinCommand.class,
             PartitionCommand.class,

@@ -193,6 +193,54 @@ class RunResumeTest {
         assertRefusedUnchanged(corrupt, "cannot resume " + corrupt + ": cannot open the run store");
     }
 
+    @Test
+    void reportWritesTheSummaryAndPlotsAgainFromTheStoreAndTouchesNothingElse() throws Exception {
+        Path yaml = Files.writeString(dir.resolve("resumable.yaml"), EXPERIMENT);
+        Path runs = dir.resolve("reported");
+        assertThat(
+                        FedistillCommand.execute(
+                                "run",
+                                yaml.toString(),
+                                "--set",
+                                "outputDir=" + runs,
+                                "--set",
+                                "rounds=2",
+                                "--set",
+                                "algorithms=[{name: local-only}, {name: fd}]"))
+                .isZero();
+        Path run = CliRuns.onlyRun(runs);
+        List<String> written = accuracyRows(Files.readString(run.resolve("summary.md")));
+        String metrics = Files.readString(run.resolve("metrics.csv"));
+        String log = Files.readString(run.resolve("run.log"));
+        Files.delete(run.resolve("summary.md"));
+        Files.delete(run.resolve("accuracy.png"));
+
+        assertThat(FedistillCommand.execute("report", run.toString())).isZero();
+
+        // the same tables, but for each algorithm's wall time: its rounds' alone now
+        assertThat(accuracyRows(Files.readString(run.resolve("summary.md"))))
+                .isNotEmpty()
+                .isEqualTo(written);
+        assertThat(run.resolve("accuracy.png")).isNotEmptyFile();
+        assertThat(Files.readString(run.resolve("metrics.csv"))).isEqualTo(metrics);
+        assertThat(Files.readString(run.resolve("run.log"))).isEqualTo(log);
+
+        Path renamed = dir.resolve("renamed");
+        copy(run, renamed);
+        Files.writeString(renamed.resolve("summary.md"), "kept");
+        assertThat(CliRuns.runCapturingErr(2, "report", renamed.toString()))
+                .contains("error: cannot report " + renamed + ": its run store holds no run");
+        assertThat(Files.readString(renamed.resolve("summary.md"))).isEqualTo("kept");
+    }
+
+    /** Returns the summary's rows of the algorithms, the main table's without its wall time. */
+    private static List<String> accuracyRows(String summary) {
+        return summary.lines()
+                .filter(line -> line.startsWith("| local-only |") || line.startsWith("| fd |"))
+                .map(line -> line.replaceAll("\\| [0-9.]+ \\|$", "| |"))
+                .toList();
+    }
+
     private static void copy(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from)) {

@@ -36,8 +36,11 @@ public record Provenance(
      * neither DJL nor an engine is loaded.
      */
     public static Provenance collectWithoutEngine(long seed, String command) {
-        return collect(seed, command, "not loaded", "none (the coordinator only aggregates)");
+        return collect(seed, command, "not loaded", WITHOUT_ENGINE);
     }
+
+    /** The engine a coordinator that only aggregates records: none. */
+    public static final String WITHOUT_ENGINE = "none (the coordinator only aggregates)";
 
     private static Provenance collect(long seed, String command, String djl, String engine) {
         String version = Provenance.class.getPackage().getImplementationVersion();
