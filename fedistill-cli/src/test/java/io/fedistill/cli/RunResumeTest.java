@@ -141,10 +141,10 @@ class RunResumeTest {
         return Double.parseDouble(cells[cells.length - 1].trim());
     }
 
-    @Test
-    void aDirectoryWhoseStoreDoesNotHoldItsRunIsRefusedAndLeftAsItWas() throws Exception {
+    /** Runs the experiment's algorithms given, for two rounds, into {@code outputDir}. */
+    private Path twoRoundRun(String outputDir, String algorithms) throws IOException {
         Path yaml = Files.writeString(dir.resolve("resumable.yaml"), EXPERIMENT);
-        Path runs = dir.resolve("runs");
+        Path runs = dir.resolve(outputDir);
         assertThat(
                         FedistillCommand.execute(
                                 "run",
@@ -154,9 +154,14 @@ class RunResumeTest {
                                 "--set",
                                 "rounds=2",
                                 "--set",
-                                "algorithms=[{name: local-only}]"))
+                                "algorithms=[" + algorithms + "]"))
                 .isZero();
-        Path run = CliRuns.onlyRun(runs);
+        return CliRuns.onlyRun(runs);
+    }
+
+    @Test
+    void aDirectoryWhoseStoreDoesNotHoldItsRunIsRefusedAndLeftAsItWas() throws Exception {
+        Path run = twoRoundRun("runs", "{name: local-only}");
         double wall = summaryWallSeconds(run);
         int wallColumn = wallColumn(run);
         double rounds =
@@ -195,20 +200,7 @@ class RunResumeTest {
 
     @Test
     void reportWritesTheSummaryAndPlotsAgainFromTheStoreAndTouchesNothingElse() throws Exception {
-        Path yaml = Files.writeString(dir.resolve("resumable.yaml"), EXPERIMENT);
-        Path runs = dir.resolve("reported");
-        assertThat(
-                        FedistillCommand.execute(
-                                "run",
-                                yaml.toString(),
-                                "--set",
-                                "outputDir=" + runs,
-                                "--set",
-                                "rounds=2",
-                                "--set",
-                                "algorithms=[{name: local-only}, {name: fd}]"))
-                .isZero();
-        Path run = CliRuns.onlyRun(runs);
+        Path run = twoRoundRun("reported", "{name: local-only}, {name: fd}");
         List<String> written = accuracyRows(Files.readString(run.resolve("summary.md")));
         String metrics = Files.readString(run.resolve("metrics.csv"));
         String log = Files.readString(run.resolve("run.log"));
