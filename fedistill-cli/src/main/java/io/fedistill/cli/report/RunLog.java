@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.FileAppender;
 import java.nio.file.Path;
@@ -28,24 +29,26 @@ public final class RunLog implements AutoCloseable {
             "%d{yyyy-MM-dd HH:mm:ss} %-5level %logger{24} - %replace(%X{participant}: ){'^: $',"
                     + " ''}%msg%n";
 
-    private final Logger root;
+    private final Backlog forwarding;
     private final FileAppender<ILoggingEvent> appender;
 
-    private RunLog(Logger root, FileAppender<ILoggingEvent> appender) {
-        this.root = root;
+    private RunLog(Backlog forwarding, FileAppender<ILoggingEvent> appender) {
+        this.forwarding = forwarding;
         this.appender = appender;
     }
 
     /**
      * Starts appending the process's log to {@code run.log} in {@code runDirectory}, after what
-     * {@code earlier} held, which it stops holding; where SLF4J is not bound to Logback (a library
-     * user's own logging), nothing is written and the user's logging alone has the messages.
+     * {@code earlier} held: from then on {@code earlier} forwards every event to the file, so that
+     * nothing logged in between, by any thread, is lost or written twice. Where SLF4J is not bound
+     * to Logback (a library user's own logging), nothing is written and the user's logging alone
+     * has the messages.
      */
     public static RunLog open(Path runDirectory, Backlog earlier) {
-        List<ILoggingEvent> held = earlier.release();
         ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-        if (!(factory instanceof LoggerContext context)) {
-            return new RunLog(null, null);
+        if (!(factory instanceof LoggerContext context) || earlier.events == null) {
+            earlier.close();
+            return new RunLog(earlier, null);
         }
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
@@ -58,26 +61,25 @@ public final class RunLog implements AutoCloseable {
         appender.setAppend(true);
         appender.setEncoder(encoder);
         appender.start();
-        held.forEach(appender::doAppend);
-        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.addAppender(appender);
-        return new RunLog(root, appender);
+        earlier.forwardTo(appender);
+        return new RunLog(earlier, appender);
     }
 
     /** Stops appending and closes the file. */
     @Override
     public void close() {
+        forwarding.close();
         if (appender != null) {
-            root.detachAppender(appender);
             appender.stop();
         }
     }
 
     /**
      * What the process logs from {@link #start()} until its run directory exists, held in memory so
-     * that {@link RunLog#open} writes it at the head of {@code run.log}: a warning about the data
-     * (a split smaller than a batch, a checksum not verified) then reaches the run's records and
-     * its summary, not only the console. Closing it drops what it still holds.
+     * that {@link RunLog#open} writes it at the head of {@code run.log}, after which it forwards
+     * everything to that file: a warning about the data (a split smaller than a batch, a checksum
+     * not verified) then reaches the run's records and its summary, not only the console, and no
+     * event from any thread falls between the two. Closing it drops what it still holds.
      */
     public static final class Backlog implements AutoCloseable {
         private final Logger root;
@@ -104,32 +106,48 @@ public final class RunLog implements AutoCloseable {
             return new Backlog(root, events);
         }
 
-        /** Stops holding and returns what was held, in the order it was logged. */
-        List<ILoggingEvent> release() {
-            if (events == null || !events.isStarted()) {
-                return List.of();
-            }
-            root.detachAppender(events);
+        /**
+         * Writes what was held to {@code target} and forwards every later event to it, in the order
+         * they were logged: one lock orders both.
+         */
+        void forwardTo(Appender<ILoggingEvent> target) {
             synchronized (events) { // AppenderBase.doAppend holds this lock while appending
-                events.stop();
-                return List.copyOf(events.held);
+                events.held.forEach(target::doAppend);
+                events.held.clear();
+                events.target = target;
             }
         }
 
+        /** Stops holding or forwarding; drops what it still holds. */
         @Override
         public void close() {
-            release();
+            if (events == null || !events.isStarted()) {
+                return;
+            }
+            root.detachAppender(events);
+            synchronized (events) {
+                events.stop();
+                events.held.clear();
+            }
         }
     }
 
-    /** Keeps each event with its message and context fixed at the moment it was logged. */
+    /**
+     * Keeps each event with its message and context fixed at the moment it was logged, until it has
+     * a target, then passes events on to it.
+     */
     private static final class HeldEvents extends AppenderBase<ILoggingEvent> {
         private final List<ILoggingEvent> held = new ArrayList<>();
+        private Appender<ILoggingEvent> target;
 
         @Override
         protected void append(ILoggingEvent event) {
-            event.prepareForDeferredProcessing();
-            held.add(event);
+            if (target != null) {
+                target.doAppend(event);
+            } else {
+                event.prepareForDeferredProcessing();
+                held.add(event);
+            }
         }
     }
 }

@@ -108,4 +108,29 @@ class LoggedWarningsTest {
                 .containsExactly(
                         "preparing: 2 splits are small", "round 1: later", "a resumed run appends");
     }
+
+    @Test
+    void nothingAnotherThreadLogsWhileTheRunLogOpensIsLostOrWrittenTwice() throws Exception {
+        org.slf4j.Logger logger = LoggerFactory.getLogger("io.fedistill.cli.report.Probe");
+        int ticks = 20_000;
+        try (RunLog.Backlog earlier = RunLog.Backlog.start()) {
+            Thread ticking =
+                    new Thread(
+                            () -> {
+                                for (int i = 0; i < ticks; i++) {
+                                    logger.warn("tick {}", i);
+                                }
+                            });
+            ticking.start();
+            Thread.sleep(5); // open the run log while the other thread is logging
+            try (RunLog log = RunLog.open(run, earlier)) {
+                ticking.join();
+            }
+        }
+        List<String> lines = Files.readAllLines(run.resolve(RunLog.FILE));
+        assertThat(lines)
+                .extracting(line -> Integer.parseInt(line.substring(line.indexOf("tick ") + 5)))
+                .containsExactlyElementsOf(
+                        java.util.stream.IntStream.range(0, ticks).boxed().toList());
+    }
 }
