@@ -187,6 +187,17 @@ public final class ExperimentRunner {
                             + " draws the public share from the training images alone, so it would"
                             + " not hold the coordinator's public data");
         }
+        boolean signed =
+                Boolean.TRUE.equals(algorithm.options().get("secure"))
+                        && Boolean.TRUE.equals(algorithm.options().get("secureSigned"));
+        if (signed && (serving.tls() == null || serving.tls().clientCa().isEmpty())) {
+            throw new ConfigException(
+                    "algorithms."
+                            + algorithm.label()
+                            + ": secureSigned needs participants that authenticate with"
+                            + " certificates, whose signatures the coordinator checks against the"
+                            + " authority that issued them: serve with --client-ca");
+        }
         if (serving.coordinatorOnly()) {
             if (!StrategyRegistry.knows(algorithm.name())) {
                 throw new ConfigException(

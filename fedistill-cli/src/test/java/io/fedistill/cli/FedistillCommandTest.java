@@ -868,6 +868,18 @@ class FedistillCommandTest {
                 .contains(
                         "error: the experiment has no algorithm labelled 'nope'; its labels:"
                                 + " [local-only, fd, fedavg]");
+        assertThat(
+                        runCapturingErr(
+                                "serve",
+                                yaml.toString(),
+                                "--algorithm",
+                                "fd",
+                                "--set",
+                                "algorithms.1.options={secure: true, secureSigned: true}"))
+                .contains(
+                        "error: algorithms.fd: secureSigned needs participants that authenticate"
+                                + " with certificates")
+                .contains("serve with --client-ca");
     }
 
     @Test

@@ -145,40 +145,7 @@ public final class SecureSumParticipants {
                             SecureSumWire.split(config.getString(SecureSumWire.ROSTER)),
                             config.getLong(SecureSumWire.NEIGHBOURHOOD_SEED));
             Optional<SigningIdentity> identity = identities.flatMap(own -> own.of(id));
-            if (!signed && identity.isPresent() && identities.get().signedOnly()) {
-                throw new IllegalArgumentException(
-                        id
-                                + " takes part in signed secure aggregation only, but round "
-                                + round
-                                + " is unsigned (secureSigned is off): a coordinator that does"
-                                + " not follow the protocol could then read its input");
-            }
-            if (signed && identity.isEmpty()) {
-                throw new IllegalArgumentException(
-                        id
-                                + " has no certificate to sign secure aggregation with; signed"
-                                + " rounds need participants that join with a certificate from the"
-                                + " federation's authority");
-            }
-            if (signed) {
-                int[] previous = {Integer.MIN_VALUE};
-                lastSignedRound.compute(
-                        id,
-                        (participant, last) -> {
-                            previous[0] = last == null ? Integer.MIN_VALUE : last;
-                            return Math.max(round, previous[0]);
-                        });
-                if (round <= previous[0]) {
-                    throw new IllegalArgumentException(
-                            id
-                                    + " already took part in a signed secure sum of round "
-                                    + previous[0]
-                                    + " and takes part in none of round "
-                                    + round
-                                    + ": two sums of the same inputs could reveal one"
-                                    + " participant's input by their difference");
-                }
-            }
+            requireTakesPart(id, round, signed, identity);
             SecAggParticipant participant =
                     signed
                             ? new SecAggParticipant(
@@ -225,5 +192,48 @@ public final class SecureSumParticipants {
                 session.participant().unmask(SecureSumWire.unmaskingRequest(config, round));
         SecureSumWire.putRevealed(out, shares.shares());
         return request.reply().optConfig(new ConfigRecord(out)).build();
+    }
+
+    /**
+     * Refuses a round this participant does not take part in: an unsigned one when it signs only, a
+     * signed one when it has no identity, and a signed one of a round at or before the last it
+     * summed (two sums of the same inputs could reveal an input by their difference).
+     */
+    private void requireTakesPart(
+            String id, int round, boolean signed, Optional<SigningIdentity> identity) {
+        if (!signed && identity.isPresent() && identities.get().signedOnly()) {
+            throw new IllegalArgumentException(
+                    id
+                            + " takes part in signed secure aggregation only, but round "
+                            + round
+                            + " is unsigned (secureSigned is off): a coordinator that does"
+                            + " not follow the protocol could then read its input");
+        }
+        if (signed && identity.isEmpty()) {
+            throw new IllegalArgumentException(
+                    id
+                            + " has no certificate to sign secure aggregation with; signed"
+                            + " rounds need participants that join with a certificate from the"
+                            + " federation's authority");
+        }
+        if (signed) {
+            int[] previous = {Integer.MIN_VALUE};
+            lastSignedRound.compute(
+                    id,
+                    (participant, last) -> {
+                        previous[0] = last == null ? Integer.MIN_VALUE : last;
+                        return Math.max(round, previous[0]);
+                    });
+            if (round <= previous[0]) {
+                throw new IllegalArgumentException(
+                        id
+                                + " already took part in a signed secure sum of round "
+                                + previous[0]
+                                + " and takes part in none of round "
+                                + round
+                                + ": two sums of the same inputs could reveal one"
+                                + " participant's input by their difference");
+            }
+        }
     }
 }
