@@ -133,6 +133,21 @@ public record Message(
                 error);
     }
 
+    /** Returns this message with other metrics, the same in every other field, id included. */
+    public Message withMetrics(Metrics replacement) {
+        return new Message(
+                id,
+                replyTo,
+                timeToLive,
+                round,
+                type,
+                participantId,
+                tensors,
+                replacement,
+                config,
+                error);
+    }
+
     /** Returns whether this message reports a participant-side failure. */
     public boolean isError() {
         return error.isPresent();

@@ -223,6 +223,7 @@ public final class PrivateStrategy implements Strategy {
                 }
                 Map<String, Object> config = new LinkedHashMap<>(request.config().values());
                 config.put(UploadPrivacy.CLIP, settings.clip());
+                config.put(UploadPrivacy.METRICS, String.join(",", spec.usedMetrics()));
                 if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
                     config.put(UploadPrivacy.NOISE, share);
                 }
@@ -232,16 +233,34 @@ public final class PrivateStrategy implements Strategy {
                 sharesSizedFor = Math.max(sharesSizedFor, asking);
             }
             // a clipped upload withholds its counts (UploadPrivacy)
-            ExchangeResult result =
+            ExchangeResult exchanged =
                     fleet.exchange(asked, asking > 0 ? spec.allowingWithheldCounts() : spec);
-            if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
-                return result;
-            }
             Map<String, Message> uploadRequests = new HashMap<>();
             for (Message request : asked) {
                 if (!request.config().getBoolean(UploadPrivacy.EXEMPT, false)) {
                     uploadRequests.put(request.id(), request);
                 }
+            }
+            // metrics the coordinator does not need stay out of the run's records, also from a
+            // participant that sent them anyway
+            ExchangeResult result =
+                    new ExchangeResult(
+                            exchanged.replies().stream()
+                                    .map(
+                                            reply -> {
+                                                Message request =
+                                                        uploadRequests.get(
+                                                                reply.replyTo().orElse(""));
+                                                return request == null
+                                                        ? reply
+                                                        : UploadPrivacy.keepingMetrics(
+                                                                request, reply);
+                                            })
+                                    .toList(),
+                            exchanged.failures(),
+                            exchanged.transfers());
+            if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
+                return result;
             }
             List<Message> uploads =
                     result.replies().stream()

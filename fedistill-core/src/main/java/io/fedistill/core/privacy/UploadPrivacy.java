@@ -1,11 +1,16 @@
 package io.fedistill.core.privacy;
 
 import io.fedistill.core.message.Message;
+import io.fedistill.core.message.Metrics;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
+import io.fedistill.core.validate.ReplySpec;
 import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The participant's part of differential privacy, applied by its host to a reply before it leaves:
@@ -26,6 +31,14 @@ public final class UploadPrivacy {
 
     /** The config entry of a task whose upload gets noise: its standard deviation. */
     public static final String NOISE = "fedistill.dp_noise";
+
+    /**
+     * The config entry of a clipped task naming, comma-separated, the metrics its reply keeps: the
+     * ones the coordinator needs to use it ({@link ReplySpec#usedMetrics}). Every other metric a
+     * learner reports (losses, accuracies on training data) is dropped, since no clip or noise
+     * bounds what it tells.
+     */
+    public static final String METRICS = "fedistill.dp_metrics";
 
     /**
      * The config entry a strategy sets on a task whose reply holds nothing learned from private
@@ -50,7 +63,11 @@ public final class UploadPrivacy {
     /** Does what {@link #apply(Message, Message)} does, given the upload's {@link #norm}. */
     static Message apply(Message request, Message reply, double norm) {
         double clip = request.config().getDouble(CLIP, 0);
-        if (clip <= 0 || reply.isError() || reply.tensors().isEmpty()) {
+        if (clip <= 0 || reply.isError()) {
+            return reply;
+        }
+        reply = keepingMetrics(request, reply);
+        if (reply.tensors().isEmpty()) {
             return reply;
         }
         double noise = request.config().getDouble(NOISE, 0);
@@ -78,6 +95,26 @@ public final class UploadPrivacy {
             out.put(name, Tensor.wrap(tensor.shape(), values), role);
         }
         return reply.withTensors(out.build());
+    }
+
+    /**
+     * Returns the reply with only the metrics its clipped task names ({@link #METRICS}); a task
+     * that names none keeps none.
+     */
+    static Message keepingMetrics(Message request, Message reply) {
+        Set<String> kept = Set.of(request.config().getString(METRICS, "").split(","));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        reply.metrics()
+                .values()
+                .forEach(
+                        (name, value) -> {
+                            if (kept.contains(name)) {
+                                metrics.put(name, value);
+                            }
+                        });
+        return metrics.size() == reply.metrics().values().size()
+                ? reply
+                : reply.withMetrics(new Metrics(metrics));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.fedistill.core.message.Message;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -93,6 +94,16 @@ public final class ReplySpec {
      */
     public ReplySpec allowingWithheldCounts() {
         return new ReplySpec(shapes, metrics, anyLayout, metricGroups, true);
+    }
+
+    /**
+     * Returns every metric a reply may need to be usable: the required ones and those of every
+     * group.
+     */
+    public List<String> usedMetrics() {
+        List<String> used = new ArrayList<>(metrics);
+        metricGroups.forEach(used::addAll);
+        return List.copyOf(used);
     }
 
     /**

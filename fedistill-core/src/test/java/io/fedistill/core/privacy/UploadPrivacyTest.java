@@ -98,7 +98,68 @@ class UploadPrivacyTest {
                 .isNotEqualTo(noisy);
     }
 
-    /** Five participants upload (k, 0) for k = 1..5 and report one example. */
+    @Test
+    void aClippedReplyKeepsOnlyTheMetricsTheCoordinatorNeeds() {
+        Message task =
+                Message.builder(1, TRAIN, "p3")
+                        .optConfig(
+                                ConfigRecord.of(
+                                        UploadPrivacy.CLIP, 1.0, UploadPrivacy.METRICS, "examples"))
+                        .build();
+        Message reply =
+                task.reply()
+                        .optTensors(
+                                TensorRecord.of("logits", Tensor.vector(0.1f), TensorRole.LOGITS))
+                        .optMetrics(Metrics.of("examples", 40, "train_loss", 0.7, "train_acc", 0.9))
+                        .build();
+
+        assertThat(UploadPrivacy.apply(task, reply).metrics().values())
+                .containsOnlyKeys("examples");
+        // a reply without tensors too, and a task that names none keeps none
+        Message noMetricsNamed = task.withConfig(ConfigRecord.of(UploadPrivacy.CLIP, 1.0));
+        assertThat(
+                        UploadPrivacy.apply(noMetricsNamed, reply.withTensors(TensorRecord.empty()))
+                                .metrics()
+                                .values())
+                .isEmpty();
+        // without a clip, everything passes
+        Message plain = task.withConfig(ConfigRecord.empty());
+        assertThat(UploadPrivacy.apply(plain, reply).metrics().values()).hasSize(3);
+    }
+
+    @Test
+    void metricsAParticipantSendsAnywayStayOutOfTheRecords() {
+        Uploads fleet = new Uploads();
+        List<Message> received = new ArrayList<>();
+        Strategy upload =
+                (context, f) -> {
+                    List<Message> requests = new ArrayList<>();
+                    for (String id : context.selected()) {
+                        requests.add(Message.builder(context.round(), TRAIN, id).build());
+                    }
+                    received.addAll(
+                            f.exchange(requests, ReplySpec.anyTensors("examples")).replies());
+                    return Metrics.empty();
+                };
+        PrivacySettings settings =
+                new PrivacySettings(1.0, 1.5, 1e-5, PrivacySettings.Mode.CENTRAL);
+        new PrivateStrategy(upload, settings, 0.4, Codec.fp32())
+                .runRound(new RoundContext(1, 5, 7, List.of("a", "b")), fleet);
+
+        assertThat(fleet.sent)
+                .allSatisfy(
+                        m ->
+                                assertThat(m.config().getString(UploadPrivacy.METRICS))
+                                        .isEqualTo("examples"));
+        assertThat(received)
+                .hasSize(2)
+                .allSatisfy(m -> assertThat(m.metrics().values()).containsOnlyKeys("examples"));
+    }
+
+    /**
+     * Participants upload (k, 0) for k = 1..5 and report one example, and their training loss,
+     * whatever they are asked.
+     */
     private static final class Uploads implements Fleet {
         final List<Message> sent = new ArrayList<>();
 
@@ -120,6 +181,7 @@ class UploadPrivacyTest {
                                                 "logits",
                                                 Tensor.vector(k + 1, 0),
                                                 TensorRole.LOGITS))
+                                .optMetrics(Metrics.of("examples", 1, "train_loss", 0.5))
                                 .build());
             }
             return new ExchangeResult(replies, List.of(), List.of());
