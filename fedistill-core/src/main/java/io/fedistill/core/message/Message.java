@@ -105,36 +105,20 @@ public record Message(
 
     /** Returns this message with another config, the same in every other field, id included. */
     public Message withConfig(ConfigRecord replacement) {
-        return new Message(
-                id,
-                replyTo,
-                timeToLive,
-                round,
-                type,
-                participantId,
-                tensors,
-                metrics,
-                replacement,
-                error);
+        return with(tensors, metrics, replacement);
     }
 
     /** Returns this message with other tensors, the same in every other field, id included. */
     public Message withTensors(TensorRecord replacement) {
-        return new Message(
-                id,
-                replyTo,
-                timeToLive,
-                round,
-                type,
-                participantId,
-                replacement,
-                metrics,
-                config,
-                error);
+        return with(replacement, metrics, config);
     }
 
     /** Returns this message with other metrics, the same in every other field, id included. */
     public Message withMetrics(Metrics replacement) {
+        return with(tensors, replacement, config);
+    }
+
+    private Message with(TensorRecord newTensors, Metrics newMetrics, ConfigRecord newConfig) {
         return new Message(
                 id,
                 replyTo,
@@ -142,9 +126,9 @@ public record Message(
                 round,
                 type,
                 participantId,
-                tensors,
-                replacement,
-                config,
+                newTensors,
+                newMetrics,
+                newConfig,
                 error);
     }
 
