@@ -4,13 +4,11 @@ import io.fedistill.algorithms.Algorithm;
 import io.fedistill.algorithms.AlgorithmRegistry;
 import io.fedistill.algorithms.ParticipantSetup;
 import io.fedistill.cli.config.ConfigException;
-import io.fedistill.core.attack.Attackers;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.federation.FederationSpec;
 import io.fedistill.core.federation.ParticipantIds;
 import io.fedistill.core.identity.HostedIdentities;
 import io.fedistill.core.learner.Learner;
-import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.core.participant.StateStore;
 import io.fedistill.grpc.participant.ParticipantAgent;
@@ -226,14 +224,15 @@ final class JoinCommand implements Callable<Integer> {
             throw new ConfigException("the federation " + spec.label() + ": " + e.getMessage(), e);
         }
         Learner learner = algorithm.newLearner(setup, federation.runSeed());
-        return new ParticipantHost(
-                Map.of(participantId, learner),
-                // keeps each key's previous round, to go back to it if the coordinator restarts
-                new StateStore(Codec.fp32(), true),
-                federation.runSeed(),
-                FailureInjection.none(),
-                Attackers.none(),
-                identities);
+        // keeps each key's previous round, to go back to it if the coordinator restarts
+        ParticipantHost.Builder host =
+                ParticipantHost.builder(
+                                Map.of(participantId, learner),
+                                new StateStore(Codec.fp32(), true),
+                                federation.runSeed())
+                        .optStateKeptFromCoordinator();
+        identities.ifPresent(host::optIdentities);
+        return host.build();
     }
 
     /** Refuses data whose classes or image shape differ from the federation's, naming both. */

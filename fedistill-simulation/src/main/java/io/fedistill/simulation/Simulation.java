@@ -144,13 +144,13 @@ public final class Simulation {
             throw new IllegalArgumentException(
                     "participants " + ids + " are not all in this federation's partition");
         }
-        return new ParticipantHost(
-                learners,
-                new StateStore(STATE_CODEC),
-                b.seed,
-                b.failures,
-                attackers,
-                signingAuthority.map(dir -> CertificateIdentities.hosted(dir, ids)));
+        ParticipantHost.Builder host =
+                ParticipantHost.builder(learners, new StateStore(STATE_CODEC), b.seed)
+                        .optFailures(b.failures)
+                        .optAttackers(attackers);
+        signingAuthority.ifPresent(
+                dir -> host.optIdentities(CertificateIdentities.hosted(dir, ids)));
+        return host.build();
     }
 
     /** Runs every round and returns the reports and traffic. */

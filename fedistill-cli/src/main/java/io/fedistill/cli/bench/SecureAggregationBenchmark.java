@@ -1,7 +1,6 @@
 package io.fedistill.cli.bench;
 
 import io.fedistill.core.aggregate.WeightedMean;
-import io.fedistill.core.attack.Attackers;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
@@ -13,7 +12,6 @@ import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
-import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.core.participant.StateStore;
 import io.fedistill.core.secagg.Neighbourhood;
@@ -229,17 +227,7 @@ final class SecureAggregationBenchmark {
                                                     .build())
                             .build());
         }
-        WireFleet fleet =
-                new WireFleet(
-                        new ParticipantHost(
-                                learners,
-                                new StateStore(Codec.fp32()),
-                                1,
-                                FailureInjection.none(),
-                                Attackers.none(),
-                                identities),
-                        ids,
-                        verifier);
+        WireFleet fleet = new WireFleet(hostOf(learners, identities), ids, verifier);
         RoundContext context = new RoundContext(1, 1, 1, ids);
         long start = System.nanoTime();
         List<Message> requests = new ArrayList<>();
@@ -265,5 +253,13 @@ final class SecureAggregationBenchmark {
         double total = (System.nanoTime() - start) / 1e9;
         double participantSeconds = fleet.participantNanos / 1e9;
         return new Cost(total - participantSeconds, participantSeconds, fleet.bytes);
+    }
+
+    private static ParticipantHost hostOf(
+            Map<String, Learner> learners, Optional<HostedIdentities> identities) {
+        ParticipantHost.Builder host =
+                ParticipantHost.builder(learners, new StateStore(Codec.fp32()), 1);
+        identities.ifPresent(host::optIdentities);
+        return host.build();
     }
 }

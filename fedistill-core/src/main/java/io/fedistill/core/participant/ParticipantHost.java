@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -40,10 +41,11 @@ public final class ParticipantHost {
     private final FailureInjection failures;
     private final Attackers attackers;
     private final SecureSumParticipants secureSums;
+    private final boolean stateForCoordinator;
     private final Set<MessageType> unchangedTypes = new HashSet<>();
 
     /**
-     * Creates the host.
+     * Creates a host of simulated participants that never fail or attack and hold no identities.
      *
      * @param learners each hosted participant's learner, in a stable order
      * @param states where participants keep state between requests
@@ -55,52 +57,82 @@ public final class ParticipantHost {
             StateStore states,
             long runSeed,
             FailureInjection failures) {
-        this(learners, states, runSeed, failures, Attackers.none());
+        this(builder(learners, states, runSeed).optFailures(failures));
+    }
+
+    private ParticipantHost(Builder b) {
+        this.learners = new LinkedHashMap<>(b.learners);
+        this.states = b.states;
+        this.runSeed = b.runSeed;
+        this.failures = b.failures;
+        this.attackers = b.attackers;
+        this.secureSums = new SecureSumParticipants(b.identities);
+        this.stateForCoordinator = b.stateForCoordinator;
     }
 
     /**
-     * Creates a host some of whose participants attack (simulations only): their replies are
-     * tampered with before they leave.
-     *
-     * @param learners each hosted participant's learner, in a stable order
-     * @param states where participants keep state between requests
-     * @param runSeed the run seed
-     * @param failures simulated failures
-     * @param attackers which participants attack, and how
+     * Returns a builder of a host for the learners, whose participants keep state between requests
+     * in {@code states}.
      */
-    public ParticipantHost(
-            Map<String, Learner> learners,
-            StateStore states,
-            long runSeed,
-            FailureInjection failures,
-            Attackers attackers) {
-        this(learners, states, runSeed, failures, attackers, Optional.empty());
+    public static Builder builder(Map<String, Learner> learners, StateStore states, long runSeed) {
+        return new Builder(learners, states, runSeed);
     }
 
-    /**
-     * Creates a host whose participants may hold signing identities, with which they take part in
-     * signed secure aggregation (and in no other).
-     *
-     * @param learners each hosted participant's learner, in a stable order
-     * @param states where participants keep state between requests
-     * @param runSeed the run seed
-     * @param failures simulated failures
-     * @param attackers which participants attack, and how
-     * @param identities the hosted participants' signing identities and the verifier of others'
-     */
-    public ParticipantHost(
-            Map<String, Learner> learners,
-            StateStore states,
-            long runSeed,
-            FailureInjection failures,
-            Attackers attackers,
-            Optional<HostedIdentities> identities) {
-        this.learners = new LinkedHashMap<>(learners);
-        this.states = states;
-        this.runSeed = runSeed;
-        this.failures = failures;
-        this.attackers = attackers;
-        this.secureSums = new SecureSumParticipants(identities);
+    /** Collects what a host needs beside its learners; every {@code opt} has a default. */
+    public static final class Builder {
+        private final Map<String, Learner> learners;
+        private final StateStore states;
+        private final long runSeed;
+        private FailureInjection failures = FailureInjection.none();
+        private Attackers attackers = Attackers.none();
+        private Optional<HostedIdentities> identities = Optional.empty();
+        private boolean stateForCoordinator = true;
+
+        private Builder(Map<String, Learner> learners, StateStore states, long runSeed) {
+            this.learners = Objects.requireNonNull(learners, "learners");
+            this.states = Objects.requireNonNull(states, "states");
+            this.runSeed = runSeed;
+        }
+
+        /** Sets simulated failures (default none). */
+        public Builder optFailures(FailureInjection failures) {
+            this.failures = Objects.requireNonNull(failures, "failures");
+            return this;
+        }
+
+        /**
+         * Makes some participants attack (simulations only): their replies are tampered with before
+         * they leave (default none).
+         */
+        public Builder optAttackers(Attackers attackers) {
+            this.attackers = Objects.requireNonNull(attackers, "attackers");
+            return this;
+        }
+
+        /**
+         * Gives participants signing identities, with which they take part in signed secure
+         * aggregation (default none).
+         */
+        public Builder optIdentities(HostedIdentities identities) {
+            this.identities = Optional.of(identities);
+            return this;
+        }
+
+        /**
+         * Keeps the participants' state from the coordinator: {@link MessageType#STATE} and {@link
+         * MessageType#RESTORE} requests are refused, so a coordinator can neither read a
+         * participant's models nor replace them. For participants that join a deployment; a
+         * simulation's worker processes hand their state over for the coordinator's checkpoints.
+         */
+        public Builder optStateKeptFromCoordinator() {
+            this.stateForCoordinator = false;
+            return this;
+        }
+
+        /** Builds the host. */
+        public ParticipantHost build() {
+            return new ParticipantHost(this);
+        }
     }
 
     /** Returns the hosted participants' ids, in order. */
@@ -136,6 +168,15 @@ public final class ParticipantHost {
         }
         MDC.put(PARTICIPANT_LOG_KEY, id);
         try {
+            if (!stateForCoordinator
+                    && (request.type().equals(MessageType.STATE)
+                            || request.type().equals(MessageType.RESTORE))) {
+                return Message.failure(
+                        request,
+                        id
+                                + " keeps its state to itself: a coordinator may neither read nor"
+                                + " replace it");
+            }
             if (request.type().equals(MessageType.STATE)) {
                 return request.reply()
                         .optTensors(StateEntries.toTensors(states.drainChanges(id), states.codec()))

@@ -53,8 +53,9 @@ class ParticipantHostAttackTest {
                                                     .build())
                             .build());
         }
-        return new ParticipantHost(
-                learners, new StateStore(Codec.fp32()), 9, FailureInjection.none(), attackers);
+        return ParticipantHost.builder(learners, new StateStore(Codec.fp32()), 9)
+                .optAttackers(attackers)
+                .build();
     }
 
     private static Message answer(ParticipantHost host, String id) {

@@ -3,7 +3,6 @@ package io.fedistill.core.secagg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fedistill.core.attack.Attackers;
 import io.fedistill.core.codec.Codec;
 import io.fedistill.core.fleet.ExchangeResult;
 import io.fedistill.core.fleet.Fleet;
@@ -16,7 +15,6 @@ import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.message.Metrics;
-import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.participant.ParticipantHost;
 import io.fedistill.core.participant.StateStore;
 import io.fedistill.core.strategy.RoundContext;
@@ -75,13 +73,10 @@ class SecureSumTest {
                                                     .build())
                             .build());
         }
-        return new ParticipantHost(
-                learners,
-                new StateStore(Codec.fp32()),
-                1,
-                FailureInjection.none(),
-                Attackers.none(),
-                identities);
+        ParticipantHost.Builder host =
+                ParticipantHost.builder(learners, new StateStore(Codec.fp32()), 1);
+        identities.ifPresent(host::optIdentities);
+        return host.build();
     }
 
     /** Reaches the host, and loses the replies of the listed {@code participant@type}s. */
