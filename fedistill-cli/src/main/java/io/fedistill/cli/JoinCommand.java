@@ -109,9 +109,9 @@ final class JoinCommand implements Callable<Integer> {
     @Option(
             names = "--signed-secure-sums-only",
             description =
-                    "refuse unsigned secure aggregation (take part only where the algorithm sets"
-                            + " secureSigned: true); it does not stop uploads the coordinator asks"
-                            + " for without secure aggregation; needs --cert")
+                    "share what this participant learned only through signed secure aggregation"
+                            + " (secureSigned: true): refuse unsigned secure sums and any task"
+                            + " that asks for it in the clear; needs --cert")
     private boolean signedSecureSumsOnly;
 
     @Override

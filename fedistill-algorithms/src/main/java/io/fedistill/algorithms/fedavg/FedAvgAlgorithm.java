@@ -66,7 +66,7 @@ public final class FedAvgAlgorithm implements Algorithm {
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
         return local.learnerBuilder()
-                .on(
+                .onDataFree(
                         WeightAveragingStrategy.initType(settings.name()),
                         (request, context) -> {
                             return request.reply().optTensors(local.initialWeights()).build();

@@ -81,7 +81,7 @@ public final class FmlAlgorithm implements Algorithm {
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
         return local.learnerBuilder()
-                .on(
+                .onDataFree(
                         WeightAveragingStrategy.initType(NAME),
                         (request, context) ->
                                 request.reply()

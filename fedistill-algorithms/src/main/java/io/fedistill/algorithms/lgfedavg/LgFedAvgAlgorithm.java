@@ -81,7 +81,7 @@ public final class LgFedAvgAlgorithm implements Algorithm {
     public Learner newLearner(ParticipantSetup setup, long runSeed) {
         LocalModel local = new LocalModel(setup, runSeed);
         return Learner.builder()
-                .on(
+                .onDataFree(
                         WeightAveragingStrategy.initType(NAME),
                         (request, context) -> {
                             try (ModelSession session = local.open(Optional.empty())) {

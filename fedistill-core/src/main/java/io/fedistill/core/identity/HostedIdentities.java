@@ -12,8 +12,9 @@ import java.util.Optional;
  * @param identities each hosted participant's identity, by id; a hosted participant without one
  *     cannot take part in signed rounds
  * @param verifier checks the credentials of the participants' neighbours
- * @param signedOnly whether participants with an identity refuse unsigned secure aggregation, in
- *     which a coordinator that does not follow the protocol could read their inputs
+ * @param signedOnly whether participants with an identity share what they learned only through
+ *     signed secure aggregation: they refuse unsigned rounds, in which a coordinator that does not
+ *     follow the protocol could read their inputs, and tasks that ask for it in the clear
  */
 public record HostedIdentities(
         Map<String, SigningIdentity> identities, CredentialVerifier verifier, boolean signedOnly) {

@@ -2,6 +2,7 @@ package io.fedistill.core.learner;
 
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,9 +19,11 @@ import java.util.Set;
  */
 public final class Learner {
     private final Map<MessageType, MessageHandler> routes;
+    private final Set<MessageType> dataFree;
 
-    private Learner(Map<MessageType, MessageHandler> routes) {
+    private Learner(Map<MessageType, MessageHandler> routes, Set<MessageType> dataFree) {
         this.routes = Map.copyOf(routes);
+        this.dataFree = Set.copyOf(dataFree);
     }
 
     /** Starts a learner. */
@@ -31,6 +34,14 @@ public final class Learner {
     /** Returns the message types this learner answers. */
     public Set<MessageType> types() {
         return routes.keySet();
+    }
+
+    /**
+     * Returns whether this learner's replies to {@code type} may hold what the participant learned
+     * from its data: every type but those registered with {@link Builder#onDataFree}.
+     */
+    public boolean answersFromData(MessageType type) {
+        return !dataFree.contains(type);
     }
 
     /**
@@ -49,6 +60,7 @@ public final class Learner {
     /** Collects a learner's handlers. */
     public static final class Builder {
         private final Map<MessageType, MessageHandler> routes = new LinkedHashMap<>();
+        private final Set<MessageType> dataFree = new HashSet<>();
 
         private Builder() {}
 
@@ -65,9 +77,22 @@ public final class Learner {
             return this;
         }
 
+        /**
+         * Answers requests of {@code type} with {@code handler}, whose replies hold nothing learned
+         * from the participant's data (FedAvg's seeded initial weights): a participant that shares
+         * what it learned only through secure aggregation still sends them.
+         *
+         * @throws IllegalArgumentException when the type already has a handler
+         */
+        public Builder onDataFree(MessageType type, MessageHandler handler) {
+            on(type, handler);
+            dataFree.add(type);
+            return this;
+        }
+
         /** Builds the learner. */
         public Learner build() {
-            return new Learner(routes);
+            return new Learner(routes, dataFree);
         }
     }
 }

@@ -42,6 +42,13 @@ public final class ParticipantHost {
     private final Attackers attackers;
     private final SecureSumParticipants secureSums;
     private final boolean stateForCoordinator;
+
+    /**
+     * Whether the participants share what they learned only through signed secure aggregation
+     * ({@link HostedIdentities#signedOnly()}).
+     */
+    private final boolean learnedOnlyInSecureSums;
+
     private final Set<MessageType> unchangedTypes = new HashSet<>();
 
     /**
@@ -68,6 +75,7 @@ public final class ParticipantHost {
         this.attackers = b.attackers;
         this.secureSums = new SecureSumParticipants(b.identities);
         this.stateForCoordinator = b.stateForCoordinator;
+        this.learnedOnlyInSecureSums = b.identities.map(HostedIdentities::signedOnly).orElse(false);
     }
 
     /**
@@ -211,7 +219,20 @@ public final class ParticipantHost {
                                 .distinct()
                                 .toList());
             }
-            return secureSums.withhold(request, UploadPrivacy.apply(request, reply));
+            Message sent = secureSums.withhold(request, UploadPrivacy.apply(request, reply));
+            if (learnedOnlyInSecureSums
+                    && !sent.isError()
+                    && !sent.tensors().isEmpty()
+                    && learner.answersFromData(request.type())) {
+                return Message.failure(
+                        request,
+                        id
+                                + " shares what it learned only through signed secure aggregation,"
+                                + " and "
+                                + request.type()
+                                + " asks for it in the clear");
+            }
+            return sent;
         } catch (RuntimeException e) {
             return Message.failure(request, e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {

@@ -37,6 +37,10 @@ import org.junit.jupiter.api.Test;
  */
 class SecureSumTest {
     private static final MessageType TRAIN = MessageType.of("test", "train");
+
+    /** A task whose reply holds nothing learned from data: seeded initial weights. */
+    private static final MessageType INIT = MessageType.of("test", "init");
+
     private static final List<String> IDS = List.of("p0", "p1", "p2", "p3", "p4");
 
     /** The participants' identities and the verifier of their credentials, in signed tests. */
@@ -70,6 +74,16 @@ class SecureSumTest {
                                                                     Tensor.vector(i, -i, 0.5f),
                                                                     TensorRole.WEIGHTS))
                                                     .optMetrics(Metrics.of("examples", i + 1))
+                                                    .build())
+                            .onDataFree(
+                                    INIT,
+                                    (request, context) ->
+                                            request.reply()
+                                                    .optTensors(
+                                                            TensorRecord.of(
+                                                                    "w",
+                                                                    Tensor.vector(0, 0, 0),
+                                                                    TensorRole.WEIGHTS))
                                                     .build())
                             .build());
         }
@@ -355,6 +369,31 @@ class SecureSumTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(
                         "signed secure aggregation needs participants with certificates");
+    }
+
+    @Test
+    void aParticipantThatSignsOnlySendsWhatItLearnedOnlyInASecureSum() {
+        ParticipantHost host = host(Optional.of(identities()));
+        Message clear = Message.builder(1, TRAIN, "p2").build();
+        Message secure =
+                Message.builder(1, TRAIN, "p2")
+                        .optConfig(ConfigRecord.of(SecureSum.WEIGHT, "examples"))
+                        .build();
+        Message init = Message.builder(1, INIT, "p2").build();
+
+        assertThat(host.answer(clear, host.open(clear)).error())
+                .get()
+                .asString()
+                .contains(
+                        "p2 shares what it learned only through signed secure aggregation, and"
+                                + " test.train asks for it in the clear");
+        assertThat(host.answer(secure, host.open(secure)).tensors().isEmpty()).isTrue();
+        assertThat(host.answer(init, host.open(init)).tensors().names()).containsExactly("w");
+        // a participant that signs when asked, without that policy, answers in the clear
+        HostedIdentities lenient =
+                new HostedIdentities(identities().identities(), CREDENTIALS, false);
+        ParticipantHost plain = host(Optional.of(lenient));
+        assertThat(plain.answer(clear, plain.open(clear)).tensors().names()).containsExactly("w");
     }
 
     @Test
