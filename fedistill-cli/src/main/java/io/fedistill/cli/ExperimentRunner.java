@@ -469,30 +469,33 @@ public final class ExperimentRunner {
     /**
      * Writes {@code summary.md} and the plots of a run directory again from the rounds in its
      * store, running nothing and leaving the other files as they are (a summary deleted or from an
-     * older version, a run stopped too hard to write one). An algorithm without recorded rounds is
-     * left out; {@code run --resume} finishes an unfinished run instead.
+     * older version, a run stopped too hard to write one, which the summary then says). Each
+     * algorithm's wall time is its rounds' own, without the set-up the run's process also spent; an
+     * algorithm without recorded rounds is left out. {@code run --resume} finishes an unfinished
+     * run instead.
      *
-     * @throws ConfigException when the directory's store does not hold its run
+     * @throws ConfigException when the directory's store does not hold its run, or holds no round
      */
     public Path report(Path runDirectory) throws IOException {
         Path dir = runDirectory.toAbsolutePath().normalize();
         requireRecordedRun(dir, "report");
         String runId = dir.getFileName().toString();
-        boolean coordinatorOnly =
-                Files.readString(dir.resolve(ExperimentLoader.RUN_RECORD))
-                        .contains(Provenance.WITHOUT_ENGINE);
-        String dataDescription =
-                coordinatorOnly
-                        ? heldByParticipants()
-                        : ExperimentData.prepare(config).description();
         List<AlgorithmRun> runs = new ArrayList<>();
+        Optional<String> interruption = Optional.empty();
         try (JdbcRunStore store = openStore(dir)) {
             for (AlgorithmConfig algorithm : config.algorithms()) {
                 List<RoundReport> recorded =
                         new DurableRounds(store, runId, algorithm.label()).recordedRounds();
                 if (recorded.isEmpty()) {
-                    out.println("fedistill: " + algorithm.label() + " has no recorded rounds");
                     continue;
+                }
+                if (recorded.size() < config.rounds() && interruption.isEmpty()) {
+                    interruption =
+                            Optional.of(
+                                    "during round "
+                                            + (recorded.size() + 1)
+                                            + " of "
+                                            + algorithm.label());
                 }
                 runs.add(
                         new AlgorithmRun(
@@ -502,9 +505,30 @@ public final class ExperimentRunner {
                                 recorded.stream().mapToDouble(RoundReport::wallSeconds).sum()));
             }
         }
-        out.println(writeSummaryAndPlots(dir, dataDescription, runs, Optional.empty()));
+        if (runs.isEmpty()) {
+            throw new ConfigException(
+                    dir + " holds no finished round to report; nothing was changed");
+        }
+        out.println(writeSummaryAndPlots(dir, reportedDataDescription(dir), runs, interruption));
         out.println("outputs: " + dir);
         return dir;
+    }
+
+    /**
+     * Returns the data description of a recorded run: as the run had it, from the dataset, or, when
+     * the dataset is not at hand here (a run directory copied elsewhere), its name alone.
+     */
+    private String reportedDataDescription(Path dir) throws IOException {
+        if (Files.readString(dir.resolve(ExperimentLoader.RUN_RECORD))
+                .contains(Provenance.WITHOUT_ENGINE)) {
+            return heldByParticipants();
+        }
+        try {
+            return ExperimentData.prepare(config).description();
+        } catch (RuntimeException e) {
+            LOG.warn("the dataset is not at hand ({}); the summary names it only", e.getMessage());
+            return config.dataset().name();
+        }
     }
 
     private String heldByParticipants() {

@@ -109,9 +109,10 @@ final class JoinCommand implements Callable<Integer> {
     @Option(
             names = "--signed-secure-sums-only",
             description =
-                    "share what this participant learned only through signed secure aggregation"
-                            + " (secureSigned: true): refuse unsigned secure sums and any task"
-                            + " that asks for it in the clear; needs --cert")
+                    "send models and knowledge only into signed secure aggregation (secureSigned:"
+                            + " true): refuse unsigned secure sums and any task that asks for them"
+                            + " in the clear (metrics such as example counts and evaluation scores"
+                            + " still go out); needs --cert")
     private boolean signedSecureSumsOnly;
 
     @Override
@@ -224,15 +225,13 @@ final class JoinCommand implements Callable<Integer> {
             throw new ConfigException("the federation " + spec.label() + ": " + e.getMessage(), e);
         }
         Learner learner = algorithm.newLearner(setup, federation.runSeed());
-        // keeps each key's previous round, to go back to it if the coordinator restarts
-        ParticipantHost.Builder host =
-                ParticipantHost.builder(
-                                Map.of(participantId, learner),
-                                new StateStore(Codec.fp32(), true),
-                                federation.runSeed())
-                        .optStateKeptFromCoordinator();
-        identities.ifPresent(host::optIdentities);
-        return host.build();
+        // the store keeps each key's previous round, to go back to it if the coordinator restarts
+        return ParticipantHost.builder(
+                        Map.of(participantId, learner),
+                        new StateStore(Codec.fp32(), true),
+                        federation.runSeed())
+                .optIdentities(identities)
+                .build();
     }
 
     /** Refuses data whose classes or image shape differ from the federation's, naming both. */

@@ -217,12 +217,31 @@ class RunResumeTest {
         assertThat(Files.readString(run.resolve("metrics.csv"))).isEqualTo(metrics);
         assertThat(Files.readString(run.resolve("run.log"))).isEqualTo(log);
 
+        // a run stopped before its last round says so
+        sql(run, "DELETE FROM fedistill_rounds WHERE algorithm = 'fd' AND round = 2");
+        assertThat(FedistillCommand.execute("report", run.toString())).isZero();
+        assertThat(Files.readString(run.resolve("summary.md")))
+                .contains("**Interrupted during round 2 of fd.**");
+        // and one that recorded no round keeps what it has
+        sql(run, "DELETE FROM fedistill_rounds");
+        String interrupted = Files.readString(run.resolve("summary.md"));
+        assertThat(CliRuns.runCapturingErr(2, "report", run.toString()))
+                .contains("holds no finished round to report; nothing was changed");
+        assertThat(Files.readString(run.resolve("summary.md"))).isEqualTo(interrupted);
+
         Path renamed = dir.resolve("renamed");
         copy(run, renamed);
         Files.writeString(renamed.resolve("summary.md"), "kept");
         assertThat(CliRuns.runCapturingErr(2, "report", renamed.toString()))
                 .contains("error: cannot report " + renamed + ": its run store holds no run");
         assertThat(Files.readString(renamed.resolve("summary.md"))).isEqualTo("kept");
+    }
+
+    private static void sql(Path run, String statement) throws Exception {
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + run.resolve("run.db"));
+                Statement sql = db.createStatement()) {
+            sql.executeUpdate(statement);
+        }
     }
 
     /** Returns the summary's rows of the algorithms, the main table's without its wall time. */

@@ -144,13 +144,13 @@ public final class Simulation {
             throw new IllegalArgumentException(
                     "participants " + ids + " are not all in this federation's partition");
         }
-        ParticipantHost.Builder host =
-                ParticipantHost.builder(learners, new StateStore(STATE_CODEC), b.seed)
-                        .optFailures(b.failures)
-                        .optAttackers(attackers);
-        signingAuthority.ifPresent(
-                dir -> host.optIdentities(CertificateIdentities.hosted(dir, ids)));
-        return host.build();
+        // a worker process hands its participants' state over for the coordinator's checkpoints
+        return ParticipantHost.builder(learners, new StateStore(STATE_CODEC), b.seed)
+                .optFailures(b.failures)
+                .optAttackers(attackers)
+                .optIdentities(signingAuthority.map(dir -> CertificateIdentities.hosted(dir, ids)))
+                .optStateForCheckpoints()
+                .build();
     }
 
     /** Runs every round and returns the reports and traffic. */

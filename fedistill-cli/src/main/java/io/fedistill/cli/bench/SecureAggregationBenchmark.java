@@ -257,9 +257,8 @@ final class SecureAggregationBenchmark {
 
     private static ParticipantHost hostOf(
             Map<String, Learner> learners, Optional<HostedIdentities> identities) {
-        ParticipantHost.Builder host =
-                ParticipantHost.builder(learners, new StateStore(Codec.fp32()), 1);
-        identities.ifPresent(host::optIdentities);
-        return host.build();
+        return ParticipantHost.builder(learners, new StateStore(Codec.fp32()), 1)
+                .optIdentities(identities)
+                .build();
     }
 }

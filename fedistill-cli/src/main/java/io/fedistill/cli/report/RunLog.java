@@ -5,8 +5,8 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,7 +111,11 @@ public final class RunLog implements AutoCloseable {
          * they were logged: one lock orders both.
          */
         void forwardTo(Appender<ILoggingEvent> target) {
-            synchronized (events) { // AppenderBase.doAppend holds this lock while appending
+            if (!events.isStarted()) {
+                throw new IllegalStateException(
+                        "the run log's backlog was closed before the run log opened");
+            }
+            synchronized (events.lock) {
                 events.held.forEach(target::doAppend);
                 events.held.clear();
                 events.target = target;
@@ -125,7 +129,7 @@ public final class RunLog implements AutoCloseable {
                 return;
             }
             root.detachAppender(events);
-            synchronized (events) {
+            synchronized (events.lock) {
                 events.stop();
                 events.held.clear();
             }
@@ -136,18 +140,31 @@ public final class RunLog implements AutoCloseable {
      * Keeps each event with its message and context fixed at the moment it was logged, until it has
      * a target, then passes events on to it.
      */
-    private static final class HeldEvents extends AppenderBase<ILoggingEvent> {
+    private static final class HeldEvents extends UnsynchronizedAppenderBase<ILoggingEvent> {
+        /**
+         * Guards the held events and the target only: a forwarded event is written outside it,
+         * under the target's own lock, so logging never waits on two locks held in turn.
+         */
+        private final Object lock = new Object();
+
         private final List<ILoggingEvent> held = new ArrayList<>();
         private Appender<ILoggingEvent> target;
 
         @Override
         protected void append(ILoggingEvent event) {
-            if (target != null) {
-                target.doAppend(event);
-            } else {
-                event.prepareForDeferredProcessing();
-                held.add(event);
+            Appender<ILoggingEvent> to;
+            synchronized (lock) {
+                if (!isStarted()) {
+                    return;
+                }
+                if (target == null) {
+                    event.prepareForDeferredProcessing();
+                    held.add(event);
+                    return;
+                }
+                to = target;
             }
+            to.doAppend(event);
         }
     }
 }

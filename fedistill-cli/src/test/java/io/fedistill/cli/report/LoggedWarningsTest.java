@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -113,6 +114,13 @@ class LoggedWarningsTest {
     void nothingAnotherThreadLogsWhileTheRunLogOpensIsLostOrWrittenTwice() throws Exception {
         org.slf4j.Logger logger = LoggerFactory.getLogger("io.fedistill.cli.report.Probe");
         int ticks = 20_000;
+        // the ticks go to run.log, not to the console
+        ch.qos.logback.classic.Logger root =
+                (ch.qos.logback.classic.Logger)
+                        LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.Appender<ch.qos.logback.classic.spi.ILoggingEvent> console =
+                root.getAppender("STDERR");
+        root.detachAppender(console);
         try (RunLog.Backlog earlier = RunLog.Backlog.start()) {
             Thread ticking =
                     new Thread(
@@ -126,11 +134,14 @@ class LoggedWarningsTest {
             try (RunLog log = RunLog.open(run, earlier)) {
                 ticking.join();
             }
+        } finally {
+            if (console != null) {
+                root.addAppender(console);
+            }
         }
         List<String> lines = Files.readAllLines(run.resolve(RunLog.FILE));
         assertThat(lines)
                 .extracting(line -> Integer.parseInt(line.substring(line.indexOf("tick ") + 5)))
-                .containsExactlyElementsOf(
-                        java.util.stream.IntStream.range(0, ticks).boxed().toList());
+                .containsExactlyElementsOf(IntStream.range(0, ticks).boxed().toList());
     }
 }

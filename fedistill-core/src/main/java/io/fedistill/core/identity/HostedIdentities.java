@@ -12,9 +12,10 @@ import java.util.Optional;
  * @param identities each hosted participant's identity, by id; a hosted participant without one
  *     cannot take part in signed rounds
  * @param verifier checks the credentials of the participants' neighbours
- * @param signedOnly whether participants with an identity share what they learned only through
- *     signed secure aggregation: they refuse unsigned rounds, in which a coordinator that does not
- *     follow the protocol could read their inputs, and tasks that ask for it in the clear
+ * @param signedOnly whether the hosted participants send models and knowledge only into signed
+ *     secure aggregation: they refuse unsigned rounds, in which a coordinator that does not follow
+ *     the protocol could read their inputs, and tasks that ask for them in the clear (metrics still
+ *     go out)
  */
 public record HostedIdentities(
         Map<String, SigningIdentity> identities, CredentialVerifier verifier, boolean signedOnly) {

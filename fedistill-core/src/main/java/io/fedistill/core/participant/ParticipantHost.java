@@ -52,7 +52,8 @@ public final class ParticipantHost {
     private final Set<MessageType> unchangedTypes = new HashSet<>();
 
     /**
-     * Creates a host of simulated participants that never fail or attack and hold no identities.
+     * Creates a host whose participants do not attack, hold no identities and keep their state from
+     * the coordinator.
      *
      * @param learners each hosted participant's learner, in a stable order
      * @param states where participants keep state between requests
@@ -94,7 +95,7 @@ public final class ParticipantHost {
         private FailureInjection failures = FailureInjection.none();
         private Attackers attackers = Attackers.none();
         private Optional<HostedIdentities> identities = Optional.empty();
-        private boolean stateForCoordinator = true;
+        private boolean stateForCoordinator;
 
         private Builder(Map<String, Learner> learners, StateStore states, long runSeed) {
             this.learners = Objects.requireNonNull(learners, "learners");
@@ -121,19 +122,19 @@ public final class ParticipantHost {
          * Gives participants signing identities, with which they take part in signed secure
          * aggregation (default none).
          */
-        public Builder optIdentities(HostedIdentities identities) {
-            this.identities = Optional.of(identities);
+        public Builder optIdentities(Optional<HostedIdentities> identities) {
+            this.identities = Objects.requireNonNull(identities, "identities");
             return this;
         }
 
         /**
-         * Keeps the participants' state from the coordinator: {@link MessageType#STATE} and {@link
-         * MessageType#RESTORE} requests are refused, so a coordinator can neither read a
-         * participant's models nor replace them. For participants that join a deployment; a
-         * simulation's worker processes hand their state over for the coordinator's checkpoints.
+         * Hands the participants' state to the coordinator when it asks ({@link MessageType#STATE},
+         * {@link MessageType#RESTORE}), for its checkpoints: a simulation's worker processes do. By
+         * default a host refuses both, so that a coordinator can neither read a participant's
+         * models nor replace them (a participant that joins a deployment).
          */
-        public Builder optStateKeptFromCoordinator() {
-            this.stateForCoordinator = false;
+        public Builder optStateForCheckpoints() {
+            this.stateForCoordinator = true;
             return this;
         }
 
@@ -164,8 +165,11 @@ public final class ParticipantHost {
     /**
      * Answers a request on the state {@link #open} returned for it. The host itself answers {@link
      * MessageType#STATE} (the state committed since the last such request) and {@link
-     * MessageType#RESTORE} (state put back from a checkpoint); the learner answers the rest. A
-     * learner's exception, an unknown message type or a simulated failure becomes an error reply,
+     * MessageType#RESTORE} (state put back from a checkpoint), when it hands state over ({@link
+     * Builder#optStateForCheckpoints}), and the secure-aggregation stages; the learner answers the
+     * rest. Participants that share what they learned only through signed secure aggregation refuse
+     * a reply with tensors that goes elsewhere ({@link HostedIdentities#signedOnly()}). A learner's
+     * exception, an unknown message type, a refusal or a simulated failure becomes an error reply,
      * never an exception.
      */
     public Message answer(Message request, ParticipantState state) {

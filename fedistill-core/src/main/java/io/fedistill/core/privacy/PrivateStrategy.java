@@ -8,6 +8,7 @@ import io.fedistill.core.identity.CredentialVerifier;
 import io.fedistill.core.message.ConfigRecord;
 import io.fedistill.core.message.Message;
 import io.fedistill.core.message.Metrics;
+import io.fedistill.core.secagg.SecureSum;
 import io.fedistill.core.strategy.RoundContext;
 import io.fedistill.core.strategy.Strategy;
 import io.fedistill.core.tensor.Tensor;
@@ -176,6 +177,19 @@ public final class PrivateStrategy implements Strategy {
                         });
     }
 
+    /**
+     * Returns the metrics a clipped reply keeps: those its spec uses, and the one a secure sum
+     * weighs it by.
+     */
+    private static List<String> keptMetrics(Message request, ReplySpec spec) {
+        List<String> kept = new ArrayList<>(spec.usedMetrics());
+        String weight = request.config().getString(SecureSum.WEIGHT, "");
+        if (!weight.isEmpty() && !weight.equals(SecureSum.UNIFORM) && !weight.contains(":")) {
+            kept.add(weight);
+        }
+        return kept.stream().distinct().toList();
+    }
+
     /** The fleet as the wrapped strategy sees it: uploads clipped, and noised. */
     private final class NoisyFleet implements Fleet {
         private final Fleet fleet;
@@ -223,7 +237,7 @@ public final class PrivateStrategy implements Strategy {
                 }
                 Map<String, Object> config = new LinkedHashMap<>(request.config().values());
                 config.put(UploadPrivacy.CLIP, settings.clip());
-                config.put(UploadPrivacy.METRICS, String.join(",", spec.usedMetrics()));
+                config.put(UploadPrivacy.METRICS, String.join(",", keptMetrics(request, spec)));
                 if (settings.mode() == PrivacySettings.Mode.DISTRIBUTED) {
                     config.put(UploadPrivacy.NOISE, share);
                 }

@@ -7,7 +7,9 @@ import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
 import java.security.SecureRandom;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,9 +23,9 @@ import java.util.Set;
  * clip or noise bounds what they tell (a participant's label histogram), and an algorithm that
  * takes part in differential privacy weighs every upload the same and does without them (its reply
  * spec {@linkplain io.fedistill.core.validate.ReplySpec#allowingWithheldCounts allows} them to be
- * missing). Other exact values pass unchanged. In central mode the coordinator applies the same
- * clip again to what arrives ({@link PrivateStrategy}), so a participant that skipped it gains
- * nothing.
+ * missing). Other exact values pass unchanged; of the metrics, only those the coordinator needs
+ * ({@link #METRICS}). In central mode the coordinator applies the same clip again to what arrives
+ * ({@link PrivateStrategy}), so a participant that skipped it gains nothing.
  */
 public final class UploadPrivacy {
     /** The config entry of a task whose upload is clipped: the L2 norm. */
@@ -102,7 +104,8 @@ public final class UploadPrivacy {
      * that names none keeps none.
      */
     static Message keepingMetrics(Message request, Message reply) {
-        Set<String> kept = Set.of(request.config().getString(METRICS, "").split(","));
+        Set<String> kept =
+                new HashSet<>(List.of(request.config().getString(METRICS, "").split(",")));
         Map<String, Double> metrics = new LinkedHashMap<>();
         reply.metrics()
                 .values()

@@ -197,7 +197,8 @@ public final class SecureSumParticipants {
     /**
      * Refuses a round this participant does not take part in: an unsigned one when it signs only, a
      * signed one when it has no identity, and a signed one of a round at or before the last it
-     * summed (two sums of the same inputs could reveal an input by their difference).
+     * summed (two sums of the same inputs could reveal an input by their difference); records a
+     * signed round it takes part in as its last.
      */
     private void requireTakesPart(
             String id, int round, boolean signed, Optional<SigningIdentity> identity) {

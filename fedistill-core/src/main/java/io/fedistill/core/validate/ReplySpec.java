@@ -103,7 +103,7 @@ public final class ReplySpec {
     public List<String> usedMetrics() {
         List<String> used = new ArrayList<>(metrics);
         metricGroups.forEach(used::addAll);
-        return List.copyOf(used);
+        return used.stream().distinct().toList();
     }
 
     /**

@@ -52,15 +52,15 @@ class ParticipantHostStateTest {
 
     @Test
     void aSimulationsHostHandsItsStateOverForCheckpoints() {
-        Message state = ask(trained(builder()), MessageType.STATE);
+        Message state = ask(trained(builder().optStateForCheckpoints()), MessageType.STATE);
 
         assertThat(state.isError()).isFalse();
         assertThat(state.tensors().isEmpty()).isFalse();
     }
 
     @Test
-    void aJoinedParticipantKeepsItsStateFromTheCoordinator() {
-        ParticipantHost host = trained(builder().optStateKeptFromCoordinator());
+    void aHostKeepsItsStateFromTheCoordinatorByDefault() {
+        ParticipantHost host = trained(builder());
 
         for (MessageType type : List.of(MessageType.STATE, MessageType.RESTORE)) {
             Message reply = ask(host, type);

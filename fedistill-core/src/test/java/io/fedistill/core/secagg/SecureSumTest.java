@@ -87,10 +87,9 @@ class SecureSumTest {
                                                     .build())
                             .build());
         }
-        ParticipantHost.Builder host =
-                ParticipantHost.builder(learners, new StateStore(Codec.fp32()), 1);
-        identities.ifPresent(host::optIdentities);
-        return host.build();
+        return ParticipantHost.builder(learners, new StateStore(Codec.fp32()), 1)
+                .optIdentities(identities)
+                .build();
     }
 
     /** Reaches the host, and loses the replies of the listed {@code participant@type}s. */
