@@ -171,7 +171,7 @@ class ServeJoinTest {
      */
     private Path serveOverMutualTls(Path yaml, String algorithm, Path out, String... joinOptions)
             throws Exception {
-        return serveOverMutualTls(yaml, algorithm, out, certificates(yaml), joinOptions);
+        return serveOverMutualTls(yaml, algorithm, out, certificates(yaml), List.of(), joinOptions);
     }
 
     /** Creates the federation's authority and certificates under certs/, once; returns it. */
@@ -191,11 +191,16 @@ class ServeJoinTest {
     }
 
     /**
-     * Serves over mutual TLS as above, to participants whose certificates and keys ({@code
-     * <id>.pem}, {@code <id>-key.pem}) lie in {@code participantCerts}.
+     * Serves over mutual TLS as above, with more serve options, to participants whose certificates
+     * and keys ({@code <id>.pem}, {@code <id>-key.pem}) lie in {@code participantCerts}.
      */
     private Path serveOverMutualTls(
-            Path yaml, String algorithm, Path out, Path participantCerts, String... joinOptions)
+            Path yaml,
+            String algorithm,
+            Path out,
+            Path participantCerts,
+            List<String> serveOptions,
+            String... joinOptions)
             throws Exception {
         Path certs = certificates(yaml);
         List<String> join =
@@ -208,19 +213,17 @@ class ServeJoinTest {
                                 "--key",
                                 participantCerts.resolve("{id}-key.pem").toString()));
         join.addAll(List.of(joinOptions));
-        return serve(
-                yaml,
-                algorithm,
-                out,
-                PARTICIPANTS,
-                List.of(
-                        "--tls-cert",
-                        certs.resolve("coordinator.pem").toString(),
-                        "--tls-key",
-                        certs.resolve("coordinator-key.pem").toString(),
-                        "--client-ca",
-                        certs.resolve("ca.pem").toString()),
-                join.toArray(String[]::new));
+        List<String> serving =
+                new ArrayList<>(
+                        List.of(
+                                "--tls-cert",
+                                certs.resolve("coordinator.pem").toString(),
+                                "--tls-key",
+                                certs.resolve("coordinator-key.pem").toString(),
+                                "--client-ca",
+                                certs.resolve("ca.pem").toString()));
+        serving.addAll(serveOptions);
+        return serve(yaml, algorithm, out, PARTICIPANTS, serving, join.toArray(String[]::new));
     }
 
     /** Starts {@code fedistill serve} of FD in a JVM of its own, writing its run under out. */
@@ -383,6 +386,8 @@ class ServeJoinTest {
                         dir.resolve("signed.yaml"),
                         EXPERIMENT.substring(0, EXPERIMENT.indexOf("algorithms:"))
                                 + "algorithms:\n  - name: fd\n"
+                                + "    options: {secure: true, secureSigned: true}\n"
+                                + "  - name: fedavg\n    models: mlp:32\n"
                                 + "    options: {secure: true, secureSigned: true}\n");
         List<String> simulated = simulate(yaml);
         // each participant makes its key itself and has the authority certify it, so the
@@ -413,21 +418,35 @@ class ServeJoinTest {
         }
         Path fd =
                 serveOverMutualTls(
-                        yaml, "fd", dir.resolve("served-signed"), own, "--signed-secure-sums-only");
+                        yaml,
+                        "fd",
+                        dir.resolve("served-signed"),
+                        own,
+                        List.of(),
+                        "--signed-secure-sums-only");
+        // FedAvg from a coordinator without model code: its first model comes from a
+        // participant, whose seeded initial weights hold nothing it learned, so they go out
+        Path fedavg =
+                serveOverMutualTls(
+                        yaml,
+                        "fedavg",
+                        dir.resolve("served-signed-fedavg"),
+                        own,
+                        List.of("--coordinator-only"),
+                        "--signed-secure-sums-only");
 
-        // the same models as the simulation's signed run; only the bytes differ, since ECDSA
+        // the same models as the simulation's signed runs; only the bytes differ, since ECDSA
         // signatures vary in length
         List<String> header = List.of(simulated.get(0).split(","));
-        List<String> served = CliRuns.metricsWithoutTime(fd);
-        for (int round = 1; round <= 3; round++) {
-            List<String> got = List.of(served.get(round).split(","));
-            List<String> want = List.of(simulated.get(round).split(","));
+        List<String> served = new ArrayList<>(CliRuns.metricsWithoutTime(fd).subList(1, 4));
+        served.addAll(CliRuns.metricsWithoutTime(fedavg).subList(1, 4));
+        for (int row = 0; row < 6; row++) {
+            List<String> got = List.of(served.get(row).split(","));
+            List<String> want = List.of(simulated.get(1 + row).split(","));
             for (String column :
-                    List.of("participants_failed", "test_acc_mean", "local_acc_pooled")) {
+                    List.of("algorithm", "participants_failed", "test_acc_mean", "global_acc")) {
                 int index = header.indexOf(column);
-                assertThat(got.get(index))
-                        .as(column + " in round " + round)
-                        .isEqualTo(want.get(index));
+                assertThat(got.get(index)).as(column + " in row " + row).isEqualTo(want.get(index));
             }
         }
         // no round aborted: every participant signed
