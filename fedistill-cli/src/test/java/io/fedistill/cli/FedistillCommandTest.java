@@ -424,19 +424,26 @@ class FedistillCommandTest {
                         + name
                         + "\n    label: secure\n    options: {"
                         + options
-                        + ", secure: true}\n";
+                        + ", secure: true}\n  - name: "
+                        + name
+                        + "\n    label: signed\n    options: {"
+                        + options
+                        + ", secure: true, secureSigned: true}\n";
         List<String> rows = metricsOfRun(name + "-secure", yaml);
         List<String> header = List.of(rows.get(0).split(","));
         String[] plain = rows.get(1).split(",");
-        String[] secure = rows.get(2).split(",");
         int strategy = header.indexOf("strategy_metrics");
-        // the same targets to fixed-point precision: the same entropy
-        assertThat(metric(secure[strategy], entropy))
-                .isCloseTo(metric(plain[strategy], entropy), within(1e-4));
-        assertThat(secure[strategy]).contains("participants_aggregated=3");
         int accuracy = header.indexOf("test_acc_mean");
-        assertThat(Double.parseDouble(secure[accuracy]))
-                .isCloseTo(Double.parseDouble(plain[accuracy]), within(0.02));
+        // unsigned, and signed by participants that send their knowledge only into signed sums
+        for (String[] secure : List.of(rows.get(2).split(","), rows.get(3).split(","))) {
+            // the same targets to fixed-point precision: the same entropy
+            assertThat(metric(secure[strategy], entropy))
+                    .isCloseTo(metric(plain[strategy], entropy), within(1e-4));
+            assertThat(secure[strategy]).contains("participants_aggregated=3");
+            assertThat(Double.parseDouble(secure[accuracy]))
+                    .isCloseTo(Double.parseDouble(plain[accuracy]), within(0.02));
+        }
+        assertThat(rows.get(3)).startsWith("signed,1,");
     }
 
     @ParameterizedTest
