@@ -133,14 +133,10 @@ final class CertsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try {
-                ParticipantIds.require(participantId, "--participant-id");
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(e.getMessage());
-            }
-            OutputDirectories.require(out, "--out");
             String fingerprint;
             try {
+                ParticipantIds.require(participantId, "--participant-id");
+                OutputDirectories.require(out, "--out");
                 fingerprint = CertificateAuthority.requestParticipant(out, participantId);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage());

@@ -347,8 +347,7 @@ public final class SecAggServer {
         requireQuorum(
                 confirmations.keySet(), SecAggStage.CONSISTENCY_CHECK, "signed the survivors");
         stage = SecAggStage.UNMASKING;
-        return unsignedRequest.withSignatures(
-                inRoster(confirmations::containsKey).stream().map(confirmations::get).toList());
+        return withSignaturesOf(id -> true);
     }
 
     /**
@@ -363,12 +362,15 @@ public final class SecAggServer {
             throw new IllegalStateException(
                     "round " + round.round() + " is unsigned: its request carries no signatures");
         }
+        return withSignaturesOf(id -> graph.inClosedNeighbourhood(participant, id));
+    }
+
+    /**
+     * Returns the survivor list with the signatures of the signers {@code among}, in roster order.
+     */
+    private UnmaskingRequest withSignaturesOf(Predicate<String> among) {
         return unsignedRequest.withSignatures(
-                inRoster(
-                                id ->
-                                        confirmations.containsKey(id)
-                                                && graph.inClosedNeighbourhood(participant, id))
-                        .stream()
+                inRoster(id -> confirmations.containsKey(id) && among.test(id)).stream()
                         .map(confirmations::get)
                         .toList());
     }

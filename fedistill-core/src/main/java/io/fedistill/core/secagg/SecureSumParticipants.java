@@ -8,6 +8,7 @@ import io.fedistill.core.message.MessageType;
 import io.fedistill.core.tensor.TensorRecord;
 import java.security.SecureRandom;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -120,7 +121,7 @@ public final class SecureSumParticipants {
                 throw new IllegalArgumentException(
                         id + " holds no input to sum securely in round " + round);
             }
-            int participants = SecureSumWire.split(config.getString(SecureSumWire.ROSTER)).size();
+            List<String> roster = SecureSumWire.split(config.getString(SecureSumWire.ROSTER));
             boolean signed = config.getBoolean(SecureSumWire.SIGNED, false);
             SecAggConfig secAgg =
                     new SecureSumSettings(
@@ -129,7 +130,7 @@ public final class SecureSumParticipants {
                                     (float) config.getDouble(SecureSumWire.CLIP),
                                     signed)
                             .config(
-                                    participants,
+                                    roster.size(),
                                     (int) config.getLong(SecureSumWire.VECTOR_LENGTH));
             if (input.values().length != secAgg.vectorLength()) {
                 throw new IllegalArgumentException(
@@ -141,9 +142,7 @@ public final class SecureSumParticipants {
             }
             SecAggRound secAggRound =
                     new SecAggRound(
-                            round,
-                            SecureSumWire.split(config.getString(SecureSumWire.ROSTER)),
-                            config.getLong(SecureSumWire.NEIGHBOURHOOD_SEED));
+                            round, roster, config.getLong(SecureSumWire.NEIGHBOURHOOD_SEED));
             Optional<SigningIdentity> identity = identities.flatMap(own -> own.of(id));
             requireTakesPart(id, round, signed, identity);
             SecAggParticipant participant =
