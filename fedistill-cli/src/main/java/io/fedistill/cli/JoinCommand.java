@@ -115,6 +115,15 @@ final class JoinCommand implements Callable<Integer> {
                             + " still go out); needs --cert")
     private boolean signedSecureSumsOnly;
 
+    @Option(
+            names = "--min-secure-sum",
+            paramLabel = "PARTICIPANTS",
+            description =
+                    "take part only in secure sums of at least this many participants' inputs,"
+                            + " this one's included: refuse smaller rounds and reveal no share for"
+                            + " them (default ${DEFAULT-VALUE}: no limit)")
+    private int minimumSecureSum = 1;
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -135,6 +144,9 @@ final class JoinCommand implements Callable<Integer> {
         }
         String token =
                 tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv(TOKEN);
+        if (minimumSecureSum < 1) {
+            throw new ConfigException("--min-secure-sum must be >= 1, got " + minimumSecureSum);
+        }
         if (signedSecureSumsOnly && certificate == null) {
             throw new ConfigException(
                     "--signed-secure-sums-only needs a certificate to sign with: give --cert and"
@@ -231,6 +243,7 @@ final class JoinCommand implements Callable<Integer> {
                         new StateStore(Codec.fp32(), true),
                         federation.runSeed())
                 .optIdentities(identities)
+                .optMinimumSecureSumContributors(minimumSecureSum)
                 .build();
     }
 

@@ -131,12 +131,18 @@ class ServeJoinTest {
         return joined;
     }
 
+    /**
+     * Serves one algorithm to the participants, which join with {@code joinSecurity}; expects serve
+     * to exit with {@code exitCode} (1 when every participant fails every round) and returns its
+     * run.
+     */
     private Path serve(
             Path yaml,
             String algorithm,
             Path out,
             List<String> ids,
             List<String> serveSecurity,
+            int exitCode,
             String... joinSecurity)
             throws Exception {
         int port = freePort();
@@ -158,7 +164,7 @@ class ServeJoinTest {
                 CompletableFuture.supplyAsync(
                         () -> FedistillCommand.execute(args.toArray(String[]::new)));
         List<Process> joined = joinAll(port, ids, joinSecurity);
-        assertThat(served.get(4, TimeUnit.MINUTES)).isZero();
+        assertThat(served.get(4, TimeUnit.MINUTES)).isEqualTo(exitCode);
         for (Process process : joined) {
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
@@ -171,7 +177,8 @@ class ServeJoinTest {
      */
     private Path serveOverMutualTls(Path yaml, String algorithm, Path out, String... joinOptions)
             throws Exception {
-        return serveOverMutualTls(yaml, algorithm, out, certificates(yaml), List.of(), joinOptions);
+        return serveOverMutualTls(
+                yaml, algorithm, out, certificates(yaml), List.of(), 0, joinOptions);
     }
 
     /** Creates the federation's authority and certificates under certs/, once; returns it. */
@@ -192,7 +199,8 @@ class ServeJoinTest {
 
     /**
      * Serves over mutual TLS as above, with more serve options, to participants whose certificates
-     * and keys ({@code <id>.pem}, {@code <id>-key.pem}) lie in {@code participantCerts}.
+     * and keys ({@code <id>.pem}, {@code <id>-key.pem}) lie in {@code participantCerts}, expecting
+     * serve's {@code exitCode}.
      */
     private Path serveOverMutualTls(
             Path yaml,
@@ -200,6 +208,7 @@ class ServeJoinTest {
             Path out,
             Path participantCerts,
             List<String> serveOptions,
+            int exitCode,
             String... joinOptions)
             throws Exception {
         Path certs = certificates(yaml);
@@ -223,7 +232,8 @@ class ServeJoinTest {
                                 "--client-ca",
                                 certs.resolve("ca.pem").toString()));
         serving.addAll(serveOptions);
-        return serve(yaml, algorithm, out, PARTICIPANTS, serving, join.toArray(String[]::new));
+        return serve(
+                yaml, algorithm, out, PARTICIPANTS, serving, exitCode, join.toArray(String[]::new));
     }
 
     /** Starts {@code fedistill serve} of FD in a JVM of its own, writing its run under out. */
@@ -348,7 +358,7 @@ class ServeJoinTest {
         Path fd = serveOverMutualTls(yaml, "fd", dir.resolve("served-fd"));
         assertThat(CliRuns.metricsWithoutTime(fd).subList(1, 4)).isEqualTo(simulated.subList(1, 4));
 
-        Path fedavg = serve(yaml, "fedavg", dir.resolve("served-fedavg"), ids, List.of());
+        Path fedavg = serve(yaml, "fedavg", dir.resolve("served-fedavg"), ids, List.of(), 0);
         assertThat(CliRuns.metricsWithoutTime(fedavg).subList(1, 4))
                 .isEqualTo(simulated.subList(4, 7));
         assertThat(Files.readString(fedavg.resolve("summary.md"))).contains("| fedavg |");
@@ -416,6 +426,7 @@ class ServeJoinTest {
                     .isZero();
             Files.copy(certs.resolve(id + ".pem"), own.resolve(id + ".pem"));
         }
+        // each sum holds all three participants, the fewest each accepts
         Path fd =
                 serveOverMutualTls(
                         yaml,
@@ -423,7 +434,10 @@ class ServeJoinTest {
                         dir.resolve("served-signed"),
                         own,
                         List.of(),
-                        "--signed-secure-sums-only");
+                        0,
+                        "--signed-secure-sums-only",
+                        "--min-secure-sum",
+                        "3");
         // FedAvg from a coordinator without model code: its first model comes from a
         // participant, whose seeded initial weights hold nothing it learned, so they go out
         Path fedavg =
@@ -433,6 +447,7 @@ class ServeJoinTest {
                         dir.resolve("served-signed-fedavg"),
                         own,
                         List.of("--coordinator-only"),
+                        0,
                         "--signed-secure-sums-only");
 
         // the same models as the simulation's signed runs; only the bytes differ, since ECDSA
@@ -452,6 +467,28 @@ class ServeJoinTest {
         // no round aborted: every participant signed
         assertThat(served).noneMatch(row -> row.contains("secure_aborted"));
         assertThat(simulated).noneMatch(row -> row.contains("secure_aborted"));
+
+        // participants that take part only in sums of at least four inputs refuse these sums of
+        // three: every round's sum is aborted and the run ends, saying that it learned nothing
+        Path refused =
+                serveOverMutualTls(
+                        yaml,
+                        "fd",
+                        dir.resolve("served-signed-too-few"),
+                        own,
+                        List.of("--set", "rounds=2"),
+                        1,
+                        "--min-secure-sum",
+                        "4");
+        List<String> rows = CliRuns.metricsWithoutTime(refused);
+        int failed = List.of(rows.get(0).split(",")).indexOf("participants_failed");
+        assertThat(rows.subList(1, rows.size()))
+                .hasSize(2)
+                .allSatisfy(row -> assertThat(row.split(",")[failed]).isEqualTo("3"));
+        assertThat(Files.readString(refused.resolve("run.log")))
+                .contains(
+                        "takes part only in secure sums of at least 4 participants, itself"
+                                + " included, but 3 hold an input to it");
     }
 
     @Test

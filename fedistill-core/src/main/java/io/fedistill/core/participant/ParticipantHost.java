@@ -74,7 +74,7 @@ public final class ParticipantHost {
         this.runSeed = b.runSeed;
         this.failures = b.failures;
         this.attackers = b.attackers;
-        this.secureSums = new SecureSumParticipants(b.identities);
+        this.secureSums = new SecureSumParticipants(b.identities, b.minimumSecureSumContributors);
         this.stateForCoordinator = b.stateForCoordinator;
         this.learnedOnlyInSecureSums = b.identities.map(HostedIdentities::signedOnly).orElse(false);
     }
@@ -95,6 +95,7 @@ public final class ParticipantHost {
         private FailureInjection failures = FailureInjection.none();
         private Attackers attackers = Attackers.none();
         private Optional<HostedIdentities> identities = Optional.empty();
+        private int minimumSecureSumContributors = 1;
         private boolean stateForCoordinator;
 
         private Builder(Map<String, Learner> learners, StateStore states, long runSeed) {
@@ -124,6 +125,17 @@ public final class ParticipantHost {
          */
         public Builder optIdentities(Optional<HostedIdentities> identities) {
             this.identities = Objects.requireNonNull(identities, "identities");
+            return this;
+        }
+
+        /**
+         * Sets the fewest participants whose inputs a secure sum of a hosted participant's input
+         * may hold, itself included (default 1: no limit); a participant refuses smaller rounds and
+         * reveals no share for them ({@link SecureSumParticipants}); {@link #build} refuses a
+         * number below 1.
+         */
+        public Builder optMinimumSecureSumContributors(int contributors) {
+            this.minimumSecureSumContributors = contributors;
             return this;
         }
 

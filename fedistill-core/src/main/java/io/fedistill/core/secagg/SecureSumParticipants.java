@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * part in at most one signed secure sum per round, each of a later round than the last, as long as
  * this object lives (a coordinator restarted from a checkpoint gets no sum from it for the round it
  * repeats; a coordinator that numbers rounds as it likes is not stopped by this).
+ *
+ * <p>A participant may also set the fewest contributors a sum of its input must have, itself
+ * included: it refuses a round whose roster is smaller, and reveals no share for a survivor list
+ * that is. The coordinator learns the sum of the survivors' inputs, so in a sum of two, a
+ * coordinator that colludes with the other contributor reads this one's input; the coordinator's
+ * threshold does not stop that, as the coordinator sets it.
  */
 public final class SecureSumParticipants {
     private static final Set<MessageType> STAGES =
@@ -47,22 +54,27 @@ public final class SecureSumParticipants {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final Optional<HostedIdentities> identities;
+    private final int minimumContributors;
 
     /** The latest round each participant took part in a signed secure sum of. */
     private final Map<String, Integer> lastSignedRound = new ConcurrentHashMap<>();
-
-    /** Creates the participant side for participants without identities: unsigned rounds only. */
-    public SecureSumParticipants() {
-        this(Optional.empty());
-    }
 
     /**
      * Creates the participant side for participants that may hold identities.
      *
      * @param identities the hosted participants' identities and the verifier of their neighbours'
+     * @param minimumContributors the fewest participants whose inputs a sum of a hosted
+     *     participant's input may hold, itself included (1 or 2 set no limit)
+     * @throws IllegalArgumentException if {@code minimumContributors} is below 1
      */
-    public SecureSumParticipants(Optional<HostedIdentities> identities) {
-        this.identities = identities;
+    public SecureSumParticipants(Optional<HostedIdentities> identities, int minimumContributors) {
+        if (minimumContributors < 1) {
+            throw new IllegalArgumentException(
+                    "the fewest contributors to a secure sum must be >= 1, got "
+                            + minimumContributors);
+        }
+        this.identities = Objects.requireNonNull(identities, "identities");
+        this.minimumContributors = minimumContributors;
     }
 
     /** Says so when the fixed-point range clips this participant's input: its sum is then off. */
@@ -122,6 +134,7 @@ public final class SecureSumParticipants {
                         id + " holds no input to sum securely in round " + round);
             }
             List<String> roster = SecureSumWire.split(config.getString(SecureSumWire.ROSTER));
+            requireEnoughContributors(id, round, roster.size(), "hold an input to it");
             boolean signed = config.getBoolean(SecureSumWire.SIGNED, false);
             SecAggConfig secAgg =
                     new SecureSumSettings(
@@ -179,18 +192,39 @@ public final class SecureSumParticipants {
                                     SecureSumWire.shares(config, round, id, true));
             return request.reply().optTensors(SecureSumWire.words(masked.vector())).build();
         }
+        UnmaskingRequest unmasking = SecureSumWire.unmaskingRequest(config, round);
+        requireEnoughContributors(
+                id, round, unmasking.survivors().size(), "sent a masked input to it");
         if (request.type().equals(SecureSumWire.CONFIRM)) {
             SecureSumWire.putSurvivorSignature(
-                    out,
-                    session.participant()
-                            .confirmSurvivors(SecureSumWire.unmaskingRequest(config, round)));
+                    out, session.participant().confirmSurvivors(unmasking));
             return request.reply().optConfig(new ConfigRecord(out)).build();
         }
         sessions.remove(id);
-        UnmaskingShares shares =
-                session.participant().unmask(SecureSumWire.unmaskingRequest(config, round));
+        UnmaskingShares shares = session.participant().unmask(unmasking);
         SecureSumWire.putRevealed(out, shares.shares());
         return request.reply().optConfig(new ConfigRecord(out)).build();
+    }
+
+    /**
+     * Refuses a secure sum of fewer participants than this side's minimum, before the participant
+     * sends keys for it or reveals shares that would let the coordinator unmask it.
+     */
+    private void requireEnoughContributors(String id, int round, int contributors, String what) {
+        if (contributors < minimumContributors) {
+            sessions.remove(id);
+            throw new IllegalArgumentException(
+                    id
+                            + " takes part only in secure sums of at least "
+                            + minimumContributors
+                            + " participants, itself included, but "
+                            + contributors
+                            + " "
+                            + what
+                            + " in round "
+                            + round
+                            + ": so few inputs summed could reveal its own");
+        }
     }
 
     /**

@@ -58,6 +58,11 @@ class SecureSumTest {
 
     /** Participant i uploads weights {i, -i, 0.5} for i + 1 examples. */
     private static ParticipantHost host(Optional<HostedIdentities> identities) {
+        return host(identities, 1);
+    }
+
+    /** As {@link #host(Optional)}, each participant summing only with {@code minimum} or more. */
+    private static ParticipantHost host(Optional<HostedIdentities> identities, int minimum) {
         Map<String, Learner> learners = new LinkedHashMap<>();
         for (String id : IDS) {
             int i = IDS.indexOf(id);
@@ -89,6 +94,7 @@ class SecureSumTest {
         }
         return ParticipantHost.builder(learners, new StateStore(Codec.fp32()), 1)
                 .optIdentities(identities)
+                .optMinimumSecureSumContributors(minimum)
                 .build();
     }
 
@@ -107,7 +113,11 @@ class SecureSumTest {
                 Set<String> lost,
                 Optional<HostedIdentities> identities,
                 Optional<CredentialVerifier> verifier) {
-            this.host = host(identities);
+            this(lost, host(identities), verifier);
+        }
+
+        LossyFleet(Set<String> lost, ParticipantHost host, Optional<CredentialVerifier> verifier) {
+            this.host = host;
             this.lost = lost;
             this.verifier = verifier;
         }
@@ -393,6 +403,67 @@ class SecureSumTest {
                 new HostedIdentities(identities().identities(), CREDENTIALS, false);
         ParticipantHost plain = host(Optional.of(lenient));
         assertThat(plain.answer(clear, plain.open(clear)).tensors().names()).containsExactly("w");
+    }
+
+    @Test
+    void aParticipantTakesPartOnlyInSumsOfAtLeastItsMinimum() {
+        RoundContext context = new RoundContext(1, 1, 9, IDS);
+        SecureSumSettings threshold2 = new SecureSumSettings(2, 0, 100);
+        // a roster of three, below the participants' minimum of four: nobody sends keys
+        LossyFleet fewHolders =
+                new LossyFleet(Set.of(), host(Optional.empty(), 4), Optional.empty());
+        List<String> holders = uploadSecurely(fewHolders);
+        int uploads = fewHolders.seen.size();
+        assertThatThrownBy(
+                        () ->
+                                SecureSum.run(
+                                        context, fewHolders, holders.subList(0, 3), 4, threshold2))
+                .isInstanceOf(SecAggAbortedException.class)
+                .hasMessageContaining("ADVERTISE_KEYS: 0 participants advertised keys");
+        assertThat(fewHolders.seen.get(uploads).error())
+                .get()
+                .asString()
+                .contains(
+                        "p0 takes part only in secure sums of at least 4 participants, itself"
+                                + " included, but 3 hold an input to it in round 1");
+
+        // five hold inputs, two drop before masking: the three survivors, though enough for the
+        // coordinator's threshold, reveal no share, so the coordinator cannot unmask their sum
+        Set<String> twoDrop = Set.of("p1@secagg.mask", "p2@secagg.mask");
+        LossyFleet fewSurvivors =
+                new LossyFleet(twoDrop, host(Optional.empty(), 4), Optional.empty());
+        assertThatThrownBy(
+                        () ->
+                                SecureSum.run(
+                                        context,
+                                        fewSurvivors,
+                                        uploadSecurely(fewSurvivors),
+                                        4,
+                                        threshold2))
+                .isInstanceOf(SecAggAbortedException.class)
+                .hasMessageContaining("UNMASKING");
+        List<Message> unmaskReplies =
+                fewSurvivors.seen.stream()
+                        .filter(m -> m.type().name().equals("secagg.unmask"))
+                        .toList();
+        assertThat(unmaskReplies).hasSize(3);
+        assertThat(unmaskReplies)
+                .allSatisfy(
+                        m ->
+                                assertThat(m.error())
+                                        .get()
+                                        .asString()
+                                        .contains("but 3 sent a masked input to it in round 1"));
+
+        // with a minimum of three the same round sums the survivors
+        LossyFleet enough = new LossyFleet(twoDrop, host(Optional.empty(), 3), Optional.empty());
+        assertThat(
+                        SecureSum.run(context, enough, uploadSecurely(enough), 4, threshold2)
+                                .contributors())
+                .containsExactly("p0", "p3", "p4");
+        assertThatThrownBy(() -> host(Optional.empty(), 0))
+                .hasMessageContaining(
+                        "the fewest contributors to a secure sum must be >= 1, got 0");
     }
 
     @Test
