@@ -5,12 +5,14 @@ import io.fedistill.cli.config.ExperimentConfig;
 import io.fedistill.cli.config.ExperimentLoader;
 import io.fedistill.core.federation.ParticipantIds;
 import io.fedistill.grpc.security.CertificateAuthority;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,17 +23,22 @@ import picocli.CommandLine.Parameters;
  * {@code fedistill certs}: creates a federation's certificate authority, the coordinator's
  * certificate and each participant's certificate and token; run again on the same directory, it
  * issues for new participants from the existing authority. {@code certs request} and {@code certs
- * sign} let a participant make its key itself and have only its public half certified.
+ * sign} let a participant make its key itself and have only its public half certified; {@code certs
+ * revoke} lists certificates in the authority's signed revocation list.
  */
 @Command(
         name = "certs",
         mixinStandardHelpOptions = true,
-        subcommands = {CertsCommand.Request.class, CertsCommand.Sign.class},
+        subcommands = {
+            CertsCommand.Request.class,
+            CertsCommand.Sign.class,
+            CertsCommand.Revoke.class
+        },
         description =
                 "Create a federation's CA, the coordinator's certificate and each participant's"
                         + " certificate and token (PEM files; keys and tokens readable by their"
                         + " owner only); or, with 'request' and 'sign', certify a key a participant"
-                        + " made itself.")
+                        + " made itself; or, with 'revoke', revoke certificates.")
 final class CertsCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "where to write (required)")
     private Path out;
@@ -104,6 +111,21 @@ final class CertsCommand implements Callable<Integer> {
                         + " <id>.pem and <id>-key.pem (or its <id>.token); ca-key.pem stays"
                         + " offline");
         return 0;
+    }
+
+    /**
+     * Opens the existing authority in {@code authority} for a subcommand that issues or revokes for
+     * {@code days}, refusing a directory without one and days below 1.
+     */
+    private static CertificateAuthority openAuthority(Path authority, int days) {
+        if (days < 1) {
+            throw new ConfigException("--days must be > 0, got " + days);
+        }
+        if (!Files.exists(authority.resolve("ca.pem"))) {
+            throw new ConfigException(
+                    authority + " holds no authority (ca.pem): create one with fedistill certs");
+        }
+        return CertificateAuthority.open(authority);
     }
 
     /**
@@ -187,16 +209,8 @@ final class CertsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            if (days < 1) {
-                throw new ConfigException("--days must be > 0, got " + days);
-            }
-            if (!Files.exists(authority.resolve("ca.pem"))) {
-                throw new ConfigException(
-                        authority
-                                + " holds no authority (ca.pem): create one with fedistill certs");
-            }
             try {
-                CertificateAuthority ca = CertificateAuthority.open(authority);
+                CertificateAuthority ca = openAuthority(authority, days);
                 for (Path request : requests) {
                     CertificateAuthority.Issued issued =
                             ca.issueRequested(request, Duration.ofDays(days), replace);
@@ -211,6 +225,66 @@ final class CertsCommand implements Callable<Integer> {
                                     + issued.participantId()
                                     + " through another channel before giving it the certificate");
                 }
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new ConfigException(e.getMessage());
+            }
+            return 0;
+        }
+    }
+
+    /**
+     * {@code fedistill certs revoke}: revokes participants' certificates in the authority's signed
+     * revocation list, or renews the list.
+     */
+    @Command(
+            name = "revoke",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Revoke the named participants' current certificates: write the authority's"
+                            + " signed revocation list (crl.pem in DIR) anew with them, to give"
+                            + " the coordinator (serve --crl) and the participants (join --crl);"
+                            + " with no ids, renew the list.")
+    static final class Revoke implements Callable<Integer> {
+        @Option(
+                names = "--authority",
+                required = true,
+                paramLabel = "DIR",
+                description = "the authority's directory (ca.pem, ca-key.pem)")
+        private Path authority;
+
+        @Parameters(arity = "0..*", paramLabel = "ID", description = "participant ids")
+        private List<String> participantIds = new ArrayList<>();
+
+        @Option(
+                names = "--days",
+                description =
+                        "renew the list within this many days; after that it is refused until"
+                                + " renewed (default ${DEFAULT-VALUE})")
+        private int days = 30;
+
+        @Override
+        public Integer call() {
+            try {
+                Map<String, BigInteger> revoked =
+                        openAuthority(authority, days)
+                                .revoke(participantIds, Duration.ofDays(days));
+                revoked.forEach(
+                        (id, serial) ->
+                                System.out.println(
+                                        "fedistill: revoked the certificate of "
+                                                + id
+                                                + " (serial number "
+                                                + serial.toString(16)
+                                                + ")"));
+                System.out.println(
+                        "fedistill: wrote "
+                                + authority.resolve(CertificateAuthority.REVOCATION_LIST)
+                                + "; renew it within "
+                                + days
+                                + " days (fedistill certs revoke --authority "
+                                + authority
+                                + ") and give it to the coordinator (serve --crl) and the"
+                                + " participants (join --crl)");
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new ConfigException(e.getMessage());
             }

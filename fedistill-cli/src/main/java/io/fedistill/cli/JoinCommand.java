@@ -14,6 +14,7 @@ import io.fedistill.core.participant.StateStore;
 import io.fedistill.grpc.participant.ParticipantAgent;
 import io.fedistill.grpc.security.CertificateIdentities;
 import io.fedistill.grpc.security.ClientTls;
+import io.fedistill.grpc.security.RevocationList;
 import io.fedistill.ml.data.ImageDataset;
 import io.fedistill.ml.data.ParticipantData;
 import io.fedistill.ml.model.ModelSpec;
@@ -92,6 +93,15 @@ final class JoinCommand implements Callable<Integer> {
     private Path key;
 
     @Option(
+            names = "--crl",
+            paramLabel = "PEM",
+            description =
+                    "the authority's revocation list (crl.pem from fedistill certs revoke): in"
+                            + " signed secure aggregation, refuse the keys of neighbours whose"
+                            + " certificates it revokes; needs --cert")
+    private Path revocationList;
+
+    @Option(
             names = "--token-file",
             paramLabel = "FILE",
             description =
@@ -147,6 +157,11 @@ final class JoinCommand implements Callable<Integer> {
         if (minimumSecureSum < 1) {
             throw new ConfigException("--min-secure-sum must be >= 1, got " + minimumSecureSum);
         }
+        if (revocationList != null && certificate == null) {
+            throw new ConfigException(
+                    "--crl checks neighbours' certificates in signed secure aggregation, which"
+                            + " needs this participant's own: give --cert and --key");
+        }
         if (signedSecureSumsOnly && certificate == null) {
             throw new ConfigException(
                     "--signed-secure-sums-only needs a certificate to sign with: give --cert and"
@@ -164,7 +179,14 @@ final class JoinCommand implements Callable<Integer> {
                                                     participantId,
                                                     CertificateIdentities.identity(
                                                             certificate, key)),
-                                            CertificateIdentities.verifier(trustedCa),
+                                            CertificateIdentities.verifier(
+                                                    trustedCa,
+                                                    revocationList == null
+                                                            ? Optional.empty()
+                                                            : Optional.of(
+                                                                    RevocationList.read(
+                                                                            revocationList,
+                                                                            trustedCa))),
                                             signedSecureSumsOnly));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());

@@ -6,6 +6,7 @@ import io.fedistill.cli.config.ExperimentLoader;
 import io.fedistill.grpc.coordinator.GrpcFleet;
 import io.fedistill.grpc.security.CertificateAuthority;
 import io.fedistill.grpc.security.ParticipantAuthenticator;
+import io.fedistill.grpc.security.RevocationList;
 import io.fedistill.grpc.security.ServerTls;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,6 +110,15 @@ final class ServeCommand implements Callable<Integer> {
     private Path revoked;
 
     @Option(
+            names = "--crl",
+            paramLabel = "PEM",
+            description =
+                    "the client CA's revocation list (crl.pem from fedistill certs revoke): its"
+                            + " certificates are refused, for connections and in signed secure"
+                            + " aggregation; needs --client-ca")
+    private Path revocationList;
+
+    @Option(
             names = "--insecure-plaintext",
             description = "allow plaintext on a non-loopback address (a closed lab network only)")
     private boolean insecurePlaintext;
@@ -155,7 +165,8 @@ final class ServeCommand implements Callable<Integer> {
         if (joinTimeoutSeconds < 1) {
             throw new ConfigException("--join-timeout must be > 0, got " + joinTimeoutSeconds);
         }
-        ParticipantAuthenticator authenticator = authenticator();
+        Optional<RevocationList> revocations = revocations();
+        ParticipantAuthenticator authenticator = authenticator(revocations);
         try {
             GrpcFleet.checkExposure(
                     address.host(), tlsCertificate != null, authenticator, insecurePlaintext);
@@ -181,7 +192,8 @@ final class ServeCommand implements Callable<Integer> {
                                 existing("--tls-cert", tlsCertificate),
                                 existing("--tls-key", tlsKey),
                                 Optional.ofNullable(clientCa)
-                                        .map(ca -> existing("--client-ca", ca)));
+                                        .map(ca -> existing("--client-ca", ca)),
+                                revocations);
         ExperimentRunner runner =
                 new ExperimentRunner(config, commandLine(), System.out, System.console() != null);
         ExperimentRunner.Serving serving =
@@ -203,7 +215,26 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ParticipantAuthenticator authenticator() throws IOException {
+    /** Reads the client CA's revocation list, checking that the CA signed it. */
+    private Optional<RevocationList> revocations() {
+        if (revocationList == null) {
+            return Optional.empty();
+        }
+        if (clientCa == null) {
+            throw new ConfigException(
+                    "--crl revokes participants' certificates: give --client-ca too");
+        }
+        try {
+            return Optional.of(
+                    RevocationList.read(
+                            existing("--crl", revocationList), existing("--client-ca", clientCa)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--crl: " + e.getMessage());
+        }
+    }
+
+    private ParticipantAuthenticator authenticator(Optional<RevocationList> revocations)
+            throws IOException {
         Map<String, String> digests =
                 tokens == null
                         ? Map.of()
@@ -221,7 +252,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         return clientCa == null && digests.isEmpty()
                 ? ParticipantAuthenticator.anyone()
-                : ParticipantAuthenticator.of(clientCa != null, digests, refused);
+                : ParticipantAuthenticator.of(clientCa != null, digests, refused, revocations);
     }
 
     private static Path existing(String option, Path file) {

@@ -837,6 +837,78 @@ class FedistillCommandTest {
                 .contains("error: " + notRequest + " holds no PEM certificate request");
     }
 
+    /**
+     * Returns what {@code fedistill join} of p00 with {@code options} says when it refuses them.
+     */
+    private String joinError(String... options) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "join",
+                                "--coordinator",
+                                "localhost:7410",
+                                "--participant-id",
+                                "p00",
+                                "--data",
+                                dir.toString()));
+        args.addAll(List.of(options));
+        return runCapturingErr(args.toArray(String[]::new));
+    }
+
+    @Test
+    void certsRevokeWritesTheListThatServeAndJoinCheck() throws IOException {
+        Path pki = dir.resolve("pki");
+        Path other = dir.resolve("other");
+        assertThat(
+                        FedistillCommand.execute(
+                                "certs", "--out", pki.toString(), "--participants", "p00,p01"))
+                .isZero();
+        assertThat(
+                        FedistillCommand.execute(
+                                "certs", "--out", other.toString(), "--participants", "p00"))
+                .isZero();
+        String out = runCapturingOut(0, "certs", "revoke", "--authority", pki.toString(), "p01");
+        assertThat(out)
+                .containsPattern("revoked the certificate of p01 \\(serial number [0-9a-f]+\\)")
+                .contains("wrote " + pki.resolve("crl.pem") + "; renew it within 30 days");
+        assertThat(runCapturingErr("certs", "revoke", "--authority", pki.toString(), "p07"))
+                .contains("error: p07 has no certificate in " + pki);
+        assertThat(runCapturingErr("certs", "revoke", "--authority", dir.toString()))
+                .contains("error: " + dir + " holds no authority (ca.pem)");
+        assertThat(FedistillCommand.execute("certs", "revoke", "--authority", other.toString()))
+                .isZero();
+
+        Path yaml = Files.writeString(dir.resolve("tiny.yaml"), EXPERIMENT);
+        String crl = pki.resolve("crl.pem").toString();
+        assertThat(runCapturingErr("serve", yaml.toString(), "--algorithm", "fd", "--crl", crl))
+                .contains("error: --crl revokes participants' certificates: give --client-ca too");
+        assertThat(
+                        runCapturingErr(
+                                "serve",
+                                yaml.toString(),
+                                "--algorithm",
+                                "fd",
+                                "--tls-cert",
+                                pki.resolve("coordinator.pem").toString(),
+                                "--tls-key",
+                                pki.resolve("coordinator-key.pem").toString(),
+                                "--client-ca",
+                                pki.resolve("ca.pem").toString(),
+                                "--crl",
+                                other.resolve("crl.pem").toString()))
+                .contains(
+                        "error: --crl: the revocation list in "
+                                + other.resolve("crl.pem")
+                                + " is not signed by the federation's authority in "
+                                + pki.resolve("ca.pem"));
+        assertThat(joinError("--ca", pki.resolve("ca.pem").toString(), "--crl", crl))
+                .contains(
+                        "error: --crl checks neighbours' certificates in signed secure"
+                                + " aggregation, which needs this participant's own");
+        assertThat(joinError("--min-secure-sum", "0"))
+                .contains("error: --min-secure-sum must be >= 1, got 0");
+    }
+
     @Test
     void aBadFlagValueIsOneLineThatNamesIt() {
         String err =

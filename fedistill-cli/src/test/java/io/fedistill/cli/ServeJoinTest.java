@@ -489,6 +489,31 @@ class ServeJoinTest {
                 .contains(
                         "takes part only in secure sums of at least 4 participants, itself"
                                 + " included, but 3 hold an input to it");
+
+        // the authority revokes p02's certificate; a coordinator that still admits it (it was not
+        // given the list) cannot make the others sum with it: they check the list themselves
+        assertThat(
+                        FedistillCommand.execute(
+                                "certs", "revoke", "--authority", certs.toString(), "p02"))
+                .isZero();
+        Path revoked =
+                serveOverMutualTls(
+                        yaml,
+                        "fd",
+                        dir.resolve("served-signed-revoked"),
+                        own,
+                        List.of("--set", "rounds=1"),
+                        0,
+                        "--crl",
+                        certs.resolve("crl.pem").toString());
+        assertThat(Files.readString(revoked.resolve("run.log")))
+                .contains(
+                        "participant p00 rejected: participant reported an error:"
+                                + " IllegalArgumentException: keys of p02 forwarded to p00 in"
+                                + " round 1 carry a credential that is not p02's: the certificate"
+                                + " with serial number")
+                .contains("is revoked by the federation's authority")
+                .contains("secure aggregation of round 1 aborted at SHARE_KEYS");
     }
 
     @Test

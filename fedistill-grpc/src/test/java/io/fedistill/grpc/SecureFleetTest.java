@@ -10,9 +10,12 @@ import io.fedistill.core.participant.StateStore;
 import io.fedistill.grpc.coordinator.GrpcFleet;
 import io.fedistill.grpc.participant.ParticipantAgent;
 import io.fedistill.grpc.security.CertificateAuthority;
+import io.fedistill.grpc.security.CertificateIdentities;
 import io.fedistill.grpc.security.ClientTls;
 import io.fedistill.grpc.security.ParticipantAuthenticator;
+import io.fedistill.grpc.security.RevocationList;
 import io.fedistill.grpc.security.ServerTls;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -57,6 +60,13 @@ class SecureFleetTest {
     }
 
     private GrpcFleet fleet(ParticipantAuthenticator authenticator, boolean clientCa) {
+        return fleet(authenticator, clientCa, Optional.empty());
+    }
+
+    private GrpcFleet fleet(
+            ParticipantAuthenticator authenticator,
+            boolean clientCa,
+            Optional<RevocationList> revocations) {
         GrpcFleet fleet =
                 GrpcFleet.builder()
                         .setParticipantIds(List.of("a", "b"))
@@ -68,7 +78,8 @@ class SecureFleetTest {
                                         ca.resolve("coordinator-key.pem"),
                                         clientCa
                                                 ? Optional.of(ca.resolve("ca.pem"))
-                                                : Optional.empty()),
+                                                : Optional.empty(),
+                                        revocations),
                                 authenticator)
                         .build();
         open.add(fleet);
@@ -150,6 +161,44 @@ class SecureFleetTest {
                         PosixFilePermissions.toString(
                                 Files.getPosixFilePermissions(ca.resolve("a-key.pem"))))
                 .isEqualTo("rw-------");
+    }
+
+    @Test
+    void certificatesOnTheAuthoritysRevocationListAreRefused() throws Exception {
+        // the other tests read no revocation list, so b's certificate stays valid for them
+        BigInteger serial =
+                CertificateAuthority.open(ca).revoke(List.of("b"), Duration.ofDays(1)).get("b");
+        Optional<RevocationList> revocations =
+                Optional.of(
+                        RevocationList.read(
+                                ca.resolve(CertificateAuthority.REVOCATION_LIST),
+                                ca.resolve("ca.pem")));
+        GrpcFleet fleet =
+                fleet(
+                        ParticipantAuthenticator.of(true, Map.of(), Set.of(), revocations),
+                        true,
+                        revocations);
+        agent(fleet, "a", ca, "a", null);
+        assertThat(fleet.awaitOnline(1, Duration.ofSeconds(10))).isTrue();
+        ParticipantAgent revoked = agent(fleet, "b", ca, "b", null);
+        assertThatThrownBy(() -> revoked.awaitFinished(Duration.ofSeconds(10)))
+                .hasMessageContaining(
+                        "the certificate with serial number "
+                                + serial.toString(16)
+                                + " is revoked by the federation's authority");
+        assertThat(fleet.online()).containsExactly("a");
+        // nor may the revoked certificate sign in signed secure aggregation
+        byte[] credential =
+                CertificateIdentities.identity(ca.resolve("b.pem"), ca.resolve("b-key.pem"))
+                        .credential();
+        assertThatThrownBy(
+                        () -> fleet.credentialVerifier().orElseThrow().verifiedKey("b", credential))
+                .hasMessageContaining("is revoked by the federation's authority");
+        assertThatThrownBy(
+                        () ->
+                                ParticipantAuthenticator.of(
+                                        false, Map.of("a", "digest"), Set.of(), revocations))
+                .hasMessageContaining("a revocation list applies to certificates");
     }
 
     @Test

@@ -165,7 +165,11 @@ public final class GrpcFleet implements FleetBackend {
                         ? Optional.of(b.credentialVerifier)
                         : b.tls == null
                                 ? Optional.empty()
-                                : b.tls.clientCa().map(CertificateIdentities::verifier);
+                                : b.tls.clientCa()
+                                        .map(
+                                                ca ->
+                                                        CertificateIdentities.verifier(
+                                                                ca, b.tls.revocations()));
         try {
             NettyServerBuilder server =
                     NettyServerBuilder.forAddress(new InetSocketAddress(b.bindAddress, b.port))

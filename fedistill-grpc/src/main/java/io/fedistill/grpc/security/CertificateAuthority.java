@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,13 +33,19 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CRLHolder;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
@@ -57,9 +64,14 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  * secret for token authentication); and {@code tokens.txt}, the coordinator's list of token
  * digests. Keys and tokens are readable by their owner only. A participant may instead make its key
  * itself and send a certificate request ({@link #requestParticipant}, {@link #issueRequested}), so
- * that the authority's holder never has its key, which signed secure aggregation needs.
+ * that the authority's holder never has its key, which signed secure aggregation needs. The
+ * authority revokes a certificate by listing it in its signed revocation list {@code crl.pem}
+ * ({@link #revoke}, read by {@link RevocationList}).
  */
 public final class CertificateAuthority {
+    /** The file name of the authority's revocation list in its directory. */
+    public static final String REVOCATION_LIST = "crl.pem";
+
     private static final String SIGNATURE = "SHA256withECDSA";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -256,6 +268,82 @@ public final class CertificateAuthority {
                 KeyPurposeId.id_kp_clientAuth,
                 validity);
         return new Issued(participantId, fingerprint(publicKey));
+    }
+
+    /**
+     * Revokes the named participants' current certificates ({@code <id>.pem} in this authority's
+     * directory) and writes the authority's signed revocation list ({@link #REVOCATION_LIST}) anew:
+     * the certificates it listed before and these, to be renewed within {@code renewWithin}. With
+     * no ids it only renews the list. A participant whose key was lost or stolen is revoked, then
+     * issued a certificate for a new key ({@link #issueRequested} with {@code replace}).
+     *
+     * @return the revoked certificates' serial numbers, by participant id
+     * @throws IllegalArgumentException naming an id that is not a participant's or has no
+     *     certificate here, a certificate this authority did not issue, or a list in the directory
+     *     that it did not sign
+     */
+    public Map<String, BigInteger> revoke(List<String> participantIds, Duration renewWithin) {
+        Map<String, BigInteger> revoked = new LinkedHashMap<>();
+        for (String id : participantIds) {
+            requireParticipantId(id, "participant id");
+            Path file = dir.resolve(id + ".pem");
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException(id + " has no certificate in " + dir);
+            }
+            X509Certificate issued = Pem.certificate(file);
+            try {
+                issued.verify(certificate.getPublicKey());
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException(
+                        "the certificate in " + file + " was not issued by this authority", e);
+            }
+            revoked.put(id, issued.getSerialNumber());
+        }
+        Instant now = Instant.now();
+        X509v2CRLBuilder builder =
+                new JcaX509v2CRLBuilder(certificate.getSubjectX500Principal(), Date.from(now));
+        builder.setNextUpdate(Date.from(now.plus(renewWithin)));
+        BigInteger number = BigInteger.ONE;
+        Path listFile = dir.resolve(REVOCATION_LIST);
+        try {
+            if (Files.exists(listFile)) {
+                Object read = Pem.read(listFile);
+                if (!(read instanceof X509CRLHolder previous)
+                        || !previous.isSignatureValid(
+                                new JcaContentVerifierProviderBuilder()
+                                        .build(certificate.getPublicKey()))) {
+                    throw new IllegalArgumentException(
+                            listFile + " holds no revocation list this authority signed");
+                }
+                builder.addCRL(previous);
+                Extension previousNumber = previous.getExtension(Extension.cRLNumber);
+                if (previousNumber != null) {
+                    number =
+                            CRLNumber.getInstance(previousNumber.getParsedValue())
+                                    .getCRLNumber()
+                                    .add(BigInteger.ONE);
+                }
+            }
+            revoked.values()
+                    .forEach(
+                            serial ->
+                                    builder.addCRLEntry(
+                                            serial, Date.from(now), CRLReason.unspecified));
+            builder.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
+            X509CRL list =
+                    new JcaX509CRLConverter()
+                            .getCRL(
+                                    builder.build(
+                                            new JcaContentSignerBuilder(SIGNATURE).build(key)));
+            writePem(listFile, list, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + listFile, e);
+        } catch (GeneralSecurityException
+                | org.bouncycastle.operator.OperatorCreationException
+                | org.bouncycastle.cert.CertException e) {
+            throw new IllegalStateException("cannot sign the revocation list", e);
+        }
+        return revoked;
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -31,9 +32,9 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
  * Signed secure aggregation's identities from a federation's certificates: a participant signs with
  * the key of its certificate ({@code <id>.pem}, {@code <id>-key.pem}) and presents the certificate
  * as its credential; a credential is accepted when the federation's authority ({@code ca.pem})
- * issued it to the participant it names and it is valid now. The coordinator's copy of the
- * authority certificate cannot pass its own keys off as a participant's, since it holds no
- * participant's private key.
+ * issued it to the participant it names, it is valid now, and the authority's revocation list, when
+ * given, does not revoke it. The coordinator's copy of the authority certificate cannot pass its
+ * own keys off as a participant's, since it holds no participant's private key.
  */
 public final class CertificateIdentities {
     private CertificateIdentities() {}
@@ -72,7 +73,18 @@ public final class CertificateIdentities {
      * @throws IllegalArgumentException naming the file when it holds no certificate
      */
     public static CredentialVerifier verifier(Path authorityCertificates) {
-        return new Verifier(Pem.certificates(authorityCertificates));
+        return verifier(authorityCertificates, Optional.empty());
+    }
+
+    /**
+     * Returns the verifier that accepts certificates an authority in {@code authorityCertificates}
+     * issued, unless {@code revocations} revokes them.
+     *
+     * @throws IllegalArgumentException naming the file when it holds no certificate
+     */
+    public static CredentialVerifier verifier(
+            Path authorityCertificates, Optional<RevocationList> revocations) {
+        return new Verifier(Pem.certificates(authorityCertificates), revocations);
     }
 
     /**
@@ -100,10 +112,12 @@ public final class CertificateIdentities {
         private static final String CLIENT_AUTHENTICATION = "1.3.6.1.5.5.7.3.2";
 
         private final List<X509Certificate> authorities;
+        private final Optional<RevocationList> revocations;
         private final Map<ByteBuffer, X509Certificate> issued = new ConcurrentHashMap<>();
 
-        Verifier(List<X509Certificate> authorities) {
+        Verifier(List<X509Certificate> authorities, Optional<RevocationList> revocations) {
             this.authorities = List.copyOf(authorities);
+            this.revocations = revocations;
         }
 
         @Override
@@ -120,6 +134,12 @@ public final class CertificateIdentities {
                 throw new IllegalArgumentException(
                         "the certificate is not valid before " + certificate.getNotBefore(), e);
             }
+            revocations
+                    .flatMap(list -> list.refusal(certificate))
+                    .ifPresent(
+                            why -> {
+                                throw new IllegalArgumentException(why);
+                            });
             String name = commonName(certificate);
             if (!participantId.equals(name)) {
                 throw new IllegalArgumentException(

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * Decides who a caller is before any call reaches the coordinator: by its TLS client certificate
  * (signed by the federation's CA; its common name is the participant id), by a bearer token (whose
  * SHA-256 the coordinator keeps), or, on loopback without either, as anyone. A revoked participant
- * is refused even with a valid credential. Refusals end the call with UNAUTHENTICATED or
- * PERMISSION_DENIED and one log line; a token never appears in either.
+ * is refused even with a valid credential, and so is a certificate the authority's revocation list
+ * revokes. Refusals end the call with UNAUTHENTICATED or PERMISSION_DENIED and one log line; a
+ * token never appears in either.
  */
 public final class ParticipantAuthenticator {
     private static final Logger LOG = LoggerFactory.getLogger(ParticipantAuthenticator.class);
@@ -42,6 +43,7 @@ public final class ParticipantAuthenticator {
     private final boolean certificates;
     private final Map<String, String> tokenDigests;
     private final Set<String> revoked;
+    private final Optional<RevocationList> revokedCertificates;
 
     /**
      * Who is calling.
@@ -62,15 +64,19 @@ public final class ParticipantAuthenticator {
     }
 
     private ParticipantAuthenticator(
-            boolean certificates, Map<String, String> tokenDigests, Set<String> revoked) {
+            boolean certificates,
+            Map<String, String> tokenDigests,
+            Set<String> revoked,
+            Optional<RevocationList> revokedCertificates) {
         this.certificates = certificates;
         this.tokenDigests = Map.copyOf(tokenDigests);
         this.revoked = Set.copyOf(revoked);
+        this.revokedCertificates = revokedCertificates;
     }
 
     /** Accepts every caller as anyone: for loopback (worker processes, a single machine). */
     public static ParticipantAuthenticator anyone() {
-        return new ParticipantAuthenticator(false, Map.of(), Set.of());
+        return new ParticipantAuthenticator(false, Map.of(), Set.of(), Optional.empty());
     }
 
     /**
@@ -81,11 +87,32 @@ public final class ParticipantAuthenticator {
      */
     public static ParticipantAuthenticator of(
             boolean certificates, Map<String, String> tokenDigests, Set<String> revoked) {
+        return of(certificates, tokenDigests, revoked, Optional.empty());
+    }
+
+    /**
+     * Accepts callers as {@link #of(boolean, Map, Set)} does, refusing as well the certificates the
+     * authority's revocation list revokes.
+     *
+     * @throws IllegalArgumentException when neither way is given, or a revocation list without
+     *     certificates
+     */
+    public static ParticipantAuthenticator of(
+            boolean certificates,
+            Map<String, String> tokenDigests,
+            Set<String> revoked,
+            Optional<RevocationList> revokedCertificates) {
         if (!certificates && tokenDigests.isEmpty()) {
             throw new IllegalArgumentException(
                     "participants must authenticate by certificate or token");
         }
-        return new ParticipantAuthenticator(certificates, tokenDigests, revoked);
+        if (!certificates && revokedCertificates.isPresent()) {
+            throw new IllegalArgumentException(
+                    "a revocation list applies to certificates, and participants authenticate by"
+                            + " token only");
+        }
+        return new ParticipantAuthenticator(
+                certificates, tokenDigests, revoked, revokedCertificates);
     }
 
     /** Returns whether callers must present a credential. */
@@ -115,11 +142,20 @@ public final class ParticipantAuthenticator {
                 if (!requiresCredentials()) {
                     refusal = null;
                 } else {
-                    Optional<String> byCertificate =
-                            certificates ? certificateIdentity(call) : Optional.empty();
+                    Optional<X509Certificate> certificate =
+                            certificates ? peerCertificate(call) : Optional.empty();
                     Optional<String> byToken = tokenIdentity(headers.get(AUTHORIZATION));
-                    participant = byCertificate.or(() -> byToken);
-                    if (participant.isEmpty()) {
+                    participant =
+                            certificate
+                                    .flatMap(ParticipantAuthenticator::commonName)
+                                    .or(() -> byToken);
+                    Optional<String> revokedCertificate =
+                            certificate.flatMap(
+                                    c -> revokedCertificates.flatMap(list -> list.refusal(c)));
+                    if (revokedCertificate.isPresent()) {
+                        refusal =
+                                Status.PERMISSION_DENIED.withDescription(revokedCertificate.get());
+                    } else if (participant.isEmpty()) {
                         refusal =
                                 Status.UNAUTHENTICATED.withDescription(
                                         "no valid participant credential: present a certificate"
@@ -143,16 +179,25 @@ public final class ParticipantAuthenticator {
         };
     }
 
-    private static Optional<String> certificateIdentity(ServerCall<?, ?> call) {
+    /** Returns the client certificate the TLS handshake verified, if the caller presented one. */
+    private static Optional<X509Certificate> peerCertificate(ServerCall<?, ?> call) {
         SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
         if (session == null) {
             return Optional.empty();
         }
         try {
             Certificate[] chain = session.getPeerCertificates();
-            if (chain.length == 0 || !(chain[0] instanceof X509Certificate certificate)) {
-                return Optional.empty();
-            }
+            return chain.length > 0 && chain[0] instanceof X509Certificate certificate
+                    ? Optional.of(certificate)
+                    : Optional.empty();
+        } catch (SSLPeerUnverifiedException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Returns the certificate's common name: the participant id. */
+    private static Optional<String> commonName(X509Certificate certificate) {
+        try {
             for (Rdn rdn :
                     new LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
                 if (rdn.getType().equalsIgnoreCase("CN")) {
@@ -160,7 +205,7 @@ public final class ParticipantAuthenticator {
                 }
             }
             return Optional.empty();
-        } catch (SSLPeerUnverifiedException | InvalidNameException e) {
+        } catch (InvalidNameException e) {
             return Optional.empty();
         }
     }

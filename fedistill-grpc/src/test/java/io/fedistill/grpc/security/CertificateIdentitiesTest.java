@@ -7,6 +7,7 @@ import io.fedistill.core.identity.CredentialVerifier;
 import io.fedistill.core.identity.HostedIdentities;
 import io.fedistill.core.identity.Signatures;
 import io.fedistill.core.identity.SigningIdentity;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,8 @@ import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -152,6 +155,82 @@ class CertificateIdentitiesTest {
         assertThatThrownBy(() -> authority.issueParticipant("coordinator", Duration.ofDays(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'coordinator' is reserved");
+    }
+
+    @Test
+    void certificatesTheAuthorityRevokesAreRefusedAndTheOthersPass(
+            @TempDir Path dir, @TempDir Path elsewhere) throws Exception {
+        CertificateAuthority authority =
+                CertificateAuthority.create(dir, "revoking", Duration.ofDays(1));
+        for (String id : List.of("a", "b", "c")) {
+            authority.issueParticipant(id, Duration.ofDays(1));
+        }
+        byte[] a = identityIn(dir, "a").credential();
+        byte[] b = identityIn(dir, "b").credential();
+        Path authorityCertificate = dir.resolve("ca.pem");
+        Path list = dir.resolve(CertificateAuthority.REVOCATION_LIST);
+
+        Map<String, BigInteger> revoked = authority.revoke(List.of("a"), Duration.ofDays(7));
+        RevocationList read = RevocationList.read(list, authorityCertificate);
+        assertThat(read.serialNumbers()).containsExactly(revoked.get("a"));
+        CredentialVerifier verifier =
+                CertificateIdentities.verifier(authorityCertificate, Optional.of(read));
+        assertThatThrownBy(() -> verifier.verifiedKey("a", a))
+                .hasMessage(
+                        "the certificate with serial number "
+                                + revoked.get("a").toString(16)
+                                + " is revoked by the federation's authority");
+        assertThat(verifier.verifiedKey("b", b)).isNotNull();
+        // without the list the same certificate passes
+        assertThat(CertificateIdentities.verifier(authorityCertificate).verifiedKey("a", a))
+                .isNotNull();
+        // a new key certified for the participant passes the list
+        authority.issueParticipant("a", Duration.ofDays(1));
+        assertThat(verifier.verifiedKey("a", identityIn(dir, "a").credential())).isNotNull();
+
+        // a later list keeps the earlier revocations; renewing it adds none
+        BigInteger bSerial = authority.revoke(List.of("b"), Duration.ofDays(7)).get("b");
+        assertThat(authority.revoke(List.of(), Duration.ofDays(7))).isEmpty();
+        assertThat(RevocationList.read(list, authorityCertificate).serialNumbers())
+                .containsExactlyInAnyOrder(revoked.get("a"), bSerial);
+
+        // a list past its renewal date is refused until renewed
+        authority.revoke(List.of(), Duration.ofMinutes(-1));
+        assertThatThrownBy(() -> RevocationList.read(list, authorityCertificate))
+                .hasMessageContaining("was due to be renewed on")
+                .hasMessageContaining("fedistill certs revoke --authority DIR renews it");
+        authority.revoke(List.of(), Duration.ofDays(7));
+        assertThat(RevocationList.read(list, authorityCertificate).serialNumbers()).hasSize(2);
+
+        // another authority's list, and what is no list, are refused by name
+        CertificateAuthority other =
+                CertificateAuthority.create(elsewhere, "other", Duration.ofDays(1));
+        other.issueParticipant("a", Duration.ofDays(1));
+        other.revoke(List.of("a"), Duration.ofDays(7));
+        Path otherList = elsewhere.resolve(CertificateAuthority.REVOCATION_LIST);
+        assertThatThrownBy(() -> RevocationList.read(otherList, authorityCertificate))
+                .hasMessage(
+                        "the revocation list in "
+                                + otherList
+                                + " is not signed by the federation's authority in "
+                                + authorityCertificate);
+        assertThatThrownBy(() -> RevocationList.read(authorityCertificate, authorityCertificate))
+                .hasMessage(authorityCertificate + " holds no PEM certificate revocation list");
+
+        // what the authority cannot revoke is named
+        assertThatThrownBy(() -> authority.revoke(List.of("nobody"), Duration.ofDays(7)))
+                .hasMessage("nobody has no certificate in " + dir);
+        assertThatThrownBy(() -> authority.revoke(List.of("coordinator"), Duration.ofDays(7)))
+                .hasMessageContaining("'coordinator' is reserved");
+        Files.copy(elsewhere.resolve("a.pem"), dir.resolve("stranger.pem"));
+        assertThatThrownBy(() -> authority.revoke(List.of("stranger"), Duration.ofDays(7)))
+                .hasMessage(
+                        "the certificate in "
+                                + dir.resolve("stranger.pem")
+                                + " was not issued by this authority");
+        Files.copy(otherList, list, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThatThrownBy(() -> authority.revoke(List.of("c"), Duration.ofDays(7)))
+                .hasMessage(list + " holds no revocation list this authority signed");
     }
 
     @Test
