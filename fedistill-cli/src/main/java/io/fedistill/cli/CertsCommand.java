@@ -224,6 +224,20 @@ final class CertsCommand implements Callable<Integer> {
                                     + "; confirm it with "
                                     + issued.participantId()
                                     + " through another channel before giving it the certificate");
+                    issued.replaced()
+                            .ifPresent(
+                                    serial ->
+                                            System.out.println(
+                                                    "fedistill: the certificate it replaces"
+                                                            + " (serial number "
+                                                            + serial.toString(16)
+                                                            + ") stays valid until it expires;"
+                                                            + " if its key was lost or stolen,"
+                                                            + " revoke it: fedistill certs revoke"
+                                                            + " --authority "
+                                                            + authority
+                                                            + " --serial "
+                                                            + serial.toString(16)));
                 }
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw new ConfigException(e.getMessage());
@@ -256,18 +270,51 @@ final class CertsCommand implements Callable<Integer> {
         private List<String> participantIds = new ArrayList<>();
 
         @Option(
+                names = "--serial",
+                paramLabel = "HEX",
+                description =
+                        "also revoke the certificate with this serial number, e.g. one that"
+                                + " certs sign --replace replaced (repeatable)")
+        private List<String> serials = new ArrayList<>();
+
+        @Option(
                 names = "--days",
                 description =
                         "renew the list within this many days; after that it is refused until"
                                 + " renewed (default ${DEFAULT-VALUE})")
         private int days = 30;
 
+        private List<BigInteger> serialNumbers() {
+            List<BigInteger> numbers = new ArrayList<>();
+            for (String serial : serials) {
+                BigInteger number;
+                try {
+                    number = new BigInteger(serial, 16);
+                } catch (NumberFormatException e) {
+                    number = BigInteger.ZERO;
+                }
+                if (number.signum() <= 0) {
+                    throw new ConfigException(
+                            "--serial must be a positive hexadecimal serial number, got '"
+                                    + serial
+                                    + "'");
+                }
+                numbers.add(number);
+            }
+            return numbers;
+        }
+
         @Override
         public Integer call() {
             try {
                 Map<String, BigInteger> revoked =
                         openAuthority(authority, days)
-                                .revoke(participantIds, Duration.ofDays(days));
+                                .revoke(participantIds, serialNumbers(), Duration.ofDays(days));
+                serials.forEach(
+                        serial ->
+                                System.out.println(
+                                        "fedistill: revoked the certificate with serial number "
+                                                + serial));
                 revoked.forEach(
                         (id, serial) ->
                                 System.out.println(

@@ -873,6 +873,10 @@ class FedistillCommandTest {
                 .contains("wrote " + pki.resolve("crl.pem") + "; renew it within 30 days");
         assertThat(runCapturingErr("certs", "revoke", "--authority", pki.toString(), "p07"))
                 .contains("error: p07 has no certificate in " + pki);
+        assertThat(
+                        runCapturingErr(
+                                "certs", "revoke", "--authority", pki.toString(), "--serial", "zz"))
+                .contains("error: --serial must be a positive hexadecimal serial number, got 'zz'");
         assertThat(runCapturingErr("certs", "revoke", "--authority", dir.toString()))
                 .contains("error: " + dir + " holds no authority (ca.pem)");
         assertThat(FedistillCommand.execute("certs", "revoke", "--authority", other.toString()))

@@ -487,8 +487,9 @@ class ServeJoinTest {
                 .allSatisfy(row -> assertThat(row.split(",")[failed]).isEqualTo("3"));
         assertThat(Files.readString(refused.resolve("run.log")))
                 .contains(
-                        "takes part only in secure sums of at least 4 participants, itself"
-                                + " included, but 3 hold an input to it");
+                        "takes part only in secure sums of at least 4 inputs, its own included,"
+                                + " but only 3 participants of its neighbourhood, itself included,"
+                                + " hold an input");
 
         // the authority revokes p02's certificate; a coordinator that still admits it (it was not
         // given the list) cannot make the others sum with it: they check the list themselves

@@ -129,10 +129,10 @@ public final class ParticipantHost {
         }
 
         /**
-         * Sets the fewest participants whose inputs a secure sum of a hosted participant's input
-         * may hold, itself included (default 1: no limit); a participant refuses smaller rounds and
-         * reveals no share for them ({@link SecureSumParticipants}); {@link #build} refuses a
-         * number below 1.
+         * Sets the fewest participants of a hosted participant's neighbourhood, itself included,
+         * whose inputs a secure sum of its input must hold (default 1: no limit); a participant
+         * refuses smaller rounds and reveals no share for them ({@link SecureSumParticipants});
+         * {@link #build} refuses a number below 1.
          */
         public Builder optMinimumSecureSumContributors(int contributors) {
             this.minimumSecureSumContributors = contributors;

@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * repeats; a coordinator that numbers rounds as it likes is not stopped by this).
  *
  * <p>A participant may also set the fewest contributors a sum of its input must have, itself
- * included: it refuses a round whose roster is smaller, and reveals no share for a survivor list
- * that is. The coordinator learns the sum of the survivors' inputs, so in a sum of two, a
- * coordinator that colludes with the other contributor reads this one's input; the coordinator's
- * threshold does not stop that, as the coordinator sets it.
+ * included, counted in its closed neighbourhood (everyone in full SecAgg), the participants whose
+ * keys it sees: it refuses a round whose neighbourhood is smaller, and reveals no share for a
+ * survivor list with fewer survivors there. The coordinator learns the sum of the survivors'
+ * inputs, so in a sum of two, a coordinator that colludes with the other contributor reads this
+ * one's input; the coordinator's threshold does not stop that, as the coordinator sets it.
  */
 public final class SecureSumParticipants {
     private static final Set<MessageType> STAGES =
@@ -46,7 +47,11 @@ public final class SecureSumParticipants {
     private record Input(int round, float[] values) {}
 
     /** One participant's secure aggregation in progress. */
-    private record Session(SecAggParticipant participant, SecAggConfig config, Input input) {}
+    private record Session(
+            SecAggParticipant participant,
+            SecAggConfig config,
+            Input input,
+            Set<String> closedNeighbourhood) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(SecureSumParticipants.class);
 
@@ -63,8 +68,8 @@ public final class SecureSumParticipants {
      * Creates the participant side for participants that may hold identities.
      *
      * @param identities the hosted participants' identities and the verifier of their neighbours'
-     * @param minimumContributors the fewest participants whose inputs a sum of a hosted
-     *     participant's input may hold, itself included (1 or 2 set no limit)
+     * @param minimumContributors the fewest participants of a hosted participant's neighbourhood,
+     *     itself included, whose inputs a sum of its input must hold (1: no limit)
      * @throws IllegalArgumentException if {@code minimumContributors} is below 1
      */
     public SecureSumParticipants(Optional<HostedIdentities> identities, int minimumContributors) {
@@ -134,7 +139,6 @@ public final class SecureSumParticipants {
                         id + " holds no input to sum securely in round " + round);
             }
             List<String> roster = SecureSumWire.split(config.getString(SecureSumWire.ROSTER));
-            requireEnoughContributors(id, round, roster.size(), "hold an input to it");
             boolean signed = config.getBoolean(SecureSumWire.SIGNED, false);
             SecAggConfig secAgg =
                     new SecureSumSettings(
@@ -168,7 +172,11 @@ public final class SecureSumParticipants {
                                     identity.get(),
                                     identities.get().verifier())
                             : new SecAggParticipant(secAgg, secAggRound, id, random);
-            sessions.put(id, new Session(participant, secAgg, input));
+            Set<String> neighbourhood =
+                    NeighbourhoodGraph.of(secAgg.neighbourhood(), secAggRound)
+                            .closedNeighbourhood(id);
+            requireEnoughContributors(id, round, neighbourhood.size(), "hold an input");
+            sessions.put(id, new Session(participant, secAgg, input, neighbourhood));
             SecureSumWire.putKeys(out, participant.advertiseKeys(), false);
             return request.reply().optConfig(new ConfigRecord(out)).build();
         }
@@ -194,7 +202,13 @@ public final class SecureSumParticipants {
         }
         UnmaskingRequest unmasking = SecureSumWire.unmaskingRequest(config, round);
         requireEnoughContributors(
-                id, round, unmasking.survivors().size(), "sent a masked input to it");
+                id,
+                round,
+                (int)
+                        unmasking.survivors().stream()
+                                .filter(session.closedNeighbourhood()::contains)
+                                .count(),
+                "sent a masked input");
         if (request.type().equals(SecureSumWire.CONFIRM)) {
             SecureSumWire.putSurvivorSignature(
                     out, session.participant().confirmSurvivors(unmasking));
@@ -207,8 +221,10 @@ public final class SecureSumParticipants {
     }
 
     /**
-     * Refuses a secure sum of fewer participants than this side's minimum, before the participant
-     * sends keys for it or reveals shares that would let the coordinator unmask it.
+     * Refuses a secure sum in which fewer participants of this one's closed neighbourhood than its
+     * minimum take part, before it sends keys for it or reveals shares that would let the
+     * coordinator unmask it. Only the neighbourhood counts: those are the participants whose keys
+     * it saw (and, in a signed round, verified), while the coordinator could name anyone beyond.
      */
     private void requireEnoughContributors(String id, int round, int contributors, String what) {
         if (contributors < minimumContributors) {
@@ -217,13 +233,14 @@ public final class SecureSumParticipants {
                     id
                             + " takes part only in secure sums of at least "
                             + minimumContributors
-                            + " participants, itself included, but "
+                            + " inputs, its own included, but only "
                             + contributors
-                            + " "
+                            + " participants of its neighbourhood, itself included, "
                             + what
                             + " in round "
                             + round
-                            + ": so few inputs summed could reveal its own");
+                            + " (participants beyond its neighbourhood do not count: it cannot"
+                            + " check that they exist); so few inputs summed could reveal its own");
         }
     }
 

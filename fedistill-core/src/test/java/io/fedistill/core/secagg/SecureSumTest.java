@@ -424,8 +424,9 @@ class SecureSumTest {
                 .get()
                 .asString()
                 .contains(
-                        "p0 takes part only in secure sums of at least 4 participants, itself"
-                                + " included, but 3 hold an input to it in round 1");
+                        "p0 takes part only in secure sums of at least 4 inputs, its own"
+                                + " included, but only 3 participants of its neighbourhood, itself"
+                                + " included, hold an input in round 1");
 
         // five hold inputs, two drop before masking: the three survivors, though enough for the
         // coordinator's threshold, reveal no share, so the coordinator cannot unmask their sum
@@ -453,7 +454,10 @@ class SecureSumTest {
                                 assertThat(m.error())
                                         .get()
                                         .asString()
-                                        .contains("but 3 sent a masked input to it in round 1"));
+                                        .contains(
+                                                "but only 3 participants of its neighbourhood,"
+                                                        + " itself included, sent a masked input in"
+                                                        + " round 1"));
 
         // with a minimum of three the same round sums the survivors
         LossyFleet enough = new LossyFleet(twoDrop, host(Optional.empty(), 3), Optional.empty());
@@ -461,6 +465,49 @@ class SecureSumTest {
                         SecureSum.run(context, enough, uploadSecurely(enough), 4, threshold2)
                                 .contributors())
                 .containsExactly("p0", "p3", "p4");
+        // in SecAgg+ only the neighbourhood counts, whatever the roster holds: a coordinator could
+        // name participants beyond it that do not exist
+        LossyFleet sparse = new LossyFleet(Set.of(), host(Optional.empty(), 4), Optional.empty());
+        List<String> all = uploadSecurely(sparse);
+        int advertised = sparse.seen.size();
+        assertThatThrownBy(
+                        () ->
+                                SecureSum.run(
+                                        context, sparse, all, 4, new SecureSumSettings(2, 2, 100)))
+                .isInstanceOf(SecAggAbortedException.class);
+        assertThat(sparse.seen.get(advertised).error())
+                .get()
+                .asString()
+                .contains("but only 3 participants of its neighbourhood, itself included, hold");
+
+        // signed: one drop leaves four survivors, enough for the raised threshold, and each
+        // refuses to sign a list of fewer than its five
+        LossyFleet signed =
+                new LossyFleet(
+                        Set.of("p1@secagg.mask"),
+                        host(Optional.of(identities()), 5),
+                        Optional.of(CREDENTIALS));
+        assertThatThrownBy(
+                        () ->
+                                SecureSum.run(
+                                        context,
+                                        signed,
+                                        uploadSecurely(signed),
+                                        4,
+                                        new SecureSumSettings(0, 0, 100, true)))
+                .isInstanceOf(SecAggAbortedException.class)
+                .hasMessageContaining("CONSISTENCY_CHECK");
+        assertThat(signed.seen)
+                .filteredOn(m -> m.type().name().equals("secagg.confirm"))
+                .hasSize(4)
+                .allSatisfy(
+                        m ->
+                                assertThat(m.error())
+                                        .get()
+                                        .asString()
+                                        .contains("but only 4 participants of its neighbourhood"));
+        assertThat(signed.seen).noneMatch(m -> m.type().name().equals("secagg.unmask"));
+
         assertThatThrownBy(() -> host(Optional.empty(), 0))
                 .hasMessageContaining(
                         "the fewest contributors to a secure sum must be >= 1, got 0");

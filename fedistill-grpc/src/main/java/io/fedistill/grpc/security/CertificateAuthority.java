@@ -24,10 +24,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -41,6 +44,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CRLEntryHolder;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
@@ -253,13 +257,18 @@ public final class CertificateAuthority {
                             + publicKey.getAlgorithm()
                             + " key; only EC and RSA keys are certified");
         }
-        if (!replace && Files.exists(dir.resolve(participantId + ".pem"))) {
+        Path existing = dir.resolve(participantId + ".pem");
+        if (!replace && Files.exists(existing)) {
             throw new IllegalArgumentException(
                     participantId
                             + " already has a certificate in "
                             + dir
                             + "; replace it only on purpose");
         }
+        Optional<BigInteger> replaced =
+                Files.exists(existing)
+                        ? Optional.of(Pem.certificate(existing).getSerialNumber())
+                        : Optional.empty();
         certify(
                 participantId,
                 participantId,
@@ -267,7 +276,7 @@ public final class CertificateAuthority {
                 List.of(),
                 KeyPurposeId.id_kp_clientAuth,
                 validity);
-        return new Issued(participantId, fingerprint(publicKey));
+        return new Issued(participantId, fingerprint(publicKey), replaced);
     }
 
     /**
@@ -283,6 +292,20 @@ public final class CertificateAuthority {
      *     that it did not sign
      */
     public Map<String, BigInteger> revoke(List<String> participantIds, Duration renewWithin) {
+        return revoke(participantIds, List.of(), renewWithin);
+    }
+
+    /**
+     * Revokes as {@link #revoke(List, Duration)} does, and the certificates with the given serial
+     * numbers as well: one this authority issued before replacing it ({@link Issued#replaced}).
+     * Certificates the list already holds are not listed twice.
+     *
+     * @return the revoked certificates' serial numbers, by participant id (the serial numbers given
+     *     are not among them)
+     * @throws IllegalArgumentException as {@link #revoke(List, Duration)} does
+     */
+    public Map<String, BigInteger> revoke(
+            List<String> participantIds, List<BigInteger> serialNumbers, Duration renewWithin) {
         Map<String, BigInteger> revoked = new LinkedHashMap<>();
         for (String id : participantIds) {
             requireParticipantId(id, "participant id");
@@ -304,6 +327,7 @@ public final class CertificateAuthority {
                 new JcaX509v2CRLBuilder(certificate.getSubjectX500Principal(), Date.from(now));
         builder.setNextUpdate(Date.from(now.plus(renewWithin)));
         BigInteger number = BigInteger.ONE;
+        Set<BigInteger> listed = new HashSet<>();
         Path listFile = dir.resolve(REVOCATION_LIST);
         try {
             if (Files.exists(listFile)) {
@@ -316,6 +340,9 @@ public final class CertificateAuthority {
                             listFile + " holds no revocation list this authority signed");
                 }
                 builder.addCRL(previous);
+                for (Object entry : previous.getRevokedCertificates()) {
+                    listed.add(((X509CRLEntryHolder) entry).getSerialNumber());
+                }
                 Extension previousNumber = previous.getExtension(Extension.cRLNumber);
                 if (previousNumber != null) {
                     number =
@@ -324,11 +351,13 @@ public final class CertificateAuthority {
                                     .add(BigInteger.ONE);
                 }
             }
-            revoked.values()
-                    .forEach(
-                            serial ->
-                                    builder.addCRLEntry(
-                                            serial, Date.from(now), CRLReason.unspecified));
+            List<BigInteger> newlyRevoked = new ArrayList<>(revoked.values());
+            newlyRevoked.addAll(serialNumbers);
+            for (BigInteger serial : newlyRevoked) {
+                if (listed.add(serial)) {
+                    builder.addCRLEntry(serial, Date.from(now), CRLReason.unspecified);
+                }
+            }
             builder.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
             X509CRL list =
                     new JcaX509CRLConverter()
@@ -351,8 +380,11 @@ public final class CertificateAuthority {
      *
      * @param participantId whom the certificate names
      * @param keyFingerprint the certified key's {@link #fingerprint}
+     * @param replaced the serial number of the certificate it replaced, if any: still valid until
+     *     it expires, unless revoked ({@link #revoke(List, List, Duration)})
      */
-    public record Issued(String participantId, String keyFingerprint) {}
+    public record Issued(
+            String participantId, String keyFingerprint, Optional<BigInteger> replaced) {}
 
     /** Returns the SHA-256 of a public key's encoding, in hex groups of four, to read aloud. */
     public static String fingerprint(PublicKey key) {

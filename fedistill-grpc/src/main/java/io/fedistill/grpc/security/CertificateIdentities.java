@@ -134,12 +134,10 @@ public final class CertificateIdentities {
                 throw new IllegalArgumentException(
                         "the certificate is not valid before " + certificate.getNotBefore(), e);
             }
-            revocations
-                    .flatMap(list -> list.refusal(certificate))
-                    .ifPresent(
-                            why -> {
-                                throw new IllegalArgumentException(why);
-                            });
+            Optional<String> revoked = revocations.flatMap(list -> list.refusal(certificate));
+            if (revoked.isPresent()) {
+                throw new IllegalArgumentException(revoked.get());
+            }
             String name = commonName(certificate);
             if (!participantId.equals(name)) {
                 throw new IllegalArgumentException(

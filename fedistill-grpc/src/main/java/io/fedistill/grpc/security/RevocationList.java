@@ -83,6 +83,7 @@ public final class RevocationList {
             return false;
         }
         try {
+            authority.checkValidity();
             crl.verify(authority.getPublicKey());
             return true;
         } catch (GeneralSecurityException e) {

@@ -17,6 +17,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509CRLHolder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,7 +127,7 @@ class CertificateIdentitiesTest {
         assertThat(
                         authority.issueRequested(
                                 participant.resolve("c.csr"), Duration.ofDays(1), false))
-                .isEqualTo(new CertificateAuthority.Issued("c", fingerprint));
+                .isEqualTo(new CertificateAuthority.Issued("c", fingerprint, Optional.empty()));
         assertThat(fingerprint).matches("([0-9a-f]{4} ){15}[0-9a-f]{4}");
         assertThat(ca.resolve("c-key.pem")).doesNotExist();
         SigningIdentity c =
@@ -188,11 +191,28 @@ class CertificateIdentitiesTest {
         authority.issueParticipant("a", Duration.ofDays(1));
         assertThat(verifier.verifiedKey("a", identityIn(dir, "a").credential())).isNotNull();
 
-        // a later list keeps the earlier revocations; renewing it adds none
+        // a later list keeps the earlier revocations, numbered one up; renewing it adds none, and
+        // revoking a listed certificate again does not list it twice
         BigInteger bSerial = authority.revoke(List.of("b"), Duration.ofDays(7)).get("b");
+        assertThat(listNumber(list)).isEqualTo(2);
         assertThat(authority.revoke(List.of(), Duration.ofDays(7))).isEmpty();
+        authority.revoke(List.of("b"), Duration.ofDays(7));
+        assertThat(listNumber(list)).isEqualTo(4);
+        assertThat(((X509CRLHolder) Pem.read(list)).getRevokedCertificates()).hasSize(2);
         assertThat(RevocationList.read(list, authorityCertificate).serialNumbers())
                 .containsExactlyInAnyOrder(revoked.get("a"), bSerial);
+
+        // a certificate replaced for a new key is revoked by its serial number, which the
+        // replacement reports
+        Path keys = dir.resolve("keys");
+        CertificateAuthority.requestParticipant(keys, "c");
+        BigInteger cSerial = Pem.certificate(dir.resolve("c.pem")).getSerialNumber();
+        CertificateAuthority.Issued issued =
+                authority.issueRequested(keys.resolve("c.csr"), Duration.ofDays(1), true);
+        assertThat(issued.replaced()).contains(cSerial);
+        assertThat(authority.revoke(List.of(), List.of(cSerial), Duration.ofDays(7))).isEmpty();
+        assertThat(RevocationList.read(list, authorityCertificate).serialNumbers())
+                .containsExactlyInAnyOrder(revoked.get("a"), bSerial, cSerial);
 
         // a list past its renewal date is refused until renewed
         authority.revoke(List.of(), Duration.ofMinutes(-1));
@@ -200,7 +220,7 @@ class CertificateIdentitiesTest {
                 .hasMessageContaining("was due to be renewed on")
                 .hasMessageContaining("fedistill certs revoke --authority DIR renews it");
         authority.revoke(List.of(), Duration.ofDays(7));
-        assertThat(RevocationList.read(list, authorityCertificate).serialNumbers()).hasSize(2);
+        assertThat(RevocationList.read(list, authorityCertificate).serialNumbers()).hasSize(3);
 
         // another authority's list, and what is no list, are refused by name
         CertificateAuthority other =
@@ -231,6 +251,14 @@ class CertificateIdentitiesTest {
         Files.copy(otherList, list, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertThatThrownBy(() -> authority.revoke(List.of("c"), Duration.ofDays(7)))
                 .hasMessage(list + " holds no revocation list this authority signed");
+    }
+
+    /** Returns the number the authority gave the revocation list in {@code file}. */
+    private static int listNumber(Path file) {
+        X509CRLHolder holder = (X509CRLHolder) Pem.read(file);
+        return CRLNumber.getInstance(holder.getExtension(Extension.cRLNumber).getParsedValue())
+                .getCRLNumber()
+                .intValueExact();
     }
 
     @Test
