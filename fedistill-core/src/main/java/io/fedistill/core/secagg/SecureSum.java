@@ -13,6 +13,7 @@ import io.fedistill.core.tensor.TensorRole;
 import io.fedistill.core.validate.ReplySpec;
 import io.fedistill.core.validate.TensorSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,6 +159,9 @@ public final class SecureSum {
         setup.put(SecureSumWire.VECTOR_LENGTH, (long) length);
         setup.put(SecureSumWire.SIGNED, settings.signed());
 
+        // a participant notes the credentials of its neighbours it verified in earlier rounds; they
+        // are not sent to it again
+        Map<String, Map<String, String>> heldCredentials = new HashMap<>();
         stage(
                 fleet,
                 context,
@@ -165,13 +169,13 @@ public final class SecureSum {
                 id -> setup,
                 SecureSumWire.ADVERTISE,
                 ReplySpec.metricsOnly(),
-                reply ->
-                        server.receiveKeys(
-                                SecureSumWire.keys(
-                                        reply.config(),
-                                        context.round(),
-                                        reply.participantId(),
-                                        false)));
+                reply -> {
+                    server.receiveKeys(
+                            SecureSumWire.keys(
+                                    reply.config(), context.round(), reply.participantId()));
+                    heldCredentials.put(
+                            reply.participantId(), SecureSumWire.heldCredentials(reply.config()));
+                });
         Map<String, List<AdvertisedKeys>> keysFor = server.endAdvertising();
 
         stage(
@@ -180,7 +184,14 @@ public final class SecureSum {
                 List.copyOf(keysFor.keySet()),
                 id -> {
                     Map<String, Object> keys = new LinkedHashMap<>();
-                    keysFor.get(id).forEach(k -> SecureSumWire.putKeys(keys, k, true));
+                    Map<String, String> held = heldCredentials.getOrDefault(id, Map.of());
+                    for (AdvertisedKeys k : keysFor.get(id)) {
+                        boolean holds =
+                                k.isSigned()
+                                        && SecureSumWire.credentialDigest(k.credential())
+                                                .equals(held.get(k.participantId()));
+                        SecureSumWire.putKeys(keys, k, true, !holds);
+                    }
                     return keys;
                 },
                 SecureSumWire.SHARE,

@@ -7,6 +7,7 @@ import io.fedistill.core.message.Message;
 import io.fedistill.core.message.MessageType;
 import io.fedistill.core.tensor.TensorRecord;
 import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,13 @@ public final class SecureSumParticipants {
     private final SecureRandom random = new SecureRandom();
     private final Optional<HostedIdentities> identities;
     private final int minimumContributors;
+
+    /**
+     * The credentials of neighbours this host's participants verified in signed rounds, by
+     * participant id: the coordinator need not send them again. A credential is public; each is
+     * verified again whenever it is used.
+     */
+    private final Map<String, byte[]> verifiedCredentials = new ConcurrentHashMap<>();
 
     /** The latest round each participant took part in a signed secure sum of. */
     private final Map<String, Integer> lastSignedRound = new ConcurrentHashMap<>();
@@ -177,7 +185,10 @@ public final class SecureSumParticipants {
                             .closedNeighbourhood(id);
             requireEnoughContributors(id, round, neighbourhood.size(), "hold an input");
             sessions.put(id, new Session(participant, secAgg, input, neighbourhood));
-            SecureSumWire.putKeys(out, participant.advertiseKeys(), false);
+            SecureSumWire.putKeys(out, participant.advertiseKeys(), false, true);
+            if (signed) {
+                SecureSumWire.putHeldCredentials(out, heldCredentials(id, neighbourhood));
+            }
             return request.reply().optConfig(new ConfigRecord(out)).build();
         }
         Session session = sessions.get(id);
@@ -186,8 +197,14 @@ public final class SecureSumParticipants {
                     id + " has no secure aggregation in progress in round " + round);
         }
         if (request.type().equals(SecureSumWire.SHARE)) {
-            ShareBundle bundle =
-                    session.participant().shareKeys(SecureSumWire.allKeys(config, round));
+            List<AdvertisedKeys> keys =
+                    SecureSumWire.allKeys(
+                            config, round, heldCredentials(id, session.closedNeighbourhood()));
+            ShareBundle bundle = session.participant().shareKeys(keys);
+            // shareKeys verified every neighbour's credential
+            keys.stream()
+                    .filter(k -> k.isSigned() && !k.participantId().equals(id))
+                    .forEach(k -> verifiedCredentials.put(k.participantId(), k.credential()));
             SecureSumWire.putShares(out, bundle.shares(), false);
             return request.reply().optConfig(new ConfigRecord(out)).build();
         }
@@ -218,6 +235,22 @@ public final class SecureSumParticipants {
         UnmaskingShares shares = session.participant().unmask(unmasking);
         SecureSumWire.putRevealed(out, shares.shares());
         return request.reply().optConfig(new ConfigRecord(out)).build();
+    }
+
+    /**
+     * Returns the credentials participant {@code id} holds of its closed neighbourhood: those
+     * verified before, and its own.
+     */
+    private Map<String, byte[]> heldCredentials(String id, Set<String> closedNeighbourhood) {
+        Map<String, byte[]> held = new HashMap<>();
+        for (String neighbour : closedNeighbourhood) {
+            byte[] credential = verifiedCredentials.get(neighbour);
+            if (credential != null) {
+                held.put(neighbour, credential);
+            }
+        }
+        identities.flatMap(own -> own.of(id)).ifPresent(own -> held.put(id, own.credential()));
+        return held;
     }
 
     /**

@@ -6,8 +6,12 @@ import io.fedistill.core.message.MessageType;
 import io.fedistill.core.tensor.Tensor;
 import io.fedistill.core.tensor.TensorRecord;
 import io.fedistill.core.tensor.TensorRole;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +48,9 @@ final class SecureSumWire {
     private static final String SIGNATURE = "signature";
     private static final String SURVIVOR_SIGNATURE = "survivor_signature";
 
+    /** A participant's note that it holds a neighbour's verified credential, by its digest. */
+    private static final String HELD_CREDENTIAL = "held_credential";
+
     private SecureSumWire() {}
 
     static String encode(byte[] bytes) {
@@ -77,34 +84,104 @@ final class SecureSumWire {
         return ids;
     }
 
-    static void putKeys(Map<String, Object> config, AdvertisedKeys keys, boolean named) {
+    /**
+     * Puts keys, named by their participant's id or not; the credential of signed keys is left out
+     * when the recipient holds it already ({@code withCredential} false).
+     */
+    static void putKeys(
+            Map<String, Object> config,
+            AdvertisedKeys keys,
+            boolean named,
+            boolean withCredential) {
         String suffix = named ? ":" + keys.participantId() : "";
         config.put(ENCRYPTION_KEY + suffix, encode(keys.encryptionKey()));
         config.put(MASKING_KEY + suffix, encode(keys.maskingKey()));
         if (keys.isSigned()) {
-            config.put(CREDENTIAL + suffix, encode(keys.credential()));
+            if (withCredential) {
+                config.put(CREDENTIAL + suffix, encode(keys.credential()));
+            }
             config.put(SIGNATURE + suffix, encode(keys.signature()));
         }
     }
 
-    static AdvertisedKeys keys(ConfigRecord config, int round, String id, boolean named) {
+    /** Reads keys sent with their credential, as a participant advertises them. */
+    static AdvertisedKeys keys(ConfigRecord config, int round, String id) {
+        return keys(config, round, id, false, Map.of());
+    }
+
+    /**
+     * Reads keys; signed keys sent without their credential take it from {@code held}.
+     *
+     * @throws IllegalArgumentException if signed keys come without a credential that {@code held}
+     *     has
+     */
+    private static AdvertisedKeys keys(
+            ConfigRecord config, int round, String id, boolean named, Map<String, byte[]> held) {
         String suffix = named ? ":" + id : "";
         boolean signed = config.has(CREDENTIAL + suffix) || config.has(SIGNATURE + suffix);
+        byte[] credential = new byte[0];
+        if (config.has(CREDENTIAL + suffix)) {
+            credential = decode(config, CREDENTIAL + suffix);
+        } else if (signed) {
+            credential = held.get(id);
+            if (credential == null) {
+                throw new IllegalArgumentException(
+                        "the keys of "
+                                + id
+                                + " in round "
+                                + round
+                                + " came without its credential, which this participant has not"
+                                + " seen");
+            }
+        }
         return new AdvertisedKeys(
                 round,
                 id,
                 decode(config, ENCRYPTION_KEY + suffix),
                 decode(config, MASKING_KEY + suffix),
-                signed ? decode(config, CREDENTIAL + suffix) : new byte[0],
+                credential,
                 signed ? decode(config, SIGNATURE + suffix) : new byte[0]);
     }
 
-    static List<AdvertisedKeys> allKeys(ConfigRecord config, int round) {
+    /**
+     * Reads the keys forwarded to a participant; signed keys sent without their credential take it
+     * from {@code held}, the credentials the participant verified before, by participant id.
+     */
+    static List<AdvertisedKeys> allKeys(ConfigRecord config, int round, Map<String, byte[]> held) {
         List<AdvertisedKeys> keys = new ArrayList<>();
         for (String id : idsOf(config, ENCRYPTION_KEY)) {
-            keys.add(keys(config, round, id, true));
+            keys.add(keys(config, round, id, true, held));
         }
         return keys;
+    }
+
+    /**
+     * Returns the digest that names a credential on the wire: the first 16 bytes of its SHA-256, in
+     * base64.
+     */
+    static String credentialDigest(byte[] credential) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(credential);
+            return encode(Arrays.copyOf(digest, 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /** Notes the credentials a participant holds, by participant id, for the coordinator. */
+    static void putHeldCredentials(Map<String, Object> config, Map<String, byte[]> held) {
+        held.forEach(
+                (id, credential) ->
+                        config.put(HELD_CREDENTIAL + ':' + id, credentialDigest(credential)));
+    }
+
+    /** Reads the digests of the credentials a participant noted it holds, by participant id. */
+    static Map<String, String> heldCredentials(ConfigRecord config) {
+        Map<String, String> held = new HashMap<>();
+        for (String id : idsOf(config, HELD_CREDENTIAL)) {
+            held.put(id, config.getString(HELD_CREDENTIAL + ':' + id));
+        }
+        return held;
     }
 
     /** Puts encrypted shares under the other party's id: the recipient's, or the sender's. */

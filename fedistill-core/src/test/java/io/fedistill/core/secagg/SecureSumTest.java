@@ -104,6 +104,7 @@ class SecureSumTest {
         final Set<String> lost;
         final Optional<CredentialVerifier> verifier;
         final List<Message> seen = new ArrayList<>();
+        final List<Message> sent = new ArrayList<>();
 
         LossyFleet(Set<String> lost) {
             this(lost, Optional.empty(), Optional.empty());
@@ -137,6 +138,7 @@ class SecureSumTest {
             List<Message> replies = new ArrayList<>();
             List<ParticipantFailure> failures = new ArrayList<>();
             for (Message request : requests) {
+                sent.add(request);
                 Message reply = host.answer(request, host.open(request));
                 seen.add(reply);
                 String key = request.participantId() + "@" + request.type();
@@ -152,10 +154,14 @@ class SecureSumTest {
     }
 
     private static List<String> uploadSecurely(LossyFleet fleet) {
+        return uploadSecurely(fleet, 1);
+    }
+
+    private static List<String> uploadSecurely(LossyFleet fleet, int round) {
         List<Message> tasks = new ArrayList<>();
         for (String id : IDS) {
             tasks.add(
-                    Message.builder(1, TRAIN, id)
+                    Message.builder(round, TRAIN, id)
                             .optConfig(ConfigRecord.of(SecureSum.WEIGHT, "examples"))
                             .build());
         }
@@ -299,6 +305,60 @@ class SecureSumTest {
         assertThat(fleet.seen)
                 .filteredOn(m -> m.type().name().equals("secagg.advertise"))
                 .allSatisfy(m -> assertThat(m.config().has("signature")).isTrue());
+    }
+
+    @Test
+    void signedRoundsSendANeighboursCredentialOnlyToParticipantsThatHaveNotVerifiedIt() {
+        LossyFleet fleet =
+                new LossyFleet(Set.of(), Optional.of(identities()), Optional.of(CREDENTIALS));
+        SecureSumSettings signed = new SecureSumSettings(0, 0, 100, true);
+        SecureSum.Result first =
+                SecureSum.run(
+                        new RoundContext(1, 2, 9, IDS), fleet, uploadSecurely(fleet, 1), 4, signed);
+        int sentInRound1 = fleet.sent.size();
+        SecureSum.Result second =
+                SecureSum.run(
+                        new RoundContext(2, 2, 9, IDS), fleet, uploadSecurely(fleet, 2), 4, signed);
+
+        List<Message> shares =
+                fleet.sent.stream().filter(m -> m.type().name().equals("secagg.share")).toList();
+        assertThat(shares).hasSize(2 * IDS.size());
+        // round 1: every other neighbour's keys come with its credential (its own it holds);
+        // round 2: only the signatures, each participant having verified every credential in
+        // round 1
+        assertThat(shares.subList(0, IDS.size()))
+                .allSatisfy(
+                        m ->
+                                assertThat(m.config().values().keySet())
+                                        .filteredOn(k -> k.startsWith("credential:"))
+                                        .hasSize(IDS.size() - 1)
+                                        .doesNotContain("credential:" + m.participantId()));
+        assertThat(shares.subList(IDS.size(), shares.size()))
+                .allSatisfy(
+                        m -> {
+                            assertThat(m.config().values().keySet())
+                                    .noneMatch(k -> k.startsWith("credential:"));
+                            assertThat(m.config().values().keySet())
+                                    .filteredOn(k -> k.startsWith("signature:"))
+                                    .hasSize(IDS.size());
+                        });
+        assertThat(fleet.sent.subList(sentInRound1, fleet.sent.size()))
+                .filteredOn(m -> m.type().name().equals("secagg.share"))
+                .hasSize(IDS.size());
+        assertThat(second.contributors()).containsExactlyElementsOf(first.contributors());
+        assertThat(second.values()).containsExactly(first.values());
+
+        // keys that come without a credential the participant has not seen are refused by name
+        ConfigRecord withoutCredential =
+                new ConfigRecord(
+                        Map.of(
+                                "encryption_key:p1", SecureSumWire.encode(new byte[32]),
+                                "masking_key:p1", SecureSumWire.encode(new byte[32]),
+                                "signature:p1", SecureSumWire.encode(new byte[8])));
+        assertThatThrownBy(() -> SecureSumWire.allKeys(withoutCredential, 3, Map.of()))
+                .hasMessage(
+                        "the keys of p1 in round 3 came without its credential, which this"
+                                + " participant has not seen");
     }
 
     @Test
