@@ -9,7 +9,8 @@ import java.util.Objects;
  * federation's authority, DER-encoded) and the private key it certifies, which signs the
  * participant's round keys and its view of the survivors.
  *
- * <p>The private key never leaves the participant; the credential travels with every signature.
+ * <p>The private key never leaves the participant; the credential goes with its signed keys to
+ * every neighbour that does not hold it yet.
  */
 public final class SigningIdentity {
     private final byte[] credential;

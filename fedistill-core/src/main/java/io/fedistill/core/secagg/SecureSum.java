@@ -159,8 +159,8 @@ public final class SecureSum {
         setup.put(SecureSumWire.VECTOR_LENGTH, (long) length);
         setup.put(SecureSumWire.SIGNED, settings.signed());
 
-        // a participant notes the credentials of its neighbours it verified in earlier rounds; they
-        // are not sent to it again
+        // a participant notes the credentials of its neighbours its host verified in earlier
+        // rounds; they are not forwarded to it again
         Map<String, Map<String, String>> heldCredentials = new HashMap<>();
         stage(
                 fleet,
@@ -170,13 +170,22 @@ public final class SecureSum {
                 SecureSumWire.ADVERTISE,
                 ReplySpec.metricsOnly(),
                 reply -> {
+                    Map<String, String> held = SecureSumWire.heldCredentials(reply.config());
                     server.receiveKeys(
                             SecureSumWire.keys(
                                     reply.config(), context.round(), reply.participantId()));
-                    heldCredentials.put(
-                            reply.participantId(), SecureSumWire.heldCredentials(reply.config()));
+                    heldCredentials.put(reply.participantId(), held);
                 });
         Map<String, List<AdvertisedKeys>> keysFor = server.endAdvertising();
+        Map<String, String> digests = new HashMap<>();
+        keysFor.values().stream()
+                .flatMap(List::stream)
+                .filter(AdvertisedKeys::isSigned)
+                .forEach(
+                        k ->
+                                digests.computeIfAbsent(
+                                        k.participantId(),
+                                        id -> SecureSumWire.credentialDigest(k.credential())));
 
         stage(
                 fleet,
@@ -188,7 +197,7 @@ public final class SecureSum {
                     for (AdvertisedKeys k : keysFor.get(id)) {
                         boolean holds =
                                 k.isSigned()
-                                        && SecureSumWire.credentialDigest(k.credential())
+                                        && digests.get(k.participantId())
                                                 .equals(held.get(k.participantId()));
                         SecureSumWire.putKeys(keys, k, true, !holds);
                     }

@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * survivor list with fewer survivors there. The coordinator learns the sum of the survivors'
  * inputs, so in a sum of two, a coordinator that colludes with the other contributor reads this
  * one's input; the coordinator's threshold does not stop that, as the coordinator sets it.
+ *
+ * <p>The host keeps the neighbours' credentials its participants verified in signed rounds. A
+ * participant notes, with its keys, the digests of those of its neighbourhood and its own, and the
+ * coordinator forwards those neighbours' keys without the credential; each is verified again
+ * whenever it is used.
  */
 public final class SecureSumParticipants {
     private static final Set<MessageType> STAGES =
@@ -47,12 +52,18 @@ public final class SecureSumParticipants {
     /** An input waiting for its round's secure sum. */
     private record Input(int round, float[] values) {}
 
-    /** One participant's secure aggregation in progress. */
+    /**
+     * One participant's secure aggregation in progress.
+     *
+     * @param heldCredentials the credentials of its closed neighbourhood it noted holding when it
+     *     advertised its keys (signed rounds; empty otherwise)
+     */
     private record Session(
             SecAggParticipant participant,
             SecAggConfig config,
             Input input,
-            Set<String> closedNeighbourhood) {}
+            Set<String> closedNeighbourhood,
+            Map<String, byte[]> heldCredentials) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(SecureSumParticipants.class);
 
@@ -184,11 +195,10 @@ public final class SecureSumParticipants {
                     NeighbourhoodGraph.of(secAgg.neighbourhood(), secAggRound)
                             .closedNeighbourhood(id);
             requireEnoughContributors(id, round, neighbourhood.size(), "hold an input");
-            sessions.put(id, new Session(participant, secAgg, input, neighbourhood));
+            Map<String, byte[]> held = signed ? heldCredentials(id, neighbourhood) : Map.of();
+            sessions.put(id, new Session(participant, secAgg, input, neighbourhood, held));
             SecureSumWire.putKeys(out, participant.advertiseKeys(), false, true);
-            if (signed) {
-                SecureSumWire.putHeldCredentials(out, heldCredentials(id, neighbourhood));
-            }
+            SecureSumWire.putHeldCredentials(out, held);
             return request.reply().optConfig(new ConfigRecord(out)).build();
         }
         Session session = sessions.get(id);
@@ -198,13 +208,14 @@ public final class SecureSumParticipants {
         }
         if (request.type().equals(SecureSumWire.SHARE)) {
             List<AdvertisedKeys> keys =
-                    SecureSumWire.allKeys(
-                            config, round, heldCredentials(id, session.closedNeighbourhood()));
+                    SecureSumWire.allKeys(config, round, session.heldCredentials());
             ShareBundle bundle = session.participant().shareKeys(keys);
-            // shareKeys verified every neighbour's credential
-            keys.stream()
-                    .filter(k -> k.isSigned() && !k.participantId().equals(id))
-                    .forEach(k -> verifiedCredentials.put(k.participantId(), k.credential()));
+            if (session.config().signed()) {
+                // shareKeys verified every neighbour's credential
+                keys.stream()
+                        .filter(k -> !k.participantId().equals(id))
+                        .forEach(k -> verifiedCredentials.put(k.participantId(), k.credential()));
+            }
             SecureSumWire.putShares(out, bundle.shares(), false);
             return request.reply().optConfig(new ConfigRecord(out)).build();
         }

@@ -130,8 +130,7 @@ final class SecureSumWire {
                                 + id
                                 + " in round "
                                 + round
-                                + " came without its credential, which this participant has not"
-                                + " seen");
+                                + " came without its credential, and none is held for it");
             }
         }
         return new AdvertisedKeys(

@@ -321,7 +321,7 @@ class SecureSumTest {
                         new RoundContext(2, 2, 9, IDS), fleet, uploadSecurely(fleet, 2), 4, signed);
 
         List<Message> shares =
-                fleet.sent.stream().filter(m -> m.type().name().equals("secagg.share")).toList();
+                fleet.sent.stream().filter(m -> m.type().equals(SecureSumWire.SHARE)).toList();
         assertThat(shares).hasSize(2 * IDS.size());
         // round 1: every other neighbour's keys come with its credential (its own it holds);
         // round 2: only the signatures, each participant having verified every credential in
@@ -343,7 +343,7 @@ class SecureSumTest {
                                     .hasSize(IDS.size());
                         });
         assertThat(fleet.sent.subList(sentInRound1, fleet.sent.size()))
-                .filteredOn(m -> m.type().name().equals("secagg.share"))
+                .filteredOn(m -> m.type().equals(SecureSumWire.SHARE))
                 .hasSize(IDS.size());
         assertThat(second.contributors()).containsExactlyElementsOf(first.contributors());
         assertThat(second.values()).containsExactly(first.values());
@@ -357,8 +357,8 @@ class SecureSumTest {
                                 "signature:p1", SecureSumWire.encode(new byte[8])));
         assertThatThrownBy(() -> SecureSumWire.allKeys(withoutCredential, 3, Map.of()))
                 .hasMessage(
-                        "the keys of p1 in round 3 came without its credential, which this"
-                                + " participant has not seen");
+                        "the keys of p1 in round 3 came without its credential, and none is held"
+                                + " for it");
     }
 
     @Test
