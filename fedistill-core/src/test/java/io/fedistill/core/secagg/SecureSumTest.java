@@ -362,6 +362,57 @@ class SecureSumTest {
     }
 
     @Test
+    void aCredentialHeldFromAnEarlierRoundIsVerifiedAgainWhenItIsUsed() {
+        // the participants' verifier refuses p1 from round 2 on, as a revocation list would; the
+        // coordinator's does not, so it still forwards p1's keys, without the credential the
+        // others hold
+        Set<String> revoked = new java.util.HashSet<>();
+        CredentialVerifier revoking =
+                (id, credential) -> {
+                    if (revoked.contains(id)) {
+                        throw new IllegalArgumentException(id + "'s certificate is revoked");
+                    }
+                    return CREDENTIALS.verifiedKey(id, credential);
+                };
+        HostedIdentities withRevocation =
+                new HostedIdentities(identities().identities(), revoking, true);
+        LossyFleet fleet =
+                new LossyFleet(
+                        Set.of(), host(Optional.of(withRevocation)), Optional.of(CREDENTIALS));
+        SecureSumSettings signed = new SecureSumSettings(0, 0, 100, true);
+        SecureSum.run(new RoundContext(1, 2, 9, IDS), fleet, uploadSecurely(fleet, 1), 4, signed);
+        revoked.add("p1");
+        int sent = fleet.sent.size();
+
+        assertThatThrownBy(
+                        () ->
+                                SecureSum.run(
+                                        new RoundContext(2, 2, 9, IDS),
+                                        fleet,
+                                        uploadSecurely(fleet, 2),
+                                        4,
+                                        signed))
+                .isInstanceOf(SecAggAbortedException.class)
+                .hasMessageContaining("SHARE_KEYS");
+        assertThat(fleet.sent.subList(sent, fleet.sent.size()))
+                .filteredOn(m -> m.type().equals(SecureSumWire.SHARE))
+                .allSatisfy(
+                        m ->
+                                assertThat(m.config().values().keySet())
+                                        .noneMatch(k -> k.startsWith("credential:")));
+        assertThat(fleet.seen)
+                .filteredOn(m -> m.type().equals(SecureSumWire.SHARE) && m.round() == 2)
+                .filteredOn(m -> !m.participantId().equals("p1"))
+                .hasSize(IDS.size() - 1)
+                .allSatisfy(
+                        m ->
+                                assertThat(m.error())
+                                        .get()
+                                        .asString()
+                                        .contains("p1's certificate is revoked"));
+    }
+
+    @Test
     void aParticipantTakesPartInOneSignedSumPerRoundAndInLaterRoundsOnly() {
         LossyFleet fleet =
                 new LossyFleet(Set.of(), Optional.of(identities()), Optional.of(CREDENTIALS));
