@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -113,19 +114,29 @@ final class CertsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Opens the existing authority in {@code authority} for a subcommand that issues or revokes for
-     * {@code days}, refusing a directory without one and days below 1.
-     */
-    private static CertificateAuthority openAuthority(Path authority, int days) {
-        if (days < 1) {
-            throw new ConfigException("--days must be > 0, got " + days);
+    /** The {@code --authority DIR} of the subcommands that issue or revoke from an authority. */
+    static final class AuthorityDirectory {
+        @Option(
+                names = "--authority",
+                required = true,
+                paramLabel = "DIR",
+                description = "the authority's directory (ca.pem, ca-key.pem)")
+        private Path dir;
+
+        /**
+         * Opens the existing authority for issuing or revoking for {@code days}, refusing a
+         * directory without one and days below 1.
+         */
+        CertificateAuthority open(int days) {
+            if (days < 1) {
+                throw new ConfigException("--days must be > 0, got " + days);
+            }
+            if (!Files.exists(dir.resolve("ca.pem"))) {
+                throw new ConfigException(
+                        dir + " holds no authority (ca.pem): create one with fedistill certs");
+            }
+            return CertificateAuthority.open(dir);
         }
-        if (!Files.exists(authority.resolve("ca.pem"))) {
-            throw new ConfigException(
-                    authority + " holds no authority (ca.pem): create one with fedistill certs");
-        }
-        return CertificateAuthority.open(authority);
     }
 
     /**
@@ -187,12 +198,7 @@ final class CertsCommand implements Callable<Integer> {
                     "Issue each requesting participant its certificate (<id>.pem) from the"
                             + " authority in DIR, for the key its request holds.")
     static final class Sign implements Callable<Integer> {
-        @Option(
-                names = "--authority",
-                required = true,
-                paramLabel = "DIR",
-                description = "the authority's directory (ca.pem, ca-key.pem)")
-        private Path authority;
+        @Mixin private AuthorityDirectory authority;
 
         @Parameters(arity = "1..*", paramLabel = "CSR", description = "requests (<id>.csr)")
         private List<Path> requests;
@@ -210,13 +216,13 @@ final class CertsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try {
-                CertificateAuthority ca = openAuthority(authority, days);
+                CertificateAuthority ca = authority.open(days);
                 for (Path request : requests) {
                     CertificateAuthority.Issued issued =
                             ca.issueRequested(request, Duration.ofDays(days), replace);
                     System.out.println(
                             "fedistill: issued "
-                                    + authority.resolve(issued.participantId() + ".pem")
+                                    + authority.dir.resolve(issued.participantId() + ".pem")
                                     + " for the key in "
                                     + request
                                     + " with the fingerprint "
@@ -235,7 +241,7 @@ final class CertsCommand implements Callable<Integer> {
                                                             + " if its key was lost or stolen,"
                                                             + " revoke it: fedistill certs revoke"
                                                             + " --authority "
-                                                            + authority
+                                                            + authority.dir
                                                             + " --serial "
                                                             + serial.toString(16)));
                 }
@@ -259,12 +265,7 @@ final class CertsCommand implements Callable<Integer> {
                             + " the coordinator (serve --crl) and the participants (join --crl);"
                             + " with no ids, renew the list.")
     static final class Revoke implements Callable<Integer> {
-        @Option(
-                names = "--authority",
-                required = true,
-                paramLabel = "DIR",
-                description = "the authority's directory (ca.pem, ca-key.pem)")
-        private Path authority;
+        @Mixin private AuthorityDirectory authority;
 
         @Parameters(arity = "0..*", paramLabel = "ID", description = "participant ids")
         private List<String> participantIds = new ArrayList<>();
@@ -308,7 +309,8 @@ final class CertsCommand implements Callable<Integer> {
         public Integer call() {
             try {
                 Map<String, BigInteger> revoked =
-                        openAuthority(authority, days)
+                        authority
+                                .open(days)
                                 .revoke(participantIds, serialNumbers(), Duration.ofDays(days));
                 serials.forEach(
                         serial ->
@@ -325,11 +327,11 @@ final class CertsCommand implements Callable<Integer> {
                                                 + ")"));
                 System.out.println(
                         "fedistill: wrote "
-                                + authority.resolve(CertificateAuthority.REVOCATION_LIST)
+                                + authority.dir.resolve(CertificateAuthority.REVOCATION_LIST)
                                 + "; renew it within "
                                 + days
                                 + " days (fedistill certs revoke --authority "
-                                + authority
+                                + authority.dir
                                 + ") and give it to the coordinator (serve --crl) and the"
                                 + " participants (join --crl)");
             } catch (IllegalArgumentException | IllegalStateException e) {

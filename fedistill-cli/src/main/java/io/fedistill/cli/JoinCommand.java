@@ -181,12 +181,9 @@ final class JoinCommand implements Callable<Integer> {
                                                             certificate, key)),
                                             CertificateIdentities.verifier(
                                                     trustedCa,
-                                                    revocationList == null
-                                                            ? Optional.empty()
-                                                            : Optional.of(
-                                                                    RevocationList.read(
-                                                                            revocationList,
-                                                                            trustedCa))),
+                                                    RevocationList.read(
+                                                            Optional.ofNullable(revocationList),
+                                                            trustedCa)),
                                             signedSecureSumsOnly));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());

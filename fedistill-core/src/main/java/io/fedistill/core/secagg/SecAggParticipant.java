@@ -170,6 +170,11 @@ public final class SecAggParticipant {
         return participantId;
     }
 
+    /** Returns this participant's closed neighbourhood in the round: its neighbours and itself. */
+    Set<String> closedNeighbourhood() {
+        return graph.closedNeighbourhood(participantId);
+    }
+
     /**
      * Generates this round's encryption and masking key pairs and returns their public halves for
      * the server to forward ({@link SecAggStage#ADVERTISE_KEYS}).

@@ -191,9 +191,7 @@ public final class SecureSumParticipants {
                                     identity.get(),
                                     identities.get().verifier())
                             : new SecAggParticipant(secAgg, secAggRound, id, random);
-            Set<String> neighbourhood =
-                    NeighbourhoodGraph.of(secAgg.neighbourhood(), secAggRound)
-                            .closedNeighbourhood(id);
+            Set<String> neighbourhood = participant.closedNeighbourhood();
             requireEnoughContributors(id, round, neighbourhood.size(), "hold an input");
             Map<String, byte[]> held = signed ? heldCredentials(id, neighbourhood) : Map.of();
             sessions.put(id, new Session(participant, secAgg, input, neighbourhood, held));

@@ -69,7 +69,10 @@ public final class RevocationList {
         return new RevocationList(crl);
     }
 
-    /** Reads the list as {@link #read} does, or returns empty when {@code file} is empty. */
+    /**
+     * Reads the list in {@code file} as {@link #read(Path, Path)} does, or returns empty when no
+     * file is given.
+     */
     public static Optional<RevocationList> read(Optional<Path> file, Path authorityCertificates) {
         return file.map(crl -> read(crl, authorityCertificates));
     }
@@ -114,10 +117,5 @@ public final class RevocationList {
             entries.forEach(entry -> serials.add(entry.getSerialNumber()));
         }
         return serials;
-    }
-
-    /** Returns the date by which the authority is to issue the next list, if it set one. */
-    public Optional<Date> renewBy() {
-        return Optional.ofNullable(crl.getNextUpdate());
     }
 }
