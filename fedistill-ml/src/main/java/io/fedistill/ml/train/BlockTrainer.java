@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.LocalParameterServer;
 import ai.djl.training.ParameterStore;
@@ -93,6 +94,7 @@ public final class BlockTrainer implements AutoCloseable {
                         }
                     };
             float value;
+            clearGradients(manager);
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 NDArray result = loss.apply(step);
                 collector.backward(result);
@@ -104,9 +106,25 @@ public final class BlockTrainer implements AutoCloseable {
     }
 
     /**
+     * Zeroes what earlier backward passes left in this block's gradients. The engine adds every
+     * backward pass into them, so without this the gradient of another trainer's step through
+     * {@link #forwardWithoutUpdate} (a GAN's generator step, which aims the opposite way) would be
+     * applied with this trainer's next step.
+     */
+    private void clearGradients(NDManager manager) {
+        for (Parameter parameter : block.getParameters().values()) {
+            if (parameter.requiresGradient() && parameter.isInitialized()) {
+                NDArray gradient = parameter.getArray().getGradient();
+                gradient.attach(manager); // a second handle on the gradient, closed with the step
+                gradient.subi(gradient.duplicate());
+            }
+        }
+    }
+
+    /**
      * Runs the block in training mode inside another trainer's step, without updating it: the
      * gradient reaches the input (a GAN's generator step through its discriminator); what reaches
-     * this block's parameters is cleared by its own next step.
+     * this block's parameters is cleared before its own next step.
      */
     public NDArray forwardWithoutUpdate(NDManager manager, NDArray input) {
         return block.forward(new ParameterStore(manager, false), new NDList(input), true)
