@@ -11,6 +11,7 @@ import io.fedistill.core.codec.Codec;
 import io.fedistill.core.coordinator.RunResult;
 import io.fedistill.core.learner.Learner;
 import io.fedistill.core.message.MessageType;
+import io.fedistill.core.message.Metrics;
 import io.fedistill.core.participant.FailureInjection;
 import io.fedistill.core.runlog.RoundReport;
 import io.fedistill.core.strategy.Strategy;
@@ -464,5 +465,34 @@ class AlgorithmConformanceTest {
                                 .globalAccuracy()
                                 .getAsDouble())
                 .isGreaterThan(0.3);
+    }
+
+    /**
+     * FAug's first round says how many raw samples left the participants, how many samples they
+     * generated and, with the GAN's auxiliary classifier, how often it sees the label a generated
+     * sample was made for; a plain conditional GAN reports no such share.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, true", "0, false"})
+    void faugReportsTheRawSamplesThatLeftAndItsGeneratorsLabelAccuracy(
+            double classifierWeight, boolean reportsLabelAccuracy) {
+        Map<String, Object> options = new LinkedHashMap<>(optionsFor("faug"));
+        options.put("ganClassifierWeight", classifierWeight);
+        RunResult result =
+                run(
+                        AlgorithmRegistry.create("faug", options),
+                        modelsFor("faug"),
+                        FailureInjection.none());
+        Metrics first = result.rounds().get(0).strategyMetrics();
+        assertThat(first.get("raw_samples_uploaded")).isPositive();
+        assertThat(first.get("raw_samples_most"))
+                .isPositive()
+                .isLessThanOrEqualTo(first.get("raw_samples_uploaded"));
+        assertThat(first.get("samples_generated")).isPositive();
+        assertThat(first.find("gan_label_accuracy").isPresent()).isEqualTo(reportsLabelAccuracy);
+        first.find("gan_label_accuracy").ifPresent(share -> assertThat(share).isBetween(0.0, 1.0));
+        assertThat(result.rounds().get(1).strategyMetrics().find("raw_samples_uploaded"))
+                .as("the augmentation runs once")
+                .isEmpty();
     }
 }

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * FAug's coordinator: in its first round, before FD's, asks every selected participant for its seed
  * samples, trains the conditional GAN on all of them and sends the generator back with the labels
  * it has seen; from then on it runs FD. The strategy metrics of that round say how many raw samples
- * left the participants (in all, the most from one participant) and how many skipped.
+ * left the participants (in all, the most from one participant), how many skipped, and the share of
+ * generated samples the GAN's auxiliary classifier gives the label they were made for.
  */
 final class AugmentingStrategy implements Strategy {
     static final MessageType SEEDS = MessageType.of(FaugAlgorithm.NAME, "seeds");
@@ -141,7 +142,7 @@ final class AugmentingStrategy implements Strategy {
             System.arraycopy(images.get(i), 0, pooled, i * gan.pixels(), gan.pixels());
             seen[labels.get(i)] = 1;
         }
-        TensorRecord generator =
+        ConditionalGan.Trained trained =
                 gan.train(
                         pooled,
                         labels.stream().mapToInt(Integer::intValue).toArray(),
@@ -151,7 +152,7 @@ final class AugmentingStrategy implements Strategy {
                         Seeds.derive(seed, context.round(), "", "faug-gan"));
         TensorRecord payload =
                 TensorRecord.builder()
-                        .putAll(generator)
+                        .putAll(trained.generator())
                         .put(SEEN, Tensor.wrap(new int[] {seen.length}, seen), TensorRole.EXACT)
                         .build();
         List<Message> downloads = new ArrayList<>();
@@ -166,7 +167,10 @@ final class AugmentingStrategy implements Strategy {
         ExchangeResult generated = fleet.exchange(downloads, ReplySpec.metricsOnly(GENERATED));
         double made =
                 generated.replies().stream().mapToDouble(r -> r.metrics().get(GENERATED)).sum();
-        return metrics.with("samples_generated", made);
+        metrics = metrics.with("samples_generated", made);
+        return Double.isNaN(trained.labelAccuracy())
+                ? metrics
+                : metrics.with("gan_label_accuracy", trained.labelAccuracy());
     }
 
     @Override

@@ -76,7 +76,12 @@ public final class FaugAlgorithm implements Algorithm {
     }
 
     private ConditionalGan gan(int pixels, int classes) {
-        return new ConditionalGan(pixels, classes, settings.noiseWidth(), settings.hiddenWidth());
+        return new ConditionalGan(
+                pixels,
+                classes,
+                settings.noiseWidth(),
+                settings.hiddenWidth(),
+                (float) settings.ganClassifierWeight());
     }
 
     @Override
@@ -253,21 +258,12 @@ public final class FaugAlgorithm implements Algorithm {
                 .filter(n -> !n.equals(PLAN))
                 .forEach(n -> weights.put(n, stored.get().get(n), TensorRole.WEIGHTS));
         int[] generatedLabels = labels.stream().mapToInt(Integer::intValue).toArray();
-        float[] values = gan.generate(weights.build(), generatedLabels, seed);
-        byte[] pixels = new byte[values.length];
-        for (int i = 0; i < values.length; i++) {
-            pixels[i] = (byte) Math.round(Math.max(0, Math.min(1, values[i])) * 255);
-        }
-        long[] shape = setup.trainSet().imageShape().getShape();
         ImageDataset generated =
-                new ImageDataset(
+                ImageDataset.fromUnitValues(
                         "generated",
-                        pixels,
+                        gan.generate(weights.build(), generatedLabels, seed),
                         generatedLabels,
-                        (int) shape[0],
-                        (int) shape[1],
-                        (int) shape[2],
-                        setup.trainSet().numClasses());
+                        setup.trainSet());
         ImageDataset both = own.concat("own and generated", generated);
         return new FdAlgorithm.TrainingData(both, both.allIndices());
     }

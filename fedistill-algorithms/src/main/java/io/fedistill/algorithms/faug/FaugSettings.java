@@ -18,7 +18,9 @@ import java.util.Map;
  * @param ganBatchSize its batch
  * @param ganLearningRate its Adam step size
  * @param noiseWidth the generator's noise width
- * @param hiddenWidth both networks' hidden width
+ * @param hiddenWidth the networks' first hidden width
+ * @param ganClassifierWeight the weight of the discriminator's auxiliary label classifier in both
+ *     networks' losses (0: a plain conditional GAN)
  */
 record FaugSettings(
         double targetFraction,
@@ -29,7 +31,8 @@ record FaugSettings(
         int ganBatchSize,
         double ganLearningRate,
         int noiseWidth,
-        int hiddenWidth) {
+        int hiddenWidth,
+        double ganClassifierWeight) {
     static final List<String> OWN =
             List.of(
                     "targetFraction",
@@ -40,13 +43,14 @@ record FaugSettings(
                     "ganBatchSize",
                     "ganLearningRate",
                     "noiseWidth",
-                    "hiddenWidth");
+                    "hiddenWidth",
+                    "ganClassifierWeight");
 
     /**
      * Reads the augmentation's options, ignoring FD's: {@code targetFraction} (0.1), {@code
      * seedsPerLabel} (5), {@code redundancy} (1), {@code maxGeneratedPerLabel} (0: balance fully),
-     * {@code ganSteps} (2000), {@code ganBatchSize} (64), {@code ganLearningRate} (0.0002), {@code
-     * noiseWidth} (64) and {@code hiddenWidth} (256).
+     * {@code ganSteps} (10000), {@code ganBatchSize} (64), {@code ganLearningRate} (0.0002), {@code
+     * noiseWidth} (64), {@code hiddenWidth} (256) and {@code ganClassifierWeight} (1).
      */
     static FaugSettings fromOptions(Map<String, Object> options) {
         Map<String, Object> own = new LinkedHashMap<>(options);
@@ -57,10 +61,11 @@ record FaugSettings(
                 read.getInt("seedsPerLabel", 5, 1, 100_000),
                 read.getInt("redundancy", 1, 0, 1000),
                 read.getInt("maxGeneratedPerLabel", 0, 0, 10_000_000),
-                read.getInt("ganSteps", 2000, 1, 10_000_000),
+                read.getInt("ganSteps", 10_000, 1, 10_000_000),
                 read.getInt("ganBatchSize", 64, 2, 1 << 16),
                 read.getDouble("ganLearningRate", 0.0002, 1e-7, 1),
                 read.getInt("noiseWidth", 64, 1, 1 << 14),
-                read.getInt("hiddenWidth", 256, 1, 1 << 14));
+                read.getInt("hiddenWidth", 256, 1, 1 << 14),
+                read.getDouble("ganClassifierWeight", 1, 0, 1000));
     }
 }

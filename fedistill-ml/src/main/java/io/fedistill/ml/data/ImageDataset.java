@@ -94,6 +94,26 @@ public final class ImageDataset {
         return new Shape(channels, height, width);
     }
 
+    /**
+     * Creates a dataset of images given as values in [0, 1] (what {@link #images} returns and a
+     * generator with sigmoid outputs makes), each rounded to the nearest of 256 levels and clamped,
+     * with the image shape and label count of {@code like}.
+     *
+     * @param name a name for messages
+     * @param values row-major images
+     * @param labels one label per image
+     * @param like the dataset whose image shape and number of classes the new one has
+     */
+    public static ImageDataset fromUnitValues(
+            String name, float[] values, int[] labels, ImageDataset like) {
+        byte[] pixels = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            pixels[i] = (byte) Math.round(Math.max(0, Math.min(1, values[i])) * 255);
+        }
+        return new ImageDataset(
+                name, pixels, labels, like.channels, like.height, like.width, like.numClasses);
+    }
+
     /** Returns the label of one sample. */
     public int label(int index) {
         return labels[index];
