@@ -43,6 +43,22 @@ final class CliRuns {
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Runs {@code fedistill <args>} in this JVM, checks that it succeeds and returns what it wrote
+     * to standard output.
+     */
+    static String runCapturingOut(String... args) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(FedistillCommand.execute(args)).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     /** Returns a run's {@code metrics.csv} lines without the wall-clock column. */
     static List<String> metricsWithoutTime(Path run) throws IOException {
         List<String> lines = Files.readAllLines(run.resolve("metrics.csv"));

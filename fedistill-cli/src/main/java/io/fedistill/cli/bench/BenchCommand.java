@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code fedistill bench overhead}: the simulation-overhead benchmark of docs/BENCHMARKS.md. */
@@ -26,7 +27,8 @@ import picocli.CommandLine.Option;
             BenchCommand.Fleet.class,
             BenchCommand.FleetAgents.class,
             BenchCommand.Idle.class,
-            BenchCommand.SecureAggregation.class
+            BenchCommand.SecureAggregation.class,
+            BenchCommand.Gan.class
         })
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec private picocli.CommandLine.Model.CommandSpec spec;
@@ -34,6 +36,23 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /** Where a benchmark reads Fashion-MNIST from: a directory, the usual places, or the sample. */
+    static final class DataChoice {
+        @Option(names = "--data-dir", description = "directory holding Fashion-MNIST")
+        private Path dataDir;
+
+        @Option(
+                names = "--sample",
+                description = "use the embedded sample instead of the full dataset")
+        private boolean sample;
+
+        DatasetSplits load() {
+            return sample
+                    ? FashionMnist.sample()
+                    : FashionMnist.load(Optional.ofNullable(dataDir), true, true);
+        }
     }
 
     /**
@@ -156,20 +175,11 @@ public final class BenchCommand implements Runnable {
                 description = "algorithms whose round is timed (default ${DEFAULT-VALUE})")
         private List<String> algorithms;
 
-        @Option(names = "--data-dir", description = "directory holding Fashion-MNIST")
-        private Path dataDir;
-
-        @Option(
-                names = "--sample",
-                description = "use the embedded sample instead of the full dataset")
-        private boolean sample;
+        @Mixin private DataChoice dataChoice;
 
         @Override
         public Integer call() {
-            DatasetSplits data =
-                    sample
-                            ? FashionMnist.sample()
-                            : FashionMnist.load(Optional.ofNullable(dataDir), true, true);
+            DatasetSplits data = dataChoice.load();
             TrainingSettings defaults = TrainingSettings.defaults();
             TrainingSettings training =
                     new TrainingSettings(
@@ -317,6 +327,83 @@ public final class BenchCommand implements Runnable {
         @Override
         public Integer call() {
             new SecureAggregationBenchmark(repeats).run(System.out);
+            return 0;
+        }
+    }
+
+    /** FAug's conditional GAN judged by real images. */
+    @Command(
+            name = "gan",
+            mixinStandardHelpOptions = true,
+            description =
+                    "FAug's conditional GAN trained on a few seeds of each label, judged by real"
+                            + " images: how often a LeNet-5 trained on real images sees the label a"
+                            + " sample was made for, and how well a LeNet-5 trained on generated"
+                            + " samples alone scores on the test set, per auxiliary-classifier"
+                            + " weight.")
+    static final class Gan implements Callable<Integer> {
+        @Option(
+                names = "--seeds-per-label",
+                defaultValue = "54",
+                description = "seed images of each label (default ${DEFAULT-VALUE})")
+        private int seedsPerLabel;
+
+        @Option(
+                names = "--steps",
+                defaultValue = "10000",
+                description = "GAN training steps (default ${DEFAULT-VALUE})")
+        private int steps;
+
+        @Option(
+                names = "--hidden-width",
+                defaultValue = "256",
+                description = "the GAN's first hidden width (default ${DEFAULT-VALUE})")
+        private int hiddenWidth;
+
+        @Option(
+                names = "--classifier-weights",
+                split = ",",
+                defaultValue = "0,1",
+                description =
+                        "auxiliary-classifier weights compared, 0 a plain conditional GAN (default"
+                                + " ${DEFAULT-VALUE})")
+        private List<Float> classifierWeights;
+
+        @Option(
+                names = "--reference-images",
+                defaultValue = "20000",
+                description =
+                        "real training images the reference LeNet-5 learns from; the seeds come"
+                                + " after them (default ${DEFAULT-VALUE})")
+        private int referenceImages;
+
+        @Option(
+                names = "--generated-per-label",
+                defaultValue = "300",
+                description = "samples generated of each label (default ${DEFAULT-VALUE})")
+        private int generatedPerLabel;
+
+        @Option(
+                names = "--seed",
+                defaultValue = "7",
+                description = "seed of the GAN and the LeNet-5s (default ${DEFAULT-VALUE})")
+        private long seed;
+
+        @Mixin private DataChoice dataChoice;
+
+        @Override
+        public Integer call() {
+            DatasetSplits data = dataChoice.load();
+            new GanBenchmark(
+                            data,
+                            seedsPerLabel,
+                            steps,
+                            hiddenWidth,
+                            classifierWeights,
+                            referenceImages,
+                            generatedPerLabel,
+                            seed)
+                    .run(System.out);
             return 0;
         }
     }
