@@ -178,7 +178,7 @@ class SecureFleetTest {
                         ParticipantAuthenticator.of(true, Map.of(), Set.of(), revocations),
                         true,
                         revocations);
-        agent(fleet, "a", ca, "a", null);
+        ParticipantAgent online = agent(fleet, "a", ca, "a", null);
         assertThat(fleet.awaitOnline(1, Duration.ofSeconds(10))).isTrue();
         ParticipantAgent revoked = agent(fleet, "b", ca, "b", null);
         assertThatThrownBy(() -> revoked.awaitFinished(Duration.ofSeconds(10)))
@@ -199,6 +199,25 @@ class SecureFleetTest {
                                 ParticipantAuthenticator.of(
                                         false, Map.of("a", "digest"), Set.of(), revocations))
                 .hasMessageContaining("a revocation list applies to certificates");
+
+        // revoked while online (the authority renews the list the coordinator reads): a's next
+        // call is refused, and so are its signatures
+        BigInteger aSerial =
+                CertificateAuthority.open(ca).revoke(List.of("a"), Duration.ofDays(1)).get("a");
+        assertThatThrownBy(() -> online.awaitFinished(Duration.ofSeconds(10)))
+                .hasMessageContaining(
+                        "the certificate with serial number "
+                                + aSerial.toString(16)
+                                + " is revoked by the federation's authority");
+        byte[] aCredential =
+                CertificateIdentities.identity(ca.resolve("a.pem"), ca.resolve("a-key.pem"))
+                        .credential();
+        assertThatThrownBy(
+                        () ->
+                                fleet.credentialVerifier()
+                                        .orElseThrow()
+                                        .verifiedKey("a", aCredential))
+                .hasMessageContaining("is revoked by the federation's authority");
     }
 
     @Test

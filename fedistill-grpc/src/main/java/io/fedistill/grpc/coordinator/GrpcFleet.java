@@ -87,6 +87,7 @@ public final class GrpcFleet implements FleetBackend {
     private final int maxChunkBytes = WireMessages.DEFAULT_CHUNK_BYTES;
     private final long maxPayloadBytes = WireMessages.DEFAULT_MAX_PAYLOAD_BYTES;
     private final Duration heartbeatInterval;
+    private final ParticipantAuthenticator authenticator;
     private final String federation;
     private final String algorithm;
     private final boolean membership;
@@ -110,11 +111,30 @@ public final class GrpcFleet implements FleetBackend {
         final String id = UUID.randomUUID().toString();
         final Set<String> participants;
         final ServerCallStreamObserver<Downlink> stream;
+        final ParticipantAuthenticator.Caller caller;
         volatile boolean open = true;
 
-        Connection(Set<String> participants, ServerCallStreamObserver<Downlink> stream) {
+        Connection(
+                Set<String> participants,
+                ServerCallStreamObserver<Downlink> stream,
+                ParticipantAuthenticator.Caller caller) {
             this.participants = participants;
             this.stream = stream;
+            this.caller = caller;
+        }
+
+        /** Ends the stream with an error the participant reads; false when it was gone. */
+        synchronized boolean close(Status status) {
+            if (!open) {
+                return false;
+            }
+            open = false;
+            try {
+                stream.onError(status.asRuntimeException());
+            } catch (RuntimeException e) {
+                // already gone
+            }
+            return true;
         }
 
         /** Sends items in order; false when the stream is gone. */
@@ -156,6 +176,7 @@ public final class GrpcFleet implements FleetBackend {
         this.runSeed = b.runSeed;
         this.codec = b.codec;
         this.heartbeatInterval = b.heartbeatInterval;
+        this.authenticator = b.authenticator;
         this.federation = b.federation;
         this.algorithm = b.algorithm;
         this.membership = b.membership;
@@ -199,7 +220,7 @@ public final class GrpcFleet implements FleetBackend {
                     "cannot listen on " + b.bindAddress + ":" + b.port + ": " + e.getMessage(), e);
         }
         long interval = heartbeatInterval.toMillis();
-        sweeper.scheduleWithFixedDelay(this::failAbsent, interval, interval, TimeUnit.MILLISECONDS);
+        sweeper.scheduleWithFixedDelay(this::sweep, interval, interval, TimeUnit.MILLISECONDS);
         LOG.info(
                 "coordinator listening on {}:{} ({}) for {} participants",
                 b.bindAddress,
@@ -374,6 +395,45 @@ public final class GrpcFleet implements FleetBackend {
         }
     }
 
+    /**
+     * One membership sweep. A failure is logged and the next sweep runs: an exception escaping a
+     * scheduled task would end the sweeps for good, and absent participants' tasks would then wait
+     * forever.
+     */
+    private void sweep() {
+        try {
+            closeRevoked();
+        } catch (RuntimeException e) {
+            LOG.error("checking open connections against the revocation list failed", e);
+        }
+        try {
+            failAbsent();
+        } catch (RuntimeException e) {
+            LOG.error("failing the tasks of absent participants failed", e);
+        }
+    }
+
+    /**
+     * Ends the connections whose certificate the revocation list now revokes (the authority revoked
+     * it after they connected): their participants read why, and their heartbeats, replies and new
+     * connections are refused from then on, so that their tasks fail as absent.
+     */
+    private void closeRevoked() {
+        for (Connection connection : connectionById.values()) {
+            if (!connection.open) {
+                continue;
+            }
+            Optional<String> revoked = authenticator.revocation(connection.caller);
+            if (revoked.isPresent()
+                    && connection.close(Status.PERMISSION_DENIED.withDescription(revoked.get()))) {
+                LOG.warn(
+                        "closed the connection of {}: {}",
+                        abbreviated(connection.participants),
+                        revoked.get());
+            }
+        }
+    }
+
     /** Fails the tasks of participants that have been away for three heartbeat intervals. */
     private void failAbsent() {
         long grace = 3 * heartbeatInterval.toNanos();
@@ -480,7 +540,7 @@ public final class GrpcFleet implements FleetBackend {
                 }
                 ServerCallStreamObserver<Downlink> stream =
                         (ServerCallStreamObserver<Downlink>) observer;
-                connection = new Connection(ids, stream);
+                connection = new Connection(ids, stream, caller);
                 Connection previous = connectionById.remove(request.getPreviousConnectionId());
                 if (previous != null) {
                     previous.open = false;
@@ -623,6 +683,12 @@ public final class GrpcFleet implements FleetBackend {
                         refusal(
                                 Status.PERMISSION_DENIED,
                                 "task " + task.request.id() + " went to another participant");
+                        return;
+                    }
+                    Optional<String> revoked = authenticator.revocation(credential);
+                    if (revoked.isPresent()) {
+                        // revoked while this reply was on its way
+                        refusal(Status.PERMISSION_DENIED, revoked.get());
                         return;
                     }
                     participantOfTask.put(task.request.id(), reply.participantId());

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -525,7 +526,23 @@ public final class CertificateAuthority {
         if (secret) {
             writeSecret(file, text.toString());
         } else {
-            Files.writeString(file, text.toString());
+            // whole or not at all: a running coordinator or participant may be reading the
+            // revocation list as it is renewed
+            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            try {
+                Files.writeString(partial, text.toString());
+                try {
+                    Files.move(
+                            partial,
+                            file,
+                            StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(partial);
+            }
         }
     }
 

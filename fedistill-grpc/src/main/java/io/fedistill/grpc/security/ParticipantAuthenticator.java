@@ -50,8 +50,9 @@ public final class ParticipantAuthenticator {
      *
      * @param participant the participant id the credential belongs to; empty for anyone (loopback
      *     without credentials)
+     * @param certificate the client certificate the caller authenticated with, if any
      */
-    public record Caller(Optional<String> participant) {
+    public record Caller(Optional<String> participant, Optional<X509Certificate> certificate) {
         /** Returns whether this caller may act for the participant. */
         public boolean mayActAs(String participantId) {
             return participant.map(participantId::equals).orElse(true);
@@ -128,7 +129,19 @@ public final class ParticipantAuthenticator {
     /** Returns the caller of the current call. */
     public static Caller caller() {
         Caller caller = CALLER.get();
-        return caller == null ? new Caller(Optional.empty()) : caller;
+        return caller == null ? new Caller(Optional.empty(), Optional.empty()) : caller;
+    }
+
+    /**
+     * Returns why a caller's certificate may no longer be used, now: the revocation list is read
+     * again when its file changes, so a connection admitted before can be revoked later.
+     */
+    public Optional<String> revocation(Caller caller) {
+        return revocation(caller.certificate());
+    }
+
+    private Optional<String> revocation(Optional<X509Certificate> certificate) {
+        return certificate.flatMap(c -> revokedCertificates.flatMap(list -> list.refusal(c)));
     }
 
     /** Returns the interceptor that authenticates every call. */
@@ -139,19 +152,17 @@ public final class ParticipantAuthenticator {
                     ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
                 Status refusal;
                 Optional<String> participant = Optional.empty();
+                Optional<X509Certificate> certificate = Optional.empty();
                 if (!requiresCredentials()) {
                     refusal = null;
                 } else {
-                    Optional<X509Certificate> certificate =
-                            certificates ? peerCertificate(call) : Optional.empty();
+                    certificate = certificates ? peerCertificate(call) : Optional.empty();
                     Optional<String> byToken = tokenIdentity(headers.get(AUTHORIZATION));
                     participant =
                             certificate
                                     .flatMap(ParticipantAuthenticator::commonName)
                                     .or(() -> byToken);
-                    Optional<String> revokedCertificate =
-                            certificate.flatMap(
-                                    c -> revokedCertificates.flatMap(list -> list.refusal(c)));
+                    Optional<String> revokedCertificate = revocation(certificate);
                     if (revokedCertificate.isPresent()) {
                         refusal =
                                 Status.PERMISSION_DENIED.withDescription(revokedCertificate.get());
@@ -173,7 +184,8 @@ public final class ParticipantAuthenticator {
                     call.close(refusal, new Metadata());
                     return new ServerCall.Listener<>() {};
                 }
-                Context context = Context.current().withValue(CALLER, new Caller(participant));
+                Context context =
+                        Context.current().withValue(CALLER, new Caller(participant, certificate));
                 return Contexts.interceptCall(context, call, headers, next);
             }
         };

@@ -87,6 +87,9 @@ final class Pem {
             return pem.readObject();
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // BouncyCastle's decoders throw their own unchecked exceptions on a malformed body
+            throw new IllegalArgumentException(file + " holds malformed PEM: " + e.getMessage(), e);
         }
     }
 }

@@ -1,7 +1,11 @@
 package io.fedistill.grpc.security;
 
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
@@ -11,8 +15,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A federation authority's signed list of revoked certificates ({@code crl.pem}, an X.509 CRL that
@@ -20,13 +28,55 @@ import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
  * certificate, and coordinator and participants refuse a revoked certificate's signatures in signed
  * secure aggregation. Because the authority signs it, a participant can take it from anyone, the
  * coordinator included: a list that leaves a revocation out is an older one, which is why it also
- * carries a date by which it must be renewed.
+ * carries a number that grows with each list and a date by which it must be renewed.
+ *
+ * <p>The list follows its file while the process runs: each use checks the file's modification time
+ * and size, and a changed file is read and checked again, so that {@code fedistill certs revoke}
+ * takes effect on a running coordinator's next call and a running participant's next signature
+ * check. A changed file that is not a newer list from the same authority, signed by it and still
+ * current (unreadable, half-written, deleted, signed by someone else or by another authority of a
+ * bundle, numbered lower or issued earlier, or past its renewal date) is logged once and ignored:
+ * the list read before stays in force.
  */
 public final class RevocationList {
-    private final X509CRL crl;
+    private static final Logger LOG = LoggerFactory.getLogger(RevocationList.class);
 
-    private RevocationList(X509CRL crl) {
-        this.crl = crl;
+    private final Path file;
+    private final Path authorityCertificates;
+    private volatile Loaded loaded;
+    private volatile Stamp ignored;
+    private volatile Loaded warnedPastDue;
+
+    /**
+     * The file's identity (its inode, where the file system has one: a list written whole by a
+     * rename is a new file), modification time and size when it was read.
+     */
+    private record Stamp(Object key, FileTime modified, long size) {
+        static Optional<Stamp> of(Path file) {
+            try {
+                BasicFileAttributes attributes =
+                        Files.readAttributes(file, BasicFileAttributes.class);
+                return Optional.of(
+                        new Stamp(
+                                attributes.fileKey(),
+                                attributes.lastModifiedTime(),
+                                attributes.size()));
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** The stamp standing for a file that could not be read (gone or unreadable). */
+    private static final Stamp MISSING = new Stamp(null, FileTime.fromMillis(0), -1);
+
+    /** A list read from the file, with its number and the file's stamp before it was read. */
+    private record Loaded(X509CRL crl, BigInteger number, Stamp stamp) {}
+
+    private RevocationList(Path file, Path authorityCertificates, Loaded loaded) {
+        this.file = file;
+        this.authorityCertificates = authorityCertificates;
+        this.loaded = loaded;
     }
 
     /**
@@ -37,6 +87,13 @@ public final class RevocationList {
      *     authority that may sign one signed it, or when it is out of date
      */
     public static RevocationList read(Path file, Path authorityCertificates) {
+        return new RevocationList(file, authorityCertificates, load(file, authorityCertificates));
+    }
+
+    private static Loaded load(Path file, Path authorityCertificates) {
+        Stamp stamp =
+                Stamp.of(file)
+                        .orElseThrow(() -> new IllegalArgumentException("cannot read " + file));
         Object read = Pem.read(file);
         if (!(read instanceof X509CRLHolder holder)) {
             throw new IllegalArgumentException(file + " holds no PEM certificate revocation list");
@@ -66,7 +123,102 @@ public final class RevocationList {
                             + "; get a current one (fedistill certs revoke --authority DIR"
                             + " renews it)");
         }
-        return new RevocationList(crl);
+        Extension number = holder.getExtension(Extension.cRLNumber);
+        return new Loaded(
+                crl,
+                number == null
+                        ? BigInteger.ZERO
+                        : CRLNumber.getInstance(number.getParsedValue()).getCRLNumber(),
+                stamp);
+    }
+
+    /**
+     * Returns the list in force: the one read before, or the file's again when it changed and holds
+     * a newer valid list.
+     */
+    private X509CRL current() {
+        Loaded now = loaded;
+        Stamp stamp = Stamp.of(file).orElse(MISSING);
+        if (stamp.equals(now.stamp()) || stamp.equals(ignored)) {
+            warnIfPastDue(now);
+            return now.crl();
+        }
+        synchronized (this) {
+            now = loaded;
+            if (stamp.equals(now.stamp()) || stamp.equals(ignored)) {
+                return now.crl();
+            }
+            try {
+                if (stamp == MISSING) {
+                    throw new IllegalArgumentException("cannot read " + file);
+                }
+                Loaded next = load(file, authorityCertificates);
+                String older = olderThan(next, now);
+                if (!older.isEmpty()) {
+                    throw new IllegalArgumentException(
+                            "the revocation list in " + file + " is " + older);
+                }
+                loaded = next;
+                LOG.info(
+                        "revocation list {} read again: number {}, {} certificates revoked",
+                        file,
+                        next.number(),
+                        serialNumbers(next.crl()).size());
+                return next.crl();
+            } catch (RuntimeException e) {
+                ignored = stamp;
+                LOG.warn(
+                        "{}; the revocation list read before (number {}) stays in force",
+                        e.getMessage(),
+                        now.number());
+                return now.crl();
+            }
+        }
+    }
+
+    /**
+     * Says why {@code next} may not replace {@code now}, or returns "" when it may: it must come
+     * from the same authority, with a number no lower and, at an equal number, not issued earlier.
+     */
+    private static String olderThan(Loaded next, Loaded now) {
+        if (!next.crl().getIssuerX500Principal().equals(now.crl().getIssuerX500Principal())) {
+            return "issued by "
+                    + next.crl().getIssuerX500Principal().getName()
+                    + ", not by "
+                    + now.crl().getIssuerX500Principal().getName()
+                    + " like the list read before";
+        }
+        int byNumber = next.number().compareTo(now.number());
+        if (byNumber < 0) {
+            return "number "
+                    + next.number()
+                    + ", older than number "
+                    + now.number()
+                    + " read before";
+        }
+        if (byNumber == 0 && next.crl().getThisUpdate().before(now.crl().getThisUpdate())) {
+            return "number "
+                    + next.number()
+                    + " issued on "
+                    + next.crl().getThisUpdate().toInstant()
+                    + ", before the list of that number read before";
+        }
+        return "";
+    }
+
+    /** Warns once per list that a list in force is past the date by which it was to be renewed. */
+    private void warnIfPastDue(Loaded now) {
+        Date due = now.crl().getNextUpdate();
+        if (due != null && due.before(new Date()) && warnedPastDue != now) {
+            warnedPastDue = now;
+            LOG.warn(
+                    "the revocation list in {} (number {}) was due to be renewed on {}; it stays"
+                            + " in force until a newer one replaces it (fedistill certs revoke"
+                            + " --authority DIR renews it)",
+                    file,
+                    now.number(),
+                    due.toInstant());
+        }
     }
 
     /**
@@ -99,6 +251,7 @@ public final class RevocationList {
      * list does not revoke it.
      */
     public Optional<String> refusal(X509Certificate certificate) {
+        X509CRL crl = current();
         if (!crl.getIssuerX500Principal().equals(certificate.getIssuerX500Principal())
                 || !crl.isRevoked(certificate)) {
             return Optional.empty();
@@ -111,6 +264,10 @@ public final class RevocationList {
 
     /** Returns the serial numbers this list revokes, in increasing order. */
     public Set<BigInteger> serialNumbers() {
+        return serialNumbers(current());
+    }
+
+    private static Set<BigInteger> serialNumbers(X509CRL crl) {
         Set<BigInteger> serials = new TreeSet<>();
         Set<? extends X509CRLEntry> entries = crl.getRevokedCertificates();
         if (entries != null) {

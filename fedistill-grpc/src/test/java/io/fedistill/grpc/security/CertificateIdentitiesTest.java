@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -251,6 +252,105 @@ class CertificateIdentitiesTest {
         Files.copy(otherList, list, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertThatThrownBy(() -> authority.revoke(List.of("c"), Duration.ofDays(7)))
                 .hasMessage(list + " holds no revocation list this authority signed");
+    }
+
+    @Test
+    void aListInUseFollowsItsFileAndKeepsItsEntriesWhenTheFileIsNoNewerValidList(
+            @TempDir Path dir, @TempDir Path elsewhere) throws Exception {
+        CertificateAuthority authority =
+                CertificateAuthority.create(dir, "following", Duration.ofDays(1));
+        for (String id : List.of("a", "b", "c")) {
+            authority.issueParticipant(id, Duration.ofDays(1));
+        }
+        Path authorityCertificate = dir.resolve("ca.pem");
+        Path list = dir.resolve(CertificateAuthority.REVOCATION_LIST);
+        BigInteger aSerial = authority.revoke(List.of("a"), Duration.ofDays(7)).get("a");
+        byte[] firstList = Files.readAllBytes(list);
+        // another authority, trusted beside this one in a bundle
+        CertificateAuthority other =
+                CertificateAuthority.create(elsewhere, "other", Duration.ofDays(1));
+        for (int renewal = 0; renewal < 3; renewal++) {
+            other.revoke(List.of(), Duration.ofDays(7));
+        }
+        Path bundle = dir.resolve("bundle.pem");
+        Files.writeString(
+                bundle,
+                Files.readString(authorityCertificate)
+                        + Files.readString(elsewhere.resolve("ca.pem")));
+        RevocationList inUse = RevocationList.read(list, authorityCertificate);
+        RevocationList inUseWithBundle = RevocationList.read(list, bundle);
+        X509Certificate b = Pem.certificates(dir.resolve("b.pem")).get(0);
+        X509Certificate c = Pem.certificates(dir.resolve("c.pem")).get(0);
+        assertThat(inUse.refusal(b)).isEmpty();
+
+        // revoked while the list is in use: its next check refuses b
+        BigInteger bSerial = authority.revoke(List.of("b"), Duration.ofDays(7)).get("b");
+        assertThat(inUse.refusal(b))
+                .hasValueSatisfying(r -> assertThat(r).contains(bSerial.toString(16)));
+        assertThat(inUse.serialNumbers()).containsExactlyInAnyOrder(aSerial, bSerial);
+        assertThat(inUseWithBundle.refusal(b)).isPresent();
+        byte[] secondList = Files.readAllBytes(list);
+
+        // an older list, a half-written or malformed file, another authority's list (with a
+        // higher number, from the bundle), one past its renewal date or no file at all leave the
+        // list in force as it was
+        List<Runnable> notNewerValidLists =
+                List.of(
+                        () -> write(list, firstList),
+                        () -> write(list, "-----BEGIN X509 CRL-----\nMIIB".getBytes()),
+                        () ->
+                                write(
+                                        list,
+                                        "-----BEGIN X509 CRL-----\n@@@@\n-----END X509 CRL-----\n"
+                                                .getBytes()),
+                        () ->
+                                write(
+                                        list,
+                                        read(
+                                                elsewhere.resolve(
+                                                        CertificateAuthority.REVOCATION_LIST))),
+                        () -> {
+                            write(list, secondList);
+                            authority.revoke(List.of(), Duration.ofMinutes(-1));
+                        },
+                        () -> write(list, null));
+        for (Runnable change : notNewerValidLists) {
+            change.run();
+            for (RevocationList followed : List.of(inUse, inUseWithBundle)) {
+                assertThat(followed.serialNumbers()).containsExactlyInAnyOrder(aSerial, bSerial);
+                assertThat(followed.refusal(b)).isPresent();
+                assertThat(followed.refusal(c)).isEmpty();
+            }
+        }
+
+        // a newer valid list after them is taken
+        write(list, secondList);
+        BigInteger cSerial = authority.revoke(List.of("c"), Duration.ofDays(7)).get("c");
+        assertThat(inUse.refusal(c)).isPresent();
+        assertThat(inUseWithBundle.refusal(c)).isPresent();
+        assertThat(inUse.serialNumbers()).containsExactlyInAnyOrder(aSerial, bSerial, cSerial);
+        assertThat(dir.resolve(CertificateAuthority.REVOCATION_LIST + ".partial")).doesNotExist();
+    }
+
+    /** Replaces a file's content, or deletes it when {@code content} is null. */
+    private static void write(Path file, byte[] content) {
+        try {
+            if (content == null) {
+                Files.delete(file);
+            } else {
+                Files.write(file, content);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Returns the number the authority gave the revocation list in {@code file}. */
