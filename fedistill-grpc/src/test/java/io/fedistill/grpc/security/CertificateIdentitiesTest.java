@@ -164,11 +164,7 @@ class CertificateIdentitiesTest {
     @Test
     void certificatesTheAuthorityRevokesAreRefusedAndTheOthersPass(
             @TempDir Path dir, @TempDir Path elsewhere) throws Exception {
-        CertificateAuthority authority =
-                CertificateAuthority.create(dir, "revoking", Duration.ofDays(1));
-        for (String id : List.of("a", "b", "c")) {
-            authority.issueParticipant(id, Duration.ofDays(1));
-        }
+        CertificateAuthority authority = authorityOfABAndC(dir, "revoking");
         byte[] a = identityIn(dir, "a").credential();
         byte[] b = identityIn(dir, "b").credential();
         Path authorityCertificate = dir.resolve("ca.pem");
@@ -257,11 +253,7 @@ class CertificateIdentitiesTest {
     @Test
     void aListInUseFollowsItsFileAndKeepsItsEntriesWhenTheFileIsNoNewerValidList(
             @TempDir Path dir, @TempDir Path elsewhere) throws Exception {
-        CertificateAuthority authority =
-                CertificateAuthority.create(dir, "following", Duration.ofDays(1));
-        for (String id : List.of("a", "b", "c")) {
-            authority.issueParticipant(id, Duration.ofDays(1));
-        }
+        CertificateAuthority authority = authorityOfABAndC(dir, "following");
         Path authorityCertificate = dir.resolve("ca.pem");
         Path list = dir.resolve(CertificateAuthority.REVOCATION_LIST);
         BigInteger aSerial = authority.revoke(List.of("a"), Duration.ofDays(7)).get("a");
@@ -330,6 +322,15 @@ class CertificateIdentitiesTest {
         assertThat(inUseWithBundle.refusal(c)).isPresent();
         assertThat(inUse.serialNumbers()).containsExactlyInAnyOrder(aSerial, bSerial, cSerial);
         assertThat(dir.resolve(CertificateAuthority.REVOCATION_LIST + ".partial")).doesNotExist();
+    }
+
+    /** Creates an authority in {@code dir} that has issued certificates to a, b and c. */
+    private static CertificateAuthority authorityOfABAndC(Path dir, String name) {
+        CertificateAuthority authority = CertificateAuthority.create(dir, name, Duration.ofDays(1));
+        for (String id : List.of("a", "b", "c")) {
+            authority.issueParticipant(id, Duration.ofDays(1));
+        }
+        return authority;
     }
 
     /** Replaces a file's content, or deletes it when {@code content} is null. */
