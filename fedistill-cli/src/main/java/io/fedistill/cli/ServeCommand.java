@@ -7,17 +7,16 @@ import io.fedistill.grpc.coordinator.GrpcFleet;
 import io.fedistill.grpc.security.CertificateAuthority;
 import io.fedistill.grpc.security.ParticipantAuthenticator;
 import io.fedistill.grpc.security.RevocationList;
+import io.fedistill.grpc.security.RevokedParticipants;
 import io.fedistill.grpc.security.ServerTls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -106,7 +105,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--revoked",
             paramLabel = "FILE",
-            description = "participant ids refused even with valid credentials, one per line")
+            description =
+                    "participant ids refused even with valid credentials, one per line; read again"
+                            + " when the file changes")
     private Path revoked;
 
     @Option(
@@ -242,12 +243,12 @@ final class ServeCommand implements Callable<Integer> {
         if (tokens != null && digests.isEmpty()) {
             throw new ConfigException("--tokens " + tokens + " lists no participant");
         }
-        Set<String> refused = new HashSet<>();
+        RevokedParticipants refused = RevokedParticipants.none();
         if (revoked != null) {
-            for (String line : Files.readAllLines(existing("--revoked", revoked))) {
-                if (!line.isBlank() && !line.strip().startsWith("#")) {
-                    refused.add(line.strip());
-                }
+            try {
+                refused = RevokedParticipants.read(existing("--revoked", revoked));
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new ConfigException("--revoked: " + e.getMessage());
             }
         }
         return clientCa == null && digests.isEmpty()

@@ -905,6 +905,23 @@ class FedistillCommandTest {
                                 + other.resolve("crl.pem")
                                 + " is not signed by the federation's authority in "
                                 + pki.resolve("ca.pem"));
+        // a --revoked file that is not text is named, not a stack trace
+        Path notText = Files.write(dir.resolve("revoked.bin"), new byte[] {(byte) 0xc3, 0x28});
+        assertThat(
+                        runCapturingErr(
+                                "serve",
+                                yaml.toString(),
+                                "--algorithm",
+                                "fd",
+                                "--tls-cert",
+                                pki.resolve("coordinator.pem").toString(),
+                                "--tls-key",
+                                pki.resolve("coordinator-key.pem").toString(),
+                                "--client-ca",
+                                pki.resolve("ca.pem").toString(),
+                                "--revoked",
+                                notText.toString()))
+                .contains("error: --revoked: cannot read " + notText);
         assertThat(joinError("--ca", pki.resolve("ca.pem").toString(), "--crl", crl))
                 .contains(
                         "error: --crl checks neighbours' certificates in signed secure"

@@ -14,6 +14,7 @@ import io.fedistill.grpc.security.CertificateIdentities;
 import io.fedistill.grpc.security.ClientTls;
 import io.fedistill.grpc.security.ParticipantAuthenticator;
 import io.fedistill.grpc.security.RevocationList;
+import io.fedistill.grpc.security.RevokedParticipants;
 import io.fedistill.grpc.security.ServerTls;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -133,15 +134,23 @@ class SecureFleetTest {
     }
 
     @Test
-    void tokensAuthenticateAndRevokedParticipantsAreRefused() throws Exception {
+    void tokensAuthenticateAndRevokedParticipantsAreRefused(@TempDir Path dir) throws Exception {
         Map<String, String> digests =
                 CertificateAuthority.TokenFile.read(
                         ca.resolve(CertificateAuthority.TokenFile.NAME));
         assertThat(digests).containsOnlyKeys("a", "b");
-        GrpcFleet fleet = fleet(ParticipantAuthenticator.of(false, digests, Set.of("b")), false);
+        Path revokedIds = Files.writeString(dir.resolve("revoked.txt"), "# refused\nb\n");
+        GrpcFleet fleet =
+                fleet(
+                        ParticipantAuthenticator.of(
+                                false,
+                                digests,
+                                RevokedParticipants.read(revokedIds),
+                                Optional.empty()),
+                        false);
         String tokenA = Files.readString(ca.resolve("a.token"));
         String tokenB = Files.readString(ca.resolve("b.token"));
-        agent(fleet, "a", ca, null, tokenA);
+        ParticipantAgent online = agent(fleet, "a", ca, null, tokenA);
         assertThat(fleet.awaitOnline(1, Duration.ofSeconds(10))).isTrue();
 
         ParticipantAgent wrong = agent(fleet, "b", ca, null, "not-a-token");
@@ -152,6 +161,10 @@ class SecureFleetTest {
         assertThatThrownBy(() -> revoked.awaitFinished(Duration.ofSeconds(10)))
                 .hasMessageContaining("participant 'b' is revoked");
         assertThat(fleet.online()).containsExactly("a");
+        // an id added to the file while its participant is online: its connection is closed
+        Files.writeString(revokedIds, "a\n", java.nio.file.StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> online.awaitFinished(Duration.ofSeconds(10)))
+                .hasMessageContaining("participant 'a' is revoked");
         // keys and tokens are readable by their owner only
         assertThat(
                         PosixFilePermissions.toString(
@@ -175,7 +188,8 @@ class SecureFleetTest {
                                 ca.resolve("ca.pem")));
         GrpcFleet fleet =
                 fleet(
-                        ParticipantAuthenticator.of(true, Map.of(), Set.of(), revocations),
+                        ParticipantAuthenticator.of(
+                                true, Map.of(), RevokedParticipants.none(), revocations),
                         true,
                         revocations);
         ParticipantAgent online = agent(fleet, "a", ca, "a", null);
@@ -197,7 +211,10 @@ class SecureFleetTest {
         assertThatThrownBy(
                         () ->
                                 ParticipantAuthenticator.of(
-                                        false, Map.of("a", "digest"), Set.of(), revocations))
+                                        false,
+                                        Map.of("a", "digest"),
+                                        RevokedParticipants.none(),
+                                        revocations))
                 .hasMessageContaining("a revocation list applies to certificates");
 
         // revoked while online (the authority renews the list the coordinator reads): a's next

@@ -42,7 +42,7 @@ public final class ParticipantAuthenticator {
 
     private final boolean certificates;
     private final Map<String, String> tokenDigests;
-    private final Set<String> revoked;
+    private final RevokedParticipants revoked;
     private final Optional<RevocationList> revokedCertificates;
 
     /**
@@ -67,17 +67,18 @@ public final class ParticipantAuthenticator {
     private ParticipantAuthenticator(
             boolean certificates,
             Map<String, String> tokenDigests,
-            Set<String> revoked,
+            RevokedParticipants revoked,
             Optional<RevocationList> revokedCertificates) {
         this.certificates = certificates;
         this.tokenDigests = Map.copyOf(tokenDigests);
-        this.revoked = Set.copyOf(revoked);
+        this.revoked = revoked;
         this.revokedCertificates = revokedCertificates;
     }
 
     /** Accepts every caller as anyone: for loopback (worker processes, a single machine). */
     public static ParticipantAuthenticator anyone() {
-        return new ParticipantAuthenticator(false, Map.of(), Set.of(), Optional.empty());
+        return new ParticipantAuthenticator(
+                false, Map.of(), RevokedParticipants.none(), Optional.empty());
     }
 
     /**
@@ -88,11 +89,12 @@ public final class ParticipantAuthenticator {
      */
     public static ParticipantAuthenticator of(
             boolean certificates, Map<String, String> tokenDigests, Set<String> revoked) {
-        return of(certificates, tokenDigests, revoked, Optional.empty());
+        return of(certificates, tokenDigests, RevokedParticipants.of(revoked), Optional.empty());
     }
 
     /**
-     * Accepts callers as {@link #of(boolean, Map, Set)} does, refusing as well the certificates the
+     * Accepts callers as {@link #of(boolean, Map, Set)} does, the refused ids given as {@link
+     * RevokedParticipants} (which may follow a file), refusing as well the certificates the
      * authority's revocation list revokes.
      *
      * @throws IllegalArgumentException when neither way is given, or a revocation list without
@@ -101,7 +103,7 @@ public final class ParticipantAuthenticator {
     public static ParticipantAuthenticator of(
             boolean certificates,
             Map<String, String> tokenDigests,
-            Set<String> revoked,
+            RevokedParticipants revoked,
             Optional<RevocationList> revokedCertificates) {
         if (!certificates && tokenDigests.isEmpty()) {
             throw new IllegalArgumentException(
@@ -133,11 +135,17 @@ public final class ParticipantAuthenticator {
     }
 
     /**
-     * Returns why a caller's certificate may no longer be used, now: the revocation list is read
-     * again when its file changes, so a connection admitted before can be revoked later.
+     * Returns why a caller may no longer act, now: its certificate is revoked, or its participant
+     * id. Both lists are read again when their files change, so a connection admitted before can be
+     * revoked later.
      */
     public Optional<String> revocation(Caller caller) {
-        return revocation(caller.certificate());
+        return revocation(caller.certificate())
+                .or(() -> caller.participant().filter(revoked::contains).map(this::revokedId));
+    }
+
+    private String revokedId(String participant) {
+        return "participant '" + participant + "' is revoked";
     }
 
     private Optional<String> revocation(Optional<X509Certificate> certificate) {
@@ -174,7 +182,7 @@ public final class ParticipantAuthenticator {
                     } else if (revoked.contains(participant.get())) {
                         refusal =
                                 Status.PERMISSION_DENIED.withDescription(
-                                        "participant '" + participant.get() + "' is revoked");
+                                        revokedId(participant.get()));
                     } else {
                         refusal = null;
                     }

@@ -1,11 +1,7 @@
 package io.fedistill.grpc.security;
 
-import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
@@ -42,41 +38,15 @@ public final class RevocationList {
     private static final Logger LOG = LoggerFactory.getLogger(RevocationList.class);
 
     private final Path file;
-    private final Path authorityCertificates;
-    private volatile Loaded loaded;
-    private volatile Stamp ignored;
+    private final FollowedFile<Loaded> followed;
     private volatile Loaded warnedPastDue;
 
-    /**
-     * The file's identity (its inode, where the file system has one: a list written whole by a
-     * rename is a new file), modification time and size when it was read.
-     */
-    private record Stamp(Object key, FileTime modified, long size) {
-        static Optional<Stamp> of(Path file) {
-            try {
-                BasicFileAttributes attributes =
-                        Files.readAttributes(file, BasicFileAttributes.class);
-                return Optional.of(
-                        new Stamp(
-                                attributes.fileKey(),
-                                attributes.lastModifiedTime(),
-                                attributes.size()));
-            } catch (IOException e) {
-                return Optional.empty();
-            }
-        }
-    }
+    /** A list read from the file, with its number (0 when it has none). */
+    private record Loaded(X509CRL crl, BigInteger number) {}
 
-    /** The stamp standing for a file that could not be read (gone or unreadable). */
-    private static final Stamp MISSING = new Stamp(null, FileTime.fromMillis(0), -1);
-
-    /** A list read from the file, with its number and the file's stamp before it was read. */
-    private record Loaded(X509CRL crl, BigInteger number, Stamp stamp) {}
-
-    private RevocationList(Path file, Path authorityCertificates, Loaded loaded) {
+    private RevocationList(Path file, FollowedFile<Loaded> followed) {
         this.file = file;
-        this.authorityCertificates = authorityCertificates;
-        this.loaded = loaded;
+        this.followed = followed;
     }
 
     /**
@@ -87,13 +57,23 @@ public final class RevocationList {
      *     authority that may sign one signed it, or when it is out of date
      */
     public static RevocationList read(Path file, Path authorityCertificates) {
-        return new RevocationList(file, authorityCertificates, load(file, authorityCertificates));
+        return new RevocationList(
+                file,
+                FollowedFile.read(
+                        file,
+                        "the revocation list",
+                        f -> load(f, authorityCertificates),
+                        (next, now) ->
+                                olderThan(next, now)
+                                        .map(
+                                                why ->
+                                                        "the revocation list in "
+                                                                + file
+                                                                + " is "
+                                                                + why)));
     }
 
     private static Loaded load(Path file, Path authorityCertificates) {
-        Stamp stamp =
-                Stamp.of(file)
-                        .orElseThrow(() -> new IllegalArgumentException("cannot read " + file));
         Object read = Pem.read(file);
         if (!(read instanceof X509CRLHolder holder)) {
             throw new IllegalArgumentException(file + " holds no PEM certificate revocation list");
@@ -128,82 +108,47 @@ public final class RevocationList {
                 crl,
                 number == null
                         ? BigInteger.ZERO
-                        : CRLNumber.getInstance(number.getParsedValue()).getCRLNumber(),
-                stamp);
+                        : CRLNumber.getInstance(number.getParsedValue()).getCRLNumber());
     }
 
-    /**
-     * Returns the list in force: the one read before, or the file's again when it changed and holds
-     * a newer valid list.
-     */
+    /** Returns the list in force, warning once per list when it is past its renewal date. */
     private X509CRL current() {
-        Loaded now = loaded;
-        Stamp stamp = Stamp.of(file).orElse(MISSING);
-        if (stamp.equals(now.stamp()) || stamp.equals(ignored)) {
-            warnIfPastDue(now);
-            return now.crl();
-        }
-        synchronized (this) {
-            now = loaded;
-            if (stamp.equals(now.stamp()) || stamp.equals(ignored)) {
-                return now.crl();
-            }
-            try {
-                if (stamp == MISSING) {
-                    throw new IllegalArgumentException("cannot read " + file);
-                }
-                Loaded next = load(file, authorityCertificates);
-                String older = olderThan(next, now);
-                if (!older.isEmpty()) {
-                    throw new IllegalArgumentException(
-                            "the revocation list in " + file + " is " + older);
-                }
-                loaded = next;
-                LOG.info(
-                        "revocation list {} read again: number {}, {} certificates revoked",
-                        file,
-                        next.number(),
-                        serialNumbers(next.crl()).size());
-                return next.crl();
-            } catch (RuntimeException e) {
-                ignored = stamp;
-                LOG.warn(
-                        "{}; the revocation list read before (number {}) stays in force",
-                        e.getMessage(),
-                        now.number());
-                return now.crl();
-            }
-        }
+        Loaded now = followed.current();
+        warnIfPastDue(now);
+        return now.crl();
     }
 
     /**
-     * Says why {@code next} may not replace {@code now}, or returns "" when it may: it must come
+     * Says why {@code next} may not replace {@code now}, or returns empty when it may: it must come
      * from the same authority, with a number no lower and, at an equal number, not issued earlier.
      */
-    private static String olderThan(Loaded next, Loaded now) {
+    private static Optional<String> olderThan(Loaded next, Loaded now) {
         if (!next.crl().getIssuerX500Principal().equals(now.crl().getIssuerX500Principal())) {
-            return "issued by "
-                    + next.crl().getIssuerX500Principal().getName()
-                    + ", not by "
-                    + now.crl().getIssuerX500Principal().getName()
-                    + " like the list read before";
+            return Optional.of(
+                    "issued by "
+                            + next.crl().getIssuerX500Principal().getName()
+                            + ", not by "
+                            + now.crl().getIssuerX500Principal().getName()
+                            + " like the list read before");
         }
         int byNumber = next.number().compareTo(now.number());
         if (byNumber < 0) {
-            return "number "
-                    + next.number()
-                    + ", older than number "
-                    + now.number()
-                    + " read before";
+            return Optional.of(
+                    "number "
+                            + next.number()
+                            + ", older than number "
+                            + now.number()
+                            + " read before");
         }
         if (byNumber == 0 && next.crl().getThisUpdate().before(now.crl().getThisUpdate())) {
-            return "number "
-                    + next.number()
-                    + " issued on "
-                    + next.crl().getThisUpdate().toInstant()
-                    + ", before the list of that number read before";
+            return Optional.of(
+                    "number "
+                            + next.number()
+                            + " issued on "
+                            + next.crl().getThisUpdate().toInstant()
+                            + ", before the list of that number read before");
         }
-        return "";
+        return Optional.empty();
     }
 
     /** Warns once per list that a list in force is past the date by which it was to be renewed. */
