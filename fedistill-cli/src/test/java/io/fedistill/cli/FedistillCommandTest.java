@@ -855,6 +855,28 @@ class FedistillCommandTest {
         return runCapturingErr(args.toArray(String[]::new));
     }
 
+    /**
+     * Runs {@code serve} of FD with TLS and client certificates from {@code pki} and the extra
+     * arguments, expecting bad input; returns its standard error.
+     */
+    private String serveWithClientCaError(Path experiment, Path pki, String... extra) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "serve",
+                                experiment.toString(),
+                                "--algorithm",
+                                "fd",
+                                "--tls-cert",
+                                pki.resolve("coordinator.pem").toString(),
+                                "--tls-key",
+                                pki.resolve("coordinator-key.pem").toString(),
+                                "--client-ca",
+                                pki.resolve("ca.pem").toString()));
+        args.addAll(List.of(extra));
+        return runCapturingErr(args.toArray(String[]::new));
+    }
+
     @Test
     void certsRevokeWritesTheListThatServeAndJoinCheck() throws IOException {
         Path pki = dir.resolve("pki");
@@ -886,20 +908,7 @@ class FedistillCommandTest {
         String crl = pki.resolve("crl.pem").toString();
         assertThat(runCapturingErr("serve", yaml.toString(), "--algorithm", "fd", "--crl", crl))
                 .contains("error: --crl revokes participants' certificates: give --client-ca too");
-        assertThat(
-                        runCapturingErr(
-                                "serve",
-                                yaml.toString(),
-                                "--algorithm",
-                                "fd",
-                                "--tls-cert",
-                                pki.resolve("coordinator.pem").toString(),
-                                "--tls-key",
-                                pki.resolve("coordinator-key.pem").toString(),
-                                "--client-ca",
-                                pki.resolve("ca.pem").toString(),
-                                "--crl",
-                                other.resolve("crl.pem").toString()))
+        assertThat(serveWithClientCaError(yaml, pki, "--crl", other.resolve("crl.pem").toString()))
                 .contains(
                         "error: --crl: the revocation list in "
                                 + other.resolve("crl.pem")
@@ -907,20 +916,7 @@ class FedistillCommandTest {
                                 + pki.resolve("ca.pem"));
         // a --revoked file that is not text is named, not a stack trace
         Path notText = Files.write(dir.resolve("revoked.bin"), new byte[] {(byte) 0xc3, 0x28});
-        assertThat(
-                        runCapturingErr(
-                                "serve",
-                                yaml.toString(),
-                                "--algorithm",
-                                "fd",
-                                "--tls-cert",
-                                pki.resolve("coordinator.pem").toString(),
-                                "--tls-key",
-                                pki.resolve("coordinator-key.pem").toString(),
-                                "--client-ca",
-                                pki.resolve("ca.pem").toString(),
-                                "--revoked",
-                                notText.toString()))
+        assertThat(serveWithClientCaError(yaml, pki, "--revoked", notText.toString()))
                 .contains("error: --revoked: cannot read " + notText);
         assertThat(joinError("--ca", pki.resolve("ca.pem").toString(), "--crl", crl))
                 .contains(
