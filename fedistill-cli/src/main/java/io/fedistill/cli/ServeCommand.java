@@ -247,9 +247,14 @@ final class ServeCommand implements Callable<Integer> {
         if (revoked != null) {
             try {
                 refused = RevokedParticipants.read(existing("--revoked", revoked));
-            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            } catch (IllegalArgumentException e) {
                 throw new ConfigException("--revoked: " + e.getMessage());
             }
+        }
+        if (revoked != null && clientCa == null && digests.isEmpty()) {
+            throw new ConfigException(
+                    "--revoked refuses participants by their credentials: give --client-ca or"
+                            + " --tokens too");
         }
         return clientCa == null && digests.isEmpty()
                 ? ParticipantAuthenticator.anyone()

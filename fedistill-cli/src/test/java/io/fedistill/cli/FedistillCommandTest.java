@@ -918,6 +918,8 @@ class FedistillCommandTest {
         Path notText = Files.write(dir.resolve("revoked.bin"), new byte[] {(byte) 0xc3, 0x28});
         assertThat(serveWithClientCaError(yaml, pki, "--revoked", notText.toString()))
                 .contains("error: --revoked: cannot read " + notText);
+        assertThat(runCapturingErr("serve", yaml.toString(), "--algorithm", "fd", "--revoked", crl))
+                .contains("error: --revoked refuses participants by their credentials");
         assertThat(joinError("--ca", pki.resolve("ca.pem").toString(), "--crl", crl))
                 .contains(
                         "error: --crl checks neighbours' certificates in signed secure"

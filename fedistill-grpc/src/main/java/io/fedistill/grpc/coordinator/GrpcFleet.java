@@ -404,7 +404,7 @@ public final class GrpcFleet implements FleetBackend {
         try {
             closeRevoked();
         } catch (RuntimeException e) {
-            LOG.error("checking open connections against the revocation list failed", e);
+            LOG.error("checking open connections against the revocations failed", e);
         }
         try {
             failAbsent();
@@ -414,9 +414,10 @@ public final class GrpcFleet implements FleetBackend {
     }
 
     /**
-     * Ends the connections whose certificate the revocation list now revokes (the authority revoked
-     * it after they connected): their participants read why, and their heartbeats, replies and new
-     * connections are refused from then on, so that their tasks fail as absent.
+     * Ends the connections of callers revoked since they connected (their certificate by the
+     * authority's list, or their id by {@code serve --revoked}): their participants read why, and
+     * their heartbeats, replies and new connections are refused from then on, so that their tasks
+     * fail as absent.
      */
     private void closeRevoked() {
         for (Connection connection : connectionById.values()) {

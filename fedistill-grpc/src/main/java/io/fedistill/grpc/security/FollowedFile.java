@@ -46,6 +46,7 @@ final class FollowedFile<T> {
 
     private final Path file;
     private final String what;
+    private final Function<T, String> describe;
     private final Function<Path, T> parse;
     private final BiFunction<T, T, Optional<String>> refusal;
     private volatile Read<T> inForce;
@@ -54,11 +55,13 @@ final class FollowedFile<T> {
     private FollowedFile(
             Path file,
             String what,
+            Function<T, String> describe,
             Function<Path, T> parse,
             BiFunction<T, T, Optional<String>> refusal,
             Read<T> inForce) {
         this.file = file;
         this.what = what;
+        this.describe = describe;
         this.parse = parse;
         this.refusal = refusal;
         this.inForce = inForce;
@@ -69,6 +72,7 @@ final class FollowedFile<T> {
      *
      * @param file the file
      * @param what what it holds, for the log ("the revocation list")
+     * @param describe describes a value for the log ("number 3, 2 certificates revoked")
      * @param parse reads the file, throwing an exception whose message names what is wrong
      * @param refusal says why a newly read value (first argument) may not replace the one in force
      *     (second), or empty when it may
@@ -77,6 +81,7 @@ final class FollowedFile<T> {
     static <T> FollowedFile<T> read(
             Path file,
             String what,
+            Function<T, String> describe,
             Function<Path, T> parse,
             BiFunction<T, T, Optional<String>> refusal) {
         Stamp stamp = Stamp.of(file);
@@ -86,6 +91,7 @@ final class FollowedFile<T> {
         return new FollowedFile<>(
                 file,
                 what,
+                Objects.requireNonNull(describe),
                 Objects.requireNonNull(parse),
                 Objects.requireNonNull(refusal),
                 new Read<>(parse.apply(file), stamp));
@@ -100,6 +106,7 @@ final class FollowedFile<T> {
         }
         synchronized (this) {
             now = inForce;
+            stamp = Stamp.of(file); // another thread may have read it meanwhile
             if (stamp.equals(now.stamp()) || stamp.equals(ignored)) {
                 return now.value();
             }
@@ -113,11 +120,16 @@ final class FollowedFile<T> {
                     throw new IllegalArgumentException(refused.get());
                 }
                 inForce = new Read<>(next, stamp);
-                LOG.info("{} in {} read again", what, file);
+                ignored = null;
+                LOG.info("{} in {} read again: {}", what, file, describe.apply(next));
                 return next;
             } catch (RuntimeException e) {
                 ignored = stamp;
-                LOG.warn("{}; {} read before stays in force", e.getMessage(), what);
+                LOG.warn(
+                        "{}; {} read before stays in force ({})",
+                        e.getMessage(),
+                        what,
+                        describe.apply(now.value()));
                 return now.value();
             }
         }

@@ -141,10 +141,14 @@ public final class ParticipantAuthenticator {
      */
     public Optional<String> revocation(Caller caller) {
         return revocation(caller.certificate())
-                .or(() -> caller.participant().filter(revoked::contains).map(this::revokedId));
+                .or(
+                        () ->
+                                caller.participant()
+                                        .filter(revoked::contains)
+                                        .map(ParticipantAuthenticator::revokedId));
     }
 
-    private String revokedId(String participant) {
+    private static String revokedId(String participant) {
         return "participant '" + participant + "' is revoked";
     }
 

@@ -26,13 +26,13 @@ import org.slf4j.LoggerFactory;
  * coordinator included: a list that leaves a revocation out is an older one, which is why it also
  * carries a number that grows with each list and a date by which it must be renewed.
  *
- * <p>The list follows its file while the process runs: each use checks the file's modification time
- * and size, and a changed file is read and checked again, so that {@code fedistill certs revoke}
- * takes effect on a running coordinator's next call and a running participant's next signature
- * check. A changed file that is not a newer list from the same authority, signed by it and still
- * current (unreadable, half-written, deleted, signed by someone else or by another authority of a
- * bundle, numbered lower or issued earlier, or past its renewal date) is logged once and ignored:
- * the list read before stays in force.
+ * <p>The list follows its file while the process runs ({@link FollowedFile}): each use checks the
+ * file's identity, modification time and size, and a changed file is read and checked again, so
+ * that {@code fedistill certs revoke} takes effect on a running coordinator's next call and a
+ * running participant's next signature check. A changed file that is not a newer list from the same
+ * authority, signed by it and still current (unreadable, half-written, deleted, signed by someone
+ * else or by another authority of a bundle, numbered lower or issued earlier, or past its renewal
+ * date) is logged once and ignored: the list read before stays in force.
  */
 public final class RevocationList {
     private static final Logger LOG = LoggerFactory.getLogger(RevocationList.class);
@@ -62,6 +62,12 @@ public final class RevocationList {
                 FollowedFile.read(
                         file,
                         "the revocation list",
+                        list ->
+                                "number "
+                                        + list.number()
+                                        + ", "
+                                        + serialNumbers(list.crl()).size()
+                                        + " certificates revoked",
                         f -> load(f, authorityCertificates),
                         (next, now) ->
                                 olderThan(next, now)

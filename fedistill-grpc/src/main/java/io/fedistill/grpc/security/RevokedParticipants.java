@@ -1,7 +1,6 @@
 package io.fedistill.grpc.security;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -14,7 +13,8 @@ import java.util.function.Supplier;
  * --revoked FILE}: one id per line, blank lines and lines starting with {@code #} ignored). Read
  * from a file, the set follows it while the coordinator runs, so that an id added to the file is
  * refused at its next call and its open connection is closed; a file that cannot be read keeps the
- * ids read before.
+ * ids read before. Replace the file by renaming a new one over it: a file rewritten in place can be
+ * read half-written, its missing ids accepted until the next read.
  */
 public final class RevokedParticipants {
     private final Supplier<Set<String>> ids;
@@ -44,6 +44,7 @@ public final class RevokedParticipants {
                 FollowedFile.read(
                         file,
                         "the list of revoked participants",
+                        ids -> ids.size() + " ids",
                         RevokedParticipants::parse,
                         (next, now) -> Optional.empty());
         return new RevokedParticipants(followed::current);
@@ -59,7 +60,7 @@ public final class RevokedParticipants {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
         }
         return Set.copyOf(ids);
     }
