@@ -469,13 +469,12 @@ class AlgorithmConformanceTest {
 
     /**
      * FAug's first round says how many raw samples left the participants, how many samples they
-     * generated and, with the GAN's auxiliary classifier, how often it sees the label a generated
-     * sample was made for; a plain conditional GAN reports no such share.
+     * generated and how far apart the GAN draws different labels, with or without its auxiliary
+     * classifier.
      */
     @ParameterizedTest
-    @CsvSource({"1, true", "0, false"})
-    void faugReportsTheRawSamplesThatLeftAndItsGeneratorsLabelAccuracy(
-            double classifierWeight, boolean reportsLabelAccuracy) {
+    @CsvSource({"1", "0"})
+    void faugReportsTheRawSamplesThatLeftAndItsGeneratorsLabelSeparation(double classifierWeight) {
         Map<String, Object> options = new LinkedHashMap<>(optionsFor("faug"));
         options.put("ganClassifierWeight", classifierWeight);
         RunResult result =
@@ -489,8 +488,7 @@ class AlgorithmConformanceTest {
                 .isPositive()
                 .isLessThanOrEqualTo(first.get("raw_samples_uploaded"));
         assertThat(first.get("samples_generated")).isPositive();
-        assertThat(first.find("gan_label_accuracy").isPresent()).isEqualTo(reportsLabelAccuracy);
-        first.find("gan_label_accuracy").ifPresent(share -> assertThat(share).isBetween(0.0, 1.0));
+        assertThat(first.get("gan_label_separation")).isPositive();
         assertThat(result.rounds().get(1).strategyMetrics().find("raw_samples_uploaded"))
                 .as("the augmentation runs once")
                 .isEmpty();

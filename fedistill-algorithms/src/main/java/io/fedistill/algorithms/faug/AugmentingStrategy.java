@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * FAug's coordinator: in its first round, before FD's, asks every selected participant for its seed
  * samples, trains the conditional GAN on all of them and sends the generator back with the labels
  * it has seen; from then on it runs FD. The strategy metrics of that round say how many raw samples
- * left the participants (in all, the most from one participant), how many skipped, and the share of
- * generated samples the GAN's auxiliary classifier gives the label they were made for.
+ * left the participants (in all, the most from one participant), how many skipped, and how far
+ * apart the GAN draws different labels against the seeds ({@link ConditionalGan.Trained}).
  */
 final class AugmentingStrategy implements Strategy {
     static final MessageType SEEDS = MessageType.of(FaugAlgorithm.NAME, "seeds");
@@ -168,9 +168,9 @@ final class AugmentingStrategy implements Strategy {
         double made =
                 generated.replies().stream().mapToDouble(r -> r.metrics().get(GENERATED)).sum();
         metrics = metrics.with("samples_generated", made);
-        return Double.isNaN(trained.labelAccuracy())
+        return Double.isNaN(trained.labelSeparation())
                 ? metrics
-                : metrics.with("gan_label_accuracy", trained.labelAccuracy());
+                : metrics.with("gan_label_separation", trained.labelSeparation());
     }
 
     @Override

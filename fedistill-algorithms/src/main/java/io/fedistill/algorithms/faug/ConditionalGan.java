@@ -24,10 +24,12 @@ import java.util.Random;
  * ({@code hiddenWidth}, then twice as wide) to sigmoid pixels. The discriminator reads the pixels
  * with the one-hot label through a leaky-ReLU layer and dropout, and answers a real-or-fake logit
  * and, when {@code classifierWeight} is above 0, the label's logits as well: an auxiliary
- * classifier (AC-GAN, Odena et al. 2017) that both networks also train for, so that a generated
- * sample shows its label. Real samples are scored against 0.9, not 1 (one-sided label smoothing,
- * Salimans et al. 2016). Without these, on the few hundred seeds FAug gathers, the discriminator
- * wins within a few hundred steps and the generator collapses to one pattern whatever its label.
+ * classifier (after AC-GAN, Odena et al. 2017, whose discriminator is not given the label) that
+ * both networks also train for; it makes the samples show their label more often (docs/RESULTS.md)
+ * but, as the label is in its input, its answers are no check of the samples. Real samples are
+ * scored against 0.9, not 1 (one-sided label smoothing, Salimans et al. 2016). Without these, on
+ * the few hundred seeds FAug gathers, the discriminator wins within a few hundred steps and the
+ * generator collapses to one pattern whatever its label.
  *
  * @param pixels pixels per image
  * @param classes the number of labels
@@ -76,15 +78,16 @@ public record ConditionalGan(
      * A trained generator with a check of it.
      *
      * @param generator the generator's weights
-     * @param labelAccuracy the share of samples generated for the training labels that the
-     *     discriminator's auxiliary classifier assigns to the label they were generated for (NaN
-     *     without the classifier). It flags a collapse (near one over the number of labels); as the
-     *     generator trained against that classifier, a high value does not prove realistic samples.
+     * @param labelSeparation how far apart the generator's samples of different labels are, against
+     *     how far apart the training images of those labels are: the mean distance between the
+     *     per-label mean images, generated over real (one sample generated per training image).
+     *     Near 0 the generator draws the same whatever the label (a collapse); near 1 its labels
+     *     differ as much as the real ones do on average, which does not prove realistic samples.
      */
-    public record Trained(TensorRecord generator, double labelAccuracy) {}
+    public record Trained(TensorRecord generator, double labelSeparation) {}
 
     /**
-     * Trains the GAN on labeled images; returns the generator's weights and its label accuracy.
+     * Trains the GAN on labeled images; returns the generator's weights and its label separation.
      *
      * @param images row-major images, {@code labels.length x pixels}
      * @param labels each image's label
@@ -155,31 +158,67 @@ public record ConditionalGan(
                         },
                         seed + step);
             }
-            return new Trained(g.weights(), labelAccuracy(g, d, labels, random));
+            float[] noise = generatorInputs(labels, random);
+            float[] generated =
+                    g.infer(m -> m.create(noise, new Shape(labels.length, noiseWidth + classes)));
+            return new Trained(
+                    g.weights(), labelSeparation(generated, images, labels, classes, pixels));
         }
     }
 
-    /** Generates one sample per training label and scores the auxiliary classifier on them. */
-    private double labelAccuracy(BlockTrainer g, BlockTrainer d, int[] labels, Random random) {
-        if (classifierWeight == 0) {
-            return Double.NaN;
-        }
-        float[] noise = generatorInputs(labels, random);
-        float[] generated =
-                g.infer(m -> m.create(noise, new Shape(labels.length, noiseWidth + classes)));
-        float[] judged = d.infer(m -> conditioned(m, generated, labels));
-        int width = 1 + classes;
-        int right = 0;
-        for (int i = 0; i < labels.length; i++) {
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                if (judged[i * width + 1 + c] > judged[i * width + 1 + best]) {
-                    best = c;
+    /**
+     * The mean distance between the per-label mean images of {@code generated}, over the same for
+     * {@code real}; both row-major with one label per image. NaN with fewer than two labels, or
+     * when the real labels' means coincide.
+     */
+    static double labelSeparation(
+            float[] generated, float[] real, int[] labels, int classes, int pixels) {
+        double[][] generatedMeans = labelMeans(generated, labels, classes, pixels);
+        double[][] realMeans = labelMeans(real, labels, classes, pixels);
+        double generatedDistance = 0;
+        double realDistance = 0;
+        int pairs = 0;
+        for (int a = 0; a < classes; a++) {
+            for (int b = a + 1; b < classes; b++) {
+                if (realMeans[a] != null && realMeans[b] != null) {
+                    generatedDistance += distance(generatedMeans[a], generatedMeans[b]);
+                    realDistance += distance(realMeans[a], realMeans[b]);
+                    pairs++;
                 }
             }
-            right += best == labels[i] ? 1 : 0;
         }
-        return right / (double) labels.length;
+        return pairs == 0 || realDistance == 0 ? Double.NaN : generatedDistance / realDistance;
+    }
+
+    /** Each label's mean image; null for a label no image has. */
+    private static double[][] labelMeans(float[] images, int[] labels, int classes, int pixels) {
+        double[][] means = new double[classes][];
+        int[] counts = new int[classes];
+        for (int i = 0; i < labels.length; i++) {
+            if (means[labels[i]] == null) {
+                means[labels[i]] = new double[pixels];
+            }
+            counts[labels[i]]++;
+            for (int p = 0; p < pixels; p++) {
+                means[labels[i]][p] += images[i * pixels + p];
+            }
+        }
+        for (int c = 0; c < classes; c++) {
+            if (means[c] != null) {
+                for (int p = 0; p < pixels; p++) {
+                    means[c][p] /= counts[c];
+                }
+            }
+        }
+        return means;
+    }
+
+    private static double distance(double[] a, double[] b) {
+        double squares = 0;
+        for (int p = 0; p < a.length; p++) {
+            squares += (a[p] - b[p]) * (a[p] - b[p]);
+        }
+        return Math.sqrt(squares);
     }
 
     /** Images with their one-hot labels appended, the discriminator's input. */

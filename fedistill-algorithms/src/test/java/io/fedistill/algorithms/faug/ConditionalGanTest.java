@@ -61,7 +61,7 @@ class ConditionalGanTest {
         }
         ConditionalGan gan = new ConditionalGan(PIXELS, CLASSES, 8, 32, 1f);
         ConditionalGan.Trained trained = gan.train(images, labels, 600, 32, 1e-3f, 5);
-        assertThat(trained.labelAccuracy()).isGreaterThan(0.9);
+        assertThat(trained.labelSeparation()).isGreaterThan(0.5);
         TensorRecord generator = trained.generator();
 
         int per = 30;
@@ -79,5 +79,28 @@ class ConditionalGanTest {
         assertThat(right)
                 .as("generated samples nearest their asked label's pattern")
                 .isGreaterThanOrEqualTo(asked.length * 9 / 10);
+    }
+
+    @Test
+    void labelSeparationIsZeroForOnePatternAndOneForTheRealImagesThemselves() {
+        Random random = new Random(4);
+        int images = 30;
+        float[] real = new float[images * PIXELS];
+        int[] labels = new int[images];
+        for (int i = 0; i < images; i++) {
+            labels[i] = i % CLASSES;
+            System.arraycopy(sample(labels[i], random), 0, real, i * PIXELS, PIXELS);
+        }
+        float[] onePattern = new float[images * PIXELS];
+        for (int i = 0; i < images; i++) {
+            System.arraycopy(real, 0, onePattern, i * PIXELS, PIXELS);
+        }
+        assertThat(ConditionalGan.labelSeparation(onePattern, real, labels, CLASSES, PIXELS))
+                .isZero();
+        assertThat(ConditionalGan.labelSeparation(real, real, labels, CLASSES, PIXELS))
+                .isEqualTo(1.0);
+        assertThat(ConditionalGan.labelSeparation(real, real, new int[images], CLASSES, PIXELS))
+                .as("one label")
+                .isNaN();
     }
 }

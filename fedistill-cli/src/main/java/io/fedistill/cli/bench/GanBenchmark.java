@@ -53,15 +53,17 @@ final class GanBenchmark {
         require(steps >= 1, "--steps must be at least 1, got " + steps);
         require(hiddenWidth >= 1, "--hidden-width must be at least 1, got " + hiddenWidth);
         require(
-                generatedPerLabel >= 1,
-                "--generated-per-label must be at least 1, got " + generatedPerLabel);
+                generatedPerLabel >= 1 && generatedPerLabel <= 100_000,
+                "--generated-per-label must be between 1 and 100000, got " + generatedPerLabel);
+        require(
+                referenceImages >= 1,
+                "--reference-images must be at least 1, got " + referenceImages);
         require(
                 !classifierWeights.isEmpty()
                         && classifierWeights.stream().allMatch(w -> w >= 0 && Float.isFinite(w)),
                 "--classifier-weights must be weights of 0 or more, got " + classifierWeights);
         require(
-                referenceImages >= 1
-                        && referenceImages + (long) seedsPerLabel * classes <= data.train().size(),
+                referenceImages + (long) seedsPerLabel * classes <= data.train().size(),
                 "--reference-images "
                         + referenceImages
                         + " and --seeds-per-label "
@@ -98,8 +100,13 @@ final class GanBenchmark {
                         sgd(epochs),
                         Optional.empty(),
                         runSeed);
-        session.train(on, indices, LocalObjective.crossEntropy(), runSeed);
-        return session;
+        try {
+            session.train(on, indices, LocalObjective.crossEntropy(), runSeed);
+            return session;
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
     }
 
     void run(PrintStream out) {
@@ -131,7 +138,7 @@ final class GanBenchmark {
                     seeds.length,
                     onSeeds.evaluate(test, test.allIndices()).accuracy());
             out.println(
-                    "classifier weight | GAN s | gan_label_accuracy | label fidelity (reference)"
+                    "classifier weight | GAN s | gan_label_separation | label fidelity (reference)"
                             + " | LeNet-5 trained on generated: test accuracy");
             for (float weight : classifierWeights) {
                 ConditionalGan gan =
@@ -155,7 +162,7 @@ final class GanBenchmark {
                             "%.2f | %.0f | %.4f | %.4f | %.4f%n",
                             weight,
                             seconds,
-                            trained.labelAccuracy(),
+                            trained.labelSeparation(),
                             reference.evaluate(generated, generated.allIndices()).accuracy(),
                             onGenerated.evaluate(test, test.allIndices()).accuracy());
                 }

@@ -107,16 +107,16 @@ public final class BlockTrainer implements AutoCloseable {
 
     /**
      * Zeroes what earlier backward passes left in this block's gradients. The engine adds every
-     * backward pass into them, so without this the gradient of another trainer's step through
-     * {@link #forwardWithoutUpdate} (a GAN's generator step, which aims the opposite way) would be
-     * applied with this trainer's next step.
+     * backward pass into them and the optimizer's update clears only what it applied, so without
+     * this the gradient of another trainer's step through {@link #forwardWithoutUpdate} (a GAN's
+     * generator step, which aims the opposite way) would be applied with this trainer's next step.
      */
     private void clearGradients(NDManager manager) {
         for (Parameter parameter : block.getParameters().values()) {
             if (parameter.requiresGradient() && parameter.isInitialized()) {
                 NDArray gradient = parameter.getArray().getGradient();
                 gradient.attach(manager); // a second handle on the gradient, closed with the step
-                gradient.subi(gradient.duplicate());
+                gradient.subi(gradient);
             }
         }
     }
