@@ -243,6 +243,11 @@ final class ServeCommand implements Callable<Integer> {
         if (tokens != null && digests.isEmpty()) {
             throw new ConfigException("--tokens " + tokens + " lists no participant");
         }
+        if (revoked != null && clientCa == null && digests.isEmpty()) {
+            throw new ConfigException(
+                    "--revoked refuses participants by their credentials: give --client-ca or"
+                            + " --tokens too");
+        }
         RevokedParticipants refused = RevokedParticipants.none();
         if (revoked != null) {
             try {
@@ -250,11 +255,6 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("--revoked: " + e.getMessage());
             }
-        }
-        if (revoked != null && clientCa == null && digests.isEmpty()) {
-            throw new ConfigException(
-                    "--revoked refuses participants by their credentials: give --client-ca or"
-                            + " --tokens too");
         }
         return clientCa == null && digests.isEmpty()
                 ? ParticipantAuthenticator.anyone()

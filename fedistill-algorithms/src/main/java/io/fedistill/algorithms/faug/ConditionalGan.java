@@ -40,6 +40,21 @@ import java.util.Random;
  */
 public record ConditionalGan(
         int pixels, int classes, int noiseWidth, int hiddenWidth, float classifierWeight) {
+    /** FAug's default training steps. */
+    public static final int DEFAULT_STEPS = 10_000;
+
+    /** FAug's default samples per step. */
+    public static final int DEFAULT_BATCH = 64;
+
+    /** FAug's default Adam step size. */
+    public static final double DEFAULT_LEARNING_RATE = 2e-4;
+
+    /** FAug's default noise width. */
+    public static final int DEFAULT_NOISE_WIDTH = 64;
+
+    /** FAug's default first hidden width. */
+    public static final int DEFAULT_HIDDEN_WIDTH = 256;
+
     private static final float LEAK = 0.2f;
     private static final float DISCRIMINATOR_DROPOUT = 0.3f;
     private static final float REAL_TARGET = 0.9f;

@@ -61,11 +61,11 @@ record FaugSettings(
                 read.getInt("seedsPerLabel", 5, 1, 100_000),
                 read.getInt("redundancy", 1, 0, 1000),
                 read.getInt("maxGeneratedPerLabel", 0, 0, 10_000_000),
-                read.getInt("ganSteps", 10_000, 1, 10_000_000),
-                read.getInt("ganBatchSize", 64, 2, 1 << 16),
-                read.getDouble("ganLearningRate", 0.0002, 1e-7, 1),
-                read.getInt("noiseWidth", 64, 1, 1 << 14),
-                read.getInt("hiddenWidth", 256, 1, 1 << 14),
+                read.getInt("ganSteps", ConditionalGan.DEFAULT_STEPS, 1, 10_000_000),
+                read.getInt("ganBatchSize", ConditionalGan.DEFAULT_BATCH, 2, 1 << 16),
+                read.getDouble("ganLearningRate", ConditionalGan.DEFAULT_LEARNING_RATE, 1e-7, 1),
+                read.getInt("noiseWidth", ConditionalGan.DEFAULT_NOISE_WIDTH, 1, 1 << 14),
+                read.getInt("hiddenWidth", ConditionalGan.DEFAULT_HIDDEN_WIDTH, 1, 1 << 14),
                 read.getDouble("ganClassifierWeight", 1, 0, 1000));
     }
 }

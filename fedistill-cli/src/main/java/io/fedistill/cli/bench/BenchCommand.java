@@ -1,5 +1,6 @@
 package io.fedistill.cli.bench;
 
+import io.fedistill.algorithms.faug.ConditionalGan;
 import io.fedistill.ml.data.DatasetSplits;
 import io.fedistill.ml.data.FashionMnist;
 import io.fedistill.ml.data.ImageDataset;
@@ -350,13 +351,13 @@ public final class BenchCommand implements Runnable {
 
         @Option(
                 names = "--steps",
-                defaultValue = "10000",
+                defaultValue = "" + ConditionalGan.DEFAULT_STEPS,
                 description = "GAN training steps (default ${DEFAULT-VALUE})")
         private int steps;
 
         @Option(
                 names = "--hidden-width",
-                defaultValue = "256",
+                defaultValue = "" + ConditionalGan.DEFAULT_HIDDEN_WIDTH,
                 description = "the GAN's first hidden width (default ${DEFAULT-VALUE})")
         private int hiddenWidth;
 

@@ -25,10 +25,7 @@ import java.util.Optional;
  */
 final class GanBenchmark {
     private static final ModelSpec LENET = ModelSpec.parse("lenet");
-    // FAug's defaults (FaugSettings)
-    private static final int NOISE_WIDTH = 64;
-    private static final int BATCH = 64;
-    private static final float LEARNING_RATE = 2e-4f;
+    private static final int LENET_BATCH = 64;
 
     private final DatasetSplits data;
     private final int seedsPerLabel;
@@ -88,7 +85,7 @@ final class GanBenchmark {
     }
 
     private static TrainingSettings sgd(int epochs) {
-        return new TrainingSettings(OptimizerKind.SGD, 0.01f, 0.9f, BATCH, epochs, 0f, 0f);
+        return new TrainingSettings(OptimizerKind.SGD, 0.01f, 0.9f, LENET_BATCH, epochs, 0f, 0f);
     }
 
     private ModelSession trainedLenet(ImageDataset on, int[] indices, int epochs, long runSeed) {
@@ -142,10 +139,21 @@ final class GanBenchmark {
                             + " | LeNet-5 trained on generated: test accuracy");
             for (float weight : classifierWeights) {
                 ConditionalGan gan =
-                        new ConditionalGan(pixels, classes, NOISE_WIDTH, hiddenWidth, weight);
+                        new ConditionalGan(
+                                pixels,
+                                classes,
+                                ConditionalGan.DEFAULT_NOISE_WIDTH,
+                                hiddenWidth,
+                                weight);
                 long start = System.nanoTime();
                 ConditionalGan.Trained trained =
-                        gan.train(seedImages, seedLabels, steps, BATCH, LEARNING_RATE, seed);
+                        gan.train(
+                                seedImages,
+                                seedLabels,
+                                steps,
+                                ConditionalGan.DEFAULT_BATCH,
+                                (float) ConditionalGan.DEFAULT_LEARNING_RATE,
+                                seed);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 int[] asked = new int[generatedPerLabel * classes];
                 Arrays.setAll(asked, i -> i % classes);

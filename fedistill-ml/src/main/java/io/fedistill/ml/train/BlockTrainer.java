@@ -41,6 +41,7 @@ public final class BlockTrainer implements AutoCloseable {
     private final Block block;
     private final OwnedStateOptimizer optimizer;
     private final LocalParameterServer parameterServer;
+    private boolean gradientsLeftByOthers;
 
     private BlockTrainer(String name, Model model, Block block, TrainingSettings settings) {
         this.name = name;
@@ -94,7 +95,10 @@ public final class BlockTrainer implements AutoCloseable {
                         }
                     };
             float value;
-            clearGradients(manager);
+            if (gradientsLeftByOthers) {
+                clearGradients(manager);
+                gradientsLeftByOthers = false;
+            }
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 NDArray result = loss.apply(step);
                 collector.backward(result);
@@ -109,7 +113,8 @@ public final class BlockTrainer implements AutoCloseable {
      * Zeroes what earlier backward passes left in this block's gradients. The engine adds every
      * backward pass into them and the optimizer's update clears only what it applied, so without
      * this the gradient of another trainer's step through {@link #forwardWithoutUpdate} (a GAN's
-     * generator step, which aims the opposite way) would be applied with this trainer's next step.
+     * generator step, which aims the opposite way) would be applied with this trainer's next step;
+     * it runs only after such a pass.
      */
     private void clearGradients(NDManager manager) {
         for (Parameter parameter : block.getParameters().values()) {
@@ -127,6 +132,7 @@ public final class BlockTrainer implements AutoCloseable {
      * this block's parameters is cleared before its own next step.
      */
     public NDArray forwardWithoutUpdate(NDManager manager, NDArray input) {
+        gradientsLeftByOthers = true;
         return block.forward(new ParameterStore(manager, false), new NDList(input), true)
                 .singletonOrThrow();
     }
